@@ -1,0 +1,335 @@
+//! The mount table that a `namespace!` declaration compiles to.
+//!
+//! Everything here is built in `static`s by the macro through the hidden `const fn`
+//! constructors: the runtime never sorts, merges, parses or allocates. Every path is a
+//! `&'static CStr` ready for the kernel.
+
+use core::ffi::CStr;
+use core::fmt;
+
+/// A mount namespace: the collapsed mount table, in mount order.
+///
+/// Declare one with `mountns::namespace!`; inspect it with [`Namespace::mounts`] or
+/// print it (one fstab-like line per mount) with `Display`.
+#[derive(Debug)]
+pub struct Namespace {
+    mounts: &'static [Mount],
+    skeleton: &'static [Mountpoint],
+    sources: &'static [&'static CStr],
+}
+
+impl Namespace {
+    #[doc(hidden)]
+    pub const fn __new(
+        mounts: &'static [Mount],
+        skeleton: &'static [Mountpoint],
+        sources: &'static [&'static CStr],
+    ) -> Self {
+        Namespace {
+            mounts,
+            skeleton,
+            sources,
+        }
+    }
+
+    /// The collapsed table, in the order the mounts are made: parents before
+    /// children, and for one target a tmpfs before what it is the upper of.
+    pub const fn mounts(&self) -> &'static [Mount] {
+        self.mounts
+    }
+
+    /// Every mountpoint and its ancestors, parents first, relative to the new root:
+    /// what the runtime creates in the fresh root before mounting anything.
+    pub const fn skeleton(&self) -> &'static [Mountpoint] {
+        self.skeleton
+    }
+
+    /// The value of the `index`th source of the declaration that was not a string
+    /// literal (a `const`, `env!(..)`, ...). Lets another crate include this
+    /// namespace: it reads the value here instead of re-evaluating the expression.
+    #[doc(hidden)]
+    pub const fn __source(&self, index: usize) -> &'static CStr {
+        self.sources[index]
+    }
+}
+
+impl fmt::Display for Namespace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for mount in self.mounts {
+            writeln!(f, "{mount}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A path created in the new root before anything is mounted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mountpoint {
+    path: &'static CStr,
+    dir: bool,
+}
+
+impl Mountpoint {
+    #[doc(hidden)]
+    pub const fn __new(path: &'static CStr, dir: bool) -> Self {
+        Mountpoint { path, dir }
+    }
+
+    /// The path relative to the new root, without a leading slash (`usr/share`).
+    pub const fn path(&self) -> &'static CStr {
+        self.path
+    }
+
+    /// A directory (`true`) or an empty file for a file bind (`false`).
+    pub const fn is_dir(&self) -> bool {
+        self.dir
+    }
+}
+
+/// Flags a statement may carry between `bind` and its first target.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Flags(u32);
+
+impl Flags {
+    /// No flags.
+    pub const NONE: Flags = Flags(0);
+    /// `ro`: read-only, recursively (submounts included).
+    pub const READ_ONLY: Flags = Flags(1);
+
+    /// Each flag with the word that spells it in a declaration.
+    pub const ALL: &'static [(Flags, &'static str)] = &[(Flags::READ_ONLY, "ro")];
+
+    #[doc(hidden)]
+    pub const fn __from_bits(bits: u32) -> Flags {
+        Flags(bits)
+    }
+
+    /// The raw bits.
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// Whether every flag of `other` is set in `self`.
+    pub const fn contains(self, other: Flags) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Whether `ro` is set.
+    pub const fn is_read_only(self) -> bool {
+        self.contains(Flags::READ_ONLY)
+    }
+}
+
+impl fmt::Display for Flags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for (flag, word) in Flags::ALL {
+            if self.contains(*flag) {
+                if !first {
+                    f.write_str(",")?;
+                }
+                f.write_str(word)?;
+                first = false;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One parameter of a tmpfs, `key=value` or a lone `key`, as `fsconfig(2)` takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Param {
+    key: &'static CStr,
+    value: Option<&'static CStr>,
+}
+
+impl Param {
+    #[doc(hidden)]
+    pub const fn __new(key: &'static CStr, value: Option<&'static CStr>) -> Self {
+        Param { key, value }
+    }
+
+    /// The option's name (`size`).
+    pub const fn key(&self) -> &'static CStr {
+        self.key
+    }
+
+    /// The option's value (`10M`), if it has one.
+    pub const fn value(&self) -> Option<&'static CStr> {
+        self.value
+    }
+}
+
+/// A fresh tmpfs and its options, checked at compile time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tmpfs {
+    options: &'static CStr,
+    params: &'static [Param],
+}
+
+impl Tmpfs {
+    #[doc(hidden)]
+    pub const fn __new(options: &'static CStr, params: &'static [Param]) -> Self {
+        Tmpfs { options, params }
+    }
+
+    /// The options as written (`size=10M,mode=755`); empty for none.
+    pub const fn options(&self) -> &'static CStr {
+        self.options
+    }
+
+    /// The same options, split.
+    pub const fn params(&self) -> &'static [Param] {
+        self.params
+    }
+}
+
+/// The writable layer of a union: a tmpfs mounted outside the new root, holding the
+/// overlay's upper and work directories.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Upper {
+    tmpfs: Tmpfs,
+    index: u32,
+}
+
+impl Upper {
+    #[doc(hidden)]
+    pub const fn __new(tmpfs: Tmpfs, index: u32) -> Self {
+        Upper { tmpfs, index }
+    }
+
+    /// The tmpfs that holds the writes.
+    pub const fn tmpfs(&self) -> Tmpfs {
+        self.tmpfs
+    }
+
+    /// Which writable union of the table this is (0, 1, ...): names its scratch
+    /// directory outside the new root.
+    pub const fn index(&self) -> u32 {
+        self.index
+    }
+}
+
+/// What is mounted on a target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A recursive bind of a host path.
+    Bind {
+        /// The host path.
+        source: &'static CStr,
+    },
+    /// A fresh tmpfs.
+    Tmpfs(Tmpfs),
+    /// An overlayfs union of host directories, the first on top; read-only unless it
+    /// has an upper.
+    Union {
+        /// The host directories, top first (as declared).
+        lowers: &'static [&'static CStr],
+        /// The tmpfs that makes the union writable, if one was declared with it.
+        upper: Option<Upper>,
+    },
+}
+
+/// One entry of the collapsed table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mount {
+    target: &'static CStr,
+    dir: bool,
+    flags: Flags,
+    kind: Kind,
+    in_tmpfs: bool,
+}
+
+impl Mount {
+    #[doc(hidden)]
+    pub const fn __new(
+        target: &'static CStr,
+        dir: bool,
+        flags: Flags,
+        kind: Kind,
+        in_tmpfs: bool,
+    ) -> Self {
+        Mount {
+            target,
+            dir,
+            flags,
+            kind,
+            in_tmpfs,
+        }
+    }
+
+    /// The absolute path inside the namespace, without a trailing slash (`/usr`).
+    pub const fn target(&self) -> &'static CStr {
+        self.target
+    }
+
+    /// Whether the mountpoint is a directory (declared with a trailing slash) or a file.
+    pub const fn is_dir(&self) -> bool {
+        self.dir
+    }
+
+    /// The flags declared on the statement(s).
+    pub const fn flags(&self) -> Flags {
+        self.flags
+    }
+
+    /// Bind, tmpfs or union, with its sources and options.
+    pub const fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// Whether the nearest mount enclosing this one is a tmpfs of this table: its
+    /// mountpoint is then created inside that tmpfs once it is mounted, since the
+    /// tmpfs hides the skeleton below it.
+    pub const fn in_tmpfs(&self) -> bool {
+        self.in_tmpfs
+    }
+}
+
+fn lossy(path: &CStr) -> impl fmt::Display + '_ {
+    path.to_string_lossy()
+}
+
+impl fmt::Display for Mount {
+    /// `SPEC TARGET TYPE OPTIONS`, like a line of fstab(5); a directory target keeps
+    /// its trailing slash.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let slash = if self.dir && self.target.to_bytes() != b"/" {
+            "/"
+        } else {
+            ""
+        };
+        let target = lossy(self.target);
+        let flags = self.flags;
+        let comma = if flags == Flags::NONE { "" } else { "," };
+        match self.kind {
+            Kind::Bind { source } => {
+                write!(f, "{} {target}{slash} none rbind{comma}{flags}", lossy(source))
+            }
+            Kind::Tmpfs(tmpfs) => {
+                let options = tmpfs.options.to_bytes();
+                let options = if options.is_empty() {
+                    "defaults".into()
+                } else {
+                    String::from_utf8_lossy(options)
+                };
+                write!(f, "tmpfs {target}{slash} tmpfs {flags}{comma}{options}")
+            }
+            Kind::Union { lowers, upper } => {
+                write!(f, "overlay {target}{slash} overlay ")?;
+                if flags != Flags::NONE {
+                    write!(f, "{flags},")?;
+                }
+                f.write_str("lowerdir=")?;
+                for (i, lower) in lowers.iter().enumerate() {
+                    let colon = if i == 0 { "" } else { ":" };
+                    write!(f, "{colon}{}", lossy(lower))?;
+                }
+                if let Some(upper) = upper {
+                    write!(f, ",upper=tmpfs({})", lossy(upper.tmpfs.options))?;
+                }
+                Ok(())
+            }
+        }
+    }
+}

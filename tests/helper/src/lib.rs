@@ -1,0 +1,1 @@
+//! Namespaces declared in another crate, included from mountns's tests.
