@@ -304,7 +304,11 @@ impl fmt::Display for Mount {
         let comma = if flags == Flags::NONE { "" } else { "," };
         match self.kind {
             Kind::Bind { source } => {
-                write!(f, "{} {target}{slash} none rbind{comma}{flags}", lossy(source))
+                write!(
+                    f,
+                    "{} {target}{slash} none rbind{comma}{flags}",
+                    lossy(source)
+                )
             }
             Kind::Tmpfs(tmpfs) => {
                 let options = tmpfs.options.to_bytes();

@@ -1,0 +1,272 @@
+//! The seed's sort and collapse, made strict: pure functions on plain data.
+//!
+//! Entries are stable-sorted so that a parent comes before its children and, on one
+//! target, a tmpfs before the binds it is the upper of; then the entries of each target
+//! collapse into one mount: a bind, a tmpfs, a read-only union (several binds, the first
+//! declared on top) or a writable union (a tmpfs plus binds).
+
+use std::cmp::Ordering;
+
+/// overlayfs stacks at most this many lower layers; one of them is the skeleton.
+pub const MAX_LAYERS: usize = 500;
+
+/// The bits of `ro` in `mountns::Flags`.
+pub const READ_ONLY: u32 = 1;
+
+/// One declared mount, after flattening lists and includes. `O` is whatever the
+/// caller needs to point back at the statement (a span, an index).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry<O> {
+    /// Normalized absolute target, without trailing slash.
+    pub target: String,
+    pub dir: bool,
+    pub flags: u32,
+    pub what: What,
+    pub origin: O,
+}
+
+/// What an entry mounts.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum What {
+    /// A host source; the string identifies it (a normalized path, or the text of a
+    /// constant expression).
+    Host(String),
+    /// A fresh tmpfs with these options.
+    Tmpfs(String),
+}
+
+/// One mount of the collapsed table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mount<O> {
+    pub target: String,
+    pub dir: bool,
+    pub flags: u32,
+    pub kind: Kind<O>,
+    /// The nearest enclosing mount is a plain tmpfs of this table.
+    pub in_tmpfs: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Kind<O> {
+    Bind(Entry<O>),
+    Tmpfs(Entry<O>),
+    Union {
+        /// Top first, in declaration order.
+        lowers: Vec<Entry<O>>,
+        upper: Option<Entry<O>>,
+    },
+}
+
+/// Why a set of entries cannot be collapsed; `at` is the entry to blame (the later
+/// one in declaration order), `other` the one it clashes with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error<O> {
+    pub problem: Problem,
+    pub at: Entry<O>,
+    pub other: Option<Entry<O>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// Two tmpfs on one target.
+    TwoTmpfs,
+    /// A target used as a file in one entry and a directory in another.
+    FileAndDir,
+    /// A union on a target declared as a file.
+    UnionOnFile,
+    /// More layers than overlayfs stacks.
+    TooManyLayers(usize),
+    /// The same source twice on one target.
+    SameSource,
+    /// `ro` on a union whose upper is a tmpfs.
+    ReadOnlyWritableUnion,
+    /// `ro` on a lone tmpfs: it would stay empty.
+    ReadOnlyTmpfs,
+    /// A mount under a target that is a file mount.
+    UnderFile,
+}
+
+impl<O> Entry<O> {
+    fn is_tmpfs(&self) -> bool {
+        matches!(self.what, What::Tmpfs(_))
+    }
+}
+
+/// Orders targets component by component, so a parent sorts before its children and
+/// its children follow it directly.
+pub fn compare_targets(a: &str, b: &str) -> Ordering {
+    a.split('/').cmp(b.split('/'))
+}
+
+/// Whether `child` lies strictly under `parent`.
+pub fn is_under(child: &str, parent: &str) -> bool {
+    child.len() > parent.len()
+        && child.starts_with(parent)
+        && child.as_bytes()[parent.len()] == b'/'
+}
+
+/// Sorts (stably) and collapses `entries`, in declaration order, into the mount table.
+/// Every error is reported, not just the first.
+pub fn collapse<O: Clone>(entries: Vec<Entry<O>>) -> Result<Vec<Mount<O>>, Vec<Error<O>>> {
+    let mut entries = entries;
+    entries.sort_by(|a, b| {
+        compare_targets(&a.target, &b.target).then_with(|| b.is_tmpfs().cmp(&a.is_tmpfs()))
+    });
+    let mut mounts: Vec<Mount<O>> = Vec::new();
+    let mut errors = Vec::new();
+    let mut rest = entries.as_slice();
+    while let Some(first) = rest.first() {
+        let len = rest.iter().take_while(|e| e.target == first.target).count();
+        let (group, tail) = rest.split_at(len);
+        rest = tail;
+        match collapse_target(group) {
+            Ok(mount) => mounts.push(mount),
+            Err(mut more) => errors.append(&mut more),
+        }
+    }
+    check_nesting(&mut mounts, &mut errors);
+    if errors.is_empty() {
+        Ok(mounts)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Collapses the entries of one target (tmpfs first, then declaration order).
+fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O>>> {
+    let first = &group[0];
+    let mut errors = Vec::new();
+    let error = |problem, at: &Entry<O>, other: Option<&Entry<O>>| Error {
+        problem,
+        at: at.clone(),
+        other: other.cloned(),
+    };
+    for entry in &group[1..] {
+        if entry.dir != first.dir {
+            errors.push(error(Problem::FileAndDir, entry, Some(first)));
+        }
+    }
+    let tmpfs: Vec<&Entry<O>> = group.iter().filter(|e| e.is_tmpfs()).collect();
+    for extra in tmpfs.iter().skip(1) {
+        errors.push(error(Problem::TwoTmpfs, extra, Some(tmpfs[0])));
+    }
+    let binds: Vec<&Entry<O>> = group.iter().filter(|e| !e.is_tmpfs()).collect();
+    for (i, bind) in binds.iter().enumerate() {
+        if let Some(same) = binds[..i].iter().find(|b| b.what == bind.what) {
+            errors.push(error(Problem::SameSource, bind, Some(same)));
+        }
+    }
+    let flags = group.iter().fold(0, |flags, e| flags | e.flags);
+    let target = first.target.clone();
+    let dir = first.dir;
+    let kind = match (tmpfs.first(), binds.len()) {
+        (Some(only), 0) => {
+            if only.flags & READ_ONLY != 0 {
+                errors.push(error(Problem::ReadOnlyTmpfs, only, None));
+            }
+            Kind::Tmpfs((*only).clone())
+        }
+        (None, 1) => Kind::Bind(binds[0].clone()),
+        (upper, _) => {
+            if !dir {
+                errors.push(error(Problem::UnionOnFile, &group[1], Some(first)));
+            }
+            if binds.len() > MAX_LAYERS - 1 {
+                errors.push(error(
+                    Problem::TooManyLayers(binds.len()),
+                    binds[MAX_LAYERS - 1],
+                    None,
+                ));
+            }
+            if let Some(upper) = upper {
+                if let Some(ro) = group.iter().find(|e| e.flags & READ_ONLY != 0) {
+                    errors.push(error(Problem::ReadOnlyWritableUnion, ro, Some(upper)));
+                }
+            }
+            Kind::Union {
+                lowers: binds.into_iter().cloned().collect(),
+                upper: upper.map(|u| (*u).clone()),
+            }
+        }
+    };
+    if errors.is_empty() {
+        Ok(Mount {
+            target,
+            dir,
+            flags,
+            kind,
+            in_tmpfs: false,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Finds each mount's nearest enclosing mount: nothing may sit under a file mount, and
+/// a mount under a plain tmpfs gets its mountpoint created in that tmpfs.
+fn check_nesting<O: Clone>(mounts: &mut [Mount<O>], errors: &mut Vec<Error<O>>) {
+    // The mounts enclosing the current one, innermost last: sorted order makes this a
+    // stack, so the whole pass is linear in the number of mounts.
+    let mut stack: Vec<usize> = Vec::new();
+    for i in 0..mounts.len() {
+        while let Some(&top) = stack.last() {
+            if is_under(&mounts[i].target, &mounts[top].target) {
+                break;
+            }
+            stack.pop();
+        }
+        if let Some(&parent) = stack.last() {
+            if !mounts[parent].dir {
+                errors.push(Error {
+                    problem: Problem::UnderFile,
+                    at: representative(&mounts[i]).clone(),
+                    other: Some(representative(&mounts[parent]).clone()),
+                });
+            }
+            mounts[i].in_tmpfs = matches!(mounts[parent].kind, Kind::Tmpfs(_));
+        }
+        stack.push(i);
+    }
+}
+
+/// The entry that stands for a mount in messages: the first declared of its target.
+pub fn representative<O>(mount: &Mount<O>) -> &Entry<O> {
+    match &mount.kind {
+        Kind::Bind(entry) | Kind::Tmpfs(entry) => entry,
+        Kind::Union { lowers, upper } => upper.as_ref().unwrap_or(&lowers[0]),
+    }
+}
+
+#[cfg(test)]
+/// The entries a mount was made of, tmpfs first: collapsing them again gives the
+/// same mount.
+pub fn entries<O: Clone>(mount: &Mount<O>) -> Vec<Entry<O>> {
+    match &mount.kind {
+        Kind::Bind(entry) | Kind::Tmpfs(entry) => vec![entry.clone()],
+        Kind::Union { lowers, upper } => upper.iter().chain(lowers).cloned().collect(),
+    }
+}
+
+/// Every mountpoint and its ancestors, parents first, as (relative path, directory):
+/// the skeleton the runtime creates in the fresh root.
+pub fn skeleton<O>(mounts: &[Mount<O>]) -> Vec<(String, bool)> {
+    let mut paths: Vec<(String, bool)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for mount in mounts {
+        let relative = &mount.target[1..];
+        let mut end = 0;
+        for component in relative.split('/') {
+            end += component.len();
+            let path = &relative[..end];
+            let dir = end < relative.len() || mount.dir;
+            if seen.insert(path.to_owned()) {
+                paths.push((path.to_owned(), dir));
+            }
+            end += 1;
+        }
+    }
+    paths
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,410 @@
+//! Syntax to AST. Every node keeps the syn tokens it came from, so later stages can
+//! point their errors at what the user wrote.
+//!
+//! ```text
+//! input  := decl+ | stmt*                      (item form | expression form)
+//! decl   := attr* vis `static` IDENT `=` `{` stmt* `}` `;`
+//! stmt   := `bind` flag* targets source? `;`
+//!         | `include` PATH `;`
+//!         | `include` PATH `=>` `{` stmt* `}` `;`   (internal: a resolved include)
+//! source := LIT | `tmpfs` | `tmpfs` `(` LIT `)` | EXPR | `[` source,* `]`
+//!         | `@` `src` `(` INT `)`                    (internal: an included non-literal)
+//! ```
+//! A resumed expansion (see `expand::companion`) starts with
+//! `@mountns_splice [PATH] { stmt* }` before the input.
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::parse::discouraged::Speculative;
+use syn::parse::{Parse, ParseStream};
+use syn::{Attribute, Expr, Ident, LitInt, LitStr, Path, Token, Visibility, braced, bracketed};
+
+/// A whole invocation.
+pub enum Input {
+    /// `static NAME = { .. };` declarations.
+    Items(Vec<Decl>),
+    /// Bare statements: an expression of type `&'static Namespace`.
+    Expr(Body),
+}
+
+/// `#[attrs] vis static NAME = { stmts };`
+pub struct Decl {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub static_token: Token![static],
+    pub name: Ident,
+    pub body: Body,
+}
+
+/// The statements between braces, with the errors of those that did not parse.
+pub struct Body {
+    pub stmts: Vec<Stmt>,
+    pub errors: Vec<syn::Error>,
+}
+
+pub enum Stmt {
+    Bind(Bind),
+    Include(Include),
+}
+
+/// `bind FLAGS TARGETS SOURCES;`
+pub struct Bind {
+    pub flags: Vec<Ident>,
+    pub targets: Vec<LitStr>,
+    /// Whether the targets were written as a list.
+    pub target_list: bool,
+    pub sources: Vec<Source>,
+    /// Whether the sources were written as a list.
+    pub source_list: bool,
+    /// The whole statement, for spans and for messages about included statements.
+    pub tokens: TokenStream,
+}
+
+/// `include PATH;`, or after resolution `include PATH => { stmts };`.
+pub struct Include {
+    pub include_token: Ident,
+    pub path: Path,
+    /// The included statements, parsed and as tokens.
+    pub resolved: Option<(Body, TokenStream)>,
+    pub tokens: TokenStream,
+}
+
+pub enum Source {
+    /// A host path, as a string literal.
+    Lit(LitStr),
+    /// `tmpfs` or `tmpfs("OPTIONS")`.
+    Tmpfs {
+        token: Ident,
+        options: Option<LitStr>,
+    },
+    /// Any other expression: a compile-time `&'static str`.
+    Expr(Box<Expr>),
+    /// `@src(N)`: the Nth non-literal source of the included namespace.
+    Included { index: usize, span: Span },
+}
+
+/// Internal prefix of a resumed expansion.
+pub struct Splice {
+    pub path: TokenStream,
+    pub body: TokenStream,
+}
+
+/// The identifiers that begin a statement.
+fn is_word(input: ParseStream, word: &str) -> bool {
+    input
+        .cursor()
+        .ident()
+        .is_some_and(|(ident, _)| ident == word)
+}
+
+impl Parse for Input {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let item_form =
+            input.peek(Token![#]) || input.peek(Token![pub]) || input.peek(Token![static]);
+        if !item_form {
+            return Ok(Input::Expr(Body::parse_statements(input)?));
+        }
+        let mut decls = Vec::new();
+        while !input.is_empty() {
+            decls.push(input.parse()?);
+        }
+        Ok(Input::Items(decls))
+    }
+}
+
+impl Parse for Decl {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let static_token = input.parse()?;
+        if input.peek(Token![mut]) {
+            return Err(input.error("a namespace cannot be `static mut`; remove `mut`"));
+        }
+        let name = input.parse()?;
+        if input.peek(Token![:]) {
+            return Err(input.error(
+                "a namespace's type is always `mountns::Namespace`; remove the type and write `static NAME = { .. };`",
+            ));
+        }
+        input.parse::<Token![=]>()?;
+        let content;
+        braced!(content in input);
+        let body = Body::parse_statements(&content)?;
+        input.parse::<Token![;]>()?;
+        Ok(Decl {
+            attrs,
+            vis,
+            static_token,
+            name,
+            body,
+        })
+    }
+}
+
+impl Body {
+    /// Parses statements until the end, recovering at the next `;` after an error so
+    /// that every broken statement is reported at once.
+    pub fn parse_statements(input: ParseStream) -> syn::Result<Body> {
+        let mut body = Body {
+            stmts: Vec::new(),
+            errors: Vec::new(),
+        };
+        while !input.is_empty() {
+            let fork = input.fork();
+            match fork.parse::<Stmt>() {
+                Ok(stmt) => {
+                    body.stmts.push(stmt);
+                    input.advance_to(&fork);
+                }
+                Err(error) => {
+                    body.errors.push(error);
+                    skip_statement(input)?;
+                }
+            }
+        }
+        Ok(body)
+    }
+}
+
+/// Skips tokens up to and including the next top-level `;`.
+fn skip_statement(input: ParseStream) -> syn::Result<()> {
+    input.step(|cursor| {
+        let mut rest = *cursor;
+        while let Some((tt, next)) = rest.token_tree() {
+            rest = next;
+            if let TokenTree::Punct(punct) = &tt {
+                if punct.as_char() == ';' {
+                    break;
+                }
+            }
+        }
+        Ok(((), rest))
+    })
+}
+
+impl Parse for Stmt {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let start = input.fork();
+        if is_word(input, "bind") {
+            let mut bind = Bind::parse(input)?;
+            bind.tokens = consumed(&start, input);
+            Ok(Stmt::Bind(bind))
+        } else if is_word(input, "include") {
+            let mut include = Include::parse(input)?;
+            include.tokens = consumed(&start, input);
+            Ok(Stmt::Include(include))
+        } else {
+            Err(input.error("expected a statement: `bind ..;` or `include PATH;`"))
+        }
+    }
+}
+
+/// The tokens between `start` and where `input` is now.
+fn consumed(start: ParseStream, input: ParseStream) -> TokenStream {
+    let end = input.cursor();
+    let mut tokens = TokenStream::new();
+    let mut cursor = start.cursor();
+    while cursor != end {
+        let Some((tt, next)) = cursor.token_tree() else {
+            break;
+        };
+        tokens.extend([tt]);
+        cursor = next;
+    }
+    tokens
+}
+
+impl Bind {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        input.parse::<Ident>()?;
+        let mut flags = Vec::new();
+        while input.peek(Ident) {
+            flags.push(input.parse::<Ident>()?);
+        }
+        let (targets, target_list) = if input.peek(LitStr) {
+            (vec![input.parse()?], false)
+        } else if input.peek(syn::token::Bracket) {
+            let content;
+            let bracket = bracketed!(content in input);
+            let list = content.parse_terminated(<LitStr as Parse>::parse, Token![,])?;
+            if list.is_empty() {
+                return Err(syn::Error::new(
+                    bracket.span.join(),
+                    "empty list of targets; name at least one path",
+                ));
+            }
+            (list.into_iter().collect(), true)
+        } else {
+            return Err(input.error(
+                "expected a target: a string literal such as \"/usr/\", or a list [\"/dev/\", \"/proc/\"]",
+            ));
+        };
+        let mut sources = Vec::new();
+        let mut source_list = false;
+        if !input.peek(Token![;]) {
+            if input.peek(syn::token::Bracket) {
+                let content;
+                let bracket = bracketed!(content in input);
+                let list = content.parse_terminated(Source::parse, Token![,])?;
+                if list.is_empty() {
+                    return Err(syn::Error::new(
+                        bracket.span.join(),
+                        "empty list of sources; name at least one, or drop the list to bind the target onto itself",
+                    ));
+                }
+                sources.extend(list);
+                source_list = true;
+            } else {
+                sources.push(input.parse()?);
+            }
+        }
+        if !input.peek(Token![;]) {
+            return Err(input.error("expected `;` after the statement"));
+        }
+        input.parse::<Token![;]>()?;
+        Ok(Bind {
+            flags,
+            targets,
+            target_list,
+            sources,
+            source_list,
+            tokens: TokenStream::new(),
+        })
+    }
+}
+
+impl Include {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let include_token: Ident = input.parse()?;
+        let path: Path = input.parse().map_err(|error| {
+            syn::Error::new(
+                error.span(),
+                "expected the path of a namespace after `include`, such as `mountns::MINIMAL`",
+            )
+        })?;
+        let resolved = if input.peek(Token![=>]) {
+            input.parse::<Token![=>]>()?;
+            let content;
+            braced!(content in input);
+            let tokens: TokenStream = content.fork().parse()?;
+            Some((Body::parse_statements(&content)?, tokens))
+        } else {
+            None
+        };
+        if !input.peek(Token![;]) {
+            return Err(input.error("expected `;` after the included path"));
+        }
+        input.parse::<Token![;]>()?;
+        Ok(Include {
+            include_token,
+            path,
+            resolved,
+            tokens: TokenStream::new(),
+        })
+    }
+}
+
+impl Parse for Source {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(LitStr) {
+            return Ok(Source::Lit(input.parse()?));
+        }
+        if input.peek(Token![@]) {
+            let at: Token![@] = input.parse()?;
+            let word: Ident = input.parse()?;
+            if word != "src" {
+                return Err(syn::Error::new(word.span(), "expected `src`"));
+            }
+            let content;
+            syn::parenthesized!(content in input);
+            let index: LitInt = content.parse()?;
+            return Ok(Source::Included {
+                index: index.base10_parse()?,
+                span: at.span,
+            });
+        }
+        if is_word(input, "tmpfs") && !input.peek2(Token![::]) && !input.peek2(Token![!]) {
+            let token: Ident = input.parse()?;
+            let options = if input.peek(syn::token::Paren) {
+                let content;
+                syn::parenthesized!(content in input);
+                if !content.peek(LitStr) {
+                    return Err(content.error(
+                        "tmpfs options must be a string literal, such as tmpfs(\"size=10M\")",
+                    ));
+                }
+                let options = content.parse()?;
+                if !content.is_empty() {
+                    return Err(content.error("expected `)` after the tmpfs options"));
+                }
+                Some(options)
+            } else {
+                None
+            };
+            return Ok(Source::Tmpfs { token, options });
+        }
+        let expr: Expr = input.parse().map_err(|error| {
+            syn::Error::new(
+                error.span(),
+                "expected a source: a string literal, `tmpfs`, `tmpfs(\"OPTIONS\")` or a constant `&'static str`",
+            )
+        })?;
+        Ok(Source::Expr(Box::new(expr)))
+    }
+}
+
+impl Source {
+    /// Where errors about this source point.
+    pub fn span(&self) -> Span {
+        match self {
+            Source::Lit(lit) => lit.span(),
+            Source::Tmpfs { token, options } => options
+                .as_ref()
+                .and_then(|options| token.span().join(options.span()))
+                .unwrap_or_else(|| token.span()),
+            Source::Expr(expr) => syn::spanned::Spanned::span(&**expr),
+            Source::Included { span, .. } => *span,
+        }
+    }
+}
+
+impl Parse for Splice {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        input.parse::<Token![@]>()?;
+        input.parse::<Ident>()?;
+        let path;
+        bracketed!(path in input);
+        let body;
+        braced!(body in input);
+        Ok(Splice {
+            path: path.parse()?,
+            body: body.parse()?,
+        })
+    }
+}
+
+/// Whether the invocation is a resumed expansion carrying an included body.
+pub fn is_splice(tokens: &TokenStream) -> bool {
+    let mut iter = tokens.clone().into_iter();
+    matches!(
+        (iter.next(), iter.next()),
+        (Some(TokenTree::Punct(at)), Some(TokenTree::Ident(word)))
+            if at.as_char() == '@' && word == "mountns_splice"
+    )
+}
+
+impl ToTokens for Source {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Source::Lit(lit) => lit.to_tokens(tokens),
+            Source::Tmpfs { token, options } => {
+                token.to_tokens(tokens);
+                if let Some(options) = options {
+                    tokens.extend(quote::quote!((#options)));
+                }
+            }
+            Source::Expr(expr) => expr.to_tokens(tokens),
+            Source::Included { index, .. } => tokens.extend(quote::quote!(@src(#index))),
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! Checks on single values: paths, flags and tmpfs options. Pure functions on plain
+//! data; each error is a message for the literal that holds the value.
+
+/// The longest path the kernel takes (PATH_MAX, with its NUL).
+const PATH_MAX: usize = 4096;
+
+/// The flag words a `bind` statement takes, with their bits in `mountns::Flags`.
+pub const FLAGS: &[(&str, u32)] = &[("ro", 1)];
+
+/// A target, normalized: no trailing slash, and whether it names a directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub path: String,
+    pub dir: bool,
+}
+
+/// Checks a target as written (`"/etc/"`) and normalizes it.
+pub fn target(value: &str) -> Result<Target, String> {
+    check_path("target", value)?;
+    if value == "/" {
+        return Err(
+            "cannot mount on \"/\": the new root is already a fresh directory; bind the directories you need, such as \"/usr/\"".into(),
+        );
+    }
+    let dir = value.ends_with('/');
+    Ok(Target {
+        path: value.trim_end_matches('/').to_owned(),
+        dir,
+    })
+}
+
+/// Checks a host source path as written and normalizes it (no trailing slash).
+pub fn source(value: &str) -> Result<String, String> {
+    check_path("source", value)?;
+    if value == "/" {
+        return Ok(value.to_owned());
+    }
+    Ok(value.trim_end_matches('/').to_owned())
+}
+
+fn check_path(what: &str, value: &str) -> Result<(), String> {
+    if value.is_empty() {
+        return Err(format!(
+            "empty {what}; write an absolute path such as \"/usr/\""
+        ));
+    }
+    if value.contains('\0') {
+        return Err(format!("{what} {value:?} contains a NUL byte"));
+    }
+    if !value.starts_with('/') {
+        return Err(format!(
+            "{what} {value:?} is not absolute; write \"/{value}\""
+        ));
+    }
+    if value.len() >= PATH_MAX {
+        return Err(format!(
+            "{what} is {} bytes long, over the kernel's limit of {} (PATH_MAX)",
+            value.len(),
+            PATH_MAX - 1
+        ));
+    }
+    if value.contains("//") {
+        return Err(format!(
+            "{what} {value:?} has an empty component (`//`); write single slashes"
+        ));
+    }
+    let inner = value.trim_end_matches('/');
+    for component in inner.split('/').skip(1) {
+        if component == "." || component == ".." {
+            return Err(format!(
+                "{what} {value:?} contains `{component}`; write the path without `.` and `..` components"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The bits of a flag word, or a message listing the words there are.
+pub fn flag(word: &str) -> Result<u32, String> {
+    FLAGS
+        .iter()
+        .find(|(name, _)| *name == word)
+        .map(|(_, bits)| *bits)
+        .ok_or_else(|| {
+            let known: Vec<String> = FLAGS.iter().map(|(name, _)| format!("`{name}`")).collect();
+            format!(
+                "unknown flag `{word}`; expected {} before the first target",
+                known.join(", ")
+            )
+        })
+}
+
+/// One tmpfs option, split: `size=10M` is `("size", Some("10M"))`.
+pub type Param = (String, Option<String>);
+
+/// The options tmpfs(5) takes, each with a check of its value (`None`: a lone word).
+const TMPFS_OPTIONS: &[(&str, Option<fn(&str) -> bool>)] = &[
+    ("size", Some(size)),
+    ("nr_blocks", Some(count)),
+    ("nr_inodes", Some(count)),
+    ("mode", Some(mode)),
+    ("uid", Some(decimal)),
+    ("gid", Some(decimal)),
+    ("huge", Some(huge)),
+    ("mpol", Some(mpol)),
+    ("noswap", None),
+    ("inode32", None),
+    ("inode64", None),
+];
+
+const TMPFS_HINT: &str = "size=10M, size=50%, nr_blocks=N, nr_inodes=N, mode=1777, uid=N, gid=N, huge=never, mpol=..., noswap, inode64";
+
+/// Checks tmpfs options (`size=10M,mode=1777`) and splits them.
+pub fn tmpfs_options(options: &str) -> Result<Vec<Param>, String> {
+    let mut params: Vec<Param> = Vec::new();
+    if options.is_empty() {
+        return Ok(params);
+    }
+    for option in options.split(',') {
+        let (key, value) = match option.split_once('=') {
+            Some((key, value)) => (key, Some(value)),
+            None => (option, None),
+        };
+        let Some((_, check)) = TMPFS_OPTIONS.iter().find(|(name, _)| *name == key) else {
+            if key.is_empty() {
+                return Err(format!(
+                    "empty tmpfs option in {options:?}; separate options with single commas"
+                ));
+            }
+            return Err(format!(
+                "unknown tmpfs option `{key}`; tmpfs takes {TMPFS_HINT}"
+            ));
+        };
+        match (check, value) {
+            (Some(_), None) => {
+                return Err(format!(
+                    "tmpfs option `{key}` needs a value, such as `{key}={}`",
+                    example(key)
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(format!(
+                    "tmpfs option `{key}` takes no value; write `{key}`"
+                ));
+            }
+            (Some(check), Some(value)) if !check(value) => {
+                return Err(format!(
+                    "malformed value {value:?} for tmpfs option `{key}`; write for example `{key}={}`",
+                    example(key)
+                ));
+            }
+            _ => {}
+        }
+        if params.iter().any(|(seen, _)| seen == key) {
+            return Err(format!("tmpfs option `{key}` is given twice; keep one"));
+        }
+        params.push((key.to_owned(), value.map(str::to_owned)));
+    }
+    Ok(params)
+}
+
+fn example(key: &str) -> &'static str {
+    match key {
+        "size" => "10M",
+        "mode" => "1777",
+        "huge" => "never",
+        "mpol" => "default",
+        _ => "1000",
+    }
+}
+
+/// A number with an optional binary suffix: `4096`, `10M`, `1g`.
+fn count(value: &str) -> bool {
+    let digits = value.trim_end_matches(|c: char| "kKmMgGtTpPeE".contains(c));
+    value.len() - digits.len() <= 1 && decimal(digits)
+}
+
+/// `count`, or a percentage of memory: `50%`.
+fn size(value: &str) -> bool {
+    match value.strip_suffix('%') {
+        Some(percent) => decimal(percent),
+        None => count(value),
+    }
+}
+
+fn decimal(value: &str) -> bool {
+    !value.is_empty() && value.len() <= 19 && value.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn mode(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 5
+        && value.bytes().all(|b| (b'0'..=b'7').contains(&b))
+        && u32::from_str_radix(value, 8).is_ok_and(|mode| mode <= 0o7777)
+}
+
+fn huge(value: &str) -> bool {
+    matches!(
+        value,
+        "never" | "always" | "within_size" | "advise" | "deny" | "force"
+    )
+}
+
+fn mpol(value: &str) -> bool {
+    let policy = value.split(':').next().unwrap_or_default();
+    let policy = policy.split('=').next().unwrap_or_default();
+    matches!(
+        policy,
+        "default" | "prefer" | "bind" | "interleave" | "local"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_are_normalized() {
+        assert_eq!(
+            target("/etc/").unwrap(),
+            Target {
+                path: "/etc".into(),
+                dir: true
+            }
+        );
+        assert_eq!(
+            target("/etc/passwd").unwrap(),
+            Target {
+                path: "/etc/passwd".into(),
+                dir: false
+            }
+        );
+    }
+
+    #[test]
+    fn bad_paths_are_refused() {
+        for bad in [
+            "", "etc/", "/a//b", "/a/../b", "/a/./b", "/..", "/a\0b", "/",
+        ] {
+            assert!(target(bad).is_err(), "{bad:?}");
+        }
+        assert!(source("srv").is_err());
+        assert_eq!(source("/").unwrap(), "/");
+        assert_eq!(source("/srv/a/").unwrap(), "/srv/a");
+    }
+
+    #[test]
+    fn tmpfs_options_are_checked() {
+        for good in [
+            "",
+            "size=10M",
+            "size=50%",
+            "mode=1777",
+            "nr_inodes=1k",
+            "size=1g,mode=755,uid=0,gid=0",
+            "noswap",
+            "huge=within_size",
+        ] {
+            assert!(tmpfs_options(good).is_ok(), "{good:?}");
+        }
+        for bad in [
+            "size=ten",
+            "size=",
+            "size",
+            "mode=8",
+            "mode=77777",
+            "colour=red",
+            "noswap=1",
+            "size=1M,size=2M",
+            ",",
+            "size=10MM",
+        ] {
+            assert!(tmpfs_options(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn flags_are_known_words() {
+        assert_eq!(flag("ro"), Ok(1));
+        assert!(flag("rw").unwrap_err().contains("`ro`"));
+    }
+}
