@@ -44,26 +44,46 @@ pub mod __private {
     pub use mountns_macros::namespace;
     pub use mountns_runtime::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Upper};
 
-    /// `value` followed by a NUL, in an array of its length plus one.
-    pub const fn nul_terminate<const N: usize>(value: &str) -> [u8; N] {
+    /// A source given as a constant expression, checked at compile time like a literal
+    /// source and normalized (no trailing slash), NUL-padded to the array's length.
+    pub const fn source_bytes<const N: usize>(value: &str) -> [u8; N] {
         let value = value.as_bytes();
+        if value.is_empty() || value[0] != b'/' {
+            panic!("mountns: a source must be an absolute path, starting with /");
+        }
+        let mut len = value.len();
+        while len > 1 && value[len - 1] == b'/' {
+            len -= 1;
+        }
         let mut bytes = [0; N];
         let mut i = 0;
-        while i < value.len() && i < N {
-            bytes[i] = value[i];
+        while i < len {
+            let byte = value[i];
+            if byte == 0 {
+                panic!("mountns: a source must not contain a NUL byte");
+            }
+            if byte == b'/' {
+                let next = if i + 1 < len { value[i + 1] } else { b'/' };
+                let after = if i + 2 < len { value[i + 2] } else { b'/' };
+                let third = if i + 3 < len { value[i + 3] } else { b'/' };
+                if i + 1 < len && next == b'/' {
+                    panic!("mountns: a source must not have an empty component (//)");
+                }
+                if next == b'.' && (after == b'/' || (after == b'.' && third == b'/')) {
+                    panic!("mountns: a source must not contain `.` or `..` components");
+                }
+            }
+            bytes[i] = byte;
             i += 1;
         }
         bytes
     }
 
-    /// Checks a source given as a constant expression, at compile time.
+    /// The C string in a buffer from [`source_bytes`].
     pub const fn host_path(bytes: &'static [u8]) -> &'static CStr {
-        let Ok(path) = CStr::from_bytes_with_nul(bytes) else {
-            panic!("mountns: a source path must not contain a NUL byte");
-        };
-        if bytes.len() < 2 || bytes[0] != b'/' {
-            panic!("mountns: a source must be an absolute path, starting with /");
+        match CStr::from_bytes_until_nul(bytes) {
+            Ok(path) => path,
+            Err(_) => panic!("mountns: a source buffer without its NUL"),
         }
-        path
     }
 }

@@ -476,11 +476,12 @@ fn render(bind: &Bind) -> String {
 }
 
 /// Flattens one declaration's body (or the expression form's) into entries.
+/// The entries of the statements that are valid, and the errors of the others.
 fn flatten<'a>(
     decls: &'a [Decl],
     name: Option<&Ident>,
     body: &'a Body,
-) -> syn::Result<Vec<Entry<Origin>>> {
+) -> (Vec<Entry<Origin>>, Errors) {
     let mut flattener = Flattener {
         decls,
         errors: Errors::default(),
@@ -493,8 +494,7 @@ fn flatten<'a>(
     };
     let mut entries = Vec::new();
     flattener.body(body, &cx, &mut entries);
-    flattener.errors.finish()?;
-    Ok(entries)
+    (entries, flattener.errors)
 }
 
 fn quoted(target: &str, dir: bool) -> String {
@@ -567,18 +567,17 @@ fn table(
     name: Option<&Ident>,
     body: &Body,
 ) -> syn::Result<(Vec<Entry<Origin>>, Vec<Mount<Origin>>)> {
-    let entries = flatten(decls, name, body)?;
-    match collapse::collapse(entries.clone()) {
-        Ok(mounts) => Ok((entries, mounts)),
-        Err(errors) => {
-            let mut all = Errors::default();
-            for error in errors {
-                all.push(collapse_error(error));
-            }
-            all.finish()?;
-            Ok((entries, Vec::new()))
+    // Valid statements are collapsed even when others failed, so that conflicts
+    // are reported together with syntax and value errors.
+    let (entries, mut errors) = flatten(decls, name, body);
+    let mounts = collapse::collapse(entries.clone()).unwrap_or_else(|conflicts| {
+        for conflict in conflicts {
+            errors.push(collapse_error(conflict));
         }
-    }
+        Vec::new()
+    });
+    errors.finish()?;
+    Ok((entries, mounts))
 }
 
 fn expand_items(decls: &[Decl]) -> syn::Result<TokenStream> {
@@ -639,6 +638,7 @@ fn item(
             };
         }
         #[doc(hidden)]
+        #[allow(unused_imports)]
         #vis use #macro_name as #name;
     })
 }
@@ -694,8 +694,9 @@ fn initializer(entries: &[Entry<Origin>], mounts: &[Mount<Origin>]) -> syn::Resu
                 let bytes = Ident::new("BYTES", Span::mixed_site());
                 quote_spanned! {span=> {
                     const #value: &str = #expr;
-                    const #bytes: [u8; #value.len() + 1] = #private::nul_terminate(#value);
-                    #private::host_path(&#bytes)
+                    const #bytes: [u8; #value.len() + 1] =
+                        ::mountns::__private::source_bytes(#value);
+                    ::mountns::__private::host_path(&#bytes)
                 }}
             }
             SourceCode::Included(path, index) => quote! { #path.__source(#index) },

@@ -241,6 +241,9 @@ impl Bind {
         };
         let mut sources = Vec::new();
         let mut source_list = false;
+        if is_word(input, "bind") || is_word(input, "include") {
+            return Err(input.error("expected `;` before this statement"));
+        }
         if !input.peek(Token![;]) {
             if input.peek(syn::token::Bracket) {
                 let content;
@@ -358,10 +361,9 @@ impl Source {
     pub fn span(&self) -> Span {
         match self {
             Source::Lit(lit) => lit.span(),
-            Source::Tmpfs { token, options } => options
-                .as_ref()
-                .and_then(|options| token.span().join(options.span()))
-                .unwrap_or_else(|| token.span()),
+            Source::Tmpfs { token, options } => {
+                options.as_ref().map_or_else(|| token.span(), LitStr::span)
+            }
             Source::Expr(expr) => syn::spanned::Spanned::span(&**expr),
             Source::Included { span, .. } => *span,
         }

@@ -1,1 +1,218 @@
+use super::*;
+use proptest::prelude::*;
 
+fn host(target: &str, source: &str, origin: usize) -> Entry<usize> {
+    Entry {
+        target: target.trim_end_matches('/').into(),
+        dir: target.ends_with('/'),
+        flags: 0,
+        what: What::Host(source.into()),
+        origin,
+    }
+}
+
+fn tmpfs(target: &str, options: &str, origin: usize) -> Entry<usize> {
+    Entry {
+        what: What::Tmpfs(options.into()),
+        ..host(target, "", origin)
+    }
+}
+
+fn problems(entries: Vec<Entry<usize>>) -> Vec<(Problem, usize)> {
+    collapse(entries)
+        .unwrap_err()
+        .into_iter()
+        .map(|e| (e.problem, e.at.origin))
+        .collect()
+}
+
+#[test]
+fn parents_come_first_and_tmpfs_leads_its_target() {
+    let mounts = collapse(vec![
+        host("/usr/share/", "/a", 0),
+        host("/usr-x/", "/b", 1),
+        host("/etc/", "/etc", 2),
+        tmpfs("/etc/", "size=1M", 3),
+        host("/usr/", "/usr", 4),
+    ])
+    .unwrap();
+    let targets: Vec<&str> = mounts.iter().map(|m| m.target.as_str()).collect();
+    assert_eq!(targets, ["/etc", "/usr", "/usr/share", "/usr-x"]);
+    assert_eq!(
+        mounts[0].kind,
+        Kind::Union {
+            lowers: vec![host("/etc/", "/etc", 2)],
+            upper: Some(tmpfs("/etc/", "size=1M", 3)),
+        }
+    );
+}
+
+#[test]
+fn binds_on_one_target_make_a_read_only_union_first_on_top() {
+    let mounts = collapse(vec![
+        host("/opt/", "/srv/a", 0),
+        host("/x/", "/x", 1),
+        host("/opt/", "/srv/b", 2),
+    ])
+    .unwrap();
+    let Kind::Union { lowers, upper } = &mounts[0].kind else {
+        panic!("not a union: {:?}", mounts[0]);
+    };
+    assert_eq!(upper, &None);
+    let sources: Vec<usize> = lowers.iter().map(|e| e.origin).collect();
+    assert_eq!(sources, [0, 2]);
+}
+
+#[test]
+fn every_conflict_is_reported() {
+    let mut ro_tmpfs = tmpfs("/t/", "", 3);
+    ro_tmpfs.flags = READ_ONLY;
+    let mut ro_bind = host("/w/", "/w", 5);
+    ro_bind.flags = READ_ONLY;
+    let found = problems(vec![
+        tmpfs("/tmp/", "", 0),
+        tmpfs("/tmp/", "size=1M", 1),
+        host("/a/", "/a", 2),
+        ro_tmpfs,
+        tmpfs("/w/", "", 4),
+        ro_bind,
+        host("/f", "/f", 6),
+        host("/f", "/g", 7),
+        host("/d/", "/d", 8),
+        host("/d", "/e", 9),
+        host("/s/", "/s", 10),
+        host("/s/", "/s", 11),
+        host("/a/b/c", "/c", 12),
+        host("/a/b/c/d/", "/d", 13),
+    ]);
+    for expected in [
+        (Problem::TwoTmpfs, 1),
+        (Problem::ReadOnlyTmpfs, 3),
+        (Problem::ReadOnlyWritableUnion, 5),
+        (Problem::UnionOnFile, 7),
+        (Problem::FileAndDir, 9),
+        (Problem::SameSource, 11),
+        (Problem::UnderFile, 13),
+    ] {
+        assert!(found.contains(&expected), "{expected:?} not in {found:?}");
+    }
+}
+
+#[test]
+fn layers_are_limited() {
+    let entries = |n: usize| (0..n).map(|i| host("/u/", &format!("/l{i}"), i)).collect();
+    assert!(collapse(entries(MAX_LAYERS - 1)).is_ok());
+    assert_eq!(
+        problems(entries(MAX_LAYERS)),
+        [(Problem::TooManyLayers(MAX_LAYERS), MAX_LAYERS - 1)]
+    );
+}
+
+#[test]
+fn a_mount_under_a_tmpfs_is_created_there() {
+    let mounts = collapse(vec![
+        tmpfs("/tmp/", "", 0),
+        host("/tmp/x/", "/x", 1),
+        host("/tmp/x/y/", "/y", 2),
+    ])
+    .unwrap();
+    let in_tmpfs: Vec<bool> = mounts.iter().map(|m| m.in_tmpfs).collect();
+    assert_eq!(in_tmpfs, [false, true, false]);
+}
+
+#[test]
+fn the_skeleton_holds_every_mountpoint_and_its_parents() {
+    let mounts = collapse(vec![
+        host("/etc/ssl/certs/", "/c", 0),
+        host("/etc/localtime", "/l", 1),
+        host("/usr/", "/usr", 2),
+    ])
+    .unwrap();
+    assert_eq!(
+        skeleton(&mounts),
+        [
+            ("etc".to_string(), true),
+            ("etc/localtime".to_string(), false),
+            ("etc/ssl".to_string(), true),
+            ("etc/ssl/certs".to_string(), true),
+            ("usr".to_string(), true),
+        ]
+    );
+}
+
+/// Declarations from a small alphabet, so that targets collide, nest and clash.
+fn entry() -> impl Strategy<Value = Entry<usize>> {
+    let target = prop::collection::vec(prop::sample::select(vec!["a", "b", "c"]), 1..4)
+        .prop_map(|parts| format!("/{}", parts.join("/")));
+    (
+        target,
+        any::<bool>(),
+        prop::sample::select(vec![0u32, READ_ONLY]),
+        prop_oneof![
+            prop::sample::select(vec!["/s", "/t", "/u"]).prop_map(|s| What::Host(s.into())),
+            Just(What::Tmpfs(String::new())),
+        ],
+    )
+        .prop_map(|(target, dir, flags, what)| Entry {
+            target,
+            dir,
+            flags,
+            what,
+            origin: 0,
+        })
+}
+
+fn declaration() -> impl Strategy<Value = Vec<Entry<usize>>> {
+    prop::collection::vec(entry(), 0..12).prop_map(|mut entries| {
+        for (i, entry) in entries.iter_mut().enumerate() {
+            entry.origin = i;
+        }
+        entries
+    })
+}
+
+proptest! {
+    #[test]
+    fn collapse_properties(entries in declaration()) {
+        let Ok(mounts) = collapse(entries.clone()) else {
+            return Ok(());
+        };
+        // Parents come before children, and each target appears once.
+        for (i, a) in mounts.iter().enumerate() {
+            for b in &mounts[i + 1..] {
+                prop_assert!(!is_under(&a.target, &b.target), "{} after {}", a.target, b.target);
+                prop_assert_ne!(&a.target, &b.target);
+            }
+        }
+        // Every declared entry ends up in exactly one mount.
+        let mut out: Vec<usize> = mounts.iter().flat_map(entries_of).collect();
+        out.sort();
+        prop_assert_eq!(out, (0..entries.len()).collect::<Vec<_>>());
+        // Order on one target is stable: lowers keep declaration order.
+        for mount in &mounts {
+            if let Kind::Union { lowers, .. } = &mount.kind {
+                prop_assert!(lowers.windows(2).all(|w| w[0].origin < w[1].origin));
+            }
+        }
+        // Collapsing twice changes nothing.
+        let again: Vec<Entry<usize>> = mounts.iter().flat_map(super::entries).collect();
+        prop_assert_eq!(collapse(again).unwrap(), mounts);
+    }
+
+    #[test]
+    fn collapse_ignores_the_order_of_unrelated_targets(entries in declaration()) {
+        // Reversing the declaration changes unions' layer order only.
+        let mut reversed = entries.clone();
+        reversed.reverse();
+        let forward = collapse(entries).map(|m| m.iter().map(|m| m.target.clone()).collect::<Vec<_>>());
+        let backward = collapse(reversed).map(|m| m.iter().map(|m| m.target.clone()).collect::<Vec<_>>());
+        prop_assert_eq!(forward.is_ok(), backward.is_ok());
+        if let (Ok(f), Ok(b)) = (forward, backward) {
+            prop_assert_eq!(f, b);
+        }
+    }
+}
+
+fn entries_of(mount: &Mount<usize>) -> Vec<usize> {
+    entries(mount).into_iter().map(|e| e.origin).collect()
+}

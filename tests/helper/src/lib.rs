@@ -1,1 +1,34 @@
-//! Namespaces declared in another crate, included from mountns's tests.
+//! Namespaces declared in another crate, included from mountns's tests: includes must
+//! work across the crate boundary, constant sources included, and conflicts that only
+//! appear across it must still be compile errors.
+
+use mountns::namespace;
+
+/// A source given as a constant: includers read its value from `TOOLS`'s table.
+pub const TOOLS_DIR: &str = "/usr/bin";
+
+namespace! {
+    /// MINIMAL plus read-only system directories.
+    pub static BASE = {
+        include mountns::MINIMAL;
+        bind ro ["/usr/", "/etc/"];
+    };
+
+    /// Includes BASE: an include chain across two crates.
+    pub static TOOLS = {
+        include BASE;
+        bind ro "/tools/" TOOLS_DIR;
+        bind "/scratch/" tmpfs("size=1M");
+    };
+}
+
+pub mod nested {
+    use mountns::namespace;
+
+    namespace! {
+        /// Declared in a submodule: included as `mountns_helper::nested::UNION`.
+        pub static UNION = {
+            bind "/opt/" [concat!("/usr/", "share/"), "/usr/lib/"];
+        };
+    }
+}

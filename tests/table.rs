@@ -1,0 +1,211 @@
+//! The collapsed tables the macro builds, and their Display: no namespace is entered
+//! here.
+
+use core::ffi::CStr;
+
+use mountns::{Flags, Kind, Mount, Namespace, namespace};
+
+const DATA: &str = "/srv/data";
+
+namespace! {
+    /// Every shape of statement.
+    static SHAPES = {
+        bind ro "/usr/";
+        bind "/tmp/" tmpfs("size=10M,mode=1777");
+        bind "/etc/" ["/etc/", tmpfs("size=1M")];
+        bind "/opt/" ["/srv/a/", "/srv/b/"];
+        bind "/opt/" "/srv/c";
+        bind ["/dev/", "/proc/"];
+        bind "/etc/hostname" "/etc/hostname";
+        bind "/data/" DATA;
+        bind "/tmp/cache/" "/var/cache/";
+    };
+
+    static LOCAL = {
+        include SHAPES;
+        bind "/home/" tmpfs;
+    };
+}
+
+fn targets(ns: &Namespace) -> Vec<&str> {
+    ns.mounts()
+        .iter()
+        .map(|m| m.target().to_str().unwrap())
+        .collect()
+}
+
+fn find(ns: &'static Namespace, target: &CStr) -> Mount {
+    *ns.mounts()
+        .iter()
+        .find(|m| m.target() == target)
+        .unwrap_or_else(|| panic!("no mount on {target:?} in\n{ns}"))
+}
+
+#[test]
+fn mounts_come_sorted_parents_first() {
+    assert_eq!(
+        targets(&SHAPES),
+        [
+            "/data",
+            "/dev",
+            "/etc",
+            "/etc/hostname",
+            "/opt",
+            "/proc",
+            "/tmp",
+            "/tmp/cache",
+            "/usr"
+        ]
+    );
+}
+
+#[test]
+fn binds_keep_their_source_and_flags() {
+    let usr = find(&SHAPES, c"/usr");
+    assert_eq!(usr.kind(), Kind::Bind { source: c"/usr" });
+    assert!(usr.flags().is_read_only());
+    assert!(usr.is_dir());
+    let hostname = find(&SHAPES, c"/etc/hostname");
+    assert!(!hostname.is_dir());
+    assert_eq!(hostname.flags(), Flags::NONE);
+    assert_eq!(
+        find(&SHAPES, c"/data").kind(),
+        Kind::Bind {
+            source: c"/srv/data"
+        }
+    );
+}
+
+#[test]
+fn tmpfs_options_are_split() {
+    let Kind::Tmpfs(tmpfs) = find(&SHAPES, c"/tmp").kind() else {
+        panic!("not a tmpfs");
+    };
+    assert_eq!(tmpfs.options(), c"size=10M,mode=1777");
+    let params: Vec<_> = tmpfs
+        .params()
+        .iter()
+        .map(|p| (p.key(), p.value()))
+        .collect();
+    assert_eq!(params, [(c"size", Some(c"10M")), (c"mode", Some(c"1777"))]);
+    assert!(find(&SHAPES, c"/tmp/cache").in_tmpfs());
+    assert!(!find(&SHAPES, c"/etc/hostname").in_tmpfs());
+}
+
+#[test]
+fn several_binds_make_a_read_only_union_first_on_top() {
+    let Kind::Union { lowers, upper } = find(&SHAPES, c"/opt").kind() else {
+        panic!("not a union");
+    };
+    assert_eq!(lowers, [c"/srv/a", c"/srv/b", c"/srv/c"]);
+    assert_eq!(upper, None);
+}
+
+#[test]
+fn a_tmpfs_with_binds_makes_a_writable_union() {
+    let Kind::Union { lowers, upper } = find(&SHAPES, c"/etc").kind() else {
+        panic!("not a union");
+    };
+    assert_eq!(lowers, [c"/etc"]);
+    let upper = upper.expect("a writable union has an upper");
+    assert_eq!(upper.tmpfs().options(), c"size=1M");
+    assert_eq!(upper.index(), 0);
+}
+
+#[test]
+fn display_is_one_fstab_line_per_mount() {
+    let expected = "\
+/srv/data /data/ none rbind
+/dev /dev/ none rbind
+overlay /etc/ overlay lowerdir=/etc,upper=tmpfs(size=1M)
+/etc/hostname /etc/hostname none rbind
+overlay /opt/ overlay lowerdir=/srv/a:/srv/b:/srv/c
+/proc /proc/ none rbind
+tmpfs /tmp/ tmpfs size=10M,mode=1777
+/var/cache /tmp/cache/ none rbind
+/usr /usr/ none rbind,ro
+";
+    assert_eq!(SHAPES.to_string(), expected);
+}
+
+#[test]
+fn the_skeleton_holds_every_mountpoint() {
+    let skeleton: Vec<(&str, bool)> = SHAPES
+        .skeleton()
+        .iter()
+        .map(|m| (m.path().to_str().unwrap(), m.is_dir()))
+        .collect();
+    assert!(skeleton.contains(&("etc/hostname", false)));
+    assert!(skeleton.contains(&("tmp/cache", true)));
+    assert_eq!(skeleton.len(), SHAPES.mounts().len());
+}
+
+#[test]
+fn a_local_include_splices_before_collapsing() {
+    let mut expected = targets(&SHAPES);
+    expected.insert(4, "/home");
+    assert_eq!(targets(&LOCAL), expected);
+}
+
+#[test]
+fn includes_chain_across_crates() {
+    use mountns_helper::{BASE, TOOLS};
+    // TOOLS includes BASE includes mountns::MINIMAL, all in other crates.
+    for target in [
+        "/dev",
+        "/proc",
+        "/usr/share/zoneinfo",
+        "/etc/localtime",
+        "/usr",
+        "/etc",
+    ] {
+        assert!(targets(&TOOLS).contains(&target), "{target} in\n{TOOLS}");
+        assert!(targets(&BASE).contains(&target), "{target} in\n{BASE}");
+    }
+    // A constant source crosses the boundary by value.
+    assert_eq!(
+        find(&TOOLS, c"/tools").kind(),
+        Kind::Bind {
+            source: c"/usr/bin"
+        }
+    );
+    static HERE: &Namespace = namespace! {
+        include mountns_helper::TOOLS;
+        include mountns_helper::nested::UNION;
+        bind "/tools/" "/opt/tools";
+    };
+    let Kind::Union { lowers, .. } = find(HERE, c"/tools").kind() else {
+        panic!("not a union");
+    };
+    assert_eq!(lowers, [c"/usr/bin", c"/opt/tools"]);
+    let Kind::Union { lowers, .. } = find(HERE, c"/opt").kind() else {
+        panic!("not a union");
+    };
+    assert_eq!(lowers, [c"/usr/share", c"/usr/lib"]);
+}
+
+#[test]
+fn minimal_has_what_a_program_needs() {
+    assert_eq!(
+        mountns::MINIMAL.to_string(),
+        "\
+/dev /dev/ none rbind
+/etc/localtime /etc/localtime none rbind,ro
+/etc/ssl/certs /etc/ssl/certs/ none rbind,ro
+/proc /proc/ none rbind
+/usr/share/ca-certificates /usr/share/ca-certificates/ none rbind,ro
+/usr/share/zoneinfo /usr/share/zoneinfo/ none rbind,ro
+"
+    );
+}
+
+#[test]
+fn the_expression_form_is_a_static_reference() {
+    let ns: &'static Namespace = namespace! {
+        include mountns::MINIMAL;
+        bind "/tmp/" tmpfs;
+    };
+    assert_eq!(ns.mounts().len(), mountns::MINIMAL.mounts().len() + 1);
+    let empty: &'static Namespace = namespace! {};
+    assert!(empty.mounts().is_empty());
+}

@@ -1,0 +1,7 @@
+mountns::namespace! {
+    static NS = {
+        include mountns::MINIMAL;
+        bind "/dev" "/srv/dev-file";
+    };
+}
+fn main() {}

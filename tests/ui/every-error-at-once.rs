@@ -1,0 +1,11 @@
+mountns::namespace! {
+    static NS = {
+        bind "usr/";
+        bind nosuchflag "/opt/";
+        bind "/tmp/" tmpfs("size=ten");
+        bind "/srv/" "relative";
+        bind "/x/" tmpfs;
+        bind "/x/" tmpfs;
+    };
+}
+fn main() {}

@@ -1,0 +1,7 @@
+mountns::namespace! {
+    static NS = {
+        bind "/etc/";
+        bind "/etc" "/srv/etc";
+    };
+}
+fn main() {}

@@ -1,0 +1,7 @@
+mountns::namespace! {
+    static NS = {
+        bind "/usr/";
+        include NS;
+    };
+}
+fn main() {}

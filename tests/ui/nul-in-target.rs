@@ -1,0 +1,6 @@
+mountns::namespace! {
+    static NS = {
+        bind "/usr\0/";
+    };
+}
+fn main() {}

@@ -1,0 +1,6 @@
+mountns::namespace! {
+    static NS = {
+        bind ro "/tmp/" tmpfs;
+    };
+}
+fn main() {}

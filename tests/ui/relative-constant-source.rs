@@ -1,0 +1,8 @@
+const DATA: &str = "srv/data";
+
+mountns::namespace! {
+    static NS = {
+        bind "/data/" DATA;
+    };
+}
+fn main() {}

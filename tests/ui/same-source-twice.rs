@@ -1,0 +1,7 @@
+mountns::namespace! {
+    static NS = {
+        bind "/opt/" ["/srv/a/", "/srv/b/"];
+        bind "/opt/" "/srv/a";
+    };
+}
+fn main() {}

@@ -1,0 +1,6 @@
+mountns::namespace! {
+    static NS = {
+        bind ["/a/", "/b/"] "/srv/c/";
+    };
+}
+fn main() {}

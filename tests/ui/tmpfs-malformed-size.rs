@@ -1,0 +1,6 @@
+mountns::namespace! {
+    static NS = {
+        bind "/tmp/" tmpfs("size=ten");
+    };
+}
+fn main() {}

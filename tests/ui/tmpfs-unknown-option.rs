@@ -1,0 +1,6 @@
+mountns::namespace! {
+    static NS = {
+        bind "/tmp/" tmpfs("colour=red");
+    };
+}
+fn main() {}

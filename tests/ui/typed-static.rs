@@ -1,0 +1,6 @@
+mountns::namespace! {
+    static NS: mountns::Namespace = {
+        bind "/usr/";
+    };
+}
+fn main() {}

@@ -1,0 +1,6 @@
+mountns::namespace! {
+    static NS = {
+        mount "/usr/";
+    };
+}
+fn main() {}
