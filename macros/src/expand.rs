@@ -580,6 +580,60 @@ fn table(
     Ok((entries, mounts))
 }
 
+/// The front end without the tokens: each declaration's entries (as origin ids, in
+/// declaration order) and collapsed table, or `None` while an include of another
+/// invocation is pending. For the fuzz tests.
+#[cfg(test)]
+pub(crate) fn tables(tokens: TokenStream) -> syn::Result<Option<Vec<(usize, Vec<Mount<usize>>)>>> {
+    let input: Input = syn::parse2(tokens)?;
+    let mut errors = Errors::default();
+    for body in bodies(&input) {
+        body_errors(body, &mut errors);
+    }
+    errors.finish()?;
+    let local = local_names(&input);
+    if first_pending(&input, &local).is_some() {
+        return Ok(None);
+    }
+    let ids = |entry: &Entry<Origin>| Entry {
+        target: entry.target.clone(),
+        dir: entry.dir,
+        flags: entry.flags,
+        what: entry.what.clone(),
+        origin: entry.origin.id,
+    };
+    let one = |decls: &[Decl], name: Option<&Ident>, body: &Body| {
+        table(decls, name, body).map(|(entries, mounts)| {
+            let mounts = mounts
+                .iter()
+                .map(|m| Mount {
+                    target: m.target.clone(),
+                    dir: m.dir,
+                    flags: m.flags,
+                    in_tmpfs: m.in_tmpfs,
+                    kind: match &m.kind {
+                        Kind::Bind(e) => Kind::Bind(ids(e)),
+                        Kind::Tmpfs(e) => Kind::Tmpfs(ids(e)),
+                        Kind::Union { lowers, upper } => Kind::Union {
+                            lowers: lowers.iter().map(ids).collect(),
+                            upper: upper.as_ref().map(ids),
+                        },
+                    },
+                })
+                .collect();
+            (entries.len(), mounts)
+        })
+    };
+    let tables = match &input {
+        Input::Items(decls) => decls
+            .iter()
+            .map(|decl| one(decls, Some(&decl.name), &decl.body))
+            .collect::<syn::Result<Vec<_>>>()?,
+        Input::Expr(body) => vec![one(&[], None, body)?],
+    };
+    Ok(Some(tables))
+}
+
 fn expand_items(decls: &[Decl]) -> syn::Result<TokenStream> {
     let mut output = TokenStream::new();
     let mut errors = Errors::default();

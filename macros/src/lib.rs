@@ -6,6 +6,8 @@
 
 mod collapse;
 mod expand;
+#[cfg(test)]
+mod fuzz;
 mod parse;
 mod valid;
 
