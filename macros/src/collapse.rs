@@ -178,10 +178,10 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
                     None,
                 ));
             }
-            if let Some(upper) = upper {
-                if let Some(ro) = group.iter().find(|e| e.flags & READ_ONLY != 0) {
-                    errors.push(error(Problem::ReadOnlyWritableUnion, ro, Some(upper)));
-                }
+            if let (Some(upper), Some(ro)) =
+                (upper, group.iter().find(|e| e.flags & READ_ONLY != 0))
+            {
+                errors.push(error(Problem::ReadOnlyWritableUnion, ro, Some(upper)));
             }
             Kind::Union {
                 lowers: binds.into_iter().cloned().collect(),

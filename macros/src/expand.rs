@@ -290,24 +290,22 @@ impl<'a> Flattener<'a> {
             return;
         };
         let name = decl.name.to_string();
-        if let Some(first) = cx.stack.first() {
-            if cx.stack.contains(&name) {
-                let through = if *first == name {
-                    cx.stack[1..].join("`, `")
-                } else {
-                    cx.stack.join("`, `")
-                };
-                let message = if through.is_empty() {
-                    format!("namespace `{name}` includes itself; remove this include")
-                } else {
-                    format!(
-                        "namespace `{name}` includes itself through `{through}`; remove one of the includes"
-                    )
-                };
-                self.errors
-                    .push(syn::Error::new_spanned(&include.tokens, message));
-                return;
-            }
+        if let Some(first) = cx.stack.first().filter(|_| cx.stack.contains(&name)) {
+            let through = if *first == name {
+                cx.stack[1..].join("`, `")
+            } else {
+                cx.stack.join("`, `")
+            };
+            let message = if through.is_empty() {
+                format!("namespace `{name}` includes itself; remove this include")
+            } else {
+                format!(
+                    "namespace `{name}` includes itself through `{through}`; remove one of the includes"
+                )
+            };
+            self.errors
+                .push(syn::Error::new_spanned(&include.tokens, message));
+            return;
         }
         inner.stack.push(name);
         inner.sources_of = None;
@@ -562,11 +560,10 @@ fn collapse_error(error: collapse::Error<Origin>) -> syn::Error {
 }
 
 /// Flattens, checks and collapses a declaration.
-fn table(
-    decls: &[Decl],
-    name: Option<&Ident>,
-    body: &Body,
-) -> syn::Result<(Vec<Entry<Origin>>, Vec<Mount<Origin>>)> {
+/// A declaration's entries, in declaration order, and its collapsed table.
+type Table = (Vec<Entry<Origin>>, Vec<Mount<Origin>>);
+
+fn table(decls: &[Decl], name: Option<&Ident>, body: &Body) -> syn::Result<Table> {
     // Valid statements are collapsed even when others failed, so that conflicts
     // are reported together with syntax and value errors.
     let (entries, mut errors) = flatten(decls, name, body);
@@ -584,7 +581,10 @@ fn table(
 /// declaration order) and collapsed table, or `None` while an include of another
 /// invocation is pending. For the fuzz tests.
 #[cfg(test)]
-pub(crate) fn tables(tokens: TokenStream) -> syn::Result<Option<Vec<(usize, Vec<Mount<usize>>)>>> {
+pub(crate) type Tables = Vec<(usize, Vec<Mount<usize>>)>;
+
+#[cfg(test)]
+pub(crate) fn tables(tokens: TokenStream) -> syn::Result<Option<Tables>> {
     let input: Input = syn::parse2(tokens)?;
     let mut errors = Errors::default();
     for body in bodies(&input) {
@@ -674,8 +674,12 @@ fn item(
     } = decl;
     let init = initializer(entries, mounts)?;
     let companion = companion(entries);
+    // `#[macro_export]` puts every companion at the crate root: where the declaration
+    // stands keeps two namespaces of one name in different modules apart.
     let mut hasher = DefaultHasher::new();
     name.to_string().hash(&mut hasher);
+    let start = name.span().start();
+    (name.span().file(), start.line, start.column).hash(&mut hasher);
     serialize_body(body).to_string().hash(&mut hasher);
     let macro_name = format_ident!("__mountns_{}_{:016x}", name, hasher.finish());
     Ok(quote! {

@@ -14,13 +14,57 @@ use crate::collapse::{self, is_under};
 /// the later stages.
 fn piece() -> impl Strategy<Value = &'static str> {
     prop::sample::select(vec![
-        "bind", "bind", "bind", "include", "ro", "ro", "rw", "tmpfs", "tmpfs(\"size=1M\")",
-        "tmpfs(\"size=ten\")", "tmpfs(\"mode=1777,nr_inodes=1k\")", "tmpfs(X)", ";", ";", ";",
-        "\"/a/\"", "\"/a\"", "\"/a/b/\"", "\"/a/b\"", "\"/b/\"", "\"/c/d/\"", "\"/\"", "\"\"",
-        "\"a/\"", "\"/a/../b/\"", "\"/a//b\"", "\"/s\"", "\"/t/\"", "\"/u\"", "\"/\\0\"",
-        "[\"/a/\", \"/b/\"]", "[\"/s\", tmpfs]", "[\"/s\", \"/t\", \"/s\"]", "[]",
-        "[\"/s\", tmpfs, tmpfs]", "CONST", "concat!(\"/x\", \"/y\")", "@src(0)", "A", "B",
-        "self::A", "x::y::Z", "=>", "{", "}", "=", "static", "pub", ",", "::", "#[doc = \"d\"]",
+        "bind",
+        "bind",
+        "bind",
+        "include",
+        "ro",
+        "ro",
+        "rw",
+        "tmpfs",
+        "tmpfs(\"size=1M\")",
+        "tmpfs(\"size=ten\")",
+        "tmpfs(\"mode=1777,nr_inodes=1k\")",
+        "tmpfs(X)",
+        ";",
+        ";",
+        ";",
+        "\"/a/\"",
+        "\"/a\"",
+        "\"/a/b/\"",
+        "\"/a/b\"",
+        "\"/b/\"",
+        "\"/c/d/\"",
+        "\"/\"",
+        "\"\"",
+        "\"a/\"",
+        "\"/a/../b/\"",
+        "\"/a//b\"",
+        "\"/s\"",
+        "\"/t/\"",
+        "\"/u\"",
+        "\"/\\0\"",
+        "[\"/a/\", \"/b/\"]",
+        "[\"/s\", tmpfs]",
+        "[\"/s\", \"/t\", \"/s\"]",
+        "[]",
+        "[\"/s\", tmpfs, tmpfs]",
+        "CONST",
+        "concat!(\"/x\", \"/y\")",
+        "@src(0)",
+        "A",
+        "B",
+        "self::A",
+        "x::y::Z",
+        "=>",
+        "{",
+        "}",
+        "=",
+        "static",
+        "pub",
+        ",",
+        "::",
+        "#[doc = \"d\"]",
     ])
 }
 
@@ -30,32 +74,39 @@ fn statements() -> impl Strategy<Value = String> {
 
 /// Item-form declarations whose statements are random pieces.
 fn items() -> impl Strategy<Value = String> {
-    prop::collection::vec((prop::sample::select(vec!["A", "B", "C"]), statements()), 1..4)
-        .prop_map(|decls| {
-            decls
-                .into_iter()
-                .map(|(name, body)| format!("pub static {name} = {{ {body} }};"))
-                .collect()
-        })
+    prop::collection::vec(
+        (prop::sample::select(vec!["A", "B", "C"]), statements()),
+        1..4,
+    )
+    .prop_map(|decls| {
+        decls
+            .into_iter()
+            .map(|(name, body)| format!("pub static {name} = {{ {body} }};"))
+            .collect()
+    })
 }
 
 /// Well-formed statements, so that the collapse sees many accepted tables.
 fn well_formed() -> impl Strategy<Value = String> {
     let target = prop::sample::select(vec!["/a/", "/a/b/", "/a/b", "/b/", "/c/", "/a/c/d/", "/e"]);
-    let source = prop::sample::select(vec!["\"/s\"", "\"/t\"", "\"/u/\"", "tmpfs", "tmpfs(\"size=1M\")", "CONST"]);
-    let stmt = (
-        any::<bool>(),
-        target,
-        prop::collection::vec(source, 0..3),
-    )
-        .prop_map(|(ro, target, sources)| {
+    let source = prop::sample::select(vec![
+        "\"/s\"",
+        "\"/t\"",
+        "\"/u/\"",
+        "tmpfs",
+        "tmpfs(\"size=1M\")",
+        "CONST",
+    ]);
+    let stmt = (any::<bool>(), target, prop::collection::vec(source, 0..3)).prop_map(
+        |(ro, target, sources)| {
             let ro = if ro { "ro " } else { "" };
             match sources.len() {
                 0 => format!("bind {ro}\"{target}\";"),
                 1 => format!("bind {ro}\"{target}\" {};", sources[0]),
                 _ => format!("bind {ro}\"{target}\" [{}];", sources.join(", ")),
             }
-        });
+        },
+    );
     prop::collection::vec(stmt, 0..16).prop_map(|stmts| stmts.join(" "))
 }
 
@@ -124,6 +175,8 @@ proptest! {
 fn accepted_declarations_exist() {
     // The generators reach the collapse, not only the parser's errors.
     let text = "bind \"/a/\" [\"/s\", tmpfs]; bind ro \"/b/\"; bind \"/a/c/d/\" \"/t\";";
-    let tables = crate::expand::tables(TokenStream::from_str(text).unwrap()).unwrap().unwrap();
+    let tables = crate::expand::tables(TokenStream::from_str(text).unwrap())
+        .unwrap()
+        .unwrap();
     assert_eq!(tables[0].1.len(), 3);
 }

@@ -172,10 +172,8 @@ fn skip_statement(input: ParseStream) -> syn::Result<()> {
         let mut rest = *cursor;
         while let Some((tt, next)) = rest.token_tree() {
             rest = next;
-            if let TokenTree::Punct(punct) = &tt {
-                if punct.as_char() == ';' {
-                    break;
-                }
+            if matches!(&tt, TokenTree::Punct(punct) if punct.as_char() == ';') {
+                break;
             }
         }
         Ok(((), rest))

@@ -93,8 +93,11 @@ pub fn flag(word: &str) -> Result<u32, String> {
 /// One tmpfs option, split: `size=10M` is `("size", Some("10M"))`.
 pub type Param = (String, Option<String>);
 
+/// Checks the value of one option.
+type Check = fn(&str) -> bool;
+
 /// The options tmpfs(5) takes, each with a check of its value (`None`: a lone word).
-const TMPFS_OPTIONS: &[(&str, Option<fn(&str) -> bool>)] = &[
+const TMPFS_OPTIONS: &[(&str, Option<Check>)] = &[
     ("size", Some(size)),
     ("nr_blocks", Some(count)),
     ("nr_inodes", Some(count)),
