@@ -23,7 +23,10 @@
 extern crate self as mountns;
 
 pub use mountns_macros::namespace;
-pub use mountns_runtime::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Upper};
+pub use mountns_runtime::{
+    CommandExt, Error, Flags, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs, Upper,
+    force_legacy_unions,
+};
 
 namespace! {
     /// What a program on a Debian-like host needs besides its own files: the host's

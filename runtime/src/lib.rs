@@ -3,6 +3,14 @@
 
 #![deny(unsafe_code)]
 
+mod command;
+mod enter;
+mod error;
+mod stack;
+mod sys;
 mod table;
 
+pub use command::CommandExt;
+pub use enter::force_legacy_unions;
+pub use error::{Error, Step};
 pub use table::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Upper};

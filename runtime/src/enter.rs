@@ -1,0 +1,645 @@
+//! Entering a mount table, in the order of shared/notes/linux-mounts.md.
+//!
+//! Everything here runs between fork and exec: no allocation, no lock, no panic. Paths
+//! come from the static table as `&'static CStr`; anything composed is written into a
+//! [`StackBuf`] whose overflow is an error.
+
+use core::ffi::CStr;
+use core::fmt::Write as _;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
+use rustix::fs::{self, CWD, FileType, Mode, OFlags, ResolveFlags};
+use rustix::io::Errno;
+use rustix::mount::{
+    self, FsMountFlags, FsOpenFlags, MountAttrFlags, MountFlags, MountPropagationFlags,
+    MoveMountFlags, OpenTreeFlags, UnmountFlags,
+};
+use rustix::process::{self, DumpableBehavior};
+use rustix::thread::{self, UnshareFlags};
+
+use crate::error::{Context, Entry, Error, Step};
+use crate::stack::StackBuf;
+use crate::sys;
+use crate::table::{Kind, Mount, Mountpoint, Namespace, Tmpfs, Upper};
+
+/// Linux's `PATH_MAX`, NUL included.
+const PATH_MAX: usize = 4096;
+
+type PathBuf = StackBuf<PATH_MAX>;
+
+/// Where the host tree sits in the scratch root, and where the new root is built.
+const OLD_ROOT: &[u8] = b"/oldroot";
+const NEW_ROOT: &[u8] = b"/newroot";
+
+static LEGACY_UNIONS: AtomicBool = AtomicBool::new(false);
+
+/// Makes unions use the `mount(2)` option-string path of kernels before 6.8 instead of
+/// `fsconfig(2)` with `lowerdir+`, in this process and the children it forks from now
+/// on. For tests of that path.
+pub fn force_legacy_unions(on: bool) {
+    LEGACY_UNIONS.store(on, Ordering::Relaxed);
+}
+
+impl Namespace {
+    /// Enters this namespace in the calling process: afterwards it sees only the mounts
+    /// of the table under a fresh root, with `no_new_privs` set. The host's mounts are
+    /// untouched.
+    ///
+    /// As root it makes a mount namespace; otherwise (or when root is refused one) a user
+    /// namespace that maps the caller's uid and gid to themselves. The kernel refuses a
+    /// user namespace to a process with more than one thread: call this in a freshly
+    /// forked child, which is what [`CommandExt::namespace`](crate::CommandExt::namespace)
+    /// does, or use [`Namespace::exec`]. As root in a multithreaded process only the
+    /// calling thread enters.
+    ///
+    /// Allocates nothing, takes no lock and never panics, so it may run between fork and
+    /// exec. On error the process is left half-way (in a new namespace, maybe switched
+    /// root): it should exit, not carry on.
+    pub fn enter(&'static self) -> Result<(), Error> {
+        // Mountpoints are created 0755 whatever the caller's umask; theirs comes back.
+        let umask = process::umask(Mode::empty());
+        let entered = self.enter_with_umask();
+        process::umask(umask);
+        entered
+    }
+
+    fn enter_with_umask(&'static self) -> Result<(), Error> {
+        // std chdirs to `Command::current_dir` before running pre_exec hooks: remember
+        // the path to go back to it inside the new root.
+        let mut cwd = PathBuf::new();
+        let cwd = match cwd.fill(sys::getcwd) {
+            Ok(()) if cwd.as_bytes().first() == Some(&b'/') => Some(cwd),
+            _ => None,
+        };
+        let user_namespace = unshare()?;
+        mount::mount_change(
+            c"/",
+            MountPropagationFlags::PRIVATE | MountPropagationFlags::REC,
+        )
+        .map_err(Context::NONE.fail(Step::Propagation))?;
+        let mut roots = Roots::prepare()?;
+        create_skeleton(roots.new.as_fd(), self.skeleton())?;
+        for mount in self.mounts() {
+            mount_one(&mut roots, mount, user_namespace)?;
+        }
+        roots.switch(cwd.as_ref().map(StackBuf::as_cstr))?;
+        thread::set_no_new_privs(true).map_err(Context::NONE.fail(Step::NoNewPrivs))
+    }
+}
+
+/// Makes a mount namespace, inside a new user namespace unless we are root. Returns
+/// whether it made a user namespace.
+fn unshare() -> Result<bool, Error> {
+    // The brief says getuid/getgid; the kernel accepts only a map of the *effective* ids
+    // of an unprivileged writer, and they are the same unless the program is setuid.
+    let uid = process::geteuid();
+    let gid = process::getegid();
+    if uid.is_root() {
+        match sys::unshare(UnshareFlags::NEWNS) {
+            Ok(()) => return Ok(false),
+            // Root without CAP_SYS_ADMIN (in a container): try a user namespace.
+            Err(Errno::PERM) => {}
+            Err(errno) => return Err(Error::new(Step::Unshare, errno)),
+        }
+    }
+    sys::unshare(UnshareFlags::NEWUSER | UnshareFlags::NEWNS)
+        .map_err(|errno| Error::new(Step::UserNamespace, errno))?;
+    // A process that changed its uid (std's `Command::uid` does, before pre_exec hooks)
+    // is not dumpable, which makes /proc/self/* owned by the host's root: we could not
+    // open uid_map. Being dumpable (ptrace by the same uid) gives nothing away when the
+    // real, effective and saved ids are one: a set-id program keeps its protection.
+    if process::dumpable_behavior().ok() != Some(DumpableBehavior::Dumpable)
+        && sys::ids_are_one().map_err(|errno| Error::new(Step::UidMap, errno))?
+    {
+        process::set_dumpable_behavior(DumpableBehavior::Dumpable)
+            .map_err(|errno| Error::new(Step::UidMap, errno))?;
+    }
+    write_proc(c"/proc/self/setgroups", b"deny")
+        .map_err(|errno| Error::new(Step::Setgroups, errno))?;
+    let mut line = StackBuf::<64>::new();
+    let _ = write!(line, "{0} {0} 1", uid.as_raw());
+    write_proc(c"/proc/self/uid_map", line.as_bytes())
+        .map_err(|errno| Error::new(Step::UidMap, errno))?;
+    line.clear();
+    let _ = write!(line, "{0} {0} 1", gid.as_raw());
+    write_proc(c"/proc/self/gid_map", line.as_bytes())
+        .map_err(|errno| Error::new(Step::GidMap, errno))?;
+    Ok(true)
+}
+
+/// Writes `contents` to a file of /proc, after checking that it is procfs: a mount over
+/// /proc could fake it (CVE-2019-16884).
+fn write_proc(path: &CStr, contents: &[u8]) -> Result<(), Errno> {
+    let file = fs::open(path, OFlags::WRONLY | OFlags::CLOEXEC, Mode::empty())?;
+    if fs::fstatfs(&file)?.f_type != fs::PROC_SUPER_MAGIC {
+        return Err(Errno::XDEV);
+    }
+    match rustix::io::write(&file, contents)? {
+        written if written == contents.len() => Ok(()),
+        _ => Err(Errno::IO),
+    }
+}
+
+/// The scratch root (a tmpfs, invisible to the host) while the new root is built.
+struct Roots {
+    /// The scratch tmpfs, our root until the switch.
+    scratch: OwnedFd,
+    /// The host's root, at /oldroot in the scratch.
+    old: OwnedFd,
+    /// The new root, a tmpfs at /newroot in the scratch.
+    new: OwnedFd,
+    /// Whether /stage exists, where the legacy path mounts overlays before moving them.
+    stage: bool,
+}
+
+impl Roots {
+    fn prepare() -> Result<Roots, Error> {
+        let fail = Context::NONE.fail(Step::Scratch);
+        let dir = Mode::from_raw_mode(0o755);
+        let tmpfs =
+            |target: &CStr, flags| mount::mount(c"tmpfs", target, c"tmpfs", flags, c"mode=0755");
+        // Inside our private namespace, so the host's /tmp is only covered, not changed.
+        tmpfs(c"/tmp", MountFlags::NOSUID | MountFlags::NODEV).map_err(fail)?;
+        fs::mkdir(c"/tmp/oldroot", dir).map_err(fail)?;
+        fs::mkdir(c"/tmp/newroot", dir).map_err(fail)?;
+        process::pivot_root(c"/tmp", c"/tmp/oldroot").map_err(fail)?;
+        process::chdir(c"/").map_err(fail)?;
+        // A mount of its own, as the final pivot_root wants.
+        tmpfs(c"/newroot", MountFlags::empty()).map_err(fail)?;
+        let open = |path: &CStr| {
+            fs::open(
+                path,
+                OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+        };
+        Ok(Roots {
+            scratch: open(c"/").map_err(fail)?,
+            old: open(c"/oldroot").map_err(fail)?,
+            new: open(c"/newroot").map_err(fail)?,
+            stage: false,
+        })
+    }
+
+    /// Makes the new root the root, detaches the scratch (and the host tree under it)
+    /// and goes to `cwd` inside, or to `/` if it is not there.
+    fn switch(self, cwd: Option<&CStr>) -> Result<(), Error> {
+        let fail = |step| Context::NONE.fail(step);
+        process::fchdir(&self.new).map_err(fail(Step::PivotRoot))?;
+        // The old root ends up stacked on the new one, at "/".
+        process::pivot_root(c".", c".").map_err(fail(Step::PivotRoot))?;
+        // Unlike the brief's `mount_change(".")` right after pivot_root, go to the old
+        // root by its fd first (as the notes do): "." then names the scratch mount
+        // itself, not whatever a path walk finds on top of the new root.
+        process::fchdir(&self.scratch).map_err(fail(Step::Detach))?;
+        mount::mount_change(
+            c".",
+            MountPropagationFlags::DOWNSTREAM | MountPropagationFlags::REC,
+        )
+        .map_err(fail(Step::Detach))?;
+        mount::unmount(c".", UnmountFlags::DETACH).map_err(fail(Step::Detach))?;
+        process::chdir(c"/").map_err(fail(Step::Chdir))?;
+        drop(self);
+        if let Some(cwd) = cwd {
+            // On failure we stay at "/".
+            let _ = process::chdir(cwd);
+        }
+        Ok(())
+    }
+}
+
+const RESOLVE: ResolveFlags = ResolveFlags::IN_ROOT.union(ResolveFlags::NO_MAGICLINKS);
+
+/// `target` without its leading slashes, `.` for the root itself.
+fn relative(path: &'static CStr) -> &'static CStr {
+    let mut path = path;
+    while let Some(rest) = path.to_bytes_with_nul().strip_prefix(b"/") {
+        path = CStr::from_bytes_with_nul(rest).unwrap_or(c".");
+    }
+    if path.is_empty() { c"." } else { path }
+}
+
+/// Creates a directory, or an empty file, at `name` under `dir`; one that exists is fine.
+fn create(dir: BorrowedFd<'_>, name: &CStr, is_dir: bool) -> Result<(), Errno> {
+    let created = if is_dir {
+        fs::mkdirat(dir, name, Mode::from_raw_mode(0o755))
+    } else {
+        let flags = OFlags::CREATE | OFlags::EXCL | OFlags::WRONLY | OFlags::CLOEXEC;
+        fs::openat(
+            dir,
+            name,
+            flags | OFlags::NOFOLLOW,
+            Mode::from_raw_mode(0o644),
+        )
+        .map(drop)
+    };
+    match created {
+        Err(Errno::EXIST) => Ok(()),
+        other => other,
+    }
+}
+
+/// The skeleton: every mountpoint and its parents, in the fresh new root (ours, so plain
+/// relative paths are safe).
+fn create_skeleton(new_root: BorrowedFd<'_>, skeleton: &'static [Mountpoint]) -> Result<(), Error> {
+    for mountpoint in skeleton {
+        let path = relative(mountpoint.path());
+        if path == c"." {
+            continue;
+        }
+        create(new_root, path, mountpoint.is_dir())
+            .map_err(Context::new(Entry::Skeleton, mountpoint.path()).fail(Step::Skeleton))?;
+    }
+    Ok(())
+}
+
+fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> Result<(), Error> {
+    let context = match mount.kind() {
+        Kind::Bind { source } => Context::new(Entry::Bind, mount.target()).with_source(source),
+        Kind::Tmpfs(_) => Context::new(Entry::Tmpfs, mount.target()),
+        Kind::Union { .. } => Context::new(Entry::Union, mount.target()),
+    };
+    let target = relative(mount.target());
+    let mountpoint = open_mountpoint(roots.new.as_fd(), target, mount)
+        .map_err(context.fail(Step::Mountpoint))?;
+    match mount.kind() {
+        Kind::Bind { source } => bind(roots, &mountpoint, mount, source, context)?,
+        Kind::Tmpfs(tmpfs) => {
+            let fs = new_tmpfs(tmpfs).map_err(context.fail(Step::Tmpfs))?;
+            attach(&fs, &mountpoint).map_err(context.fail(Step::Tmpfs))?;
+        }
+        Kind::Union { lowers, upper } => {
+            union(
+                roots,
+                &mountpoint,
+                mount,
+                lowers,
+                upper,
+                user_namespace,
+                context,
+            )?;
+        }
+    }
+    if target == c"." {
+        // Something now covers the new root: later paths and the switch must start on
+        // top of it, and a path walk from the old fd would stay below.
+        roots.new = fs::open(
+            c"/newroot",
+            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(context.fail(Step::Mountpoint))?;
+    }
+    Ok(())
+}
+
+/// Opens the mountpoint under the new root, never leaving it (symlinks included); inside
+/// a tmpfs of the table, creates it first.
+///
+/// A file mountpoint that is a symlink (a union's host `/etc/localtime`, say) is mounted
+/// over, not followed: the declared path then shows the declared file, whatever the link
+/// pointed to and whether that exists yet, and no other path changes. A directory
+/// mountpoint is followed (inside the new root), since a directory cannot cover a link.
+fn open_mountpoint(
+    new_root: BorrowedFd<'_>,
+    target: &CStr,
+    mount: &Mount,
+) -> Result<OwnedFd, Errno> {
+    let mut flags = OFlags::PATH | OFlags::CLOEXEC;
+    if mount.is_dir() {
+        flags |= OFlags::DIRECTORY;
+    } else {
+        flags |= OFlags::NOFOLLOW;
+    }
+    match fs::openat2(new_root, target, flags, Mode::empty(), RESOLVE) {
+        Err(Errno::NOENT) if mount.in_tmpfs() => {
+            create_path(new_root, target, mount.is_dir())?;
+            fs::openat2(new_root, target, flags, Mode::empty(), RESOLVE)
+        }
+        opened => opened,
+    }
+}
+
+/// Creates each missing component of `path` under `root`, every parent resolved in the
+/// root; the last is a file unless `is_dir`.
+fn create_path(root: BorrowedFd<'_>, path: &CStr, is_dir: bool) -> Result<(), Errno> {
+    let bytes = path.to_bytes();
+    let mut parent = PathBuf::new();
+    let mut name = PathBuf::new();
+    let mut components = bytes.split(|&byte| byte == b'/').peekable();
+    while let Some(component) = components.next() {
+        let last = components.peek().is_none();
+        if !component.is_empty() {
+            let dir = if parent.as_bytes().is_empty() {
+                c"."
+            } else {
+                parent.as_cstr()
+            };
+            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            let dir = fs::openat2(root, dir, flags, Mode::empty(), RESOLVE)?;
+            name.clear();
+            name.push(component)?;
+            create(dir.as_fd(), name.as_cstr(), is_dir || !last)?;
+        }
+        if !parent.as_bytes().is_empty() {
+            parent.push(b"/")?;
+        }
+        parent.push(component)?;
+    }
+    Ok(())
+}
+
+fn is_dir(fd: &OwnedFd) -> Result<bool, Errno> {
+    Ok(FileType::from_raw_mode(fs::fstat(fd)?.st_mode).is_dir())
+}
+
+/// Moves a detached mount onto the mountpoint fd.
+fn attach(mount: &OwnedFd, mountpoint: &OwnedFd) -> Result<(), Errno> {
+    mount::move_mount(
+        mount,
+        c"",
+        mountpoint,
+        c"",
+        MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH | MoveMountFlags::MOVE_MOUNT_T_EMPTY_PATH,
+    )
+}
+
+/// Opens a host path as the host resolves it (absolute symlinks included), never
+/// outside the host's root.
+fn open_source(roots: &Roots, source: &'static CStr, flags: OFlags) -> Result<OwnedFd, Errno> {
+    let flags = flags | OFlags::PATH | OFlags::CLOEXEC;
+    fs::openat2(&roots.old, relative(source), flags, Mode::empty(), RESOLVE)
+}
+
+fn bind(
+    roots: &Roots,
+    mountpoint: &OwnedFd,
+    mount: &Mount,
+    source: &'static CStr,
+    context: Context,
+) -> Result<(), Error> {
+    let tree = {
+        let source =
+            open_source(roots, source, OFlags::empty()).map_err(context.fail(Step::Source))?;
+        let source_is_dir = is_dir(&source).map_err(context.fail(Step::Source))?;
+        let target_is_dir = is_dir(mountpoint).map_err(context.fail(Step::Mountpoint))?;
+        match (source_is_dir, target_is_dir) {
+            (true, false) => return Err(context.fail(Step::FileType)(Errno::NOTDIR)),
+            (false, true) => return Err(context.fail(Step::FileType)(Errno::ISDIR)),
+            _ => {}
+        }
+        // Recursive: a plain bind of a tree with locked submounts fails in a user
+        // namespace, and submounts are part of what the host shows there.
+        mount::open_tree(
+            &source,
+            c"",
+            OpenTreeFlags::AT_EMPTY_PATH
+                | OpenTreeFlags::OPEN_TREE_CLONE
+                | OpenTreeFlags::AT_RECURSIVE
+                | OpenTreeFlags::OPEN_TREE_CLOEXEC,
+        )
+        .map_err(context.fail(Step::Bind))?
+    };
+    if mount.flags().is_read_only() {
+        sys::mount_setattr_read_only(tree.as_fd()).map_err(context.fail(Step::ReadOnly))?;
+    }
+    attach(&tree, mountpoint).map_err(context.fail(Step::Bind))
+}
+
+/// A detached tmpfs with the table's options, nosuid and nodev.
+fn new_tmpfs(tmpfs: Tmpfs) -> Result<OwnedFd, Errno> {
+    let fs = mount::fsopen(c"tmpfs", FsOpenFlags::FSOPEN_CLOEXEC)?;
+    for param in tmpfs.params() {
+        match param.value() {
+            Some(value) => mount::fsconfig_set_string(&fs, param.key(), value)?,
+            None => mount::fsconfig_set_flag(&fs, param.key())?,
+        }
+    }
+    mount::fsconfig_create(&fs)?;
+    mount::fsmount(
+        &fs,
+        FsMountFlags::FSMOUNT_CLOEXEC,
+        MountAttrFlags::MOUNT_ATTR_NOSUID | MountAttrFlags::MOUNT_ATTR_NODEV,
+    )
+}
+
+/// Pushes `prefix` then `path` (absolute; a missing slash is added), escaped for a
+/// mount(2) option string if `escape`.
+fn push_path<const N: usize>(
+    buf: &mut StackBuf<N>,
+    prefix: &[u8],
+    path: &CStr,
+    escape: bool,
+) -> Result<(), Errno> {
+    let path = path.to_bytes();
+    let push = |buf: &mut StackBuf<N>, bytes: &[u8]| {
+        if escape {
+            buf.push_escaped(bytes)
+        } else {
+            buf.push(bytes)
+        }
+    };
+    push(buf, prefix)?;
+    if path.first() != Some(&b'/') {
+        buf.push(b"/")?;
+    }
+    push(buf, path)
+}
+
+/// The scratch directory of a writable union, `/u{index}`, outside the new root.
+struct UpperDirs {
+    scratch: PathBuf,
+}
+
+impl UpperDirs {
+    fn prepare(upper: Upper) -> Result<UpperDirs, Errno> {
+        let mut scratch = PathBuf::new();
+        write!(scratch, "/u{}", upper.index()).map_err(|_| Errno::NAMETOOLONG)?;
+        fs::mkdir(scratch.as_cstr(), Mode::from_raw_mode(0o755))?;
+        let fs = new_tmpfs(upper.tmpfs())?;
+        mount::move_mount(
+            &fs,
+            c"",
+            CWD,
+            scratch.as_cstr(),
+            MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH,
+        )?;
+        drop(fs);
+        let dirs = UpperDirs { scratch };
+        for name in [&b"/upper"[..], b"/work"] {
+            let mut path = PathBuf::new();
+            dirs.push(&mut path, name, false)?;
+            fs::mkdir(path.as_cstr(), Mode::from_raw_mode(0o755))?;
+        }
+        Ok(dirs)
+    }
+
+    /// Pushes the scratch path then `name` (`/upper` or `/work`).
+    fn push<const N: usize>(
+        &self,
+        buf: &mut StackBuf<N>,
+        name: &[u8],
+        escape: bool,
+    ) -> Result<(), Errno> {
+        if escape {
+            buf.push_escaped(self.scratch.as_bytes())?;
+            buf.push_escaped(name)
+        } else {
+            buf.push(self.scratch.as_bytes())?;
+            buf.push(name)
+        }
+    }
+}
+
+/// What a union is made of, for either way of making it.
+struct Layers<'a> {
+    mount: &'static Mount,
+    lowers: &'static [&'static CStr],
+    upper: Option<&'a UpperDirs>,
+    user_namespace: bool,
+    context: Context,
+}
+
+impl Layers<'_> {
+    fn read_only(&self) -> bool {
+        self.upper.is_none() || self.mount.flags().is_read_only()
+    }
+}
+
+fn union(
+    roots: &mut Roots,
+    mountpoint: &OwnedFd,
+    mount: &'static Mount,
+    lowers: &'static [&'static CStr],
+    upper: Option<Upper>,
+    user_namespace: bool,
+    context: Context,
+) -> Result<(), Error> {
+    // Layers are passed to overlayfs as paths (below), so check them here to name the
+    // culprit: each must be a directory.
+    for &lower in lowers {
+        open_source(roots, lower, OFlags::DIRECTORY)
+            .map_err(context.with_source(lower).fail(Step::Source))?;
+    }
+    let upper = match upper {
+        Some(upper) => Some(UpperDirs::prepare(upper).map_err(context.fail(Step::Upper))?),
+        None => None,
+    };
+    let layers = Layers {
+        mount,
+        lowers,
+        upper: upper.as_ref(),
+        user_namespace,
+        context,
+    };
+    if !LEGACY_UNIONS.load(Ordering::Relaxed) && union_fsconfig(mountpoint, &layers)? {
+        return Ok(());
+    }
+    union_legacy(roots, mountpoint, &layers)
+}
+
+/// Builds the overlay one layer at a time (kernel 6.8: `lowerdir+`, no escaping, no page
+/// limit). Returns false if this kernel cannot, for the legacy path to take over.
+fn union_fsconfig(mountpoint: &OwnedFd, layers: &Layers<'_>) -> Result<bool, Error> {
+    let fail = |step| layers.context.fail(step);
+    let fs = mount::fsopen(c"overlay", FsOpenFlags::FSOPEN_CLOEXEC).map_err(fail(Step::Union))?;
+    // Before 6.5 overlayfs takes any key here and fails only at create: probe with a key
+    // that no parser knows; one that accepts it is the legacy one.
+    if mount::fsconfig_set_flag(&fs, c"mountns-probe").is_ok() {
+        return Ok(false);
+    }
+    let mut path = PathBuf::new();
+    // The layers, top first: the host's directories as the scratch root sees them...
+    for (index, &lower) in layers.lowers.iter().enumerate() {
+        path.clear();
+        push_path(&mut path, OLD_ROOT, lower, false)
+            .map_err(layers.context.with_source(lower).fail(Step::Union))?;
+        match mount::fsconfig_set_string(&fs, c"lowerdir+", path.as_cstr()) {
+            Ok(()) => {}
+            // 6.5 to 6.7 know the new API but not `lowerdir+`.
+            Err(Errno::INVAL) if index == 0 => return Ok(false),
+            Err(errno) => return Err(layers.context.with_source(lower).fail(Step::Union)(errno)),
+        }
+    }
+    // ...then the skeleton below them all, so that the mountpoints of nested mounts
+    // exist in the merged view even when no layer has them.
+    path.clear();
+    push_path(&mut path, NEW_ROOT, layers.mount.target(), false).map_err(fail(Step::Union))?;
+    mount::fsconfig_set_string(&fs, c"lowerdir+", path.as_cstr()).map_err(fail(Step::Union))?;
+    if let Some(upper) = layers.upper {
+        for (key, name) in [(c"upperdir", &b"/upper"[..]), (c"workdir", b"/work")] {
+            path.clear();
+            upper
+                .push(&mut path, name, false)
+                .map_err(fail(Step::Union))?;
+            mount::fsconfig_set_string(&fs, key, path.as_cstr()).map_err(fail(Step::Union))?;
+        }
+    }
+    if layers.user_namespace {
+        // Unprivileged overlayfs keeps its metadata in user.* xattrs (kernel 5.11).
+        mount::fsconfig_set_flag(&fs, c"userxattr").map_err(fail(Step::Union))?;
+    }
+    mount::fsconfig_create(&fs).map_err(fail(Step::Union))?;
+    let attributes = if layers.read_only() {
+        MountAttrFlags::MOUNT_ATTR_RDONLY
+    } else {
+        MountAttrFlags::empty()
+    };
+    let overlay = mount::fsmount(&fs, FsMountFlags::FSMOUNT_CLOEXEC, attributes)
+        .map_err(fail(Step::Union))?;
+    drop(fs);
+    attach(&overlay, mountpoint).map_err(fail(Step::Union))?;
+    Ok(true)
+}
+
+/// Builds the overlay with one `mount(2)` option string (at most a page), mounted on the
+/// scratch directory /stage and moved onto the mountpoint.
+fn union_legacy(roots: &mut Roots, mountpoint: &OwnedFd, layers: &Layers<'_>) -> Result<(), Error> {
+    let fail = layers.context.fail(Step::UnionLegacy);
+    let mut options = StackBuf::<4096>::new();
+    let too_long = |_| Errno::TOOBIG;
+    options.push(b"lowerdir=").map_err(too_long).map_err(fail)?;
+    for &lower in layers.lowers {
+        push_path(&mut options, OLD_ROOT, lower, true)
+            .and_then(|()| options.push(b":"))
+            .map_err(too_long)
+            .map_err(fail)?;
+    }
+    push_path(&mut options, NEW_ROOT, layers.mount.target(), true)
+        .map_err(too_long)
+        .map_err(fail)?;
+    if let Some(upper) = layers.upper {
+        options
+            .push(b",upperdir=")
+            .and_then(|()| upper.push(&mut options, b"/upper", true))
+            .and_then(|()| options.push(b",workdir="))
+            .and_then(|()| upper.push(&mut options, b"/work", true))
+            .map_err(too_long)
+            .map_err(fail)?;
+    }
+    if layers.user_namespace {
+        options
+            .push(b",userxattr")
+            .map_err(too_long)
+            .map_err(fail)?;
+    }
+    if !roots.stage {
+        fs::mkdir(c"/stage", Mode::from_raw_mode(0o755)).map_err(fail)?;
+        roots.stage = true;
+    }
+    let flags = if layers.read_only() {
+        MountFlags::RDONLY
+    } else {
+        MountFlags::empty()
+    };
+    mount::mount(c"overlay", c"/stage", c"overlay", flags, options.as_cstr()).map_err(fail)?;
+    mount::move_mount(
+        CWD,
+        c"/stage",
+        mountpoint,
+        c"",
+        MoveMountFlags::MOVE_MOUNT_T_EMPTY_PATH,
+    )
+    .map_err(fail)
+}

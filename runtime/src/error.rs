@@ -1,0 +1,525 @@
+//! The error of entering a namespace: a small `Copy` value that says which step failed,
+//! on which table entry, with which errno; displayed without allocating.
+
+use core::ffi::CStr;
+use core::fmt;
+use std::io;
+
+use rustix::io::Errno;
+
+use crate::stack::StackBuf;
+
+/// What `enter` was doing when it failed, in the order it does it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Step {
+    /// `unshare(CLONE_NEWNS)` as root.
+    Unshare,
+    /// `unshare(CLONE_NEWUSER | CLONE_NEWNS)`, without privileges (or when root was
+    /// refused a plain mount namespace).
+    UserNamespace,
+    /// Writing `deny` to `/proc/self/setgroups`.
+    Setgroups,
+    /// Writing `/proc/self/uid_map`.
+    UidMap,
+    /// Writing `/proc/self/gid_map`.
+    GidMap,
+    /// Making every mount private, so nothing propagates to the host.
+    Propagation,
+    /// Mounting the scratch tmpfs and moving the host tree under it.
+    Scratch,
+    /// Creating a mountpoint of the skeleton in the new root.
+    Skeleton,
+    /// Opening (or creating, inside a tmpfs) a mountpoint in the new root.
+    Mountpoint,
+    /// Opening a host source.
+    Source,
+    /// A directory source on a file mountpoint, or a file source on a directory.
+    FileType,
+    /// Cloning the source tree and attaching it.
+    Bind,
+    /// Making a bind read-only, submounts included.
+    ReadOnly,
+    /// Creating and attaching a tmpfs.
+    Tmpfs,
+    /// Creating the tmpfs that holds a union's upper and work directories.
+    Upper,
+    /// Creating and attaching an overlay with `fsconfig(2)`.
+    Union,
+    /// Creating and attaching an overlay with a `mount(2)` option string.
+    UnionLegacy,
+    /// Switching to the new root.
+    PivotRoot,
+    /// Detaching the old root.
+    Detach,
+    /// Changing to the new root directory.
+    Chdir,
+    /// Setting `no_new_privs`.
+    NoNewPrivs,
+    /// Executing the program.
+    Exec,
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Step::Unshare => "create a mount namespace",
+            Step::UserNamespace => "create a user and mount namespace",
+            Step::Setgroups => "write /proc/self/setgroups",
+            Step::UidMap => "write /proc/self/uid_map",
+            Step::GidMap => "write /proc/self/gid_map",
+            Step::Propagation => "make the mounts private",
+            Step::Scratch => "prepare the scratch root",
+            Step::Skeleton => "create in the new root",
+            Step::Mountpoint => "open mountpoint",
+            Step::Source => "open source",
+            Step::FileType => "compare source and mountpoint",
+            Step::Bind => "bind",
+            Step::ReadOnly => "make read-only",
+            Step::Tmpfs => "mount tmpfs",
+            Step::Upper => "mount the upper tmpfs",
+            Step::Union => "mount overlay",
+            Step::UnionLegacy => "mount overlay with mount(2)",
+            Step::PivotRoot => "switch to the new root",
+            Step::Detach => "detach the old root",
+            Step::Chdir => "change directory",
+            Step::NoNewPrivs => "set no_new_privs",
+            Step::Exec => "exec",
+        })
+    }
+}
+
+/// Which kind of table entry an error is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Entry {
+    None,
+    Bind,
+    Tmpfs,
+    Union,
+    Skeleton,
+}
+
+/// The table entry a step works on.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Context {
+    pub(crate) entry: Entry,
+    pub(crate) target: Option<&'static CStr>,
+    pub(crate) source: Option<&'static CStr>,
+}
+
+impl Context {
+    pub(crate) const NONE: Context = Context {
+        entry: Entry::None,
+        target: None,
+        source: None,
+    };
+
+    pub(crate) const fn new(entry: Entry, target: &'static CStr) -> Context {
+        Context {
+            entry,
+            target: Some(target),
+            source: None,
+        }
+    }
+
+    pub(crate) const fn with_source(self, source: &'static CStr) -> Context {
+        Context {
+            source: Some(source),
+            ..self
+        }
+    }
+
+    /// Turns an errno of `step` into an [`Error`], for `map_err`.
+    pub(crate) fn fail(self, step: Step) -> impl Fn(Errno) -> Error + Copy {
+        move |errno| Error {
+            step,
+            entry: self.entry,
+            target: self.target,
+            source: self.source,
+            errno,
+        }
+    }
+}
+
+/// Why a namespace could not be entered: the step, the table entry and the errno.
+///
+/// Displays as one line, e.g.
+/// `mountns: bind "/srv/x" on "/opt": open source: No such file or directory (os error 2)`;
+/// formatting it never allocates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Error {
+    step: Step,
+    entry: Entry,
+    target: Option<&'static CStr>,
+    source: Option<&'static CStr>,
+    errno: Errno,
+}
+
+impl Error {
+    pub(crate) fn new(step: Step, errno: Errno) -> Error {
+        Context::NONE.fail(step)(errno)
+    }
+
+    /// The step that failed.
+    pub fn step(&self) -> Step {
+        self.step
+    }
+
+    /// The target of the table entry that failed, if the step was about one (for a
+    /// skeleton path, relative to the new root).
+    pub fn target(&self) -> Option<&'static CStr> {
+        self.target
+    }
+
+    /// The host source that failed (a bind's source or a union's layer), if any.
+    pub fn source(&self) -> Option<&'static CStr> {
+        self.source
+    }
+
+    /// The raw errno (`ENOENT` is 2), as `std::io::Error::raw_os_error` has it.
+    pub fn errno(&self) -> i32 {
+        self.errno.raw_os_error()
+    }
+
+    /// Writes the message and a newline to fd 2, without allocating: the child of
+    /// [`CommandExt::namespace`](crate::CommandExt::namespace) can pass only the errno
+    /// to its parent.
+    pub(crate) fn report(&self) {
+        use fmt::Write as _;
+        let mut message = StackBuf::<4096>::new();
+        // A message too long for the buffer is cut: better than nothing.
+        let _ = write!(message, "{self}");
+        let stderr = rustix::stdio::stderr();
+        let _ = rustix::io::write(stderr, message.as_bytes());
+        let _ = rustix::io::write(stderr, b"\n");
+    }
+
+    fn hint(&self) -> Option<&'static str> {
+        match (self.step, self.errno) {
+            (Step::UserNamespace, Errno::INVAL) => Some(
+                "the process has more than one thread; enter from a freshly forked child \
+                 (Command::namespace) instead",
+            ),
+            (Step::UserNamespace, Errno::PERM | Errno::NOSPC | Errno::USERS) => Some(
+                "this system refuses unprivileged user namespaces; allow them with \
+                 sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0 \
+                 and kernel.apparmor_restrict_unprivileged_userns=0, or run as root",
+            ),
+            (Step::Setgroups | Step::UidMap | Step::GidMap, Errno::XDEV) => {
+                Some("/proc is not a procfs; refusing to write to it")
+            }
+            (Step::FileType, Errno::NOTDIR) => Some(
+                "a directory cannot be bound on a file; declare the target with a trailing slash",
+            ),
+            (Step::FileType, Errno::ISDIR) => Some(
+                "a file cannot be bound on a directory; declare the target without a trailing slash",
+            ),
+            (Step::UnionLegacy, Errno::TOOBIG) => Some(
+                "the overlay options exceed a page; this kernel (before 6.8) cannot take that \
+                 many or that long layers",
+            ),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("mountns: ")?;
+        let kind = match self.entry {
+            Entry::None => None,
+            Entry::Bind => Some("bind"),
+            Entry::Tmpfs => Some("tmpfs"),
+            Entry::Union => Some("union"),
+            Entry::Skeleton => Some("mountpoint"),
+        };
+        let mut any = false;
+        if let Some(kind) = kind {
+            f.write_str(kind)?;
+            any = true;
+        }
+        if let Some(source) = self.source {
+            let space = if any { " " } else { "" };
+            write!(f, "{space}{}", Quoted(source))?;
+            any = true;
+        }
+        if let Some(target) = self.target {
+            let space = if any { " " } else { "" };
+            let on = if self.entry == Entry::Skeleton {
+                ""
+            } else {
+                "on "
+            };
+            write!(f, "{space}{on}{}", Quoted(target))?;
+            any = true;
+        }
+        if any {
+            f.write_str(": ")?;
+        }
+        write!(f, "{}: {}", self.step, ErrnoText(self.errno))?;
+        if let Some(hint) = self.hint() {
+            write!(f, "; {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<Error> for io::Error {
+    /// The raw OS error: the step and entry are lost (print the [`Error`] first).
+    fn from(error: Error) -> io::Error {
+        io::Error::from_raw_os_error(error.errno())
+    }
+}
+
+/// A path in double quotes, escaped like a Rust string, invalid UTF-8 as `\xNN`.
+struct Quoted(&'static CStr);
+
+impl fmt::Display for Quoted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"")?;
+        for chunk in self.0.to_bytes().utf8_chunks() {
+            write!(f, "{}", chunk.valid().escape_debug())?;
+            for byte in chunk.invalid() {
+                write!(f, "\\x{byte:02x}")?;
+            }
+        }
+        f.write_str("\"")
+    }
+}
+
+/// `No such file or directory (os error 2)`, like `std::io::Error`, but from a static
+/// table: std's text comes from an allocated `String`.
+struct ErrnoText(Errno);
+
+impl fmt::Display for ErrnoText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = self.0.raw_os_error();
+        match describe(self.0) {
+            Some(text) => write!(f, "{text} (os error {code})"),
+            None => write!(f, "os error {code}"),
+        }
+    }
+}
+
+/// glibc's `strerror` texts, generated from Python's `os.strerror` on x86_64 glibc.
+fn describe(errno: Errno) -> Option<&'static str> {
+    Some(match errno {
+        Errno::PERM => "Operation not permitted",
+        Errno::NOENT => "No such file or directory",
+        Errno::SRCH => "No such process",
+        Errno::INTR => "Interrupted system call",
+        Errno::IO => "Input/output error",
+        Errno::NXIO => "No such device or address",
+        Errno::TOOBIG => "Argument list too long",
+        Errno::NOEXEC => "Exec format error",
+        Errno::BADF => "Bad file descriptor",
+        Errno::CHILD => "No child processes",
+        Errno::AGAIN => "Resource temporarily unavailable",
+        Errno::NOMEM => "Cannot allocate memory",
+        Errno::ACCESS => "Permission denied",
+        Errno::FAULT => "Bad address",
+        Errno::NOTBLK => "Block device required",
+        Errno::BUSY => "Device or resource busy",
+        Errno::EXIST => "File exists",
+        Errno::XDEV => "Invalid cross-device link",
+        Errno::NODEV => "No such device",
+        Errno::NOTDIR => "Not a directory",
+        Errno::ISDIR => "Is a directory",
+        Errno::INVAL => "Invalid argument",
+        Errno::NFILE => "Too many open files in system",
+        Errno::MFILE => "Too many open files",
+        Errno::NOTTY => "Inappropriate ioctl for device",
+        Errno::TXTBSY => "Text file busy",
+        Errno::FBIG => "File too large",
+        Errno::NOSPC => "No space left on device",
+        Errno::SPIPE => "Illegal seek",
+        Errno::ROFS => "Read-only file system",
+        Errno::MLINK => "Too many links",
+        Errno::PIPE => "Broken pipe",
+        Errno::DOM => "Numerical argument out of domain",
+        Errno::RANGE => "Numerical result out of range",
+        Errno::DEADLK => "Resource deadlock avoided",
+        Errno::NAMETOOLONG => "File name too long",
+        Errno::NOLCK => "No locks available",
+        Errno::NOSYS => "Function not implemented",
+        Errno::NOTEMPTY => "Directory not empty",
+        Errno::LOOP => "Too many levels of symbolic links",
+        Errno::NOMSG => "No message of desired type",
+        Errno::IDRM => "Identifier removed",
+        Errno::CHRNG => "Channel number out of range",
+        Errno::L2NSYNC => "Level 2 not synchronized",
+        Errno::L3HLT => "Level 3 halted",
+        Errno::L3RST => "Level 3 reset",
+        Errno::LNRNG => "Link number out of range",
+        Errno::UNATCH => "Protocol driver not attached",
+        Errno::NOCSI => "No CSI structure available",
+        Errno::L2HLT => "Level 2 halted",
+        Errno::BADE => "Invalid exchange",
+        Errno::BADR => "Invalid request descriptor",
+        Errno::XFULL => "Exchange full",
+        Errno::NOANO => "No anode",
+        Errno::BADRQC => "Invalid request code",
+        Errno::BADSLT => "Invalid slot",
+        Errno::BFONT => "Bad font file format",
+        Errno::NOSTR => "Device not a stream",
+        Errno::NODATA => "No data available",
+        Errno::TIME => "Timer expired",
+        Errno::NOSR => "Out of streams resources",
+        Errno::NONET => "Machine is not on the network",
+        Errno::NOPKG => "Package not installed",
+        Errno::REMOTE => "Object is remote",
+        Errno::NOLINK => "Link has been severed",
+        Errno::ADV => "Advertise error",
+        Errno::SRMNT => "Srmount error",
+        Errno::COMM => "Communication error on send",
+        Errno::PROTO => "Protocol error",
+        Errno::MULTIHOP => "Multihop attempted",
+        Errno::DOTDOT => "RFS specific error",
+        Errno::BADMSG => "Bad message",
+        Errno::OVERFLOW => "Value too large for defined data type",
+        Errno::NOTUNIQ => "Name not unique on network",
+        Errno::BADFD => "File descriptor in bad state",
+        Errno::REMCHG => "Remote address changed",
+        Errno::LIBACC => "Can not access a needed shared library",
+        Errno::LIBBAD => "Accessing a corrupted shared library",
+        Errno::LIBSCN => ".lib section in a.out corrupted",
+        Errno::LIBMAX => "Attempting to link in too many shared libraries",
+        Errno::LIBEXEC => "Cannot exec a shared library directly",
+        Errno::ILSEQ => "Invalid or incomplete multibyte or wide character",
+        Errno::RESTART => "Interrupted system call should be restarted",
+        Errno::STRPIPE => "Streams pipe error",
+        Errno::USERS => "Too many users",
+        Errno::NOTSOCK => "Socket operation on non-socket",
+        Errno::DESTADDRREQ => "Destination address required",
+        Errno::MSGSIZE => "Message too long",
+        Errno::PROTOTYPE => "Protocol wrong type for socket",
+        Errno::NOPROTOOPT => "Protocol not available",
+        Errno::PROTONOSUPPORT => "Protocol not supported",
+        Errno::SOCKTNOSUPPORT => "Socket type not supported",
+        Errno::OPNOTSUPP => "Operation not supported",
+        Errno::PFNOSUPPORT => "Protocol family not supported",
+        Errno::AFNOSUPPORT => "Address family not supported by protocol",
+        Errno::ADDRINUSE => "Address already in use",
+        Errno::ADDRNOTAVAIL => "Cannot assign requested address",
+        Errno::NETDOWN => "Network is down",
+        Errno::NETUNREACH => "Network is unreachable",
+        Errno::NETRESET => "Network dropped connection on reset",
+        Errno::CONNABORTED => "Software caused connection abort",
+        Errno::CONNRESET => "Connection reset by peer",
+        Errno::NOBUFS => "No buffer space available",
+        Errno::ISCONN => "Transport endpoint is already connected",
+        Errno::NOTCONN => "Transport endpoint is not connected",
+        Errno::SHUTDOWN => "Cannot send after transport endpoint shutdown",
+        Errno::TOOMANYREFS => "Too many references: cannot splice",
+        Errno::TIMEDOUT => "Connection timed out",
+        Errno::CONNREFUSED => "Connection refused",
+        Errno::HOSTDOWN => "Host is down",
+        Errno::HOSTUNREACH => "No route to host",
+        Errno::ALREADY => "Operation already in progress",
+        Errno::INPROGRESS => "Operation now in progress",
+        Errno::STALE => "Stale file handle",
+        Errno::UCLEAN => "Structure needs cleaning",
+        Errno::NOTNAM => "Not a XENIX named type file",
+        Errno::NAVAIL => "No XENIX semaphores available",
+        Errno::ISNAM => "Is a named type file",
+        Errno::REMOTEIO => "Remote I/O error",
+        Errno::DQUOT => "Disk quota exceeded",
+        Errno::NOMEDIUM => "No medium found",
+        Errno::MEDIUMTYPE => "Wrong medium type",
+        Errno::CANCELED => "Operation canceled",
+        Errno::NOKEY => "Required key not available",
+        Errno::KEYEXPIRED => "Key has expired",
+        Errno::KEYREVOKED => "Key has been revoked",
+        Errno::KEYREJECTED => "Key was rejected by service",
+        Errno::OWNERDEAD => "Owner died",
+        Errno::NOTRECOVERABLE => "State not recoverable",
+        Errno::RFKILL => "Operation not possible due to RF-kill",
+        Errno::HWPOISON => "Memory page has hardware error",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_the_entry_the_step_and_the_errno() {
+        let error = Context::new(Entry::Bind, c"/opt")
+            .with_source(c"/srv/x")
+            .fail(Step::Source)(Errno::NOENT);
+        assert_eq!(
+            error.to_string(),
+            "mountns: bind \"/srv/x\" on \"/opt\": open source: \
+             No such file or directory (os error 2)"
+        );
+        assert_eq!(error.step(), Step::Source);
+        assert_eq!(error.target(), Some(c"/opt"));
+        assert_eq!(error.source(), Some(c"/srv/x"));
+        assert_eq!(error.errno(), 2);
+        assert_eq!(io::Error::from(error).kind(), io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn without_an_entry() {
+        let error = Error::new(Step::PivotRoot, Errno::INVAL);
+        assert_eq!(
+            error.to_string(),
+            "mountns: switch to the new root: Invalid argument (os error 22)"
+        );
+        let error = Context::new(Entry::Skeleton, c"usr/share").fail(Step::Skeleton)(Errno::ROFS);
+        assert_eq!(
+            error.to_string(),
+            "mountns: mountpoint \"usr/share\": create in the new root: \
+             Read-only file system (os error 30)"
+        );
+    }
+
+    #[test]
+    fn says_how_to_allow_user_namespaces() {
+        for errno in [Errno::PERM, Errno::NOSPC] {
+            let message = Error::new(Step::UserNamespace, errno).to_string();
+            assert!(
+                message.contains("kernel.unprivileged_userns_clone=1"),
+                "{message}"
+            );
+            assert!(message.contains("user.max_user_namespaces"), "{message}");
+            assert!(
+                message.contains("apparmor_restrict_unprivileged_userns=0"),
+                "{message}"
+            );
+        }
+        let message = Error::new(Step::UserNamespace, Errno::INVAL).to_string();
+        assert!(message.contains("more than one thread"), "{message}");
+        // Root's plain mount namespace has no such advice.
+        let message = Error::new(Step::Unshare, Errno::INVAL).to_string();
+        assert!(!message.contains(';'), "{message}");
+    }
+
+    #[test]
+    fn quotes_and_escapes_paths() {
+        let source = c"/a\"b\n\xff";
+        let error = Context::new(Entry::Union, c"/u")
+            .with_source(source)
+            .fail(Step::Source)(Errno::NOTDIR);
+        assert_eq!(
+            error.to_string(),
+            "mountns: union \"/a\\\"b\\n\\xff\" on \"/u\": open source: Not a directory (os error 20)"
+        );
+    }
+
+    #[test]
+    fn errno_texts_match_std() {
+        for code in 1..134 {
+            let errno = Errno::from_raw_os_error(code);
+            if describe(errno).is_some() {
+                assert_eq!(
+                    ErrnoText(errno).to_string(),
+                    io::Error::from_raw_os_error(code).to_string()
+                );
+            }
+        }
+    }
+}

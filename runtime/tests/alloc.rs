@@ -1,0 +1,127 @@
+//! Entering allocates nothing: a global allocator that aborts the child if anything
+//! allocates between a first pre_exec hook and exec.
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::fs::File;
+use std::io::Write as _;
+use std::mem::ManuallyDrop;
+use std::os::fd::FromRawFd as _;
+use std::os::unix::process::CommandExt as _;
+use std::os::unix::process::ExitStatusExt as _;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use common::*;
+use mountns_runtime::CommandExt as _;
+
+/// Set in the child only, by the first hook.
+static ARMED: AtomicBool = AtomicBool::new(false);
+
+struct Guard;
+
+impl Guard {
+    fn check(&self) {
+        if ARMED.load(Ordering::Relaxed) {
+            // SAFETY: fd 2 is open in the child; ManuallyDrop keeps it open. A raw write
+            // allocates nothing.
+            let mut stderr = ManuallyDrop::new(unsafe { File::from_raw_fd(2) });
+            let _ = stderr.write_all(b"allocated between fork and exec\n");
+            std::process::abort();
+        }
+    }
+}
+
+// SAFETY: forwards to the system allocator.
+unsafe impl GlobalAlloc for Guard {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        self.check();
+        // SAFETY: the caller's contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        self.check();
+        // SAFETY: the caller's contract.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        self.check();
+        // SAFETY: the caller's contract.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        self.check();
+        // SAFETY: the caller's contract.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Guard = Guard;
+
+fn armed_command(script: &str, user: User) -> Command {
+    let mut command = Command::new("/bin/sh");
+    command.arg("-c").arg(script);
+    as_user(&mut command, user);
+    // SAFETY: the hook only stores to an atomic.
+    unsafe {
+        command.pre_exec(|| {
+            ARMED.store(true, Ordering::Relaxed);
+            Ok(())
+        });
+    }
+    command
+}
+
+#[test]
+fn entering_allocates_nothing() {
+    let fixture = Fixture::new();
+    let a = fixture.dir("a");
+    let b = fixture.dir("b");
+    let c = fixture.dir("c");
+    let file = fixture.file("file.txt", "file\n");
+    let ns = namespace(vec![
+        union("/opt/u", &[&a, &b], Some(0)),
+        bind("/opt/u/inner", &c),
+        tmpfs("/work", &[("size", Some("1m"))]),
+        in_tmpfs(bind_file("/work/deep/f.txt", &file)),
+    ]);
+    for user in USERS {
+        let output = armed_command("cat /work/deep/f.txt", user)
+            .current_dir(&a)
+            .namespace(ns)
+            .output()
+            .unwrap();
+        assert_eq!(output.stdout, b"file\n", "{user:?}: {output:?}");
+        assert!(output.status.success(), "{user:?}: {output:?}");
+    }
+}
+
+#[test]
+fn failing_to_enter_allocates_nothing() {
+    let fixture = Fixture::new();
+    let missing = fixture.path("missing");
+    let ns = namespace(vec![bind("/opt/x", &missing)]);
+    for user in USERS {
+        let log = fixture.path("stderr");
+        let spawned = armed_command("true", user)
+            .stderr(File::create(&log).unwrap())
+            .stdout(Stdio::null())
+            .namespace(ns)
+            .status();
+        let stderr = std::fs::read_to_string(&log).unwrap();
+        // An abort would look like a successful spawn killed by SIGABRT.
+        match spawned {
+            Err(error) => assert_eq!(error.raw_os_error(), Some(2), "{user:?}: {stderr}"),
+            Ok(status) => panic!(
+                "{user:?}: {status} (signal {:?}): {stderr}",
+                status.signal()
+            ),
+        }
+        assert!(stderr.starts_with("mountns: bind"), "{user:?}: {stderr}");
+    }
+}

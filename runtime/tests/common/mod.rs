@@ -1,0 +1,276 @@
+//! Helpers shared by the test binaries: tables, fixtures, children.
+//!
+//! Tables are built at run time and leaked (`&'static`), because fixture paths name the
+//! test process; they go through the same hidden const constructors the macro uses.
+//! Nothing here mounts: every namespace is entered in a child.
+
+#![allow(dead_code)]
+
+use std::ffi::{CStr, CString};
+use std::fs::{self, File};
+use std::io;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt as _;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use mountns_runtime::{
+    CommandExt as _, Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Upper,
+};
+
+pub fn cstr(s: &str) -> &'static CStr {
+    Box::leak(CString::new(s).unwrap().into_boxed_c_str())
+}
+
+fn leak<T>(items: Vec<T>) -> &'static [T] {
+    Box::leak(items.into_boxed_slice())
+}
+
+pub fn bind(target: &str, source: &str) -> Mount {
+    Mount::__new(
+        cstr(target),
+        true,
+        Flags::NONE,
+        Kind::Bind {
+            source: cstr(source),
+        },
+        false,
+    )
+}
+
+pub fn bind_ro(target: &str, source: &str) -> Mount {
+    Mount::__new(
+        cstr(target),
+        true,
+        Flags::READ_ONLY,
+        Kind::Bind {
+            source: cstr(source),
+        },
+        false,
+    )
+}
+
+pub fn bind_file(target: &str, source: &str) -> Mount {
+    Mount::__new(
+        cstr(target),
+        false,
+        Flags::NONE,
+        Kind::Bind {
+            source: cstr(source),
+        },
+        false,
+    )
+}
+
+pub fn tmpfs_options(params: &[(&str, Option<&str>)]) -> Tmpfs {
+    let options: Vec<String> = params
+        .iter()
+        .map(|(key, value)| match value {
+            Some(value) => format!("{key}={value}"),
+            None => key.to_string(),
+        })
+        .collect();
+    let params = params
+        .iter()
+        .map(|(key, value)| Param::__new(cstr(key), value.map(cstr)))
+        .collect();
+    Tmpfs::__new(cstr(&options.join(",")), leak(params))
+}
+
+pub fn tmpfs(target: &str, params: &[(&str, Option<&str>)]) -> Mount {
+    Mount::__new(
+        cstr(target),
+        true,
+        Flags::NONE,
+        Kind::Tmpfs(tmpfs_options(params)),
+        false,
+    )
+}
+
+/// A union of `lowers`, writable if `upper` gives the index of its upper tmpfs.
+pub fn union(target: &str, lowers: &[&str], upper: Option<u32>) -> Mount {
+    let lowers = leak(lowers.iter().map(|lower| cstr(lower)).collect());
+    let upper = upper.map(|index| Upper::__new(tmpfs_options(&[]), index));
+    Mount::__new(
+        cstr(target),
+        true,
+        Flags::NONE,
+        Kind::Union { lowers, upper },
+        false,
+    )
+}
+
+/// The same mount, nested in a tmpfs of the table.
+pub fn in_tmpfs(mount: Mount) -> Mount {
+    Mount::__new(
+        mount.target(),
+        mount.is_dir(),
+        mount.flags(),
+        mount.kind(),
+        true,
+    )
+}
+
+/// What every child needs to run /bin/sh: read-only binds of the host's system dirs.
+pub fn base() -> Vec<Mount> {
+    ["/bin", "/lib", "/lib64", "/usr"]
+        .into_iter()
+        .filter(|path| fs::metadata(path).is_ok())
+        .map(|path| bind_ro(path, path))
+        .collect()
+}
+
+/// The skeleton the macro would compute: each target not inside a tmpfs, with its
+/// parents, parents first.
+pub fn skeleton(mounts: &[Mount]) -> Vec<Mountpoint> {
+    let mut paths: Vec<(String, bool)> = Vec::new();
+    for mount in mounts.iter().filter(|mount| !mount.in_tmpfs()) {
+        let target = mount.target().to_str().unwrap().trim_start_matches('/');
+        let mut prefix = String::new();
+        let components: Vec<&str> = target.split('/').filter(|c| !c.is_empty()).collect();
+        for (i, component) in components.iter().enumerate() {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(component);
+            let dir = i + 1 < components.len() || mount.is_dir();
+            paths.push((prefix.clone(), dir));
+        }
+    }
+    paths.sort();
+    paths.dedup_by(|a, b| a.0 == b.0);
+    paths
+        .into_iter()
+        .map(|(path, dir)| Mountpoint::__new(cstr(&path), dir))
+        .collect()
+}
+
+/// The base mounts then `mounts`, as a leaked table.
+pub fn namespace(mounts: Vec<Mount>) -> &'static Namespace {
+    let mut all = base();
+    all.extend(mounts);
+    let skeleton = skeleton(&all);
+    Box::leak(Box::new(Namespace::__new(leak(all), leak(skeleton), &[])))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum User {
+    Root,
+    /// uid and gid 65534: the hook runs unprivileged and makes a user namespace.
+    Nobody,
+}
+
+pub const USERS: [User; 2] = [User::Root, User::Nobody];
+
+pub fn as_user(command: &mut Command, user: User) -> &mut Command {
+    if user == User::Nobody {
+        command.uid(65534).gid(65534);
+    }
+    command
+}
+
+#[derive(Debug)]
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `sh -c script` in `ns` as `user`; panics if it cannot be spawned.
+pub fn sh(ns: &'static Namespace, script: &str, user: User) -> Run {
+    sh_in(ns, script, user, |_| {})
+}
+
+pub fn sh_in(
+    ns: &'static Namespace,
+    script: &str,
+    user: User,
+    setup: impl FnOnce(&mut Command),
+) -> Run {
+    let mut command = Command::new("/bin/sh");
+    command.arg("-c").arg(script);
+    as_user(&mut command, user).namespace(ns);
+    setup(&mut command);
+    let output = command
+        .output()
+        .unwrap_or_else(|error| panic!("spawn as {user:?}: {error}"));
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Spawns `sh -c true` in `ns` as `user`, expecting entering to fail: the io::Error and
+/// what the child wrote to its stderr.
+pub fn spawn_error(ns: &'static Namespace, user: User, fixture: &Fixture) -> (io::Error, String) {
+    let log = fixture.path(&format!("stderr-{user:?}"));
+    let mut command = Command::new("/bin/sh");
+    command
+        .arg("-c")
+        .arg("true")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(File::create(&log).unwrap());
+    as_user(&mut command, user).namespace(ns);
+    let error = match command.status() {
+        Ok(status) => panic!("entering succeeded as {user:?}: {status}"),
+        Err(error) => error,
+    };
+    (error, fs::read_to_string(&log).unwrap())
+}
+
+static FIXTURES: AtomicUsize = AtomicUsize::new(0);
+
+/// A directory of host files, /tmp/mountns-test-<pid>-<n>, readable by uid 65534;
+/// removed on drop.
+pub struct Fixture {
+    root: PathBuf,
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        let n = FIXTURES.fetch_add(1, Ordering::Relaxed);
+        let root = PathBuf::from(format!("/tmp/mountns-test-{}-{n}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir(&root).unwrap();
+        fs::set_permissions(&root, fs::Permissions::from_mode(0o755)).unwrap();
+        Fixture { root }
+    }
+
+    pub fn path(&self, rel: &str) -> String {
+        self.root.join(rel).to_str().unwrap().to_owned()
+    }
+
+    /// Creates the directory `rel` (and its parents), 0755.
+    pub fn dir(&self, rel: &str) -> String {
+        let path = self.root.join(rel);
+        fs::create_dir_all(&path).unwrap();
+        let mut dir = path.as_path();
+        while dir != self.root {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
+            dir = dir.parent().unwrap();
+        }
+        path.to_str().unwrap().to_owned()
+    }
+
+    /// Creates the file `rel` with `contents`, 0644, and its directory.
+    pub fn file(&self, rel: &str, contents: &str) -> String {
+        if let Some(parent) = std::path::Path::new(rel).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            self.dir(parent.to_str().unwrap());
+        }
+        let path = self.root.join(rel);
+        fs::write(&path, contents).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        path.to_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.root);
+    }
+}
