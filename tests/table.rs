@@ -209,3 +209,29 @@ fn the_expression_form_is_a_static_reference() {
     let empty: &'static Namespace = namespace! {};
     assert!(empty.mounts().is_empty());
 }
+
+mod same_name_elsewhere {
+    // The same declaration as in another module: their companion macros, both
+    // exported at the crate root, must not clash.
+    mountns::namespace! {
+        pub static TWIN = { bind "/usr/"; };
+    }
+    pub mod inner {
+        mountns::namespace! {
+            pub static TWIN = { bind "/usr/"; };
+        }
+    }
+}
+
+#[test]
+fn namespaces_of_one_name_in_two_modules_are_both_includable() {
+    static OUTER: &Namespace = namespace! {
+        include same_name_elsewhere::TWIN;
+        bind "/x/";
+    };
+    static INNER: &Namespace = namespace! {
+        include same_name_elsewhere::inner::TWIN;
+    };
+    assert_eq!(targets(OUTER), ["/usr", "/x"]);
+    assert_eq!(targets(INNER), ["/usr"]);
+}
