@@ -1,0 +1,243 @@
+//! Namespaces declared with `namespace!`, entered for real in a child process, as
+//! root and as uid/gid 65534: what a process inside sees. (runtime/tests holds the
+//! runtime's own suite, on tables built by hand.)
+
+#[path = "../runtime/tests/common/mod.rs"]
+mod common;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+
+use common::{Run, USERS, User, as_user};
+use mountns::{CommandExt, Namespace, namespace};
+
+/// Host files the declarations below name; each test writes its own subdirectory.
+const FIXTURES: &str = "/tmp/mountns-it";
+
+namespace! {
+    /// What /bin/sh needs to run.
+    static SYSTEM = {
+        include mountns::MINIMAL;
+        bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"];
+    };
+
+    /// The README's example, on fixture directories.
+    static SANDBOX = {
+        include SYSTEM;
+        bind "/tmp/" tmpfs("size=10M");
+        bind "/etc/" ["/etc/", tmpfs("size=1M")];
+        bind "/opt/" ["/tmp/mountns-it/sandbox/a/", "/tmp/mountns-it/sandbox/b/"];
+    };
+
+    /// An include chain across crates: TOOLS includes BASE includes MINIMAL.
+    static CHAIN = {
+        include mountns_helper::TOOLS;
+        bind ro ["/bin/", "/lib/", "/lib64/"];
+    };
+}
+
+/// Creates `FIXTURES/rel` with `contents`, readable by uid 65534.
+fn fixture(rel: &str, contents: &str) {
+    let path = std::path::Path::new(FIXTURES).join(rel);
+    let mut dir = path.parent().unwrap().to_path_buf();
+    fs::create_dir_all(&dir).unwrap();
+    while dir.as_os_str() != "/tmp" {
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+        dir.pop();
+    }
+    fs::write(&path, contents).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+/// The host directories of SANDBOX's union on /opt.
+fn sandbox_fixtures() {
+    fixture("sandbox/a/both", "from a\n");
+    fixture("sandbox/a/only-a", "a\n");
+    fixture("sandbox/b/both", "from b\n");
+    fixture("sandbox/b/only-b", "b\n");
+}
+
+fn sh(ns: &'static Namespace, script: &str, user: User) -> Run {
+    common::sh(ns, script, user)
+}
+
+/// Runs `script` as each user and checks it succeeded, printing what it saw.
+fn each_user(ns: &'static Namespace, script: &str) -> Vec<Run> {
+    USERS
+        .iter()
+        .map(|&user| {
+            let run = sh(ns, script, user);
+            assert_eq!(run.code, Some(0), "as {user:?}: {run:?}");
+            run
+        })
+        .collect()
+}
+
+#[test]
+fn minimal_gives_devices_proc_time_zones_and_certificates() {
+    for run in each_user(
+        &SYSTEM,
+        "echo x > /dev/null && test -r /proc/self/status && test -f /usr/share/zoneinfo/Etc/UTC \
+         && test -r /etc/localtime && ls /etc/ssl/certs | grep -q . && ls / | tr '\\n' ' '",
+    ) {
+        assert_eq!(run.stdout, "bin dev etc lib lib64 proc usr ");
+    }
+}
+
+#[test]
+fn the_readme_sandbox_behaves_as_declared() {
+    sandbox_fixtures();
+    let host_etc: Vec<_> = fs::read_dir("/etc")
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    for user in USERS {
+        let run = sh(
+            &SANDBOX,
+            // /opt: both layers, /srv/a's file on top, read-only. /tmp: a fresh tmpfs of
+            // 10M. /etc: the host's files, writable through the tmpfs (the union's root
+            // takes its owner from the upper, so uid 65534 may add entries too); /usr
+            // read-only.
+            "cat /opt/both /opt/only-a /opt/only-b; \
+             touch /opt/new 2>/dev/null && echo opt-writable; \
+             test -z \"$(ls /tmp)\" && df -k /tmp | tail -1 | awk '{print \"tmp\", $2}'; \
+             test -f /etc/passwd && echo etc-has-passwd; \
+             mkdir /etc/mountns-new-dir && echo etc-dir-made; \
+             touch /usr/x 2>&1 | grep -q 'Read-only' && echo usr-read-only",
+            user,
+        );
+        assert_eq!(run.code, Some(0), "{run:?}");
+        assert_eq!(
+            run.stdout, "from a\na\nb\ntmp 10240\netc-has-passwd\netc-dir-made\nusr-read-only\n",
+            "as {user:?}: {run:?}"
+        );
+    }
+    // The union's writes stayed in its tmpfs.
+    assert!(!fs::exists("/etc/mountns-new-dir").unwrap());
+    let after: Vec<_> = fs::read_dir("/etc")
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(host_etc, after);
+}
+
+#[test]
+fn writes_to_a_writable_union_stay_inside() {
+    // A file uid 65534 owns, so that it may change it through the union too.
+    fixture("union/owned", "host\n");
+    for user in USERS {
+        static UNION: &Namespace = namespace! {
+            include SYSTEM;
+            bind "/work/" ["/tmp/mountns-it/union/", tmpfs("size=1M")];
+        };
+        std::os::unix::fs::chown(format!("{FIXTURES}/union/owned"), Some(65534), Some(65534))
+            .unwrap();
+        fs::set_permissions(
+            format!("{FIXTURES}/union"),
+            fs::Permissions::from_mode(0o777),
+        )
+        .unwrap();
+        let run = sh(
+            UNION,
+            "echo inside > /work/owned && echo new > /work/new && cat /work/owned /work/new",
+            user,
+        );
+        assert_eq!(run.code, Some(0), "as {user:?}: {run:?}");
+        assert_eq!(run.stdout, "inside\nnew\n");
+        assert_eq!(
+            fs::read_to_string(format!("{FIXTURES}/union/owned")).unwrap(),
+            "host\n"
+        );
+        assert!(!fs::exists(format!("{FIXTURES}/union/new")).unwrap());
+    }
+}
+
+#[test]
+fn an_include_chain_across_crates_is_entered_whole() {
+    for run in each_user(
+        &CHAIN,
+        // /tools is the helper crate's constant source (/usr/bin); /scratch its tmpfs;
+        // /etc read-only from BASE; /dev from MINIMAL.
+        "/tools/sh -c 'echo ok' && echo s > /scratch/f && cat /scratch/f && \
+         { touch /etc/x 2>/dev/null || echo etc-read-only; } && test -c /dev/null && echo dev",
+    ) {
+        assert_eq!(run.stdout, "ok\ns\netc-read-only\ndev\n");
+    }
+}
+
+#[test]
+fn current_dir_is_kept_inside() {
+    for user in USERS {
+        let mut command = Command::new("/bin/pwd");
+        command.current_dir("/usr/share");
+        as_user(&mut command, user).namespace(&SYSTEM);
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "/usr/share\n");
+    }
+}
+
+#[test]
+fn a_missing_source_names_itself() {
+    static MISSING: &Namespace = namespace! {
+        include SYSTEM;
+        bind "/data/" "/tmp/mountns-it/no-such-source";
+    };
+    let fixture = common::Fixture::new();
+    for user in USERS {
+        let (error, stderr) = common::spawn_error(MISSING, user, &fixture);
+        // std hands the parent only the errno; the child says the rest on its stderr.
+        assert_eq!(error.raw_os_error(), Some(2), "{error}");
+        assert!(
+            stderr.contains("\"/tmp/mountns-it/no-such-source\"")
+                && stderr.contains("\"/data\"")
+                && stderr.contains("No such file or directory"),
+            "as {user:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn enter_errors_carry_the_entry() {
+    static MISSING: &Namespace = namespace! {
+        bind "/data/" "/tmp/mountns-it/missing-for-exec";
+    };
+    // `exec` returns the whole error, in the process that called it: run it in a
+    // child, the test binary itself, which prints it.
+    if std::env::var_os("MOUNTNS_IT_EXEC").is_some() {
+        let error = MISSING.exec(&["/bin/true"]);
+        println!("{error}");
+        assert_eq!(error.errno(), 2);
+        assert_eq!(error.source(), Some(c"/tmp/mountns-it/missing-for-exec"));
+        assert_eq!(error.target(), Some(c"/data"));
+        std::process::exit(0);
+    }
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "enter_errors_carry_the_entry",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("MOUNTNS_IT_EXEC", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        stdout.contains("\"/tmp/mountns-it/missing-for-exec\"") && stdout.contains("\"/data\""),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_host_mount_table_is_unchanged() {
+    sandbox_fixtures();
+    let before = fs::read_to_string("/proc/self/mountinfo").unwrap();
+    for user in USERS {
+        sh(&SANDBOX, "true", user);
+        sh(&CHAIN, "true", user);
+    }
+    assert_eq!(fs::read_to_string("/proc/self/mountinfo").unwrap(), before);
+}
