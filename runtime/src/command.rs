@@ -66,6 +66,9 @@ impl Namespace {
         if let Err(error) = self.enter() {
             return error;
         }
+        if let Err(errno) = crate::fault::check(Step::Exec) {
+            return Error::new(Step::Exec, errno);
+        }
         let error = command.exec();
         Error::new(
             Step::Exec,

@@ -19,6 +19,7 @@ use rustix::process::{self, DumpableBehavior};
 use rustix::thread::{self, UnshareFlags};
 
 use crate::error::{Context, Entry, Error, Step};
+use crate::fault;
 use crate::stack::StackBuf;
 use crate::sys;
 use crate::table::{Kind, Mount, Mountpoint, Namespace, Tmpfs, Upper};
@@ -73,18 +74,23 @@ impl Namespace {
             _ => None,
         };
         let user_namespace = unshare()?;
-        mount::mount_change(
-            c"/",
-            MountPropagationFlags::PRIVATE | MountPropagationFlags::REC,
-        )
-        .map_err(Context::NONE.fail(Step::Propagation))?;
+        fault::check(Step::Propagation)
+            .and_then(|()| {
+                mount::mount_change(
+                    c"/",
+                    MountPropagationFlags::PRIVATE | MountPropagationFlags::REC,
+                )
+            })
+            .map_err(Context::NONE.fail(Step::Propagation))?;
         let mut roots = Roots::prepare()?;
         create_skeleton(roots.new.as_fd(), self.skeleton())?;
         for mount in self.mounts() {
             mount_one(&mut roots, mount, user_namespace)?;
         }
         roots.switch(cwd.as_ref().map(StackBuf::as_cstr))?;
-        thread::set_no_new_privs(true).map_err(Context::NONE.fail(Step::NoNewPrivs))
+        fault::check(Step::NoNewPrivs)
+            .and_then(|()| thread::set_no_new_privs(true))
+            .map_err(Context::NONE.fail(Step::NoNewPrivs))
     }
 }
 
@@ -96,14 +102,15 @@ fn unshare() -> Result<bool, Error> {
     let uid = process::geteuid();
     let gid = process::getegid();
     if uid.is_root() {
-        match sys::unshare(UnshareFlags::NEWNS) {
+        match fault::check(Step::Unshare).and_then(|()| sys::unshare(UnshareFlags::NEWNS)) {
             Ok(()) => return Ok(false),
             // Root without CAP_SYS_ADMIN (in a container): try a user namespace.
             Err(Errno::PERM) => {}
             Err(errno) => return Err(Error::new(Step::Unshare, errno)),
         }
     }
-    sys::unshare(UnshareFlags::NEWUSER | UnshareFlags::NEWNS)
+    fault::check(Step::UserNamespace)
+        .and_then(|()| sys::unshare(UnshareFlags::NEWUSER | UnshareFlags::NEWNS))
         .map_err(|errno| Error::new(Step::UserNamespace, errno))?;
     // A process that changed its uid (std's `Command::uid` does, before pre_exec hooks)
     // is not dumpable, which makes /proc/self/* owned by the host's root: we could not
@@ -115,15 +122,18 @@ fn unshare() -> Result<bool, Error> {
         process::set_dumpable_behavior(DumpableBehavior::Dumpable)
             .map_err(|errno| Error::new(Step::UidMap, errno))?;
     }
-    write_proc(c"/proc/self/setgroups", b"deny")
+    fault::check(Step::Setgroups)
+        .and_then(|()| write_proc(c"/proc/self/setgroups", b"deny"))
         .map_err(|errno| Error::new(Step::Setgroups, errno))?;
     let mut line = StackBuf::<64>::new();
     let _ = write!(line, "{0} {0} 1", uid.as_raw());
-    write_proc(c"/proc/self/uid_map", line.as_bytes())
+    fault::check(Step::UidMap)
+        .and_then(|()| write_proc(c"/proc/self/uid_map", line.as_bytes()))
         .map_err(|errno| Error::new(Step::UidMap, errno))?;
     line.clear();
     let _ = write!(line, "{0} {0} 1", gid.as_raw());
-    write_proc(c"/proc/self/gid_map", line.as_bytes())
+    fault::check(Step::GidMap)
+        .and_then(|()| write_proc(c"/proc/self/gid_map", line.as_bytes()))
         .map_err(|errno| Error::new(Step::GidMap, errno))?;
     Ok(true)
 }
@@ -160,6 +170,7 @@ impl Roots {
         let tmpfs =
             |target: &CStr, flags| mount::mount(c"tmpfs", target, c"tmpfs", flags, c"mode=0755");
         // Inside our private namespace, so the host's /tmp is only covered, not changed.
+        fault::check(Step::Scratch).map_err(fail)?;
         tmpfs(c"/tmp", MountFlags::NOSUID | MountFlags::NODEV).map_err(fail)?;
         fs::mkdir(c"/tmp/oldroot", dir).map_err(fail)?;
         fs::mkdir(c"/tmp/newroot", dir).map_err(fail)?;
@@ -186,12 +197,14 @@ impl Roots {
     /// and goes to `cwd` inside, or to `/` if it is not there.
     fn switch(self, cwd: Option<&CStr>) -> Result<(), Error> {
         let fail = |step| Context::NONE.fail(step);
+        fault::check(Step::PivotRoot).map_err(fail(Step::PivotRoot))?;
         process::fchdir(&self.new).map_err(fail(Step::PivotRoot))?;
         // The old root ends up stacked on the new one, at "/".
         process::pivot_root(c".", c".").map_err(fail(Step::PivotRoot))?;
         // Unlike the brief's `mount_change(".")` right after pivot_root, go to the old
         // root by its fd first (as the notes do): "." then names the scratch mount
         // itself, not whatever a path walk finds on top of the new root.
+        fault::check(Step::Detach).map_err(fail(Step::Detach))?;
         process::fchdir(&self.scratch).map_err(fail(Step::Detach))?;
         mount::mount_change(
             c".",
@@ -199,7 +212,9 @@ impl Roots {
         )
         .map_err(fail(Step::Detach))?;
         mount::unmount(c".", UnmountFlags::DETACH).map_err(fail(Step::Detach))?;
-        process::chdir(c"/").map_err(fail(Step::Chdir))?;
+        fault::check(Step::Chdir)
+            .and_then(|()| process::chdir(c"/"))
+            .map_err(fail(Step::Chdir))?;
         drop(self);
         if let Some(cwd) = cwd {
             // On failure we stay at "/".
@@ -248,7 +263,8 @@ fn create_skeleton(new_root: BorrowedFd<'_>, skeleton: &'static [Mountpoint]) ->
         if path == c"." {
             continue;
         }
-        create(new_root, path, mountpoint.is_dir())
+        fault::check(Step::Skeleton)
+            .and_then(|()| create(new_root, path, mountpoint.is_dir()))
             .map_err(Context::new(Entry::Skeleton, mountpoint.path()).fail(Step::Skeleton))?;
     }
     Ok(())
@@ -261,12 +277,15 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
         Kind::Union { .. } => Context::new(Entry::Union, mount.target()),
     };
     let target = relative(mount.target());
-    let mountpoint = open_mountpoint(roots.new.as_fd(), target, mount)
+    let mountpoint = fault::check(Step::Mountpoint)
+        .and_then(|()| open_mountpoint(roots.new.as_fd(), target, mount))
         .map_err(context.fail(Step::Mountpoint))?;
     match mount.kind() {
         Kind::Bind { source } => bind(roots, &mountpoint, mount, source, context)?,
         Kind::Tmpfs(tmpfs) => {
-            let fs = new_tmpfs(tmpfs).map_err(context.fail(Step::Tmpfs))?;
+            let fs = fault::check(Step::Tmpfs)
+                .and_then(|()| new_tmpfs(tmpfs))
+                .map_err(context.fail(Step::Tmpfs))?;
             attach(&fs, &mountpoint).map_err(context.fail(Step::Tmpfs))?;
         }
         Kind::Union { lowers, upper } => {
@@ -380,8 +399,9 @@ fn bind(
     context: Context,
 ) -> Result<(), Error> {
     let tree = {
-        let source =
-            open_source(roots, source, OFlags::empty()).map_err(context.fail(Step::Source))?;
+        let source = fault::check(Step::Source)
+            .and_then(|()| open_source(roots, source, OFlags::empty()))
+            .map_err(context.fail(Step::Source))?;
         let source_is_dir = is_dir(&source).map_err(context.fail(Step::Source))?;
         let target_is_dir = is_dir(mountpoint).map_err(context.fail(Step::Mountpoint))?;
         match (source_is_dir, target_is_dir) {
@@ -391,6 +411,7 @@ fn bind(
         }
         // Recursive: a plain bind of a tree with locked submounts fails in a user
         // namespace, and submounts are part of what the host shows there.
+        fault::check(Step::Bind).map_err(context.fail(Step::Bind))?;
         mount::open_tree(
             &source,
             c"",
@@ -402,7 +423,9 @@ fn bind(
         .map_err(context.fail(Step::Bind))?
     };
     if mount.flags().is_read_only() {
-        sys::mount_setattr_read_only(tree.as_fd()).map_err(context.fail(Step::ReadOnly))?;
+        fault::check(Step::ReadOnly)
+            .and_then(|()| sys::mount_setattr_read_only(tree.as_fd()))
+            .map_err(context.fail(Step::ReadOnly))?;
     }
     attach(&tree, mountpoint).map_err(context.fail(Step::Bind))
 }
@@ -523,7 +546,11 @@ fn union(
             .map_err(context.with_source(lower).fail(Step::Source))?;
     }
     let upper = match upper {
-        Some(upper) => Some(UpperDirs::prepare(upper).map_err(context.fail(Step::Upper))?),
+        Some(upper) => Some(
+            fault::check(Step::Upper)
+                .and_then(|()| UpperDirs::prepare(upper))
+                .map_err(context.fail(Step::Upper))?,
+        ),
         None => None,
     };
     let layers = Layers {
@@ -543,7 +570,9 @@ fn union(
 /// limit). Returns false if this kernel cannot, for the legacy path to take over.
 fn union_fsconfig(mountpoint: &OwnedFd, layers: &Layers<'_>) -> Result<bool, Error> {
     let fail = |step| layers.context.fail(step);
-    let fs = mount::fsopen(c"overlay", FsOpenFlags::FSOPEN_CLOEXEC).map_err(fail(Step::Union))?;
+    let fs = fault::check(Step::Union)
+        .and_then(|()| mount::fsopen(c"overlay", FsOpenFlags::FSOPEN_CLOEXEC))
+        .map_err(fail(Step::Union))?;
     // Before 6.5 overlayfs takes any key here and fails only at create: probe with a key
     // that no parser knows; one that accepts it is the legacy one.
     if mount::fsconfig_set_flag(&fs, c"mountns-probe").is_ok() {
@@ -597,6 +626,7 @@ fn union_fsconfig(mountpoint: &OwnedFd, layers: &Layers<'_>) -> Result<bool, Err
 /// scratch directory /stage and moved onto the mountpoint.
 fn union_legacy(roots: &mut Roots, mountpoint: &OwnedFd, layers: &Layers<'_>) -> Result<(), Error> {
     let fail = layers.context.fail(Step::UnionLegacy);
+    fault::check(Step::UnionLegacy).map_err(fail)?;
     let mut options = StackBuf::<4096>::new();
     let too_long = |_| Errno::TOOBIG;
     options.push(b"lowerdir=").map_err(too_long).map_err(fail)?;

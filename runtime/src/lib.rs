@@ -6,6 +6,8 @@
 mod command;
 mod enter;
 mod error;
+#[doc(hidden)]
+pub mod fault;
 mod stack;
 mod sys;
 mod table;

@@ -1,0 +1,70 @@
+//! Fault injection, for tests only (feature `fault-injection`): makes the nth
+//! occurrence of a step fail with a chosen errno, before its syscall, to test the steps
+//! no real cause can make fail. Without the feature every check is `Ok(())` and
+//! compiles to nothing.
+
+use rustix::io::Errno;
+
+use crate::error::Step;
+
+#[cfg(feature = "fault-injection")]
+mod armed {
+    use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+    use rustix::io::Errno;
+
+    use crate::error::Step;
+
+    /// The armed fault: step + 1 (0: none), occurrence and errno, packed.
+    static FAULT: AtomicU64 = AtomicU64::new(0);
+    /// How many times the armed step was reached in this process.
+    static SEEN: AtomicU32 = AtomicU32::new(0);
+
+    pub fn inject(step: Step, occurrence: u16, errno: i32) {
+        let packed = (step as u64 + 1) << 48 | (occurrence as u64) << 32 | errno as u32 as u64;
+        SEEN.store(0, Ordering::Relaxed);
+        FAULT.store(packed, Ordering::Relaxed);
+    }
+
+    pub fn clear() {
+        FAULT.store(0, Ordering::Relaxed);
+    }
+
+    pub fn check(step: Step) -> Result<(), Errno> {
+        let packed = FAULT.load(Ordering::Relaxed);
+        if packed >> 48 != step as u64 + 1 {
+            return Ok(());
+        }
+        let seen = SEEN.fetch_add(1, Ordering::Relaxed) + 1;
+        if seen == (packed >> 32) as u16 as u32 {
+            Err(Errno::from_raw_os_error(packed as u32 as i32))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Makes the `occurrence`th time (from 1) that `enter` reaches `step` fail with
+/// `errno`, in this process and in the children it forks from now on.
+#[cfg(feature = "fault-injection")]
+pub fn inject(step: Step, occurrence: u16, errno: i32) {
+    armed::inject(step, occurrence, errno);
+}
+
+/// Disarms [`inject`].
+#[cfg(feature = "fault-injection")]
+pub fn clear() {
+    armed::clear();
+}
+
+/// Fails if a fault is armed for this occurrence of `step`.
+#[inline(always)]
+pub(crate) fn check(step: Step) -> Result<(), Errno> {
+    #[cfg(feature = "fault-injection")]
+    return armed::check(step);
+    #[cfg(not(feature = "fault-injection"))]
+    {
+        let _ = step;
+        Ok(())
+    }
+}

@@ -1,0 +1,115 @@
+//! Setup steps that fail for real causes (tests/faults.rs injects the others): the
+//! error names the step, the entry and the errno, and the command never runs.
+
+#[path = "../runtime/tests/common/mod.rs"]
+mod common;
+
+use std::fs;
+use std::io::Write as _;
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Fixture, USERS, spawn_error};
+use mountns::{CommandExt, Namespace, namespace};
+
+namespace! {
+    /// Three mountpoints to create in a tmpfs with room for two inodes (its root and
+    /// one directory).
+    static TINY = {
+        bind "/t/" tmpfs("nr_inodes=2");
+        bind "/t/a/" tmpfs;
+        bind "/t/b/" tmpfs;
+    };
+
+    static NEEDS_USERNS = {
+        bind ro "/usr/";
+    };
+}
+
+#[test]
+fn a_full_tmpfs_stops_at_the_mountpoint_it_cannot_create() {
+    let fixture = Fixture::new();
+    for user in USERS {
+        let (error, stderr) = spawn_error(&TINY, user, &fixture);
+        assert_eq!(error.raw_os_error(), Some(28), "as {user:?}: {error}"); // ENOSPC
+        assert!(
+            stderr.contains("tmpfs on \"/t/b\": open mountpoint: No space left on device"),
+            "as {user:?}: {stderr}"
+        );
+    }
+}
+
+/// The child of `refused_user_namespaces_are_reported`, run as uid 65534 in a user
+/// namespace whose `max_user_namespaces` is 0.
+fn launch() {
+    let error = Command::new("/bin/true")
+        .namespace(&NEEDS_USERNS)
+        .status()
+        .expect_err("entering must fail");
+    println!("errno={}", error.raw_os_error().unwrap_or(0));
+}
+
+#[test]
+fn refused_user_namespaces_are_reported() {
+    if std::env::var_os("MOUNTNS_LAUNCH").is_some() {
+        return launch();
+    }
+    // The launcher must be reachable by uid 65534.
+    let fixture = Fixture::new();
+    let launcher = fixture.path("launcher");
+    fs::copy(std::env::current_exe().unwrap(), &launcher).unwrap();
+    fs::set_permissions(&launcher, fs::Permissions::from_mode(0o755)).unwrap();
+
+    // An outer user namespace (ours maps 0..65536 onto the host's, written from here,
+    // outside it) in which no further user namespace may be made.
+    // The shell waits for its maps, then executes again: capabilities in the new user
+    // namespace come with an execve as a mapped root.
+    let inner = format!(
+        "echo 0 > /proc/sys/user/max_user_namespaces && \
+         exec setpriv --reuid=65534 --regid=65534 --clear-groups \
+         env MOUNTNS_LAUNCH=1 {launcher} --exact refused_user_namespaces_are_reported --nocapture"
+    );
+    let mut child = Command::new("unshare")
+        .args(["--user", "sh", "-c", "read go && exec sh -c \"$INNER\""])
+        .env("INNER", inner)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let ours = fs::read_link("/proc/self/ns/user").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while fs::read_link(format!("/proc/{pid}/ns/user")).unwrap() == ours {
+        assert!(Instant::now() < deadline, "unshare --user did not unshare");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    for map in ["uid_map", "gid_map"] {
+        fs::write(format!("/proc/{pid}/{map}"), "0 0 65536").unwrap();
+    }
+    child.stdin.take().unwrap().write_all(b"go\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{output:?}");
+    assert!(stdout.contains("errno=28"), "{stdout}"); // ENOSPC: the limit is 0
+    assert!(
+        stderr.contains("create a user and mount namespace")
+            && stderr.contains("refuses unprivileged user namespaces"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_file_among_union_layers_is_named() {
+    static FILE_LAYER: &Namespace = namespace! {
+        bind "/u/" ["/usr/", "/etc/passwd"];
+    };
+    let fixture = Fixture::new();
+    for user in USERS {
+        let (error, stderr) = spawn_error(FILE_LAYER, user, &fixture);
+        assert_eq!(error.raw_os_error(), Some(20), "as {user:?}: {error}"); // ENOTDIR
+        assert!(stderr.contains("\"/etc/passwd\""), "as {user:?}: {stderr}");
+    }
+}
