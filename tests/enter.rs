@@ -241,3 +241,24 @@ fn the_host_mount_table_is_unchanged() {
     }
     assert_eq!(fs::read_to_string("/proc/self/mountinfo").unwrap(), before);
 }
+
+#[test]
+fn a_union_layer_reached_through_an_absolute_symlink_is_the_hosts() {
+    // Layers go to overlayfs as descriptors opened under the host's root: an absolute
+    // link in a layer's path means what it means on the host (by path, it would be
+    // resolved against the scratch root and not be found).
+    fixture("abs/real/file", "real\n");
+    let link = format!("{FIXTURES}/abs/link");
+    let _ = fs::remove_file(&link);
+    std::os::unix::fs::symlink(format!("{FIXTURES}/abs/real"), &link).unwrap();
+    static LINKED: &Namespace = namespace! {
+        include SYSTEM;
+        bind "/layers/" ["/tmp/mountns-it/abs/link/", "/usr/share/zoneinfo/"];
+    };
+    for run in each_user(
+        LINKED,
+        "cat /layers/file && test -d /layers/Etc && echo both",
+    ) {
+        assert_eq!(run.stdout, "real\nboth\n");
+    }
+}

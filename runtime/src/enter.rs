@@ -539,12 +539,6 @@ fn union(
     user_namespace: bool,
     context: Context,
 ) -> Result<(), Error> {
-    // Layers are passed to overlayfs as paths (below), so check them here to name the
-    // culprit: each must be a directory.
-    for &lower in lowers {
-        open_source(roots, lower, OFlags::DIRECTORY)
-            .map_err(context.with_source(lower).fail(Step::Source))?;
-    }
     let upper = match upper {
         Some(upper) => Some(
             fault::check(Step::Upper)
@@ -560,15 +554,18 @@ fn union(
         user_namespace,
         context,
     };
-    if !LEGACY_UNIONS.load(Ordering::Relaxed) && union_fsconfig(mountpoint, &layers)? {
+    if !LEGACY_UNIONS.load(Ordering::Relaxed) && union_fsconfig(roots, mountpoint, &layers)? {
         return Ok(());
     }
     union_legacy(roots, mountpoint, &layers)
 }
 
 /// Builds the overlay one layer at a time (kernel 6.8: `lowerdir+`, no escaping, no page
-/// limit). Returns false if this kernel cannot, for the legacy path to take over.
-fn union_fsconfig(mountpoint: &OwnedFd, layers: &Layers<'_>) -> Result<bool, Error> {
+/// limit). Each layer goes by file descriptor where the kernel takes one (6.15: O_PATH
+/// descriptors), so it is the directory `openat2` found under the host's root, symlinks
+/// and all; by path otherwise. Returns false if this kernel cannot, for the legacy path
+/// to take over.
+fn union_fsconfig(roots: &Roots, mountpoint: &OwnedFd, layers: &Layers<'_>) -> Result<bool, Error> {
     let fail = |step| layers.context.fail(step);
     let fs = fault::check(Step::Union)
         .and_then(|()| mount::fsopen(c"overlay", FsOpenFlags::FSOPEN_CLOEXEC))
@@ -579,23 +576,25 @@ fn union_fsconfig(mountpoint: &OwnedFd, layers: &Layers<'_>) -> Result<bool, Err
         return Ok(false);
     }
     let mut path = PathBuf::new();
-    // The layers, top first: the host's directories as the scratch root sees them...
+    let mut by_fd = true;
+    // The layers, top first: the host's directories...
     for (index, &lower) in layers.lowers.iter().enumerate() {
+        let layer = layers.context.with_source(lower);
+        let dir = open_source(roots, lower, OFlags::DIRECTORY).map_err(layer.fail(Step::Source))?;
         path.clear();
-        push_path(&mut path, OLD_ROOT, lower, false)
-            .map_err(layers.context.with_source(lower).fail(Step::Union))?;
-        match mount::fsconfig_set_string(&fs, c"lowerdir+", path.as_cstr()) {
+        push_path(&mut path, OLD_ROOT, lower, false).map_err(layer.fail(Step::Union))?;
+        match add_layer(&fs, &dir, &path, &mut by_fd) {
             Ok(()) => {}
             // 6.5 to 6.7 know the new API but not `lowerdir+`.
-            Err(Errno::INVAL) if index == 0 => return Ok(false),
-            Err(errno) => return Err(layers.context.with_source(lower).fail(Step::Union)(errno)),
+            Err(Errno::INVAL) if index == 0 && !by_fd => return Ok(false),
+            Err(errno) => return Err(layer.fail(Step::Union)(errno)),
         }
     }
     // ...then the skeleton below them all, so that the mountpoints of nested mounts
-    // exist in the merged view even when no layer has them.
+    // exist in the merged view even when no layer has them: the mountpoint itself.
     path.clear();
     push_path(&mut path, NEW_ROOT, layers.mount.target(), false).map_err(fail(Step::Union))?;
-    mount::fsconfig_set_string(&fs, c"lowerdir+", path.as_cstr()).map_err(fail(Step::Union))?;
+    add_layer(&fs, mountpoint, &path, &mut by_fd).map_err(fail(Step::Union))?;
     if let Some(upper) = layers.upper {
         for (key, name) in [(c"upperdir", &b"/upper"[..]), (c"workdir", b"/work")] {
             path.clear();
@@ -622,11 +621,29 @@ fn union_fsconfig(mountpoint: &OwnedFd, layers: &Layers<'_>) -> Result<bool, Err
     Ok(true)
 }
 
+/// Adds a lower layer by `dir`, or by `path` once the kernel has refused a descriptor
+/// (before 6.13 for any, before 6.15 for O_PATH ones): `by_fd` remembers which.
+fn add_layer(fs: &OwnedFd, dir: &OwnedFd, path: &PathBuf, by_fd: &mut bool) -> Result<(), Errno> {
+    if *by_fd {
+        match mount::fsconfig_set_fd(fs, c"lowerdir+", dir) {
+            Err(Errno::INVAL | Errno::BADF) => *by_fd = false,
+            done => return done,
+        }
+    }
+    mount::fsconfig_set_string(fs, c"lowerdir+", path.as_cstr())
+}
+
 /// Builds the overlay with one `mount(2)` option string (at most a page), mounted on the
 /// scratch directory /stage and moved onto the mountpoint.
 fn union_legacy(roots: &mut Roots, mountpoint: &OwnedFd, layers: &Layers<'_>) -> Result<(), Error> {
     let fail = layers.context.fail(Step::UnionLegacy);
     fault::check(Step::UnionLegacy).map_err(fail)?;
+    // Layers go to overlayfs as paths here, so check them first to name the culprit:
+    // each must be a directory.
+    for &lower in layers.lowers {
+        open_source(roots, lower, OFlags::DIRECTORY)
+            .map_err(layers.context.with_source(lower).fail(Step::Source))?;
+    }
     let mut options = StackBuf::<4096>::new();
     let too_long = |_| Errno::TOOBIG;
     options.push(b"lowerdir=").map_err(too_long).map_err(fail)?;
