@@ -29,10 +29,6 @@ const PATH_MAX: usize = 4096;
 
 type PathBuf = StackBuf<PATH_MAX>;
 
-/// Where the host tree sits in the scratch root, and where the new root is built.
-const OLD_ROOT: &[u8] = b"/oldroot";
-const NEW_ROOT: &[u8] = b"/newroot";
-
 static LEGACY_UNIONS: AtomicBool = AtomicBool::new(false);
 
 /// Makes unions use the `mount(2)` option-string path of kernels before 6.8 instead of
@@ -161,6 +157,8 @@ struct Roots {
     new: OwnedFd,
     /// Whether /stage exists, where the legacy path mounts overlays before moving them.
     stage: bool,
+    /// How many layers were staged at /l{n} (see [`stage_layer`]).
+    staged: u32,
 }
 
 impl Roots {
@@ -190,6 +188,7 @@ impl Roots {
             old: open(c"/oldroot").map_err(fail)?,
             new: open(c"/newroot").map_err(fail)?,
             stage: false,
+            staged: 0,
         })
     }
 
@@ -225,6 +224,22 @@ impl Roots {
 }
 
 const RESOLVE: ResolveFlags = ResolveFlags::IN_ROOT.union(ResolveFlags::NO_MAGICLINKS);
+
+/// How often to retry an `openat2` that a concurrent mount or rename made fail.
+const RESOLVE_TRIES: u32 = 64;
+
+/// `openat2(dir, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)`: never leaves
+/// `dir`. The kernel answers EAGAIN when a mount or rename anywhere races with a `..`
+/// it resolves, and asks the caller to try again.
+fn open_in_root(dir: impl AsFd, path: &CStr, flags: OFlags) -> Result<OwnedFd, Errno> {
+    let mut tries = RESOLVE_TRIES;
+    loop {
+        match fs::openat2(&dir, path, flags, Mode::empty(), RESOLVE) {
+            Err(Errno::AGAIN) if tries > 1 => tries -= 1,
+            done => return done,
+        }
+    }
+}
 
 /// `target` without its leading slashes, `.` for the root itself.
 fn relative(path: &'static CStr) -> &'static CStr {
@@ -331,10 +346,10 @@ fn open_mountpoint(
     } else {
         flags |= OFlags::NOFOLLOW;
     }
-    match fs::openat2(new_root, target, flags, Mode::empty(), RESOLVE) {
+    match open_in_root(new_root, target, flags) {
         Err(Errno::NOENT) if mount.in_tmpfs() => {
             create_path(new_root, target, mount.is_dir())?;
-            fs::openat2(new_root, target, flags, Mode::empty(), RESOLVE)
+            open_in_root(new_root, target, flags)
         }
         opened => opened,
     }
@@ -356,7 +371,7 @@ fn create_path(root: BorrowedFd<'_>, path: &CStr, is_dir: bool) -> Result<(), Er
                 parent.as_cstr()
             };
             let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-            let dir = fs::openat2(root, dir, flags, Mode::empty(), RESOLVE)?;
+            let dir = open_in_root(root, dir, flags)?;
             name.clear();
             name.push(component)?;
             create(dir.as_fd(), name.as_cstr(), is_dir || !last)?;
@@ -371,6 +386,14 @@ fn create_path(root: BorrowedFd<'_>, path: &CStr, is_dir: bool) -> Result<(), Er
 
 fn is_dir(fd: &OwnedFd) -> Result<bool, Errno> {
     Ok(FileType::from_raw_mode(fs::fstat(fd)?.st_mode).is_dir())
+}
+
+/// Whether the source itself is there and not a directory: an ENOTDIR then means a
+/// file where the table wants a directory, not a file in the middle of the path.
+fn is_file(roots: &Roots, source: &'static CStr) -> bool {
+    open_source(roots, source, OFlags::empty())
+        .and_then(|fd| is_dir(&fd))
+        .is_ok_and(|dir| !dir)
 }
 
 /// Moves a detached mount onto the mountpoint fd.
@@ -388,7 +411,7 @@ fn attach(mount: &OwnedFd, mountpoint: &OwnedFd) -> Result<(), Errno> {
 /// outside the host's root.
 fn open_source(roots: &Roots, source: &'static CStr, flags: OFlags) -> Result<OwnedFd, Errno> {
     let flags = flags | OFlags::PATH | OFlags::CLOEXEC;
-    fs::openat2(&roots.old, relative(source), flags, Mode::empty(), RESOLVE)
+    open_in_root(&roots.old, relative(source), flags)
 }
 
 fn bind(
@@ -399,15 +422,30 @@ fn bind(
     context: Context,
 ) -> Result<(), Error> {
     let tree = {
-        let source = fault::check(Step::Source)
-            .and_then(|()| open_source(roots, source, OFlags::empty()))
-            .map_err(context.fail(Step::Source))?;
-        let source_is_dir = is_dir(&source).map_err(context.fail(Step::Source))?;
-        let target_is_dir = is_dir(mountpoint).map_err(context.fail(Step::Mountpoint))?;
-        match (source_is_dir, target_is_dir) {
-            (true, false) => return Err(context.fail(Step::FileType)(Errno::NOTDIR)),
-            (false, true) => return Err(context.fail(Step::FileType)(Errno::ISDIR)),
-            _ => {}
+        // A directory mountpoint was opened O_DIRECTORY; so is its source, and a file
+        // there fails ENOTDIR. A file mountpoint (the table's word, but the path may
+        // hold a directory) and its source are checked with fstat.
+        let dir_flag = if mount.is_dir() {
+            OFlags::DIRECTORY
+        } else {
+            OFlags::empty()
+        };
+        let source =
+            match fault::check(Step::Source).and_then(|()| open_source(roots, source, dir_flag)) {
+                // A file source on a directory mountpoint.
+                Err(Errno::NOTDIR) if mount.is_dir() && is_file(roots, source) => {
+                    return Err(context.fail(Step::FileType)(Errno::ISDIR));
+                }
+                opened => opened.map_err(context.fail(Step::Source))?,
+            };
+        if !mount.is_dir() {
+            // A directory source on a file mountpoint, or the reverse.
+            if is_dir(&source).map_err(context.fail(Step::Source))? {
+                return Err(context.fail(Step::FileType)(Errno::NOTDIR));
+            }
+            if is_dir(mountpoint).map_err(context.fail(Step::Mountpoint))? {
+                return Err(context.fail(Step::FileType)(Errno::ISDIR));
+            }
         }
         // Recursive: a plain bind of a tree with locked submounts fails in a user
         // namespace, and submounts are part of what the host shows there.
@@ -445,29 +483,6 @@ fn new_tmpfs(tmpfs: Tmpfs) -> Result<OwnedFd, Errno> {
         FsMountFlags::FSMOUNT_CLOEXEC,
         MountAttrFlags::MOUNT_ATTR_NOSUID | MountAttrFlags::MOUNT_ATTR_NODEV,
     )
-}
-
-/// Pushes `prefix` then `path` (absolute; a missing slash is added), escaped for a
-/// mount(2) option string if `escape`.
-fn push_path<const N: usize>(
-    buf: &mut StackBuf<N>,
-    prefix: &[u8],
-    path: &CStr,
-    escape: bool,
-) -> Result<(), Errno> {
-    let path = path.to_bytes();
-    let push = |buf: &mut StackBuf<N>, bytes: &[u8]| {
-        if escape {
-            buf.push_escaped(bytes)
-        } else {
-            buf.push(bytes)
-        }
-    };
-    push(buf, prefix)?;
-    if path.first() != Some(&b'/') {
-        buf.push(b"/")?;
-    }
-    push(buf, path)
 }
 
 /// The scratch directory of a writable union, `/u{index}`, outside the new root.
@@ -561,11 +576,15 @@ fn union(
 }
 
 /// Builds the overlay one layer at a time (kernel 6.8: `lowerdir+`, no escaping, no page
-/// limit). Each layer goes by file descriptor where the kernel takes one (6.15: O_PATH
-/// descriptors), so it is the directory `openat2` found under the host's root, symlinks
-/// and all; by path otherwise. Returns false if this kernel cannot, for the legacy path
-/// to take over.
-fn union_fsconfig(roots: &Roots, mountpoint: &OwnedFd, layers: &Layers<'_>) -> Result<bool, Error> {
+/// limit). Each layer goes by the descriptor `openat2` found under the host's root
+/// where the kernel takes one (6.15: O_PATH descriptors), else by a staged name (see
+/// [`stage_layer`]). Returns false if this kernel cannot, for the legacy path to take
+/// over.
+fn union_fsconfig(
+    roots: &mut Roots,
+    mountpoint: &OwnedFd,
+    layers: &Layers<'_>,
+) -> Result<bool, Error> {
     let fail = |step| layers.context.fail(step);
     let fs = fault::check(Step::Union)
         .and_then(|()| mount::fsopen(c"overlay", FsOpenFlags::FSOPEN_CLOEXEC))
@@ -575,15 +594,12 @@ fn union_fsconfig(roots: &Roots, mountpoint: &OwnedFd, layers: &Layers<'_>) -> R
     if mount::fsconfig_set_flag(&fs, c"mountns-probe").is_ok() {
         return Ok(false);
     }
-    let mut path = PathBuf::new();
     let mut by_fd = true;
     // The layers, top first: the host's directories...
     for (index, &lower) in layers.lowers.iter().enumerate() {
         let layer = layers.context.with_source(lower);
         let dir = open_source(roots, lower, OFlags::DIRECTORY).map_err(layer.fail(Step::Source))?;
-        path.clear();
-        push_path(&mut path, OLD_ROOT, lower, false).map_err(layer.fail(Step::Union))?;
-        match add_layer(&fs, &dir, &path, &mut by_fd) {
+        match add_layer(roots, &fs, &dir, &mut by_fd) {
             Ok(()) => {}
             // 6.5 to 6.7 know the new API but not `lowerdir+`.
             Err(Errno::INVAL) if index == 0 && !by_fd => return Ok(false),
@@ -592,9 +608,8 @@ fn union_fsconfig(roots: &Roots, mountpoint: &OwnedFd, layers: &Layers<'_>) -> R
     }
     // ...then the skeleton below them all, so that the mountpoints of nested mounts
     // exist in the merged view even when no layer has them: the mountpoint itself.
-    path.clear();
-    push_path(&mut path, NEW_ROOT, layers.mount.target(), false).map_err(fail(Step::Union))?;
-    add_layer(&fs, mountpoint, &path, &mut by_fd).map_err(fail(Step::Union))?;
+    add_layer(roots, &fs, mountpoint, &mut by_fd).map_err(fail(Step::Union))?;
+    let mut path = PathBuf::new();
     if let Some(upper) = layers.upper {
         for (key, name) in [(c"upperdir", &b"/upper"[..]), (c"workdir", b"/work")] {
             path.clear();
@@ -621,16 +636,52 @@ fn union_fsconfig(roots: &Roots, mountpoint: &OwnedFd, layers: &Layers<'_>) -> R
     Ok(true)
 }
 
-/// Adds a lower layer by `dir`, or by `path` once the kernel has refused a descriptor
-/// (before 6.13 for any, before 6.15 for O_PATH ones): `by_fd` remembers which.
-fn add_layer(fs: &OwnedFd, dir: &OwnedFd, path: &PathBuf, by_fd: &mut bool) -> Result<(), Errno> {
+/// Adds the lower layer `dir`, by descriptor or, once the kernel has refused one (before
+/// 6.13 for any, before 6.15 for O_PATH ones), by a staged name: `by_fd` remembers which.
+fn add_layer(
+    roots: &mut Roots,
+    fs: &OwnedFd,
+    dir: &OwnedFd,
+    by_fd: &mut bool,
+) -> Result<(), Errno> {
     if *by_fd {
         match mount::fsconfig_set_fd(fs, c"lowerdir+", dir) {
             Err(Errno::INVAL | Errno::BADF) => *by_fd = false,
             done => return done,
         }
     }
+    let mut path = PathBuf::new();
+    stage_layer(roots, dir, &mut path)?;
     mount::fsconfig_set_string(fs, c"lowerdir+", path.as_cstr())
+}
+
+/// Clones the directory `dir` onto a new scratch directory `/l{n}`, outside the new
+/// root, and leaves that name in `path`. Layers that go to overlayfs by path go by these
+/// names: ours and free of links, the kernel's own lookup of them cannot end anywhere
+/// else, whereas a link in a host source on the way to, say, `/newroot/box/u` could
+/// climb out of the new root.
+fn stage_layer(roots: &mut Roots, dir: &OwnedFd, path: &mut PathBuf) -> Result<(), Errno> {
+    path.clear();
+    write!(path, "/l{}", roots.staged).map_err(|_| Errno::NAMETOOLONG)?;
+    roots.staged += 1;
+    fs::mkdir(path.as_cstr(), Mode::from_raw_mode(0o755))?;
+    // Recursive: a plain clone of a tree with locked submounts fails in a user
+    // namespace; overlayfs uses only the top of it.
+    let tree = mount::open_tree(
+        dir,
+        c"",
+        OpenTreeFlags::AT_EMPTY_PATH
+            | OpenTreeFlags::OPEN_TREE_CLONE
+            | OpenTreeFlags::AT_RECURSIVE
+            | OpenTreeFlags::OPEN_TREE_CLOEXEC,
+    )?;
+    mount::move_mount(
+        &tree,
+        c"",
+        CWD,
+        path.as_cstr(),
+        MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH,
+    )
 }
 
 /// Builds the overlay with one `mount(2)` option string (at most a page), mounted on the
@@ -638,22 +689,25 @@ fn add_layer(fs: &OwnedFd, dir: &OwnedFd, path: &PathBuf, by_fd: &mut bool) -> R
 fn union_legacy(roots: &mut Roots, mountpoint: &OwnedFd, layers: &Layers<'_>) -> Result<(), Error> {
     let fail = layers.context.fail(Step::UnionLegacy);
     fault::check(Step::UnionLegacy).map_err(fail)?;
-    // Layers go to overlayfs as paths here, so check them first to name the culprit:
-    // each must be a directory.
-    for &lower in layers.lowers {
-        open_source(roots, lower, OFlags::DIRECTORY)
-            .map_err(layers.context.with_source(lower).fail(Step::Source))?;
-    }
+    // Each layer by a staged name: short, free of links and of characters to escape.
     let mut options = StackBuf::<4096>::new();
     let too_long = |_| Errno::TOOBIG;
+    let mut path = PathBuf::new();
     options.push(b"lowerdir=").map_err(too_long).map_err(fail)?;
     for &lower in layers.lowers {
-        push_path(&mut options, OLD_ROOT, lower, true)
+        let layer = layers.context.with_source(lower);
+        let dir = open_source(roots, lower, OFlags::DIRECTORY).map_err(layer.fail(Step::Source))?;
+        stage_layer(roots, &dir, &mut path).map_err(layer.fail(Step::UnionLegacy))?;
+        options
+            .push(path.as_bytes())
             .and_then(|()| options.push(b":"))
             .map_err(too_long)
             .map_err(fail)?;
     }
-    push_path(&mut options, NEW_ROOT, layers.mount.target(), true)
+    // The skeleton below them all, as in `union_fsconfig`.
+    stage_layer(roots, mountpoint, &mut path).map_err(fail)?;
+    options
+        .push(path.as_bytes())
         .map_err(too_long)
         .map_err(fail)?;
     if let Some(upper) = layers.upper {

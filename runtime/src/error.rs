@@ -215,8 +215,8 @@ impl Error {
                 "a file cannot be bound on a directory; declare the target without a trailing slash",
             ),
             (Step::UnionLegacy, Errno::TOOBIG) => Some(
-                "the overlay options exceed a page; this kernel (before 6.8) cannot take that \
-                 many or that long layers",
+                "the overlay options exceed a page, the most mount(2) takes; kernels from 6.8 \
+                 take layers one at a time instead",
             ),
             _ => None,
         }
