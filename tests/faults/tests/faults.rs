@@ -3,7 +3,7 @@
 //! failure names the right step, entry and errno, the command never runs, and nothing
 //! is left behind on the host. One test, since the armed fault is process-wide.
 
-#[path = "../runtime/tests/common/mod.rs"]
+#[path = "../../../runtime/tests/common/mod.rs"]
 mod common;
 
 use std::fs;
