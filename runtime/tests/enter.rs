@@ -4,7 +4,8 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::fs;
+use std::fs::{self, File};
+use std::os::fd::AsRawFd;
 
 use common::*;
 
@@ -360,12 +361,44 @@ fn inherited_fds() -> BTreeSet<u32> {
 
 #[test]
 fn no_fd_leaks_into_the_namespace() {
-    let ns = namespace(vec![bind("/proc", "/proc")]);
+    // runc CVE-2024-21626: a descriptor of the host left open in the child reaches the
+    // host's tree. Every kind of mount, so every kind of descriptor mountns opens
+    // (sources, mountpoints, detached trees, tmpfs and overlay contexts) is made.
+    let layers = layers();
+    let ns = namespace(vec![
+        bind("/proc", "/proc"),
+        union("/opt/u", &[&layers.a, &layers.b], Some(0)),
+        union("/opt/r", &[&layers.a, &layers.b], None),
+        bind("/opt/u/inner", &layers.c),
+        tmpfs("/tmp", &[]),
+        in_tmpfs(bind_file("/tmp/f.txt", &layers.file)),
+    ]);
+    // What the caller passes on purpose, it passes: a descriptor it made inheritable
+    // (no O_CLOEXEC). One opened the usual way (std sets O_CLOEXEC) is not passed.
+    let passed = File::open(layers.fixture.file("passed", "passed on purpose\n")).unwrap();
+    rustix::io::fcntl_setfd(&passed, rustix::io::FdFlags::empty()).unwrap();
+    // Numbered high, so that the fd `ls` opens does not take the same number.
+    let kept = rustix::io::fcntl_dupfd_cloexec(File::open(&layers.file).unwrap(), 200).unwrap();
+    let (passed_fd, kept_fd) = (passed.as_raw_fd() as u32, kept.as_raw_fd() as u32);
     for user in USERS {
         let inherited = inherited_fds();
-        let run = sh(ns, "ls /proc/self/fd", user);
+        assert!(inherited.contains(&passed_fd) && !inherited.contains(&kept_fd));
+        let run = sh(
+            ns,
+            &format!("cat /proc/self/fd/{passed_fd}; readlink /proc/self/cwd; ls /proc/self/fd"),
+            user,
+        );
         assert_eq!(run.code, Some(0), "{user:?}: {run:#?}");
-        let inside: BTreeSet<u32> = run.stdout.lines().map(|fd| fd.parse().unwrap()).collect();
+        let mut lines = run.stdout.lines();
+        assert_eq!(
+            lines.next(),
+            Some("passed on purpose"),
+            "{user:?}: {run:#?}"
+        );
+        assert_eq!(lines.next(), Some("/"), "{user:?}: {run:#?}");
+        let inside: BTreeSet<u32> = lines.map(|fd| fd.parse().unwrap()).collect();
+        assert!(inside.contains(&passed_fd), "{user:?}: {inside:?}");
+        assert!(!inside.contains(&kept_fd), "{user:?}: {inside:?}");
         let extra: Vec<u32> = inside
             .iter()
             .copied()
