@@ -16,15 +16,9 @@ use mountns::{CommandExt, Namespace, namespace};
 const FIXTURES: &str = "/tmp/mountns-it";
 
 namespace! {
-    /// What /bin/sh needs to run.
-    static SYSTEM = {
-        include mountns::MINIMAL;
-        bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"];
-    };
-
     /// The README's example, on fixture directories.
     static SANDBOX = {
-        include SYSTEM;
+        include mountns_helper::SYSTEM;
         bind "/tmp/" tmpfs("size=10M");
         bind "/etc/" ["/etc/", tmpfs("size=1M")];
         bind "/opt/" ["/tmp/mountns-it/sandbox/a/", "/tmp/mountns-it/sandbox/b/"];
@@ -77,7 +71,7 @@ fn each_user(ns: &'static Namespace, script: &str) -> Vec<Run> {
 #[test]
 fn minimal_gives_devices_proc_time_zones_and_certificates() {
     for run in each_user(
-        &SYSTEM,
+        &mountns_helper::SYSTEM,
         "echo x > /dev/null && test -r /proc/self/status && test -f /usr/share/zoneinfo/Etc/UTC \
          && test -r /etc/localtime && ls /etc/ssl/certs | grep -q . && ls / | tr '\\n' ' '",
     ) {
@@ -128,7 +122,7 @@ fn writes_to_a_writable_union_stay_inside() {
     fixture("union/owned", "host\n");
     for user in USERS {
         static UNION: &Namespace = namespace! {
-            include SYSTEM;
+            include mountns_helper::SYSTEM;
             bind "/work/" ["/tmp/mountns-it/union/", tmpfs("size=1M")];
         };
         std::os::unix::fs::chown(format!("{FIXTURES}/union/owned"), Some(65534), Some(65534))
@@ -171,7 +165,7 @@ fn current_dir_is_kept_inside() {
     for user in USERS {
         let mut command = Command::new("/bin/pwd");
         command.current_dir("/usr/share");
-        as_user(&mut command, user).namespace(&SYSTEM);
+        as_user(&mut command, user).namespace(&mountns_helper::SYSTEM);
         let output = command.output().unwrap();
         assert!(output.status.success(), "{output:?}");
         assert_eq!(String::from_utf8_lossy(&output.stdout), "/usr/share\n");
@@ -181,7 +175,7 @@ fn current_dir_is_kept_inside() {
 #[test]
 fn a_missing_source_names_itself() {
     static MISSING: &Namespace = namespace! {
-        include SYSTEM;
+        include mountns_helper::SYSTEM;
         bind "/data/" "/tmp/mountns-it/no-such-source";
     };
     let fixture = common::Fixture::new();
@@ -252,7 +246,7 @@ fn a_union_layer_reached_through_an_absolute_symlink_is_the_hosts() {
     let _ = fs::remove_file(&link);
     std::os::unix::fs::symlink(format!("{FIXTURES}/abs/real"), &link).unwrap();
     static LINKED: &Namespace = namespace! {
-        include SYSTEM;
+        include mountns_helper::SYSTEM;
         bind "/layers/" ["/tmp/mountns-it/abs/link/", "/usr/share/zoneinfo/"];
     };
     for run in each_user(

@@ -33,28 +33,22 @@ const EISDIR: i32 = 21;
 const ELOOP: i32 = 40;
 
 namespace! {
-    /// What /bin/sh and coreutils need, /proc included.
-    static SYSTEM = {
-        include mountns::MINIMAL;
-        bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"];
-    };
-
     /// A writable bind of an attacker's directory, and a tmpfs nested under it. (The
     /// attacked targets sort after /proc, so /proc/self is there when they are mounted.)
     static BIND_NEST = {
-        include SYSTEM;
+        include mountns_helper::SYSTEM;
         bind "/srv/" "/tmp/mountns-hostile/bind/src/";
         bind "/srv/a/b/" tmpfs;
     };
     static BIND_PLAIN = {
-        include SYSTEM;
+        include mountns_helper::SYSTEM;
         bind "/srv/" "/tmp/mountns-hostile/bind/src/";
     };
 
     /// A writable union whose top layer is the attacker's (the bottom one has a real
     /// `a/b/`), and a tmpfs nested under it.
     static UNION_NEST = {
-        include SYSTEM;
+        include mountns_helper::SYSTEM;
         bind "/u/" [
             "/tmp/mountns-hostile/union/src/",
             "/tmp/mountns-hostile/union/bottom/",
@@ -63,14 +57,14 @@ namespace! {
         bind "/u/a/b/" tmpfs;
     };
     static UNION_PLAIN = {
-        include SYSTEM;
+        include mountns_helper::SYSTEM;
         bind "/u/" ["/tmp/mountns-hostile/union/src/", "/tmp/mountns-hostile/union/bottom/"];
     };
 
     /// A union whose mountpoint is in the attacker's bound directory: its lowest layer
     /// (the skeleton) is that mountpoint.
     static UNION_UNDER_BIND = {
-        include SYSTEM;
+        include mountns_helper::SYSTEM;
         bind "/srv/" "/tmp/mountns-hostile/under/src/";
         bind "/srv/a/" ["/tmp/mountns-hostile/under/top/", "/tmp/mountns-hostile/under/bottom/"];
     };
@@ -78,7 +72,7 @@ namespace! {
     /// The same, with the directory that the escaping link names present in the new root
     /// too, so that resolving the mountpoint inside the root succeeds without a race.
     static UNION_ESCAPE = {
-        include SYSTEM;
+        include mountns_helper::SYSTEM;
         bind "/box/" "/tmp/mountns-hostile/escape/src/";
         bind "/box/a/" ["/tmp/mountns-hostile/escape/top/", "/tmp/mountns-hostile/escape/bottom/"];
         bind "/oldroot/tmp/mountns-hostile/escape/canary/b/" tmpfs;
@@ -86,45 +80,45 @@ namespace! {
 
     /// Flipped between a directory and a link while children enter.
     static RACE = {
-        include SYSTEM;
+        include mountns_helper::SYSTEM;
         bind "/box/" "/tmp/mountns-hostile/race/src/";
         bind "/box/a/b/" tmpfs;
         bind "/box/u/" ["/tmp/mountns-hostile/race/top/", "/tmp/mountns-hostile/race/bottom/"];
     };
 
     static FILE_ON_DIRECTORY = {
-        include SYSTEM;
+        include mountns_helper::SYSTEM;
         bind "/box/" "/tmp/mountns-hostile/types/file";
     };
     static DIRECTORY_ON_FILE = {
-        include SYSTEM;
+        include mountns_helper::SYSTEM;
         bind "/box" "/tmp/mountns-hostile/types/dir/";
     };
     /// A file bind whose mountpoint is in the attacker's bound directory.
     static FILE_UNDER_BIND = {
-        include SYSTEM;
+        include mountns_helper::SYSTEM;
         bind "/box/" "/tmp/mountns-hostile/types/src/";
         bind "/box/f" "/tmp/mountns-hostile/types/payload";
     };
 
     static CWD = {
-        include SYSTEM;
+        include mountns_helper::SYSTEM;
         bind "/box/" "/tmp/mountns-hostile/cwd/src/";
     };
 
     /// A source reached through `..`, while other namespaces are being built.
     static DOTDOT = {
-        include SYSTEM;
+        include mountns_helper::SYSTEM;
         bind ro "/data/" "/tmp/mountns-hostile/dotdot/link/";
     };
 
     /// Sources reached through a magic link.
     static MAGIC_BIND = {
-        include SYSTEM;
+        include mountns_helper::SYSTEM;
         bind ro "/s/" "/tmp/mountns-hostile/magic/link/";
     };
     static MAGIC_UNION = {
-        include SYSTEM;
+        include mountns_helper::SYSTEM;
         bind "/s/" ["/tmp/mountns-hostile/magic/link/", "/tmp/mountns-hostile/magic/dir/"];
     };
 }
@@ -876,7 +870,7 @@ fn a_source_through_dotdot_is_found_while_other_mounts_happen() {
         // Mounts elsewhere: other children entering namespaces.
         scope.spawn(|| {
             while !stop.load(Ordering::Relaxed) {
-                case.enter(&SYSTEM, "true", User::Root);
+                case.enter(&mountns_helper::SYSTEM, "true", User::Root);
             }
         });
         let mut failures = Vec::new();
@@ -911,7 +905,7 @@ fn a_fake_proc_is_never_written() {
     if std::env::var_os(ROLE).is_some() {
         // stderr is inherited: the parent checks mountns's message.
         let mut command = Command::new("/bin/true");
-        as_user(&mut command, User::Nobody).namespace(&SYSTEM);
+        as_user(&mut command, User::Nobody).namespace(&mountns_helper::SYSTEM);
         let error = command.status().unwrap_err();
         assert_eq!(error.raw_os_error(), Some(18), "{error}");
         // Nothing was written through the fake.

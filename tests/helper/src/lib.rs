@@ -8,6 +8,13 @@ use mountns::namespace;
 pub const TOOLS_DIR: &str = "/usr/bin";
 
 namespace! {
+    /// What `/bin/sh` and coreutils need on a merged-/usr Debian host, `/proc` and
+    /// `/dev` included: the tests' base.
+    pub static SYSTEM = {
+        include mountns::MINIMAL;
+        bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"];
+    };
+
     /// MINIMAL plus read-only system directories.
     pub static BASE = {
         include mountns::MINIMAL;
