@@ -35,21 +35,30 @@ pub fn namespace(tokens: TokenStream) -> syn::Result<TokenStream> {
         (None, tokens)
     };
     let mut input: Input = syn::parse2(tokens)?;
-    let mut errors = Errors::default();
-    for body in bodies(&input) {
-        body_errors(body, &mut errors);
-    }
-    errors.finish()?;
     let local = local_names(&input);
     if let Some(splice) = splice {
         apply_splice(&mut input, &local, splice)?;
     }
+    // Statements that did not parse were skipped: report them, and with them what the
+    // others have wrong, unless an include must be resolved first.
+    let mut errors = Errors::default();
+    for body in bodies(&input) {
+        body_errors(body, &mut errors);
+    }
     if let Some(path) = first_pending(&input, &local) {
+        errors.finish()?;
         return Ok(resume(&path, &input));
     }
-    match &input {
+    let expanded = match &input {
         Input::Items(decls) => expand_items(decls),
         Input::Expr(body) => expand_expr(body),
+    };
+    match expanded {
+        Ok(tokens) => errors.finish().map(|()| tokens),
+        Err(error) => {
+            errors.push(error);
+            errors.finish().map(|()| TokenStream::new())
+        }
     }
 }
 

@@ -6,6 +6,7 @@ mountns::namespace! {
         bind "/srv/" "relative";
         bind "/x/" tmpfs;
         bind "/x/" tmpfs;
+        bind "/y/" "/a" "/b";
     };
 }
 fn main() {}
