@@ -154,6 +154,18 @@ pub fn namespace(mounts: Vec<Mount>) -> &'static Namespace {
     Box::leak(Box::new(Namespace::__new(leak(all), leak(skeleton), &[])))
 }
 
+/// The tests switch to uid 65534, which only root may do: say so plainly.
+pub fn assert_root() {
+    use std::os::unix::fs::MetadataExt as _;
+    // /proc/self belongs to the process's effective uid.
+    let euid = fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(0);
+    assert_eq!(
+        euid, 0,
+        "these tests run every scenario as root and as uid 65534: run them as root \
+         (CI does), e.g. `sudo -E cargo test --workspace`"
+    );
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum User {
     Root,
@@ -164,6 +176,7 @@ pub enum User {
 pub const USERS: [User; 2] = [User::Root, User::Nobody];
 
 pub fn as_user(command: &mut Command, user: User) -> &mut Command {
+    assert_root();
     if user == User::Nobody {
         command.uid(65534).gid(65534);
     }
