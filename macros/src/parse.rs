@@ -14,7 +14,6 @@
 //! `@mountns_splice [PATH] { stmt* }` before the input.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::ToTokens;
 use syn::parse::discouraged::Speculative;
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Expr, Ident, LitInt, LitStr, Path, Token, Visibility, braced, bracketed};
@@ -391,20 +390,4 @@ pub fn is_splice(tokens: &TokenStream) -> bool {
         (Some(TokenTree::Punct(at)), Some(TokenTree::Ident(word)))
             if at.as_char() == '@' && word == "mountns_splice"
     )
-}
-
-impl ToTokens for Source {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        match self {
-            Source::Lit(lit) => lit.to_tokens(tokens),
-            Source::Tmpfs { token, options } => {
-                token.to_tokens(tokens);
-                if let Some(options) = options {
-                    tokens.extend(quote::quote!((#options)));
-                }
-            }
-            Source::Expr(expr) => expr.to_tokens(tokens),
-            Source::Included { index, .. } => tokens.extend(quote::quote!(@src(#index))),
-        }
-    }
 }
