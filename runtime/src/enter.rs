@@ -689,7 +689,8 @@ fn stage_layer(roots: &mut Roots, dir: &OwnedFd, path: &mut PathBuf) -> Result<(
 fn union_legacy(roots: &mut Roots, mountpoint: &OwnedFd, layers: &Layers<'_>) -> Result<(), Error> {
     let fail = layers.context.fail(Step::UnionLegacy);
     fault::check(Step::UnionLegacy).map_err(fail)?;
-    // Each layer by a staged name: short, free of links and of characters to escape.
+    // Each layer by a staged name, short and free of links; escaped like every path of
+    // the string, though ours need none.
     let mut options = StackBuf::<4096>::new();
     let too_long = |_| Errno::TOOBIG;
     let mut path = PathBuf::new();
@@ -699,7 +700,7 @@ fn union_legacy(roots: &mut Roots, mountpoint: &OwnedFd, layers: &Layers<'_>) ->
         let dir = open_source(roots, lower, OFlags::DIRECTORY).map_err(layer.fail(Step::Source))?;
         stage_layer(roots, &dir, &mut path).map_err(layer.fail(Step::UnionLegacy))?;
         options
-            .push(path.as_bytes())
+            .push_escaped(path.as_bytes())
             .and_then(|()| options.push(b":"))
             .map_err(too_long)
             .map_err(fail)?;
@@ -707,7 +708,7 @@ fn union_legacy(roots: &mut Roots, mountpoint: &OwnedFd, layers: &Layers<'_>) ->
     // The skeleton below them all, as in `union_fsconfig`.
     stage_layer(roots, mountpoint, &mut path).map_err(fail)?;
     options
-        .push(path.as_bytes())
+        .push_escaped(path.as_bytes())
         .map_err(too_long)
         .map_err(fail)?;
     if let Some(upper) = layers.upper {
