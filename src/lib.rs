@@ -54,7 +54,7 @@ extern crate self as mountns;
 
 pub use mountns_macros::namespace;
 pub use mountns_runtime::{
-    CommandExt, Error, Flags, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs, Upper,
+    CommandExt, Error, Flags, Ids, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs, Upper,
     force_legacy_unions,
 };
 

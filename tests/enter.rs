@@ -256,3 +256,92 @@ fn a_union_layer_reached_through_an_absolute_symlink_is_the_hosts() {
         assert_eq!(run.stdout, "real\nboth\n");
     }
 }
+
+/// Re-runs one test of this binary in a child process with `ROLE` set.
+fn rerun(test: &str, role: &str) -> std::process::Output {
+    Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env(ROLE, role)
+        .output()
+        .unwrap()
+}
+
+const ROLE: &str = "MOUNTNS_ENTER_ROLE";
+
+#[test]
+fn entering_leaves_the_umask_of_other_threads_alone() {
+    if std::env::var(ROLE).as_deref() == Ok("umask") {
+        // A child of the test, root and multithreaded: only this thread enters.
+        use rustix::fs::Mode;
+        use rustix::process::umask;
+        umask(Mode::from_raw_mode(0o027));
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        let other = std::thread::spawn(move || {
+            wait.recv().unwrap();
+            umask(Mode::from_raw_mode(0o027)).as_raw_mode()
+        });
+        mountns_helper::SYSTEM.enter().unwrap();
+        go.send(()).unwrap();
+        let other = other.join().unwrap();
+        let own = umask(Mode::from_raw_mode(0o027)).as_raw_mode();
+        println!("umask other={other:o} own={own:o}");
+        return;
+    }
+    common::assert_root();
+    let output = rerun("entering_leaves_the_umask_of_other_threads_alone", "umask");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert!(stdout.contains("umask other=27 own=27\n"), "{output:?}");
+}
+
+#[test]
+fn the_new_root_is_read_only_and_declared_places_stay_writable() {
+    sandbox_fixtures();
+    for run in each_user(
+        &SANDBOX,
+        "for make in touch mkdir; do \
+           $make /new 2>&1 | grep -q 'Read-only file system' && echo $make-refused; \
+         done; ls /new 2>/dev/null; \
+         touch /tmp/ok && echo tmp-writable; touch /etc/ok && echo etc-writable; \
+         awk '$5 == \"/\" { split($6, o, \",\"); print o[1] }' /proc/self/mountinfo",
+    ) {
+        assert_eq!(
+            run.stdout,
+            "touch-refused\nmkdir-refused\ntmp-writable\netc-writable\nro\n"
+        );
+    }
+}
+
+#[test]
+fn a_thread_with_a_32_kib_stack_can_spawn_into_a_namespace() {
+    static MISSING: &Namespace = namespace! {
+        include mountns_helper::SYSTEM;
+        bind "/data/" "/tmp/mountns-it/no-such-source";
+    };
+    sandbox_fixtures();
+    for user in USERS {
+        let spawned = std::thread::Builder::new()
+            .stack_size(32 * 1024)
+            .spawn(move || {
+                let mut command = Command::new("/bin/sh");
+                command.args(["-c", "cat /opt/both"]);
+                let run = as_user(&mut command, user).namespace(&SANDBOX).output();
+                let mut command = Command::new("/bin/true");
+                let missing = as_user(&mut command, user)
+                    .namespace(MISSING)
+                    .stderr(std::process::Stdio::null())
+                    .status();
+                (
+                    run.map(|o| (o.status.code(), o.stdout)),
+                    missing.map_err(|e| e.raw_os_error()),
+                )
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        let (run, missing) = spawned;
+        assert_eq!(run.unwrap(), (Some(0), b"from a\n".to_vec()), "{user:?}");
+        // An error, never a signal.
+        assert_eq!(missing.unwrap_err(), Some(2), "{user:?}");
+    }
+}

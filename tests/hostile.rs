@@ -112,6 +112,26 @@ namespace! {
         bind ro "/data/" "/tmp/mountns-hostile/dotdot/link/";
     };
 
+    /// A tmpfs wanted below a link of a read-only bound tree (as Debian's
+    /// /usr/lib/ssl/certs links to /etc/ssl/certs).
+    static CERTS = {
+        include mountns_helper::SYSTEM;
+        bind ro "/box/" "/tmp/mountns-hostile/certs/src/";
+        bind "/box/lib/ssl/certs/" tmpfs;
+    };
+    /// The same on the host's own /usr, where that link may exist.
+    static HOST_CERTS = {
+        include mountns_helper::SYSTEM;
+        bind "/usr/lib/ssl/certs/" tmpfs;
+    };
+
+    /// A writable bind, and a tmpfs that masks a secret directory in it.
+    static MASK = {
+        include mountns_helper::SYSTEM;
+        bind "/w/" "/tmp/mountns-hostile/mask/src/";
+        bind "/w/cfg/secret/" tmpfs;
+    };
+
     /// Sources reached through a magic link.
     static MAGIC_BIND = {
         include mountns_helper::SYSTEM;
@@ -319,12 +339,14 @@ enum Outcome {
     },
 }
 
-/// What a case must do: run and print `stdout`, or fail entering with `errno` and a
-/// message naming the mount on `target`.
+/// What a case must do: run and print `stdout`, fail entering with `errno` and a
+/// message naming the mount on `target`, or fail (ELOOP) naming the mount on `target`
+/// and the symbolic link on its path.
 #[derive(Clone, Copy, Debug)]
 enum Expect {
     Runs(&'static str),
     Refused(i32, &'static str),
+    Link(&'static str, &'static str),
 }
 
 fn check(outcome: &Outcome, expect: Expect, what: &str) {
@@ -340,6 +362,19 @@ fn check(outcome: &Outcome, expect: Expect, what: &str) {
                 stderr.starts_with("mountns: ")
                     && stderr.contains(&format!(" \"{target}\": "))
                     && stderr.contains(&format!("(os error {expected})"))
+                    && stderr.lines().count() == 1,
+                "{what}: {outcome:#?}"
+            );
+        }
+        (Outcome::Refused { errno, stderr }, Expect::Link(target, link)) => {
+            assert_eq!(*errno, ELOOP, "{what}: {outcome:#?}");
+            let message = format!(
+                " on \"{target}\": open mountpoint: \"{link}\" is a symbolic link inside the \
+                 new root; bind its target instead\n"
+            );
+            assert!(
+                stderr.starts_with("mountns: ")
+                    && stderr.ends_with(&message)
                     && stderr.lines().count() == 1,
                 "{what}: {outcome:#?}"
             );
@@ -402,9 +437,11 @@ struct Attack {
 }
 
 /// The attacks on `<attacked>/a`, where the table wants the directory `a/b/` (inside the
-/// new root: `<root>/a/b`, with `<root>/real/b/` beside it).
-fn attacks(target: &'static str) -> Vec<Attack> {
+/// new root: `<root>/a/b`, with `<root>/real/b/` beside it). Every link on the way is
+/// refused, wherever it leads: `a` (at `link_a` inside) or `a/b` (at `target`).
+fn attacks(target: &'static str, link_a: &'static str) -> Vec<Attack> {
     let refused = |errno| Expect::Refused(errno, target);
+    let link_at_a = Expect::Link(target, link_a);
     vec![
         Attack {
             name: "a directory (no attack)",
@@ -414,12 +451,12 @@ fn attacks(target: &'static str) -> Vec<Attack> {
         Attack {
             name: "a link to a directory inside the new root",
             setup: |case, at, root| case.link(&format!("{root}/real"), &format!("{at}/a")),
-            expect: Expect::Runs("inside\nwritten\n"),
+            expect: link_at_a,
         },
         Attack {
             name: "an absolute link to the canary",
             setup: |case, at, _| case.link(&case.path("canary"), &format!("{at}/a")),
-            expect: refused(ENOENT),
+            expect: link_at_a,
         },
         Attack {
             name: "a relative link to the canary",
@@ -427,7 +464,7 @@ fn attacks(target: &'static str) -> Vec<Attack> {
                 let up = "../".repeat(at.matches('/').count() + 1);
                 case.link(&format!("{up}canary"), &format!("{at}/a"));
             },
-            expect: refused(ENOENT),
+            expect: link_at_a,
         },
         Attack {
             name: "a link climbing out through `..`",
@@ -435,7 +472,7 @@ fn attacks(target: &'static str) -> Vec<Attack> {
                 let path = format!("{}{}", "../".repeat(12), case.path("canary"));
                 case.link(&path, &format!("{at}/a"));
             },
-            expect: refused(ENOENT),
+            expect: link_at_a,
         },
         Attack {
             name: "a link through /proc/self/root",
@@ -443,17 +480,17 @@ fn attacks(target: &'static str) -> Vec<Attack> {
                 let path = format!("/proc/self/root{}", case.path("canary"));
                 case.link(&path, &format!("{at}/a"));
             },
-            expect: refused(ELOOP),
+            expect: link_at_a,
         },
         Attack {
             name: "a dangling link",
             setup: |case, at, _| case.link(&case.path("nowhere"), &format!("{at}/a")),
-            expect: refused(ENOENT),
+            expect: link_at_a,
         },
         Attack {
             name: "a link to itself",
             setup: |case, at, _| case.link("a", &format!("{at}/a")),
-            expect: refused(ELOOP),
+            expect: link_at_a,
         },
         Attack {
             name: "a link to a link to the canary",
@@ -461,7 +498,7 @@ fn attacks(target: &'static str) -> Vec<Attack> {
                 case.link(&case.path("canary"), &format!("{at}/c"));
                 case.link("c", &format!("{at}/a"));
             },
-            expect: refused(ENOENT),
+            expect: link_at_a,
         },
         Attack {
             name: "a file",
@@ -474,7 +511,7 @@ fn attacks(target: &'static str) -> Vec<Attack> {
                 case.dir(&format!("{at}/a"), 0o755);
                 case.link(&case.path("canary/b"), &format!("{at}/a/b"));
             },
-            expect: refused(ENOENT),
+            expect: Expect::Link(target, target),
         },
         Attack {
             name: "a directory whose `b` is a file",
@@ -494,6 +531,7 @@ fn attack_nested_mount(
     attacked: &str,
     root: &'static str,
     target: &'static str,
+    link_a: &'static str,
     nest: &'static Namespace,
     plain: &'static Namespace,
 ) {
@@ -507,7 +545,7 @@ fn attack_nested_mount(
          done 2>/dev/null; \
          cat {root}/a/secret {root}/a/b/inner {root}/a/link 2>/dev/null; echo done"
     );
-    for attack in attacks(target) {
+    for attack in attacks(target, link_a) {
         case.reset(attacked);
         case.dir(&format!("{attacked}/real/b"), 0o755);
         (attack.setup)(case, attacked, root);
@@ -531,7 +569,15 @@ fn attack_nested_mount(
 #[test]
 fn links_in_a_bound_directory_keep_nested_mounts_inside() {
     let case = Case::new("bind");
-    attack_nested_mount(&case, "src", "/srv", "/srv/a/b", &BIND_NEST, &BIND_PLAIN);
+    attack_nested_mount(
+        &case,
+        "src",
+        "/srv",
+        "/srv/a/b",
+        "/srv/a",
+        &BIND_NEST,
+        &BIND_PLAIN,
+    );
 }
 
 #[test]
@@ -540,7 +586,15 @@ fn links_in_a_union_layer_keep_nested_mounts_inside() {
         let case = Case::new("union");
         // Without the attacker's top layer, `a/b/` would be a directory.
         case.dir("bottom/a/b", 0o755);
-        attack_nested_mount(&case, "src", "/u", "/u/a/b", &UNION_NEST, &UNION_PLAIN);
+        attack_nested_mount(
+            &case,
+            "src",
+            "/u",
+            "/u/a/b",
+            "/u/a",
+            &UNION_NEST,
+            &UNION_PLAIN,
+        );
     });
 }
 
@@ -553,7 +607,7 @@ fn a_union_under_a_bound_directory_stays_inside() {
         case.dir("bottom", 0o755);
         case.file("bottom/bottom-file", "bottom\n", 0o644);
         let script = "ls /srv/a/; cat /srv/a/secret /srv/a/inner 2>/dev/null; true";
-        let attacks: [Setup; 5] = [
+        let attacks: [Setup; 6] = [
             (
                 "a directory (no attack)",
                 |case| case.dir("src/a", 0o755),
@@ -562,17 +616,17 @@ fn a_union_under_a_bound_directory_stays_inside() {
             (
                 "an absolute link to the canary",
                 |case| case.link(&case.path("canary"), "src/a"),
-                Expect::Refused(ENOENT, "/srv/a"),
+                Expect::Link("/srv/a", "/srv/a"),
             ),
             (
                 "a relative link to the canary",
                 |case| case.link("../canary", "src/a"),
-                Expect::Refused(ENOENT, "/srv/a"),
+                Expect::Link("/srv/a", "/srv/a"),
             ),
             (
                 "a link climbing out of the root to the canary",
                 |case| case.link("../../oldroot/tmp/mountns-hostile/under/canary", "src/a"),
-                Expect::Refused(ENOENT, "/srv/a"),
+                Expect::Link("/srv/a", "/srv/a"),
             ),
             (
                 "a link through /proc/self/root",
@@ -580,7 +634,12 @@ fn a_union_under_a_bound_directory_stays_inside() {
                     let path = format!("/proc/self/root{}", case.path("canary"));
                     case.link(&path, "src/a");
                 },
-                Expect::Refused(ELOOP, "/srv/a"),
+                Expect::Link("/srv/a", "/srv/a"),
+            ),
+            (
+                "a link to the top of the new root",
+                |case| case.link("../..", "src/a"),
+                Expect::Link("/srv/a", "/srv/a"),
             ),
         ];
         for (name, setup, expect) in attacks {
@@ -592,48 +651,15 @@ fn a_union_under_a_bound_directory_stays_inside() {
                 case.assert_untouched(&what);
             }
         }
-        // A link to the top of the new root: the union then lands on the root itself
-        // (links are followed inside the new root), where the link leads; it shows the
-        // new root and the union's own layers, nothing else of the host.
-        case.reset("src");
-        case.link("../..", "src/a");
-        let allowed = [
-            "bin",
-            "bottom-file",
-            "dev",
-            "etc",
-            "lib",
-            "lib64",
-            "proc",
-            "srv",
-            "top-file",
-            "usr",
-        ];
-        for user in USERS {
-            let what = format!("src/a is ../.. ({user:?})");
-            let outcome = case.enter(&UNION_UNDER_BIND, script, user);
-            let Outcome::Ran {
-                code: Some(0),
-                stdout,
-                ..
-            } = &outcome
-            else {
-                panic!("{what}: {outcome:#?}");
-            };
-            assert!(
-                stdout.lines().all(|name| allowed.contains(&name)),
-                "{what}: {outcome:#?}"
-            );
-            case.assert_untouched(&what);
-        }
     });
 }
 
 #[test]
 fn a_union_layer_is_never_a_host_directory_the_table_does_not_name() {
-    // The skeleton layer of the union on /box/a is its mountpoint: found inside the new
-    // root (where the link leads to the tmpfs's mountpoint), it must not be looked up
-    // again by path, where `..` climbs out of /newroot to the host's tree at /oldroot.
+    // The skeleton layer of the union on /box/a is its mountpoint. Were the link
+    // followed inside the new root (to the tmpfs's mountpoint), the layer must still not
+    // be looked up again by path, where `..` climbs out of /newroot to the host's tree
+    // at /oldroot. The link is refused before that.
     on_both_union_paths(
         "a_union_layer_is_never_a_host_directory_the_table_does_not_name",
         || {
@@ -645,7 +671,7 @@ fn a_union_layer_is_never_a_host_directory_the_table_does_not_name() {
             case.link("../../oldroot/tmp/mountns-hostile/escape/canary", "src/a");
             for user in USERS {
                 let run = case.enter(&UNION_ESCAPE, "ls /box/a/", user);
-                check(&run, Expect::Runs("b\ntop-file\n"), &format!("{user:?}"));
+                check(&run, Expect::Link("/box/a", "/box/a"), &format!("{user:?}"));
                 case.assert_untouched(&format!("{user:?}"));
             }
         },
@@ -947,4 +973,90 @@ fn a_fake_proc_is_never_written() {
             ),
         "{stdout}\n{stderr}"
     );
+}
+
+#[test]
+fn a_mountpoint_behind_a_link_of_a_bound_tree_is_refused() {
+    let case = Case::new("certs");
+    case.dir("src/etc/ssl/certs", 0o755);
+    case.file("src/etc/ssl/certs/ca.pem", "certificate\n", 0o644);
+    let setups: [Setup; 3] = [
+        (
+            "a directory (no link)",
+            |case| case.dir("src/lib/ssl/certs", 0o755),
+            Expect::Runs("ca.pem\n"),
+        ),
+        (
+            "a link to a directory beside it",
+            |case| {
+                case.dir("src/lib", 0o755);
+                case.link("../etc/ssl", "src/lib/ssl");
+            },
+            Expect::Link("/box/lib/ssl/certs", "/box/lib/ssl"),
+        ),
+        (
+            "itself a link",
+            |case| {
+                case.dir("src/lib/ssl", 0o755);
+                case.link("../../etc/ssl/certs", "src/lib/ssl/certs");
+            },
+            Expect::Link("/box/lib/ssl/certs", "/box/lib/ssl/certs"),
+        ),
+    ];
+    for (name, setup, expect) in setups {
+        case.reset("src/lib");
+        setup(&case);
+        for user in USERS {
+            // Were the link followed, the tmpfs would hide /box/etc/ssl/certs.
+            let what = format!("src/lib/ssl is {name} ({user:?})");
+            let outcome = case.enter(&CERTS, "ls /box/etc/ssl/certs", user);
+            check(&outcome, expect, &what);
+            case.assert_untouched(&what);
+        }
+    }
+    // The same on the host, where /usr/lib/ssl/certs is a link on Debian.
+    let host = Path::new("/usr/lib/ssl/certs");
+    if fs::symlink_metadata(host).is_ok_and(|m| m.file_type().is_symlink()) {
+        for user in USERS {
+            let outcome = case.enter(&HOST_CERTS, "ls /etc/ssl/certs | grep -c .", user);
+            let expect = Expect::Link("/usr/lib/ssl/certs", "/usr/lib/ssl/certs");
+            check(&outcome, expect, &format!("the host's link ({user:?})"));
+        }
+    } else {
+        eprintln!(
+            "{} is not a link here: the host case is skipped",
+            host.display()
+        );
+    }
+}
+
+#[test]
+fn a_link_planted_for_the_next_run_is_refused() {
+    let case = Case::new("mask");
+    for user in USERS {
+        case.reset("src");
+        case.dir("src/cfg/secret", 0o755);
+        case.file("src/cfg/secret/key", SECRET, 0o644);
+        case.dir("src/decoy", 0o755);
+        chmod(&case.path("src"), 0o777);
+        chmod(&case.path("src/cfg"), 0o777);
+        // The first run sees the mask, and plants a link where the masked path was.
+        let plant = "ls -A /w/cfg/secret/; cat /w/cfg/secret/key 2>/dev/null; \
+                     mv /w/cfg /w/cfg2 && ln -s /w/decoy /w/cfg && echo planted";
+        let what = format!("first run ({user:?})");
+        check(
+            &case.enter(&MASK, plant, user),
+            Expect::Runs("planted\n"),
+            &what,
+        );
+        // The next one does not start: the tmpfs would land on the decoy.
+        let what = format!("next run ({user:?})");
+        let outcome = case.enter(&MASK, "cat /w/cfg2/secret/key; true", user);
+        check(&outcome, Expect::Link("/w/cfg/secret", "/w/cfg"), &what);
+        assert_eq!(
+            fs::read_to_string(case.path("src/cfg2/secret/key")).unwrap(),
+            SECRET
+        );
+        case.assert_untouched(&what);
+    }
 }

@@ -235,3 +235,22 @@ fn namespaces_of_one_name_in_two_modules_are_both_includable() {
     assert_eq!(targets(OUTER), ["/usr", "/x"]);
     assert_eq!(targets(INNER), ["/usr"]);
 }
+
+#[test]
+fn display_escapes_what_would_forge_lines_or_fields() {
+    static FORGED: &Namespace = namespace! {
+        bind "/a b/" "/srv/new\nline/";
+        bind "/tab\there/" "/srv/back\\slash/";
+        bind "/u/" ["/srv/x,upperdir=/etc:/srv/y", "/srv/z/"];
+        bind "/t/" tmpfs("size=1M");
+    };
+    let expected = "\
+/srv/new\\012line /a\\040b/ none rbind
+tmpfs /t/ tmpfs size=1M
+/srv/back\\134slash /tab\\011here/ none rbind
+overlay /u/ overlay lowerdir=/srv/x\\054upperdir=/etc\\072/srv/y:/srv/z
+";
+    assert_eq!(FORGED.to_string(), expected);
+    // One line per mount, whatever the names hold.
+    assert_eq!(FORGED.to_string().lines().count(), FORGED.mounts().len());
+}

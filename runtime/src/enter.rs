@@ -18,7 +18,7 @@ use rustix::mount::{
 use rustix::process::{self, DumpableBehavior};
 use rustix::thread::{self, UnshareFlags};
 
-use crate::error::{Context, Entry, Error, Step};
+use crate::error::{Context, Entry, Error, Reason, Step};
 use crate::fault;
 use crate::stack::StackBuf;
 use crate::sys;
@@ -28,6 +28,9 @@ use crate::table::{Kind, Mount, Mountpoint, Namespace, Tmpfs, Upper};
 const PATH_MAX: usize = 4096;
 
 type PathBuf = StackBuf<PATH_MAX>;
+
+/// A name of ours outside the new root: `/u{n}/upper`, `/l{n}`.
+type ScratchName = StackBuf<32>;
 
 static LEGACY_UNIONS: AtomicBool = AtomicBool::new(false);
 
@@ -54,14 +57,6 @@ impl Namespace {
     /// exec. On error the process is left half-way (in a new namespace, maybe switched
     /// root): it should exit, not carry on.
     pub fn enter(&'static self) -> Result<(), Error> {
-        // Mountpoints are created 0755 whatever the caller's umask; theirs comes back.
-        let umask = process::umask(Mode::empty());
-        let entered = self.enter_with_umask();
-        process::umask(umask);
-        entered
-    }
-
-    fn enter_with_umask(&'static self) -> Result<(), Error> {
         // std chdirs to `Command::current_dir` before running pre_exec hooks: remember
         // the path to go back to it inside the new root.
         let mut cwd = PathBuf::new();
@@ -70,6 +65,20 @@ impl Namespace {
             _ => None,
         };
         let user_namespace = unshare()?;
+        // Mountpoints are created 0755 whatever the caller's umask. Only now: unshare
+        // gave this thread a filesystem context (umask, cwd) of its own, so the other
+        // threads of a multithreaded caller keep theirs.
+        let umask = process::umask(Mode::empty());
+        let entered = self.enter_unshared(user_namespace, cwd.as_ref());
+        process::umask(umask);
+        entered
+    }
+
+    fn enter_unshared(
+        &'static self,
+        user_namespace: bool,
+        cwd: Option<&PathBuf>,
+    ) -> Result<(), Error> {
         fault::check(Step::Propagation)
             .and_then(|()| {
                 mount::mount_change(
@@ -83,7 +92,8 @@ impl Namespace {
         for mount in self.mounts() {
             mount_one(&mut roots, mount, user_namespace)?;
         }
-        roots.switch(cwd.as_ref().map(StackBuf::as_cstr))?;
+        roots.seal()?;
+        roots.switch(cwd.map(StackBuf::as_cstr))?;
         fault::check(Step::NoNewPrivs)
             .and_then(|()| thread::set_no_new_privs(true))
             .map_err(Context::NONE.fail(Step::NoNewPrivs))
@@ -93,8 +103,7 @@ impl Namespace {
 /// Makes a mount namespace, inside a new user namespace unless we are root. Returns
 /// whether it made a user namespace.
 fn unshare() -> Result<bool, Error> {
-    // The brief says getuid/getgid; the kernel accepts only a map of the *effective* ids
-    // of an unprivileged writer, and they are the same unless the program is setuid.
+    // The kernel accepts only a map of the *effective* ids of an unprivileged writer.
     let uid = process::geteuid();
     let gid = process::getegid();
     if uid.is_root() {
@@ -105,19 +114,17 @@ fn unshare() -> Result<bool, Error> {
             Err(errno) => return Err(Error::new(Step::Unshare, errno)),
         }
     }
+    // A process that switched ids (std's `Command::uid` does, before pre_exec hooks) or
+    // is set-id is not dumpable, so /proc/self/uid_map belongs to the host's root and
+    // cannot be written. Making it dumpable would let any process of its new uid read
+    // its memory and take its descriptors, copies of a privileged parent's until exec:
+    // refuse, and name the way that works (enter as root, then switch ids).
+    if process::dumpable_behavior().ok() != Some(DumpableBehavior::Dumpable) {
+        return Err(Error::new(Step::UserNamespace, Errno::PERM).because(Reason::NotDumpable));
+    }
     fault::check(Step::UserNamespace)
         .and_then(|()| sys::unshare(UnshareFlags::NEWUSER | UnshareFlags::NEWNS))
         .map_err(|errno| Error::new(Step::UserNamespace, errno))?;
-    // A process that changed its uid (std's `Command::uid` does, before pre_exec hooks)
-    // is not dumpable, which makes /proc/self/* owned by the host's root: we could not
-    // open uid_map. Being dumpable (ptrace by the same uid) gives nothing away when the
-    // real, effective and saved ids are one: a set-id program keeps its protection.
-    if process::dumpable_behavior().ok() != Some(DumpableBehavior::Dumpable)
-        && sys::ids_are_one().map_err(|errno| Error::new(Step::UidMap, errno))?
-    {
-        process::set_dumpable_behavior(DumpableBehavior::Dumpable)
-            .map_err(|errno| Error::new(Step::UidMap, errno))?;
-    }
     fault::check(Step::Setgroups)
         .and_then(|()| write_proc(c"/proc/self/setgroups", b"deny"))
         .map_err(|errno| Error::new(Step::Setgroups, errno))?;
@@ -153,8 +160,10 @@ struct Roots {
     scratch: OwnedFd,
     /// The host's root, at /oldroot in the scratch.
     old: OwnedFd,
-    /// The new root, a tmpfs at /newroot in the scratch.
+    /// The new root, a tmpfs at /newroot in the scratch, or what covers it.
     new: OwnedFd,
+    /// The new root's own tmpfs, made read-only once the table is mounted.
+    base: OwnedFd,
     /// Whether /stage exists, where the legacy path mounts overlays before moving them.
     stage: bool,
     /// How many layers were staged at /l{n} (see [`stage_layer`]).
@@ -165,17 +174,20 @@ impl Roots {
     fn prepare() -> Result<Roots, Error> {
         let fail = Context::NONE.fail(Step::Scratch);
         let dir = Mode::from_raw_mode(0o755);
+        let flags = MountFlags::NOSUID | MountFlags::NODEV;
         let tmpfs =
-            |target: &CStr, flags| mount::mount(c"tmpfs", target, c"tmpfs", flags, c"mode=0755");
+            |target: &CStr, options| mount::mount(c"tmpfs", target, c"tmpfs", flags, options);
         // Inside our private namespace, so the host's /tmp is only covered, not changed.
         fault::check(Step::Scratch).map_err(fail)?;
-        tmpfs(c"/tmp", MountFlags::NOSUID | MountFlags::NODEV).map_err(fail)?;
+        tmpfs(c"/tmp", c"mode=0755").map_err(fail)?;
         fs::mkdir(c"/tmp/oldroot", dir).map_err(fail)?;
         fs::mkdir(c"/tmp/newroot", dir).map_err(fail)?;
         process::pivot_root(c"/tmp", c"/tmp/oldroot").map_err(fail)?;
         process::chdir(c"/").map_err(fail)?;
-        // A mount of its own, as the final pivot_root wants.
-        tmpfs(c"/newroot", MountFlags::empty()).map_err(fail)?;
+        // A mount of its own, as the final pivot_root wants. It holds only the skeleton
+        // (directories and empty files, which take no pages) and ends read-only; the
+        // size limit is a second fence.
+        tmpfs(c"/newroot", c"mode=0755,size=64k").map_err(fail)?;
         let open = |path: &CStr| {
             fs::open(
                 path,
@@ -187,9 +199,18 @@ impl Roots {
             scratch: open(c"/").map_err(fail)?,
             old: open(c"/oldroot").map_err(fail)?,
             new: open(c"/newroot").map_err(fail)?,
+            base: open(c"/newroot").map_err(fail)?,
             stage: false,
             staged: 0,
         })
+    }
+
+    /// Makes the new root's own tmpfs read-only (itself only: the table's mounts keep
+    /// their flags), so that nothing undeclared is writable.
+    fn seal(&self) -> Result<(), Error> {
+        fault::check(Step::Seal)
+            .and_then(|()| sys::mount_setattr_read_only(self.base.as_fd(), false))
+            .map_err(Context::NONE.fail(Step::Seal))
     }
 
     /// Makes the new root the root, detaches the scratch (and the host tree under it)
@@ -292,9 +313,8 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
         Kind::Union { .. } => Context::new(Entry::Union, mount.target()),
     };
     let target = relative(mount.target());
-    let mountpoint = fault::check(Step::Mountpoint)
-        .and_then(|()| open_mountpoint(roots.new.as_fd(), target, mount))
-        .map_err(context.fail(Step::Mountpoint))?;
+    fault::check(Step::Mountpoint).map_err(context.fail(Step::Mountpoint))?;
+    let mountpoint = open_mountpoint(roots.new.as_fd(), target, mount, context)?;
     match mount.kind() {
         Kind::Bind { source } => bind(roots, &mountpoint, mount, source, context)?,
         Kind::Tmpfs(tmpfs) => {
@@ -328,58 +348,101 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
     Ok(())
 }
 
-/// Opens the mountpoint under the new root, never leaving it (symlinks included); inside
-/// a tmpfs of the table, creates it first.
+/// Opens the mountpoint under the new root, never leaving it and following no link on
+/// the way; inside a tmpfs of the table, creates it first.
 ///
-/// A file mountpoint that is a symlink (a union's host `/etc/localtime`, say) is mounted
-/// over, not followed: the declared path then shows the declared file, whatever the link
-/// pointed to and whether that exists yet, and no other path changes. A directory
-/// mountpoint is followed (inside the new root), since a directory cannot cover a link.
+/// A link anywhere on the path (a host source bound at a parent holds whatever its
+/// owner put there, maybe after a previous run) would make the mount land elsewhere
+/// than the table says: it is an error naming the link. Only a file mountpoint may
+/// itself be a link (a union's host `/etc/localtime`, say): it is mounted over, not
+/// followed, so the declared path shows the declared file and no other path changes.
 fn open_mountpoint(
     new_root: BorrowedFd<'_>,
-    target: &CStr,
-    mount: &Mount,
-) -> Result<OwnedFd, Errno> {
+    target: &'static CStr,
+    mount: &'static Mount,
+    context: Context,
+) -> Result<OwnedFd, Error> {
     let mut flags = OFlags::PATH | OFlags::CLOEXEC;
     if mount.is_dir() {
         flags |= OFlags::DIRECTORY;
     } else {
         flags |= OFlags::NOFOLLOW;
     }
-    match open_in_root(new_root, target, flags) {
-        Err(Errno::NOENT) if mount.in_tmpfs() => {
-            create_path(new_root, target, mount.is_dir())?;
-            open_in_root(new_root, target, flags)
+    let fail = |errno| {
+        let error = context.fail(Step::Mountpoint)(errno);
+        match find_link(new_root, mount.target()) {
+            Some(link) if errno == Errno::LOOP => error.because(Reason::Link(link)),
+            _ => error,
         }
-        opened => opened,
+    };
+    match open_beneath(new_root, target, flags) {
+        Err(Errno::NOENT) if mount.in_tmpfs() => {
+            create_path(new_root, target, mount.is_dir()).map_err(fail)?;
+            open_beneath(new_root, target, flags).map_err(fail)
+        }
+        opened => opened.map_err(fail),
     }
 }
 
-/// Creates each missing component of `path` under `root`, every parent resolved in the
-/// root; the last is a file unless `is_dir`.
+/// `open_in_root`, refusing every symbolic link on the way (ELOOP), magic or not. A
+/// trailing link is opened itself when `flags` has `O_PATH | O_NOFOLLOW`.
+fn open_beneath(dir: BorrowedFd<'_>, path: &CStr, flags: OFlags) -> Result<OwnedFd, Errno> {
+    let mut tries = RESOLVE_TRIES;
+    loop {
+        let resolve = RESOLVE | ResolveFlags::NO_SYMLINKS;
+        match fs::openat2(dir, path, flags, Mode::empty(), resolve) {
+            Err(Errno::AGAIN) if tries > 1 => tries -= 1,
+            done => return done,
+        }
+    }
+}
+
+/// The first component of `target` (absolute) that is a symbolic link under `root`:
+/// the bytes of `target` up to it. Only to explain an ELOOP: nothing is mounted on
+/// what it finds.
+fn find_link(root: BorrowedFd<'_>, target: &'static CStr) -> Option<&'static [u8]> {
+    let bytes = target.to_bytes();
+    let mut dir = fs::openat(root, c".", OFlags::PATH | OFlags::CLOEXEC, Mode::empty()).ok()?;
+    let mut end = 0;
+    for component in bytes.split(|&byte| byte == b'/') {
+        let start = end;
+        end = start + component.len() + 1;
+        if component.is_empty() {
+            continue;
+        }
+        let mut name = NameBuf::new();
+        name.push(component).ok()?;
+        let flags = OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let next = open_beneath(dir.as_fd(), name.as_cstr(), flags).ok()?;
+        if FileType::from_raw_mode(fs::fstat(&next).ok()?.st_mode).is_symlink() {
+            return bytes.get(..end - 1);
+        }
+        dir = next;
+    }
+    None
+}
+
+/// One component of a path, NUL-terminated: `NAME_MAX` bytes at most.
+type NameBuf = StackBuf<256>;
+
+/// Creates each missing component of `path` under `root`, one directory descriptor at
+/// a time and following no link; the last is a file unless `is_dir`.
 fn create_path(root: BorrowedFd<'_>, path: &CStr, is_dir: bool) -> Result<(), Errno> {
-    let bytes = path.to_bytes();
-    let mut parent = PathBuf::new();
-    let mut name = PathBuf::new();
-    let mut components = bytes.split(|&byte| byte == b'/').peekable();
+    let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let mut dir = open_beneath(root, c".", flags)?;
+    let mut components = path
+        .to_bytes()
+        .split(|&byte| byte == b'/')
+        .filter(|component| !component.is_empty())
+        .peekable();
     while let Some(component) = components.next() {
         let last = components.peek().is_none();
-        if !component.is_empty() {
-            let dir = if parent.as_bytes().is_empty() {
-                c"."
-            } else {
-                parent.as_cstr()
-            };
-            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-            let dir = open_in_root(root, dir, flags)?;
-            name.clear();
-            name.push(component)?;
-            create(dir.as_fd(), name.as_cstr(), is_dir || !last)?;
+        let mut name = NameBuf::new();
+        name.push(component)?;
+        create(dir.as_fd(), name.as_cstr(), is_dir || !last)?;
+        if !last {
+            dir = open_beneath(dir.as_fd(), name.as_cstr(), flags)?;
         }
-        if !parent.as_bytes().is_empty() {
-            parent.push(b"/")?;
-        }
-        parent.push(component)?;
     }
     Ok(())
 }
@@ -462,7 +525,7 @@ fn bind(
     };
     if mount.flags().is_read_only() {
         fault::check(Step::ReadOnly)
-            .and_then(|()| sys::mount_setattr_read_only(tree.as_fd()))
+            .and_then(|()| sys::mount_setattr_read_only(tree.as_fd(), true))
             .map_err(context.fail(Step::ReadOnly))?;
     }
     attach(&tree, mountpoint).map_err(context.fail(Step::Bind))
@@ -487,12 +550,12 @@ fn new_tmpfs(tmpfs: Tmpfs) -> Result<OwnedFd, Errno> {
 
 /// The scratch directory of a writable union, `/u{index}`, outside the new root.
 struct UpperDirs {
-    scratch: PathBuf,
+    scratch: ScratchName,
 }
 
 impl UpperDirs {
     fn prepare(upper: Upper) -> Result<UpperDirs, Errno> {
-        let mut scratch = PathBuf::new();
+        let mut scratch = ScratchName::new();
         write!(scratch, "/u{}", upper.index()).map_err(|_| Errno::NAMETOOLONG)?;
         fs::mkdir(scratch.as_cstr(), Mode::from_raw_mode(0o755))?;
         let fs = new_tmpfs(upper.tmpfs())?;
@@ -506,7 +569,7 @@ impl UpperDirs {
         drop(fs);
         let dirs = UpperDirs { scratch };
         for name in [&b"/upper"[..], b"/work"] {
-            let mut path = PathBuf::new();
+            let mut path = ScratchName::new();
             dirs.push(&mut path, name, false)?;
             fs::mkdir(path.as_cstr(), Mode::from_raw_mode(0o755))?;
         }
@@ -609,7 +672,7 @@ fn union_fsconfig(
     // ...then the skeleton below them all, so that the mountpoints of nested mounts
     // exist in the merged view even when no layer has them: the mountpoint itself.
     add_layer(roots, &fs, mountpoint, &mut by_fd).map_err(fail(Step::Union))?;
-    let mut path = PathBuf::new();
+    let mut path = ScratchName::new();
     if let Some(upper) = layers.upper {
         for (key, name) in [(c"upperdir", &b"/upper"[..]), (c"workdir", b"/work")] {
             path.clear();
@@ -650,7 +713,7 @@ fn add_layer(
             done => return done,
         }
     }
-    let mut path = PathBuf::new();
+    let mut path = ScratchName::new();
     stage_layer(roots, dir, &mut path)?;
     mount::fsconfig_set_string(fs, c"lowerdir+", path.as_cstr())
 }
@@ -660,7 +723,7 @@ fn add_layer(
 /// names: ours and free of links, the kernel's own lookup of them cannot end anywhere
 /// else, whereas a link in a host source on the way to, say, `/newroot/box/u` could
 /// climb out of the new root.
-fn stage_layer(roots: &mut Roots, dir: &OwnedFd, path: &mut PathBuf) -> Result<(), Errno> {
+fn stage_layer(roots: &mut Roots, dir: &OwnedFd, path: &mut ScratchName) -> Result<(), Errno> {
     path.clear();
     write!(path, "/l{}", roots.staged).map_err(|_| Errno::NAMETOOLONG)?;
     roots.staged += 1;
@@ -693,7 +756,7 @@ fn union_legacy(roots: &mut Roots, mountpoint: &OwnedFd, layers: &Layers<'_>) ->
     // the string, though ours need none.
     let mut options = StackBuf::<4096>::new();
     let too_long = |_| Errno::TOOBIG;
-    let mut path = PathBuf::new();
+    let mut path = ScratchName::new();
     options.push(b"lowerdir=").map_err(too_long).map_err(fail)?;
     for &lower in layers.lowers {
         let layer = layers.context.with_source(lower);

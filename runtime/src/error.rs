@@ -13,6 +13,9 @@ use crate::stack::StackBuf;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Step {
+    /// Mapping the stack that [`CommandExt`](crate::CommandExt)'s hook runs on in the
+    /// child, before entering.
+    Stack,
     /// `unshare(CLONE_NEWNS)` as root.
     Unshare,
     /// `unshare(CLONE_NEWUSER | CLONE_NEWNS)`, without privileges (or when root was
@@ -48,6 +51,8 @@ pub enum Step {
     Union,
     /// Creating and attaching an overlay with a `mount(2)` option string.
     UnionLegacy,
+    /// Making the new root's own tmpfs read-only.
+    Seal,
     /// Switching to the new root.
     PivotRoot,
     /// Detaching the old root.
@@ -56,6 +61,9 @@ pub enum Step {
     Chdir,
     /// Setting `no_new_privs`.
     NoNewPrivs,
+    /// Switching to the user and group ids of
+    /// [`CommandExt::namespace_as`](crate::CommandExt::namespace_as), after entering.
+    Ids,
     /// Executing the program.
     Exec,
 }
@@ -63,6 +71,7 @@ pub enum Step {
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            Step::Stack => "map a stack for entering",
             Step::Unshare => "create a mount namespace",
             Step::UserNamespace => "create a user and mount namespace",
             Step::Setgroups => "write /proc/self/setgroups",
@@ -80,10 +89,12 @@ impl fmt::Display for Step {
             Step::Upper => "mount the upper tmpfs",
             Step::Union => "mount overlay",
             Step::UnionLegacy => "mount overlay with mount(2)",
+            Step::Seal => "make the new root read-only",
             Step::PivotRoot => "switch to the new root",
             Step::Detach => "detach the old root",
             Step::Chdir => "change directory",
             Step::NoNewPrivs => "set no_new_privs",
+            Step::Ids => "switch user and group ids",
             Step::Exec => "exec",
         })
     }
@@ -97,6 +108,17 @@ pub(crate) enum Entry {
     Tmpfs,
     Union,
     Skeleton,
+}
+
+/// Why a step failed, where the errno alone would mislead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Reason {
+    /// A component of the mountpoint's path inside the new root is a symbolic link:
+    /// the target's bytes up to and including that component.
+    Link(&'static [u8]),
+    /// The process is not dumpable (it switched ids, as `Command::uid` does, or is
+    /// set-id), so it cannot map its ids without exposing itself.
+    NotDumpable,
 }
 
 /// The table entry a step works on.
@@ -137,6 +159,7 @@ impl Context {
             target: self.target,
             source: self.source,
             errno,
+            reason: None,
         }
     }
 }
@@ -153,11 +176,19 @@ pub struct Error {
     target: Option<&'static CStr>,
     source: Option<&'static CStr>,
     errno: Errno,
+    reason: Option<Reason>,
 }
 
 impl Error {
     pub(crate) fn new(step: Step, errno: Errno) -> Error {
         Context::NONE.fail(step)(errno)
+    }
+
+    pub(crate) const fn because(self, reason: Reason) -> Error {
+        Error {
+            reason: Some(reason),
+            ..self
+        }
     }
 
     /// The step that failed.
@@ -181,17 +212,25 @@ impl Error {
         self.errno.raw_os_error()
     }
 
+    /// The symbolic link that made [`Step::Mountpoint`] fail (`ELOOP`): the path, inside
+    /// the new root, of the first component of the target that is a link.
+    pub fn link(&self) -> Option<&'static [u8]> {
+        match self.reason {
+            Some(Reason::Link(path)) => Some(path),
+            _ => None,
+        }
+    }
+
     /// Writes the message and a newline to fd 2, without allocating: the child of
     /// [`CommandExt::namespace`](crate::CommandExt::namespace) can pass only the errno
     /// to its parent.
     pub(crate) fn report(&self) {
         use fmt::Write as _;
-        let mut message = StackBuf::<4096>::new();
-        // A message too long for the buffer is cut: better than nothing.
-        let _ = write!(message, "{self}");
-        let stderr = rustix::stdio::stderr();
-        let _ = rustix::io::write(stderr, message.as_bytes());
-        let _ = rustix::io::write(stderr, b"\n");
+        // Written in pieces through a small buffer: this runs on whatever stack the
+        // caller of `spawn` had (see `Namespace::enter`).
+        let mut stderr = Stderr(StackBuf::new());
+        let _ = writeln!(stderr, "{self}");
+        stderr.flush();
     }
 
     fn hint(&self) -> Option<&'static str> {
@@ -213,6 +252,11 @@ impl Error {
             ),
             (Step::FileType, Errno::ISDIR) => Some(
                 "a file cannot be bound on a directory; declare the target without a trailing slash",
+            ),
+            (Step::Ids, _) => Some(
+                "switching to other ids needs root (CAP_SETUID and CAP_SETGID) in a namespace \
+                 where they are mapped; as root, CommandExt::namespace_as makes a mount \
+                 namespace only, so every id is",
             ),
             (Step::UnionLegacy, Errno::TOOBIG) => Some(
                 "the overlay options exceed a page, the most mount(2) takes; kernels from 6.8 \
@@ -240,7 +284,7 @@ impl fmt::Display for Error {
         }
         if let Some(source) = self.source {
             let space = if any { " " } else { "" };
-            write!(f, "{space}{}", Quoted(source))?;
+            write!(f, "{space}{}", Quoted(source.to_bytes()))?;
             any = true;
         }
         if let Some(target) = self.target {
@@ -250,13 +294,32 @@ impl fmt::Display for Error {
             } else {
                 "on "
             };
-            write!(f, "{space}{on}{}", Quoted(target))?;
+            write!(f, "{space}{on}{}", Quoted(target.to_bytes()))?;
             any = true;
         }
         if any {
             f.write_str(": ")?;
         }
-        write!(f, "{}: {}", self.step, ErrnoText(self.errno))?;
+        write!(f, "{}: ", self.step)?;
+        match self.reason {
+            Some(Reason::Link(path)) => {
+                return write!(
+                    f,
+                    "{} is a symbolic link inside the new root; bind its target instead",
+                    Quoted(path)
+                );
+            }
+            Some(Reason::NotDumpable) => {
+                return f.write_str(
+                    "the process is not dumpable (it switched ids, as Command::uid and \
+                     Command::gid do before entering, or it is set-id), and mapping its ids \
+                     into a user namespace would expose it to its new uid; as root, enter \
+                     first and switch ids afterwards with CommandExt::namespace_as",
+                );
+            }
+            None => {}
+        }
+        write!(f, "{}", ErrnoText(self.errno))?;
         if let Some(hint) = self.hint() {
             write!(f, "; {hint}")?;
         }
@@ -273,13 +336,35 @@ impl From<Error> for io::Error {
     }
 }
 
-/// A path in double quotes, escaped like a Rust string, invalid UTF-8 as `\xNN`.
-struct Quoted(&'static CStr);
+/// Writes to fd 2 in pieces of at most 256 bytes, without allocating.
+struct Stderr(StackBuf<257>);
 
-impl fmt::Display for Quoted {
+impl Stderr {
+    fn flush(&mut self) {
+        let _ = rustix::io::write(rustix::stdio::stderr(), self.0.as_bytes());
+        self.0.clear();
+    }
+}
+
+impl fmt::Write for Stderr {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for piece in s.as_bytes().chunks(256) {
+            if self.0.push(piece).is_err() {
+                self.flush();
+                self.0.push(piece).map_err(|_| fmt::Error)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A path in double quotes, escaped like a Rust string, invalid UTF-8 as `\xNN`.
+struct Quoted<P>(P);
+
+impl<P: AsRef<[u8]>> fmt::Display for Quoted<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("\"")?;
-        for chunk in self.0.to_bytes().utf8_chunks() {
+        for chunk in self.0.as_ref().utf8_chunks() {
             write!(f, "{}", chunk.valid().escape_debug())?;
             for byte in chunk.invalid() {
                 write!(f, "\\x{byte:02x}")?;
@@ -507,6 +592,19 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "mountns: union \"/a\\\"b\\n\\xff\" on \"/u\": open source: Not a directory (os error 20)"
+        );
+    }
+
+    #[test]
+    fn names_the_link_on_the_way() {
+        let target = c"/usr/lib/ssl/certs";
+        let error = Context::new(Entry::Tmpfs, target).fail(Step::Mountpoint)(Errno::LOOP)
+            .because(Reason::Link(&target.to_bytes()[..12]));
+        assert_eq!(error.link(), Some(&b"/usr/lib/ssl"[..]));
+        assert_eq!(
+            error.to_string(),
+            "mountns: tmpfs on \"/usr/lib/ssl/certs\": open mountpoint: \"/usr/lib/ssl\" is a \
+             symbolic link inside the new root; bind its target instead"
         );
     }
 

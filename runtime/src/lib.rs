@@ -12,7 +12,7 @@ mod stack;
 mod sys;
 mod table;
 
-pub use command::CommandExt;
+pub use command::{CommandExt, Ids};
 pub use enter::force_legacy_unions;
 pub use error::{Error, Step};
 pub use table::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Upper};

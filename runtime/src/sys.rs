@@ -8,15 +8,13 @@ use std::process::Command;
 use linux_raw_sys::general::{
     __NR_getcwd, __NR_mount_setattr, AT_EMPTY_PATH, AT_RECURSIVE, MOUNT_ATTR_RDONLY, mount_attr,
 };
-#[cfg(not(any(target_arch = "x86", target_arch = "arm")))]
-use linux_raw_sys::general::{__NR_getresgid, __NR_getresuid};
-#[cfg(any(target_arch = "x86", target_arch = "arm"))]
-use linux_raw_sys::general::{
-    __NR_getresgid32 as __NR_getresgid, __NR_getresuid32 as __NR_getresuid,
-};
 use rustix::fd::{AsRawFd, BorrowedFd};
 use rustix::io::Errno;
 use rustix::thread::UnshareFlags;
+
+use crate::command::Ids;
+use crate::error::{Error, Step};
+use crate::table::Namespace;
 
 /// A system call straight to the kernel (no libc, no errno): its return value, or
 /// the errno. Only for the calls rustix does not offer without allocating.
@@ -91,9 +89,15 @@ pub(crate) fn unshare(flags: UnshareFlags) -> Result<(), Errno> {
     unsafe { rustix::thread::unshare_unsafe(flags - UnshareFlags::FILES) }
 }
 
-/// `mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, {attr_set: MOUNT_ATTR_RDONLY})`:
-/// makes every mount of a detached tree read-only (kernel 5.12).
-pub(crate) fn mount_setattr_read_only(tree: BorrowedFd<'_>) -> Result<(), Errno> {
+/// `mount_setattr(mount, "", AT_EMPTY_PATH [| AT_RECURSIVE], {attr_set: MOUNT_ATTR_RDONLY})`:
+/// makes the mount of `mount` read-only, and with `recursive` every mount below it
+/// (kernel 5.12).
+pub(crate) fn mount_setattr_read_only(mount: BorrowedFd<'_>, recursive: bool) -> Result<(), Errno> {
+    let flags = if recursive {
+        AT_EMPTY_PATH | AT_RECURSIVE
+    } else {
+        AT_EMPTY_PATH
+    };
     let attr = mount_attr {
         attr_set: MOUNT_ATTR_RDONLY.into(),
         attr_clr: 0,
@@ -106,9 +110,9 @@ pub(crate) fn mount_setattr_read_only(tree: BorrowedFd<'_>) -> Result<(), Errno>
         raw_syscall(
             __NR_mount_setattr,
             [
-                tree.as_raw_fd() as usize,
+                mount.as_raw_fd() as usize,
                 c"".as_ptr() as usize,
-                (AT_EMPTY_PATH | AT_RECURSIVE) as usize,
+                flags as usize,
                 &raw const attr as usize,
                 size_of::<mount_attr>(),
             ],
@@ -126,42 +130,139 @@ pub(crate) fn getcwd(buf: &mut [u8]) -> Result<usize, Errno> {
     len.checked_sub(1).ok_or(Errno::NOENT)
 }
 
-/// Whether the real, effective and saved user ids are one, and the group ids too: the
-/// process holds no set-id privilege it could still return to.
-pub(crate) fn ids_are_one() -> Result<bool, Errno> {
-    let mut ids = [[0u32; 3]; 2];
-    for (number, [real, effective, saved]) in
-        [__NR_getresuid, __NR_getresgid].into_iter().zip(&mut ids)
-    {
-        // SAFETY: the three pointers are to distinct live `u32`s (`uid_t` and `gid_t`
-        // on Linux), which the kernel writes during the call.
-        unsafe {
-            raw_syscall(
-                number,
-                [
-                    &raw mut *real as usize,
-                    &raw mut *effective as usize,
-                    &raw mut *saved as usize,
-                    0,
-                    0,
-                ],
-            )
-        }?;
+/// The size of the stack the pre_exec hook runs on, its lowest page a guard.
+const HOOK_STACK: usize = 256 * 1024;
+
+/// Runs `run` on a stack of its own: mapped for it, with a guard page below, and
+/// unmapped after. The thread that called `spawn` may have a small stack (a thread
+/// built with `stack_size(32 * 1024)`), and the child runs the hook on a copy of it;
+/// entering needs more than that in a debug build. Fails if the stack cannot be
+/// mapped, so the caller reports an error instead of overflowing into a signal.
+pub(crate) fn on_own_stack<F: FnOnce()>(run: F) -> Result<(), Errno> {
+    use rustix::mm::{MapFlags, MprotectFlags, ProtFlags, mmap_anonymous, mprotect, munmap};
+
+    /// What the trampoline takes: the closure, moved out once.
+    struct Call<F>(Option<F>);
+
+    extern "C" fn trampoline<F: FnOnce()>(call: *mut Call<F>) {
+        // SAFETY: `call` points to the live `Call` of `on_own_stack`, whose frame waits
+        // for this function to return; nothing else touches it meanwhile.
+        if let Some(run) = unsafe { &mut *call }.0.take() {
+            // A panic cannot unwind out of an `extern "C"` function: it aborts.
+            run();
+        }
     }
-    Ok(ids
-        .iter()
-        .all(|[real, effective, saved]| real == effective && effective == saved))
+
+    // SAFETY: a fresh anonymous mapping at an address of the kernel's choosing: no
+    // existing memory is affected.
+    let stack = unsafe {
+        mmap_anonymous(
+            core::ptr::null_mut(),
+            HOOK_STACK,
+            ProtFlags::READ | ProtFlags::WRITE,
+            MapFlags::PRIVATE | MapFlags::STACK,
+        )
+    }?;
+    // SAFETY: the lowest page of our own mapping (the kernel rounds the length up to a
+    // whole page where pages are larger), which nothing uses yet.
+    let guarded = unsafe { mprotect(stack, 4096, MprotectFlags::empty()) };
+    if let Err(errno) = guarded {
+        // SAFETY: the mapping made above, not used.
+        let _ = unsafe { munmap(stack, HOOK_STACK) };
+        return Err(errno);
+    }
+    let mut call = Call(Some(run));
+    let top = stack.cast::<u8>().wrapping_add(HOOK_STACK);
+    // SAFETY: `top` is the page-aligned (so 16-byte aligned, as the ABI wants at a
+    // call) end of a writable mapping of ours; the old stack pointer is kept in a
+    // callee-saved register and restored when the trampoline returns, which it does
+    // (it cannot unwind: a panic aborts). Every caller-saved register is declared
+    // clobbered.
+    unsafe {
+        switch_stack(
+            top,
+            trampoline::<F> as *const () as usize,
+            &raw mut call as usize,
+        )
+    };
+    // SAFETY: the mapping made above; the trampoline has returned, nothing uses it.
+    unsafe { munmap(stack, HOOK_STACK) }
 }
 
-/// Installs `hook` to run in the child between fork and exec.
-pub(crate) fn pre_exec<F>(command: &mut Command, hook: F)
-where
-    F: FnMut() -> io::Result<()> + Send + Sync + 'static,
-{
-    // SAFETY: the hooks we install (`Namespace::enter`, then `Error::report` on failure)
-    // allocate nothing, take no lock and do not panic: they only make syscalls with
-    // paths from the static table or from stack buffers.
+/// Calls `function(argument)` with the stack pointer at `top`, then switches back.
+///
+/// # Safety
+/// `top` must be the 16-byte aligned end of writable memory large enough for the call,
+/// and `function` an `extern "C" fn(usize)` that returns normally.
+#[cfg(target_arch = "x86_64")]
+unsafe fn switch_stack(top: *mut u8, function: usize, argument: usize) {
+    // SAFETY: the caller vouches for `top` and `function`; r12 is callee-saved, so it
+    // holds the old stack pointer across the call.
     unsafe {
-        std::os::unix::process::CommandExt::pre_exec(command, hook);
+        core::arch::asm!(
+            "mov r12, rsp",
+            "mov rsp, {top}",
+            "call {function}",
+            "mov rsp, r12",
+            top = in(reg) top,
+            function = in(reg) function,
+            in("rdi") argument,
+            out("r12") _,
+            clobber_abi("C"),
+        );
     }
+}
+
+/// See the x86_64 version.
+///
+/// # Safety
+/// As for the x86_64 version.
+#[cfg(target_arch = "aarch64")]
+unsafe fn switch_stack(top: *mut u8, function: usize, argument: usize) {
+    // SAFETY: as for the x86_64 version; x20 is callee-saved.
+    unsafe {
+        core::arch::asm!(
+            "mov x20, sp",
+            "mov sp, {top}",
+            "blr {function}",
+            "mov sp, x20",
+            top = in(reg) top,
+            function = in(reg) function,
+            in("x0") argument,
+            out("x20") _,
+            clobber_abi("C"),
+        );
+    }
+}
+
+/// Installs the hook that enters `ns` in the child between fork and exec, then
+/// switches to `ids` if given. Safe because the hook is fixed here, not the caller's.
+pub(crate) fn enter_before_exec<'c>(
+    command: &'c mut Command,
+    ns: &'static Namespace,
+    ids: Option<Ids>,
+) -> &'c mut Command {
+    let hook = move || {
+        let mut entered = Err(Error::new(Step::Stack, Errno::NOMEM));
+        let stacked = on_own_stack(|| {
+            entered = match &ids {
+                Some(ids) => ns.enter_as(ids),
+                None => ns.enter(),
+            };
+            if let Err(error) = entered {
+                // The parent gets only the errno: the child writes the whole message.
+                error.report();
+            }
+        });
+        if let Err(errno) = stacked {
+            entered = Err(Error::new(Step::Stack, errno));
+            entered.inspect_err(Error::report)?;
+        }
+        entered.map_err(|error| io::Error::from_raw_os_error(error.errno()))
+    };
+    // SAFETY: std requires a pre_exec hook to be async-signal-safe: `enter`,
+    // `enter_as` and `Error::report` allocate nothing, take no lock and do not panic;
+    // they only make syscalls with paths from the static table or stack buffers, and
+    // read `ids`, which was allocated before the fork.
+    unsafe { std::os::unix::process::CommandExt::pre_exec(command, hook) }
 }

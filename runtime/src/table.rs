@@ -286,8 +286,66 @@ impl Mount {
     }
 }
 
-fn lossy(path: &CStr) -> impl fmt::Display + '_ {
-    path.to_string_lossy()
+/// A path or option as a field of an fstab(5) line: space, tab, newline and backslash
+/// as octal escapes (`\040`, `\011`, `\012`, `\134`), like every other control
+/// character and each byte of invalid UTF-8, so that no name can start a line or a
+/// field of its own. In the options field `,` and `:` too (`\054`, `\072`): they
+/// separate options and layers.
+struct Field<'a> {
+    bytes: &'a [u8],
+    option: bool,
+}
+
+fn field(path: &CStr) -> Field<'_> {
+    Field {
+        bytes: path.to_bytes(),
+        option: false,
+    }
+}
+
+fn option(path: &CStr) -> Field<'_> {
+    Field {
+        bytes: path.to_bytes(),
+        option: true,
+    }
+}
+
+impl fmt::Display for Field<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for chunk in self.bytes.utf8_chunks() {
+            for c in chunk.valid().chars() {
+                let separator = self.option && matches!(c, ',' | ':');
+                if c == ' ' || c == '\\' || c.is_control() || separator {
+                    let mut bytes = [0; 4];
+                    for byte in c.encode_utf8(&mut bytes).bytes() {
+                        write!(f, "\\{byte:03o}")?;
+                    }
+                } else {
+                    write!(f, "{c}")?;
+                }
+            }
+            for byte in chunk.invalid() {
+                write!(f, "\\{byte:03o}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A tmpfs's options (checked at compile time: `key` or `key=value`, commas between),
+/// each key and value escaped; `none` if there are none.
+fn write_options(f: &mut fmt::Formatter<'_>, tmpfs: Tmpfs, none: &str) -> fmt::Result {
+    if tmpfs.params.is_empty() {
+        return f.write_str(none);
+    }
+    for (i, param) in tmpfs.params.iter().enumerate() {
+        let comma = if i == 0 { "" } else { "," };
+        write!(f, "{comma}{}", option(param.key))?;
+        if let Some(value) = param.value {
+            write!(f, "={}", option(value))?;
+        }
+    }
+    Ok(())
 }
 
 impl fmt::Display for Mount {
@@ -299,7 +357,7 @@ impl fmt::Display for Mount {
         } else {
             ""
         };
-        let target = lossy(self.target);
+        let target = field(self.target);
         let flags = self.flags;
         let comma = if flags == Flags::NONE { "" } else { "," };
         match self.kind {
@@ -307,17 +365,12 @@ impl fmt::Display for Mount {
                 write!(
                     f,
                     "{} {target}{slash} none rbind{comma}{flags}",
-                    lossy(source)
+                    field(source)
                 )
             }
             Kind::Tmpfs(tmpfs) => {
-                let options = tmpfs.options.to_bytes();
-                let options = if options.is_empty() {
-                    "defaults".into()
-                } else {
-                    String::from_utf8_lossy(options)
-                };
-                write!(f, "tmpfs {target}{slash} tmpfs {flags}{comma}{options}")
+                write!(f, "tmpfs {target}{slash} tmpfs {flags}{comma}")?;
+                write_options(f, tmpfs, "defaults")
             }
             Kind::Union { lowers, upper } => {
                 write!(f, "overlay {target}{slash} overlay ")?;
@@ -327,10 +380,12 @@ impl fmt::Display for Mount {
                 f.write_str("lowerdir=")?;
                 for (i, lower) in lowers.iter().enumerate() {
                     let colon = if i == 0 { "" } else { ":" };
-                    write!(f, "{colon}{}", lossy(lower))?;
+                    write!(f, "{colon}{}", option(lower))?;
                 }
                 if let Some(upper) = upper {
-                    write!(f, ",upper=tmpfs({})", lossy(upper.tmpfs.options))?;
+                    f.write_str(",upper=tmpfs(")?;
+                    write_options(f, upper.tmpfs, "")?;
+                    f.write_str(")")?;
                 }
                 Ok(())
             }

@@ -175,10 +175,26 @@ pub enum User {
 
 pub const USERS: [User; 2] = [User::Root, User::Nobody];
 
+/// Makes `command` run as `user`. For `Nobody`, the child switches to uid and gid 65534
+/// and then stands in for a program *started* as 65534 (an unprivileged launcher): it
+/// makes itself dumpable again, as exec would have left it, so that the namespace hook
+/// that follows takes the unprivileged route, a user namespace mapping 65534. mountns
+/// itself refuses to do this (`Command::uid` with `namespace` fails; see
+/// `tests/privileges.rs`): a dumpable child exposes the parent's memory and
+/// descriptors to uid 65534 until exec. This test process holds nothing secret and no
+/// other uid-65534 process watches it.
 pub fn as_user(command: &mut Command, user: User) -> &mut Command {
     assert_root();
     if user == User::Nobody {
         command.uid(65534).gid(65534);
+        // SAFETY: the hook makes one prctl system call; it allocates nothing and takes
+        // no lock.
+        unsafe {
+            command.pre_exec(|| {
+                rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::Dumpable)
+                    .map_err(io::Error::from)
+            });
+        }
     }
     command
 }

@@ -7,7 +7,7 @@ use std::os::unix::process::CommandExt as _;
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use mountns::{CommandExt as _, Namespace};
+use mountns::{CommandExt as _, Ids, Namespace};
 
 use crate::TRUE;
 
@@ -53,22 +53,28 @@ impl Variant {
     }
 
     pub(crate) fn command(&self) -> Command {
-        let mut command = match &self.launch {
-            Launch::External(argv) => {
+        match (&self.launch, self.uid) {
+            (Launch::External(argv), uid) => {
                 let mut command = Command::new(&argv[0]);
                 command.args(&argv[1..]);
+                if let Some(uid) = uid {
+                    command.uid(uid).gid(uid);
+                }
                 command
             }
-            Launch::InProcess { namespace, .. } => {
+            (Launch::InProcess { namespace, .. }, None) => {
                 let mut command = Command::new(TRUE);
                 command.namespace(namespace);
                 command
             }
-        };
-        if let Some(uid) = self.uid {
-            command.uid(uid).gid(uid);
+            // A root launcher runs the program as another user by entering first and
+            // switching ids after (`Command::uid` with `namespace` is refused).
+            (Launch::InProcess { namespace, .. }, Some(uid)) => {
+                let mut command = Command::new(TRUE);
+                command.namespace_as(namespace, Ids::new(uid, uid));
+                command
+            }
         }
-        command
     }
 
     /// Spawns and waits once; returns the wall time.
