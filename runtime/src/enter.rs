@@ -1,4 +1,4 @@
-//! Entering a mount table, in the order of shared/notes/linux-mounts.md.
+//! Entering a mount table, in the order DESIGN.md gives and explains.
 //!
 //! Everything here runs between fork and exec: no allocation, no lock, no panic. Paths
 //! come from the static table as `&'static CStr`; anything composed is written into a
@@ -9,7 +9,7 @@ use core::fmt::Write as _;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
-use rustix::fs::{self, CWD, FileType, Mode, OFlags, ResolveFlags};
+use rustix::fs::{self, FileType, Mode, OFlags, ResolveFlags};
 use rustix::io::Errno;
 use rustix::mount::{
     self, FsMountFlags, FsOpenFlags, MountAttrFlags, MountFlags, MountPropagationFlags,
@@ -19,10 +19,11 @@ use rustix::process::{self, DumpableBehavior};
 use rustix::thread::{self, UnshareFlags};
 
 use crate::error::{Context, Entry, Error, Reason, Step};
-use crate::fault;
 use crate::stack::StackBuf;
 use crate::sys;
-use crate::table::{Kind, Mount, Mountpoint, Namespace, Tmpfs, Upper};
+use crate::table::{Kind, Mount, Mountpoint, Namespace, Tmpfs};
+
+mod union;
 
 /// Linux's `PATH_MAX`, NUL included.
 const PATH_MAX: usize = 4096;
@@ -79,14 +80,12 @@ impl Namespace {
         user_namespace: bool,
         cwd: Option<&PathBuf>,
     ) -> Result<(), Error> {
-        fault::check(Step::Propagation)
-            .and_then(|()| {
-                mount::mount_change(
-                    c"/",
-                    MountPropagationFlags::PRIVATE | MountPropagationFlags::REC,
-                )
-            })
-            .map_err(Context::NONE.fail(Step::Propagation))?;
+        Context::NONE.step(Step::Propagation, || {
+            mount::mount_change(
+                c"/",
+                MountPropagationFlags::PRIVATE | MountPropagationFlags::REC,
+            )
+        })?;
         let mut roots = Roots::prepare()?;
         create_skeleton(roots.new.as_fd(), self.skeleton())?;
         for mount in self.mounts() {
@@ -94,9 +93,7 @@ impl Namespace {
         }
         roots.seal()?;
         roots.switch(cwd.map(StackBuf::as_cstr))?;
-        fault::check(Step::NoNewPrivs)
-            .and_then(|()| thread::set_no_new_privs(true))
-            .map_err(Context::NONE.fail(Step::NoNewPrivs))
+        Context::NONE.step(Step::NoNewPrivs, || thread::set_no_new_privs(true))
     }
 }
 
@@ -107,11 +104,11 @@ fn unshare() -> Result<bool, Error> {
     let uid = process::geteuid();
     let gid = process::getegid();
     if uid.is_root() {
-        match fault::check(Step::Unshare).and_then(|()| sys::unshare(UnshareFlags::NEWNS)) {
+        match Context::NONE.step(Step::Unshare, || sys::unshare(UnshareFlags::NEWNS)) {
             Ok(()) => return Ok(false),
             // Root without CAP_SYS_ADMIN (in a container): try a user namespace.
-            Err(Errno::PERM) => {}
-            Err(errno) => return Err(Error::new(Step::Unshare, errno)),
+            Err(error) if error.errno() == Errno::PERM.raw_os_error() => {}
+            Err(error) => return Err(error),
         }
     }
     // A process that switched ids (std's `Command::uid` does, before pre_exec hooks) or
@@ -122,22 +119,23 @@ fn unshare() -> Result<bool, Error> {
     if process::dumpable_behavior().ok() != Some(DumpableBehavior::Dumpable) {
         return Err(Error::new(Step::UserNamespace, Errno::PERM).because(Reason::NotDumpable));
     }
-    fault::check(Step::UserNamespace)
-        .and_then(|()| sys::unshare(UnshareFlags::NEWUSER | UnshareFlags::NEWNS))
-        .map_err(|errno| Error::new(Step::UserNamespace, errno))?;
-    fault::check(Step::Setgroups)
-        .and_then(|()| write_proc(c"/proc/self/setgroups", b"deny"))
-        .map_err(|errno| Error::new(Step::Setgroups, errno))?;
+    let none = Context::NONE;
+    none.step(Step::UserNamespace, || {
+        sys::unshare(UnshareFlags::NEWUSER | UnshareFlags::NEWNS)
+    })?;
+    none.step(Step::Setgroups, || {
+        write_proc(c"/proc/self/setgroups", b"deny")
+    })?;
     let mut line = StackBuf::<64>::new();
     let _ = write!(line, "{0} {0} 1", uid.as_raw());
-    fault::check(Step::UidMap)
-        .and_then(|()| write_proc(c"/proc/self/uid_map", line.as_bytes()))
-        .map_err(|errno| Error::new(Step::UidMap, errno))?;
+    none.step(Step::UidMap, || {
+        write_proc(c"/proc/self/uid_map", line.as_bytes())
+    })?;
     line.clear();
     let _ = write!(line, "{0} {0} 1", gid.as_raw());
-    fault::check(Step::GidMap)
-        .and_then(|()| write_proc(c"/proc/self/gid_map", line.as_bytes()))
-        .map_err(|errno| Error::new(Step::GidMap, errno))?;
+    none.step(Step::GidMap, || {
+        write_proc(c"/proc/self/gid_map", line.as_bytes())
+    })?;
     Ok(true)
 }
 
@@ -172,69 +170,67 @@ struct Roots {
 
 impl Roots {
     fn prepare() -> Result<Roots, Error> {
-        let fail = Context::NONE.fail(Step::Scratch);
-        let dir = Mode::from_raw_mode(0o755);
-        let flags = MountFlags::NOSUID | MountFlags::NODEV;
-        let tmpfs =
-            |target: &CStr, options| mount::mount(c"tmpfs", target, c"tmpfs", flags, options);
-        // Inside our private namespace, so the host's /tmp is only covered, not changed.
-        fault::check(Step::Scratch).map_err(fail)?;
-        tmpfs(c"/tmp", c"mode=0755").map_err(fail)?;
-        fs::mkdir(c"/tmp/oldroot", dir).map_err(fail)?;
-        fs::mkdir(c"/tmp/newroot", dir).map_err(fail)?;
-        process::pivot_root(c"/tmp", c"/tmp/oldroot").map_err(fail)?;
-        process::chdir(c"/").map_err(fail)?;
-        // A mount of its own, as the final pivot_root wants. It holds only the skeleton
-        // (directories and empty files, which take no pages) and ends read-only; the
-        // size limit is a second fence.
-        tmpfs(c"/newroot", c"mode=0755,size=64k").map_err(fail)?;
-        let open = |path: &CStr| {
-            fs::open(
-                path,
-                OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
-                Mode::empty(),
-            )
-        };
-        Ok(Roots {
-            scratch: open(c"/").map_err(fail)?,
-            old: open(c"/oldroot").map_err(fail)?,
-            new: open(c"/newroot").map_err(fail)?,
-            base: open(c"/newroot").map_err(fail)?,
-            stage: false,
-            staged: 0,
+        Context::NONE.step(Step::Scratch, || {
+            let dir = Mode::from_raw_mode(0o755);
+            let flags = MountFlags::NOSUID | MountFlags::NODEV;
+            let tmpfs =
+                |target: &CStr, options| mount::mount(c"tmpfs", target, c"tmpfs", flags, options);
+            // Inside our private namespace, so the host's /tmp is only covered.
+            tmpfs(c"/tmp", c"mode=0755")?;
+            fs::mkdir(c"/tmp/oldroot", dir)?;
+            fs::mkdir(c"/tmp/newroot", dir)?;
+            process::pivot_root(c"/tmp", c"/tmp/oldroot")?;
+            process::chdir(c"/")?;
+            // A mount of its own, as the final pivot_root wants. It holds only the
+            // skeleton (directories and empty files, which take no pages) and ends
+            // read-only; the size limit is a second fence.
+            tmpfs(c"/newroot", c"mode=0755,size=64k")?;
+            let open = |path: &CStr| {
+                fs::open(
+                    path,
+                    OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                    Mode::empty(),
+                )
+            };
+            Ok(Roots {
+                scratch: open(c"/")?,
+                old: open(c"/oldroot")?,
+                new: open(c"/newroot")?,
+                base: open(c"/newroot")?,
+                stage: false,
+                staged: 0,
+            })
         })
     }
 
     /// Makes the new root's own tmpfs read-only (itself only: the table's mounts keep
     /// their flags), so that nothing undeclared is writable.
     fn seal(&self) -> Result<(), Error> {
-        fault::check(Step::Seal)
-            .and_then(|()| sys::mount_setattr_read_only(self.base.as_fd(), false))
-            .map_err(Context::NONE.fail(Step::Seal))
+        Context::NONE.step(Step::Seal, || {
+            sys::mount_setattr_read_only(self.base.as_fd(), false)
+        })
     }
 
     /// Makes the new root the root, detaches the scratch (and the host tree under it)
     /// and goes to `cwd` inside, or to `/` if it is not there.
     fn switch(self, cwd: Option<&CStr>) -> Result<(), Error> {
-        let fail = |step| Context::NONE.fail(step);
-        fault::check(Step::PivotRoot).map_err(fail(Step::PivotRoot))?;
-        process::fchdir(&self.new).map_err(fail(Step::PivotRoot))?;
-        // The old root ends up stacked on the new one, at "/".
-        process::pivot_root(c".", c".").map_err(fail(Step::PivotRoot))?;
-        // Unlike the brief's `mount_change(".")` right after pivot_root, go to the old
-        // root by its fd first (as the notes do): "." then names the scratch mount
-        // itself, not whatever a path walk finds on top of the new root.
-        fault::check(Step::Detach).map_err(fail(Step::Detach))?;
-        process::fchdir(&self.scratch).map_err(fail(Step::Detach))?;
-        mount::mount_change(
-            c".",
-            MountPropagationFlags::DOWNSTREAM | MountPropagationFlags::REC,
-        )
-        .map_err(fail(Step::Detach))?;
-        mount::unmount(c".", UnmountFlags::DETACH).map_err(fail(Step::Detach))?;
-        fault::check(Step::Chdir)
-            .and_then(|()| process::chdir(c"/"))
-            .map_err(fail(Step::Chdir))?;
+        Context::NONE.step(Step::PivotRoot, || {
+            process::fchdir(&self.new)?;
+            // The old root ends up stacked on the new one, at "/".
+            process::pivot_root(c".", c".")
+        })?;
+        Context::NONE.step(Step::Detach, || {
+            // Go to the old root by its fd before detaching it: "." then names the
+            // scratch mount itself, not whatever a path walk finds on top of the new
+            // root.
+            process::fchdir(&self.scratch)?;
+            mount::mount_change(
+                c".",
+                MountPropagationFlags::DOWNSTREAM | MountPropagationFlags::REC,
+            )?;
+            mount::unmount(c".", UnmountFlags::DETACH)
+        })?;
+        Context::NONE.step(Step::Chdir, || process::chdir(c"/"))?;
         drop(self);
         if let Some(cwd) = cwd {
             // On failure we stay at "/".
@@ -299,9 +295,9 @@ fn create_skeleton(new_root: BorrowedFd<'_>, skeleton: &'static [Mountpoint]) ->
         if path == c"." {
             continue;
         }
-        fault::check(Step::Skeleton)
-            .and_then(|()| create(new_root, path, mountpoint.is_dir()))
-            .map_err(Context::new(Entry::Skeleton, mountpoint.path()).fail(Step::Skeleton))?;
+        Context::new(Entry::Skeleton, mountpoint.path()).step(Step::Skeleton, || {
+            create(new_root, path, mountpoint.is_dir())
+        })?;
     }
     Ok(())
 }
@@ -313,18 +309,14 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
         Kind::Union { .. } => Context::new(Entry::Union, mount.target()),
     };
     let target = relative(mount.target());
-    fault::check(Step::Mountpoint).map_err(context.fail(Step::Mountpoint))?;
     let mountpoint = open_mountpoint(roots.new.as_fd(), target, mount, context)?;
     match mount.kind() {
         Kind::Bind { source } => bind(roots, &mountpoint, mount, source, context)?,
         Kind::Tmpfs(tmpfs) => {
-            let fs = fault::check(Step::Tmpfs)
-                .and_then(|()| new_tmpfs(tmpfs))
-                .map_err(context.fail(Step::Tmpfs))?;
-            attach(&fs, &mountpoint).map_err(context.fail(Step::Tmpfs))?;
+            context.step(Step::Tmpfs, || attach(&new_tmpfs(tmpfs)?, &mountpoint))?;
         }
         Kind::Union { lowers, upper } => {
-            union(
+            union::mount(
                 roots,
                 &mountpoint,
                 mount,
@@ -368,20 +360,21 @@ fn open_mountpoint(
     } else {
         flags |= OFlags::NOFOLLOW;
     }
-    let fail = |errno| {
-        let error = context.fail(Step::Mountpoint)(errno);
-        match find_link(new_root, mount.target()) {
-            Some(link) if errno == Errno::LOOP => error.because(Reason::Link(link)),
-            _ => error,
+    let opened = context.step(Step::Mountpoint, || {
+        match open_beneath(new_root, target, flags) {
+            Err(Errno::NOENT) if mount.in_tmpfs() => {
+                create_path(new_root, target, mount.is_dir())?;
+                open_beneath(new_root, target, flags)
+            }
+            opened => opened,
         }
-    };
-    match open_beneath(new_root, target, flags) {
-        Err(Errno::NOENT) if mount.in_tmpfs() => {
-            create_path(new_root, target, mount.is_dir()).map_err(fail)?;
-            open_beneath(new_root, target, flags).map_err(fail)
+    });
+    opened.map_err(|error| match find_link(new_root, mount.target()) {
+        Some(link) if error.errno() == Errno::LOOP.raw_os_error() => {
+            error.because(Reason::Link(link))
         }
-        opened => opened.map_err(fail),
-    }
+        _ => error,
+    })
 }
 
 /// `open_in_root`, refusing every symbolic link on the way (ELOOP), magic or not. A
@@ -484,51 +477,56 @@ fn bind(
     source: &'static CStr,
     context: Context,
 ) -> Result<(), Error> {
-    let tree = {
-        // A directory mountpoint was opened O_DIRECTORY; so is its source, and a file
-        // there fails ENOTDIR. A file mountpoint (the table's word, but the path may
-        // hold a directory) and its source are checked with fstat.
-        let dir_flag = if mount.is_dir() {
-            OFlags::DIRECTORY
-        } else {
-            OFlags::empty()
-        };
-        let source =
-            match fault::check(Step::Source).and_then(|()| open_source(roots, source, dir_flag)) {
-                // A file source on a directory mountpoint.
-                Err(Errno::NOTDIR) if mount.is_dir() && is_file(roots, source) => {
-                    return Err(context.fail(Step::FileType)(Errno::ISDIR));
-                }
-                opened => opened.map_err(context.fail(Step::Source))?,
-            };
-        if !mount.is_dir() {
-            // A directory source on a file mountpoint, or the reverse.
-            if is_dir(&source).map_err(context.fail(Step::Source))? {
-                return Err(context.fail(Step::FileType)(Errno::NOTDIR));
-            }
-            if is_dir(mountpoint).map_err(context.fail(Step::Mountpoint))? {
-                return Err(context.fail(Step::FileType)(Errno::ISDIR));
-            }
-        }
-        // Recursive: a plain bind of a tree with locked submounts fails in a user
-        // namespace, and submounts are part of what the host shows there.
-        fault::check(Step::Bind).map_err(context.fail(Step::Bind))?;
-        mount::open_tree(
-            &source,
-            c"",
-            OpenTreeFlags::AT_EMPTY_PATH
-                | OpenTreeFlags::OPEN_TREE_CLONE
-                | OpenTreeFlags::AT_RECURSIVE
-                | OpenTreeFlags::OPEN_TREE_CLOEXEC,
-        )
-        .map_err(context.fail(Step::Bind))?
+    // A directory mountpoint was opened O_DIRECTORY; so is its source, and a file there
+    // fails ENOTDIR. A file mountpoint (the table's word, but the path may hold a
+    // directory) and its source are checked with fstat.
+    let dir_flag = if mount.is_dir() {
+        OFlags::DIRECTORY
+    } else {
+        OFlags::empty()
     };
-    if mount.flags().is_read_only() {
-        fault::check(Step::ReadOnly)
-            .and_then(|()| sys::mount_setattr_read_only(tree.as_fd(), true))
-            .map_err(context.fail(Step::ReadOnly))?;
+    let opened = match context.step(Step::Source, || open_source(roots, source, dir_flag)) {
+        // A file source on a directory mountpoint.
+        Err(error)
+            if error.errno() == Errno::NOTDIR.raw_os_error()
+                && mount.is_dir()
+                && is_file(roots, source) =>
+        {
+            return Err(context.fail(Step::FileType)(Errno::ISDIR));
+        }
+        opened => opened?,
+    };
+    if !mount.is_dir() {
+        // A directory source on a file mountpoint, or the reverse.
+        if is_dir(&opened).map_err(context.fail(Step::Source))? {
+            return Err(context.fail(Step::FileType)(Errno::NOTDIR));
+        }
+        if is_dir(mountpoint).map_err(context.fail(Step::Mountpoint))? {
+            return Err(context.fail(Step::FileType)(Errno::ISDIR));
+        }
     }
-    attach(&tree, mountpoint).map_err(context.fail(Step::Bind))
+    let bind = context.begin(Step::Bind)?;
+    let tree = clone_tree(&opened).map_err(bind)?;
+    if mount.flags().is_read_only() {
+        context.step(Step::ReadOnly, || {
+            sys::mount_setattr_read_only(tree.as_fd(), true)
+        })?;
+    }
+    attach(&tree, mountpoint).map_err(bind)
+}
+
+/// A detached recursive clone of the tree at `dir`. Recursive: a plain clone of a tree
+/// with locked submounts fails in a user namespace, and submounts are part of what the
+/// host shows there.
+pub(crate) fn clone_tree(dir: impl AsFd) -> Result<OwnedFd, Errno> {
+    mount::open_tree(
+        dir,
+        c"",
+        OpenTreeFlags::AT_EMPTY_PATH
+            | OpenTreeFlags::OPEN_TREE_CLONE
+            | OpenTreeFlags::AT_RECURSIVE
+            | OpenTreeFlags::OPEN_TREE_CLOEXEC,
+    )
 }
 
 /// A detached tmpfs with the table's options, nosuid and nodev.
@@ -546,265 +544,4 @@ fn new_tmpfs(tmpfs: Tmpfs) -> Result<OwnedFd, Errno> {
         FsMountFlags::FSMOUNT_CLOEXEC,
         MountAttrFlags::MOUNT_ATTR_NOSUID | MountAttrFlags::MOUNT_ATTR_NODEV,
     )
-}
-
-/// The scratch directory of a writable union, `/u{index}`, outside the new root.
-struct UpperDirs {
-    scratch: ScratchName,
-}
-
-impl UpperDirs {
-    fn prepare(upper: Upper) -> Result<UpperDirs, Errno> {
-        let mut scratch = ScratchName::new();
-        write!(scratch, "/u{}", upper.index()).map_err(|_| Errno::NAMETOOLONG)?;
-        fs::mkdir(scratch.as_cstr(), Mode::from_raw_mode(0o755))?;
-        let fs = new_tmpfs(upper.tmpfs())?;
-        mount::move_mount(
-            &fs,
-            c"",
-            CWD,
-            scratch.as_cstr(),
-            MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH,
-        )?;
-        drop(fs);
-        let dirs = UpperDirs { scratch };
-        for name in [&b"/upper"[..], b"/work"] {
-            let mut path = ScratchName::new();
-            dirs.push(&mut path, name, false)?;
-            fs::mkdir(path.as_cstr(), Mode::from_raw_mode(0o755))?;
-        }
-        Ok(dirs)
-    }
-
-    /// Pushes the scratch path then `name` (`/upper` or `/work`).
-    fn push<const N: usize>(
-        &self,
-        buf: &mut StackBuf<N>,
-        name: &[u8],
-        escape: bool,
-    ) -> Result<(), Errno> {
-        if escape {
-            buf.push_escaped(self.scratch.as_bytes())?;
-            buf.push_escaped(name)
-        } else {
-            buf.push(self.scratch.as_bytes())?;
-            buf.push(name)
-        }
-    }
-}
-
-/// What a union is made of, for either way of making it.
-struct Layers<'a> {
-    mount: &'static Mount,
-    lowers: &'static [&'static CStr],
-    upper: Option<&'a UpperDirs>,
-    user_namespace: bool,
-    context: Context,
-}
-
-impl Layers<'_> {
-    fn read_only(&self) -> bool {
-        self.upper.is_none() || self.mount.flags().is_read_only()
-    }
-}
-
-fn union(
-    roots: &mut Roots,
-    mountpoint: &OwnedFd,
-    mount: &'static Mount,
-    lowers: &'static [&'static CStr],
-    upper: Option<Upper>,
-    user_namespace: bool,
-    context: Context,
-) -> Result<(), Error> {
-    let upper = match upper {
-        Some(upper) => Some(
-            fault::check(Step::Upper)
-                .and_then(|()| UpperDirs::prepare(upper))
-                .map_err(context.fail(Step::Upper))?,
-        ),
-        None => None,
-    };
-    let layers = Layers {
-        mount,
-        lowers,
-        upper: upper.as_ref(),
-        user_namespace,
-        context,
-    };
-    if !LEGACY_UNIONS.load(Ordering::Relaxed) && union_fsconfig(roots, mountpoint, &layers)? {
-        return Ok(());
-    }
-    union_legacy(roots, mountpoint, &layers)
-}
-
-/// Builds the overlay one layer at a time (kernel 6.8: `lowerdir+`, no escaping, no page
-/// limit). Each layer goes by the descriptor `openat2` found under the host's root
-/// where the kernel takes one (6.15: O_PATH descriptors), else by a staged name (see
-/// [`stage_layer`]). Returns false if this kernel cannot, for the legacy path to take
-/// over.
-fn union_fsconfig(
-    roots: &mut Roots,
-    mountpoint: &OwnedFd,
-    layers: &Layers<'_>,
-) -> Result<bool, Error> {
-    let fail = |step| layers.context.fail(step);
-    let fs = fault::check(Step::Union)
-        .and_then(|()| mount::fsopen(c"overlay", FsOpenFlags::FSOPEN_CLOEXEC))
-        .map_err(fail(Step::Union))?;
-    // Before 6.5 overlayfs takes any key here and fails only at create: probe with a key
-    // that no parser knows; one that accepts it is the legacy one.
-    if mount::fsconfig_set_flag(&fs, c"mountns-probe").is_ok() {
-        return Ok(false);
-    }
-    let mut by_fd = true;
-    // The layers, top first: the host's directories...
-    for (index, &lower) in layers.lowers.iter().enumerate() {
-        let layer = layers.context.with_source(lower);
-        let dir = open_source(roots, lower, OFlags::DIRECTORY).map_err(layer.fail(Step::Source))?;
-        match add_layer(roots, &fs, &dir, &mut by_fd) {
-            Ok(()) => {}
-            // 6.5 to 6.7 know the new API but not `lowerdir+`.
-            Err(Errno::INVAL) if index == 0 && !by_fd => return Ok(false),
-            Err(errno) => return Err(layer.fail(Step::Union)(errno)),
-        }
-    }
-    // ...then the skeleton below them all, so that the mountpoints of nested mounts
-    // exist in the merged view even when no layer has them: the mountpoint itself.
-    add_layer(roots, &fs, mountpoint, &mut by_fd).map_err(fail(Step::Union))?;
-    let mut path = ScratchName::new();
-    if let Some(upper) = layers.upper {
-        for (key, name) in [(c"upperdir", &b"/upper"[..]), (c"workdir", b"/work")] {
-            path.clear();
-            upper
-                .push(&mut path, name, false)
-                .map_err(fail(Step::Union))?;
-            mount::fsconfig_set_string(&fs, key, path.as_cstr()).map_err(fail(Step::Union))?;
-        }
-    }
-    if layers.user_namespace {
-        // Unprivileged overlayfs keeps its metadata in user.* xattrs (kernel 5.11).
-        mount::fsconfig_set_flag(&fs, c"userxattr").map_err(fail(Step::Union))?;
-    }
-    mount::fsconfig_create(&fs).map_err(fail(Step::Union))?;
-    let attributes = if layers.read_only() {
-        MountAttrFlags::MOUNT_ATTR_RDONLY
-    } else {
-        MountAttrFlags::empty()
-    };
-    let overlay = mount::fsmount(&fs, FsMountFlags::FSMOUNT_CLOEXEC, attributes)
-        .map_err(fail(Step::Union))?;
-    drop(fs);
-    attach(&overlay, mountpoint).map_err(fail(Step::Union))?;
-    Ok(true)
-}
-
-/// Adds the lower layer `dir`, by descriptor or, once the kernel has refused one (before
-/// 6.13 for any, before 6.15 for O_PATH ones), by a staged name: `by_fd` remembers which.
-fn add_layer(
-    roots: &mut Roots,
-    fs: &OwnedFd,
-    dir: &OwnedFd,
-    by_fd: &mut bool,
-) -> Result<(), Errno> {
-    if *by_fd {
-        match mount::fsconfig_set_fd(fs, c"lowerdir+", dir) {
-            Err(Errno::INVAL | Errno::BADF) => *by_fd = false,
-            done => return done,
-        }
-    }
-    let mut path = ScratchName::new();
-    stage_layer(roots, dir, &mut path)?;
-    mount::fsconfig_set_string(fs, c"lowerdir+", path.as_cstr())
-}
-
-/// Clones the directory `dir` onto a new scratch directory `/l{n}`, outside the new
-/// root, and leaves that name in `path`. Layers that go to overlayfs by path go by these
-/// names: ours and free of links, the kernel's own lookup of them cannot end anywhere
-/// else, whereas a link in a host source on the way to, say, `/newroot/box/u` could
-/// climb out of the new root.
-fn stage_layer(roots: &mut Roots, dir: &OwnedFd, path: &mut ScratchName) -> Result<(), Errno> {
-    path.clear();
-    write!(path, "/l{}", roots.staged).map_err(|_| Errno::NAMETOOLONG)?;
-    roots.staged += 1;
-    fs::mkdir(path.as_cstr(), Mode::from_raw_mode(0o755))?;
-    // Recursive: a plain clone of a tree with locked submounts fails in a user
-    // namespace; overlayfs uses only the top of it.
-    let tree = mount::open_tree(
-        dir,
-        c"",
-        OpenTreeFlags::AT_EMPTY_PATH
-            | OpenTreeFlags::OPEN_TREE_CLONE
-            | OpenTreeFlags::AT_RECURSIVE
-            | OpenTreeFlags::OPEN_TREE_CLOEXEC,
-    )?;
-    mount::move_mount(
-        &tree,
-        c"",
-        CWD,
-        path.as_cstr(),
-        MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH,
-    )
-}
-
-/// Builds the overlay with one `mount(2)` option string (at most a page), mounted on the
-/// scratch directory /stage and moved onto the mountpoint.
-fn union_legacy(roots: &mut Roots, mountpoint: &OwnedFd, layers: &Layers<'_>) -> Result<(), Error> {
-    let fail = layers.context.fail(Step::UnionLegacy);
-    fault::check(Step::UnionLegacy).map_err(fail)?;
-    // Each layer by a staged name, short and free of links; escaped like every path of
-    // the string, though ours need none.
-    let mut options = StackBuf::<4096>::new();
-    let too_long = |_| Errno::TOOBIG;
-    let mut path = ScratchName::new();
-    options.push(b"lowerdir=").map_err(too_long).map_err(fail)?;
-    for &lower in layers.lowers {
-        let layer = layers.context.with_source(lower);
-        let dir = open_source(roots, lower, OFlags::DIRECTORY).map_err(layer.fail(Step::Source))?;
-        stage_layer(roots, &dir, &mut path).map_err(layer.fail(Step::UnionLegacy))?;
-        options
-            .push_escaped(path.as_bytes())
-            .and_then(|()| options.push(b":"))
-            .map_err(too_long)
-            .map_err(fail)?;
-    }
-    // The skeleton below them all, as in `union_fsconfig`.
-    stage_layer(roots, mountpoint, &mut path).map_err(fail)?;
-    options
-        .push_escaped(path.as_bytes())
-        .map_err(too_long)
-        .map_err(fail)?;
-    if let Some(upper) = layers.upper {
-        options
-            .push(b",upperdir=")
-            .and_then(|()| upper.push(&mut options, b"/upper", true))
-            .and_then(|()| options.push(b",workdir="))
-            .and_then(|()| upper.push(&mut options, b"/work", true))
-            .map_err(too_long)
-            .map_err(fail)?;
-    }
-    if layers.user_namespace {
-        options
-            .push(b",userxattr")
-            .map_err(too_long)
-            .map_err(fail)?;
-    }
-    if !roots.stage {
-        fs::mkdir(c"/stage", Mode::from_raw_mode(0o755)).map_err(fail)?;
-        roots.stage = true;
-    }
-    let flags = if layers.read_only() {
-        MountFlags::RDONLY
-    } else {
-        MountFlags::empty()
-    };
-    mount::mount(c"overlay", c"/stage", c"overlay", flags, options.as_cstr()).map_err(fail)?;
-    mount::move_mount(
-        CWD,
-        c"/stage",
-        mountpoint,
-        c"",
-        MoveMountFlags::MOVE_MOUNT_T_EMPTY_PATH,
-    )
-    .map_err(fail)
 }

@@ -39,7 +39,9 @@ impl Namespace {
     }
 
     /// Every mountpoint and its ancestors, parents first, relative to the new root:
-    /// what the runtime creates in the fresh root before mounting anything.
+    /// what the runtime creates in the fresh root before mounting anything. Hidden:
+    /// the macro's output, for the runtime and the tests.
+    #[doc(hidden)]
     pub const fn skeleton(&self) -> &'static [Mountpoint] {
         self.skeleton
     }
@@ -204,7 +206,8 @@ impl Upper {
     }
 
     /// Which writable union of the table this is (0, 1, ...): names its scratch
-    /// directory outside the new root.
+    /// directory outside the new root. Hidden: the runtime's bookkeeping.
+    #[doc(hidden)]
     pub const fn index(&self) -> u32 {
         self.index
     }
@@ -280,7 +283,9 @@ impl Mount {
 
     /// Whether the nearest mount enclosing this one is a tmpfs of this table: its
     /// mountpoint is then created inside that tmpfs once it is mounted, since the
-    /// tmpfs hides the skeleton below it.
+    /// tmpfs hides the skeleton below it. Hidden: the macro's output, for the runtime
+    /// and the tests.
+    #[doc(hidden)]
     pub const fn in_tmpfs(&self) -> bool {
         self.in_tmpfs
     }

@@ -1,0 +1,263 @@
+//! Unions: overlayfs mounts of host directories (the lower layers, top first), the
+//! skeleton below them all, and for a writable union an upper and work directory on a
+//! tmpfs of its own outside the new root. Built one layer at a time with `fsconfig(2)`
+//! where the kernel can (6.8), each layer by descriptor where it takes one (6.15),
+//! else by a staged name; before 6.8 with one `mount(2)` option string. DESIGN.md says
+//! why each route exists.
+
+use core::ffi::CStr;
+use core::fmt::Write as _;
+use core::sync::atomic::Ordering;
+
+use rustix::fd::OwnedFd;
+use rustix::fs::{self, CWD, Mode, OFlags};
+use rustix::io::Errno;
+use rustix::mount::{self, FsMountFlags, FsOpenFlags, MountAttrFlags, MountFlags, MoveMountFlags};
+
+use super::{LEGACY_UNIONS, Roots, ScratchName, attach, clone_tree, new_tmpfs, open_source};
+use crate::error::{Context, Error, Step};
+use crate::stack::StackBuf;
+use crate::table::{Mount, Upper};
+
+/// The scratch directory of a writable union, `/u{index}`, outside the new root.
+struct UpperDirs {
+    scratch: ScratchName,
+}
+
+impl UpperDirs {
+    fn prepare(upper: Upper) -> Result<UpperDirs, Errno> {
+        let mut scratch = ScratchName::new();
+        write!(scratch, "/u{}", upper.index()).map_err(|_| Errno::NAMETOOLONG)?;
+        fs::mkdir(scratch.as_cstr(), Mode::from_raw_mode(0o755))?;
+        let fs = new_tmpfs(upper.tmpfs())?;
+        mount::move_mount(
+            &fs,
+            c"",
+            CWD,
+            scratch.as_cstr(),
+            MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH,
+        )?;
+        drop(fs);
+        let dirs = UpperDirs { scratch };
+        for name in [&b"/upper"[..], b"/work"] {
+            let mut path = ScratchName::new();
+            dirs.push(&mut path, name, false)?;
+            fs::mkdir(path.as_cstr(), Mode::from_raw_mode(0o755))?;
+        }
+        Ok(dirs)
+    }
+
+    /// Pushes the scratch path then `name` (`/upper` or `/work`).
+    fn push<const N: usize>(
+        &self,
+        buf: &mut StackBuf<N>,
+        name: &[u8],
+        escape: bool,
+    ) -> Result<(), Errno> {
+        if escape {
+            buf.push_escaped(self.scratch.as_bytes())?;
+            buf.push_escaped(name)
+        } else {
+            buf.push(self.scratch.as_bytes())?;
+            buf.push(name)
+        }
+    }
+}
+
+/// What a union is made of, for either way of making it.
+struct Layers<'a> {
+    mount: &'static Mount,
+    lowers: &'static [&'static CStr],
+    upper: Option<&'a UpperDirs>,
+    user_namespace: bool,
+    context: Context,
+}
+
+impl Layers<'_> {
+    fn read_only(&self) -> bool {
+        self.upper.is_none() || self.mount.flags().is_read_only()
+    }
+}
+
+pub(super) fn mount(
+    roots: &mut Roots,
+    mountpoint: &OwnedFd,
+    mount: &'static Mount,
+    lowers: &'static [&'static CStr],
+    upper: Option<Upper>,
+    user_namespace: bool,
+    context: Context,
+) -> Result<(), Error> {
+    let upper = match upper {
+        Some(upper) => Some(context.step(Step::Upper, || UpperDirs::prepare(upper))?),
+        None => None,
+    };
+    let layers = Layers {
+        mount,
+        lowers,
+        upper: upper.as_ref(),
+        user_namespace,
+        context,
+    };
+    if !LEGACY_UNIONS.load(Ordering::Relaxed) && union_fsconfig(roots, mountpoint, &layers)? {
+        return Ok(());
+    }
+    union_legacy(roots, mountpoint, &layers)
+}
+
+/// Builds the overlay one layer at a time (kernel 6.8: `lowerdir+`, no escaping, no page
+/// limit). Each layer goes by the descriptor `openat2` found under the host's root
+/// where the kernel takes one (6.15: O_PATH descriptors), else by a staged name (see
+/// [`stage_layer`]). Returns false if this kernel cannot, for the legacy path to take
+/// over.
+fn union_fsconfig(
+    roots: &mut Roots,
+    mountpoint: &OwnedFd,
+    layers: &Layers<'_>,
+) -> Result<bool, Error> {
+    let fail = layers.context.begin(Step::Union)?;
+    let fs = mount::fsopen(c"overlay", FsOpenFlags::FSOPEN_CLOEXEC).map_err(fail)?;
+    // Before 6.5 overlayfs takes any key here and fails only at create: probe with a key
+    // that no parser knows; one that accepts it is the legacy one.
+    if mount::fsconfig_set_flag(&fs, c"mountns-probe").is_ok() {
+        return Ok(false);
+    }
+    let mut by_fd = true;
+    // The layers, top first: the host's directories...
+    for (index, &lower) in layers.lowers.iter().enumerate() {
+        let layer = layers.context.with_source(lower);
+        let dir = open_source(roots, lower, OFlags::DIRECTORY).map_err(layer.fail(Step::Source))?;
+        match add_layer(roots, &fs, &dir, &mut by_fd) {
+            Ok(()) => {}
+            // 6.5 to 6.7 know the new API but not `lowerdir+`.
+            Err(Errno::INVAL) if index == 0 && !by_fd => return Ok(false),
+            Err(errno) => return Err(layer.fail(Step::Union)(errno)),
+        }
+    }
+    // ...then the skeleton below them all, so that the mountpoints of nested mounts
+    // exist in the merged view even when no layer has them: the mountpoint itself.
+    add_layer(roots, &fs, mountpoint, &mut by_fd).map_err(fail)?;
+    let mut path = ScratchName::new();
+    if let Some(upper) = layers.upper {
+        for (key, name) in [(c"upperdir", &b"/upper"[..]), (c"workdir", b"/work")] {
+            path.clear();
+            upper.push(&mut path, name, false).map_err(fail)?;
+            mount::fsconfig_set_string(&fs, key, path.as_cstr()).map_err(fail)?;
+        }
+    }
+    if layers.user_namespace {
+        // Unprivileged overlayfs keeps its metadata in user.* xattrs (kernel 5.11).
+        mount::fsconfig_set_flag(&fs, c"userxattr").map_err(fail)?;
+    }
+    mount::fsconfig_create(&fs).map_err(fail)?;
+    let attributes = if layers.read_only() {
+        MountAttrFlags::MOUNT_ATTR_RDONLY
+    } else {
+        MountAttrFlags::empty()
+    };
+    let overlay = mount::fsmount(&fs, FsMountFlags::FSMOUNT_CLOEXEC, attributes).map_err(fail)?;
+    drop(fs);
+    attach(&overlay, mountpoint).map_err(fail)?;
+    Ok(true)
+}
+
+/// Adds the lower layer `dir`, by descriptor or, once the kernel has refused one (before
+/// 6.13 for any, before 6.15 for O_PATH ones), by a staged name: `by_fd` remembers which.
+fn add_layer(
+    roots: &mut Roots,
+    fs: &OwnedFd,
+    dir: &OwnedFd,
+    by_fd: &mut bool,
+) -> Result<(), Errno> {
+    if *by_fd {
+        match mount::fsconfig_set_fd(fs, c"lowerdir+", dir) {
+            Err(Errno::INVAL | Errno::BADF) => *by_fd = false,
+            done => return done,
+        }
+    }
+    let mut path = ScratchName::new();
+    stage_layer(roots, dir, &mut path)?;
+    mount::fsconfig_set_string(fs, c"lowerdir+", path.as_cstr())
+}
+
+/// Clones the directory `dir` onto a new scratch directory `/l{n}`, outside the new
+/// root, and leaves that name in `path`. Layers that go to overlayfs by path go by these
+/// names: ours and free of links, the kernel's own lookup of them cannot end anywhere
+/// else, whereas a link in a host source on the way to, say, `/newroot/box/u` could
+/// climb out of the new root.
+fn stage_layer(roots: &mut Roots, dir: &OwnedFd, path: &mut ScratchName) -> Result<(), Errno> {
+    path.clear();
+    write!(path, "/l{}", roots.staged).map_err(|_| Errno::NAMETOOLONG)?;
+    roots.staged += 1;
+    fs::mkdir(path.as_cstr(), Mode::from_raw_mode(0o755))?;
+    // Overlayfs uses only the top of the (recursive) clone.
+    let tree = clone_tree(dir)?;
+    mount::move_mount(
+        &tree,
+        c"",
+        CWD,
+        path.as_cstr(),
+        MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH,
+    )
+}
+
+/// Builds the overlay with one `mount(2)` option string (at most a page), mounted on the
+/// scratch directory /stage and moved onto the mountpoint.
+fn union_legacy(roots: &mut Roots, mountpoint: &OwnedFd, layers: &Layers<'_>) -> Result<(), Error> {
+    let fail = layers.context.begin(Step::UnionLegacy)?;
+    // Each layer by a staged name, short and free of links; escaped like every path of
+    // the string, though ours need none.
+    let mut options = StackBuf::<4096>::new();
+    let too_long = |_| Errno::TOOBIG;
+    let mut path = ScratchName::new();
+    options.push(b"lowerdir=").map_err(too_long).map_err(fail)?;
+    for &lower in layers.lowers {
+        let layer = layers.context.with_source(lower);
+        let dir = open_source(roots, lower, OFlags::DIRECTORY).map_err(layer.fail(Step::Source))?;
+        stage_layer(roots, &dir, &mut path).map_err(layer.fail(Step::UnionLegacy))?;
+        options
+            .push_escaped(path.as_bytes())
+            .and_then(|()| options.push(b":"))
+            .map_err(too_long)
+            .map_err(fail)?;
+    }
+    // The skeleton below them all, as in `union_fsconfig`.
+    stage_layer(roots, mountpoint, &mut path).map_err(fail)?;
+    options
+        .push_escaped(path.as_bytes())
+        .map_err(too_long)
+        .map_err(fail)?;
+    if let Some(upper) = layers.upper {
+        options
+            .push(b",upperdir=")
+            .and_then(|()| upper.push(&mut options, b"/upper", true))
+            .and_then(|()| options.push(b",workdir="))
+            .and_then(|()| upper.push(&mut options, b"/work", true))
+            .map_err(too_long)
+            .map_err(fail)?;
+    }
+    if layers.user_namespace {
+        options
+            .push(b",userxattr")
+            .map_err(too_long)
+            .map_err(fail)?;
+    }
+    if !roots.stage {
+        fs::mkdir(c"/stage", Mode::from_raw_mode(0o755)).map_err(fail)?;
+        roots.stage = true;
+    }
+    let flags = if layers.read_only() {
+        MountFlags::RDONLY
+    } else {
+        MountFlags::empty()
+    };
+    mount::mount(c"overlay", c"/stage", c"overlay", flags, options.as_cstr()).map_err(fail)?;
+    mount::move_mount(
+        CWD,
+        c"/stage",
+        mountpoint,
+        c"",
+        MoveMountFlags::MOVE_MOUNT_T_EMPTY_PATH,
+    )
+    .map_err(fail)
+}
