@@ -26,6 +26,16 @@ pub enum Input {
     Expr(Body),
 }
 
+impl Input {
+    /// Each declaration's statements, in order (one body for the expression form).
+    pub fn bodies(&self) -> Vec<&Body> {
+        match self {
+            Input::Items(decls) => decls.iter().map(|decl| &decl.body).collect(),
+            Input::Expr(body) => vec![body],
+        }
+    }
+}
+
 /// `#[attrs] vis static NAME = { stmts };`
 pub struct Decl {
     pub attrs: Vec<Attribute>,
