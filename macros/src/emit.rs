@@ -91,10 +91,8 @@ fn companion(entries: &[Entry<Origin>]) -> TokenStream {
     entries
         .iter()
         .map(|entry| {
-            let flags = valid::FLAGS
-                .iter()
-                .filter(|(_, bits)| entry.flags & bits != 0)
-                .map(|(word, _)| Ident::new(word, Span::call_site()));
+            let flags =
+                flag_names(entry.flags).map(|(word, _)| Ident::new(word, Span::call_site()));
             let target = LitStr::new(
                 &format!("{}{}", entry.target, if entry.dir { "/" } else { "" }),
                 entry.origin.target_span,
@@ -111,6 +109,29 @@ fn companion(entries: &[Entry<Origin>]) -> TokenStream {
             quote! { bind #(#flags)* #target #source; }
         })
         .collect()
+}
+
+/// The words and `mountns::Flags` constant names of the flags set in `bits`.
+fn flag_names(bits: u32) -> impl Iterator<Item = (&'static str, &'static str)> {
+    valid::FLAGS
+        .iter()
+        .enumerate()
+        .filter(move |(position, _)| bits & (1 << position) != 0)
+        .map(|(_, flag)| *flag)
+}
+
+/// A `mountns::Flags` value, its flags named by their constants.
+fn flags(bits: u32) -> TokenStream {
+    let names: Vec<Ident> = flag_names(bits)
+        .map(|(_, name)| Ident::new(name, Span::call_site()))
+        .collect();
+    match &names[..] {
+        [] => quote!(::mountns::__private::Flags::NONE),
+        [name] => quote!(::mountns::__private::Flags::#name),
+        names => quote!(::mountns::__private::Flags::__from_bits(
+            #(::mountns::__private::Flags::#names.bits())|*
+        )),
+    }
 }
 
 fn c_lit(value: &str, span: Span) -> syn::Result<LitCStr> {
@@ -224,10 +245,10 @@ fn initializer(entries: &[Entry<Origin>], mounts: &[Mount<Origin>]) -> syn::Resu
             }
         };
         let dir = mount.dir;
-        let flags = mount.flags;
+        let flags = flags(mount.flags);
         let in_tmpfs = mount.in_tmpfs;
         rows.push(quote! {
-            #private::Mount::__new(#target, #dir, #private::Flags::__from_bits(#flags), #kind, #in_tmpfs)
+            #private::Mount::__new(#target, #dir, #flags, #kind, #in_tmpfs)
         });
     }
     let skeleton = collapse::skeleton(mounts)
@@ -248,4 +269,20 @@ fn initializer(entries: &[Entry<Origin>], mounts: &[Mount<Origin>]) -> syn::Resu
         static #sources_name: [&::core::ffi::CStr; #sources_len] = [#(#sources),*];
         #private::Namespace::__new(&#mounts_name, &#skeleton_name, &#sources_name)
     }})
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use proc_macro2::TokenStream;
+
+    #[test]
+    fn flags_are_emitted_by_name() {
+        let tokens = TokenStream::from_str(r#"bind ro "/usr/"; bind "/tmp/" tmpfs;"#).unwrap();
+        let emitted = crate::expand::namespace(tokens).unwrap().to_string();
+        assert!(emitted.contains("Flags :: READ_ONLY"), "{emitted}");
+        assert!(emitted.contains("Flags :: NONE"), "{emitted}");
+        assert!(!emitted.contains("__from_bits"), "{emitted}");
+    }
 }
