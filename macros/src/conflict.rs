@@ -4,7 +4,7 @@ use crate::collapse::{self, Problem};
 use crate::flatten::{Origin, quoted};
 
 /// Turns collapse errors into messages at the statements to blame.
-pub fn message(error: collapse::Error<Origin>) -> syn::Error {
+pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
     let at = &error.at;
     let target = quoted(&at.target, at.dir);
     let other = error

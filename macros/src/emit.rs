@@ -143,107 +143,11 @@ fn c_lit(value: &str, span: Span) -> syn::Result<LitCStr> {
 /// The initializer of a `Namespace` static: one block of private statics.
 fn initializer(entries: &[Entry<Origin>], mounts: &[Mount<Origin>]) -> syn::Result<TokenStream> {
     let private = quote!(::mountns::__private);
-    let mut items = TokenStream::new();
-
-    // Non-literal sources, in declaration order: they are this table's `sources`.
-    let mut source_names = Vec::new();
-    for entry in entries {
-        let name = format_ident!("SOURCE_{}", source_names.len(), span = Span::mixed_site());
-        let init = match &entry.origin.source {
-            SourceCode::Expr(expr) => {
-                let span = syn::spanned::Spanned::span(&**expr);
-                let value = Ident::new("VALUE", Span::mixed_site());
-                let bytes = Ident::new("BYTES", Span::mixed_site());
-                quote_spanned! {span=> {
-                    const #value: &str = #expr;
-                    const #bytes: [u8; #value.len() + 1] =
-                        ::mountns::__private::source_bytes(#value);
-                    ::mountns::__private::host_path(&#bytes)
-                }}
-            }
-            SourceCode::Included(path, index) => quote! { #path.__source(#index) },
-            _ => continue,
-        };
-        items.extend(quote! { static #name: &::core::ffi::CStr = #init; });
-        source_names.push((entry.origin.clone(), name));
-    }
-    let source_of = |entry: &Entry<Origin>| -> syn::Result<TokenStream> {
-        match &entry.origin.source {
-            SourceCode::Lit(path, span) => Ok(c_lit(path, *span)?.into_token_stream()),
-            _ => {
-                let found = source_names
-                    .iter()
-                    .find(|(origin, _)| origin.id == entry.origin.id)
-                    .map(|(_, name)| name.to_token_stream());
-                found.ok_or_else(|| {
-                    syn::Error::new(Span::call_site(), "mountns internal error: unknown source")
-                })
-            }
-        }
-    };
-    let tmpfs =
-        |entry: &Entry<Origin>, items: &mut TokenStream, n: usize| -> syn::Result<TokenStream> {
-            let SourceCode::Tmpfs(options, params) = &entry.origin.source else {
-                return Err(syn::Error::new(
-                    Span::call_site(),
-                    "mountns internal error: not a tmpfs",
-                ));
-            };
-            let span = entry.origin.target_span;
-            let mut list = Vec::new();
-            for (key, value) in params {
-                let key = c_lit(key, span)?;
-                let value = match value {
-                    Some(value) => {
-                        let value = c_lit(value, span)?;
-                        quote!(::core::option::Option::Some(#value))
-                    }
-                    None => quote!(::core::option::Option::None),
-                };
-                list.push(quote!(#private::Param::__new(#key, #value)));
-            }
-            let name = format_ident!("PARAMS_{}", n, span = Span::mixed_site());
-            let len = list.len();
-            items.extend(quote! { static #name: [#private::Param; #len] = [#(#list),*]; });
-            let options = c_lit(options, span)?;
-            Ok(quote!(#private::Tmpfs::__new(#options, &#name)))
-        };
-
+    let mut statics = Statics::new(entries);
     let mut rows = Vec::new();
-    let mut uppers = 0u32;
     for (n, mount) in mounts.iter().enumerate() {
         let target = c_lit(&mount.target, Span::call_site())?;
-        let kind = match &mount.kind {
-            Kind::Bind(entry) => {
-                let source = source_of(entry)?;
-                quote!(#private::Kind::Bind { source: #source })
-            }
-            Kind::Tmpfs(entry) => {
-                let tmpfs = tmpfs(entry, &mut items, n)?;
-                quote!(#private::Kind::Tmpfs(#tmpfs))
-            }
-            Kind::Union { lowers, upper } => {
-                let lowers = lowers
-                    .iter()
-                    .map(&source_of)
-                    .collect::<syn::Result<Vec<_>>>()?;
-                let name = format_ident!("LOWERS_{}", n, span = Span::mixed_site());
-                let len = lowers.len();
-                items.extend(quote! {
-                    static #name: [&::core::ffi::CStr; #len] = [#(#lowers),*];
-                });
-                let upper = match upper {
-                    Some(entry) => {
-                        let tmpfs = tmpfs(entry, &mut items, n)?;
-                        let index = uppers;
-                        uppers += 1;
-                        quote!(::core::option::Option::Some(#private::Upper::__new(#tmpfs, #index)))
-                    }
-                    None => quote!(::core::option::Option::None),
-                };
-                quote!(#private::Kind::Union { lowers: &#name, upper: #upper })
-            }
-        };
+        let kind = statics.kind(mount, n)?;
         let dir = mount.dir;
         let flags = flags(mount.flags);
         let in_tmpfs = mount.in_tmpfs;
@@ -258,8 +162,9 @@ fn initializer(entries: &[Entry<Origin>], mounts: &[Mount<Origin>]) -> syn::Resu
             Ok(quote!(#private::Mountpoint::__new(#path, #dir)))
         })
         .collect::<syn::Result<Vec<_>>>()?;
-    let sources = source_names.iter().map(|(_, name)| name);
-    let (mounts_len, skeleton_len, sources_len) = (rows.len(), skeleton.len(), source_names.len());
+    let Statics { items, sources, .. } = statics;
+    let sources: Vec<Ident> = sources.into_iter().map(|(_, name)| name).collect();
+    let (mounts_len, skeleton_len, sources_len) = (rows.len(), skeleton.len(), sources.len());
     let [mounts_name, skeleton_name, sources_name] =
         ["MOUNTS", "SKELETON", "SOURCES"].map(|name| Ident::new(name, Span::mixed_site()));
     Ok(quote! {{
@@ -269,6 +174,132 @@ fn initializer(entries: &[Entry<Origin>], mounts: &[Mount<Origin>]) -> syn::Resu
         static #sources_name: [&::core::ffi::CStr; #sources_len] = [#(#sources),*];
         #private::Namespace::__new(&#mounts_name, &#skeleton_name, &#sources_name)
     }})
+}
+
+/// The private statics of one initializer, made as its rows are emitted.
+struct Statics {
+    items: TokenStream,
+    /// The non-literal sources, in declaration order (the table's `sources`), by the
+    /// id of their entry.
+    sources: Vec<(usize, Ident)>,
+    /// The writable unions emitted so far.
+    uppers: u32,
+}
+
+impl Statics {
+    /// Starts with a static for each non-literal source.
+    fn new(entries: &[Entry<Origin>]) -> Self {
+        let mut statics = Statics {
+            items: TokenStream::new(),
+            sources: Vec::new(),
+            uppers: 0,
+        };
+        for entry in entries {
+            let name = format_ident!(
+                "SOURCE_{}",
+                statics.sources.len(),
+                span = Span::mixed_site()
+            );
+            let init = match &entry.origin.source {
+                SourceCode::Expr(expr) => {
+                    let span = syn::spanned::Spanned::span(&**expr);
+                    let value = Ident::new("VALUE", Span::mixed_site());
+                    let bytes = Ident::new("BYTES", Span::mixed_site());
+                    quote_spanned! {span=> {
+                        const #value: &str = #expr;
+                        const #bytes: [u8; #value.len() + 1] =
+                            ::mountns::__private::source_bytes(#value);
+                        ::mountns::__private::host_path(&#bytes)
+                    }}
+                }
+                SourceCode::Included(path, index) => quote! { #path.__source(#index) },
+                SourceCode::Lit(..) | SourceCode::Tmpfs(..) => continue,
+            };
+            statics
+                .items
+                .extend(quote! { static #name: &::core::ffi::CStr = #init; });
+            statics.sources.push((entry.origin.id, name));
+        }
+        statics
+    }
+
+    /// What mounts the `n`th row of the table.
+    fn kind(&mut self, mount: &Mount<Origin>, n: usize) -> syn::Result<TokenStream> {
+        let private = quote!(::mountns::__private);
+        Ok(match &mount.kind {
+            Kind::Bind(entry) => {
+                let source = self.source(entry)?;
+                quote!(#private::Kind::Bind { source: #source })
+            }
+            Kind::Tmpfs(entry) => {
+                let tmpfs = self.tmpfs(entry, n)?;
+                quote!(#private::Kind::Tmpfs(#tmpfs))
+            }
+            Kind::Union { lowers, upper } => {
+                let lowers = lowers
+                    .iter()
+                    .map(|entry| self.source(entry))
+                    .collect::<syn::Result<Vec<_>>>()?;
+                let name = format_ident!("LOWERS_{}", n, span = Span::mixed_site());
+                let len = lowers.len();
+                self.items.extend(quote! {
+                    static #name: [&::core::ffi::CStr; #len] = [#(#lowers),*];
+                });
+                let upper = if let Some(entry) = upper {
+                    let tmpfs = self.tmpfs(entry, n)?;
+                    let index = self.uppers;
+                    self.uppers += 1;
+                    quote!(::core::option::Option::Some(#private::Upper::__new(#tmpfs, #index)))
+                } else {
+                    quote!(::core::option::Option::None)
+                };
+                quote!(#private::Kind::Union { lowers: &#name, upper: #upper })
+            }
+        })
+    }
+
+    /// A host source: a C string literal, or the static of a non-literal source.
+    fn source(&self, entry: &Entry<Origin>) -> syn::Result<TokenStream> {
+        if let SourceCode::Lit(path, span) = &entry.origin.source {
+            return Ok(c_lit(path, *span)?.into_token_stream());
+        }
+        self.sources
+            .iter()
+            .find(|(id, _)| *id == entry.origin.id)
+            .map(|(_, name)| name.to_token_stream())
+            .ok_or_else(|| {
+                syn::Error::new(Span::call_site(), "mountns internal error: unknown source")
+            })
+    }
+
+    /// A tmpfs, its parameters in a static of the `n`th row.
+    fn tmpfs(&mut self, entry: &Entry<Origin>, n: usize) -> syn::Result<TokenStream> {
+        let private = quote!(::mountns::__private);
+        let SourceCode::Tmpfs(options, params) = &entry.origin.source else {
+            return Err(syn::Error::new(
+                Span::call_site(),
+                "mountns internal error: not a tmpfs",
+            ));
+        };
+        let span = entry.origin.target_span;
+        let mut list = Vec::new();
+        for (key, value) in params {
+            let key = c_lit(key, span)?;
+            let value = if let Some(value) = value {
+                let value = c_lit(value, span)?;
+                quote!(::core::option::Option::Some(#value))
+            } else {
+                quote!(::core::option::Option::None)
+            };
+            list.push(quote!(#private::Param::__new(#key, #value)));
+        }
+        let name = format_ident!("PARAMS_{}", n, span = Span::mixed_site());
+        let len = list.len();
+        self.items
+            .extend(quote! { static #name: [#private::Param; #len] = [#(#list),*]; });
+        let options = c_lit(options, span)?;
+        Ok(quote!(#private::Tmpfs::__new(#options, &#name)))
+    }
 }
 
 #[cfg(test)]

@@ -85,7 +85,7 @@ fn table(decls: &[Decl], name: Option<&Ident>, body: &Body) -> syn::Result<Table
     let (entries, mut errors) = flatten::flatten(decls, name, body);
     let mounts = collapse::collapse(entries.clone()).unwrap_or_else(|conflicts| {
         for conflict in conflicts {
-            errors.push(conflict::message(conflict));
+            errors.push(conflict::message(&conflict));
         }
         Vec::new()
     });

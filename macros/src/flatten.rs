@@ -162,45 +162,10 @@ impl<'a> Flattener<'a> {
         }
         let mut sources = Vec::new();
         for source in &bind.sources {
-            let span = source.span();
-            let code = match source {
-                Source::Lit(lit) => match valid::source(&lit.value()) {
-                    Ok(path) => (What::Host(path.clone()), SourceCode::Lit(path, lit.span())),
-                    Err(message) => {
-                        error(self, span, message);
-                        continue;
-                    }
-                },
-                Source::Tmpfs { options, .. } => {
-                    let text = options.as_ref().map(LitStr::value).unwrap_or_default();
-                    match valid::tmpfs_options(&text) {
-                        Ok(params) => (What::Tmpfs(text.clone()), SourceCode::Tmpfs(text, params)),
-                        Err(message) => {
-                            error(self, span, message);
-                            continue;
-                        }
-                    }
-                }
-                Source::Expr(expr) => (
-                    What::Host(format!("{{{}}}", expr.to_token_stream())),
-                    SourceCode::Expr(expr.clone()),
-                ),
-                Source::Included { index, .. } => match cx.sources_of {
-                    Some(path) => (
-                        What::Host(format!("{{{}.{index}}}", path.to_token_stream())),
-                        SourceCode::Included(path.clone(), *index),
-                    ),
-                    None => {
-                        error(
-                            self,
-                            span,
-                            "`@src` is internal to mountns; write a path".into(),
-                        );
-                        continue;
-                    }
-                },
-            };
-            sources.push(code);
+            match checked_source(source, cx.sources_of) {
+                Ok(source) => sources.push(source),
+                Err(message) => error(self, source.span(), message),
+            }
         }
         if failed {
             return;
@@ -236,20 +201,51 @@ impl<'a> Flattener<'a> {
     }
 }
 
+/// A source checked, as the collapse compares it and as it is emitted. `sources_of`
+/// is the resolved include whose `@src(N)` sources are being read, if any.
+fn checked_source(
+    source: &Source,
+    sources_of: Option<&Path>,
+) -> Result<(What, SourceCode), String> {
+    Ok(match source {
+        Source::Lit(lit) => {
+            let path = valid::source(&lit.value())?;
+            (What::Host(path.clone()), SourceCode::Lit(path, lit.span()))
+        }
+        Source::Tmpfs { options, .. } => {
+            let text = options.as_ref().map(LitStr::value).unwrap_or_default();
+            let params = valid::tmpfs_options(&text)?;
+            (What::Tmpfs(text.clone()), SourceCode::Tmpfs(text, params))
+        }
+        Source::Expr(expr) => (
+            What::Host(format!("{{{}}}", expr.to_token_stream())),
+            SourceCode::Expr(expr.clone()),
+        ),
+        Source::Included { index, .. } => {
+            let path = sources_of.ok_or("`@src` is internal to mountns; write a path")?;
+            (
+                What::Host(format!("{{{}.{index}}}", path.to_token_stream())),
+                SourceCode::Included(path.clone(), *index),
+            )
+        }
+    })
+}
+
 /// A statement as text for messages: `bind ro "/usr/"`.
 fn render(bind: &Bind) -> String {
     let mut text = String::from("bind");
     for flag in &bind.flags {
-        text += &format!(" {flag}");
+        text.push(' ');
+        text.push_str(&flag.to_string());
     }
-    let list = |items: Vec<String>, is_list: bool| {
+    let joined = |items: Vec<String>, is_list: bool| {
         if is_list {
             format!(" [{}]", items.join(", "))
         } else {
             format!(" {}", items.join(", "))
         }
     };
-    text += &list(
+    text += &joined(
         bind.targets
             .iter()
             .map(|t| format!("{:?}", t.value()))
@@ -257,7 +253,7 @@ fn render(bind: &Bind) -> String {
         bind.target_list,
     );
     if !bind.sources.is_empty() {
-        text += &list(
+        text += &joined(
             bind.sources
                 .iter()
                 .map(|s| match s {

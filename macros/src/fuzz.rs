@@ -88,7 +88,8 @@ fn items() -> impl Strategy<Value = String> {
         decls
             .into_iter()
             .map(|(name, body)| format!("pub static {name} = {{ {body} }};"))
-            .collect()
+            .collect::<Vec<_>>()
+            .concat()
     })
 }
 

@@ -124,11 +124,11 @@ pub fn serialize_body(body: &Body) -> TokenStream {
         .map(|stmt| match stmt {
             Stmt::Bind(bind) => bind.tokens.clone(),
             Stmt::Include(Include {
-                include_token,
+                keyword,
                 path,
                 resolved: Some((_, tokens)),
                 ..
-            }) => quote! { #include_token #path => { #tokens }; },
+            }) => quote! { #keyword #path => { #tokens }; },
             Stmt::Include(include) => include.tokens.clone(),
         })
         .collect()
