@@ -1,7 +1,7 @@
 //! Conflicts the collapse finds, turned into messages at the statements to blame.
 
 use crate::collapse::{self, Problem};
-use crate::flatten::{Origin, quoted};
+use crate::flatten::Origin;
 
 /// Turns collapse errors into messages at the statements to blame.
 pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
@@ -61,4 +61,9 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
             format!("{message}; the statement here is {}", at.origin.describe()),
         )
     }
+}
+
+/// A target as it was written: `"/etc/"` for a directory, `"/etc/passwd"` for a file.
+fn quoted(target: &str, dir: bool) -> String {
+    format!("\"{target}{}\"", if dir { "/" } else { "" })
 }

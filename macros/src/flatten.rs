@@ -294,7 +294,3 @@ pub fn flatten<'a>(
     flattener.body(body, &cx, &mut entries);
     (entries, flattener.errors)
 }
-
-pub fn quoted(target: &str, dir: bool) -> String {
-    format!("\"{target}{}\"", if dir { "/" } else { "" })
-}

@@ -18,6 +18,8 @@ use syn::parse::Parser;
 
 use crate::parse::{Body, Decl, Include, Input, Splice, Stmt};
 
+/// The names the invocation declares: includes of them are resolved here, not by a
+/// companion macro.
 pub fn local_names(input: &Input) -> HashSet<String> {
     match input {
         Input::Items(decls) => decls.iter().map(|d| d.name.to_string()).collect(),
@@ -30,6 +32,7 @@ pub fn single_name(path: &Path) -> Option<String> {
     path.get_ident().map(ToString::to_string)
 }
 
+/// Whether an include waits for another invocation's companion macro.
 fn is_external(include: &Include, local: &HashSet<String>) -> bool {
     include.resolved.is_none() && !single_name(&include.path).is_some_and(|n| local.contains(&n))
 }
