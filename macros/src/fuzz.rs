@@ -1,8 +1,9 @@
 //! The macro (parse, include, flatten and check, collapse, emit) fed random and
 //! mutated declarations: it never panics, it answers as its front end does (the same
 //! errors, or tokens that parse as Rust), and every table it accepts has the
-//! collapse's properties. `PROPTEST_CASES=1000000 cargo test -p mountns-macros --release fuzz`
-//! runs a million cases of each.
+//! collapse's properties.
+//! `PROPTEST_CASES=1000000 cargo test -p mountns-macros --release fuzz` runs a million
+//! cases of each.
 
 use std::str::FromStr;
 
