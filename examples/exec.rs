@@ -1,4 +1,4 @@
-//! A static sandboxed launcher in the spirit of the seed's `exec` helper: it enters a
+//! A static sandboxed launcher: it enters a
 //! namespace declared at compile time and executes its arguments in place of itself.
 //! Its namespace is the seven-mount sandbox of the benchmarks (read-only `/usr`,
 //! `/bin`, `/lib`, `/lib64`; the host's `/dev` and `/proc`; a tmpfs `/tmp`);

@@ -74,43 +74,43 @@ namespace! {
 pub mod __private {
     use core::ffi::CStr;
 
+    use mountns_paths::Problem;
+
     pub use mountns_macros::namespace;
     pub use mountns_runtime::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Upper};
 
-    /// A source given as a constant expression, checked at compile time like a literal
-    /// source and normalized (no trailing slash), NUL-padded to the array's length.
+    /// A source given as a constant expression, checked at compile time by the rules
+    /// of a literal source (`mountns_paths`, which the macro uses too) and normalized
+    /// (no trailing slash), NUL-padded to the array's length.
     pub const fn source_bytes<const N: usize>(value: &str) -> [u8; N] {
         let value = value.as_bytes();
-        if value.is_empty() || value[0] != b'/' {
+        let checked = mountns_paths::check(value);
+        if let Err(Problem::Empty | Problem::Relative) = checked {
             panic!("mountns: a source must be an absolute path, starting with /");
         }
-        let mut len = value.len();
-        while len > 1 && value[len - 1] == b'/' {
-            len -= 1;
+        if let Err(Problem::Nul) = checked {
+            panic!("mountns: a source must not contain a NUL byte");
         }
+        if let Err(Problem::TooLong) = checked {
+            panic!("mountns: a source must be at most 4095 bytes long (the kernel's PATH_MAX)");
+        }
+        if let Err(Problem::EmptyComponent) = checked {
+            panic!("mountns: a source must not have an empty component (//)");
+        }
+        let Ok(len) = checked else {
+            panic!("mountns: a source must not contain `.` or `..` components");
+        };
         let mut bytes = [0; N];
         let mut i = 0;
         while i < len {
-            let byte = value[i];
-            if byte == 0 {
-                panic!("mountns: a source must not contain a NUL byte");
-            }
-            if byte == b'/' {
-                let next = if i + 1 < len { value[i + 1] } else { b'/' };
-                let after = if i + 2 < len { value[i + 2] } else { b'/' };
-                let third = if i + 3 < len { value[i + 3] } else { b'/' };
-                if i + 1 < len && next == b'/' {
-                    panic!("mountns: a source must not have an empty component (//)");
-                }
-                if next == b'.' && (after == b'/' || (after == b'.' && third == b'/')) {
-                    panic!("mountns: a source must not contain `.` or `..` components");
-                }
-            }
-            bytes[i] = byte;
+            bytes[i] = value[i];
             i += 1;
         }
         bytes
     }
+
+    // The limit in `source_bytes`'s message, which a const panic cannot format.
+    const _: () = assert!(mountns_paths::MAX_LEN == 4095);
 
     /// The C string in a buffer from [`source_bytes`].
     pub const fn host_path(bytes: &'static [u8]) -> &'static CStr {

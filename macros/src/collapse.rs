@@ -1,4 +1,4 @@
-//! The seed's sort and collapse, made strict: pure functions on plain data.
+//! Sort and collapse, made strict: pure functions on plain data.
 //!
 //! Entries are stable-sorted so that a parent comes before its children and, on one
 //! target, a tmpfs before the binds it is the upper of; then the entries of each target
@@ -10,8 +10,7 @@ use std::cmp::Ordering;
 /// overlayfs stacks at most this many lower layers; one of them is the skeleton.
 pub const MAX_LAYERS: usize = 500;
 
-/// The bits of `ro` in `mountns::Flags`.
-pub const READ_ONLY: u32 = 1;
+pub use crate::valid::READ_ONLY;
 
 /// One declared mount, after flattening lists and includes. `O` is whatever the
 /// caller needs to point back at the statement (a span, an index).

@@ -1,13 +1,18 @@
 //! Implementation detail of `mountns`: the `namespace!` macro. Depend on `mountns`.
 //!
-//! One file per stage: `parse` (syntax to AST), `valid` (single values), `collapse`
-//! (the seed's sort and collapse, on plain data) and `expand` (includes, checks,
-//! tokens).
+//! One file per stage, run in order by `expand`: `parse` (syntax to AST), `include`
+//! (includes of other invocations), `flatten` (statements to entries, each value
+//! checked by `valid`), `collapse` (sort and collapse, on plain data; its conflicts
+//! become messages in `conflict`) and `emit` (tokens).
 
 mod collapse;
+mod conflict;
+mod emit;
 mod expand;
+mod flatten;
 #[cfg(test)]
 mod fuzz;
+mod include;
 mod parse;
 mod valid;
 

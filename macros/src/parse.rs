@@ -26,6 +26,16 @@ pub enum Input {
     Expr(Body),
 }
 
+impl Input {
+    /// Each declaration's statements, in order (one body for the expression form).
+    pub fn bodies(&self) -> Vec<&Body> {
+        match self {
+            Input::Items(decls) => decls.iter().map(|decl| &decl.body).collect(),
+            Input::Expr(body) => vec![body],
+        }
+    }
+}
+
 /// `#[attrs] vis static NAME = { stmts };`
 pub struct Decl {
     pub attrs: Vec<Attribute>,
@@ -61,7 +71,7 @@ pub struct Bind {
 
 /// `include PATH;`, or after resolution `include PATH => { stmts };`.
 pub struct Include {
-    pub include_token: Ident,
+    pub keyword: Ident,
     pub path: Path,
     /// The included statements, parsed and as tokens.
     pub resolved: Option<(Body, TokenStream)>,
@@ -275,7 +285,7 @@ impl Bind {
 
 impl Include {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let include_token: Ident = input.parse()?;
+        let keyword: Ident = input.parse()?;
         let path: Path = input.parse().map_err(|error| {
             syn::Error::new(
                 error.span(),
@@ -296,7 +306,7 @@ impl Include {
         }
         input.parse::<Token![;]>()?;
         Ok(Include {
-            include_token,
+            keyword,
             path,
             resolved,
             tokens: TokenStream::new(),

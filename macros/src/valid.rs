@@ -1,11 +1,15 @@
 //! Checks on single values: paths, flags and tmpfs options. Pure functions on plain
 //! data; each error is a message for the literal that holds the value.
 
-/// The longest path the kernel takes (PATH_MAX, with its NUL).
-const PATH_MAX: usize = 4096;
+use mountns_paths::Problem;
 
-/// The flag words a `bind` statement takes, with their bits in `mountns::Flags`.
-pub const FLAGS: &[(&str, u32)] = &[("ro", 1)];
+/// The flag words a `bind` statement takes, each with the `mountns::Flags` constant
+/// that the emitted table names it by. Within the macro, a flag is the bit of its
+/// position here.
+pub const FLAGS: &[(&str, &str)] = &[("ro", "READ_ONLY")];
+
+/// The macro's bit for `ro` (`FLAGS[0]`).
+pub const READ_ONLY: u32 = 1;
 
 /// A target, normalized: no trailing slash, and whether it names a directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,71 +20,58 @@ pub struct Target {
 
 /// Checks a target as written (`"/etc/"`) and normalizes it.
 pub fn target(value: &str) -> Result<Target, String> {
-    check_path("target", value)?;
+    let path = check_path("target", value)?;
     if value == "/" {
         return Err(
             "cannot mount on \"/\": the new root is already a fresh directory; bind the directories you need, such as \"/usr/\"".into(),
         );
     }
-    let dir = value.ends_with('/');
     Ok(Target {
-        path: value.trim_end_matches('/').to_owned(),
-        dir,
+        path: path.to_owned(),
+        dir: value.ends_with('/'),
     })
 }
 
 /// Checks a host source path as written and normalizes it (no trailing slash).
 pub fn source(value: &str) -> Result<String, String> {
-    check_path("source", value)?;
-    if value == "/" {
-        return Ok(value.to_owned());
-    }
-    Ok(value.trim_end_matches('/').to_owned())
+    Ok(check_path("source", value)?.to_owned())
 }
 
-fn check_path(what: &str, value: &str) -> Result<(), String> {
-    if value.is_empty() {
-        return Err(format!(
-            "empty {what}; write an absolute path such as \"/usr/\""
-        ));
-    }
-    if value.contains('\0') {
-        return Err(format!("{what} {value:?} contains a NUL byte"));
-    }
-    if !value.starts_with('/') {
-        return Err(format!(
-            "{what} {value:?} is not absolute; write \"/{value}\""
-        ));
-    }
-    if value.len() >= PATH_MAX {
-        return Err(format!(
+/// The shared path rules' verdict on a path: its normalized form, or a message for
+/// the literal.
+fn check_path<'a>(what: &str, value: &'a str) -> Result<&'a str, String> {
+    let problem = match mountns_paths::check(value.as_bytes()) {
+        // Only trailing slashes are cut, so `len` falls on a character boundary.
+        Ok(len) => return Ok(&value[..len]),
+        Err(problem) => problem,
+    };
+    Err(match problem {
+        Problem::Empty => format!("empty {what}; write an absolute path such as \"/usr/\""),
+        Problem::Nul => format!("{what} {value:?} contains a NUL byte"),
+        Problem::Relative => format!("{what} {value:?} is not absolute; write \"/{value}\""),
+        Problem::TooLong => format!(
             "{what} is {} bytes long, over the kernel's limit of {} (PATH_MAX)",
             value.len(),
-            PATH_MAX - 1
-        ));
-    }
-    if value.contains("//") {
-        return Err(format!(
-            "{what} {value:?} has an empty component (`//`); write single slashes"
-        ));
-    }
-    let inner = value.trim_end_matches('/');
-    for component in inner.split('/').skip(1) {
-        if component == "." || component == ".." {
-            return Err(format!(
-                "{what} {value:?} contains `{component}`; write the path without `.` and `..` components"
-            ));
+            mountns_paths::MAX_LEN
+        ),
+        Problem::EmptyComponent => {
+            format!("{what} {value:?} has an empty component (`//`); write single slashes")
         }
-    }
-    Ok(())
+        Problem::Dot | Problem::DotDot => {
+            let component = if problem == Problem::Dot { "." } else { ".." };
+            format!(
+                "{what} {value:?} contains `{component}`; write the path without `.` and `..` components"
+            )
+        }
+    })
 }
 
 /// The bits of a flag word, or a message listing the words there are.
 pub fn flag(word: &str) -> Result<u32, String> {
     FLAGS
         .iter()
-        .find(|(name, _)| *name == word)
-        .map(|(_, bits)| *bits)
+        .position(|(name, _)| *name == word)
+        .map(|position| 1 << position)
         .ok_or_else(|| {
             let known: Vec<String> = FLAGS.iter().map(|(name, _)| format!("`{name}`")).collect();
             format!(
@@ -236,13 +227,35 @@ mod tests {
     }
 
     #[test]
-    fn bad_paths_are_refused() {
-        for bad in [
-            "", "etc/", "/a//b", "/a/../b", "/a/./b", "/..", "/a\0b", "/",
+    fn bad_paths_are_refused_with_what_is_wrong() {
+        let long = format!("/{}", "a".repeat(4095));
+        for (bad, message) in [
+            ("", "empty target; write an absolute path such as \"/usr/\""),
+            ("etc/", "target \"etc/\" is not absolute; write \"/etc/\""),
+            (
+                "/a//b",
+                "target \"/a//b\" has an empty component (`//`); write single slashes",
+            ),
+            (
+                "/a/../b",
+                "target \"/a/../b\" contains `..`; write the path",
+            ),
+            ("/a/./b", "target \"/a/./b\" contains `.`; write the path"),
+            ("/..", "target \"/..\" contains `..`;"),
+            ("/a\0b", "target \"/a\\0b\" contains a NUL byte"),
+            ("/", "cannot mount on \"/\""),
+            (
+                &long,
+                "target is 4096 bytes long, over the kernel's limit of 4095 (PATH_MAX)",
+            ),
         ] {
-            assert!(target(bad).is_err(), "{bad:?}");
+            let error = target(bad).unwrap_err();
+            assert!(error.starts_with(message), "{bad:?}: {error}");
         }
-        assert!(source("srv").is_err());
+        assert_eq!(
+            source("srv").unwrap_err(),
+            "source \"srv\" is not absolute; write \"/srv\""
+        );
         assert_eq!(source("/").unwrap(), "/");
         assert_eq!(source("/srv/a/").unwrap(), "/srv/a");
     }
@@ -261,25 +274,51 @@ mod tests {
         ] {
             assert!(tmpfs_options(good).is_ok(), "{good:?}");
         }
-        for bad in [
-            "size=ten",
-            "size=",
-            "size",
-            "mode=8",
-            "mode=77777",
-            "colour=red",
-            "noswap=1",
-            "size=1M,size=2M",
-            ",",
-            "size=10MM",
+        assert_eq!(
+            tmpfs_options("size=1g,noswap").unwrap(),
+            [("size".into(), Some("1g".into())), ("noswap".into(), None)]
+        );
+        for (bad, message) in [
+            (
+                "size=ten",
+                "malformed value \"ten\" for tmpfs option `size`",
+            ),
+            ("size=", "malformed value \"\" for tmpfs option `size`"),
+            (
+                "size",
+                "tmpfs option `size` needs a value, such as `size=10M`",
+            ),
+            ("mode=8", "malformed value \"8\" for tmpfs option `mode`"),
+            (
+                "mode=77777",
+                "malformed value \"77777\" for tmpfs option `mode`",
+            ),
+            (
+                "colour=red",
+                "unknown tmpfs option `colour`; tmpfs takes size=10M",
+            ),
+            (
+                "noswap=1",
+                "tmpfs option `noswap` takes no value; write `noswap`",
+            ),
+            (
+                "size=1M,size=2M",
+                "tmpfs option `size` is given twice; keep one",
+            ),
+            (",", "empty tmpfs option in \",\""),
+            (
+                "size=10MM",
+                "malformed value \"10MM\" for tmpfs option `size`",
+            ),
         ] {
-            assert!(tmpfs_options(bad).is_err(), "{bad:?}");
+            let error = tmpfs_options(bad).unwrap_err();
+            assert!(error.starts_with(message), "{bad:?}: {error}");
         }
     }
 
     #[test]
     fn flags_are_known_words() {
-        assert_eq!(flag("ro"), Ok(1));
+        assert_eq!(flag("ro"), Ok(READ_ONLY));
         assert!(flag("rw").unwrap_err().contains("`ro`"));
     }
 }

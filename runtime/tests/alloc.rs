@@ -14,6 +14,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use common::*;
+use mountns::namespace;
 use mountns_runtime::CommandExt as _;
 
 /// Set in the child only, by the first hook.
@@ -79,20 +80,17 @@ fn armed_command(script: &str, user: User) -> Command {
 
 #[test]
 fn entering_allocates_nothing() {
-    let fixture = Fixture::new();
-    let a = fixture.dir("a");
-    let b = fixture.dir("b");
-    let c = fixture.dir("c");
-    let file = fixture.file("file.txt", "file\n");
-    let ns = namespace(vec![
-        union("/opt/u", &[&a, &b], Some(0)),
-        bind("/opt/u/inner", &c),
-        tmpfs("/work", &[("size", Some("1m"))]),
-        in_tmpfs(bind_file("/work/deep/f.txt", &file)),
-    ]);
+    let layers = Layers::at("/tmp/mountns-runtime/alloc");
+    let ns = namespace! {
+        include common::BASE;
+        bind "/opt/u/" ["/tmp/mountns-runtime/alloc/a/", "/tmp/mountns-runtime/alloc/b/", tmpfs];
+        bind "/opt/u/inner/" "/tmp/mountns-runtime/alloc/c/";
+        bind "/work/" tmpfs("size=1m");
+        bind "/work/deep/f.txt" "/tmp/mountns-runtime/alloc/file.txt";
+    };
     for user in USERS {
         let output = armed_command("cat /work/deep/f.txt", user)
-            .current_dir(&a)
+            .current_dir(&layers.a)
             .namespace(ns)
             .output()
             .unwrap();
@@ -103,9 +101,11 @@ fn entering_allocates_nothing() {
 
 #[test]
 fn failing_to_enter_allocates_nothing() {
-    let fixture = Fixture::new();
-    let missing = fixture.path("missing");
-    let ns = namespace(vec![bind("/opt/x", &missing)]);
+    let fixture = Fixture::at("/tmp/mountns-runtime/alloc-missing");
+    let ns = namespace! {
+        include common::BASE;
+        bind "/opt/x/" "/tmp/mountns-runtime/alloc-missing/missing";
+    };
     for user in USERS {
         let log = fixture.path("stderr");
         let spawned = armed_command("true", user)

@@ -2,41 +2,16 @@
 //! user-namespace path). Nothing is mounted in this process.
 
 mod common;
+mod unions;
 
 use std::collections::BTreeSet;
 use std::fs::{self, File};
 use std::os::fd::AsRawFd;
 
+use mountns::namespace;
+use mountns_runtime::{Flags, Kind, Mount, Namespace, Param, Tmpfs};
+
 use common::*;
-
-/// Two layers that clash on `both.txt`, and a third directory.
-struct Layers {
-    fixture: Fixture,
-    a: String,
-    b: String,
-    c: String,
-    file: String,
-}
-
-fn layers() -> Layers {
-    let fixture = Fixture::new();
-    let a = fixture.dir("a");
-    fixture.file("a/a.txt", "A\n");
-    fixture.file("a/both.txt", "from a\n");
-    let b = fixture.dir("b");
-    fixture.file("b/b.txt", "B\n");
-    fixture.file("b/both.txt", "from b\n");
-    let c = fixture.dir("c");
-    fixture.file("c/c.txt", "C\n");
-    let file = fixture.file("file.txt", "file\n");
-    Layers {
-        fixture,
-        a,
-        b,
-        c,
-        file,
-    }
-}
 
 /// The mount points (field 5) of a mountinfo text.
 fn mountpoints(mountinfo: &str) -> Vec<&str> {
@@ -46,54 +21,40 @@ fn mountpoints(mountinfo: &str) -> Vec<&str> {
         .collect()
 }
 
-fn check(run: &Run, user: User, stdout: &str) {
-    assert_eq!(run.code, Some(0), "{user:?}: {run:#?}");
-    assert_eq!(run.stdout, stdout, "{user:?}: {run:#?}");
-}
-
 #[test]
 fn bind_shows_host_files_and_nothing_else() {
-    let layers = layers();
-    let ns = namespace(vec![bind("/opt/data", &layers.a)]);
-    for user in USERS {
-        let run = sh(ns, "cat /opt/data/a.txt; ls /; id -u; id -g", user);
+    let _layers = Layers::at("/tmp/mountns-runtime/bind");
+    let ns = namespace! {
+        include common::BASE;
+        bind "/opt/data/" "/tmp/mountns-runtime/bind/a/";
+    };
+    for (user, run) in each_user(ns, "cat /opt/data/a.txt; ls /; id -u; id -g", 0, "") {
         let id = if user == User::Root { 0 } else { 65534 };
-        check(
-            &run,
-            user,
-            &format!("A\nbin\nlib\nlib64\nopt\nusr\n{id}\n{id}\n"),
-        );
+        let expected = format!("A\nbin\nlib\nlib64\nopt\nusr\n{id}\n{id}\n");
+        assert_eq!(run.stdout, expected, "{user:?}: {run:#?}");
     }
 }
 
 #[test]
 fn read_only_bind_is_read_only_with_its_submounts() {
-    let layers = layers();
+    let layers = Layers::at("/tmp/mountns-runtime/read-only-bind");
     // The host's /dev has submounts (/dev/pts, /dev/shm): they must be read-only too.
-    let ns = namespace(vec![
-        bind_ro("/dev", "/dev"),
-        bind_ro("/opt/ro", &layers.a),
-        bind("/proc", "/proc"),
-    ]);
-    for user in USERS {
-        let run = sh(
-            ns,
-            "touch /opt/ro/new; echo opt=$?; touch /dev/shm/mountns-new; echo shm=$?; \
-             echo ok > /dev/null && cat /proc/self/mountinfo",
-            user,
-        );
-        assert_eq!(run.code, Some(0), "{user:?}: {run:#?}");
-        assert!(
-            run.stdout.starts_with("opt=1\nshm=1\n"),
-            "{user:?}: {run:#?}"
-        );
+    let ns = namespace! {
+        include common::BASE;
+        bind ro "/dev/";
+        bind ro "/opt/ro/" "/tmp/mountns-runtime/read-only-bind/a/";
+        bind "/proc/";
+    };
+    let script = "touch /opt/ro/new; echo opt=$?; touch /dev/shm/mountns-new; echo shm=$?; \
+                  echo ok > /dev/null && cat /proc/self/mountinfo";
+    for (user, run) in each_user(ns, script, 0, "opt=1\nshm=1\n") {
         assert_eq!(
             run.stderr.matches("Read-only file system").count(),
             2,
             "{user:?}: {run:#?}"
         );
         let mut under_dev = 0;
-        for line in run.stdout.lines().skip(2) {
+        for line in run.stdout.lines() {
             let fields: Vec<&str> = line.split(' ').collect();
             let (mountpoint, options) = (fields[4], fields[5]);
             if mountpoint == "/dev" || mountpoint.starts_with("/dev/") || mountpoint == "/opt/ro" {
@@ -109,18 +70,14 @@ fn read_only_bind_is_read_only_with_its_submounts() {
 
 #[test]
 fn tmpfs_is_writable_and_honours_its_size() {
-    let ns = namespace(vec![tmpfs("/scratch", &[("size", Some("1m"))])]);
-    for user in USERS {
-        let run = sh(
-            ns,
-            "echo hi > /scratch/a && cat /scratch/a; \
-             yes 0123456789 > /scratch/big; echo rc=$?; wc -c < /scratch/big",
-            user,
-        );
-        assert_eq!(run.code, Some(0), "{user:?}: {run:#?}");
-        let lines: Vec<&str> = run.stdout.lines().collect();
-        assert_eq!(lines[..2], ["hi", "rc=1"], "{user:?}: {run:#?}");
-        let size: u64 = lines[2].trim().parse().unwrap();
+    let ns = namespace! {
+        include common::BASE;
+        bind "/scratch/" tmpfs("size=1m");
+    };
+    let script = "echo hi > /scratch/a && cat /scratch/a; \
+                  yes 0123456789 > /scratch/big; echo rc=$?; wc -c < /scratch/big";
+    for (user, run) in each_user(ns, script, 0, "hi\nrc=1\n") {
+        let size: u64 = run.stdout.trim().parse().unwrap();
         assert!((900_000..=1 << 20).contains(&size), "{user:?}: {size}");
         assert!(
             run.stderr.contains("No space left on device"),
@@ -131,52 +88,29 @@ fn tmpfs_is_writable_and_honours_its_size() {
 
 #[test]
 fn read_only_union_shows_both_layers_first_on_top() {
-    let layers = layers();
-    let ns = namespace(vec![union("/opt/u", &[&layers.a, &layers.b], None)]);
-    for user in USERS {
-        let run = sh(
-            ns,
-            "cat /opt/u/a.txt /opt/u/b.txt /opt/u/both.txt; ls /opt/u; touch /opt/u/new",
-            user,
-        );
-        assert_eq!(run.code, Some(1), "{user:?}: {run:#?}");
-        assert_eq!(
-            run.stdout, "A\nB\nfrom a\na.txt\nb.txt\nboth.txt\n",
-            "{user:?}: {run:#?}"
-        );
-        assert!(
-            run.stderr.contains("Read-only file system"),
-            "{user:?}: {run:#?}"
-        );
-    }
+    unions::read_only_union();
 }
 
 #[test]
 fn writable_union_keeps_writes_off_the_host_and_hides_its_upper() {
-    let layers = layers();
+    let layers = Layers::at("/tmp/mountns-runtime/writable");
     // Owned by uid 65534, so that it can change it through the union: copy-up in a user
     // namespace fails with EOVERFLOW for a file whose owner is not mapped (root's).
     std::os::unix::fs::chown(layers.fixture.path("a/both.txt"), Some(65534), Some(65534)).unwrap();
-    let ns = namespace(vec![
-        union("/opt/u", &[&layers.a, &layers.b], Some(0)),
-        bind("/proc", "/proc"),
-    ]);
-    for user in USERS {
-        let run = sh(
-            ns,
-            "echo new > /opt/u/new.txt && echo changed > /opt/u/both.txt && \
-             mkdir /opt/u/dir && rm /opt/u/a.txt && \
-             cat /opt/u/new.txt /opt/u/both.txt && ls /opt/u && ls / && \
-             cat /proc/self/mountinfo",
-            user,
-        );
-        assert_eq!(run.code, Some(0), "{user:?}: {run:#?}");
-        let expected =
-            "new\nchanged\nb.txt\nboth.txt\ndir\nnew.txt\nbin\nlib\nlib64\nopt\nproc\nusr\n";
-        assert!(run.stdout.starts_with(expected), "{user:?}: {run:#?}");
-        let mountinfo = &run.stdout[expected.len()..];
-        let expected = ["/", "/bin", "/lib", "/lib64", "/usr", "/opt/u", "/proc"];
-        assert_eq!(mountpoints(mountinfo), expected, "{user:?}: {mountinfo}");
+    let ns = namespace! {
+        include common::BASE;
+        bind "/opt/u/" ["/tmp/mountns-runtime/writable/a/", "/tmp/mountns-runtime/writable/b/", tmpfs];
+        bind "/proc/";
+    };
+    let script = "echo new > /opt/u/new.txt && echo changed > /opt/u/both.txt && \
+                  mkdir /opt/u/dir && rm /opt/u/a.txt && \
+                  cat /opt/u/new.txt /opt/u/both.txt && ls /opt/u && ls / && \
+                  cat /proc/self/mountinfo";
+    let seen = "new\nchanged\nb.txt\nboth.txt\ndir\nnew.txt\nbin\nlib\nlib64\nopt\nproc\nusr\n";
+    for (user, run) in each_user(ns, script, 0, seen) {
+        // In the table's order: sorted, parents first.
+        let expected = ["/", "/bin", "/lib", "/lib64", "/opt/u", "/proc", "/usr"];
+        assert_eq!(mountpoints(&run.stdout), expected, "{user:?}: {run:#?}");
     }
     assert_eq!(
         fs::read_to_string(layers.fixture.path("a/both.txt")).unwrap(),
@@ -192,147 +126,147 @@ fn writable_union_keeps_writes_off_the_host_and_hides_its_upper() {
 
 #[test]
 fn file_bind() {
-    let layers = layers();
-    let ns = namespace(vec![bind_file("/etc/motd", &layers.file)]);
-    for user in USERS {
-        check(
-            &sh(ns, "cat /etc/motd; ls /etc", user),
-            user,
-            "file\nmotd\n",
-        );
-    }
+    let _layers = Layers::at("/tmp/mountns-runtime/file-bind");
+    let ns = namespace! {
+        include common::BASE;
+        bind "/etc/motd" "/tmp/mountns-runtime/file-bind/file.txt";
+    };
+    each_user_sees(ns, "cat /etc/motd; ls /etc", "file\nmotd\n");
 }
 
 #[test]
 fn file_bind_over_a_symlink_covers_the_link() {
     // Like a union over the host's /etc whose localtime links to /usr/share/zoneinfo/..,
     // which is not there (yet) inside.
-    let layers = layers();
+    let layers = Layers::at("/tmp/mountns-runtime/file-over-link");
     std::os::unix::fs::symlink("/nowhere/file", layers.fixture.path("a/link")).unwrap();
-    let ns = namespace(vec![
-        union("/opt/u", &[&layers.a, &layers.b], Some(0)),
-        bind_file("/opt/u/link", &layers.file),
-    ]);
-    for user in USERS {
-        check(
-            &sh(ns, "cat /opt/u/link; ls /", user),
-            user,
-            "file\nbin\nlib\nlib64\nopt\nusr\n",
-        );
-    }
+    let ns = namespace! {
+        include common::BASE;
+        bind "/opt/u/" ["/tmp/mountns-runtime/file-over-link/a/", "/tmp/mountns-runtime/file-over-link/b/", tmpfs];
+        bind "/opt/u/link" "/tmp/mountns-runtime/file-over-link/file.txt";
+    };
+    let seen = "file\nbin\nlib\nlib64\nopt\nusr\n";
+    each_user_sees(ns, "cat /opt/u/link; ls /", seen);
 }
 
 #[test]
 fn bind_nested_in_a_union_finds_its_mountpoint_in_the_skeleton() {
-    let layers = layers();
-    // No layer has `inner`: only the skeleton, the lowest layer, does.
-    for upper in [None, Some(0)] {
-        let ns = namespace(vec![
-            union("/opt/u", &[&layers.a, &layers.b], upper),
-            bind("/opt/u/inner", &layers.c),
-        ]);
-        for user in USERS {
-            let run = sh(ns, "cat /opt/u/inner/c.txt; ls /opt/u", user);
-            check(&run, user, "C\na.txt\nb.txt\nboth.txt\ninner\n");
-        }
-    }
-    assert!(!fs::exists(layers.fixture.path("a/inner")).unwrap());
-    assert!(!fs::exists(layers.fixture.path("b/inner")).unwrap());
+    unions::bind_nested_in_a_union();
 }
 
 #[test]
 fn mounts_nested_in_a_tmpfs_get_their_mountpoints_created() {
-    let layers = layers();
-    let ns = namespace(vec![
-        tmpfs("/work", &[]),
-        in_tmpfs(bind("/work/deep/data", &layers.c)),
-        in_tmpfs(bind_file("/work/f.txt", &layers.file)),
-    ]);
-    for user in USERS {
-        let run = sh(
-            ns,
-            "cat /work/deep/data/c.txt /work/f.txt; echo x > /work/other && cat /work/other; ls /work",
-            user,
-        );
-        check(&run, user, "C\nfile\nx\ndeep\nf.txt\nother\n");
-    }
+    let _layers = Layers::at("/tmp/mountns-runtime/in-tmpfs");
+    let ns = namespace! {
+        include common::BASE;
+        bind "/work/" tmpfs;
+        bind "/work/deep/data/" "/tmp/mountns-runtime/in-tmpfs/c/";
+        bind "/work/f.txt" "/tmp/mountns-runtime/in-tmpfs/file.txt";
+    };
+    let script =
+        "cat /work/deep/data/c.txt /work/f.txt; echo x > /work/other && cat /work/other; ls /work";
+    each_user_sees(ns, script, "C\nfile\nx\ndeep\nf.txt\nother\n");
 }
+
+/// A tmpfs on the root itself, which the macro refuses (a declaration binds what it
+/// needs onto the fresh root instead): built by hand, through the constructors the
+/// macro's output calls. Everything else is inside that tmpfs, which covers the
+/// (empty) skeleton; its mode tells it from the tmpfs below.
+static ROOT_TMPFS: Namespace = {
+    static MODE: [Param; 1] = [Param::__new(c"mode", Some(c"0711"))];
+    static MOUNTS: [Mount; 6] = [
+        Mount::__new(
+            c"/",
+            true,
+            Flags::NONE,
+            Kind::Tmpfs(Tmpfs::__new(c"mode=0711", &MODE)),
+            false,
+        ),
+        Mount::__new(
+            c"/bin",
+            true,
+            Flags::READ_ONLY,
+            Kind::Bind { source: c"/bin" },
+            true,
+        ),
+        Mount::__new(
+            c"/lib",
+            true,
+            Flags::READ_ONLY,
+            Kind::Bind { source: c"/lib" },
+            true,
+        ),
+        Mount::__new(
+            c"/lib64",
+            true,
+            Flags::READ_ONLY,
+            Kind::Bind { source: c"/lib64" },
+            true,
+        ),
+        Mount::__new(
+            c"/usr",
+            true,
+            Flags::READ_ONLY,
+            Kind::Bind { source: c"/usr" },
+            true,
+        ),
+        Mount::__new(
+            c"/work",
+            true,
+            Flags::NONE,
+            Kind::Tmpfs(Tmpfs::__new(c"", &[])),
+            true,
+        ),
+    ];
+    Namespace::__new(&MOUNTS, &[], &[])
+};
 
 #[test]
 fn tmpfs_on_the_root_itself() {
-    // Everything else is then inside that tmpfs, which covers the skeleton.
-    // Its mode tells it from the tmpfs below.
-    let mut mounts = vec![tmpfs("/", &[("mode", Some("0711"))])];
-    mounts.extend(base().into_iter().map(in_tmpfs));
-    mounts.push(in_tmpfs(tmpfs("/work", &[])));
-    let skeleton = leak_skeleton(&mounts);
-    let ns: &'static _ = Box::leak(Box::new(mountns_runtime::Namespace::__new(
-        Box::leak(mounts.into_boxed_slice()),
-        skeleton,
-        &[],
-    )));
-    for user in USERS {
-        let run = sh(
-            ns,
-            "echo x > /work/x && cat /work/x && ls / && stat -c %a /",
-            user,
-        );
-        check(&run, user, "x\nbin\nlib\nlib64\nusr\nwork\n711\n");
-    }
-}
-
-fn leak_skeleton(mounts: &[mountns_runtime::Mount]) -> &'static [mountns_runtime::Mountpoint] {
-    Box::leak(skeleton(mounts).into_boxed_slice())
+    let script = "echo x > /work/x && cat /work/x && ls / && stat -c %a /";
+    each_user_sees(&ROOT_TMPFS, script, "x\nbin\nlib\nlib64\nusr\nwork\n711\n");
 }
 
 #[test]
 fn union_of_more_than_a_page_of_layers() {
     // Past the legacy path's page: `lowerdir+` takes one layer at a time.
-    let fixture = Fixture::new();
-    let long = "l".repeat(200);
-    let lowers: Vec<String> = (0..30)
-        .map(|i| {
-            let dir = fixture.dir(&format!("{long}-{i:02}"));
-            fixture.file(&format!("{long}-{i:02}/{i:02}"), "");
-            dir
-        })
-        .collect();
-    let lowers: Vec<&str> = lowers.iter().map(String::as_str).collect();
-    let ns = namespace(vec![union("/opt/u", &lowers, None)]);
-    for user in USERS {
-        let run = sh(ns, "ls /opt/u | wc -l", user);
-        check(&run, user, "30\n");
-    }
+    unions::long_layer_names();
 }
 
 #[test]
 fn layers_with_commas_colons_and_backslashes() {
-    let fixture = Fixture::new();
-    let a = fixture.dir("a,b:c\\d");
-    fixture.file("a,b:c\\d/one", "1\n");
-    let b = fixture.dir("e:f");
-    fixture.file("e:f/two", "2\n");
-    let ns = namespace(vec![union("/opt/u", &[&a, &b], Some(0))]);
-    for user in USERS {
-        check(&sh(ns, "cat /opt/u/one /opt/u/two", user), user, "1\n2\n");
+    for (user, line) in unions::escaped_layer_names() {
+        assert!(
+            line.contains("upperdir=/u3/upper,workdir=/u3/work"),
+            "{user:?}: {line}"
+        );
     }
 }
 
 #[test]
 fn current_dir_is_kept_inside_or_falls_back_to_root() {
-    let layers = layers();
+    let layers = Layers::at("/tmp/mountns-runtime/cwd");
     // The fixture is bound at its own path, so the directory exists inside.
-    let ns = namespace(vec![bind(&layers.a, &layers.a)]);
+    let ns = namespace! {
+        include common::BASE;
+        bind "/tmp/mountns-runtime/cwd/a/";
+    };
     for user in USERS {
         let run = sh_in(ns, "pwd; cat a.txt", user, |command| {
             command.current_dir(&layers.a);
         });
-        check(&run, user, &format!("{}\nA\n", layers.a));
+        assert_eq!(run.code, Some(0), "{user:?}: {run:#?}");
+        assert_eq!(
+            run.stdout,
+            format!("{}\nA\n", layers.a),
+            "{user:?}: {run:#?}"
+        );
         // No /var inside.
         let run = sh_in(ns, "pwd", user, |command| {
             command.current_dir("/var");
         });
-        check(&run, user, "/\n");
+        assert_eq!(run.code, Some(0), "{user:?}: {run:#?}");
+        assert_eq!(run.stdout, "/\n", "{user:?}: {run:#?}");
     }
 }
 
@@ -364,15 +298,16 @@ fn no_fd_leaks_into_the_namespace() {
     // runc CVE-2024-21626: a descriptor of the host left open in the child reaches the
     // host's tree. Every kind of mount, so every kind of descriptor mountns opens
     // (sources, mountpoints, detached trees, tmpfs and overlay contexts) is made.
-    let layers = layers();
-    let ns = namespace(vec![
-        bind("/proc", "/proc"),
-        union("/opt/u", &[&layers.a, &layers.b], Some(0)),
-        union("/opt/r", &[&layers.a, &layers.b], None),
-        bind("/opt/u/inner", &layers.c),
-        tmpfs("/tmp", &[]),
-        in_tmpfs(bind_file("/tmp/f.txt", &layers.file)),
-    ]);
+    let layers = Layers::at("/tmp/mountns-runtime/fds");
+    let ns = namespace! {
+        include common::BASE;
+        bind "/proc/";
+        bind "/opt/u/" ["/tmp/mountns-runtime/fds/a/", "/tmp/mountns-runtime/fds/b/", tmpfs];
+        bind "/opt/r/" ["/tmp/mountns-runtime/fds/a/", "/tmp/mountns-runtime/fds/b/"];
+        bind "/opt/u/inner/" "/tmp/mountns-runtime/fds/c/";
+        bind "/tmp/" tmpfs;
+        bind "/tmp/f.txt" "/tmp/mountns-runtime/fds/file.txt";
+    };
     // What the caller passes on purpose, it passes: a descriptor it made inheritable
     // (no O_CLOEXEC). One opened the usual way (std sets O_CLOEXEC) is not passed.
     let passed = File::open(layers.fixture.file("passed", "passed on purpose\n")).unwrap();
@@ -417,96 +352,80 @@ fn no_fd_leaks_into_the_namespace() {
 #[test]
 fn host_mountinfo_is_unchanged() {
     let before = fs::read_to_string("/proc/self/mountinfo").unwrap();
-    let layers = layers();
-    let ns = namespace(vec![
-        bind_ro("/dev", "/dev"),
-        union("/opt/u", &[&layers.a, &layers.b], Some(0)),
-        bind("/opt/u/inner", &layers.c),
-        tmpfs("/tmp", &[("size", Some("1m"))]),
-        in_tmpfs(bind_file("/tmp/f.txt", &layers.file)),
-    ]);
-    for user in USERS {
-        let run = sh(ns, "ls /opt/u/inner; ls /tmp", user);
-        check(&run, user, "c.txt\nf.txt\n");
-    }
+    let _layers = Layers::at("/tmp/mountns-runtime/host-mountinfo");
+    let ns = namespace! {
+        include common::BASE;
+        bind ro "/dev/";
+        bind "/opt/u/" ["/tmp/mountns-runtime/host-mountinfo/a/", "/tmp/mountns-runtime/host-mountinfo/b/", tmpfs];
+        bind "/opt/u/inner/" "/tmp/mountns-runtime/host-mountinfo/c/";
+        bind "/tmp/" tmpfs("size=1m");
+        bind "/tmp/f.txt" "/tmp/mountns-runtime/host-mountinfo/file.txt";
+    };
+    each_user_sees(ns, "ls /opt/u/inner; ls /tmp", "c.txt\nf.txt\n");
     let after = fs::read_to_string("/proc/self/mountinfo").unwrap();
     assert_eq!(before, after);
 }
 
 #[test]
 fn missing_source_is_named() {
-    let layers = layers();
-    let missing = layers.fixture.path("missing");
-    let ns = namespace(vec![bind("/opt/x", &missing)]);
-    for user in USERS {
-        let (error, stderr) = spawn_error(ns, user, &layers.fixture);
-        assert_eq!(error.raw_os_error(), Some(2), "{user:?}: {error}");
-        assert_eq!(
-            stderr,
-            format!(
-                "mountns: bind \"{missing}\" on \"/opt/x\": open source: \
-                 No such file or directory (os error 2)\n"
-            )
-        );
-    }
+    let layers = Layers::at("/tmp/mountns-runtime/missing");
+    let ns = namespace! {
+        include common::BASE;
+        bind "/opt/x/" "/tmp/mountns-runtime/missing/missing";
+    };
+    let stderr = "mountns: bind \"/tmp/mountns-runtime/missing/missing\" on \"/opt/x\": \
+                  open source: No such file or directory (os error 2)\n";
+    each_user_is_refused(ns, &layers.fixture, 2, stderr);
 }
 
 #[test]
 fn file_as_union_member_is_refused() {
-    let layers = layers();
-    let ns = namespace(vec![union("/opt/u", &[&layers.a, &layers.file], None)]);
-    for user in USERS {
-        let (error, stderr) = spawn_error(ns, user, &layers.fixture);
-        assert_eq!(error.raw_os_error(), Some(20), "{user:?}: {error}");
-        assert_eq!(
-            stderr,
-            format!(
-                "mountns: union \"{}\" on \"/opt/u\": open source: Not a directory (os error 20)\n",
-                layers.file
-            )
-        );
-    }
+    let layers = Layers::at("/tmp/mountns-runtime/file-in-union");
+    let ns = namespace! {
+        include common::BASE;
+        bind "/opt/u/" ["/tmp/mountns-runtime/file-in-union/a/", "/tmp/mountns-runtime/file-in-union/file.txt"];
+    };
+    let stderr = format!(
+        "mountns: union \"{}\" on \"/opt/u\": open source: Not a directory (os error 20)\n",
+        layers.file
+    );
+    each_user_is_refused(ns, &layers.fixture, 20, &stderr);
 }
 
 #[test]
 fn file_on_a_directory_mountpoint_is_refused() {
-    let layers = layers();
-    let ns = namespace(vec![bind("/opt/x", &layers.file)]);
-    for user in USERS {
-        let (error, stderr) = spawn_error(ns, user, &layers.fixture);
-        assert_eq!(error.raw_os_error(), Some(21), "{user:?}: {error}");
-        assert_eq!(
-            stderr,
-            format!(
-                "mountns: bind \"{}\" on \"/opt/x\": compare source and mountpoint: \
-                 Is a directory (os error 21); a file cannot be bound on a directory; \
-                 declare the target without a trailing slash\n",
-                layers.file
-            )
-        );
-    }
+    let layers = Layers::at("/tmp/mountns-runtime/file-on-dir");
+    let ns = namespace! {
+        include common::BASE;
+        bind "/opt/x/" "/tmp/mountns-runtime/file-on-dir/file.txt";
+    };
+    let stderr = format!(
+        "mountns: bind \"{}\" on \"/opt/x\": compare source and mountpoint: \
+         Is a directory (os error 21); a file cannot be bound on a directory; \
+         declare the target without a trailing slash\n",
+        layers.file
+    );
+    each_user_is_refused(ns, &layers.fixture, 21, &stderr);
 }
 
 #[test]
 fn symlinked_mountpoint_is_refused() {
     // /opt/link is a symlink (in a bound host directory) to an absolute path: the bind
     // must land where the table says or nowhere, never where the link leads.
-    let layers = layers();
+    let layers = Layers::at("/tmp/mountns-runtime/symlinked");
     let outside = layers.fixture.dir("outside");
     std::os::unix::fs::symlink(&outside, layers.fixture.path("a/link")).unwrap();
-    let ns = namespace(vec![bind("/opt", &layers.a), bind("/opt/link", &layers.c)]);
-    for user in USERS {
-        let (error, stderr) = spawn_error(ns, user, &layers.fixture);
-        assert_eq!(error.raw_os_error(), Some(40), "{user:?}: {error}");
-        assert_eq!(
-            stderr,
-            format!(
-                "mountns: bind \"{}\" on \"/opt/link\": open mountpoint: \"/opt/link\" \
-                 is a symbolic link inside the new root; bind its target instead\n",
-                layers.c
-            )
-        );
-    }
+    let ns = namespace! {
+        include common::BASE;
+        bind "/opt/" "/tmp/mountns-runtime/symlinked/a/";
+        bind "/opt/link/" "/tmp/mountns-runtime/symlinked/c/";
+    };
+    let stderr = format!(
+        "mountns: bind \"{}\" on \"/opt/link\": open mountpoint: \"/opt/link\" \
+         is a symbolic link inside the new root; bind its target instead\n",
+        layers.c
+    );
+    each_user_is_refused(ns, &layers.fixture, 40, &stderr);
     assert_eq!(fs::read_dir(&outside).unwrap().count(), 0);
 }
 
@@ -524,14 +443,14 @@ fn unions_take_one_layer_at_a_time_on_new_kernels() {
     if !kernel_at_least(6, 8) {
         return;
     }
-    let layers = layers();
-    let ns = namespace(vec![
-        union("/opt/u", &[&layers.a, &layers.b], Some(0)),
-        bind("/proc", "/proc"),
-    ]);
-    for user in USERS {
-        let run = sh(ns, "grep ' /opt/u ' /proc/self/mountinfo", user);
-        assert_eq!(run.code, Some(0), "{user:?}: {run:#?}");
+    let layers = Layers::at("/tmp/mountns-runtime/one-at-a-time");
+    let ns = namespace! {
+        include common::BASE;
+        bind "/opt/u/" ["/tmp/mountns-runtime/one-at-a-time/a/", "/tmp/mountns-runtime/one-at-a-time/b/", tmpfs];
+        bind "/proc/";
+    };
+    let script = "grep ' /opt/u ' /proc/self/mountinfo";
+    for (user, run) in each_user(ns, script, 0, "") {
         let expected = format!(
             "lowerdir+=/oldroot{},lowerdir+=/oldroot{},lowerdir+=/newroot/opt/u,\
              upperdir=/u0/upper,workdir=/u0/work",

@@ -10,20 +10,21 @@ use std::thread;
 use std::time::Duration;
 
 use common::*;
-use mountns_runtime::{Flags, Kind, Mount, Mountpoint, Namespace, Step};
+use mountns::namespace;
+use mountns_runtime::Step;
 
 const ROLE: &str = "MOUNTNS_TEST_ROLE";
 
-/// A table as the macro emits it: statics all the way down.
-static USR: [Mount; 1] = [Mount::__new(
-    c"/usr",
-    true,
-    Flags::READ_ONLY,
-    Kind::Bind { source: c"/usr" },
-    false,
-)];
-static USR_SKELETON: [Mountpoint; 1] = [Mountpoint::__new(c"usr", true)];
-static USR_ONLY: Namespace = Namespace::__new(&USR, &USR_SKELETON, &[]);
+namespace! {
+    static USR_ONLY = {
+        bind ro "/usr/";
+    };
+
+    static EXEC = {
+        include BASE;
+        bind "/opt/data/" "/tmp/mountns-runtime/exec/data/";
+    };
+}
 
 fn main() {
     match env::var(ROLE).as_deref() {
@@ -86,12 +87,10 @@ fn threaded() {
 
 /// Child: execs `sh` (found through PATH inside) or a missing program.
 fn exec(missing: bool) {
-    let data = env::var("MOUNTNS_TEST_DATA").unwrap();
-    let ns = namespace(vec![bind("/opt/data", &data)]);
     let error = if missing {
-        ns.exec(&["mountns-no-such-program"])
+        EXEC.exec(&["mountns-no-such-program"])
     } else {
-        ns.exec(&["sh", "-c", "cat /opt/data/a.txt; echo $0 $1", "zero", "one"])
+        EXEC.exec(&["sh", "-c", "cat /opt/data/a.txt; echo $0 $1", "zero", "one"])
     };
     println!("{error}");
     assert_eq!(error.step(), Step::Exec);
@@ -110,12 +109,11 @@ fn child(role: &str, user: User) -> Run {
 }
 
 fn exec_runs_the_program_inside() {
-    let fixture = Fixture::new();
-    let data = fixture.dir("data");
+    let fixture = Fixture::at("/tmp/mountns-runtime/exec");
     fixture.file("data/a.txt", "A\n");
     for user in USERS {
         let mut command = Command::new(env::current_exe().unwrap());
-        command.env(ROLE, "exec").env("MOUNTNS_TEST_DATA", &data);
+        command.env(ROLE, "exec");
         let output = as_user(&mut command, user).output().unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(output.status.success(), "{user:?}: {output:?}");
@@ -124,13 +122,11 @@ fn exec_runs_the_program_inside() {
 }
 
 fn exec_reports_a_missing_program() {
-    let fixture = Fixture::new();
-    let data = fixture.dir("data");
+    let fixture = Fixture::at("/tmp/mountns-runtime/exec");
+    fixture.dir("data");
     for user in USERS {
         let mut command = Command::new(env::current_exe().unwrap());
-        command
-            .env(ROLE, "exec-missing")
-            .env("MOUNTNS_TEST_DATA", &data);
+        command.env(ROLE, "exec-missing");
         let output = as_user(&mut command, user).output().unwrap();
         assert_eq!(output.status.code(), Some(3), "{user:?}: {output:?}");
         assert_eq!(

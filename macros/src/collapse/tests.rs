@@ -186,7 +186,7 @@ proptest! {
         }
         // Every declared entry ends up in exactly one mount.
         let mut out: Vec<usize> = mounts.iter().flat_map(entries_of).collect();
-        out.sort();
+        out.sort_unstable();
         prop_assert_eq!(out, (0..entries.len()).collect::<Vec<_>>());
         // Order on one target is stable: lowers keep declaration order.
         for mount in &mounts {

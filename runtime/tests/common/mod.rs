@@ -1,157 +1,63 @@
-//! Helpers shared by the test binaries: tables, fixtures, children.
-//!
-//! Tables are built at run time and leaked (`&'static`), because fixture paths name the
-//! test process; they go through the same hidden const constructors the macro uses.
-//! Nothing here mounts: every namespace is entered in a child.
+//! Helpers shared by the test binaries: fixtures, children, and the base of the
+//! runtime tests' declarations. Their tables come from `namespace!`, with host
+//! fixtures at fixed paths under /tmp (a declaration names its sources at compile
+//! time); each test has a directory of its own. Nothing here mounts: every namespace
+//! is entered in a child.
 
 #![allow(dead_code)]
 
-use std::ffi::{CStr, CString};
 use std::fs::{self, File};
 use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use mountns_runtime::{
-    CommandExt as _, Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Upper,
-};
+use mountns::{CommandExt as _, Namespace, namespace};
 
-pub fn cstr(s: &str) -> &'static CStr {
-    Box::leak(CString::new(s).unwrap().into_boxed_c_str())
+namespace! {
+    /// What every child needs to run /bin/sh: read-only binds of the host's system
+    /// directories.
+    pub static BASE = {
+        bind ro ["/bin/", "/lib/", "/lib64/", "/usr/"];
+    };
 }
 
-fn leak<T>(items: Vec<T>) -> &'static [T] {
-    Box::leak(items.into_boxed_slice())
+/// Two layers that clash on `both.txt`, a third directory and a file, in a fixture:
+/// `ROOT/a`, `ROOT/b`, `ROOT/c/c.txt` and `ROOT/file.txt`.
+pub struct Layers {
+    pub fixture: Fixture,
+    pub a: String,
+    pub b: String,
+    pub c: String,
+    pub file: String,
 }
 
-pub fn bind(target: &str, source: &str) -> Mount {
-    Mount::__new(
-        cstr(target),
-        true,
-        Flags::NONE,
-        Kind::Bind {
-            source: cstr(source),
-        },
-        false,
-    )
-}
+impl Layers {
+    pub fn at(root: &str) -> Layers {
+        Layers::named(root, "a", "b")
+    }
 
-pub fn bind_ro(target: &str, source: &str) -> Mount {
-    Mount::__new(
-        cstr(target),
-        true,
-        Flags::READ_ONLY,
-        Kind::Bind {
-            source: cstr(source),
-        },
-        false,
-    )
-}
-
-pub fn bind_file(target: &str, source: &str) -> Mount {
-    Mount::__new(
-        cstr(target),
-        false,
-        Flags::NONE,
-        Kind::Bind {
-            source: cstr(source),
-        },
-        false,
-    )
-}
-
-pub fn tmpfs_options(params: &[(&str, Option<&str>)]) -> Tmpfs {
-    let options: Vec<String> = params
-        .iter()
-        .map(|(key, value)| match value {
-            Some(value) => format!("{key}={value}"),
-            None => key.to_string(),
-        })
-        .collect();
-    let params = params
-        .iter()
-        .map(|(key, value)| Param::__new(cstr(key), value.map(cstr)))
-        .collect();
-    Tmpfs::__new(cstr(&options.join(",")), leak(params))
-}
-
-pub fn tmpfs(target: &str, params: &[(&str, Option<&str>)]) -> Mount {
-    Mount::__new(
-        cstr(target),
-        true,
-        Flags::NONE,
-        Kind::Tmpfs(tmpfs_options(params)),
-        false,
-    )
-}
-
-/// A union of `lowers`, writable if `upper` gives the index of its upper tmpfs.
-pub fn union(target: &str, lowers: &[&str], upper: Option<u32>) -> Mount {
-    let lowers = leak(lowers.iter().map(|lower| cstr(lower)).collect());
-    let upper = upper.map(|index| Upper::__new(tmpfs_options(&[]), index));
-    Mount::__new(
-        cstr(target),
-        true,
-        Flags::NONE,
-        Kind::Union { lowers, upper },
-        false,
-    )
-}
-
-/// The same mount, nested in a tmpfs of the table.
-pub fn in_tmpfs(mount: Mount) -> Mount {
-    Mount::__new(
-        mount.target(),
-        mount.is_dir(),
-        mount.flags(),
-        mount.kind(),
-        true,
-    )
-}
-
-/// What every child needs to run /bin/sh: read-only binds of the host's system dirs.
-pub fn base() -> Vec<Mount> {
-    ["/bin", "/lib", "/lib64", "/usr"]
-        .into_iter()
-        .filter(|path| fs::metadata(path).is_ok())
-        .map(|path| bind_ro(path, path))
-        .collect()
-}
-
-/// The skeleton the macro would compute: each target not inside a tmpfs, with its
-/// parents, parents first.
-pub fn skeleton(mounts: &[Mount]) -> Vec<Mountpoint> {
-    let mut paths: Vec<(String, bool)> = Vec::new();
-    for mount in mounts.iter().filter(|mount| !mount.in_tmpfs()) {
-        let target = mount.target().to_str().unwrap().trim_start_matches('/');
-        let mut prefix = String::new();
-        let components: Vec<&str> = target.split('/').filter(|c| !c.is_empty()).collect();
-        for (i, component) in components.iter().enumerate() {
-            if !prefix.is_empty() {
-                prefix.push('/');
-            }
-            prefix.push_str(component);
-            let dir = i + 1 < components.len() || mount.is_dir();
-            paths.push((prefix.clone(), dir));
+    /// The same, the two layers under other names.
+    pub fn named(root: &str, a: &str, b: &str) -> Layers {
+        let fixture = Fixture::at(root);
+        fixture.file(&format!("{a}/a.txt"), "A\n");
+        fixture.file(&format!("{a}/both.txt"), "from a\n");
+        fixture.file(&format!("{b}/b.txt"), "B\n");
+        fixture.file(&format!("{b}/both.txt"), "from b\n");
+        let (a, b) = (fixture.path(a), fixture.path(b));
+        let c = fixture.dir("c");
+        fixture.file("c/c.txt", "C\n");
+        let file = fixture.file("file.txt", "file\n");
+        Layers {
+            fixture,
+            a,
+            b,
+            c,
+            file,
         }
     }
-    paths.sort();
-    paths.dedup_by(|a, b| a.0 == b.0);
-    paths
-        .into_iter()
-        .map(|(path, dir)| Mountpoint::__new(cstr(&path), dir))
-        .collect()
-}
-
-/// The base mounts then `mounts`, as a leaked table.
-pub fn namespace(mounts: Vec<Mount>) -> &'static Namespace {
-    let mut all = base();
-    all.extend(mounts);
-    let skeleton = skeleton(&all);
-    Box::leak(Box::new(Namespace::__new(leak(all), leak(skeleton), &[])))
 }
 
 /// The tests switch to uid 65534, which only root may do: say so plainly.
@@ -231,6 +137,35 @@ pub fn sh_in(
     }
 }
 
+/// Runs `script` in `ns` as each user: its exit code must be `code` and its stdout
+/// start with `stdout`. Each run, its stdout cut to what follows.
+pub fn each_user(
+    ns: &'static Namespace,
+    script: &str,
+    code: i32,
+    stdout: &str,
+) -> Vec<(User, Run)> {
+    USERS
+        .into_iter()
+        .map(|user| {
+            let mut run = sh(ns, script, user);
+            assert_eq!(run.code, Some(code), "{user:?}: {run:#?}");
+            let Some(rest) = run.stdout.strip_prefix(stdout) else {
+                panic!("{user:?}: {run:#?}");
+            };
+            run.stdout = rest.to_owned();
+            (user, run)
+        })
+        .collect()
+}
+
+/// Runs `script` in `ns` as each user: it must succeed and print `stdout`.
+pub fn each_user_sees(ns: &'static Namespace, script: &str, stdout: &str) {
+    for (user, run) in each_user(ns, script, 0, stdout) {
+        assert_eq!(run.stdout, "", "{user:?}: more than expected: {run:#?}");
+    }
+}
+
 /// Spawns `sh -c true` in `ns` as `user`, expecting entering to fail: the io::Error and
 /// what the child wrote to its stderr.
 pub fn spawn_error(ns: &'static Namespace, user: User, fixture: &Fixture) -> (io::Error, String) {
@@ -250,6 +185,15 @@ pub fn spawn_error(ns: &'static Namespace, user: User, fixture: &Fixture) -> (io
     (error, fs::read_to_string(&log).unwrap())
 }
 
+/// Entering `ns` fails for each user with `errno`, and the child says `stderr`.
+pub fn each_user_is_refused(ns: &'static Namespace, fixture: &Fixture, errno: i32, stderr: &str) {
+    for user in USERS {
+        let (error, said) = spawn_error(ns, user, fixture);
+        assert_eq!(error.raw_os_error(), Some(errno), "{user:?}: {error}");
+        assert_eq!(said, stderr, "{user:?}");
+    }
+}
+
 static FIXTURES: AtomicUsize = AtomicUsize::new(0);
 
 /// A directory of host files, /tmp/mountns-test-<pid>-<n>, readable by uid 65534;
@@ -259,6 +203,21 @@ pub struct Fixture {
 }
 
 impl Fixture {
+    /// The directory `root`, under /tmp, made afresh and readable by uid 65534 from
+    /// /tmp down: for the sources a declaration names.
+    pub fn at(root: &str) -> Fixture {
+        let root = PathBuf::from(root);
+        assert!(root.starts_with("/tmp/"), "{root:?}");
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(&root).unwrap();
+        let mut dir = root.as_path();
+        while dir != Path::new("/tmp") {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
+            dir = dir.parent().unwrap();
+        }
+        Fixture { root }
+    }
+
     pub fn new() -> Fixture {
         let n = FIXTURES.fetch_add(1, Ordering::Relaxed);
         let root = PathBuf::from(format!("/tmp/mountns-test-{}-{n}", std::process::id()));
@@ -286,7 +245,7 @@ impl Fixture {
 
     /// Creates the file `rel` with `contents`, 0644, and its directory.
     pub fn file(&self, rel: &str, contents: &str) -> String {
-        if let Some(parent) = std::path::Path::new(rel).parent()
+        if let Some(parent) = Path::new(rel).parent()
             && !parent.as_os_str().is_empty()
         {
             self.dir(parent.to_str().unwrap());

@@ -1,0 +1,69 @@
+//! Conflicts the collapse finds, turned into messages at the statements to blame.
+
+use crate::collapse::{self, Problem};
+use crate::flatten::Origin;
+
+/// Turns collapse errors into messages at the statements to blame.
+pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
+    let at = &error.at;
+    let target = quoted(&at.target, at.dir);
+    let other = error
+        .other
+        .as_ref()
+        .map(|other| other.origin.describe())
+        .unwrap_or_default();
+    let message = match error.problem {
+        Problem::TwoTmpfs => format!(
+            "two tmpfs mounts on {target} cannot be combined; keep one (the other is {other})"
+        ),
+        Problem::FileAndDir => {
+            let (here, there) = if at.dir {
+                ("directory", "file")
+            } else {
+                ("file", "directory")
+            };
+            format!(
+                "{target} is a {here} here but a {there} in {other}; end the path with `/` in both statements for a directory, in neither for a file"
+            )
+        }
+        Problem::UnionOnFile => format!(
+            "several mounts on {target} make a union, and a union needs a directory: write \"{}/\"",
+            at.target
+        ),
+        Problem::TooManyLayers(count) => format!(
+            "a union of {count} sources on {target} is over overlayfs's limit of {} sources (its {} layers, less one for the skeleton)",
+            collapse::MAX_LAYERS - 1,
+            collapse::MAX_LAYERS
+        ),
+        Problem::SameSource => {
+            format!("this source is bound onto {target} twice (also by {other}); drop one")
+        }
+        Problem::ReadOnlyWritableUnion => format!(
+            "`ro` cannot apply to {target}: with a tmpfs ({other}) the union on it is writable; drop `ro` or the tmpfs"
+        ),
+        Problem::ReadOnlyTmpfs => {
+            format!("a read-only tmpfs on {target} would stay empty; drop `ro`")
+        }
+        Problem::UnderFile => format!(
+            "{target} lies under {}, a file mount ({other}); a file has no children",
+            error
+                .other
+                .as_ref()
+                .map(|o| quoted(&o.target, o.dir))
+                .unwrap_or_default()
+        ),
+    };
+    if at.origin.via.is_empty() {
+        syn::Error::new_spanned(&at.origin.stmt, message)
+    } else {
+        syn::Error::new_spanned(
+            &at.origin.stmt,
+            format!("{message}; the statement here is {}", at.origin.describe()),
+        )
+    }
+}
+
+/// A target as it was written: `"/etc/"` for a directory, `"/etc/passwd"` for a file.
+fn quoted(target: &str, dir: bool) -> String {
+    format!("\"{target}{}\"", if dir { "/" } else { "" })
+}

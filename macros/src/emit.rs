@@ -1,0 +1,319 @@
+//! Token output: each declaration's `static` table and its companion macro, or the
+//! expression form's block.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::{Ident, LitCStr, LitStr};
+
+use crate::collapse::{self, Entry, Kind, Mount};
+use crate::expand::Table;
+use crate::flatten::{Origin, SourceCode};
+use crate::include::serialize_body;
+use crate::parse::{Decl, Input};
+use crate::valid;
+
+/// The tokens of every declaration (`tables[i]` is the table of the `i`th), or of the
+/// expression form's block.
+pub fn emit(input: &Input, tables: &[Table]) -> syn::Result<TokenStream> {
+    match input {
+        Input::Items(decls) => decls
+            .iter()
+            .zip(tables)
+            .map(|(decl, (entries, mounts))| item(decl, entries, mounts))
+            .collect(),
+        Input::Expr(_) => {
+            let Some((entries, mounts)) = tables.first() else {
+                return Err(syn::Error::new(
+                    Span::call_site(),
+                    "mountns internal error: no table for the expression",
+                ));
+            };
+            let init = initializer(entries, mounts)?;
+            let ns = Ident::new("NAMESPACE", Span::mixed_site());
+            Ok(quote! {
+                {
+                    static #ns: ::mountns::__private::Namespace = #init;
+                    &#ns
+                }
+            })
+        }
+    }
+}
+
+/// The `static` of a declaration, and its companion macro for includes elsewhere.
+fn item(
+    decl: &Decl,
+    entries: &[Entry<Origin>],
+    mounts: &[Mount<Origin>],
+) -> syn::Result<TokenStream> {
+    let Decl {
+        attrs,
+        vis,
+        static_token,
+        name,
+        body,
+    } = decl;
+    let init = initializer(entries, mounts)?;
+    let companion = companion(entries);
+    // `#[macro_export]` puts every companion at the crate root: where the declaration
+    // stands keeps two namespaces of one name in different modules apart.
+    let mut hasher = DefaultHasher::new();
+    name.to_string().hash(&mut hasher);
+    let start = name.span().start();
+    (name.span().file(), start.line, start.column).hash(&mut hasher);
+    serialize_body(body).to_string().hash(&mut hasher);
+    let macro_name = format_ident!("__mountns_{}_{:016x}", name, hasher.finish());
+    Ok(quote! {
+        #(#attrs)*
+        #vis #static_token #name: ::mountns::__private::Namespace = #init;
+
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! #macro_name {
+            (@mountns_include [$($path:tt)*] $($rest:tt)*) => {
+                ::mountns::__private::namespace! {
+                    @mountns_splice [$($path)*] { #companion } $($rest)*
+                }
+            };
+        }
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        #vis use #macro_name as #name;
+    })
+}
+
+/// The entries of a declaration as statements, for the namespaces that include it:
+/// literal sources as literals, the others as `@src(N)`, read from its table.
+fn companion(entries: &[Entry<Origin>]) -> TokenStream {
+    let mut index = 0usize;
+    entries
+        .iter()
+        .map(|entry| {
+            let flags =
+                flag_names(entry.flags).map(|(word, _)| Ident::new(word, Span::call_site()));
+            let target = LitStr::new(
+                &format!("{}{}", entry.target, if entry.dir { "/" } else { "" }),
+                entry.origin.target_span,
+            );
+            let source = match &entry.origin.source {
+                SourceCode::Lit(path, span) => LitStr::new(path, *span).into_token_stream(),
+                SourceCode::Tmpfs(options, _) => quote!(tmpfs(#options)),
+                SourceCode::Expr(_) | SourceCode::Included(..) => {
+                    let k = index;
+                    index += 1;
+                    quote!(@src(#k))
+                }
+            };
+            quote! { bind #(#flags)* #target #source; }
+        })
+        .collect()
+}
+
+/// The words and `mountns::Flags` constant names of the flags set in `bits`.
+fn flag_names(bits: u32) -> impl Iterator<Item = (&'static str, &'static str)> {
+    valid::FLAGS
+        .iter()
+        .enumerate()
+        .filter(move |(position, _)| bits & (1 << position) != 0)
+        .map(|(_, flag)| *flag)
+}
+
+/// A `mountns::Flags` value, its flags named by their constants.
+fn flags(bits: u32) -> TokenStream {
+    let names: Vec<Ident> = flag_names(bits)
+        .map(|(_, name)| Ident::new(name, Span::call_site()))
+        .collect();
+    match &names[..] {
+        [] => quote!(::mountns::__private::Flags::NONE),
+        [name] => quote!(::mountns::__private::Flags::#name),
+        names => quote!(::mountns::__private::Flags::__from_bits(
+            #(::mountns::__private::Flags::#names.bits())|*
+        )),
+    }
+}
+
+fn c_lit(value: &str, span: Span) -> syn::Result<LitCStr> {
+    let value = std::ffi::CString::new(value)
+        .map_err(|_| syn::Error::new(span, "a path must not contain a NUL byte"))?;
+    Ok(LitCStr::new(&value, span))
+}
+
+/// The initializer of a `Namespace` static: one block of private statics.
+fn initializer(entries: &[Entry<Origin>], mounts: &[Mount<Origin>]) -> syn::Result<TokenStream> {
+    let private = quote!(::mountns::__private);
+    let mut statics = Statics::new(entries);
+    let mut rows = Vec::new();
+    for (n, mount) in mounts.iter().enumerate() {
+        let target = c_lit(&mount.target, Span::call_site())?;
+        let kind = statics.kind(mount, n)?;
+        let dir = mount.dir;
+        let flags = flags(mount.flags);
+        let in_tmpfs = mount.in_tmpfs;
+        rows.push(quote! {
+            #private::Mount::__new(#target, #dir, #flags, #kind, #in_tmpfs)
+        });
+    }
+    let skeleton = collapse::skeleton(mounts)
+        .into_iter()
+        .map(|(path, dir)| {
+            let path = c_lit(&path, Span::call_site())?;
+            Ok(quote!(#private::Mountpoint::__new(#path, #dir)))
+        })
+        .collect::<syn::Result<Vec<_>>>()?;
+    let Statics { items, sources, .. } = statics;
+    let sources: Vec<Ident> = sources.into_iter().map(|(_, name)| name).collect();
+    let (mounts_len, skeleton_len, sources_len) = (rows.len(), skeleton.len(), sources.len());
+    let [mounts_name, skeleton_name, sources_name] =
+        ["MOUNTS", "SKELETON", "SOURCES"].map(|name| Ident::new(name, Span::mixed_site()));
+    Ok(quote! {{
+        #items
+        static #mounts_name: [#private::Mount; #mounts_len] = [#(#rows),*];
+        static #skeleton_name: [#private::Mountpoint; #skeleton_len] = [#(#skeleton),*];
+        static #sources_name: [&::core::ffi::CStr; #sources_len] = [#(#sources),*];
+        #private::Namespace::__new(&#mounts_name, &#skeleton_name, &#sources_name)
+    }})
+}
+
+/// The private statics of one initializer, made as its rows are emitted.
+struct Statics {
+    items: TokenStream,
+    /// The non-literal sources, in declaration order (the table's `sources`), by the
+    /// id of their entry.
+    sources: Vec<(usize, Ident)>,
+    /// The writable unions emitted so far.
+    uppers: u32,
+}
+
+impl Statics {
+    /// Starts with a static for each non-literal source.
+    fn new(entries: &[Entry<Origin>]) -> Self {
+        let mut statics = Statics {
+            items: TokenStream::new(),
+            sources: Vec::new(),
+            uppers: 0,
+        };
+        for entry in entries {
+            let name = format_ident!(
+                "SOURCE_{}",
+                statics.sources.len(),
+                span = Span::mixed_site()
+            );
+            let init = match &entry.origin.source {
+                SourceCode::Expr(expr) => {
+                    let span = syn::spanned::Spanned::span(&**expr);
+                    let value = Ident::new("VALUE", Span::mixed_site());
+                    let bytes = Ident::new("BYTES", Span::mixed_site());
+                    quote_spanned! {span=> {
+                        const #value: &str = #expr;
+                        const #bytes: [u8; #value.len() + 1] =
+                            ::mountns::__private::source_bytes(#value);
+                        ::mountns::__private::host_path(&#bytes)
+                    }}
+                }
+                SourceCode::Included(path, index) => quote! { #path.__source(#index) },
+                SourceCode::Lit(..) | SourceCode::Tmpfs(..) => continue,
+            };
+            statics
+                .items
+                .extend(quote! { static #name: &::core::ffi::CStr = #init; });
+            statics.sources.push((entry.origin.id, name));
+        }
+        statics
+    }
+
+    /// What mounts the `n`th row of the table.
+    fn kind(&mut self, mount: &Mount<Origin>, n: usize) -> syn::Result<TokenStream> {
+        let private = quote!(::mountns::__private);
+        Ok(match &mount.kind {
+            Kind::Bind(entry) => {
+                let source = self.source(entry)?;
+                quote!(#private::Kind::Bind { source: #source })
+            }
+            Kind::Tmpfs(entry) => {
+                let tmpfs = self.tmpfs(entry, n)?;
+                quote!(#private::Kind::Tmpfs(#tmpfs))
+            }
+            Kind::Union { lowers, upper } => {
+                let lowers = lowers
+                    .iter()
+                    .map(|entry| self.source(entry))
+                    .collect::<syn::Result<Vec<_>>>()?;
+                let name = format_ident!("LOWERS_{}", n, span = Span::mixed_site());
+                let len = lowers.len();
+                self.items.extend(quote! {
+                    static #name: [&::core::ffi::CStr; #len] = [#(#lowers),*];
+                });
+                let upper = if let Some(entry) = upper {
+                    let tmpfs = self.tmpfs(entry, n)?;
+                    let index = self.uppers;
+                    self.uppers += 1;
+                    quote!(::core::option::Option::Some(#private::Upper::__new(#tmpfs, #index)))
+                } else {
+                    quote!(::core::option::Option::None)
+                };
+                quote!(#private::Kind::Union { lowers: &#name, upper: #upper })
+            }
+        })
+    }
+
+    /// A host source: a C string literal, or the static of a non-literal source.
+    fn source(&self, entry: &Entry<Origin>) -> syn::Result<TokenStream> {
+        if let SourceCode::Lit(path, span) = &entry.origin.source {
+            return Ok(c_lit(path, *span)?.into_token_stream());
+        }
+        self.sources
+            .iter()
+            .find(|(id, _)| *id == entry.origin.id)
+            .map(|(_, name)| name.to_token_stream())
+            .ok_or_else(|| {
+                syn::Error::new(Span::call_site(), "mountns internal error: unknown source")
+            })
+    }
+
+    /// A tmpfs, its parameters in a static of the `n`th row.
+    fn tmpfs(&mut self, entry: &Entry<Origin>, n: usize) -> syn::Result<TokenStream> {
+        let private = quote!(::mountns::__private);
+        let SourceCode::Tmpfs(options, params) = &entry.origin.source else {
+            return Err(syn::Error::new(
+                Span::call_site(),
+                "mountns internal error: not a tmpfs",
+            ));
+        };
+        let span = entry.origin.target_span;
+        let mut list = Vec::new();
+        for (key, value) in params {
+            let key = c_lit(key, span)?;
+            let value = if let Some(value) = value {
+                let value = c_lit(value, span)?;
+                quote!(::core::option::Option::Some(#value))
+            } else {
+                quote!(::core::option::Option::None)
+            };
+            list.push(quote!(#private::Param::__new(#key, #value)));
+        }
+        let name = format_ident!("PARAMS_{}", n, span = Span::mixed_site());
+        let len = list.len();
+        self.items
+            .extend(quote! { static #name: [#private::Param; #len] = [#(#list),*]; });
+        let options = c_lit(options, span)?;
+        Ok(quote!(#private::Tmpfs::__new(#options, &#name)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use proc_macro2::TokenStream;
+
+    #[test]
+    fn flags_are_emitted_by_name() {
+        let tokens = TokenStream::from_str(r#"bind ro "/usr/"; bind "/tmp/" tmpfs;"#).unwrap();
+        let emitted = crate::expand::namespace(tokens).unwrap().to_string();
+        assert!(emitted.contains("Flags :: READ_ONLY"), "{emitted}");
+        assert!(emitted.contains("Flags :: NONE"), "{emitted}");
+        assert!(!emitted.contains("__from_bits"), "{emitted}");
+    }
+}

@@ -1,0 +1,296 @@
+//! Flattening: one declaration's statements, with their includes spliced in, become
+//! entries (one per target and source), each value checked and each entry knowing
+//! the statement to blame.
+
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use syn::{Expr, Ident, LitStr, Path};
+
+use crate::collapse::{Entry, What};
+use crate::expand::Errors;
+use crate::include::single_name;
+use crate::parse::{Bind, Body, Decl, Include, Source, Stmt};
+use crate::valid;
+
+/// Where an entry came from, for messages and for emitting its source.
+#[derive(Clone)]
+pub struct Origin {
+    /// The statement of the declaration being expanded; for an included entry, the
+    /// `include` statement that brought it in.
+    pub stmt: TokenStream,
+    /// The statement the entry was written in, as text.
+    pub text: String,
+    /// The includes it came through, outermost first.
+    pub via: Vec<String>,
+    /// The target literal's span.
+    pub target_span: Span,
+    pub source: SourceCode,
+    /// Position among the declaration's entries.
+    pub id: usize,
+}
+
+/// How to emit an entry's source.
+#[derive(Clone)]
+pub enum SourceCode {
+    Lit(String, Span),
+    Tmpfs(String, Vec<valid::Param>),
+    Expr(Box<Expr>),
+    Included(Path, usize),
+}
+
+impl Origin {
+    pub fn describe(&self) -> String {
+        if self.via.is_empty() {
+            format!("`{}`", self.text)
+        } else {
+            format!("`{}` (included from {})", self.text, self.via.join(" > "))
+        }
+    }
+}
+
+/// What flattening passes down into an include.
+#[derive(Clone)]
+struct Context<'a> {
+    /// The top-level include statement, once inside one.
+    stmt: Option<&'a TokenStream>,
+    via: Vec<String>,
+    /// The path of the resolved include whose `@src(N)` sources are being read.
+    sources_of: Option<&'a Path>,
+    /// Local declarations being flattened, to catch cycles.
+    stack: Vec<String>,
+}
+
+struct Flattener<'a> {
+    decls: &'a [Decl],
+    errors: Errors,
+}
+
+impl<'a> Flattener<'a> {
+    fn body(&mut self, body: &'a Body, cx: &Context<'a>, out: &mut Vec<Entry<Origin>>) {
+        for stmt in &body.stmts {
+            match stmt {
+                Stmt::Bind(bind) => self.bind(bind, cx, out),
+                Stmt::Include(include) => self.include(include, cx, out),
+            }
+        }
+    }
+
+    fn include(&mut self, include: &'a Include, cx: &Context<'a>, out: &mut Vec<Entry<Origin>>) {
+        let mut inner = cx.clone();
+        inner.stmt = Some(cx.stmt.unwrap_or(&include.tokens));
+        let shown = include.path.to_token_stream().to_string().replace(' ', "");
+        inner.via.push(shown);
+        if let Some((body, _)) = &include.resolved {
+            inner.sources_of = Some(&include.path);
+            self.body(body, &inner, out);
+            return;
+        }
+        let name = single_name(&include.path);
+        let Some(decl) = self.decls.iter().find(|d| Some(d.name.to_string()) == name) else {
+            self.errors.push(syn::Error::new_spanned(
+                &include.tokens,
+                "mountns internal error: an include was left unresolved",
+            ));
+            return;
+        };
+        let name = decl.name.to_string();
+        if let Some(first) = cx.stack.first().filter(|_| cx.stack.contains(&name)) {
+            let through = if *first == name {
+                cx.stack[1..].join("`, `")
+            } else {
+                cx.stack.join("`, `")
+            };
+            let message = if through.is_empty() {
+                format!("namespace `{name}` includes itself; remove this include")
+            } else {
+                format!(
+                    "namespace `{name}` includes itself through `{through}`; remove one of the includes"
+                )
+            };
+            self.errors
+                .push(syn::Error::new_spanned(&include.tokens, message));
+            return;
+        }
+        inner.stack.push(name);
+        inner.sources_of = None;
+        self.body(&decl.body, &inner, out);
+    }
+
+    fn bind(&mut self, bind: &'a Bind, cx: &Context<'a>, out: &mut Vec<Entry<Origin>>) {
+        let stmt = cx.stmt.unwrap_or(&bind.tokens);
+        let at = |span: Span| if cx.stmt.is_some() { None } else { Some(span) };
+        let mut failed = false;
+        let mut error = |this: &mut Self, span: Span, message: String| {
+            failed = true;
+            let error = match at(span) {
+                Some(span) => syn::Error::new(span, message),
+                None => {
+                    syn::Error::new_spanned(stmt, format!("in an included statement: {message}"))
+                }
+            };
+            this.errors.push(error);
+        };
+
+        let mut flags = 0;
+        for word in &bind.flags {
+            match valid::flag(&word.to_string()) {
+                Ok(bits) if flags & bits != 0 => {
+                    error(
+                        self,
+                        word.span(),
+                        format!("flag `{word}` is given twice; keep one"),
+                    );
+                }
+                Ok(bits) => flags |= bits,
+                Err(message) => error(self, word.span(), message),
+            }
+        }
+        if bind.target_list && !bind.sources.is_empty() {
+            let span = bind.sources[0].span();
+            error(
+                self,
+                span,
+                "a list of targets binds each path onto itself and takes no source; write one statement per target".into(),
+            );
+        }
+        let mut targets = Vec::new();
+        for lit in &bind.targets {
+            match valid::target(&lit.value()) {
+                Ok(target) => targets.push((target, lit.span())),
+                Err(message) => error(self, lit.span(), message),
+            }
+        }
+        let mut sources = Vec::new();
+        for source in &bind.sources {
+            match checked_source(source, cx.sources_of) {
+                Ok(source) => sources.push(source),
+                Err(message) => error(self, source.span(), message),
+            }
+        }
+        if failed {
+            return;
+        }
+        let text = render(bind);
+        for (target, target_span) in targets {
+            let own = [(
+                What::Host(target.path.clone()),
+                SourceCode::Lit(target.path.clone(), target_span),
+            )];
+            let sources = if sources.is_empty() {
+                &own[..]
+            } else {
+                &sources[..]
+            };
+            for (what, code) in sources {
+                out.push(Entry {
+                    target: target.path.clone(),
+                    dir: target.dir,
+                    flags,
+                    what: what.clone(),
+                    origin: Origin {
+                        stmt: stmt.clone(),
+                        text: text.clone(),
+                        via: cx.via.clone(),
+                        target_span,
+                        source: code.clone(),
+                        id: out.len(),
+                    },
+                });
+            }
+        }
+    }
+}
+
+/// A source checked, as the collapse compares it and as it is emitted. `sources_of`
+/// is the resolved include whose `@src(N)` sources are being read, if any.
+fn checked_source(
+    source: &Source,
+    sources_of: Option<&Path>,
+) -> Result<(What, SourceCode), String> {
+    Ok(match source {
+        Source::Lit(lit) => {
+            let path = valid::source(&lit.value())?;
+            (What::Host(path.clone()), SourceCode::Lit(path, lit.span()))
+        }
+        Source::Tmpfs { options, .. } => {
+            let text = options.as_ref().map(LitStr::value).unwrap_or_default();
+            let params = valid::tmpfs_options(&text)?;
+            (What::Tmpfs(text.clone()), SourceCode::Tmpfs(text, params))
+        }
+        Source::Expr(expr) => (
+            What::Host(format!("{{{}}}", expr.to_token_stream())),
+            SourceCode::Expr(expr.clone()),
+        ),
+        Source::Included { index, .. } => {
+            let path = sources_of.ok_or("`@src` is internal to mountns; write a path")?;
+            (
+                What::Host(format!("{{{}.{index}}}", path.to_token_stream())),
+                SourceCode::Included(path.clone(), *index),
+            )
+        }
+    })
+}
+
+/// A statement as text for messages: `bind ro "/usr/"`.
+fn render(bind: &Bind) -> String {
+    let mut text = String::from("bind");
+    for flag in &bind.flags {
+        text.push(' ');
+        text.push_str(&flag.to_string());
+    }
+    let joined = |items: Vec<String>, is_list: bool| {
+        if is_list {
+            format!(" [{}]", items.join(", "))
+        } else {
+            format!(" {}", items.join(", "))
+        }
+    };
+    text += &joined(
+        bind.targets
+            .iter()
+            .map(|t| format!("{:?}", t.value()))
+            .collect(),
+        bind.target_list,
+    );
+    if !bind.sources.is_empty() {
+        text += &joined(
+            bind.sources
+                .iter()
+                .map(|s| match s {
+                    Source::Lit(lit) => format!("{:?}", lit.value()),
+                    Source::Tmpfs {
+                        options: Some(options),
+                        ..
+                    } => format!("tmpfs({:?})", options.value()),
+                    Source::Tmpfs { options: None, .. } => "tmpfs".into(),
+                    Source::Expr(expr) => expr.to_token_stream().to_string(),
+                    Source::Included { .. } => "(a constant)".into(),
+                })
+                .collect(),
+            bind.source_list,
+        );
+    }
+    text
+}
+
+/// Flattens one declaration's body (or the expression form's) into entries.
+/// The entries of the statements that are valid, and the errors of the others.
+pub fn flatten<'a>(
+    decls: &'a [Decl],
+    name: Option<&Ident>,
+    body: &'a Body,
+) -> (Vec<Entry<Origin>>, Errors) {
+    let mut flattener = Flattener {
+        decls,
+        errors: Errors::default(),
+    };
+    let cx = Context {
+        stmt: None,
+        via: Vec::new(),
+        sources_of: None,
+        stack: name.map(ToString::to_string).into_iter().collect(),
+    };
+    let mut entries = Vec::new();
+    flattener.body(body, &cx, &mut entries);
+    (entries, flattener.errors)
+}
