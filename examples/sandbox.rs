@@ -33,7 +33,7 @@ fn main() -> ExitCode {
         .status()
     {
         Ok(status) => match status.code() {
-            Some(code) => ExitCode::from(code as u8),
+            Some(code) => ExitCode::from(u8::try_from(code & 0xff).unwrap_or(1)),
             None => ExitCode::from(128),
         },
         Err(error) => {

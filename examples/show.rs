@@ -26,6 +26,6 @@ fn main() {
     println!("--");
     print!("{ns}");
     for m in ns.skeleton() {
-        println!("{:?}", m);
+        println!("{m:?}");
     }
 }

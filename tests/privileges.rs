@@ -38,7 +38,7 @@ static SERIAL: Mutex<()> = Mutex::new(());
 fn serial() -> std::sync::MutexGuard<'static, ()> {
     SERIAL
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn text(output: &Output) -> String {
@@ -180,7 +180,7 @@ fn attack(parent: u32, name: &str, secret_at: usize, secret: &[u8], stop: &Path)
         &stat[open + 1..close] == name && ppid == Some(&parent.to_string())
     };
     // Stops by itself too, should the test die without saying so.
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     while !stop.exists() && Instant::now() < deadline {
         let Ok(entries) = fs::read_dir("/proc") else {
             continue;

@@ -132,7 +132,7 @@ fn no_mount_propagates_out_of_a_shared_root() {
     assert_eq!(mountinfo(), host, "the host's mounts changed");
 }
 
-/// In the outer namespace (shared `/`): enters EVERY_KIND from a launcher process as
+/// In the outer namespace (shared `/`): enters `EVERY_KIND` from a launcher process as
 /// each user, then a control that must propagate.
 fn outer() {
     assert_ne!(
@@ -185,7 +185,7 @@ fn outer() {
     println!("control propagated");
 }
 
-/// A process of the outer namespace (as root or uid 65534): enters EVERY_KIND for a
+/// A process of the outer namespace (as root or uid 65534): enters `EVERY_KIND` for a
 /// shell that uses each mount; as root it also mounts on a bound directory itself.
 fn launcher() {
     let script = "cat /u/file && echo x > /u/new && echo y > /tmp/new && cat /r/file >/dev/null \

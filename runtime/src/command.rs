@@ -144,11 +144,11 @@ impl Namespace {
     /// entering, so it is not for use between fork and exec; use
     /// [`CommandExt::namespace`] there.
     pub fn exec(&'static self, argv: &[impl AsRef<OsStr>]) -> Error {
-        let Some((program, args)) = argv.split_first() else {
+        let Some((program, rest)) = argv.split_first() else {
             return Error::new(Step::Exec, Errno::INVAL);
         };
         let mut command = Command::new(program);
-        command.args(args);
+        command.args(rest);
         if let Err(error) = self.enter() {
             return error;
         }

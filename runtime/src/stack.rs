@@ -6,7 +6,7 @@ use core::fmt;
 use rustix::io::Errno;
 
 /// A NUL-terminated byte string in a fixed array: paths like `/oldroot` + a source,
-/// uid_map lines, overlay option strings. Never allocates, never panics; a push that
+/// `uid_map` lines, overlay option strings. Never allocates, never panics; a push that
 /// does not fit fails with `ENAMETOOLONG` and leaves the contents as they were.
 pub(crate) struct StackBuf<const N: usize> {
     bytes: [u8; N],

@@ -1,6 +1,14 @@
 //! The only module with `unsafe`: what rustix lacks or marks unsafe.
 
 #![allow(unsafe_code)]
+// System call arguments and results are machine words: descriptors, numbers and
+// pointers go into registers as they are, and the kernel's answer is -4095..0 or a
+// value of the call's own type.
+#![allow(
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_truncation
+)]
 
 use std::io;
 use std::process::Command;
@@ -130,7 +138,7 @@ pub(crate) fn getcwd(buf: &mut [u8]) -> Result<usize, Errno> {
     len.checked_sub(1).ok_or(Errno::NOENT)
 }
 
-/// The size of the stack the pre_exec hook runs on, its lowest page a guard.
+/// The size of the stack the `pre_exec` hook runs on, its lowest page a guard.
 const HOOK_STACK: usize = 256 * 1024;
 
 /// Runs `run` on a stack of its own: mapped for it, with a guard page below, and
@@ -183,8 +191,8 @@ pub(crate) fn on_own_stack<F: FnOnce()>(run: F) -> Result<(), Errno> {
             top,
             trampoline::<F> as *const () as usize,
             &raw mut call as usize,
-        )
-    };
+        );
+    }
     // SAFETY: the mapping made above; the trampoline has returned, nothing uses it.
     unsafe { munmap(stack, HOOK_STACK) }
 }

@@ -1,5 +1,5 @@
 //! Entering allocates nothing: a global allocator that aborts the child if anything
-//! allocates between a first pre_exec hook and exec.
+//! allocates between a first `pre_exec` hook and exec.
 
 mod common;
 
@@ -23,7 +23,7 @@ static ARMED: AtomicBool = AtomicBool::new(false);
 struct Guard;
 
 impl Guard {
-    fn check(&self) {
+    fn check() {
         if ARMED.load(Ordering::Relaxed) {
             // SAFETY: fd 2 is open in the child; ManuallyDrop keeps it open. A raw write
             // allocates nothing.
@@ -37,25 +37,25 @@ impl Guard {
 // SAFETY: forwards to the system allocator.
 unsafe impl GlobalAlloc for Guard {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        self.check();
+        Self::check();
         // SAFETY: the caller's contract.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        self.check();
+        Self::check();
         // SAFETY: the caller's contract.
         unsafe { System.dealloc(ptr, layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        self.check();
+        Self::check();
         // SAFETY: the caller's contract.
         unsafe { System.alloc_zeroed(layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        self.check();
+        Self::check();
         // SAFETY: the caller's contract.
         unsafe { System.realloc(ptr, layout, new_size) }
     }

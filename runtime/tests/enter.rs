@@ -286,7 +286,7 @@ fn inherited_fds() -> BTreeSet<u32> {
             .find_map(|line| line.strip_prefix("flags:"))
             .map(|flags| u32::from_str_radix(flags.trim(), 8).unwrap())
             .unwrap();
-        if flags & 0o2000000 == 0 {
+        if flags & 0o2_000_000 == 0 {
             fds.insert(fd);
         }
     }
@@ -314,7 +314,10 @@ fn no_fd_leaks_into_the_namespace() {
     rustix::io::fcntl_setfd(&passed, rustix::io::FdFlags::empty()).unwrap();
     // Numbered high, so that the fd `ls` opens does not take the same number.
     let kept = rustix::io::fcntl_dupfd_cloexec(File::open(&layers.file).unwrap(), 200).unwrap();
-    let (passed_fd, kept_fd) = (passed.as_raw_fd() as u32, kept.as_raw_fd() as u32);
+    let (passed_fd, kept_fd) = (
+        passed.as_raw_fd().cast_unsigned(),
+        kept.as_raw_fd().cast_unsigned(),
+    );
     for user in USERS {
         let inherited = inherited_fds();
         assert!(inherited.contains(&passed_fd) && !inherited.contains(&kept_fd));

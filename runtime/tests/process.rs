@@ -1,5 +1,5 @@
 //! `Namespace::exec` and entering from a multithreaded process: both need a process of
-//! their own, so this test has its own main() (no harness, no test threads) and runs
+//! their own, so this test has its own `main()` (no harness, no test threads) and runs
 //! itself as a child with `MOUNTNS_TEST_ROLE` set.
 
 mod common;
@@ -9,7 +9,7 @@ use std::process::Command;
 use std::thread;
 use std::time::Duration;
 
-use common::*;
+use common::{BASE, Fixture, Run, USERS, User, as_user};
 use mountns::namespace;
 use mountns_runtime::Step;
 
@@ -73,7 +73,7 @@ fn main() {
 
 /// Child: enters a static table with a second thread running.
 fn threaded() {
-    let _sleeper = thread::spawn(|| thread::sleep(Duration::from_secs(60)));
+    let _sleeper = thread::spawn(|| thread::sleep(Duration::from_mins(1)));
     match USR_ONLY.enter() {
         Ok(()) => println!("entered"),
         Err(error) => {

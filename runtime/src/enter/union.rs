@@ -107,7 +107,7 @@ pub(super) fn mount(
 
 /// Builds the overlay one layer at a time (kernel 6.8: `lowerdir+`, no escaping, no page
 /// limit). Each layer goes by the descriptor `openat2` found under the host's root
-/// where the kernel takes one (6.15: O_PATH descriptors), else by a staged name (see
+/// where the kernel takes one (6.15: `O_PATH` descriptors), else by a staged name (see
 /// [`stage_layer`]). Returns false if this kernel cannot, for the legacy path to take
 /// over.
 fn union_fsconfig(
@@ -162,7 +162,7 @@ fn union_fsconfig(
 }
 
 /// Adds the lower layer `dir`, by descriptor or, once the kernel has refused one (before
-/// 6.13 for any, before 6.15 for O_PATH ones), by a staged name: `by_fd` remembers which.
+/// 6.13 for any, before 6.15 for `O_PATH` ones), by a staged name: `by_fd` remembers which.
 fn add_layer(
     roots: &mut Roots,
     fs: &OwnedFd,

@@ -64,7 +64,7 @@ impl Layers {
 pub fn assert_root() {
     use std::os::unix::fs::MetadataExt as _;
     // /proc/self belongs to the process's effective uid.
-    let euid = fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(0);
+    let euid = fs::metadata("/proc/self").map_or(0, |m| m.uid());
     assert_eq!(
         euid, 0,
         "these tests run every scenario as root and as uid 65534: run them as root \
@@ -166,7 +166,7 @@ pub fn each_user_sees(ns: &'static Namespace, script: &str, stdout: &str) {
     }
 }
 
-/// Spawns `sh -c true` in `ns` as `user`, expecting entering to fail: the io::Error and
+/// Spawns `sh -c true` in `ns` as `user`, expecting entering to fail: the `io::Error` and
 /// what the child wrote to its stderr.
 pub fn spawn_error(ns: &'static Namespace, user: User, fixture: &Fixture) -> (io::Error, String) {
     let log = fixture.path(&format!("stderr-{user:?}"));
@@ -207,7 +207,7 @@ impl Fixture {
     /// /tmp down: for the sources a declaration names.
     pub fn at(root: &str) -> Fixture {
         let root = PathBuf::from(root);
-        assert!(root.starts_with("/tmp/"), "{root:?}");
+        assert!(root.starts_with("/tmp/"), "{}", root.display());
         let _ = fs::remove_dir_all(&root);
         fs::create_dir_all(&root).unwrap();
         let mut dir = root.as_path();
