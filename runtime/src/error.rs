@@ -330,9 +330,11 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 impl From<Error> for io::Error {
-    /// The raw OS error: the step and entry are lost (print the [`Error`] first).
+    /// An `io::Error` of the errno's kind that holds the [`Error`]: it displays the
+    /// whole message, and [`get_ref`](io::Error::get_ref) gives the [`Error`] back.
+    /// `raw_os_error` is `None`; the errno is [`Error::errno`].
     fn from(error: Error) -> io::Error {
-        io::Error::from_raw_os_error(error.errno())
+        io::Error::new(io::Error::from_raw_os_error(error.errno()).kind(), error)
     }
 }
 
@@ -359,7 +361,7 @@ impl fmt::Write for Stderr {
 }
 
 /// A path in double quotes, escaped like a Rust string, invalid UTF-8 as `\xNN`.
-struct Quoted<P>(P);
+pub(crate) struct Quoted<P>(pub(crate) P);
 
 impl<P: AsRef<[u8]>> fmt::Display for Quoted<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
