@@ -8,7 +8,6 @@ mod common;
 
 use std::fs::{self, File};
 use std::io;
-use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 
 use common::{Fixture, USERS, User, as_user, launcher, where_user_namespaces_are_refused};
@@ -59,16 +58,7 @@ impl Method {
 }
 
 fn fixtures() {
-    fs::create_dir_all(format!("{FIXTURES}/a-directory")).unwrap();
-    for dir in [FIXTURES, &format!("{FIXTURES}/a-directory")] {
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    fs::write(format!("{FIXTURES}/a-file"), "a file\n").unwrap();
-    fs::set_permissions(
-        format!("{FIXTURES}/a-file"),
-        fs::Permissions::from_mode(0o644),
-    )
-    .unwrap();
+    common::fixed_fixtures(FIXTURES, "a-directory", "a-file");
 }
 
 /// Runs `program` in `ns` as each user with each method, expecting an error each time:

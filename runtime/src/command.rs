@@ -10,7 +10,7 @@ use std::process::{Child, Command, ExitStatus, Output};
 use rustix::io::Errno;
 use rustix::process::{Gid, Uid};
 
-use crate::error::{Error, Quoted, Step};
+use crate::error::{Error, Quoted, Reason, Step};
 use crate::sys::{self, Told};
 use crate::table::Namespace;
 
@@ -208,9 +208,10 @@ pub struct Ids {
 impl Ids {
     /// `uid` and `gid`, with no supplementary groups.
     pub fn new(uid: u32, gid: u32) -> Ids {
+        // Unchecked: -1 is refused when switching, with an error rather than a panic.
         Ids {
-            uid: Uid::from_raw(uid),
-            gid: Gid::from_raw(gid),
+            uid: Uid::from_raw_unchecked(uid),
+            gid: Gid::from_raw_unchecked(gid),
             groups: Vec::new(),
         }
     }
@@ -218,7 +219,10 @@ impl Ids {
     /// Sets the supplementary groups (none by default).
     #[must_use]
     pub fn groups(mut self, groups: &[u32]) -> Ids {
-        self.groups = groups.iter().map(|&gid| Gid::from_raw(gid)).collect();
+        self.groups = groups
+            .iter()
+            .map(|&gid| Gid::from_raw_unchecked(gid))
+            .collect();
         self
     }
 
@@ -242,6 +246,11 @@ impl Ids {
     pub(crate) fn switch(&self) -> Result<(), Error> {
         let fail = |errno| Error::new(Step::Ids, errno);
         crate::fault::check(Step::Ids).map_err(fail)?;
+        // To setresuid and setresgid, -1 means "leave as is": the program would keep
+        // root's ids. (setgroups refuses it by itself.)
+        if self.uid.as_raw() == u32::MAX || self.gid.as_raw() == u32::MAX {
+            return Err(fail(Errno::INVAL));
+        }
         rustix::thread::set_thread_groups(&self.groups).map_err(fail)?;
         rustix::thread::set_thread_res_gid(self.gid, self.gid, self.gid).map_err(fail)?;
         rustix::thread::set_thread_res_uid(self.uid, self.uid, self.uid).map_err(fail)
@@ -274,7 +283,7 @@ impl Namespace {
     /// [`CommandExt::namespace`] there.
     pub fn exec(&'static self, argv: &[impl AsRef<OsStr>]) -> Error {
         let Some((program, args)) = argv.split_first() else {
-            return Error::new(Step::Exec, Errno::INVAL);
+            return Error::new(Step::Exec, Errno::INVAL).because(Reason::NoProgram);
         };
         let mut command = Command::new(program);
         command.args(args);

@@ -332,7 +332,8 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
                 upper,
                 user_namespace,
                 context,
-            )?;
+            )
+            .map_err(|error| find_locked_layer(roots, lowers, error))?;
         }
     }
     if target == c"." {
@@ -372,6 +373,8 @@ fn open_mountpoint(
         let error = context.fail(Step::Mountpoint)(errno);
         match find_link(new_root, mount.target()) {
             Some(link) if errno == Errno::LOOP => error.because(Reason::Link(link)),
+            _ if errno == Errno::NOENT => find_missing(new_root, mount.target())
+                .map_or(error, |missing| error.because(Reason::Missing(missing))),
             _ => error,
         }
     };
@@ -418,6 +421,25 @@ fn find_link(root: BorrowedFd<'_>, target: &'static CStr) -> Option<&'static [u8
             return bytes.get(..end - 1);
         }
         dir = next;
+    }
+    None
+}
+
+/// The first component of `target` (absolute) that does not exist under `root`: the
+/// bytes of `target` up to it. Only to explain an ENOENT: nothing is created on it.
+fn find_missing(root: BorrowedFd<'_>, target: &'static CStr) -> Option<&'static [u8]> {
+    let bytes = target.to_bytes();
+    let ends = (1..bytes.len()).filter(|&end| bytes.get(end) == Some(&b'/'));
+    for end in ends.chain([bytes.len()]) {
+        let prefix = bytes.get(..end)?;
+        let mut path = PathBuf::new();
+        path.push(prefix).ok()?;
+        let flags = OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        match open_beneath(root, path.as_cstr(), flags) {
+            Ok(_) => {}
+            Err(Errno::NOENT) => return Some(prefix),
+            Err(_) => return None,
+        }
     }
     None
 }
@@ -697,6 +719,29 @@ fn union_fsconfig(
     drop(fs);
     attach(&overlay, mountpoint).map_err(fail(Step::Union))?;
     Ok(true)
+}
+
+/// Explains an EINVAL of overlayfs: in a user namespace the kernel locks the mounts
+/// below a host directory, and overlayfs cannot clone a layer without them. Cloning each
+/// layer alone, as overlayfs does, finds the first such layer; as root none fails.
+fn find_locked_layer(roots: &Roots, lowers: &'static [&'static CStr], error: Error) -> Error {
+    if error.errno() != Errno::INVAL.raw_os_error()
+        || !matches!(error.step(), Step::Union | Step::UnionLegacy)
+    {
+        return error;
+    }
+    for &lower in lowers {
+        let Ok(dir) = open_source(roots, lower, OFlags::DIRECTORY) else {
+            continue;
+        };
+        let flags = OpenTreeFlags::AT_EMPTY_PATH
+            | OpenTreeFlags::OPEN_TREE_CLONE
+            | OpenTreeFlags::OPEN_TREE_CLOEXEC;
+        if mount::open_tree(&dir, c"", flags).err() == Some(Errno::INVAL) {
+            return error.on_layer(lower).because(Reason::LockedSubmounts);
+        }
+    }
+    error
 }
 
 /// Adds the lower layer `dir`, by descriptor or, once the kernel has refused one (before

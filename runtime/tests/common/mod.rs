@@ -341,3 +341,16 @@ pub fn launcher(fixture: &Fixture) -> String {
     fs::set_permissions(&launcher, fs::Permissions::from_mode(0o755)).unwrap();
     launcher
 }
+
+/// Creates the fixed directory `root` (a path that `namespace!` declarations name, so
+/// not per process, and left in place) with the directory `dir` and the file `file` in
+/// it, all readable by uid 65534.
+pub fn fixed_fixtures(root: &str, dir: &str, file: &str) {
+    let dir = format!("{root}/{dir}");
+    fs::create_dir_all(&dir).unwrap();
+    let file = format!("{root}/{file}");
+    fs::write(&file, "a file\n").unwrap();
+    for (path, mode) in [(root, 0o755), (&dir, 0o755), (&file, 0o644)] {
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+    }
+}
