@@ -20,14 +20,16 @@
 //! println!("{SANDBOX}"); // one fstab-like line per mount
 //! ```
 //!
-//! Enter it in a child with [`CommandExt::namespace`], in this process with
-//! [`Namespace::enter`], or in place of this process with [`Namespace::exec`]:
+//! Enter it in a child with [`CommandExt::status_in`] (or `spawn_in`, `output_in`,
+//! whose errors carry the whole [`Error`]; [`CommandExt::namespace`] sets a command up
+//! for std's own methods), in this process with [`Namespace::enter`], or in place of
+//! this process with [`Namespace::exec`]:
 //!
 //! ```no_run
 //! # mountns::namespace! { static SANDBOX = { bind ro "/usr/"; }; }
 //! use mountns::CommandExt;
 //!
-//! let status = std::process::Command::new("/bin/ls").namespace(&SANDBOX).status()?;
+//! let status = std::process::Command::new("/bin/ls").status_in(&SANDBOX)?;
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!

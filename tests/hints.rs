@@ -45,6 +45,13 @@ namespace! {
     static PLAIN = {
         include mountns_helper::SYSTEM;
     };
+
+    /// Made an unbindable mount by `an_unbindable_source_is_bound`, in a namespace of
+    /// its own.
+    static UNBINDABLE = {
+        include mountns_helper::SYSTEM;
+        bind "/data/" "/tmp/mountns-hints/empty/";
+    };
 }
 
 fn fixtures() {
@@ -221,4 +228,43 @@ fn exec_without_a_program_says_so() {
         error.to_string(),
         "mountns: exec: no program given (argv is empty)"
     );
+}
+
+/// The child of `an_unbindable_source_is_bound`, in a mount namespace where the source
+/// is an unbindable mount: enters as each user.
+fn bind_the_unbindable() {
+    for user in USERS {
+        match run(&UNBINDABLE, "ls -a /data | tr '\\n' ' '", user) {
+            Ok(output) => println!("{user:?}: {}", String::from_utf8_lossy(&output.stdout)),
+            Err(error) => println!("{user:?}: {error}"),
+        }
+    }
+}
+
+/// The clone of a bind fails with EINVAL on an unbindable source, but never here:
+/// entering first makes every mount private, which makes it bindable again.
+#[test]
+fn an_unbindable_source_is_bound() {
+    if std::env::var_os("MOUNTNS_HINTS_UNBINDABLE").is_some() {
+        return bind_the_unbindable();
+    }
+    fixtures();
+    let fixture = common::Fixture::new();
+    let launcher = common::launcher(&fixture);
+    let source = format!("{FIXTURES}/empty");
+    let output = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "sh", "-c"])
+        .arg(format!(
+            "mount --bind {source} {source} && mount --make-unbindable {source} && \
+             grep -q ' {source} .*unbindable' /proc/self/mountinfo && \
+             MOUNTNS_HINTS_UNBINDABLE=1 exec {launcher} --exact an_unbindable_source_is_bound \
+             --nocapture"
+        ))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    for user in USERS {
+        assert!(stdout.contains(&format!("{user:?}: . .. \n")), "{stdout}");
+    }
 }

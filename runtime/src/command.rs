@@ -206,7 +206,8 @@ pub struct Ids {
 }
 
 impl Ids {
-    /// `uid` and `gid`, with no supplementary groups.
+    /// `uid` and `gid`, with no supplementary groups. An id of -1 (`u32::MAX`), which
+    /// to the kernel means "leave as is", makes switching fail with `EINVAL`.
     pub fn new(uid: u32, gid: u32) -> Ids {
         // Unchecked: -1 is refused when switching, with an error rather than a panic.
         Ids {
