@@ -102,6 +102,8 @@ pub trait CommandExt: sealed::Sealed {
     /// gid, uid, in that order; every capability goes with root) before exec: the safe
     /// way for a root launcher to run a program as another user. The caller must be
     /// root (`CAP_SETUID` and `CAP_SETGID`); do not also set `Command::uid` or `gid`.
+    /// [`status_in_as`](CommandExt::status_in_as) and the other `_in_as` methods do the
+    /// same and return the whole error.
     ///
     /// Entering needs only a mount namespace then, so files keep their owners, and the
     /// child is never dumpable while it holds copies of the parent's memory and

@@ -615,7 +615,12 @@ mod tests {
         assert_eq!(error.target(), Some(c"/opt"));
         assert_eq!(error.source(), Some(c"/srv/x"));
         assert_eq!(error.errno(), 2);
-        assert_eq!(io::Error::from(error).kind(), io::ErrorKind::NotFound);
+        let io_error = io::Error::from(error);
+        assert_eq!(io_error.kind(), io::ErrorKind::NotFound);
+        // The io::Error keeps the whole Error, not just its errno.
+        assert_eq!(io_error.to_string(), error.to_string());
+        let inner = io_error.get_ref().and_then(|e| e.downcast_ref::<Error>());
+        assert_eq!(inner, Some(&error));
     }
 
     #[test]
