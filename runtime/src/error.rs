@@ -268,7 +268,8 @@ impl Error {
             (Step::UserNamespace, Errno::PERM | Errno::NOSPC | Errno::USERS) => Some(
                 "this system refuses unprivileged user namespaces; allow them with \
                  sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0 \
-                 and kernel.apparmor_restrict_unprivileged_userns=0, or run as root",
+                 and kernel.apparmor_restrict_unprivileged_userns=0, or run as root \
+                 (a process in a chroot is refused one whatever the sysctls)",
             ),
             (Step::Setgroups | Step::UidMap | Step::GidMap, Errno::XDEV) => {
                 Some("/proc is not a procfs; refusing to write to it")
@@ -651,6 +652,7 @@ mod tests {
                 message.contains("apparmor_restrict_unprivileged_userns=0"),
                 "{message}"
             );
+            assert!(message.contains("in a chroot"), "{message}");
         }
         let message = Error::new(Step::UserNamespace, Errno::INVAL).to_string();
         assert!(message.contains("more than one thread"), "{message}");
