@@ -19,7 +19,7 @@ use crate::table::Namespace;
 /// Two ways, which differ only in what an error says:
 ///
 /// - [`spawn_in`](CommandExt::spawn_in), [`status_in`](CommandExt::status_in) and
-///   [`output_in`](CommandExt::output_in) (and their `_as` forms) return the whole
+///   [`output_in`](CommandExt::output_in) (and their `_in_as` forms) return the whole
 ///   [`Error`] when entering fails: the `io::Error` displays it (`mountns: bind
 ///   "/srv/missing" on "/data": open source: No such file or directory (os error 2)`)
 ///   and [`get_ref`](io::Error::get_ref) gives it back. A program that cannot be
