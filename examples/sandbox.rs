@@ -27,17 +27,14 @@ fn main() -> ExitCode {
         eprintln!("usage: sandbox PROGRAM [ARGS...]\n\nthe sandbox's mounts:\n{SANDBOX}");
         return ExitCode::from(2);
     };
-    match Command::new(&program)
-        .args(args)
-        .namespace(&SANDBOX)
-        .status()
-    {
+    match Command::new(&program).args(args).status_in(&SANDBOX) {
         Ok(status) => match status.code() {
             Some(code) => ExitCode::from(u8::try_from(code & 0xff).unwrap_or(1)),
             None => ExitCode::from(128),
         },
         Err(error) => {
-            eprintln!("sandbox: cannot run {}: {error}", program.to_string_lossy());
+            // Names the step and the table entry, or the program.
+            eprintln!("sandbox: {error}");
             ExitCode::from(127)
         }
     }

@@ -20,14 +20,16 @@
 //! println!("{SANDBOX}"); // one fstab-like line per mount
 //! ```
 //!
-//! Enter it in a child with [`CommandExt::namespace`], in this process with
-//! [`Namespace::enter`], or in place of this process with [`Namespace::exec`]:
+//! Enter it in a child with [`CommandExt::status_in`] (or `spawn_in`, `output_in`,
+//! whose errors carry the whole [`Error`]; [`CommandExt::namespace`] sets a command up
+//! for std's own methods), in this process with [`Namespace::enter`], or in place of
+//! this process with [`Namespace::exec`]:
 //!
 //! ```no_run
 //! # mountns::namespace! { static SANDBOX = { bind ro "/usr/"; }; }
 //! use mountns::CommandExt;
 //!
-//! let status = std::process::Command::new("/bin/ls").namespace(&SANDBOX).status()?;
+//! let status = std::process::Command::new("/bin/ls").status_in(&SANDBOX)?;
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
@@ -45,24 +47,115 @@
 //! - Several mounts on one target: binds make a read-only union, the first declared on
 //!   top; a tmpfs with binds makes a writable union whose writes land in the tmpfs.
 //!
-//! Every mistake is a compile error at the statement or literal that made it.
+//! # What is checked when
+//!
+//! At compile time, each a spanned error at the statement or literal that made it (the
+//! list is on [`namespace!`]): paths, flags, tmpfs options, unions that cannot be, and
+//! conflicts between statements, also across includes and crates. A constant source is
+//! checked by const evaluation, so its error points at the expression.
+//!
+//! At run time, as an [`Error`] naming the step, the table entry and the errno: what
+//! depends on the host. A missing source, a file where the table wants a directory, a
+//! symbolic link on a mountpoint's path, a kernel or policy that refuses a step (user
+//! namespaces, overlayfs layers with submounts), a missing program.
+//!
+//! # Requirements
+//!
+//! - Linux 5.12 or later (`openat2`, the new mount API, `mount_setattr`); unions take
+//!   their layers one at a time from 6.8 and by descriptor from 6.15, with fallbacks
+//!   before. x86_64 and aarch64.
+//! - As root (or with `CAP_SYS_ADMIN`): a mount namespace only; files keep their owners.
+//!   [`CommandExt::namespace_as`] runs the program as another user afterwards.
+//! - As any other user: unprivileged user namespaces must be allowed; the caller's uid
+//!   and gid are mapped to themselves. The kernel refuses a user namespace to a
+//!   multithreaded process, so [`Namespace::enter`] then fails; the `Command` methods
+//!   enter in the freshly forked, single-threaded child.
 
 #![deny(unsafe_code)]
 
 // Generated code names `::mountns::__private`, also inside this crate (MINIMAL).
 extern crate self as mountns;
 
+/// Declares mount namespaces: `static` tables, sorted and collapsed while the crate
+/// compiles.
+///
+/// ```
+/// mountns::namespace! {
+///     /// Doc comments and attributes go on the static.
+///     pub static BUILD = {
+///         include mountns::MINIMAL;
+///         bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"];
+///         bind "/src/" ["/srv/project/", tmpfs("size=100M")];  // writable, host unchanged
+///         bind "/tmp/" tmpfs("size=10M,mode=1777");
+///     };
+///     static SHELL = { include BUILD; bind ro "/etc/passwd"; };
+/// }
+/// // The expression form gives a `&'static Namespace`.
+/// let ns: &'static mountns::Namespace = mountns::namespace! { bind ro "/usr/"; };
+/// assert_eq!(ns.mounts().len(), 1);
+/// ```
+///
+/// # Grammar
+///
+/// | statement | meaning |
+/// | --- | --- |
+/// | `bind "/usr/";` | bind host `/usr` onto `/usr` |
+/// | `bind ["/dev/", "/proc/"];` | the same for each target |
+/// | `bind ro "/usr/";` | read-only, recursively (submounts included) |
+/// | `bind "/data/" "/srv/data/";` | a host source onto another target |
+/// | `bind "/data/" DATA_DIR;` | a source may be any constant `&'static str` |
+/// | `bind "/tmp/" tmpfs;`, `tmpfs("size=10M,mode=1777")` | a fresh tmpfs |
+/// | `bind "/opt/" ["/srv/a/", "/srv/b/"];` | a read-only union, the first on top |
+/// | `bind "/etc/" ["/etc/", tmpfs("size=1M")];` | a writable union: writes land in the tmpfs |
+/// | `include path::to::NAME;` | splice in another namespace's mounts |
+///
+/// A trailing slash marks a directory target, none a file. Targets are string
+/// literals; sources may be constants. Statements are sorted so parents are mounted
+/// before children; several statements on one target collapse into a union, whichever
+/// statements or included namespaces they come from.
+///
+/// # Compile errors
+///
+/// All reported at once, each at the statement or literal at fault:
+/// - a target that is not absolute, is empty, is longer than `PATH_MAX`, or has `.`,
+///   `..`, `//` or a NUL; the same for a source (literal or constant);
+/// - an unknown or repeated flag; unknown tmpfs options or malformed values;
+/// - two tmpfs on one target; a target used as a file and as a directory; a union on a
+///   file target; more than 499 sources in a union; the same source twice on a target;
+/// - `ro` on a writable union or on a lone tmpfs; a mount under a file mount;
+/// - a namespace including itself; an include of something that is not a namespace;
+/// - syntax errors.
+///
+/// ```compile_fail
+/// mountns::namespace! {
+///     static BAD = {
+///         bind "usr/";                    // error: a target must be absolute
+///         bind "/tmp/" [tmpfs, tmpfs];    // error: two tmpfs on one target
+///     };
+/// }
+/// ```
+#[doc(inline)]
 pub use mountns_macros::namespace;
+#[doc(hidden)]
+pub use mountns_runtime::force_legacy_unions;
 pub use mountns_runtime::{
     CommandExt, Error, Flags, Ids, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs, Upper,
-    force_legacy_unions,
 };
 
 namespace! {
-    /// What a program on a Debian-like host needs besides its own files: the host's
-    /// `/dev` and `/proc`, and read-only time zone data and CA certificates.
+    /// What a program on a Debian-like host needs besides its own files. It mounts:
     ///
-    /// Include it with `include mountns::MINIMAL;`.
+    /// | target | what |
+    /// | --- | --- |
+    /// | `/dev/` | the host's `/dev`, bound |
+    /// | `/proc/` | the host's `/proc`, bound |
+    /// | `/usr/share/zoneinfo/` | time zone data, read-only |
+    /// | `/etc/ssl/certs/` | CA certificates, read-only |
+    /// | `/usr/share/ca-certificates/` | what those certificates link to, read-only |
+    /// | `/etc/localtime` | the host's time zone, a read-only file bind |
+    ///
+    /// Include it with `include mountns::MINIMAL;`. Binaries and libraries (`/usr`,
+    /// `/lib`...) are the includer's to bind.
     pub static MINIMAL = {
         bind ["/dev/", "/proc/"];
         bind ro ["/usr/share/zoneinfo/", "/etc/ssl/certs/", "/usr/share/ca-certificates/"];

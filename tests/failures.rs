@@ -4,13 +4,9 @@
 #[path = "../runtime/tests/common/mod.rs"]
 mod common;
 
-use std::fs;
-use std::io::Write as _;
-use std::os::unix::fs::PermissionsExt;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use common::{Fixture, USERS, spawn_error};
+use common::{Fixture, USERS, launcher, spawn_error, where_user_namespaces_are_refused};
 use mountns::{CommandExt, Namespace, namespace};
 
 namespace! {
@@ -55,41 +51,12 @@ fn refused_user_namespaces_are_reported() {
     if std::env::var_os("MOUNTNS_LAUNCH").is_some() {
         return launch();
     }
-    // The launcher must be reachable by uid 65534.
     let fixture = Fixture::new();
-    let launcher = fixture.path("launcher");
-    fs::copy(std::env::current_exe().unwrap(), &launcher).unwrap();
-    fs::set_permissions(&launcher, fs::Permissions::from_mode(0o755)).unwrap();
-
-    // An outer user namespace (ours maps 0..65536 onto the host's, written from here,
-    // outside it) in which no further user namespace may be made.
-    // The shell waits for its maps, then executes again: capabilities in the new user
-    // namespace come with an execve as a mapped root.
-    let inner = format!(
-        "echo 0 > /proc/sys/user/max_user_namespaces && \
-         exec setpriv --reuid=65534 --regid=65534 --clear-groups \
+    let launcher = launcher(&fixture);
+    let output = where_user_namespaces_are_refused(&format!(
+        "exec setpriv --reuid=65534 --regid=65534 --clear-groups \
          env MOUNTNS_LAUNCH=1 {launcher} --exact refused_user_namespaces_are_reported --nocapture"
-    );
-    let mut child = Command::new("unshare")
-        .args(["--user", "sh", "-c", "read go && exec sh -c \"$INNER\""])
-        .env("INNER", inner)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let ours = fs::read_link("/proc/self/ns/user").unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while fs::read_link(format!("/proc/{pid}/ns/user")).unwrap() == ours {
-        assert!(Instant::now() < deadline, "unshare --user did not unshare");
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    for map in ["uid_map", "gid_map"] {
-        fs::write(format!("/proc/{pid}/{map}"), "0 0 65536").unwrap();
-    }
-    child.stdin.take().unwrap().write_all(b"go\n").unwrap();
-    let output = child.wait_with_output().unwrap();
+    ));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{output:?}");

@@ -1,26 +1,86 @@
 //! Entering a namespace from `std::process::Command`, and `Namespace::exec`.
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
+use std::fmt;
+use std::io;
+use std::os::unix::ffi::OsStrExt as _;
 use std::os::unix::process::CommandExt as _;
-use std::process::Command;
+use std::process::{Child, Command, ExitStatus, Output};
 
 use rustix::io::Errno;
 use rustix::process::{Gid, Uid};
 
-use crate::error::{Error, Step};
-use crate::sys;
+use crate::error::{Error, Quoted, Reason, Step};
+use crate::sys::{self, Told};
 use crate::table::Namespace;
 
 /// Runs a [`Command`] inside a namespace.
 ///
+/// Two ways, which differ only in what an error says:
+///
+/// - [`spawn_in`](CommandExt::spawn_in), [`status_in`](CommandExt::status_in) and
+///   [`output_in`](CommandExt::output_in) (and their `_in_as` forms) return the whole
+///   [`Error`] when entering fails: the `io::Error` displays it (`mountns: bind
+///   "/srv/missing" on "/data": open source: No such file or directory (os error 2)`)
+///   and [`get_ref`](io::Error::get_ref) gives it back. A program that cannot be
+///   executed inside is named too.
+/// - [`namespace`](CommandExt::namespace) and [`namespace_as`](CommandExt::namespace_as)
+///   set the command up for std's own `spawn`, `status` and `output`, which carry only
+///   the errno from the child: the child writes the message to its stderr.
+///
 /// ```no_run
 /// use std::process::Command;
-/// use mountns_runtime::CommandExt as _;
-/// # fn run(ns: &'static mountns_runtime::Namespace) -> std::io::Result<()> {
+/// use mountns::{CommandExt as _, Error};
+/// # fn run(ns: &'static mountns::Namespace) -> std::io::Result<()> {
+/// match Command::new("/bin/ls").arg("/").status_in(ns) {
+///     Ok(status) => println!("ls: {status}"),
+///     Err(error) => {
+///         eprintln!("{error}"); // mountns: bind "/srv/missing" on "/data": open source: ...
+///         if let Some(error) = error.get_ref().and_then(|e| e.downcast_ref::<Error>()) {
+///             eprintln!("step {:?}, errno {}", error.step(), error.errno());
+///         }
+///     }
+/// }
 /// let status = Command::new("/bin/ls").arg("/").namespace(ns).status()?;
 /// # Ok(()) }
 /// ```
 pub trait CommandExt: sealed::Sealed {
+    /// Spawns the command in `ns`, like [`Command::spawn`]: the child enters `ns` after
+    /// fork and before exec (see [`namespace`](CommandExt::namespace)).
+    ///
+    /// If entering fails, the `io::Error` holds the [`Error`]: its `Display` names the
+    /// step, the table entry and the errno, [`get_ref`](io::Error::get_ref) and
+    /// [`into_inner`](io::Error::into_inner) give it back, and its
+    /// [`kind`](io::Error::kind) is the errno's (`raw_os_error` is `None`: use
+    /// [`Error::errno`]). If the program cannot be executed inside, the error names it:
+    /// `mountns: exec "/no/such": No such file or directory (os error 2)`, with the
+    /// errno's kind. Other errors (fork, `current_dir`) are std's. The child writes
+    /// nothing to its stderr.
+    ///
+    /// The child learns where to write through a hook that this call adds to the
+    /// command and that does nothing outside the call: a later `spawn` of the same
+    /// command does not enter `ns`, and calling this again enters it once. Do not
+    /// combine with [`namespace`](CommandExt::namespace), which would enter twice.
+    fn spawn_in(&mut self, ns: &'static Namespace) -> io::Result<Child>;
+
+    /// Runs the command in `ns` and waits for it, like [`Command::status`]; errors as
+    /// for [`spawn_in`](CommandExt::spawn_in).
+    fn status_in(&mut self, ns: &'static Namespace) -> io::Result<ExitStatus>;
+
+    /// Runs the command in `ns` and collects its output, like [`Command::output`];
+    /// errors as for [`spawn_in`](CommandExt::spawn_in).
+    fn output_in(&mut self, ns: &'static Namespace) -> io::Result<Output>;
+
+    /// [`spawn_in`](CommandExt::spawn_in), switching to `ids` after entering, as
+    /// [`namespace_as`](CommandExt::namespace_as) does.
+    fn spawn_in_as(&mut self, ns: &'static Namespace, ids: Ids) -> io::Result<Child>;
+
+    /// [`status_in`](CommandExt::status_in), switching to `ids` after entering.
+    fn status_in_as(&mut self, ns: &'static Namespace, ids: Ids) -> io::Result<ExitStatus>;
+
+    /// [`output_in`](CommandExt::output_in), switching to `ids` after entering.
+    fn output_in_as(&mut self, ns: &'static Namespace, ids: Ids) -> io::Result<Output>;
+
     /// Enters `ns` in the child, after fork and before exec (after std has applied
     /// `uid`, `gid` and `current_dir`: the directory is looked up again inside the new
     /// root, falling back to `/`).
@@ -28,7 +88,9 @@ pub trait CommandExt: sealed::Sealed {
     /// std passes only an errno from the child to the parent, so when entering fails,
     /// `spawn`, `status` and `output` return an `io::Error` with just that errno (e.g.
     /// "No such file or directory"); the child first writes the whole message, naming the
-    /// step and the table entry, to its stderr.
+    /// step and the table entry, to its stderr. [`spawn_in`](CommandExt::spawn_in),
+    /// [`status_in`](CommandExt::status_in) and [`output_in`](CommandExt::output_in)
+    /// return that message instead.
     ///
     /// Combined with `Command::uid` or `Command::gid`, entering fails: std switches ids
     /// before this hook runs, and the child could then only map its ids into a user
@@ -40,6 +102,8 @@ pub trait CommandExt: sealed::Sealed {
     /// gid, uid, in that order; every capability goes with root) before exec: the safe
     /// way for a root launcher to run a program as another user. The caller must be
     /// root (`CAP_SETUID` and `CAP_SETGID`); do not also set `Command::uid` or `gid`.
+    /// [`status_in_as`](CommandExt::status_in_as) and the other `_in_as` methods do the
+    /// same and return the whole error.
     ///
     /// Entering needs only a mount namespace then, so files keep their owners, and the
     /// child is never dumpable while it holds copies of the parent's memory and
@@ -47,8 +111,8 @@ pub trait CommandExt: sealed::Sealed {
     ///
     /// ```no_run
     /// use std::process::Command;
-    /// use mountns_runtime::{CommandExt as _, Ids};
-    /// # fn run(ns: &'static mountns_runtime::Namespace) -> std::io::Result<()> {
+    /// use mountns::{CommandExt as _, Ids};
+    /// # fn run(ns: &'static mountns::Namespace) -> std::io::Result<()> {
     /// let status = Command::new("/bin/id")
     ///     .namespace_as(ns, Ids::new(65534, 65534).groups(&[65534]))
     ///     .status()?;
@@ -58,6 +122,36 @@ pub trait CommandExt: sealed::Sealed {
 }
 
 impl CommandExt for Command {
+    fn spawn_in(&mut self, ns: &'static Namespace) -> io::Result<Child> {
+        spawn_reported(self, ns, None, Command::spawn)
+    }
+
+    fn status_in(&mut self, ns: &'static Namespace) -> io::Result<ExitStatus> {
+        // As std's `status`: spawn with the same defaults, then wait. Not through
+        // `status` itself, so that an error of `wait` is never taken for one of exec.
+        self.spawn_in(ns)?.wait()
+    }
+
+    fn output_in(&mut self, ns: &'static Namespace) -> io::Result<Output> {
+        // std's own `output`, for its defaults (stdin null, stdout and stderr piped
+        // unless set), which no getter exposes. Once the child has entered, an error is
+        // taken for one of exec, since reading the pipes and waiting practically never
+        // fail (std retries EINTR).
+        spawn_reported(self, ns, None, Command::output)
+    }
+
+    fn spawn_in_as(&mut self, ns: &'static Namespace, ids: Ids) -> io::Result<Child> {
+        spawn_reported(self, ns, Some(ids), Command::spawn)
+    }
+
+    fn status_in_as(&mut self, ns: &'static Namespace, ids: Ids) -> io::Result<ExitStatus> {
+        self.spawn_in_as(ns, ids)?.wait()
+    }
+
+    fn output_in_as(&mut self, ns: &'static Namespace, ids: Ids) -> io::Result<Output> {
+        spawn_reported(self, ns, Some(ids), Command::output)
+    }
+
     fn namespace(&mut self, ns: &'static Namespace) -> &mut Self {
         sys::enter_before_exec(self, ns, None)
     }
@@ -66,6 +160,43 @@ impl CommandExt for Command {
         sys::enter_before_exec(self, ns, Some(ids))
     }
 }
+
+/// Runs `spawn` on `command` entering `ns`, and makes its error say what the child told.
+fn spawn_reported<T>(
+    command: &mut Command,
+    ns: &'static Namespace,
+    ids: Option<Ids>,
+    spawn: impl FnOnce(&mut Command) -> io::Result<T>,
+) -> io::Result<T> {
+    sys::spawn_reported(command, ns, ids, spawn).map_err(|(error, told)| match told {
+        Told::Failed(entering) => entering.into(),
+        Told::Entered => io::Error::new(
+            error.kind(),
+            ExecError {
+                program: command.get_program().to_owned(),
+                error,
+            },
+        ),
+        Told::Nothing => error,
+    })
+}
+
+/// A program that could not be executed after its child entered the namespace.
+#[derive(Debug)]
+struct ExecError {
+    program: OsString,
+    /// std's error, with the errno.
+    error: io::Error,
+}
+
+impl fmt::Display for ExecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let program = Quoted(self.program.as_bytes());
+        write!(f, "mountns: {} {program}: {}", Step::Exec, self.error)
+    }
+}
+
+impl std::error::Error for ExecError {}
 
 /// The user id, group id and supplementary groups that a program runs with after
 /// [`CommandExt::namespace_as`] or [`Namespace::enter_as`] entered its namespace.
@@ -77,11 +208,13 @@ pub struct Ids {
 }
 
 impl Ids {
-    /// `uid` and `gid`, with no supplementary groups.
+    /// `uid` and `gid`, with no supplementary groups. An id of -1 (`u32::MAX`), which
+    /// to the kernel means "leave as is", makes switching fail with `EINVAL`.
     pub fn new(uid: u32, gid: u32) -> Ids {
+        // Unchecked: -1 is refused when switching, with an error rather than a panic.
         Ids {
-            uid: Uid::from_raw(uid),
-            gid: Gid::from_raw(gid),
+            uid: Uid::from_raw_unchecked(uid),
+            gid: Gid::from_raw_unchecked(gid),
             groups: Vec::new(),
         }
     }
@@ -89,7 +222,10 @@ impl Ids {
     /// Sets the supplementary groups (none by default).
     #[must_use]
     pub fn groups(mut self, groups: &[u32]) -> Ids {
-        self.groups = groups.iter().map(|&gid| Gid::from_raw(gid)).collect();
+        self.groups = groups
+            .iter()
+            .map(|&gid| Gid::from_raw_unchecked(gid))
+            .collect();
         self
     }
 
@@ -113,6 +249,11 @@ impl Ids {
     pub(crate) fn switch(&self) -> Result<(), Error> {
         let fail = |errno| Error::new(Step::Ids, errno);
         crate::fault::check(Step::Ids).map_err(fail)?;
+        // To setresuid and setresgid, -1 means "leave as is": the program would keep
+        // root's ids. (setgroups refuses it by itself.)
+        if self.uid.as_raw() == u32::MAX || self.gid.as_raw() == u32::MAX {
+            return Err(fail(Errno::INVAL));
+        }
         rustix::thread::set_thread_groups(&self.groups).map_err(fail)?;
         rustix::thread::set_thread_res_gid(self.gid, self.gid, self.gid).map_err(fail)?;
         rustix::thread::set_thread_res_uid(self.uid, self.uid, self.uid).map_err(fail)
@@ -145,7 +286,7 @@ impl Namespace {
     /// [`CommandExt::namespace`] there.
     pub fn exec(&'static self, argv: &[impl AsRef<OsStr>]) -> Error {
         let Some((program, rest)) = argv.split_first() else {
-            return Error::new(Step::Exec, Errno::INVAL);
+            return Error::new(Step::Exec, Errno::INVAL).because(Reason::NoProgram);
         };
         let mut command = Command::new(program);
         command.args(rest);

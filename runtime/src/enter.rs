@@ -37,7 +37,8 @@ static LEGACY_UNIONS: AtomicBool = AtomicBool::new(false);
 
 /// Makes unions use the `mount(2)` option-string path of kernels before 6.8 instead of
 /// `fsconfig(2)` with `lowerdir+`, in this process and the children it forks from now
-/// on. For tests of that path.
+/// on. For tests and benchmarks of that path; hidden from the docs.
+#[doc(hidden)]
 pub fn force_legacy_unions(on: bool) {
     LEGACY_UNIONS.store(on, Ordering::Relaxed);
 }
@@ -324,7 +325,8 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
                 upper,
                 user_namespace,
                 context,
-            )?;
+            )
+            .map_err(|error| union::find_locked_layer(roots, lowers, error))?;
         }
     }
     if target == c"." {
@@ -369,12 +371,17 @@ fn open_mountpoint(
             opened => opened,
         }
     });
-    opened.map_err(|error| match find_link(new_root, mount.target()) {
-        Some(link) if error.errno() == Errno::LOOP.raw_os_error() => {
-            error.because(Reason::Link(link))
-        }
-        _ => error,
-    })
+    opened.map_err(
+        |error| match (error.errno(), diagnose(new_root, mount.target())) {
+            (errno, Some(reason @ Reason::Link(_))) if errno == Errno::LOOP.raw_os_error() => {
+                error.because(reason)
+            }
+            (errno, Some(reason @ Reason::Missing(_))) if errno == Errno::NOENT.raw_os_error() => {
+                error.because(reason)
+            }
+            _ => error,
+        },
+    )
 }
 
 /// `open_in_root`, refusing every symbolic link on the way (ELOOP), magic or not. A
@@ -390,10 +397,10 @@ fn open_beneath(dir: BorrowedFd<'_>, path: &CStr, flags: OFlags) -> Result<Owned
     }
 }
 
-/// The first component of `target` (absolute) that is a symbolic link under `root`:
-/// the bytes of `target` up to it. Only to explain an ELOOP: nothing is mounted on
-/// what it finds.
-fn find_link(root: BorrowedFd<'_>, target: &'static CStr) -> Option<&'static [u8]> {
+/// Why `target` (absolute) could not be opened under `root`: its first component that
+/// is a symbolic link or that does not exist, as the bytes of `target` up to it. Only
+/// to explain an ELOOP or ENOENT: nothing is mounted or created on what it finds.
+fn diagnose(root: BorrowedFd<'_>, target: &'static CStr) -> Option<Reason> {
     let bytes = target.to_bytes();
     let mut dir = fs::openat(root, c".", OFlags::PATH | OFlags::CLOEXEC, Mode::empty()).ok()?;
     let mut end = 0;
@@ -403,12 +410,17 @@ fn find_link(root: BorrowedFd<'_>, target: &'static CStr) -> Option<&'static [u8
         if component.is_empty() {
             continue;
         }
+        let prefix = bytes.get(..end - 1)?;
         let mut name = NameBuf::new();
         name.push(component).ok()?;
         let flags = OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-        let next = open_beneath(dir.as_fd(), name.as_cstr(), flags).ok()?;
+        let next = match open_beneath(dir.as_fd(), name.as_cstr(), flags) {
+            Ok(next) => next,
+            Err(Errno::NOENT) => return Some(Reason::Missing(prefix)),
+            Err(_) => return None,
+        };
         if FileType::from_raw_mode(fs::fstat(&next).ok()?.st_mode).is_symlink() {
-            return bytes.get(..end - 1);
+            return Some(Reason::Link(prefix));
         }
         dir = next;
     }

@@ -119,6 +119,14 @@ pub(crate) enum Reason {
     /// The process is not dumpable (it switched ids, as `Command::uid` does, or is
     /// set-id), so it cannot map its ids without exposing itself.
     NotDumpable,
+    /// A component of the mountpoint's path inside the new root does not exist (a bound
+    /// host directory lacks it): the target's bytes up to and including that component.
+    Missing(&'static [u8]),
+    /// The layer (the error's source) has mounts below it, which the kernel locks in a
+    /// user namespace, so overlayfs cannot clone it.
+    LockedSubmounts,
+    /// `Namespace::exec` was given no program.
+    NoProgram,
 }
 
 /// The table entry a step works on.
@@ -203,6 +211,14 @@ impl Error {
         Context::NONE.fail(step)(errno)
     }
 
+    /// The same error about the union layer `layer`.
+    pub(crate) const fn on_layer(self, layer: &'static CStr) -> Error {
+        Error {
+            source: Some(layer),
+            ..self
+        }
+    }
+
     pub(crate) const fn because(self, reason: Reason) -> Error {
         Error {
             reason: Some(reason),
@@ -240,6 +256,16 @@ impl Error {
         }
     }
 
+    /// The component of the target that does not exist, when [`Step::Mountpoint`] failed
+    /// with `ENOENT`: its path inside the new root, in a directory bound from the host
+    /// that lacks it.
+    pub fn missing(&self) -> Option<&'static [u8]> {
+        match self.reason {
+            Some(Reason::Missing(path)) => Some(path),
+            _ => None,
+        }
+    }
+
     /// Writes the message and a newline to fd 2, without allocating: the child of
     /// [`CommandExt::namespace`](crate::CommandExt::namespace) can pass only the errno
     /// to its parent.
@@ -261,7 +287,8 @@ impl Error {
             (Step::UserNamespace, Errno::PERM | Errno::NOSPC | Errno::USERS) => Some(
                 "this system refuses unprivileged user namespaces; allow them with \
                  sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0 \
-                 and kernel.apparmor_restrict_unprivileged_userns=0, or run as root",
+                 and kernel.apparmor_restrict_unprivileged_userns=0, or run as root \
+                 (a process in a chroot is refused one whatever the sysctls)",
             ),
             (Step::Setgroups | Step::UidMap | Step::GidMap, Errno::XDEV) => {
                 Some("/proc is not a procfs; refusing to write to it")
@@ -272,6 +299,29 @@ impl Error {
             (Step::FileType, Errno::ISDIR) => Some(
                 "a file cannot be bound on a directory; declare the target without a trailing slash",
             ),
+            (Step::Propagation, Errno::INVAL) => Some(
+                "the root directory of this process is not a mount point (it is in a chroot); \
+                 enter from a process whose root is a mount",
+            ),
+            (Step::Scratch, Errno::INVAL) => Some(
+                "pivot_root refused the switch: the root is the initial ramfs (rootfs), which \
+                 cannot be moved; enter from a system that switched to a real root",
+            ),
+            (Step::Tmpfs | Step::Upper, Errno::INVAL) => Some(
+                "the kernel refused an option of this tmpfs: one it does not know, or, without \
+                 root, a uid= or gid= other than the caller's own, the only ids its user \
+                 namespace maps",
+            ),
+            (Step::Union | Step::UnionLegacy, Errno::INVAL) => {
+                Some("overlayfs refused this union; the kernel log (dmesg) says why")
+            }
+            (Step::Ids, Errno::INVAL) => Some(
+                "an id is -1 (4294967295), which means none, or there are more supplementary \
+                 groups than the kernel takes (65536)",
+            ),
+            (Step::Exec, Errno::INVAL) => {
+                Some("the kernel refused the program's ELF headers (more than one interpreter)")
+            }
             (Step::Ids, _) => Some(
                 "switching to other ids needs root (CAP_SETUID and CAP_SETGID) in a namespace \
                  where they are mapped; as root, CommandExt::namespace_as makes a mount \
@@ -328,6 +378,26 @@ impl fmt::Display for Error {
                     Quoted(path)
                 );
             }
+            Some(Reason::Missing(path)) => {
+                return write!(
+                    f,
+                    "{} does not exist ({}); mountns creates mountpoints only in the new root \
+                     and in tmpfs, never in a host directory: create it in the directory bound \
+                     above it, or declare a tmpfs there",
+                    Quoted(path),
+                    ErrnoText(self.errno)
+                );
+            }
+            Some(Reason::LockedSubmounts) => {
+                return write!(
+                    f,
+                    "{}; a layer with mounts below it (as / or /dev have) cannot be an overlay \
+                     layer in a user namespace: the kernel refuses to clone it without them; bind \
+                     the directories you need instead, or enter as root",
+                    ErrnoText(self.errno)
+                );
+            }
+            Some(Reason::NoProgram) => return f.write_str("no program given (argv is empty)"),
             Some(Reason::NotDumpable) => {
                 return f.write_str(
                     "the process is not dumpable (it switched ids, as Command::uid and \
@@ -349,9 +419,11 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 impl From<Error> for io::Error {
-    /// The raw OS error: the step and entry are lost (print the [`Error`] first).
+    /// An `io::Error` of the errno's kind that holds the [`Error`]: it displays the
+    /// whole message, and [`get_ref`](io::Error::get_ref) gives the [`Error`] back.
+    /// `raw_os_error` is `None`; the errno is [`Error::errno`].
     fn from(error: Error) -> io::Error {
-        io::Error::from_raw_os_error(error.errno())
+        io::Error::new(io::Error::from_raw_os_error(error.errno()).kind(), error)
     }
 }
 
@@ -378,7 +450,7 @@ impl fmt::Write for Stderr {
 }
 
 /// A path in double quotes, escaped like a Rust string, invalid UTF-8 as `\xNN`.
-struct Quoted<P>(P);
+pub(crate) struct Quoted<P>(pub(crate) P);
 
 impl<P: AsRef<[u8]>> fmt::Display for Quoted<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -466,7 +538,12 @@ mod tests {
         assert_eq!(error.target(), Some(c"/opt"));
         assert_eq!(error.source(), Some(c"/srv/x"));
         assert_eq!(error.errno(), 2);
-        assert_eq!(io::Error::from(error).kind(), io::ErrorKind::NotFound);
+        let io_error = io::Error::from(error);
+        assert_eq!(io_error.kind(), io::ErrorKind::NotFound);
+        // The io::Error keeps the whole Error, not just its errno.
+        assert_eq!(io_error.to_string(), error.to_string());
+        let inner = io_error.get_ref().and_then(|e| e.downcast_ref::<Error>());
+        assert_eq!(inner, Some(&error));
     }
 
     #[test]
@@ -497,6 +574,7 @@ mod tests {
                 message.contains("apparmor_restrict_unprivileged_userns=0"),
                 "{message}"
             );
+            assert!(message.contains("in a chroot"), "{message}");
         }
         let message = Error::new(Step::UserNamespace, Errno::INVAL).to_string();
         assert!(message.contains("more than one thread"), "{message}");

@@ -89,13 +89,17 @@ fn entering_allocates_nothing() {
         bind "/work/deep/f.txt" "/tmp/mountns-runtime/alloc/file.txt";
     };
     for user in USERS {
-        let output = armed_command("cat /work/deep/f.txt", user)
-            .current_dir(&layers.a)
-            .namespace(ns)
-            .output()
-            .unwrap();
-        assert_eq!(output.stdout, b"file\n", "{user:?}: {output:?}");
-        assert!(output.status.success(), "{user:?}: {output:?}");
+        let mut command = armed_command("cat /work/deep/f.txt", user);
+        command.current_dir(&layers.a);
+        // Through std's `output`, then through `output_in`, whose child also writes
+        // to the shared report.
+        let plain = command.namespace(ns).output().unwrap();
+        let mut command = armed_command("cat /work/deep/f.txt", user);
+        let reported = command.current_dir(&layers.a).output_in(ns).unwrap();
+        for output in [plain, reported] {
+            assert_eq!(output.stdout, b"file\n", "{user:?}: {output:?}");
+            assert!(output.status.success(), "{user:?}: {output:?}");
+        }
     }
 }
 
@@ -123,5 +127,13 @@ fn failing_to_enter_allocates_nothing() {
             ),
         }
         assert!(stderr.starts_with("mountns: bind"), "{user:?}: {stderr}");
+        // The child of `status_in` writes the error to the shared report instead.
+        let reported = armed_command("true", user)
+            .stdout(Stdio::null())
+            .status_in(ns);
+        match reported {
+            Err(error) => assert!(error.to_string().starts_with("mountns: bind"), "{error}"),
+            Ok(status) => panic!("{user:?}: {status} (signal {:?})", status.signal()),
+        }
     }
 }

@@ -12,10 +12,12 @@ use core::sync::atomic::Ordering;
 use rustix::fd::OwnedFd;
 use rustix::fs::{self, CWD, Mode, OFlags};
 use rustix::io::Errno;
-use rustix::mount::{self, FsMountFlags, FsOpenFlags, MountAttrFlags, MountFlags, MoveMountFlags};
+use rustix::mount::{
+    self, FsMountFlags, FsOpenFlags, MountAttrFlags, MountFlags, MoveMountFlags, OpenTreeFlags,
+};
 
 use super::{LEGACY_UNIONS, Roots, ScratchName, attach, clone_tree, new_tmpfs, open_source};
-use crate::error::{Context, Error, Step};
+use crate::error::{Context, Error, Reason, Step};
 use crate::stack::StackBuf;
 use crate::table::{Mount, Upper};
 
@@ -159,6 +161,33 @@ fn union_fsconfig(
     drop(fs);
     attach(&overlay, mountpoint).map_err(fail)?;
     Ok(true)
+}
+
+/// Explains an EINVAL of overlayfs: in a user namespace the kernel locks the mounts
+/// below a host directory, and overlayfs cannot clone a layer without them. Cloning each
+/// layer alone, as overlayfs does, finds the first such layer; as root none fails.
+pub(super) fn find_locked_layer(
+    roots: &Roots,
+    lowers: &'static [&'static CStr],
+    error: Error,
+) -> Error {
+    if error.errno() != Errno::INVAL.raw_os_error()
+        || !matches!(error.step(), Step::Union | Step::UnionLegacy)
+    {
+        return error;
+    }
+    for &lower in lowers {
+        let Ok(dir) = open_source(roots, lower, OFlags::DIRECTORY) else {
+            continue;
+        };
+        let flags = OpenTreeFlags::AT_EMPTY_PATH
+            | OpenTreeFlags::OPEN_TREE_CLONE
+            | OpenTreeFlags::OPEN_TREE_CLOEXEC;
+        if mount::open_tree(&dir, c"", flags).err() == Some(Errno::INVAL) {
+            return error.on_layer(lower).because(Reason::LockedSubmounts);
+        }
+    }
+    error
 }
 
 /// Adds the lower layer `dir`, by descriptor or, once the kernel has refused one (before

@@ -7,12 +7,13 @@
 #![allow(dead_code)]
 
 use std::fs::{self, File};
-use std::io;
+use std::io::{self, Write as _};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use mountns::{CommandExt as _, Namespace, namespace};
 
@@ -260,5 +261,55 @@ impl Fixture {
 impl Drop for Fixture {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.root);
+    }
+}
+
+/// Runs the shell command line `script` in an outer user namespace where no further user
+/// namespace may be made (`max_user_namespaces` 0), as its root: a system that refuses
+/// unprivileged user namespaces. The outer namespace maps ids 0..65536 onto the host's,
+/// written from here, outside it; the shell waits for the maps, then executes again, as
+/// capabilities in a new user namespace come with an execve as a mapped root.
+pub fn where_user_namespaces_are_refused(script: &str) -> std::process::Output {
+    let inner = format!("echo 0 > /proc/sys/user/max_user_namespaces && {script}");
+    let mut child = Command::new("unshare")
+        .args(["--user", "sh", "-c", "read go && exec sh -c \"$INNER\""])
+        .env("INNER", inner)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let ours = fs::read_link("/proc/self/ns/user").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while fs::read_link(format!("/proc/{pid}/ns/user")).unwrap() == ours {
+        assert!(Instant::now() < deadline, "unshare --user did not unshare");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    for map in ["uid_map", "gid_map"] {
+        fs::write(format!("/proc/{pid}/{map}"), "0 0 65536").unwrap();
+    }
+    child.stdin.take().unwrap().write_all(b"go\n").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// A copy of this test binary that uid 65534 may execute, in `fixture`.
+pub fn launcher(fixture: &Fixture) -> String {
+    let launcher = fixture.path("launcher");
+    fs::copy(std::env::current_exe().unwrap(), &launcher).unwrap();
+    fs::set_permissions(&launcher, fs::Permissions::from_mode(0o755)).unwrap();
+    launcher
+}
+
+/// Creates the fixed directory `root` (a path that `namespace!` declarations name, so
+/// not per process, and left in place) with the directory `dir` and the file `file` in
+/// it, all readable by uid 65534.
+pub fn fixed_fixtures(root: &str, dir: &str, file: &str) {
+    let dir = format!("{root}/{dir}");
+    fs::create_dir_all(&dir).unwrap();
+    let file = format!("{root}/{file}");
+    fs::write(&file, "a file\n").unwrap();
+    for (path, mode) in [(root, 0o755), (&dir, 0o755), (&file, 0o644)] {
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
     }
 }

@@ -110,7 +110,10 @@ fn every_step_fails_cleanly() {
         for &user in case.users {
             force_legacy_unions(case.legacy);
             fault::inject(case.step, case.occurrence, INJECTED);
-            let (error, stderr) = failing_run(&EVERY_STEP, user);
+            let (error, stderr) = failing_run(&EVERY_STEP, user, false);
+            // Again through `status_in`, whose caller gets the whole error.
+            fault::inject(case.step, case.occurrence, INJECTED);
+            let (reported, silence) = failing_run(&EVERY_STEP, user, true);
             fault::clear();
             force_legacy_unions(false);
             let what = format!("{:?} #{} as {user:?}", case.step, case.occurrence);
@@ -121,6 +124,17 @@ fn every_step_fails_cleanly() {
             );
             assert!(stderr.contains(case.names), "{what}: {stderr}");
             assert!(stderr.contains("(os error 131)"), "{what}: {stderr}");
+            assert_eq!(reported.to_string(), stderr.trim_end(), "{what}");
+            let inner = reported
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<mountns::Error>())
+                .unwrap_or_else(|| panic!("{what}: not a mountns::Error: {reported:?}"));
+            assert_eq!(
+                (inner.step(), inner.errno()),
+                (case.step, INJECTED),
+                "{what}"
+            );
+            assert_eq!(silence, "", "{what}: status_in's child wrote to stderr");
             assert!(
                 !fs::exists(format!("{MARKS}/ran")).unwrap(),
                 "{what}: the command ran"
@@ -148,17 +162,22 @@ fn every_step_fails_cleanly() {
     fs::remove_dir_all(MARKS).unwrap();
 }
 
-/// Runs a command that would leave its mark, expecting entering to fail: the io::Error
+/// Runs a command that would leave its mark, expecting entering to fail, through
+/// `namespace` and std's `status`, or through `status_in` if `reported`: the io::Error
 /// and what the child wrote to its stderr.
-fn failing_run(ns: &'static Namespace, user: User) -> (std::io::Error, String) {
+fn failing_run(ns: &'static Namespace, user: User, reported: bool) -> (std::io::Error, String) {
     let log = format!("{MARKS}/stderr");
     let mut command = Command::new("/bin/sh");
     command
         .args(["-c", "touch /marks/ran"])
         .stderr(fs::File::create(&log).unwrap());
     common::as_user(&mut command, user);
-    mountns::CommandExt::namespace(&mut command, ns);
-    let error = command.status().expect_err("entering must fail");
+    let error = if reported {
+        mountns::CommandExt::status_in(&mut command, ns)
+    } else {
+        mountns::CommandExt::namespace(&mut command, ns).status()
+    }
+    .expect_err("entering must fail");
     let stderr = fs::read_to_string(&log).unwrap();
     fs::remove_file(&log).unwrap();
     (error, stderr)
