@@ -63,7 +63,7 @@
 //!
 //! - Linux 5.12 or later (`openat2`, the new mount API, `mount_setattr`); unions take
 //!   their layers one at a time from 6.8 and by descriptor from 6.15, with fallbacks
-//!   before. x86_64 and aarch64.
+//!   before. `x86_64` and `aarch64`.
 //! - As root (or with `CAP_SYS_ADMIN`): a mount namespace only; files keep their owners.
 //!   [`CommandExt::namespace_as`] runs the program as another user afterwards.
 //! - As any other user: unprivileged user namespaces must be allowed; the caller's uid

@@ -33,6 +33,7 @@ namespace! {
 
 /// Creates `FIXTURES/rel` with `contents`, readable by uid 65534.
 fn fixture(rel: &str, contents: &str) {
+    common::assert_root();
     let path = std::path::Path::new(FIXTURES).join(rel);
     let mut dir = path.parent().unwrap().to_path_buf();
     fs::create_dir_all(&dir).unwrap();

@@ -942,6 +942,7 @@ fn a_fake_proc_is_never_written() {
         println!("refused");
         return;
     }
+    common::assert_root();
     let fake = "mount -t tmpfs mountns-fake-proc /proc && mkdir -m 777 /proc/self \
                 && for f in setgroups uid_map gid_map; do \
                      : > /proc/self/$f && chmod 666 /proc/self/$f; done \

@@ -116,6 +116,7 @@ fn namespace_as_runs_the_program_with_the_requested_ids_and_groups() {
 #[test]
 fn namespace_as_needs_root() {
     let _serial = serial();
+    assert_root();
     let log = format!("{FIXTURES}/as-nobody-stderr");
     fs::create_dir_all(FIXTURES).unwrap();
     let mut command = Command::new("/bin/true");

@@ -90,6 +90,7 @@ fn no_mount_propagates_out_of_a_shared_root() {
         Ok("launcher") => return launcher(),
         _ => {}
     }
+    common::assert_root();
     let host = mountinfo();
     let _ = fs::remove_dir_all(FIXTURES);
     for dir in ["box/mnt", "box/nested", "nested", "layer", "control"] {

@@ -32,6 +32,7 @@ fn main() {
         Ok("exec") => exec(false),
         Ok("exec-missing") => exec(true),
         _ => {
+            common::assert_root();
             let tests = [
                 (
                     "exec_runs_the_program_inside",

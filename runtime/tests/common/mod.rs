@@ -66,10 +66,10 @@ pub fn assert_root() {
     use std::os::unix::fs::MetadataExt as _;
     // /proc/self belongs to the process's effective uid.
     let euid = fs::metadata("/proc/self").map_or(0, |m| m.uid());
-    assert_eq!(
-        euid, 0,
-        "these tests run every scenario as root and as uid 65534: run them as root \
-         (CI does), e.g. `sudo -E cargo test --workspace`"
+    assert!(
+        euid == 0,
+        "needs root: this test enters namespaces as root and as uid 65534 (run the suite \
+         as root, as CI does: `sudo -E cargo test --workspace`)"
     );
 }
 
@@ -207,6 +207,7 @@ impl Fixture {
     /// The directory `root`, under /tmp, made afresh and readable by uid 65534 from
     /// /tmp down: for the sources a declaration names.
     pub fn at(root: &str) -> Fixture {
+        assert_root();
         let root = PathBuf::from(root);
         assert!(root.starts_with("/tmp/"), "{}", root.display());
         let _ = fs::remove_dir_all(&root);
@@ -270,6 +271,7 @@ impl Drop for Fixture {
 /// written from here, outside it; the shell waits for the maps, then executes again, as
 /// capabilities in a new user namespace come with an execve as a mapped root.
 pub fn where_user_namespaces_are_refused(script: &str) -> std::process::Output {
+    assert_root();
     let inner = format!("echo 0 > /proc/sys/user/max_user_namespaces && {script}");
     let mut child = Command::new("unshare")
         .args(["--user", "sh", "-c", "read go && exec sh -c \"$INNER\""])
@@ -305,6 +307,7 @@ pub fn launcher(fixture: &Fixture) -> String {
 /// not per process, and left in place) with the directory `dir` and the file `file` in
 /// it, all readable by uid 65534.
 pub fn fixed_fixtures(root: &str, dir: &str, file: &str) {
+    assert_root();
     let dir = format!("{root}/{dir}");
     fs::create_dir_all(&dir).unwrap();
     let file = format!("{root}/{file}");
