@@ -139,7 +139,8 @@ pub use mountns_macros::namespace;
 #[doc(hidden)]
 pub use mountns_runtime::force_legacy_unions;
 pub use mountns_runtime::{
-    CommandExt, Error, Flags, Ids, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs, Upper,
+    CommandExt, Error, Filled, Flags, Ids, Kind, Mount, Mountpoint, Namespace, Param, Params, Step,
+    Tmpfs, Upper,
 };
 
 namespace! {

@@ -11,6 +11,7 @@ use rustix::io::Errno;
 use rustix::process::{Gid, Uid};
 
 use crate::error::{Error, Quoted, Reason, Step};
+use crate::params::Filled;
 use crate::sys::{self, Told};
 use crate::table::Namespace;
 
@@ -61,25 +62,25 @@ pub trait CommandExt: sealed::Sealed {
     /// command and that does nothing outside the call: a later `spawn` of the same
     /// command does not enter `ns`, and calling this again enters it once. Do not
     /// combine with [`namespace`](CommandExt::namespace), which would enter twice.
-    fn spawn_in(&mut self, ns: &'static Namespace) -> io::Result<Child>;
+    fn spawn_in(&mut self, ns: impl Into<Filled>) -> io::Result<Child>;
 
     /// Runs the command in `ns` and waits for it, like [`Command::status`]; errors as
     /// for [`spawn_in`](CommandExt::spawn_in).
-    fn status_in(&mut self, ns: &'static Namespace) -> io::Result<ExitStatus>;
+    fn status_in(&mut self, ns: impl Into<Filled>) -> io::Result<ExitStatus>;
 
     /// Runs the command in `ns` and collects its output, like [`Command::output`];
     /// errors as for [`spawn_in`](CommandExt::spawn_in).
-    fn output_in(&mut self, ns: &'static Namespace) -> io::Result<Output>;
+    fn output_in(&mut self, ns: impl Into<Filled>) -> io::Result<Output>;
 
     /// [`spawn_in`](CommandExt::spawn_in), switching to `ids` after entering, as
     /// [`namespace_as`](CommandExt::namespace_as) does.
-    fn spawn_in_as(&mut self, ns: &'static Namespace, ids: Ids) -> io::Result<Child>;
+    fn spawn_in_as(&mut self, ns: impl Into<Filled>, ids: Ids) -> io::Result<Child>;
 
     /// [`status_in`](CommandExt::status_in), switching to `ids` after entering.
-    fn status_in_as(&mut self, ns: &'static Namespace, ids: Ids) -> io::Result<ExitStatus>;
+    fn status_in_as(&mut self, ns: impl Into<Filled>, ids: Ids) -> io::Result<ExitStatus>;
 
     /// [`output_in`](CommandExt::output_in), switching to `ids` after entering.
-    fn output_in_as(&mut self, ns: &'static Namespace, ids: Ids) -> io::Result<Output>;
+    fn output_in_as(&mut self, ns: impl Into<Filled>, ids: Ids) -> io::Result<Output>;
 
     /// Enters `ns` in the child, after fork and before exec (after std has applied
     /// `uid`, `gid` and `current_dir`: the directory is looked up again inside the new
@@ -96,7 +97,7 @@ pub trait CommandExt: sealed::Sealed {
     /// before this hook runs, and the child could then only map its ids into a user
     /// namespace by becoming dumpable, which would hand the parent's memory and
     /// descriptors to the new uid until exec. Use [`CommandExt::namespace_as`].
-    fn namespace(&mut self, ns: &'static Namespace) -> &mut Self;
+    fn namespace(&mut self, ns: impl Into<Filled>) -> &mut Self;
 
     /// Enters `ns` in the child as root, then switches to `ids` (supplementary groups,
     /// gid, uid, in that order; every capability goes with root) before exec: the safe
@@ -118,53 +119,53 @@ pub trait CommandExt: sealed::Sealed {
     ///     .status()?;
     /// # Ok(()) }
     /// ```
-    fn namespace_as(&mut self, ns: &'static Namespace, ids: Ids) -> &mut Self;
+    fn namespace_as(&mut self, ns: impl Into<Filled>, ids: Ids) -> &mut Self;
 }
 
 impl CommandExt for Command {
-    fn spawn_in(&mut self, ns: &'static Namespace) -> io::Result<Child> {
-        spawn_reported(self, ns, None, Command::spawn)
+    fn spawn_in(&mut self, ns: impl Into<Filled>) -> io::Result<Child> {
+        spawn_reported(self, ns.into(), None, Command::spawn)
     }
 
-    fn status_in(&mut self, ns: &'static Namespace) -> io::Result<ExitStatus> {
+    fn status_in(&mut self, ns: impl Into<Filled>) -> io::Result<ExitStatus> {
         // As std's `status`: spawn with the same defaults, then wait. Not through
         // `status` itself, so that an error of `wait` is never taken for one of exec.
         self.spawn_in(ns)?.wait()
     }
 
-    fn output_in(&mut self, ns: &'static Namespace) -> io::Result<Output> {
+    fn output_in(&mut self, ns: impl Into<Filled>) -> io::Result<Output> {
         // std's own `output`, for its defaults (stdin null, stdout and stderr piped
         // unless set), which no getter exposes. Once the child has entered, an error is
         // taken for one of exec, since reading the pipes and waiting practically never
         // fail (std retries EINTR).
-        spawn_reported(self, ns, None, Command::output)
+        spawn_reported(self, ns.into(), None, Command::output)
     }
 
-    fn spawn_in_as(&mut self, ns: &'static Namespace, ids: Ids) -> io::Result<Child> {
-        spawn_reported(self, ns, Some(ids), Command::spawn)
+    fn spawn_in_as(&mut self, ns: impl Into<Filled>, ids: Ids) -> io::Result<Child> {
+        spawn_reported(self, ns.into(), Some(ids), Command::spawn)
     }
 
-    fn status_in_as(&mut self, ns: &'static Namespace, ids: Ids) -> io::Result<ExitStatus> {
+    fn status_in_as(&mut self, ns: impl Into<Filled>, ids: Ids) -> io::Result<ExitStatus> {
         self.spawn_in_as(ns, ids)?.wait()
     }
 
-    fn output_in_as(&mut self, ns: &'static Namespace, ids: Ids) -> io::Result<Output> {
-        spawn_reported(self, ns, Some(ids), Command::output)
+    fn output_in_as(&mut self, ns: impl Into<Filled>, ids: Ids) -> io::Result<Output> {
+        spawn_reported(self, ns.into(), Some(ids), Command::output)
     }
 
-    fn namespace(&mut self, ns: &'static Namespace) -> &mut Self {
-        sys::enter_before_exec(self, ns, None)
+    fn namespace(&mut self, ns: impl Into<Filled>) -> &mut Self {
+        sys::enter_before_exec(self, ns.into(), None)
     }
 
-    fn namespace_as(&mut self, ns: &'static Namespace, ids: Ids) -> &mut Self {
-        sys::enter_before_exec(self, ns, Some(ids))
+    fn namespace_as(&mut self, ns: impl Into<Filled>, ids: Ids) -> &mut Self {
+        sys::enter_before_exec(self, ns.into(), Some(ids))
     }
 }
 
 /// Runs `spawn` on `command` entering `ns`, and makes its error say what the child told.
 fn spawn_reported<T>(
     command: &mut Command,
-    ns: &'static Namespace,
+    ns: Filled,
     ids: Option<Ids>,
     spawn: impl FnOnce(&mut Command) -> io::Result<T>,
 ) -> io::Result<T> {
@@ -270,11 +271,7 @@ impl Namespace {
     /// calling thread to `ids`, as [`CommandExt::namespace_as`] does in its child.
     /// Fails with [`Step::Ids`] before entering if the caller is not root.
     pub fn enter_as(&'static self, ids: &Ids) -> Result<(), Error> {
-        if !rustix::process::geteuid().is_root() {
-            return Err(Error::new(Step::Ids, Errno::PERM));
-        }
-        self.enter()?;
-        ids.switch()
+        Filled::from(self).enter_as(ids)
     }
 
     /// Enters this namespace in the calling process (see [`Namespace::enter`]), then
@@ -285,6 +282,29 @@ impl Namespace {
     /// entering, so it is not for use between fork and exec; use
     /// [`CommandExt::namespace`] there.
     pub fn exec(&'static self, argv: &[impl AsRef<OsStr>]) -> Error {
+        Filled::from(self).exec(argv)
+    }
+}
+
+impl Filled {
+    /// [`Namespace::enter`], with the values of the `param(NAME)` sources: each must
+    /// be set to an absolute path, or entering fails with [`Step::Params`] before
+    /// anything else happens.
+    pub fn enter(&self) -> Result<(), Error> {
+        self.ns.enter_with(&self.params)
+    }
+
+    /// [`Namespace::enter_as`], with the values of the `param(NAME)` sources.
+    pub fn enter_as(&self, ids: &Ids) -> Result<(), Error> {
+        if !rustix::process::geteuid().is_root() {
+            return Err(Error::new(Step::Ids, Errno::PERM));
+        }
+        self.enter()?;
+        ids.switch()
+    }
+
+    /// [`Namespace::exec`], with the values of the `param(NAME)` sources.
+    pub fn exec(&self, argv: &[impl AsRef<OsStr>]) -> Error {
         let Some((program, rest)) = argv.split_first() else {
             return Error::new(Step::Exec, Errno::INVAL).because(Reason::NoProgram);
         };

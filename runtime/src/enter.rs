@@ -19,6 +19,7 @@ use rustix::process::{self, DumpableBehavior};
 use rustix::thread::{self, UnshareFlags};
 
 use crate::error::{Context, Entry, Error, Reason, Step};
+use crate::params::Params;
 use crate::stack::StackBuf;
 use crate::sys;
 use crate::table::{Kind, Mount, Mountpoint, Namespace, Tmpfs};
@@ -32,6 +33,9 @@ type PathBuf = StackBuf<PATH_MAX>;
 
 /// A name of ours outside the new root: `/u{n}/upper`, `/l{n}`.
 type ScratchName = StackBuf<32>;
+
+/// The values of a plain `enter`: none.
+static NO_PARAMS: Params = Params::new();
 
 static LEGACY_UNIONS: AtomicBool = AtomicBool::new(false);
 
@@ -58,7 +62,17 @@ impl Namespace {
     /// Allocates nothing, takes no lock and never panics, so it may run between fork and
     /// exec. On error the process is left half-way (in a new namespace, maybe switched
     /// root): it should exit, not carry on.
+    ///
+    /// A table with `param(NAME)` sources needs their values: enter it with
+    /// [`Filled::enter`] (from [`Namespace::with`]); here every slot is unfilled, an
+    /// error before anything is mounted.
     pub fn enter(&'static self) -> Result<(), Error> {
+        self.enter_with(&NO_PARAMS)
+    }
+
+    /// Enters with `params` for the table's slots, checked first.
+    pub(crate) fn enter_with(&'static self, params: &Params) -> Result<(), Error> {
+        params.check(self)?;
         // std chdirs to `Command::current_dir` before running pre_exec hooks: remember
         // the path to go back to it inside the new root.
         let mut cwd = PathBuf::new();
@@ -71,7 +85,7 @@ impl Namespace {
         // gave this thread a filesystem context (umask, cwd) of its own, so the other
         // threads of a multithreaded caller keep theirs.
         let umask = process::umask(Mode::empty());
-        let entered = self.enter_unshared(user_namespace, cwd.as_ref());
+        let entered = self.enter_unshared(user_namespace, cwd.as_ref(), params);
         process::umask(umask);
         entered
     }
@@ -80,6 +94,7 @@ impl Namespace {
         &'static self,
         user_namespace: bool,
         cwd: Option<&PathBuf>,
+        params: &Params,
     ) -> Result<(), Error> {
         Context::NONE.step(Step::Propagation, || {
             mount::mount_change(
@@ -87,7 +102,7 @@ impl Namespace {
                 MountPropagationFlags::PRIVATE | MountPropagationFlags::REC,
             )
         })?;
-        let mut roots = Roots::prepare()?;
+        let mut roots = Roots::prepare(params)?;
         create_skeleton(roots.new.as_fd(), self.skeleton())?;
         for mount in self.mounts() {
             mount_one(&mut roots, mount, user_namespace)?;
@@ -154,7 +169,9 @@ fn write_proc(path: &CStr, contents: &[u8]) -> Result<(), Errno> {
 }
 
 /// The scratch root (a tmpfs, invisible to the host) while the new root is built.
-struct Roots {
+struct Roots<'p> {
+    /// The values of the table's `param(NAME)` sources.
+    params: &'p Params,
     /// The scratch tmpfs, our root until the switch.
     scratch: OwnedFd,
     /// The host's root, at /oldroot in the scratch.
@@ -169,8 +186,8 @@ struct Roots {
     staged: u32,
 }
 
-impl Roots {
-    fn prepare() -> Result<Roots, Error> {
+impl<'p> Roots<'p> {
+    fn prepare(params: &'p Params) -> Result<Roots<'p>, Error> {
         Context::NONE.step(Step::Scratch, || {
             let dir = Mode::from_raw_mode(0o755);
             let flags = MountFlags::NOSUID | MountFlags::NODEV;
@@ -194,6 +211,7 @@ impl Roots {
                 )
             };
             Ok(Roots {
+                params,
                 scratch: open(c"/")?,
                 old: open(c"/oldroot")?,
                 new: open(c"/newroot")?,
@@ -260,7 +278,7 @@ fn open_in_root(dir: impl AsFd, path: &CStr, flags: OFlags) -> Result<OwnedFd, E
 }
 
 /// `target` without its leading slashes, `.` for the root itself.
-fn relative(path: &'static CStr) -> &'static CStr {
+fn relative(path: &CStr) -> &CStr {
     let mut path = path;
     while let Some(rest) = path.to_bytes_with_nul().strip_prefix(b"/") {
         path = CStr::from_bytes_with_nul(rest).unwrap_or(c".");
@@ -479,7 +497,8 @@ fn attach(mount: &OwnedFd, mountpoint: &OwnedFd) -> Result<(), Errno> {
 /// outside the host's root.
 fn open_source(roots: &Roots, source: &'static CStr, flags: OFlags) -> Result<OwnedFd, Errno> {
     let flags = flags | OFlags::PATH | OFlags::CLOEXEC;
-    open_in_root(&roots.old, relative(source), flags)
+    let path = roots.params.resolve(source)?;
+    open_in_root(&roots.old, relative(path), flags)
 }
 
 fn bind(

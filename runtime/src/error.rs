@@ -16,6 +16,8 @@ pub enum Step {
     /// Mapping the stack that [`CommandExt`](crate::CommandExt)'s hook runs on in the
     /// child, before entering.
     Stack,
+    /// Checking the values of the table's `param(NAME)` sources, before anything else.
+    Params,
     /// `unshare(CLONE_NEWNS)` as root.
     Unshare,
     /// `unshare(CLONE_NEWUSER | CLONE_NEWNS)`, without privileges (or when root was
@@ -72,6 +74,7 @@ impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Step::Stack => "map a stack for entering",
+            Step::Params => "fill the sources chosen at run time",
             Step::Unshare => "create a mount namespace",
             Step::UserNamespace => "create a user and mount namespace",
             Step::Setgroups => "write /proc/self/setgroups",
@@ -127,6 +130,10 @@ pub(crate) enum Reason {
     LockedSubmounts,
     /// `Namespace::exec` was given no program.
     NoProgram,
+    /// The source is a `param(NAME)` slot and no value was given for it.
+    Unfilled,
+    /// The source is a `param(NAME)` slot and its value is not an absolute path.
+    NotAbsolute,
 }
 
 /// The table entry a step works on.
@@ -353,7 +360,10 @@ impl fmt::Display for Error {
         }
         if let Some(source) = self.source {
             let space = if any { " " } else { "" };
-            write!(f, "{space}{}", Quoted(source.to_bytes()))?;
+            match crate::params::slot(source) {
+                Some(name) => write!(f, "{space}param({})", name.to_string_lossy())?,
+                None => write!(f, "{space}{}", Quoted(source.to_bytes()))?,
+            }
             any = true;
         }
         if let Some(target) = self.target {
@@ -398,6 +408,15 @@ impl fmt::Display for Error {
                 );
             }
             Some(Reason::NoProgram) => return f.write_str("no program given (argv is empty)"),
+            Some(Reason::Unfilled) => {
+                return f.write_str(
+                    "no value for this source; give one with Namespace::with(Params::new()\
+                     .set(NAME, PATH))",
+                );
+            }
+            Some(Reason::NotAbsolute) => {
+                return f.write_str("its value is not an absolute path (or holds a NUL byte)");
+            }
             Some(Reason::NotDumpable) => {
                 return f.write_str(
                     "the process is not dumpable (it switched ids, as Command::uid and \

@@ -8,6 +8,7 @@ mod enter;
 mod error;
 #[doc(hidden)]
 pub mod fault;
+mod params;
 mod stack;
 mod sys;
 mod table;
@@ -15,4 +16,5 @@ mod table;
 pub use command::{CommandExt, Ids};
 pub use enter::force_legacy_unions;
 pub use error::{Error, Step};
+pub use params::{Filled, Params};
 pub use table::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Upper};

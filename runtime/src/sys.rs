@@ -27,7 +27,7 @@ use rustix::thread::UnshareFlags;
 
 use crate::command::Ids;
 use crate::error::{Error, Step};
-use crate::table::Namespace;
+use crate::params::Filled;
 
 /// A system call straight to the kernel (no libc, no errno): its return value, or
 /// the errno. Only for the calls rustix does not offer without allocating.
@@ -251,11 +251,11 @@ unsafe fn switch_stack(top: *mut u8, function: usize, argument: usize) {
 /// Installs the hook that enters `ns` in the child between fork and exec, then
 /// switches to `ids` if given. On failure the child writes the message to its stderr,
 /// since std passes only the errno to the parent.
-pub(crate) fn enter_before_exec<'c>(
-    command: &'c mut Command,
-    ns: &'static Namespace,
+pub(crate) fn enter_before_exec(
+    command: &mut Command,
+    ns: Filled,
     ids: Option<Ids>,
-) -> &'c mut Command {
+) -> &mut Command {
     install(command, ns, ids, None)
 }
 
@@ -349,7 +349,7 @@ impl Drop for Armed<'_> {
 /// call: its outlet is null then, so a later spawn neither enters nor writes.
 pub(crate) fn spawn_reported<T>(
     command: &mut Command,
-    ns: &'static Namespace,
+    ns: Filled,
     ids: Option<Ids>,
     spawn: impl FnOnce(&mut Command) -> io::Result<T>,
 ) -> Result<T, (io::Error, Told)> {
@@ -386,12 +386,12 @@ fn tell(report: NonNull<Report>, entered: &Result<(), Error>) {
 /// outlet, a failure is written to stderr; with one, it goes to the outlet's report,
 /// and the hook does nothing while the outlet is null. Safe because the hook is fixed
 /// here, not the caller's.
-fn install<'c>(
-    command: &'c mut Command,
-    ns: &'static Namespace,
+fn install(
+    command: &mut Command,
+    ns: Filled,
     ids: Option<Ids>,
     outlet: Option<Outlet>,
-) -> &'c mut Command {
+) -> &mut Command {
     let hook = move || {
         let report = match &outlet {
             None => None,

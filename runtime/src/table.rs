@@ -301,6 +301,27 @@ struct Field<'a> {
     option: bool,
 }
 
+/// A source: its path as a field (as an option value in `options`), or `param(NAME)`
+/// for a slot filled at run time.
+struct Source<'a> {
+    path: &'a CStr,
+    option: bool,
+}
+
+impl fmt::Display for Source<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let escaped = Field {
+            bytes: self.path.to_bytes(),
+            option: self.option,
+        };
+        if crate::params::slot(self.path).is_some() {
+            write!(f, "param({escaped})")
+        } else {
+            write!(f, "{escaped}")
+        }
+    }
+}
+
 fn field(path: &CStr) -> Field<'_> {
     Field {
         bytes: path.to_bytes(),
@@ -370,7 +391,10 @@ impl fmt::Display for Mount {
                 write!(
                     f,
                     "{} {target}{slash} none rbind{comma}{flags}",
-                    field(source)
+                    Source {
+                        path: source,
+                        option: false
+                    }
                 )
             }
             Kind::Tmpfs(tmpfs) => {
@@ -385,7 +409,11 @@ impl fmt::Display for Mount {
                 f.write_str("lowerdir=")?;
                 for (i, lower) in lowers.iter().enumerate() {
                     let colon = if i == 0 { "" } else { ":" };
-                    write!(f, "{colon}{}", option(lower))?;
+                    let lower = Source {
+                        path: lower,
+                        option: true,
+                    };
+                    write!(f, "{colon}{lower}")?;
                 }
                 if let Some(upper) = upper {
                     f.write_str(",upper=tmpfs(")?;

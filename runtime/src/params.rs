@@ -1,0 +1,155 @@
+//! Sources chosen at run time: a declaration's `param(NAME)` is a slot in the table (a
+//! source that is a name, not an absolute path), filled when entering from [`Params`].
+//! The table's shape stays fixed at compile time; only which host directory a slot
+//! binds is chosen by the caller.
+
+use core::ffi::CStr;
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt as _;
+use std::path::Path;
+
+use rustix::io::Errno;
+
+use crate::error::{Context, Entry, Error, Reason, Step};
+use crate::table::{Kind, Namespace};
+
+/// The name of the slot `source` is, if it is one: every host path is absolute.
+pub(crate) fn slot(source: &CStr) -> Option<&CStr> {
+    (source.to_bytes().first() != Some(&b'/')).then_some(source)
+}
+
+/// Values for the `param(NAME)` sources of a namespace, by name.
+///
+/// ```
+/// let params = mountns::Params::new().set("PROJECT", "/home/me/project");
+/// assert_eq!(params.get("PROJECT"), Some(&b"/home/me/project"[..]));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Params {
+    /// Name and value; a value holding a NUL byte is kept as `None` and refused when
+    /// entering, like a relative one.
+    values: Vec<(CString, Option<CString>)>,
+}
+
+impl Params {
+    /// No values.
+    pub const fn new() -> Params {
+        Params { values: Vec::new() }
+    }
+
+    /// Sets the slot `name` to the host path `value`, which must be absolute (checked
+    /// when entering, before anything is mounted). Setting a name again replaces it.
+    #[must_use]
+    pub fn set(mut self, name: &str, value: impl AsRef<Path>) -> Params {
+        let value = CString::new(value.as_ref().as_os_str().as_bytes()).ok();
+        // A name with a NUL can never match a slot: drop it.
+        if let Ok(name) = CString::new(name) {
+            self.values.retain(|(old, _)| *old != name);
+            self.values.push((name, value));
+        }
+        self
+    }
+
+    /// The value of `name`, if set (and free of NUL bytes).
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.values
+            .iter()
+            .find(|(key, _)| key.to_bytes() == name.as_bytes())
+            .and_then(|(_, value)| value.as_deref())
+            .map(CStr::to_bytes)
+    }
+
+    /// The value set for the slot `name`, if any: `None` inside if it held a NUL.
+    fn value(&self, name: &CStr) -> Option<&Option<CString>> {
+        self.values
+            .iter()
+            .find(|(key, _)| key.as_c_str() == name)
+            .map(|(_, value)| value)
+    }
+
+    /// The host path `source` stands for: itself, or the value of its slot (checked
+    /// by [`Params::check`] before anything was mounted).
+    pub(crate) fn resolve<'a>(&'a self, source: &'a CStr) -> Result<&'a CStr, Errno> {
+        match slot(source) {
+            None => Ok(source),
+            Some(name) => self
+                .value(name)
+                .and_then(Option::as_deref)
+                .ok_or(Errno::INVAL),
+        }
+    }
+
+    /// Fails unless every slot of `ns` has an absolute path. Allocates nothing.
+    pub(crate) fn check(&self, ns: &Namespace) -> Result<(), Error> {
+        for mount in ns.mounts() {
+            let kind = mount.kind();
+            let (entry, sources): (_, &[&'static CStr]) = match &kind {
+                Kind::Bind { source } => (Entry::Bind, core::slice::from_ref(source)),
+                Kind::Union { lowers, .. } => (Entry::Union, lowers),
+                Kind::Tmpfs(_) => continue,
+            };
+            for &source in sources {
+                let Some(name) = slot(source) else { continue };
+                let context = Context::new(entry, mount.target()).with_source(source);
+                let reason = match self.value(name) {
+                    None => Reason::Unfilled,
+                    Some(Some(value)) if value.as_bytes().first() == Some(&b'/') => continue,
+                    Some(_) => Reason::NotAbsolute,
+                };
+                return Err(context.fail(Step::Params)(Errno::INVAL).because(reason));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A namespace with values for its `param(NAME)` sources: what
+/// [`Namespace::with`] makes, and what the [`CommandExt`](crate::CommandExt) methods
+/// and [`Filled::enter`] take. A `&'static Namespace` converts into one with no
+/// values, without allocating.
+#[derive(Clone, Debug)]
+pub struct Filled {
+    pub(crate) ns: &'static Namespace,
+    pub(crate) params: Params,
+}
+
+impl Namespace {
+    /// This namespace with `params` for its `param(NAME)` sources.
+    ///
+    /// ```no_run
+    /// mountns::namespace! {
+    ///     static BUILD = { bind "/src/" [param(PROJECT), tmpfs("size=100M")]; };
+    /// }
+    /// use mountns::{CommandExt as _, Params};
+    /// let project = std::env::current_dir()?;
+    /// let params = Params::new().set("PROJECT", &project);
+    /// std::process::Command::new("/usr/bin/make")
+    ///     .current_dir("/src")
+    ///     .status_in(BUILD.with(params))?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn with(&'static self, params: Params) -> Filled {
+        Filled { ns: self, params }
+    }
+}
+
+impl From<&'static Namespace> for Filled {
+    fn from(ns: &'static Namespace) -> Filled {
+        Filled {
+            ns,
+            params: Params::new(),
+        }
+    }
+}
+
+impl Filled {
+    /// The namespace.
+    pub fn namespace(&self) -> &'static Namespace {
+        self.ns
+    }
+
+    /// The values.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+}
