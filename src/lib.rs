@@ -107,6 +107,7 @@ extern crate self as mountns;
 /// | `bind "/tmp/" tmpfs;`, `tmpfs("size=10M,mode=1777")` | a fresh tmpfs |
 /// | `bind "/opt/" ["/srv/a/", "/srv/b/"];` | a read-only union, the first on top |
 /// | `bind "/etc/" ["/etc/", tmpfs("size=1M")];` | a writable union: writes land in the tmpfs |
+/// | `bind "/src/" [param(PROJECT), tmpfs];` | a source chosen when entering: [`Namespace::with`] |
 /// | `include path::to::NAME;` | splice in another namespace's mounts |
 ///
 /// A trailing slash marks a directory target, none a file. Targets are string

@@ -100,6 +100,10 @@ fn companion(entries: &[Entry<Origin>]) -> TokenStream {
             let source = match &entry.origin.source {
                 SourceCode::Lit(path, span) => LitStr::new(path, *span).into_token_stream(),
                 SourceCode::Tmpfs(options, _) => quote!(tmpfs(#options)),
+                SourceCode::Param(name, span) => {
+                    let name = Ident::new(name, *span);
+                    quote!(param(#name))
+                }
                 SourceCode::Expr(_) | SourceCode::Included(..) => {
                     let k = index;
                     index += 1;
@@ -213,7 +217,7 @@ impl Statics {
                     }}
                 }
                 SourceCode::Included(path, index) => quote! { #path.__source(#index) },
-                SourceCode::Lit(..) | SourceCode::Tmpfs(..) => continue,
+                SourceCode::Lit(..) | SourceCode::Tmpfs(..) | SourceCode::Param(..) => continue,
             };
             statics
                 .items
@@ -260,7 +264,7 @@ impl Statics {
 
     /// A host source: a C string literal, or the static of a non-literal source.
     fn source(&self, entry: &Entry<Origin>) -> syn::Result<TokenStream> {
-        if let SourceCode::Lit(path, span) = &entry.origin.source {
+        if let SourceCode::Lit(path, span) | SourceCode::Param(path, span) = &entry.origin.source {
             return Ok(c_lit(path, *span)?.into_token_stream());
         }
         self.sources

@@ -34,6 +34,8 @@ pub struct Origin {
 pub enum SourceCode {
     Lit(String, Span),
     Tmpfs(String, Vec<valid::Param>),
+    /// A run-time slot: its name.
+    Param(String, Span),
     Expr(Box<Expr>),
     Included(Path, usize),
 }
@@ -217,6 +219,10 @@ fn checked_source(
             let params = valid::tmpfs_options(&text)?;
             (What::Tmpfs(text.clone()), SourceCode::Tmpfs(text, params))
         }
+        Source::Param { name, .. } => (
+            What::Host(format!("param({name})")),
+            SourceCode::Param(name.to_string(), name.span()),
+        ),
         Source::Expr(expr) => (
             What::Host(format!("{{{}}}", expr.to_token_stream())),
             SourceCode::Expr(expr.clone()),
@@ -263,6 +269,7 @@ fn render(bind: &Bind) -> String {
                         ..
                     } => format!("tmpfs({:?})", options.value()),
                     Source::Tmpfs { options: None, .. } => "tmpfs".into(),
+                    Source::Param { name, .. } => format!("param({name})"),
                     Source::Expr(expr) => expr.to_token_stream().to_string(),
                     Source::Included { .. } => "(a constant)".into(),
                 })

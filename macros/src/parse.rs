@@ -86,6 +86,8 @@ pub enum Source {
         token: Ident,
         options: Option<LitStr>,
     },
+    /// `param(NAME)`: a slot whose host path is given when entering.
+    Param { name: Ident },
     /// Any other expression: a compile-time `&'static str`.
     Expr(Box<Expr>),
     /// `@src(N)`: the Nth non-literal source of the included namespace.
@@ -333,6 +335,21 @@ impl Parse for Source {
                 span: at.span,
             });
         }
+        if is_word(input, "param") && input.peek2(syn::token::Paren) {
+            let _param: Ident = input.parse()?;
+            let content;
+            syn::parenthesized!(content in input);
+            let name: Ident = content.parse().map_err(|error| {
+                syn::Error::new(
+                    error.span(),
+                    "a run-time source is named by an identifier, such as param(PROJECT)",
+                )
+            })?;
+            if !content.is_empty() {
+                return Err(content.error("expected `)` after the parameter's name"));
+            }
+            return Ok(Source::Param { name });
+        }
         if is_word(input, "tmpfs") && !input.peek2(Token![::]) && !input.peek2(Token![!]) {
             let token: Ident = input.parse()?;
             let options = if input.peek(syn::token::Paren) {
@@ -356,7 +373,7 @@ impl Parse for Source {
         let expr: Expr = input.parse().map_err(|error| {
             syn::Error::new(
                 error.span(),
-                "expected a source: a string literal, `tmpfs`, `tmpfs(\"OPTIONS\")` or a constant `&'static str`",
+                "expected a source: a string literal, `tmpfs`, `tmpfs(\"OPTIONS\")`, `param(NAME)` or a constant `&'static str`",
             )
         })?;
         Ok(Source::Expr(Box::new(expr)))
@@ -371,6 +388,7 @@ impl Source {
             Source::Tmpfs { token, options } => {
                 options.as_ref().map_or_else(|| token.span(), LitStr::span)
             }
+            Source::Param { name, .. } => name.span(),
             Source::Expr(expr) => syn::spanned::Spanned::span(&**expr),
             Source::Included { span, .. } => *span,
         }

@@ -104,6 +104,24 @@ fn entering_allocates_nothing() {
 }
 
 #[test]
+fn entering_with_run_time_sources_allocates_nothing() {
+    let layers = Layers::at("/tmp/mountns-runtime/alloc-params");
+    let ns = namespace! {
+        include common::BASE;
+        bind "/opt/u/" [param(TOP), "/tmp/mountns-runtime/alloc-params/b/", tmpfs];
+        bind ro "/data/" param(DATA);
+    };
+    let params = mountns::Params::new()
+        .set("TOP", &layers.a)
+        .set("DATA", &layers.c);
+    for user in USERS {
+        let mut command = armed_command("ls /opt/u /data", user);
+        let output = command.output_in(ns.with(params.clone())).unwrap();
+        assert!(output.status.success(), "{user:?}: {output:?}");
+    }
+}
+
+#[test]
 fn failing_to_enter_allocates_nothing() {
     let fixture = Fixture::at("/tmp/mountns-runtime/alloc-missing");
     let ns = namespace! {

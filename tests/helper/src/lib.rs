@@ -39,3 +39,14 @@ pub mod nested {
         };
     }
 }
+
+pub mod slots {
+    use mountns::namespace;
+
+    namespace! {
+        /// A source chosen at run time, included across the crate boundary.
+        pub static WORKSPACE = {
+            bind "/work/" [param(WORK), tmpfs("size=1M")];
+        };
+    }
+}

@@ -1,0 +1,131 @@
+//! Sources chosen at run time: `param(NAME)` in a declaration, its host path given when
+//! entering (`Namespace::with`). Entered for real, as root and as uid 65534.
+
+#[path = "../runtime/tests/common/mod.rs"]
+mod common;
+
+use std::fs;
+use std::process::Command;
+
+use common::{Fixture, USERS, as_user, assert_root};
+use mountns::{CommandExt as _, Params, Step, namespace};
+
+namespace! {
+    static BUILD = {
+        include mountns_helper::SYSTEM;
+        include mountns_helper::slots::WORKSPACE;
+        bind "/src/" [param(PROJECT), tmpfs("size=1M")];
+        bind ro "/data/" param(DATA);
+        bind "/src/out/" tmpfs("size=1M");
+    };
+}
+
+/// A project and a data directory, in a directory of this process's own.
+struct Dirs {
+    fixture: Fixture,
+    project: String,
+    data: String,
+    work: String,
+}
+
+fn dirs() -> Dirs {
+    assert_root();
+    let fixture = Fixture::new();
+    fixture.file("project/Makefile", "all:\n");
+    fixture.file("data/input", "data\n");
+    fixture.file("work/notes", "notes\n");
+    Dirs {
+        project: fixture.path("project"),
+        data: fixture.path("data"),
+        work: fixture.path("work"),
+        fixture,
+    }
+}
+
+#[test]
+fn the_table_shows_its_slots() {
+    let table = BUILD.to_string();
+    for line in [
+        "param(DATA) /data/ none rbind,ro\n",
+        "overlay /src/ overlay lowerdir=param(PROJECT),upper=tmpfs(size=1M)\n",
+        "overlay /work/ overlay lowerdir=param(WORK),upper=tmpfs(size=1M)\n",
+    ] {
+        assert!(table.contains(line), "{line}in\n{table}");
+    }
+}
+
+#[test]
+fn run_time_sources_bind_what_the_caller_chose() {
+    let dirs = dirs();
+    let params = Params::new()
+        .set("PROJECT", &dirs.project)
+        .set("DATA", &dirs.data)
+        .set("WORK", &dirs.work);
+    for user in USERS {
+        let mut command = Command::new("/bin/sh");
+        command.args([
+            "-c",
+            "ls /src; cat /data/input /work/notes; echo built > /src/out/bin && cat /src/out/bin; \
+             echo new > /src/new && cat /src/new; touch /data/x 2>/dev/null || echo data-read-only",
+        ]);
+        let output = as_user(&mut command, user)
+            .output_in(BUILD.with(params.clone()))
+            .unwrap();
+        assert!(output.status.success(), "{user:?}: {output:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "Makefile\nout\ndata\nnotes\nbuilt\nnew\ndata-read-only\n",
+            "{user:?}"
+        );
+        // Writes stayed in the union's tmpfs.
+        assert!(!fs::exists(dirs.fixture.path("project/new")).unwrap());
+        assert!(!fs::exists(dirs.fixture.path("project/out")).unwrap());
+    }
+}
+
+#[test]
+fn an_unfilled_or_relative_source_fails_before_anything_happens() {
+    let dirs = dirs();
+    let cases = [
+        (
+            Params::new()
+                .set("DATA", &dirs.data)
+                .set("WORK", &dirs.work),
+            "mountns: union param(PROJECT) on \"/src\": fill the sources chosen at run time: \
+             no value for this source; give one with Namespace::with(Params::new().set(NAME, PATH))",
+        ),
+        (
+            Params::new()
+                .set("PROJECT", "relative/project")
+                .set("DATA", &dirs.data)
+                .set("WORK", &dirs.work),
+            "mountns: union param(PROJECT) on \"/src\": fill the sources chosen at run time: \
+             its value is not an absolute path (or holds a NUL byte)",
+        ),
+    ];
+    for (params, message) in cases {
+        for user in USERS {
+            let mut command = Command::new("/bin/true");
+            let error = as_user(&mut command, user)
+                .status_in(BUILD.with(params.clone()))
+                .expect_err("an unfilled slot must fail");
+            assert_eq!(error.to_string(), message, "{user:?}");
+            let inner = error
+                .get_ref()
+                .and_then(|e| e.downcast_ref::<mountns::Error>())
+                .unwrap();
+            assert_eq!((inner.step(), inner.errno()), (Step::Params, 22));
+        }
+    }
+    // A plain namespace has no values at all: the first slot of the table is named.
+    for user in USERS {
+        let mut command = Command::new("/bin/true");
+        let error = as_user(&mut command, user).status_in(&BUILD).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("mountns: bind param(DATA) on \"/data\": fill the sources"),
+            "{user:?}: {error}"
+        );
+    }
+}
