@@ -26,18 +26,17 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
                 "{target} is a {here} here but a {there} in {other}; end the path with `/` in both statements for a directory, in neither for a file"
             )
         }
-        Problem::UnionOnFile => format!(
-            "several mounts on {target} make a union, and a union needs a directory: write \"{}/\"",
-            at.target
-        ),
         Problem::TooManyLayers(count) => format!(
             "a union of {count} sources on {target} is over overlayfs's limit of {} sources (its {} layers, less one for the skeleton)",
             collapse::MAX_LAYERS - 1,
             collapse::MAX_LAYERS
         ),
         Problem::SameSource => {
-            format!("this source is bound onto {target} twice (also by {other}); drop one")
+            format!("this statement binds one source onto {target} twice; drop one")
         }
+        Problem::DifferentFlags => format!(
+            "this source is bound onto {target} again with other flags (also by {other}); give both statements the same flags, or drop one"
+        ),
         Problem::ReadOnlyWritableUnion => format!(
             "`ro` cannot apply to {target}: with a tmpfs ({other}) the union on it is writable; drop `ro` or the tmpfs"
         ),

@@ -63,6 +63,8 @@ struct Context<'a> {
 struct Flattener<'a> {
     decls: &'a [Decl],
     errors: Errors,
+    /// Statements reached so far: the `stmt` of the next one's entries.
+    stmts: usize,
 }
 
 impl<'a> Flattener<'a> {
@@ -171,6 +173,8 @@ impl<'a> Flattener<'a> {
             return;
         }
         let text = render(bind);
+        let stmt_id = self.stmts;
+        self.stmts += 1;
         for (target, target_span) in targets {
             let own = [(
                 What::Host(target.path.clone()),
@@ -187,6 +191,7 @@ impl<'a> Flattener<'a> {
                     dir: target.dir,
                     flags,
                     what: what.clone(),
+                    stmt: stmt_id,
                     origin: Origin {
                         stmt: stmt.clone(),
                         text: text.clone(),
@@ -283,6 +288,7 @@ pub fn flatten<'a>(
     let mut flattener = Flattener {
         decls,
         errors: Errors::default(),
+        stmts: 0,
     };
     let cx = Context {
         stmt: None,

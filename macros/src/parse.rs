@@ -14,6 +14,8 @@
 //! `@mountns_splice [PATH] { stmt* }` before the input.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::ext::IdentExt;
 use syn::parse::discouraged::Speculative;
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Expr, Ident, LitInt, LitStr, Path, Token, Visibility, braced, bracketed};
@@ -225,15 +227,17 @@ impl Bind {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         input.parse::<Ident>()?;
         let mut flags = Vec::new();
-        while input.peek(Ident) {
+        while is_flag(input) {
             flags.push(input.parse::<Ident>()?);
         }
         let (targets, target_list) = if input.peek(LitStr) {
             (vec![input.parse()?], false)
+        } else if starts_path(input) {
+            return Err(not_a_literal_target(input));
         } else if input.peek(syn::token::Bracket) {
             let content;
             let bracket = bracketed!(content in input);
-            let list = content.parse_terminated(<LitStr as Parse>::parse, Token![,])?;
+            let list = content.parse_terminated(parse_target, Token![,])?;
             if list.is_empty() {
                 return Err(syn::Error::new(
                     bracket.span.join(),
@@ -281,6 +285,51 @@ impl Bind {
             tokens: TokenStream::new(),
         })
     }
+}
+
+/// Whether the next token is a flag word: a lone lower-case identifier. A constant
+/// (`PROJECT`), a path or a macro call there is a target that is not a literal.
+fn is_flag(input: ParseStream) -> bool {
+    input.cursor().ident().is_some_and(|(ident, _)| {
+        !ident.to_string().chars().any(char::is_uppercase)
+            && !input.peek2(Token![::])
+            && !input.peek2(Token![!])
+    })
+}
+
+/// Whether a path (a constant, `crate::NAME`, `env!`) comes next.
+fn starts_path(input: ParseStream) -> bool {
+    input.peek(Ident::peek_any) || input.peek(Token![::])
+}
+
+/// One target of a list: a string literal.
+fn parse_target(input: ParseStream) -> syn::Result<LitStr> {
+    if input.peek(LitStr) {
+        input.parse()
+    } else if starts_path(input) {
+        Err(not_a_literal_target(input))
+    } else {
+        Err(input.error("expected a target: a string literal such as \"/usr/\""))
+    }
+}
+
+/// The error for a constant, path or macro call where a target belongs, spanning it.
+fn not_a_literal_target(input: ParseStream) -> syn::Error {
+    let fork = input.fork();
+    let mut tokens = TokenStream::new();
+    if let Ok(path) = fork.call(Path::parse_mod_style) {
+        tokens.extend(path.into_token_stream());
+        if let Ok(bang) = fork.parse::<Token![!]>() {
+            tokens.extend(bang.into_token_stream());
+            if let Ok(TokenTree::Group(group)) = fork.parse::<TokenTree>() {
+                tokens.extend([TokenTree::Group(group)]);
+            }
+        }
+    }
+    syn::Error::new_spanned(
+        tokens,
+        "a target must be a string literal such as \"/srv/\": targets are checked and sorted at compile time; sources may be constants",
+    )
 }
 
 impl Include {

@@ -11,7 +11,8 @@ pub const FLAGS: &[(&str, &str)] = &[("ro", "READ_ONLY")];
 /// The macro's bit for `ro` (`FLAGS[0]`).
 pub const READ_ONLY: u32 = 1;
 
-/// A target, normalized: no trailing slash, and whether it names a directory.
+/// A target, normalized: no trailing slash (but `/` itself), and whether it names a
+/// directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
     pub path: String,
@@ -21,11 +22,6 @@ pub struct Target {
 /// Checks a target as written (`"/etc/"`) and normalizes it.
 pub fn target(value: &str) -> Result<Target, String> {
     let path = check_path("target", value)?;
-    if value == "/" {
-        return Err(
-            "cannot mount on \"/\": the new root is already a fresh directory; bind the directories you need, such as \"/usr/\"".into(),
-        );
-    }
     Ok(Target {
         path: path.to_owned(),
         dir: value.ends_with('/'),
@@ -243,7 +239,6 @@ mod tests {
             ("/a/./b", "target \"/a/./b\" contains `.`; write the path"),
             ("/..", "target \"/..\" contains `..`;"),
             ("/a\0b", "target \"/a\\0b\" contains a NUL byte"),
-            ("/", "cannot mount on \"/\""),
             (
                 &long,
                 "target is 4096 bytes long, over the kernel's limit of 4095 (PATH_MAX)",

@@ -1,6 +1,0 @@
-mountns::namespace! {
-    static NS = {
-        bind "/" "/srv/root/";
-    };
-}
-fn main() {}
