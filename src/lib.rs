@@ -76,7 +76,7 @@ pub mod __private {
 
     use mountns_paths::Problem;
 
-    pub use mountns_macros::namespace;
+    pub use mountns_macros::namespace_resumed;
     pub use mountns_runtime::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Upper};
 
     /// A source given as a constant expression, checked at compile time by the rules

@@ -73,7 +73,7 @@ fn item(
         #[macro_export]
         macro_rules! #macro_name {
             (@mountns_include [$($path:tt)*] $($rest:tt)*) => {
-                ::mountns::__private::namespace! {
+                ::mountns::__private::namespace_resumed! {
                     @mountns_splice [$($path)*] { #companion } $($rest)*
                 }
             };
@@ -311,7 +311,9 @@ mod tests {
     #[test]
     fn flags_are_emitted_by_name() {
         let tokens = TokenStream::from_str(r#"bind ro "/usr/"; bind "/tmp/" tmpfs;"#).unwrap();
-        let emitted = crate::expand::namespace(tokens).unwrap().to_string();
+        let emitted = crate::expand::namespace(tokens, crate::expand::Grammar::Public)
+            .unwrap()
+            .to_string();
         assert!(emitted.contains("Flags :: READ_ONLY"), "{emitted}");
         assert!(emitted.contains("Flags :: NONE"), "{emitted}");
         assert!(!emitted.contains("__from_bits"), "{emitted}");

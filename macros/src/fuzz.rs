@@ -14,7 +14,7 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 
 use crate::collapse::{self, Entry, Kind, Mount, is_under};
-use crate::expand::Front;
+use crate::expand::{Front, Grammar};
 use crate::flatten::Origin;
 use crate::parse::Input;
 
@@ -128,8 +128,8 @@ fn check(text: &str) -> Result<bool, TestCaseError> {
     // The macro answers as its front end does: the same errors, or tokens that are
     // Rust (the tables' items, the expression form's block, or the call that resumes
     // after an include).
-    let front = crate::expand::front(tokens.clone());
-    let emitted = crate::expand::namespace(tokens);
+    let front = crate::expand::front(tokens.clone(), Grammar::Public);
+    let emitted = crate::expand::namespace(tokens, Grammar::Public);
     let tables = match (front, emitted) {
         (Err(expected), Err(error)) => {
             prop_assert_eq!(messages(error), messages(expected));

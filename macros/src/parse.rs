@@ -10,8 +10,9 @@
 //! source := LIT | `tmpfs` | `tmpfs` `(` LIT `)` | EXPR | `[` source,* `]`
 //!         | `@` `src` `(` INT `)`                    (internal: an included non-literal)
 //! ```
-//! A resumed expansion (see `expand::companion`) starts with
-//! `@mountns_splice [PATH] { stmt* }` before the input.
+//! A resumed expansion (see `include.rs`) starts with `@mountns_splice [PATH] { stmt* }`
+//! before the input. The internal forms are parsed always, and refused (by
+//! [`internal_forms`]) unless the hidden `namespace_resumed!` reads them.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;
@@ -75,6 +76,8 @@ pub struct Bind {
 pub struct Include {
     pub keyword: Ident,
     pub path: Path,
+    /// `=>` of the internal form, for the error that refuses it in user code.
+    pub arrow: Option<Token![=>]>,
     /// The included statements, parsed and as tokens.
     pub resolved: Option<(Body, TokenStream)>,
     pub tokens: TokenStream,
@@ -93,6 +96,30 @@ pub enum Source {
     /// `@src(N)`: the Nth non-literal source of the included namespace.
     Included { index: usize, span: Span },
 }
+
+/// Refuses the internal forms in user code, as if the public grammar had no such rule.
+pub fn internal_forms(body: &Body, errors: &mut crate::expand::Errors) {
+    for stmt in &body.stmts {
+        match stmt {
+            Stmt::Include(Include {
+                arrow: Some(arrow), ..
+            }) => errors.push(syn::Error::new(
+                arrow.spans[0],
+                "expected `;` after the included path",
+            )),
+            Stmt::Include(_) => {}
+            Stmt::Bind(bind) => {
+                for source in &bind.sources {
+                    if let Source::Included { span, .. } = source {
+                        errors.push(syn::Error::new(*span, EXPECTED_SOURCE));
+                    }
+                }
+            }
+        }
+    }
+}
+
+const EXPECTED_SOURCE: &str = "expected a source: a string literal, `tmpfs`, `tmpfs(\"OPTIONS\")` or a constant `&'static str`";
 
 /// Internal prefix of a resumed expansion.
 pub struct Splice {
@@ -341,8 +368,8 @@ impl Include {
                 "expected the path of a namespace after `include`, such as `mountns::MINIMAL`",
             )
         })?;
-        let resolved = if input.peek(Token![=>]) {
-            input.parse::<Token![=>]>()?;
+        let arrow: Option<Token![=>]> = input.parse()?;
+        let resolved = if arrow.is_some() {
             let content;
             braced!(content in input);
             let tokens: TokenStream = content.fork().parse()?;
@@ -357,6 +384,7 @@ impl Include {
         Ok(Include {
             keyword,
             path,
+            arrow,
             resolved,
             tokens: TokenStream::new(),
         })
@@ -402,12 +430,9 @@ impl Parse for Source {
             };
             return Ok(Source::Tmpfs { token, options });
         }
-        let expr: Expr = input.parse().map_err(|error| {
-            syn::Error::new(
-                error.span(),
-                "expected a source: a string literal, `tmpfs`, `tmpfs(\"OPTIONS\")` or a constant `&'static str`",
-            )
-        })?;
+        let expr: Expr = input
+            .parse()
+            .map_err(|error| syn::Error::new(error.span(), EXPECTED_SOURCE))?;
         Ok(Source::Expr(Box::new(expr)))
     }
 }
