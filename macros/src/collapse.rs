@@ -88,6 +88,11 @@ pub enum Problem {
     ReadOnlyTmpfs,
     /// A mount under a target that is a file mount.
     UnderFile,
+    /// A union layer overlayfs refuses: `/proc`, `/sys` or what lies under them, `/dev`.
+    LayerRefused,
+    /// Two layers of one union where one lies under the other (`other`), which
+    /// overlayfs refuses (ELOOP).
+    OverlappingLayers,
 }
 
 impl<O> Entry<O> {
@@ -194,6 +199,7 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
                     None,
                 ));
             }
+            check_layers(&binds, &mut errors);
             if let (Some(upper), Some(ro)) = (upper, kept.iter().find(|e| e.flags & READ_ONLY != 0))
             {
                 errors.push(error(Problem::ReadOnlyWritableUnion, ro, Some(upper)));
@@ -214,6 +220,40 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
         })
     } else {
         Err(errors)
+    }
+}
+
+/// Refuses the layers overlayfs would: pseudo filesystems, and a layer with its own
+/// ancestor or descendant. Only host paths the macro can read; a constant's value is
+/// checked by the kernel at run time.
+fn check_layers<O: Clone>(layers: &[&Entry<O>], errors: &mut Vec<Error<O>>) {
+    let path = |entry: &Entry<O>| match &entry.what {
+        What::Host(path) if path.starts_with('/') => Some(path.clone()),
+        _ => None,
+    };
+    for (i, layer) in layers.iter().enumerate() {
+        let Some(here) = path(layer) else { continue };
+        let pseudo = ["/proc", "/sys"]
+            .iter()
+            .any(|fs| here == *fs || is_under(&here, fs));
+        if pseudo || here == "/dev" {
+            errors.push(Error {
+                problem: Problem::LayerRefused,
+                at: (*layer).clone(),
+                other: None,
+            });
+            continue;
+        }
+        let overlapping = layers[..i].iter().find(|earlier| {
+            path(earlier).is_some_and(|there| is_under(&here, &there) || is_under(&there, &here))
+        });
+        if let Some(earlier) = overlapping {
+            errors.push(Error {
+                problem: Problem::OverlappingLayers,
+                at: (*layer).clone(),
+                other: Some((*earlier).clone()),
+            });
+        }
     }
 }
 

@@ -43,6 +43,15 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
         Problem::ReadOnlyTmpfs => {
             format!("a read-only tmpfs on {target} would stay empty; drop `ro`")
         }
+        Problem::LayerRefused => format!(
+            "{} cannot be a layer of the union on {target}: overlayfs refuses /proc, /sys and /dev as layers; bind it on its own target",
+            layer(at)
+        ),
+        Problem::OverlappingLayers => format!(
+            "{} and {} overlap (one lies under the other) in the union on {target}, and overlayfs refuses that; drop one (the other is in {other})",
+            layer(at),
+            error.other.as_ref().map(layer).unwrap_or_default()
+        ),
         Problem::UnderFile => format!(
             "{target} lies under {}, a file mount ({other}); a file has no children",
             error
@@ -62,7 +71,15 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
     }
 }
 
+/// A union layer's host path, quoted.
+fn layer<O>(entry: &collapse::Entry<O>) -> String {
+    match &entry.what {
+        collapse::What::Host(path) | collapse::What::Tmpfs(path) => format!("{path:?}"),
+    }
+}
+
 /// A target as it was written: `"/etc/"` for a directory, `"/etc/passwd"` for a file.
 fn quoted(target: &str, dir: bool) -> String {
-    format!("\"{target}{}\"", if dir { "/" } else { "" })
+    let slash = if dir && target != "/" { "/" } else { "" };
+    format!("\"{target}{slash}\"")
 }

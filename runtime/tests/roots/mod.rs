@@ -1,0 +1,99 @@
+//! Root scenarios that both ways of making an overlay must pass: `root.rs` runs them
+//! with the kernel's newest API, `legacy.rs` through mount(2)'s option string. A union
+//! on `/` has the skeleton as its lowest layer, so every nested mount finds its
+//! mountpoint, and the program runs from the packages' own `/bin`.
+
+use std::fs;
+use std::os::unix::fs::chown;
+
+use mountns::namespace;
+
+use crate::common::{Fixture, USERS, each_user_sees, sh_in};
+
+namespace! {
+    /// Two package trees and the host's `/usr` as a package (its `bin/`, `lib/` and
+    /// `lib64/` are what `/bin/sh` needs), with the table nested on top.
+    static PACKAGES = {
+        bind "/" [
+            "/tmp/mountns-root/packages/tzdata/",
+            "/tmp/mountns-root/packages/certs/",
+            "/usr/",
+        ];
+        bind ["/dev/", "/proc/"];
+        bind "/tmp" tmpfs("size=1M");
+        bind ro "/opt/host/" "/tmp/mountns-root/packages/host/";
+    };
+
+    /// A writable root: writes land in the tmpfs, the host trees stay as they are.
+    static WRITABLE = {
+        bind "/" ["/tmp/mountns-root/writable/pkg/", "/usr/", tmpfs("size=10M")];
+        bind "/proc/";
+    };
+
+    /// The example that defines mountns, on package trees made here, with the host's
+    /// system directories for the shell.
+    static CARD = {
+        bind "/" ["/tmp/mountns-root/card/tzdata/", "/tmp/mountns-root/card/certs/"];
+        bind "/tmp" tmpfs("size=10M");
+        include mountns::MINIMAL;
+        bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"];
+    };
+}
+
+/// A package tree of time zone data and one of certificates, in Guix's layout.
+fn packages(fixture: &Fixture) {
+    fixture.file("tzdata/share/zoneinfo/Etc/UTC", "TZif\n");
+    fixture.file("certs/etc/ssl/certs/package.pem", "PEM\n");
+    fixture.file("certs/etc/ssl/package.txt", "certs package\n");
+}
+
+pub fn package_union() {
+    let fixture = Fixture::at("/tmp/mountns-root/packages");
+    packages(&fixture);
+    fixture.file("host/inside.txt", "host\n");
+    let script = "cat /share/zoneinfo/Etc/UTC /etc/ssl/certs/package.pem /opt/host/inside.txt \
+                  && test -r /proc/self/status && echo x > /dev/null \
+                  && echo tmp > /tmp/t && cat /tmp/t \
+                  && ! touch /new 2>/dev/null && ! touch /share/new 2>/dev/null \
+                  && grep ' / / ' /proc/self/mountinfo | grep -c overlay";
+    each_user_sees(&PACKAGES, script, "TZif\nPEM\nhost\ntmp\n1\n");
+}
+
+pub fn writable_root() {
+    let fixture = Fixture::at("/tmp/mountns-root/writable");
+    fixture.file("pkg/data/old", "old\n");
+    fixture.file("pkg/share/doc", "doc\n");
+    // Rootless writes to files of unmapped users fail: the data is uid 65534's.
+    for path in ["pkg/data", "pkg/data/old"] {
+        chown(fixture.path(path), Some(65534), Some(65534)).unwrap();
+    }
+    let script = "echo changed > /data/old && echo new > /data/new && mkdir /data/dir \
+                  && cat /data/old /data/new /share/doc && test -x /bin/sh";
+    each_user_sees(&WRITABLE, script, "changed\nnew\ndoc\n");
+    assert_eq!(
+        fs::read_to_string(fixture.path("pkg/data/old")).unwrap(),
+        "old\n"
+    );
+    let host: Vec<_> = fs::read_dir(fixture.path("pkg/data")).unwrap().collect();
+    assert_eq!(host.len(), 1, "{host:?}");
+    assert!(!std::path::Path::new("/usr/data").exists());
+}
+
+pub fn design_card() {
+    let fixture = Fixture::at("/tmp/mountns-root/card");
+    packages(&fixture);
+    // The packages' files and MINIMAL's host directories, nested on the union.
+    let script = "cat /share/zoneinfo/Etc/UTC /etc/ssl/package.txt \
+                  && test -f /usr/share/zoneinfo/Etc/UTC && test -r /etc/localtime \
+                  && ls /etc/ssl/certs | grep -q . && test ! -e /etc/ssl/certs/package.pem \
+                  && echo x > /dev/null && test -r /proc/self/status \
+                  && echo tmp > /tmp/t && cat /tmp/t";
+    each_user_sees(&CARD, script, "TZif\ncerts package\ntmp\n");
+    // `Command::current_dir` is kept inside the new root.
+    for user in USERS {
+        let run = sh_in(&CARD, "pwd", user, |command| {
+            command.current_dir("/usr/bin");
+        });
+        assert_eq!(run.stdout, "/usr/bin\n", "{user:?}: {run:#?}");
+    }
+}
