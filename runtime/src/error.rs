@@ -119,6 +119,9 @@ pub(crate) enum Reason {
     /// The process is not dumpable (it switched ids, as `Command::uid` does, or is
     /// set-id), so it cannot map its ids without exposing itself.
     NotDumpable,
+    /// overlayfs refused a union (ELOOP) whose layer (the error's source) is this other
+    /// layer, or lies under it, or holds it.
+    Overlapping(&'static CStr),
 }
 
 /// The table entry a step works on.
@@ -326,6 +329,15 @@ impl fmt::Display for Error {
                     f,
                     "{} is a symbolic link inside the new root; bind its target instead",
                     Quoted(path)
+                );
+            }
+            Some(Reason::Overlapping(other)) => {
+                return write!(
+                    f,
+                    "layers {} and {} overlap (one is or lies under the other), which \
+                     overlayfs refuses; drop one",
+                    Quoted(self.source.map_or(&b""[..], CStr::to_bytes)),
+                    Quoted(other.to_bytes())
                 );
             }
             Some(Reason::NotDumpable) => {

@@ -90,4 +90,6 @@ fn root_unions() {
     roots::package_union();
     roots::writable_root();
     roots::design_card();
+    roots::root_bind();
+    roots::overlapping_layers("mount overlay with mount(2)");
 }

@@ -11,6 +11,11 @@ fn a_union_of_packages_is_the_root() {
 }
 
 #[test]
+fn a_host_directory_is_the_root() {
+    roots::root_bind();
+}
+
+#[test]
 fn a_writable_root_keeps_the_host_trees() {
     roots::writable_root();
 }
@@ -18,4 +23,9 @@ fn a_writable_root_keeps_the_host_trees() {
 #[test]
 fn the_design_example_runs() {
     roots::design_card();
+}
+
+#[test]
+fn overlapping_layers_are_named() {
+    roots::overlapping_layers("mount overlay");
 }

@@ -15,7 +15,7 @@ use rustix::io::Errno;
 use rustix::mount::{self, FsMountFlags, FsOpenFlags, MountAttrFlags, MountFlags, MoveMountFlags};
 
 use super::{LEGACY_UNIONS, Roots, ScratchName, attach, clone_tree, new_tmpfs, open_source};
-use crate::error::{Context, Error, Step};
+use crate::error::{Context, Error, Reason, Step};
 use crate::stack::StackBuf;
 use crate::table::{Mount, Upper};
 
@@ -99,10 +99,41 @@ pub(super) fn mount(
         user_namespace,
         context,
     };
-    if !LEGACY_UNIONS.load(Ordering::Relaxed) && union_fsconfig(roots, mountpoint, &layers)? {
-        return Ok(());
+    let made = if LEGACY_UNIONS.load(Ordering::Relaxed) {
+        union_legacy(roots, mountpoint, &layers)
+    } else {
+        match union_fsconfig(roots, mountpoint, &layers) {
+            Ok(true) => Ok(()),
+            Ok(false) => union_legacy(roots, mountpoint, &layers),
+            Err(error) => Err(error),
+        }
+    };
+    made.map_err(|error| overlapping(error, lowers, context))
+}
+
+/// Names the two layers when overlayfs refused the union with ELOOP: one is the other,
+/// or lies under it (a constant's value, or a path reached through a link, which the
+/// macro cannot check). Compares the paths as declared.
+fn overlapping(error: Error, lowers: &'static [&'static CStr], context: Context) -> Error {
+    if error.errno() != Errno::LOOP.raw_os_error() {
+        return error;
     }
-    union_legacy(roots, mountpoint, &layers)
+    let under = |child: &[u8], parent: &[u8]| {
+        child == parent
+            || parent == b"/"
+            || (child.starts_with(parent) && child.get(parent.len()) == Some(&b'/'))
+    };
+    for (i, &lower) in lowers.iter().enumerate() {
+        let (here, earlier) = (lower.to_bytes(), &lowers[..i]);
+        if let Some(&other) = earlier
+            .iter()
+            .find(|other| under(here, other.to_bytes()) || under(other.to_bytes(), here))
+        {
+            return context.with_source(lower).fail(error.step())(Errno::LOOP)
+                .because(Reason::Overlapping(other));
+        }
+    }
+    error
 }
 
 /// Builds the overlay one layer at a time (kernel 6.8: `lowerdir+`, no escaping, no page

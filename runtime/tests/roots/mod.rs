@@ -8,7 +8,7 @@ use std::os::unix::fs::chown;
 
 use mountns::namespace;
 
-use crate::common::{Fixture, USERS, each_user_sees, sh_in};
+use crate::common::{Fixture, USERS, each_user_is_refused, each_user_sees, sh_in};
 
 namespace! {
     /// Two package trees and the host's `/usr` as a package (its `bin/`, `lib/` and
@@ -27,6 +27,14 @@ namespace! {
     /// A writable root: writes land in the tmpfs, the host trees stay as they are.
     static WRITABLE = {
         bind "/" ["/tmp/mountns-root/writable/pkg/", "/usr/", tmpfs("size=10M")];
+        bind "/proc/";
+    };
+
+    /// A host directory as the root (a container's rootfs): its own directories are
+    /// the mountpoints.
+    static ROOTFS = {
+        bind "/" "/tmp/mountns-root/rootfs/fs/";
+        bind ro "/usr/";
         bind "/proc/";
     };
 
@@ -57,6 +65,22 @@ pub fn package_union() {
                   && ! touch /new 2>/dev/null && ! touch /share/new 2>/dev/null \
                   && grep ' / / ' /proc/self/mountinfo | grep -c overlay";
     each_user_sees(&PACKAGES, script, "TZif\nPEM\nhost\ntmp\n1\n");
+}
+
+pub fn root_bind() {
+    let fixture = Fixture::at("/tmp/mountns-root/rootfs");
+    fixture.file("fs/etc/hostname", "rootfs\n");
+    fixture.dir("fs/usr");
+    fixture.dir("fs/proc");
+    for (link, to) in [
+        ("bin", "usr/bin"),
+        ("lib", "usr/lib"),
+        ("lib64", "usr/lib64"),
+    ] {
+        std::os::unix::fs::symlink(to, fixture.path(&format!("fs/{link}"))).unwrap();
+    }
+    let script = "cat /etc/hostname && test -r /proc/self/status && ls / | tr '\\n' ' '";
+    each_user_sees(&ROOTFS, script, "rootfs\nbin etc lib lib64 proc usr ");
 }
 
 pub fn writable_root() {
@@ -96,4 +120,27 @@ pub fn design_card() {
         });
         assert_eq!(run.stdout, "/usr/bin\n", "{user:?}: {run:#?}");
     }
+}
+
+/// Layers given as constants, which the macro cannot compare.
+const OUTER: &str = "/tmp/mountns-root/overlap/a/";
+const INNER: &str = concat!("/tmp/mountns-root/overlap/a/", "b/");
+
+namespace! {
+    static OVERLAPPING = {
+        bind "/" ["/tmp/mountns-root/overlap/c/", OUTER, INNER];
+    };
+}
+
+/// overlayfs refuses a layer under another (ELOOP): the error names both.
+pub fn overlapping_layers(route: &str) {
+    let fixture = Fixture::at("/tmp/mountns-root/overlap");
+    fixture.file("a/b/file", "b\n");
+    fixture.file("c/file", "c\n");
+    let stderr = format!(
+        "mountns: union \"/tmp/mountns-root/overlap/a/b\" on \"/\": {route}: layers \
+         \"/tmp/mountns-root/overlap/a/b\" and \"/tmp/mountns-root/overlap/a\" overlap (one \
+         is or lies under the other), which overlayfs refuses; drop one\n"
+    );
+    each_user_is_refused(&OVERLAPPING, &fixture, 40, &stderr);
 }
