@@ -103,10 +103,23 @@ pub fn front(tokens: TokenStream, grammar: Grammar) -> syn::Result<Front> {
 fn table(decls: &[Decl], name: Option<&Ident>, body: &Body) -> syn::Result<Table> {
     // Valid statements are collapsed even when others failed, so that conflicts
     // are reported together with syntax and value errors.
-    let (entries, mut errors) = flatten::flatten(decls, name, body);
+    let flatten::Flat {
+        entries,
+        mut errors,
+        dropped,
+    } = flatten::flatten(decls, name, body);
     let mounts = collapse::collapse(entries.clone()).unwrap_or_else(|conflicts| {
         for conflict in conflicts {
-            errors.push(conflict::message(&conflict));
+            // A dropped statement may have made its target a directory (a union or a
+            // tmpfs): what lies under it is no error of its own.
+            let after_drop = conflict.problem == collapse::Problem::UnderFile
+                && conflict
+                    .other
+                    .as_ref()
+                    .is_some_and(|parent| dropped.contains(&parent.target));
+            if !after_drop {
+                errors.push(conflict::message(&conflict));
+            }
         }
         Vec::new()
     });

@@ -65,6 +65,8 @@ struct Flattener<'a> {
     errors: Errors,
     /// Statements reached so far: the `stmt` of the next one's entries.
     stmts: usize,
+    /// The (valid) targets of statements dropped for an error.
+    dropped: Vec<String>,
 }
 
 impl<'a> Flattener<'a> {
@@ -170,6 +172,8 @@ impl<'a> Flattener<'a> {
             }
         }
         if failed {
+            self.dropped
+                .extend(targets.into_iter().map(|(target, _)| target.path));
             return;
         }
         let text = render(bind);
@@ -278,17 +282,21 @@ fn render(bind: &Bind) -> String {
     text
 }
 
+/// What flattening a declaration gives: the entries of the statements that are valid,
+/// the errors of the others, and the targets of those others.
+pub struct Flat {
+    pub entries: Vec<Entry<Origin>>,
+    pub errors: Errors,
+    pub dropped: Vec<String>,
+}
+
 /// Flattens one declaration's body (or the expression form's) into entries.
-/// The entries of the statements that are valid, and the errors of the others.
-pub fn flatten<'a>(
-    decls: &'a [Decl],
-    name: Option<&Ident>,
-    body: &'a Body,
-) -> (Vec<Entry<Origin>>, Errors) {
+pub fn flatten<'a>(decls: &'a [Decl], name: Option<&Ident>, body: &'a Body) -> Flat {
     let mut flattener = Flattener {
         decls,
         errors: Errors::default(),
         stmts: 0,
+        dropped: Vec::new(),
     };
     let cx = Context {
         stmt: None,
@@ -298,5 +306,9 @@ pub fn flatten<'a>(
     };
     let mut entries = Vec::new();
     flattener.body(body, &cx, &mut entries);
-    (entries, flattener.errors)
+    Flat {
+        entries,
+        errors: flattener.errors,
+        dropped: flattener.dropped,
+    }
 }

@@ -96,9 +96,17 @@ const TMPFS_OPTIONS: &[(&str, Option<Check>)] = &[
     ("noswap", None),
     ("inode32", None),
     ("inode64", None),
+    // Quotas (kernel 6.6).
+    ("quota", None),
+    ("usrquota", None),
+    ("grpquota", None),
+    ("usrquota_block_hardlimit", Some(count)),
+    ("usrquota_inode_hardlimit", Some(count)),
+    ("grpquota_block_hardlimit", Some(count)),
+    ("grpquota_inode_hardlimit", Some(count)),
 ];
 
-const TMPFS_HINT: &str = "size=10M, size=50%, nr_blocks=N, nr_inodes=N, mode=1777, uid=N, gid=N, huge=never, mpol=..., noswap, inode64";
+const TMPFS_HINT: &str = "size=10M, size=50%, nr_blocks=N, nr_inodes=N, mode=1777, uid=N, gid=N, huge=never, mpol=..., noswap, inode64, quota, usrquota, grpquota, usrquota_block_hardlimit=N and the other quota limits";
 
 /// Checks tmpfs options (`size=10M,mode=1777`) and splits them.
 pub fn tmpfs_options(options: &str) -> Result<Vec<Param>, String> {
@@ -266,6 +274,8 @@ mod tests {
             "size=1g,mode=755,uid=0,gid=0",
             "noswap",
             "huge=within_size",
+            "usrquota,grpquota,usrquota_block_hardlimit=10M,grpquota_inode_hardlimit=1000",
+            "quota",
         ] {
             assert!(tmpfs_options(good).is_ok(), "{good:?}");
         }

@@ -1,0 +1,6 @@
+mountns::namespace! {
+    static NS = {
+        bind "/opt/" [];
+    };
+}
+fn main() {}
