@@ -52,11 +52,14 @@
 // Generated code names `::mountns::__private`, also inside this crate (MINIMAL).
 extern crate self as mountns;
 
+mod package;
+
 pub use mountns_macros::namespace;
 pub use mountns_runtime::{
     CommandExt, Error, Flags, Ids, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs, Upper,
     force_legacy_unions,
 };
+pub use package::Package;
 
 namespace! {
     /// What a program on a Debian-like host needs besides its own files: the host's
@@ -72,51 +75,7 @@ namespace! {
 
 #[doc(hidden)]
 pub mod __private {
-    use core::ffi::CStr;
-
-    use mountns_paths::Problem;
-
+    pub use crate::package::{Layers, Source, Wrap, split};
     pub use mountns_macros::namespace_resumed;
     pub use mountns_runtime::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Upper};
-
-    /// A source given as a constant expression, checked at compile time by the rules
-    /// of a literal source (`mountns_paths`, which the macro uses too) and normalized
-    /// (no trailing slash), NUL-padded to the array's length.
-    pub const fn source_bytes<const N: usize>(value: &str) -> [u8; N] {
-        let value = value.as_bytes();
-        let checked = mountns_paths::check(value);
-        if let Err(Problem::Empty | Problem::Relative) = checked {
-            panic!("mountns: a source must be an absolute path, starting with /");
-        }
-        if let Err(Problem::Nul) = checked {
-            panic!("mountns: a source must not contain a NUL byte");
-        }
-        if let Err(Problem::TooLong) = checked {
-            panic!("mountns: a source must be at most 4095 bytes long (the kernel's PATH_MAX)");
-        }
-        if let Err(Problem::EmptyComponent) = checked {
-            panic!("mountns: a source must not have an empty component (//)");
-        }
-        let Ok(len) = checked else {
-            panic!("mountns: a source must not contain `.` or `..` components");
-        };
-        let mut bytes = [0; N];
-        let mut i = 0;
-        while i < len {
-            bytes[i] = value[i];
-            i += 1;
-        }
-        bytes
-    }
-
-    // The limit in `source_bytes`'s message, which a const panic cannot format.
-    const _: () = assert!(mountns_paths::MAX_LEN == 4095);
-
-    /// The C string in a buffer from [`source_bytes`].
-    pub const fn host_path(bytes: &'static [u8]) -> &'static CStr {
-        match CStr::from_bytes_until_nul(bytes) {
-            Ok(path) => path,
-            Err(_) => panic!("mountns: a source buffer without its NUL"),
-        }
-    }
 }

@@ -108,32 +108,60 @@ pub(super) fn mount(
             Err(error) => Err(error),
         }
     };
-    made.map_err(|error| overlapping(error, lowers, context))
+    made.map_err(|error| overlapping(error, roots, lowers, context))
 }
 
 /// Names the two layers when overlayfs refused the union with ELOOP: one is the other,
-/// or lies under it (a constant's value, or a path reached through a link, which the
-/// macro cannot check). Compares the paths as declared.
-fn overlapping(error: Error, lowers: &'static [&'static CStr], context: Context) -> Error {
+/// or lies under it. The macro refuses such paths; here they are one directory reached
+/// by two paths (a link, a bind mount), so layers are compared by what they are: each
+/// layer, then each of its ancestors up to the host's root, against every layer.
+fn overlapping(
+    error: Error,
+    roots: &Roots,
+    lowers: &'static [&'static CStr],
+    context: Context,
+) -> Error {
     if error.errno() != Errno::LOOP.raw_os_error() {
         return error;
     }
-    let under = |child: &[u8], parent: &[u8]| {
-        child == parent
-            || parent == b"/"
-            || (child.starts_with(parent) && child.get(parent.len()) == Some(&b'/'))
+    let mut ids = [(0, 0); 499];
+    let count = lowers.len().min(ids.len());
+    for (id, &lower) in ids.iter_mut().zip(lowers) {
+        match open_source(roots, lower, OFlags::DIRECTORY).and_then(|dir| identity(&dir)) {
+            Ok(found) => *id = found,
+            Err(_) => return error,
+        }
+    }
+    let Ok(host_root) = identity(&roots.old) else {
+        return error;
     };
-    for (i, &lower) in lowers.iter().enumerate() {
-        let (here, earlier) = (lower.to_bytes(), &lowers[..i]);
-        if let Some(&other) = earlier
-            .iter()
-            .find(|other| under(here, other.to_bytes()) || under(other.to_bytes(), here))
-        {
-            return context.with_source(lower).fail(error.step())(Errno::LOOP)
-                .because(Reason::Overlapping(other));
+    for (i, &lower) in lowers.iter().enumerate().take(count) {
+        let Ok(mut dir) = open_source(roots, lower, OFlags::DIRECTORY) else {
+            return error;
+        };
+        loop {
+            let Ok(id) = identity(&dir) else {
+                return error;
+            };
+            if let Some(j) = (0..count).find(|&j| j != i && ids[j] == id) {
+                let (later, earlier) = if j < i { (i, j) } else { (j, i) };
+                return context.with_source(lowers[later]).fail(error.step())(Errno::LOOP)
+                    .because(Reason::Overlapping(lowers[earlier]));
+            }
+            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            match fs::openat(&dir, c"..", flags, Mode::empty()) {
+                Ok(parent) if id != host_root => dir = parent,
+                _ => break,
+            }
         }
     }
     error
+}
+
+/// A directory's device and inode.
+fn identity(dir: &OwnedFd) -> Result<(u64, u64), Errno> {
+    let stat = fs::fstat(dir)?;
+    Ok((stat.st_dev, stat.st_ino))
 }
 
 /// Builds the overlay one layer at a time (kernel 6.8: `lowerdir+`, no escaping, no page

@@ -6,19 +6,24 @@
 use std::fs;
 use std::os::unix::fs::chown;
 
-use mountns::namespace;
+use mountns::{Package, namespace};
 
 use crate::common::{Fixture, USERS, each_user_is_refused, each_user_sees, sh_in};
 
+/// Package trees the tests make, in Guix's layout: certificates propagate a library.
+const TZDATA: Package = Package::new("/tmp/mountns-root/packages/tzdata/", &[]);
+const OPENSSL: Package = Package::new("/tmp/mountns-root/packages/openssl", &[]);
+const CERTS: Package = Package::new("/tmp/mountns-root/packages/certs", &[&OPENSSL]);
+/// The host's `/usr`: its `bin/`, `lib/` and `lib64/` are what `/bin/sh` needs.
+const HOST_USR: Package = Package::new("/usr/", &[]);
+
+const CARD_TZDATA: Package = Package::new("/tmp/mountns-root/card/tzdata", &[]);
+const CARD_CERTS: Package = Package::new("/tmp/mountns-root/card/certs", &[]);
+
 namespace! {
-    /// Two package trees and the host's `/usr` as a package (its `bin/`, `lib/` and
-    /// `lib64/` are what `/bin/sh` needs), with the table nested on top.
+    /// Packages as the root, with the table nested on top.
     static PACKAGES = {
-        bind "/" [
-            "/tmp/mountns-root/packages/tzdata/",
-            "/tmp/mountns-root/packages/certs/",
-            "/usr/",
-        ];
+        bind "/" [TZDATA, CERTS, HOST_USR];
         bind ["/dev/", "/proc/"];
         bind "/tmp" tmpfs("size=1M");
         bind ro "/opt/host/" "/tmp/mountns-root/packages/host/";
@@ -41,7 +46,7 @@ namespace! {
     /// The example that defines mountns, on package trees made here, with the host's
     /// system directories for the shell.
     static CARD = {
-        bind "/" ["/tmp/mountns-root/card/tzdata/", "/tmp/mountns-root/card/certs/"];
+        bind "/" [CARD_TZDATA, CARD_CERTS];
         bind "/tmp" tmpfs("size=10M");
         include mountns::MINIMAL;
         bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"];
@@ -58,13 +63,15 @@ fn packages(fixture: &Fixture) {
 pub fn package_union() {
     let fixture = Fixture::at("/tmp/mountns-root/packages");
     packages(&fixture);
+    fixture.file("openssl/lib/libssl.txt", "ssl\n");
     fixture.file("host/inside.txt", "host\n");
     let script = "cat /share/zoneinfo/Etc/UTC /etc/ssl/certs/package.pem /opt/host/inside.txt \
+                  /lib/libssl.txt && test -d /lib/x86_64-linux-gnu \
                   && test -r /proc/self/status && echo x > /dev/null \
                   && echo tmp > /tmp/t && cat /tmp/t \
                   && ! touch /new 2>/dev/null && ! touch /share/new 2>/dev/null \
                   && grep ' / / ' /proc/self/mountinfo | grep -c overlay";
-    each_user_sees(&PACKAGES, script, "TZif\nPEM\nhost\ntmp\n1\n");
+    each_user_sees(&PACKAGES, script, "TZif\nPEM\nhost\nssl\ntmp\n1\n");
 }
 
 pub fn root_bind() {
@@ -122,13 +129,14 @@ pub fn design_card() {
     }
 }
 
-/// Layers given as constants, which the macro cannot compare.
-const OUTER: &str = "/tmp/mountns-root/overlap/a/";
-const INNER: &str = concat!("/tmp/mountns-root/overlap/a/", "b/");
-
 namespace! {
+    /// `link` leads under `a`: two paths the macro cannot tell apart from any other.
     static OVERLAPPING = {
-        bind "/" ["/tmp/mountns-root/overlap/c/", OUTER, INNER];
+        bind "/" [
+            "/tmp/mountns-root/overlap/c/",
+            "/tmp/mountns-root/overlap/a/",
+            "/tmp/mountns-root/overlap/link/",
+        ];
     };
 }
 
@@ -137,9 +145,10 @@ pub fn overlapping_layers(route: &str) {
     let fixture = Fixture::at("/tmp/mountns-root/overlap");
     fixture.file("a/b/file", "b\n");
     fixture.file("c/file", "c\n");
+    std::os::unix::fs::symlink("a/b", fixture.path("link")).unwrap();
     let stderr = format!(
-        "mountns: union \"/tmp/mountns-root/overlap/a/b\" on \"/\": {route}: layers \
-         \"/tmp/mountns-root/overlap/a/b\" and \"/tmp/mountns-root/overlap/a\" overlap (one \
+        "mountns: union \"/tmp/mountns-root/overlap/link\" on \"/\": {route}: layers \
+         \"/tmp/mountns-root/overlap/link\" and \"/tmp/mountns-root/overlap/a\" overlap (one \
          is or lies under the other), which overlayfs refuses; drop one\n"
     );
     each_user_is_refused(&OVERLAPPING, &fixture, 40, &stderr);
