@@ -67,6 +67,9 @@ struct Flattener<'a> {
     stmts: usize,
     /// The (valid) targets of statements dropped for an error.
     dropped: Vec<String>,
+    /// The namespaces spliced in so far, by path: one reached again (a diamond of
+    /// includes) is not spliced twice.
+    spliced: Vec<String>,
 }
 
 impl<'a> Flattener<'a> {
@@ -83,8 +86,12 @@ impl<'a> Flattener<'a> {
         let mut inner = cx.clone();
         inner.stmt = Some(cx.stmt.unwrap_or(&include.tokens));
         let shown = include.path.to_token_stream().to_string().replace(' ', "");
-        inner.via.push(shown);
+        inner.via.push(shown.clone());
         if let Some((body, _)) = &include.resolved {
+            if self.spliced.contains(&shown) {
+                return;
+            }
+            self.spliced.push(shown);
             inner.sources_of = Some(&include.path);
             self.body(body, &inner, out);
             return;
@@ -115,6 +122,10 @@ impl<'a> Flattener<'a> {
                 .push(syn::Error::new_spanned(&include.tokens, message));
             return;
         }
+        if self.spliced.contains(&shown) {
+            return;
+        }
+        self.spliced.push(shown);
         inner.stack.push(name);
         inner.sources_of = None;
         self.body(&decl.body, &inner, out);
@@ -297,6 +308,7 @@ pub fn flatten<'a>(decls: &'a [Decl], name: Option<&Ident>, body: &'a Body) -> F
         errors: Errors::default(),
         stmts: 0,
         dropped: Vec::new(),
+        spliced: Vec::new(),
     };
     let cx = Context {
         stmt: None,
