@@ -91,5 +91,6 @@ fn root_unions() {
     roots::writable_root();
     roots::design_card();
     roots::root_bind();
+    roots::tmpfs_root();
     roots::overlapping_layers("mount overlay with mount(2)");
 }

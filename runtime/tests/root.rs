@@ -16,6 +16,11 @@ fn a_host_directory_is_the_root() {
 }
 
 #[test]
+fn a_tmpfs_is_the_root() {
+    roots::tmpfs_root();
+}
+
+#[test]
 fn a_writable_root_keeps_the_host_trees() {
     roots::writable_root();
 }

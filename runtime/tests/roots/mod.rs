@@ -43,6 +43,13 @@ namespace! {
         bind "/proc/";
     };
 
+    /// A fresh tmpfs as the root: writable, and the mountpoints made in it.
+    static TMPFS = {
+        bind "/" tmpfs("size=1M");
+        bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"];
+        bind "/proc/";
+    };
+
     /// The example that defines mountns, on package trees made here, with the host's
     /// system directories for the shell.
     static CARD = {
@@ -88,6 +95,11 @@ pub fn root_bind() {
     }
     let script = "cat /etc/hostname && test -r /proc/self/status && ls / | tr '\\n' ' '";
     each_user_sees(&ROOTFS, script, "rootfs\nbin etc lib lib64 proc usr ");
+}
+
+pub fn tmpfs_root() {
+    let script = "echo x > /file && cat /file && ls / | tr '\\n' ' '";
+    each_user_sees(&TMPFS, script, "x\nbin file lib lib64 proc usr ");
 }
 
 pub fn writable_root() {
