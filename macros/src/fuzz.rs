@@ -97,11 +97,15 @@ fn items() -> impl Strategy<Value = String> {
 
 /// Well-formed statements, so that the collapse sees many accepted tables.
 fn well_formed() -> impl Strategy<Value = String> {
-    let target = prop::sample::select(vec!["/a/", "/a/b/", "/a/b", "/b/", "/c/", "/a/c/d/", "/e"]);
+    let target = prop::sample::select(vec![
+        "/a/", "/a/b/", "/a/b", "/b/", "/c/", "/a/c/d/", "/e", "/",
+    ]);
     let source = prop::sample::select(vec![
         "\"/s\"",
         "\"/t\"",
         "\"/u/\"",
+        "\"/s/x/\"",
+        "\"/proc/\"",
         "tmpfs",
         "tmpfs(\"size=1M\")",
         "CONST",
