@@ -76,6 +76,8 @@
 // Generated code names `::mountns::__private`, also inside this crate (MINIMAL).
 extern crate self as mountns;
 
+mod package;
+
 /// Declares mount namespaces: `static` tables, sorted and collapsed while the crate
 /// compiles.
 ///
@@ -108,10 +110,13 @@ extern crate self as mountns;
 /// | `bind "/opt/" ["/srv/a/", "/srv/b/"];` | a read-only union, the first on top |
 /// | `bind "/etc/" ["/etc/", tmpfs("size=1M")];` | a writable union: writes land in the tmpfs |
 /// | `bind "/src/" [param(PROJECT), tmpfs];` | a source chosen when entering: [`Namespace::with`] |
+/// | `bind "/" [CERTS, TZDATA];` | the root as a union of [`Package`]s, each with its propagated inputs |
+/// | `bind "/" ["/srv/rootfs/", tmpfs("size=100M")];` | a writable root of your own |
 /// | `include path::to::NAME;` | splice in another namespace's mounts |
 ///
-/// A trailing slash marks a directory target, none a file. Targets are string
-/// literals; sources may be constants. Statements are sorted so parents are mounted
+/// A trailing slash marks a directory target, none a file; a tmpfs or a union always
+/// mounts on a directory. Targets are string literals; sources may be constants
+/// (`&'static str` or [`Package`]). Statements are sorted so parents are mounted
 /// before children; several statements on one target collapse into a union, whichever
 /// statements or included namespaces they come from.
 ///
@@ -121,8 +126,12 @@ extern crate self as mountns;
 /// - a target that is not absolute, is empty, is longer than `PATH_MAX`, or has `.`,
 ///   `..`, `//` or a NUL; the same for a source (literal or constant);
 /// - an unknown or repeated flag; unknown tmpfs options or malformed values;
-/// - two tmpfs on one target; a target used as a file and as a directory; a union on a
-///   file target; more than 499 sources in a union; the same source twice on a target;
+/// - a target that is not a string literal (a constant is allowed as a source only);
+/// - two tmpfs on one target; a target used as a file and as a directory; more than
+///   499 layers in a union (packages expanded); the same source twice in one statement;
+///   the same target and source with different flags;
+/// - `/proc`, `/sys` or `/dev` as a union layer, or two layers of which one lies under
+///   the other (overlayfs refuses both);
 /// - `ro` on a writable union or on a lone tmpfs; a mount under a file mount;
 /// - a namespace including itself; an include of something that is not a namespace;
 /// - syntax errors.
@@ -143,6 +152,7 @@ pub use mountns_runtime::{
     CommandExt, Error, Filled, Flags, Ids, Kind, Mount, Mountpoint, Namespace, Param, Params, Step,
     Tmpfs, Upper,
 };
+pub use package::Package;
 
 namespace! {
     /// What a program on a Debian-like host needs besides its own files. It mounts:
@@ -167,51 +177,7 @@ namespace! {
 
 #[doc(hidden)]
 pub mod __private {
-    use core::ffi::CStr;
-
-    use mountns_paths::Problem;
-
-    pub use mountns_macros::namespace;
+    pub use crate::package::{Layers, Source, Wrap, split};
+    pub use mountns_macros::namespace_resumed;
     pub use mountns_runtime::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Upper};
-
-    /// A source given as a constant expression, checked at compile time by the rules
-    /// of a literal source (`mountns_paths`, which the macro uses too) and normalized
-    /// (no trailing slash), NUL-padded to the array's length.
-    pub const fn source_bytes<const N: usize>(value: &str) -> [u8; N] {
-        let value = value.as_bytes();
-        let checked = mountns_paths::check(value);
-        if let Err(Problem::Empty | Problem::Relative) = checked {
-            panic!("mountns: a source must be an absolute path, starting with /");
-        }
-        if let Err(Problem::Nul) = checked {
-            panic!("mountns: a source must not contain a NUL byte");
-        }
-        if let Err(Problem::TooLong) = checked {
-            panic!("mountns: a source must be at most 4095 bytes long (the kernel's PATH_MAX)");
-        }
-        if let Err(Problem::EmptyComponent) = checked {
-            panic!("mountns: a source must not have an empty component (//)");
-        }
-        let Ok(len) = checked else {
-            panic!("mountns: a source must not contain `.` or `..` components");
-        };
-        let mut bytes = [0; N];
-        let mut i = 0;
-        while i < len {
-            bytes[i] = value[i];
-            i += 1;
-        }
-        bytes
-    }
-
-    // The limit in `source_bytes`'s message, which a const panic cannot format.
-    const _: () = assert!(mountns_paths::MAX_LEN == 4095);
-
-    /// The C string in a buffer from [`source_bytes`].
-    pub const fn host_path(bytes: &'static [u8]) -> &'static CStr {
-        match CStr::from_bytes_until_nul(bytes) {
-            Ok(path) => path,
-            Err(_) => panic!("mountns: a source buffer without its NUL"),
-        }
-    }
 }

@@ -42,6 +42,22 @@ fn dirs() -> Dirs {
     }
 }
 
+namespace! {
+    /// A slot among packages: the packages expand at compile time, the slot stays.
+    static MIXED = {
+        bind "/mix/" [param(TOP), mountns_helper::packages::CERTS];
+    };
+}
+
+#[test]
+fn a_slot_stays_among_expanded_packages() {
+    assert_eq!(
+        MIXED.to_string(),
+        "overlay /mix/ overlay lowerdir=param(TOP):/srv/store/certs:/srv/store/openssl:\
+         /srv/store/libc\n"
+    );
+}
+
 #[test]
 fn the_table_shows_its_slots() {
     let table = BUILD.to_string();

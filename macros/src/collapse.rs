@@ -3,7 +3,9 @@
 //! Entries are stable-sorted so that a parent comes before its children and, on one
 //! target, a tmpfs before the binds it is the upper of; then the entries of each target
 //! collapse into one mount: a bind, a tmpfs, a read-only union (several binds, the first
-//! declared on top) or a writable union (a tmpfs plus binds).
+//! declared on top) or a writable union (a tmpfs plus binds). Identical entries of
+//! different statements (a profile included twice, or two profiles that bind the same
+//! directory) are one mount: the later ones are dropped.
 
 use std::cmp::Ordering;
 
@@ -21,6 +23,9 @@ pub struct Entry<O> {
     pub dir: bool,
     pub flags: u32,
     pub what: What,
+    /// The statement this entry was written in, counted once per time it is reached:
+    /// two entries of one statement that are alike are a typo, of two statements a merge.
+    pub stmt: usize,
     pub origin: O,
 }
 
@@ -71,18 +76,23 @@ pub enum Problem {
     TwoTmpfs,
     /// A target used as a file in one entry and a directory in another.
     FileAndDir,
-    /// A union on a target declared as a file.
-    UnionOnFile,
     /// More layers than overlayfs stacks.
     TooManyLayers(usize),
-    /// The same source twice on one target.
+    /// The same source twice on one target, in one statement.
     SameSource,
+    /// The same source on one target with different flags.
+    DifferentFlags,
     /// `ro` on a union whose upper is a tmpfs.
     ReadOnlyWritableUnion,
     /// `ro` on a lone tmpfs: it would stay empty.
     ReadOnlyTmpfs,
     /// A mount under a target that is a file mount.
     UnderFile,
+    /// A union layer overlayfs refuses: `/proc`, `/sys` or what lies under them, `/dev`.
+    LayerRefused,
+    /// Two layers of one union where one lies under the other (`other`), which
+    /// overlayfs refuses (ELOOP).
+    OverlappingLayers,
 }
 
 impl<O> Entry<O> {
@@ -99,6 +109,9 @@ pub fn compare_targets(a: &str, b: &str) -> Ordering {
 
 /// Whether `child` lies strictly under `parent`.
 pub fn is_under(child: &str, parent: &str) -> bool {
+    if parent == "/" {
+        return child != "/";
+    }
     child.len() > parent.len()
         && child.starts_with(parent)
         && child.as_bytes()[parent.len()] == b'/'
@@ -133,31 +146,43 @@ pub fn collapse<O: Clone>(entries: Vec<Entry<O>>) -> Result<Vec<Mount<O>>, Vec<E
 
 /// Collapses the entries of one target (tmpfs first, then declaration order).
 fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O>>> {
-    let first = &group[0];
     let mut errors = Vec::new();
     let error = |problem, at: &Entry<O>, other: Option<&Entry<O>>| Error {
         problem,
         at: at.clone(),
         other: other.cloned(),
     };
-    for entry in &group[1..] {
-        if entry.dir != first.dir {
-            errors.push(error(Problem::FileAndDir, entry, Some(first)));
+    // An entry like an earlier one (same source) is the same mount reached twice:
+    // dropped, unless it repeats a source within one statement (a typo) or differs in
+    // its flags or file type (a conflict, reported below or here).
+    let mut kept: Vec<&Entry<O>> = Vec::new();
+    for entry in group {
+        match kept.iter().find(|k| k.what == entry.what) {
+            None => kept.push(entry),
+            Some(same) if same.stmt == entry.stmt => {
+                errors.push(error(Problem::SameSource, entry, Some(same)));
+            }
+            Some(same) if same.flags != entry.flags => {
+                errors.push(error(Problem::DifferentFlags, entry, Some(same)));
+            }
+            Some(same) if same.dir != entry.dir => {
+                errors.push(error(Problem::FileAndDir, entry, Some(same)));
+            }
+            Some(_) => {}
         }
     }
-    let tmpfs: Vec<&Entry<O>> = group.iter().filter(|e| e.is_tmpfs()).collect();
+    let first = kept[0];
+    let tmpfs: Vec<&Entry<O>> = kept.iter().copied().filter(|e| e.is_tmpfs()).collect();
     for extra in tmpfs.iter().skip(1) {
         errors.push(error(Problem::TwoTmpfs, extra, Some(tmpfs[0])));
     }
-    let binds: Vec<&Entry<O>> = group.iter().filter(|e| !e.is_tmpfs()).collect();
-    for (i, bind) in binds.iter().enumerate() {
-        if let Some(same) = binds[..i].iter().find(|b| b.what == bind.what) {
-            errors.push(error(Problem::SameSource, bind, Some(same)));
-        }
-    }
-    let flags = group.iter().fold(0, |flags, e| flags | e.flags);
+    let binds: Vec<&Entry<O>> = kept.iter().copied().filter(|e| !e.is_tmpfs()).collect();
+    // A tmpfs or a union always mounts on a directory, as written or not; a lone bind
+    // takes the type its statements agree on.
+    let union_or_tmpfs = !tmpfs.is_empty() || binds.len() > 1;
+    let flags = kept.iter().fold(0, |flags, e| flags | e.flags);
     let target = first.target.clone();
-    let dir = first.dir;
+    let dir = first.dir || union_or_tmpfs;
     let kind = match (tmpfs.first(), binds.len()) {
         (Some(only), 0) => {
             if only.flags & READ_ONLY != 0 {
@@ -167,9 +192,6 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
         }
         (None, 1) => Kind::Bind(binds[0].clone()),
         (upper, _) => {
-            if !dir {
-                errors.push(error(Problem::UnionOnFile, &group[1], Some(first)));
-            }
             if binds.len() > MAX_LAYERS - 1 {
                 errors.push(error(
                     Problem::TooManyLayers(binds.len()),
@@ -177,8 +199,8 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
                     None,
                 ));
             }
-            if let (Some(upper), Some(ro)) =
-                (upper, group.iter().find(|e| e.flags & READ_ONLY != 0))
+            check_layers(&binds, &mut errors);
+            if let (Some(upper), Some(ro)) = (upper, kept.iter().find(|e| e.flags & READ_ONLY != 0))
             {
                 errors.push(error(Problem::ReadOnlyWritableUnion, ro, Some(upper)));
             }
@@ -198,6 +220,40 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
         })
     } else {
         Err(errors)
+    }
+}
+
+/// Refuses the layers overlayfs would: pseudo filesystems, and a layer with its own
+/// ancestor or descendant. Only host paths the macro can read; a constant's value is
+/// checked by the kernel at run time.
+fn check_layers<O: Clone>(layers: &[&Entry<O>], errors: &mut Vec<Error<O>>) {
+    let path = |entry: &Entry<O>| match &entry.what {
+        What::Host(path) if path.starts_with('/') => Some(path.clone()),
+        _ => None,
+    };
+    for (i, layer) in layers.iter().enumerate() {
+        let Some(here) = path(layer) else { continue };
+        let pseudo = ["/proc", "/sys"]
+            .iter()
+            .any(|fs| here == *fs || is_under(&here, fs));
+        if pseudo || here == "/dev" {
+            errors.push(Error {
+                problem: Problem::LayerRefused,
+                at: (*layer).clone(),
+                other: None,
+            });
+            continue;
+        }
+        let overlapping = layers[..i].iter().find(|earlier| {
+            path(earlier).is_some_and(|there| is_under(&here, &there) || is_under(&there, &here))
+        });
+        if let Some(earlier) = overlapping {
+            errors.push(Error {
+                problem: Problem::OverlappingLayers,
+                at: (*layer).clone(),
+                other: Some((*earlier).clone()),
+            });
+        }
     }
 }
 
@@ -251,7 +307,7 @@ pub fn entries<O: Clone>(mount: &Mount<O>) -> Vec<Entry<O>> {
 pub fn skeleton<O>(mounts: &[Mount<O>]) -> Vec<(String, bool)> {
     let mut paths: Vec<(String, bool)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for mount in mounts {
+    for mount in mounts.iter().filter(|mount| mount.target != "/") {
         let relative = &mount.target[1..];
         let mut end = 0;
         for component in relative.split('/') {

@@ -26,24 +26,32 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
                 "{target} is a {here} here but a {there} in {other}; end the path with `/` in both statements for a directory, in neither for a file"
             )
         }
-        Problem::UnionOnFile => format!(
-            "several mounts on {target} make a union, and a union needs a directory: write \"{}/\"",
-            at.target
-        ),
         Problem::TooManyLayers(count) => format!(
             "a union of {count} sources on {target} is over overlayfs's limit of {} sources (its {} layers, less one for the skeleton)",
             collapse::MAX_LAYERS - 1,
             collapse::MAX_LAYERS
         ),
         Problem::SameSource => {
-            format!("this source is bound onto {target} twice (also by {other}); drop one")
+            format!("this statement binds one source onto {target} twice; drop one")
         }
+        Problem::DifferentFlags => format!(
+            "this source is bound onto {target} again with other flags (also by {other}); give both statements the same flags, or drop one"
+        ),
         Problem::ReadOnlyWritableUnion => format!(
             "`ro` cannot apply to {target}: with a tmpfs ({other}) the union on it is writable; drop `ro` or the tmpfs"
         ),
         Problem::ReadOnlyTmpfs => {
             format!("a read-only tmpfs on {target} would stay empty; drop `ro`")
         }
+        Problem::LayerRefused => format!(
+            "{} cannot be a layer of the union on {target}: overlayfs refuses /proc, /sys and /dev as layers; bind it on its own target",
+            layer(at)
+        ),
+        Problem::OverlappingLayers => format!(
+            "{} and {} overlap (one lies under the other) in the union on {target}, and overlayfs refuses that; drop one (the other is in {other})",
+            layer(at),
+            error.other.as_ref().map(layer).unwrap_or_default()
+        ),
         Problem::UnderFile => format!(
             "{target} lies under {}, a file mount ({other}); a file has no children",
             error
@@ -63,7 +71,15 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
     }
 }
 
+/// A union layer's host path, quoted.
+fn layer<O>(entry: &collapse::Entry<O>) -> String {
+    match &entry.what {
+        collapse::What::Host(path) | collapse::What::Tmpfs(path) => format!("{path:?}"),
+    }
+}
+
 /// A target as it was written: `"/etc/"` for a directory, `"/etc/passwd"` for a file.
 fn quoted(target: &str, dir: bool) -> String {
-    format!("\"{target}{}\"", if dir { "/" } else { "" })
+    let slash = if dir && target != "/" { "/" } else { "" };
+    format!("\"{target}{slash}\"")
 }

@@ -73,7 +73,7 @@ fn item(
         #[macro_export]
         macro_rules! #macro_name {
             (@mountns_include [$($path:tt)*] $($rest:tt)*) => {
-                ::mountns::__private::namespace! {
+                ::mountns::__private::namespace_resumed! {
                     @mountns_splice [$($path)*] { #companion } $($rest)*
                 }
             };
@@ -93,8 +93,13 @@ fn companion(entries: &[Entry<Origin>]) -> TokenStream {
         .map(|entry| {
             let flags =
                 flag_names(entry.flags).map(|(word, _)| Ident::new(word, Span::call_site()));
+            let slash = if entry.dir && entry.target != "/" {
+                "/"
+            } else {
+                ""
+            };
             let target = LitStr::new(
-                &format!("{}{}", entry.target, if entry.dir { "/" } else { "" }),
+                &format!("{}{slash}", entry.target),
                 entry.origin.target_span,
             );
             let source = match &entry.origin.source {
@@ -167,7 +172,10 @@ fn initializer(entries: &[Entry<Origin>], mounts: &[Mount<Origin>]) -> syn::Resu
         })
         .collect::<syn::Result<Vec<_>>>()?;
     let Statics { items, sources, .. } = statics;
-    let sources: Vec<Ident> = sources.into_iter().map(|(_, name)| name).collect();
+    let sources: Vec<TokenStream> = sources
+        .into_iter()
+        .map(|(_, name)| quote!(&#name))
+        .collect();
     let (mounts_len, skeleton_len, sources_len) = (rows.len(), skeleton.len(), sources.len());
     let [mounts_name, skeleton_name, sources_name] =
         ["MOUNTS", "SKELETON", "SOURCES"].map(|name| Ident::new(name, Span::mixed_site()));
@@ -175,9 +183,37 @@ fn initializer(entries: &[Entry<Origin>], mounts: &[Mount<Origin>]) -> syn::Resu
         #items
         static #mounts_name: [#private::Mount; #mounts_len] = [#(#rows),*];
         static #skeleton_name: [#private::Mountpoint; #skeleton_len] = [#(#skeleton),*];
-        static #sources_name: [&::core::ffi::CStr; #sources_len] = [#(#sources),*];
+        static #sources_name: [&[&::core::ffi::CStr]; #sources_len] = [#(#sources),*];
         #private::Namespace::__new(&#mounts_name, &#skeleton_name, &#sources_name)
     }})
+}
+
+/// A non-literal source as a `Source`, checked and expanded (a package into itself and
+/// its inputs) while the user's crate compiles; a source of another namespace comes
+/// expanded from its table. `None` for a literal or a tmpfs.
+fn expanded(entry: &Entry<Origin>) -> Option<(TokenStream, Span)> {
+    let private = quote!(::mountns::__private);
+    match &entry.origin.source {
+        SourceCode::Expr(expr) => {
+            let span = syn::spanned::Spanned::span(&**expr);
+            Some((
+                quote_spanned! {span=> #private::Wrap(#expr).source() },
+                span,
+            ))
+        }
+        SourceCode::Included(path, index) => Some((
+            quote!(#private::Source::Layers(#path.__source(#index))),
+            syn::spanned::Spanned::span(path),
+        )),
+        SourceCode::Lit(..) | SourceCode::Tmpfs(..) | SourceCode::Param(..) => None,
+    }
+}
+
+/// Where a union's errors found while the crate compiles point: its first statement.
+fn mount_span(lowers: &[Entry<Origin>]) -> Span {
+    lowers.first().map_or_else(Span::call_site, |entry| {
+        syn::spanned::Spanned::span(&entry.origin.stmt)
+    })
 }
 
 /// The private statics of one initializer, made as its rows are emitted.
@@ -199,56 +235,100 @@ impl Statics {
             uppers: 0,
         };
         for entry in entries {
+            let Some((part, span)) = expanded(entry) else {
+                continue;
+            };
             let name = format_ident!(
                 "SOURCE_{}",
                 statics.sources.len(),
                 span = Span::mixed_site()
             );
-            let init = match &entry.origin.source {
-                SourceCode::Expr(expr) => {
-                    let span = syn::spanned::Spanned::span(&**expr);
-                    let value = Ident::new("VALUE", Span::mixed_site());
-                    let bytes = Ident::new("BYTES", Span::mixed_site());
-                    quote_spanned! {span=> {
-                        const #value: &str = #expr;
-                        const #bytes: [u8; #value.len() + 1] =
-                            ::mountns::__private::source_bytes(#value);
-                        ::mountns::__private::host_path(&#bytes)
-                    }}
-                }
-                SourceCode::Included(path, index) => quote! { #path.__source(#index) },
-                SourceCode::Lit(..) | SourceCode::Tmpfs(..) | SourceCode::Param(..) => continue,
-            };
-            statics
-                .items
-                .extend(quote! { static #name: &::core::ffi::CStr = #init; });
+            statics.layers(&name, &[part], span);
             statics.sources.push((entry.origin.id, name));
         }
         statics
+    }
+
+    /// `static NAME: [&CStr; N]`: the layers of `parts`, in order, each path once; a
+    /// path that breaks the rules is an error at `span`.
+    fn layers(&mut self, name: &Ident, parts: &[TokenStream], span: Span) {
+        let private = quote!(::mountns::__private);
+        let layers = format_ident!("{}_LAYERS", name, span = Span::mixed_site());
+        let bytes = format_ident!("{}_BYTES", name, span = Span::mixed_site());
+        // Every token of the call at `span`: that is where a const panic points.
+        let of = quote_spanned! {span=> ::mountns::__private::Layers::of(&[#(#parts),*]) };
+        self.items.extend(quote_spanned! {span=>
+            const #layers: #private::Layers = #of;
+            const #bytes: [u8; #layers.bytes_len()] = #layers.bytes();
+            static #name: [&::core::ffi::CStr; #layers.count()] = #private::split(&#bytes);
+        });
     }
 
     /// What mounts the `n`th row of the table.
     fn kind(&mut self, mount: &Mount<Origin>, n: usize) -> syn::Result<TokenStream> {
         let private = quote!(::mountns::__private);
         Ok(match &mount.kind {
-            Kind::Bind(entry) => {
+            Kind::Bind(entry)
+                if matches!(
+                    entry.origin.source,
+                    SourceCode::Lit(..) | SourceCode::Param(..)
+                ) =>
+            {
                 let source = self.source(entry)?;
                 quote!(#private::Kind::Bind { source: #source })
+            }
+            Kind::Bind(entry) => {
+                // A package with inputs is a union, known only once it is expanded.
+                let source = self.source(entry)?;
+                if !mount.dir {
+                    self.items.extend(quote! {
+                        const _: () = ::core::assert!(
+                            #source.len() == 1,
+                            "mountns: a package with inputs makes a union, which needs a directory target"
+                        );
+                    });
+                }
+                quote!(#private::Kind::__layers(&#source, ::core::option::Option::None))
             }
             Kind::Tmpfs(entry) => {
                 let tmpfs = self.tmpfs(entry, n)?;
                 quote!(#private::Kind::Tmpfs(#tmpfs))
             }
             Kind::Union { lowers, upper } => {
-                let lowers = lowers
-                    .iter()
-                    .map(|entry| self.source(entry))
-                    .collect::<syn::Result<Vec<_>>>()?;
                 let name = format_ident!("LOWERS_{}", n, span = Span::mixed_site());
-                let len = lowers.len();
-                self.items.extend(quote! {
-                    static #name: [&::core::ffi::CStr; #len] = [#(#lowers),*];
-                });
+                let literal = |entry: &Entry<Origin>| {
+                    matches!(
+                        entry.origin.source,
+                        SourceCode::Lit(..) | SourceCode::Param(..)
+                    )
+                };
+                let expand = !lowers.iter().all(literal);
+                if expand {
+                    // Expanded at compile time, each path once (its first, highest).
+                    let mut parts = Vec::new();
+                    for entry in lowers {
+                        let source = self.source(entry)?;
+                        parts.push(match &entry.origin.source {
+                            SourceCode::Lit(path, span) => {
+                                let path = LitStr::new(path, *span);
+                                quote!(#private::Source::Path(#path))
+                            }
+                            // A slot stays a name, filled when entering.
+                            SourceCode::Param(..) => quote!(#private::Source::Layers(&[#source])),
+                            _ => quote!(#private::Source::Layers(&#source)),
+                        });
+                    }
+                    self.layers(&name, &parts, mount_span(lowers));
+                } else {
+                    let lowers = lowers
+                        .iter()
+                        .map(|entry| self.source(entry))
+                        .collect::<syn::Result<Vec<_>>>()?;
+                    let len = lowers.len();
+                    self.items.extend(quote! {
+                        static #name: [&::core::ffi::CStr; #len] = [#(#lowers),*];
+                    });
+                }
                 let upper = if let Some(entry) = upper {
                     let tmpfs = self.tmpfs(entry, n)?;
                     let index = self.uppers;
@@ -257,7 +337,11 @@ impl Statics {
                 } else {
                     quote!(::core::option::Option::None)
                 };
-                quote!(#private::Kind::Union { lowers: &#name, upper: #upper })
+                if expand {
+                    quote!(#private::Kind::__layers(&#name, #upper))
+                } else {
+                    quote!(#private::Kind::Union { lowers: &#name, upper: #upper })
+                }
             }
         })
     }
@@ -315,7 +399,9 @@ mod tests {
     #[test]
     fn flags_are_emitted_by_name() {
         let tokens = TokenStream::from_str(r#"bind ro "/usr/"; bind "/tmp/" tmpfs;"#).unwrap();
-        let emitted = crate::expand::namespace(tokens).unwrap().to_string();
+        let emitted = crate::expand::namespace(tokens, crate::expand::Grammar::Public)
+            .unwrap()
+            .to_string();
         assert!(emitted.contains("Flags :: READ_ONLY"), "{emitted}");
         assert!(emitted.contains("Flags :: NONE"), "{emitted}");
         assert!(!emitted.contains("__from_bits"), "{emitted}");

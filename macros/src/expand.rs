@@ -1,7 +1,7 @@
 //! The driver: parse, resolve includes, flatten and check, collapse, emit. Each stage
 //! has its file; this one only runs them in order and gathers their errors.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use syn::Ident;
 use syn::parse::{ParseStream, Parser};
 
@@ -10,9 +10,19 @@ use crate::flatten::Origin;
 use crate::parse::{Body, Decl, Include, Input, Splice, Stmt};
 use crate::{conflict, emit, flatten, include};
 
+/// Which grammar an invocation is read with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Grammar {
+    /// What users write: `namespace!`.
+    Public,
+    /// Also the forms a companion macro sends back (`@mountns_splice`, resolved
+    /// includes, `@src(N)`): `__private::namespace_resumed!`.
+    Internal,
+}
+
 /// The whole macro: tokens in, tokens (or every error found) out.
-pub fn namespace(tokens: TokenStream) -> syn::Result<TokenStream> {
-    match front(tokens)? {
+pub fn namespace(tokens: TokenStream, grammar: Grammar) -> syn::Result<TokenStream> {
+    match front(tokens, grammar)? {
         Front::Pending(tokens) => Ok(tokens),
         Front::Ready { input, tables } => emit::emit(&input, &tables),
     }
@@ -32,8 +42,9 @@ pub type Table = (Vec<Entry<Origin>>, Vec<Mount<Origin>>);
 
 /// Everything but the tokens: syntax, includes, checks and the collapse, with every
 /// error found reported together.
-pub fn front(tokens: TokenStream) -> syn::Result<Front> {
-    let (splice, tokens) = if crate::parse::is_splice(&tokens) {
+pub fn front(tokens: TokenStream, grammar: Grammar) -> syn::Result<Front> {
+    let internal = grammar == Grammar::Internal;
+    let (splice, tokens) = if internal && crate::parse::is_splice(&tokens) {
         let (splice, rest) = (|input: ParseStream| {
             let splice: Splice = input.parse()?;
             let rest: TokenStream = input.parse()?;
@@ -52,8 +63,18 @@ pub fn front(tokens: TokenStream) -> syn::Result<Front> {
     // Statements that did not parse were skipped: report them, and with them what the
     // others have wrong, unless an include must be resolved first.
     let mut errors = Errors::default();
+    let mut internal_forms = Errors::default();
     for body in input.bodies() {
         body_errors(body, &mut errors);
+        if !internal {
+            crate::parse::internal_forms(body, &mut internal_forms);
+        }
+    }
+    if let Some(internal) = internal_forms.0 {
+        errors.push(internal);
+        return Err(errors
+            .0
+            .unwrap_or_else(|| syn::Error::new(Span::call_site(), "")));
     }
     if let Some(path) = include::first_pending(&input, &local) {
         errors.finish()?;
@@ -82,10 +103,23 @@ pub fn front(tokens: TokenStream) -> syn::Result<Front> {
 fn table(decls: &[Decl], name: Option<&Ident>, body: &Body) -> syn::Result<Table> {
     // Valid statements are collapsed even when others failed, so that conflicts
     // are reported together with syntax and value errors.
-    let (entries, mut errors) = flatten::flatten(decls, name, body);
+    let flatten::Flat {
+        entries,
+        mut errors,
+        dropped,
+    } = flatten::flatten(decls, name, body);
     let mounts = collapse::collapse(entries.clone()).unwrap_or_else(|conflicts| {
         for conflict in conflicts {
-            errors.push(conflict::message(&conflict));
+            // A dropped statement may have made its target a directory (a union or a
+            // tmpfs): what lies under it is no error of its own.
+            let after_drop = conflict.problem == collapse::Problem::UnderFile
+                && conflict
+                    .other
+                    .as_ref()
+                    .is_some_and(|parent| dropped.contains(&parent.target));
+            if !after_drop {
+                errors.push(conflict::message(&conflict));
+            }
         }
         Vec::new()
     });

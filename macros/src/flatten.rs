@@ -65,6 +65,13 @@ struct Context<'a> {
 struct Flattener<'a> {
     decls: &'a [Decl],
     errors: Errors,
+    /// Statements reached so far: the `stmt` of the next one's entries.
+    stmts: usize,
+    /// The (valid) targets of statements dropped for an error.
+    dropped: Vec<String>,
+    /// The namespaces spliced in so far, by path: one reached again (a diamond of
+    /// includes) is not spliced twice.
+    spliced: Vec<String>,
 }
 
 impl<'a> Flattener<'a> {
@@ -81,8 +88,12 @@ impl<'a> Flattener<'a> {
         let mut inner = cx.clone();
         inner.stmt = Some(cx.stmt.unwrap_or(&include.tokens));
         let shown = include.path.to_token_stream().to_string().replace(' ', "");
-        inner.via.push(shown);
+        inner.via.push(shown.clone());
         if let Some((body, _)) = &include.resolved {
+            if self.spliced.contains(&shown) {
+                return;
+            }
+            self.spliced.push(shown);
             inner.sources_of = Some(&include.path);
             self.body(body, &inner, out);
             return;
@@ -113,6 +124,10 @@ impl<'a> Flattener<'a> {
                 .push(syn::Error::new_spanned(&include.tokens, message));
             return;
         }
+        if self.spliced.contains(&shown) {
+            return;
+        }
+        self.spliced.push(shown);
         inner.stack.push(name);
         inner.sources_of = None;
         self.body(&decl.body, &inner, out);
@@ -170,9 +185,13 @@ impl<'a> Flattener<'a> {
             }
         }
         if failed {
+            self.dropped
+                .extend(targets.into_iter().map(|(target, _)| target.path));
             return;
         }
         let text = render(bind);
+        let stmt_id = self.stmts;
+        self.stmts += 1;
         for (target, target_span) in targets {
             let own = [(
                 What::Host(target.path.clone()),
@@ -189,6 +208,7 @@ impl<'a> Flattener<'a> {
                     dir: target.dir,
                     flags,
                     what: what.clone(),
+                    stmt: stmt_id,
                     origin: Origin {
                         stmt: stmt.clone(),
                         text: text.clone(),
@@ -280,16 +300,22 @@ fn render(bind: &Bind) -> String {
     text
 }
 
+/// What flattening a declaration gives: the entries of the statements that are valid,
+/// the errors of the others, and the targets of those others.
+pub struct Flat {
+    pub entries: Vec<Entry<Origin>>,
+    pub errors: Errors,
+    pub dropped: Vec<String>,
+}
+
 /// Flattens one declaration's body (or the expression form's) into entries.
-/// The entries of the statements that are valid, and the errors of the others.
-pub fn flatten<'a>(
-    decls: &'a [Decl],
-    name: Option<&Ident>,
-    body: &'a Body,
-) -> (Vec<Entry<Origin>>, Errors) {
+pub fn flatten<'a>(decls: &'a [Decl], name: Option<&Ident>, body: &'a Body) -> Flat {
     let mut flattener = Flattener {
         decls,
         errors: Errors::default(),
+        stmts: 0,
+        dropped: Vec::new(),
+        spliced: Vec::new(),
     };
     let cx = Context {
         stmt: None,
@@ -299,5 +325,9 @@ pub fn flatten<'a>(
     };
     let mut entries = Vec::new();
     flattener.body(body, &cx, &mut entries);
-    (entries, flattener.errors)
+    Flat {
+        entries,
+        errors: flattener.errors,
+        dropped: flattener.dropped,
+    }
 }

@@ -5,8 +5,9 @@
 //! declaration exports and re-exports under its own name (macros and statics live in
 //! different namespaces, so `a::B` names both). When the invocation includes `a::B`,
 //! it expands to `a::B! { @mountns_include [a::B] <itself> }`; the companion answers
-//! with `::mountns::__private::namespace! { @mountns_splice [a::B] { B's entries }
-//! <the invocation> }`, and the macro runs again with `B` resolved. Includes of a
+//! with `::mountns::__private::namespace_resumed! { @mountns_splice [a::B] { B's entries }
+//! <the invocation> }`, and the macro runs again with `B` resolved. Only that hidden
+//! macro reads these forms: in `namespace!` they are syntax errors. Includes of a
 //! namespace declared in the same invocation are resolved directly, by `flatten`.
 
 use std::collections::HashSet;

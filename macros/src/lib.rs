@@ -19,7 +19,18 @@ mod valid;
 /// Declares mount namespaces; see the `mountns` crate for the grammar.
 #[proc_macro]
 pub fn namespace(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
-    expand::namespace(input.into())
+    expand::namespace(input.into(), expand::Grammar::Public)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// `namespace!` resumed by a companion macro with an included namespace's entries: the
+/// public grammar plus the internal forms of `include` (see `include.rs`). Hidden, and
+/// reached only through `mountns::__private`.
+#[doc(hidden)]
+#[proc_macro]
+pub fn namespace_resumed(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    expand::namespace(input.into(), expand::Grammar::Internal)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

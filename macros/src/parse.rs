@@ -10,10 +10,13 @@
 //! source := LIT | `tmpfs` | `tmpfs` `(` LIT `)` | EXPR | `[` source,* `]`
 //!         | `@` `src` `(` INT `)`                    (internal: an included non-literal)
 //! ```
-//! A resumed expansion (see `expand::companion`) starts with
-//! `@mountns_splice [PATH] { stmt* }` before the input.
+//! A resumed expansion (see `include.rs`) starts with `@mountns_splice [PATH] { stmt* }`
+//! before the input. The internal forms are parsed always, and refused (by
+//! [`internal_forms`]) unless the hidden `namespace_resumed!` reads them.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::ext::IdentExt;
 use syn::parse::discouraged::Speculative;
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Expr, Ident, LitInt, LitStr, Path, Token, Visibility, braced, bracketed};
@@ -73,6 +76,8 @@ pub struct Bind {
 pub struct Include {
     pub keyword: Ident,
     pub path: Path,
+    /// `=>` of the internal form, for the error that refuses it in user code.
+    pub arrow: Option<Token![=>]>,
     /// The included statements, parsed and as tokens.
     pub resolved: Option<(Body, TokenStream)>,
     pub tokens: TokenStream,
@@ -93,6 +98,30 @@ pub enum Source {
     /// `@src(N)`: the Nth non-literal source of the included namespace.
     Included { index: usize, span: Span },
 }
+
+/// Refuses the internal forms in user code, as if the public grammar had no such rule.
+pub fn internal_forms(body: &Body, errors: &mut crate::expand::Errors) {
+    for stmt in &body.stmts {
+        match stmt {
+            Stmt::Include(Include {
+                arrow: Some(arrow), ..
+            }) => errors.push(syn::Error::new(
+                arrow.spans[0],
+                "expected `;` after the included path",
+            )),
+            Stmt::Include(_) => {}
+            Stmt::Bind(bind) => {
+                for source in &bind.sources {
+                    if let Source::Included { span, .. } = source {
+                        errors.push(syn::Error::new(*span, EXPECTED_SOURCE));
+                    }
+                }
+            }
+        }
+    }
+}
+
+const EXPECTED_SOURCE: &str = "expected a source: a string literal, `tmpfs`, `tmpfs(\"OPTIONS\")`, `param(NAME)` or a constant `&'static str`";
 
 /// Internal prefix of a resumed expansion.
 pub struct Splice {
@@ -227,15 +256,17 @@ impl Bind {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         input.parse::<Ident>()?;
         let mut flags = Vec::new();
-        while input.peek(Ident) {
+        while is_flag(input) {
             flags.push(input.parse::<Ident>()?);
         }
         let (targets, target_list) = if input.peek(LitStr) {
             (vec![input.parse()?], false)
+        } else if starts_path(input) {
+            return Err(not_a_literal_target(input));
         } else if input.peek(syn::token::Bracket) {
             let content;
             let bracket = bracketed!(content in input);
-            let list = content.parse_terminated(<LitStr as Parse>::parse, Token![,])?;
+            let list = content.parse_terminated(parse_target, Token![,])?;
             if list.is_empty() {
                 return Err(syn::Error::new(
                     bracket.span.join(),
@@ -285,6 +316,51 @@ impl Bind {
     }
 }
 
+/// Whether the next token is a flag word: a lone lower-case identifier. A constant
+/// (`PROJECT`), a path or a macro call there is a target that is not a literal.
+fn is_flag(input: ParseStream) -> bool {
+    input.cursor().ident().is_some_and(|(ident, _)| {
+        !ident.to_string().chars().any(char::is_uppercase)
+            && !input.peek2(Token![::])
+            && !input.peek2(Token![!])
+    })
+}
+
+/// Whether a path (a constant, `crate::NAME`, `env!`) comes next.
+fn starts_path(input: ParseStream) -> bool {
+    input.peek(Ident::peek_any) || input.peek(Token![::])
+}
+
+/// One target of a list: a string literal.
+fn parse_target(input: ParseStream) -> syn::Result<LitStr> {
+    if input.peek(LitStr) {
+        input.parse()
+    } else if starts_path(input) {
+        Err(not_a_literal_target(input))
+    } else {
+        Err(input.error("expected a target: a string literal such as \"/usr/\""))
+    }
+}
+
+/// The error for a constant, path or macro call where a target belongs, spanning it.
+fn not_a_literal_target(input: ParseStream) -> syn::Error {
+    let fork = input.fork();
+    let mut tokens = TokenStream::new();
+    if let Ok(path) = fork.call(Path::parse_mod_style) {
+        tokens.extend(path.into_token_stream());
+        if let Ok(bang) = fork.parse::<Token![!]>() {
+            tokens.extend(bang.into_token_stream());
+            if let Ok(TokenTree::Group(group)) = fork.parse::<TokenTree>() {
+                tokens.extend([TokenTree::Group(group)]);
+            }
+        }
+    }
+    syn::Error::new_spanned(
+        tokens,
+        "a target must be a string literal such as \"/srv/\": targets are checked and sorted at compile time; sources may be constants",
+    )
+}
+
 impl Include {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let keyword: Ident = input.parse()?;
@@ -294,8 +370,8 @@ impl Include {
                 "expected the path of a namespace after `include`, such as `mountns::MINIMAL`",
             )
         })?;
-        let resolved = if input.peek(Token![=>]) {
-            input.parse::<Token![=>]>()?;
+        let arrow: Option<Token![=>]> = input.parse()?;
+        let resolved = if arrow.is_some() {
             let content;
             braced!(content in input);
             let tokens: TokenStream = content.fork().parse()?;
@@ -310,6 +386,7 @@ impl Include {
         Ok(Include {
             keyword,
             path,
+            arrow,
             resolved,
             tokens: TokenStream::new(),
         })
@@ -370,12 +447,9 @@ impl Parse for Source {
             };
             return Ok(Source::Tmpfs { token, options });
         }
-        let expr: Expr = input.parse().map_err(|error| {
-            syn::Error::new(
-                error.span(),
-                "expected a source: a string literal, `tmpfs`, `tmpfs(\"OPTIONS\")`, `param(NAME)` or a constant `&'static str`",
-            )
-        })?;
+        let expr: Expr = input
+            .parse()
+            .map_err(|error| syn::Error::new(error.span(), EXPECTED_SOURCE))?;
         Ok(Source::Expr(Box::new(expr)))
     }
 }

@@ -11,7 +11,8 @@ pub const FLAGS: &[(&str, &str)] = &[("ro", "READ_ONLY")];
 /// The macro's bit for `ro` (`FLAGS[0]`).
 pub const READ_ONLY: u32 = 1;
 
-/// A target, normalized: no trailing slash, and whether it names a directory.
+/// A target, normalized: no trailing slash (but `/` itself), and whether it names a
+/// directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
     pub path: String,
@@ -21,11 +22,6 @@ pub struct Target {
 /// Checks a target as written (`"/etc/"`) and normalizes it.
 pub fn target(value: &str) -> Result<Target, String> {
     let path = check_path("target", value)?;
-    if value == "/" {
-        return Err(
-            "cannot mount on \"/\": the new root is already a fresh directory; bind the directories you need, such as \"/usr/\"".into(),
-        );
-    }
     Ok(Target {
         path: path.to_owned(),
         dir: value.ends_with('/'),
@@ -100,9 +96,17 @@ const TMPFS_OPTIONS: &[(&str, Option<Check>)] = &[
     ("noswap", None),
     ("inode32", None),
     ("inode64", None),
+    // Quotas (kernel 6.6).
+    ("quota", None),
+    ("usrquota", None),
+    ("grpquota", None),
+    ("usrquota_block_hardlimit", Some(count)),
+    ("usrquota_inode_hardlimit", Some(count)),
+    ("grpquota_block_hardlimit", Some(count)),
+    ("grpquota_inode_hardlimit", Some(count)),
 ];
 
-const TMPFS_HINT: &str = "size=10M, size=50%, nr_blocks=N, nr_inodes=N, mode=1777, uid=N, gid=N, huge=never, mpol=..., noswap, inode64";
+const TMPFS_HINT: &str = "size=10M, size=50%, nr_blocks=N, nr_inodes=N, mode=1777, uid=N, gid=N, huge=never, mpol=..., noswap, inode64, quota, usrquota, grpquota, usrquota_block_hardlimit=N and the other quota limits";
 
 /// Checks tmpfs options (`size=10M,mode=1777`) and splits them.
 pub fn tmpfs_options(options: &str) -> Result<Vec<Param>, String> {
@@ -243,7 +247,6 @@ mod tests {
             ("/a/./b", "target \"/a/./b\" contains `.`; write the path"),
             ("/..", "target \"/..\" contains `..`;"),
             ("/a\0b", "target \"/a\\0b\" contains a NUL byte"),
-            ("/", "cannot mount on \"/\""),
             (
                 &long,
                 "target is 4096 bytes long, over the kernel's limit of 4095 (PATH_MAX)",
@@ -271,6 +274,8 @@ mod tests {
             "size=1g,mode=755,uid=0,gid=0",
             "noswap",
             "huge=within_size",
+            "usrquota,grpquota,usrquota_block_hardlimit=10M,grpquota_inode_hardlimit=1000",
+            "quota",
         ] {
             assert!(tmpfs_options(good).is_ok(), "{good:?}");
         }

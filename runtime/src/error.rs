@@ -134,6 +134,9 @@ pub(crate) enum Reason {
     Unfilled,
     /// The source is a `param(NAME)` slot and its value is not an absolute path.
     NotAbsolute,
+    /// overlayfs refused a union (ELOOP) whose layer (the error's source) is this other
+    /// layer, or lies under it, or holds it.
+    Overlapping(&'static CStr),
 }
 
 /// The table entry a step works on.
@@ -416,6 +419,15 @@ impl fmt::Display for Error {
             }
             Some(Reason::NotAbsolute) => {
                 return f.write_str("its value is not an absolute path (or holds a NUL byte)");
+            }
+            Some(Reason::Overlapping(other)) => {
+                return write!(
+                    f,
+                    "layers {} and {} overlap (one is or lies under the other), which \
+                     overlayfs refuses; drop one",
+                    Quoted(self.source.map_or(&b""[..], CStr::to_bytes)),
+                    Quoted(other.to_bytes())
+                );
             }
             Some(Reason::NotDumpable) => {
                 return f.write_str(

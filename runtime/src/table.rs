@@ -15,7 +15,7 @@ use core::fmt;
 pub struct Namespace {
     mounts: &'static [Mount],
     skeleton: &'static [Mountpoint],
-    sources: &'static [&'static CStr],
+    sources: &'static [&'static [&'static CStr]],
 }
 
 impl Namespace {
@@ -23,7 +23,7 @@ impl Namespace {
     pub const fn __new(
         mounts: &'static [Mount],
         skeleton: &'static [Mountpoint],
-        sources: &'static [&'static CStr],
+        sources: &'static [&'static [&'static CStr]],
     ) -> Self {
         Namespace {
             mounts,
@@ -46,11 +46,12 @@ impl Namespace {
         self.skeleton
     }
 
-    /// The value of the `index`th source of the declaration that was not a string
-    /// literal (a `const`, `env!(..)`, ...). Lets another crate include this
-    /// namespace: it reads the value here instead of re-evaluating the expression.
+    /// The paths of the `index`th source of the declaration that was not a string
+    /// literal (a `const`, `env!(..)`, a package and its inputs, ...). Lets another
+    /// crate include this namespace: it reads the paths here instead of re-evaluating
+    /// the expression.
     #[doc(hidden)]
-    pub const fn __source(&self, index: usize) -> &'static CStr {
+    pub const fn __source(&self, index: usize) -> &'static [&'static CStr] {
         self.sources[index]
     }
 }
@@ -231,6 +232,18 @@ pub enum Kind {
         /// The tmpfs that makes the union writable, if one was declared with it.
         upper: Option<Upper>,
     },
+}
+
+impl Kind {
+    /// What a source expanded at compile time (a package and its inputs) mounts: one
+    /// layer alone is a bind, more (or an upper) a union.
+    #[doc(hidden)]
+    pub const fn __layers(lowers: &'static [&'static CStr], upper: Option<Upper>) -> Kind {
+        match (lowers, upper) {
+            ([source], None) => Kind::Bind { source },
+            _ => Kind::Union { lowers, upper },
+        }
+    }
 }
 
 /// One entry of the collapsed table.

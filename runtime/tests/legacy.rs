@@ -2,6 +2,7 @@
 //! `force_legacy_unions`. A test binary of its own: the switch is process-wide.
 
 mod common;
+mod roots;
 mod unions;
 
 use std::ffi::CString;
@@ -81,4 +82,15 @@ fn options_longer_than_a_page_are_refused() {
                   Argument list too long (os error 7); the overlay options exceed a page, \
                   the most mount(2) takes; kernels from 6.8 take layers one at a time instead\n";
     each_user_is_refused(ns, &fixture, 7, stderr);
+}
+
+#[test]
+fn root_unions() {
+    legacy();
+    roots::package_union();
+    roots::writable_root();
+    roots::design_card();
+    roots::root_bind();
+    roots::tmpfs_root();
+    roots::overlapping_layers("mount overlay with mount(2)");
 }

@@ -3,10 +3,14 @@ use proptest::prelude::*;
 
 fn host(target: &str, source: &str, origin: usize) -> Entry<usize> {
     Entry {
-        target: target.trim_end_matches('/').into(),
+        target: match target.trim_end_matches('/') {
+            "" => "/".into(),
+            path => path.into(),
+        },
         dir: target.ends_with('/'),
         flags: 0,
         what: What::Host(source.into()),
+        stmt: origin,
         origin,
     }
 }
@@ -76,12 +80,18 @@ fn every_conflict_is_reported() {
         ro_tmpfs,
         tmpfs("/w/", "", 4),
         ro_bind,
-        host("/f", "/f", 6),
-        host("/f", "/g", 7),
+        host("/f/", "/f", 6),
+        Entry {
+            flags: READ_ONLY,
+            ..host("/f/", "/f", 7)
+        },
         host("/d/", "/d", 8),
-        host("/d", "/e", 9),
+        host("/d", "/d", 9),
         host("/s/", "/s", 10),
-        host("/s/", "/s", 11),
+        Entry {
+            stmt: 10,
+            ..host("/s/", "/s", 11)
+        },
         host("/a/b/c", "/c", 12),
         host("/a/b/c/d/", "/d", 13),
     ]);
@@ -89,13 +99,58 @@ fn every_conflict_is_reported() {
         (Problem::TwoTmpfs, 1),
         (Problem::ReadOnlyTmpfs, 3),
         (Problem::ReadOnlyWritableUnion, 5),
-        (Problem::UnionOnFile, 7),
+        (Problem::DifferentFlags, 7),
         (Problem::FileAndDir, 9),
         (Problem::SameSource, 11),
         (Problem::UnderFile, 13),
     ] {
         assert!(found.contains(&expected), "{expected:?} not in {found:?}");
     }
+}
+
+#[test]
+fn alike_entries_of_different_statements_are_one_mount() {
+    let mounts = collapse(vec![
+        host("/dev/", "/dev", 0),
+        tmpfs("/tmp/", "size=1M", 1),
+        host("/dev/", "/dev", 2),
+        tmpfs("/tmp/", "size=1M", 3),
+    ])
+    .unwrap();
+    assert_eq!(mounts.len(), 2);
+    assert_eq!(mounts[0].kind, Kind::Bind(host("/dev/", "/dev", 0)));
+    assert_eq!(mounts[1].kind, Kind::Tmpfs(tmpfs("/tmp/", "size=1M", 1)));
+}
+
+#[test]
+fn a_tmpfs_or_a_union_mounts_on_a_directory() {
+    let mounts = collapse(vec![
+        tmpfs("/tmp", "", 0),
+        host("/opt", "/a", 1),
+        host("/opt/", "/b", 2),
+        host("/etc/hosts", "/h", 3),
+    ])
+    .unwrap();
+    let dirs: Vec<(&str, bool)> = mounts.iter().map(|m| (m.target.as_str(), m.dir)).collect();
+    assert_eq!(
+        dirs,
+        [("/etc/hosts", false), ("/opt", true), ("/tmp", true)]
+    );
+}
+
+#[test]
+fn everything_nests_under_a_root_mount() {
+    let mounts = collapse(vec![
+        host("/dev/", "/dev", 0),
+        host("/", "/p", 1),
+        host("/", "/q", 2),
+    ])
+    .unwrap();
+    let targets: Vec<&str> = mounts.iter().map(|m| m.target.as_str()).collect();
+    assert_eq!(targets, ["/", "/dev"]);
+    assert!(is_under("/dev", "/"));
+    assert!(!is_under("/", "/"));
+    assert_eq!(skeleton(&mounts), [("dev".to_string(), true)]);
 }
 
 #[test]
@@ -158,6 +213,7 @@ fn entry() -> impl Strategy<Value = Entry<usize>> {
             dir,
             flags,
             what,
+            stmt: 0,
             origin: 0,
         })
 }
@@ -166,6 +222,7 @@ fn declaration() -> impl Strategy<Value = Vec<Entry<usize>>> {
     prop::collection::vec(entry(), 0..12).prop_map(|mut entries| {
         for (i, entry) in entries.iter_mut().enumerate() {
             entry.origin = i;
+            entry.stmt = i;
         }
         entries
     })
@@ -184,10 +241,17 @@ proptest! {
                 prop_assert_ne!(&a.target, &b.target);
             }
         }
-        // Every declared entry ends up in exactly one mount.
+        // Every declared entry ends up in exactly one mount, or is the same mount as
+        // one that does (same target, source and flags).
         let mut out: Vec<usize> = mounts.iter().flat_map(entries_of).collect();
         out.sort_unstable();
-        prop_assert_eq!(out, (0..entries.len()).collect::<Vec<_>>());
+        out.dedup();
+        prop_assert_eq!(out.len(), mounts.iter().flat_map(entries_of).count());
+        let kept: Vec<Entry<usize>> = mounts.iter().flat_map(super::entries).collect();
+        for entry in &entries {
+            prop_assert!(kept.iter().any(|k| k.origin == entry.origin
+                || (k.target == entry.target && k.what == entry.what && k.flags == entry.flags)));
+        }
         // Order on one target is stable: lowers keep declaration order.
         for mount in &mounts {
             if let Kind::Union { lowers, .. } = &mount.kind {

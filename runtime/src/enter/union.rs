@@ -101,10 +101,69 @@ pub(super) fn mount(
         user_namespace,
         context,
     };
-    if !LEGACY_UNIONS.load(Ordering::Relaxed) && union_fsconfig(roots, mountpoint, &layers)? {
-        return Ok(());
+    let made = if LEGACY_UNIONS.load(Ordering::Relaxed) {
+        union_legacy(roots, mountpoint, &layers)
+    } else {
+        match union_fsconfig(roots, mountpoint, &layers) {
+            Ok(true) => Ok(()),
+            Ok(false) => union_legacy(roots, mountpoint, &layers),
+            Err(error) => Err(error),
+        }
+    };
+    made.map_err(|error| overlapping(error, roots, lowers, context))
+}
+
+/// Names the two layers when overlayfs refused the union with ELOOP: one is the other,
+/// or lies under it. The macro refuses such paths; here they are one directory reached
+/// by two paths (a link, a bind mount), so layers are compared by what they are: each
+/// layer, then each of its ancestors up to the host's root, against every layer.
+fn overlapping(
+    error: Error,
+    roots: &Roots,
+    lowers: &'static [&'static CStr],
+    context: Context,
+) -> Error {
+    if error.errno() != Errno::LOOP.raw_os_error() {
+        return error;
     }
-    union_legacy(roots, mountpoint, &layers)
+    let mut ids = [(0, 0); 499];
+    let count = lowers.len().min(ids.len());
+    for (id, &lower) in ids.iter_mut().zip(lowers) {
+        match open_source(roots, lower, OFlags::DIRECTORY).and_then(|dir| identity(&dir)) {
+            Ok(found) => *id = found,
+            Err(_) => return error,
+        }
+    }
+    let Ok(host_root) = identity(&roots.old) else {
+        return error;
+    };
+    for (i, &lower) in lowers.iter().enumerate().take(count) {
+        let Ok(mut dir) = open_source(roots, lower, OFlags::DIRECTORY) else {
+            return error;
+        };
+        loop {
+            let Ok(id) = identity(&dir) else {
+                return error;
+            };
+            if let Some(j) = (0..count).find(|&j| j != i && ids[j] == id) {
+                let (later, earlier) = if j < i { (i, j) } else { (j, i) };
+                return context.with_source(lowers[later]).fail(error.step())(Errno::LOOP)
+                    .because(Reason::Overlapping(lowers[earlier]));
+            }
+            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            match fs::openat(&dir, c"..", flags, Mode::empty()) {
+                Ok(parent) if id != host_root => dir = parent,
+                _ => break,
+            }
+        }
+    }
+    error
+}
+
+/// A directory's device and inode.
+fn identity(dir: &OwnedFd) -> Result<(u64, u64), Errno> {
+    let stat = fs::fstat(dir)?;
+    Ok((stat.st_dev, stat.st_ino))
 }
 
 /// Builds the overlay one layer at a time (kernel 6.8: `lowerdir+`, no escaping, no page

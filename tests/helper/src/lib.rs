@@ -50,3 +50,19 @@ pub mod slots {
         };
     }
 }
+
+/// Packages declared in another crate, used as sources across the crate boundary.
+pub mod packages {
+    use mountns::{Package, namespace};
+
+    pub const LIBC: Package = Package::new("/srv/store/libc/", &[]);
+    pub const OPENSSL: Package = Package::new("/srv/store/openssl", &[&LIBC]);
+    pub const CERTS: Package = Package::new("/srv/store/certs", &[&OPENSSL, &LIBC]);
+
+    namespace! {
+        /// A root of packages: includers read its expanded layers from this table.
+        pub static ROOT = {
+            bind "/" [CERTS, "/srv/store/tzdata/"];
+        };
+    }
+}

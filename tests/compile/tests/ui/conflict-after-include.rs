@@ -1,7 +1,7 @@
 mountns::namespace! {
     static NS = {
         include mountns::MINIMAL;
-        bind "/dev" "/srv/dev-file";
+        bind "/dev" "/dev";
     };
 }
 fn main() {}

@@ -5,7 +5,7 @@ mountns::namespace! {
         bind "/tmp/" tmpfs("size=ten");
         bind "/srv/" "relative";
         bind "/x/" tmpfs;
-        bind "/x/" tmpfs;
+        bind "/x/" tmpfs("size=1M");
         bind "/y/" "/a" "/b";
     };
 }

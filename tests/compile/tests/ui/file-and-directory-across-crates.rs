@@ -1,7 +1,7 @@
 mountns::namespace! {
     static NS = {
         include mountns_helper::TOOLS;
-        bind "/tools" "/srv/tools.tar";
+        bind ro "/usr" "/usr";
     };
 }
 fn main() {}

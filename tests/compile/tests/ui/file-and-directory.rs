@@ -1,7 +1,7 @@
 mountns::namespace! {
     static NS = {
         bind "/etc/";
-        bind "/etc" "/srv/etc";
+        bind "/etc" "/etc";
     };
 }
 fn main() {}

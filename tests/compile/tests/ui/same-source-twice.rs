@@ -1,7 +1,6 @@
 mountns::namespace! {
     static NS = {
-        bind "/opt/" ["/srv/a/", "/srv/b/"];
-        bind "/opt/" "/srv/a";
+        bind "/opt/" ["/srv/a/", "/srv/b/", "/srv/a"];
     };
 }
 fn main() {}

@@ -1,6 +1,6 @@
 mountns::namespace! {
     static NS = {
-        bind "/" "/srv/root/";
+        bind "/opt/" [];
     };
 }
 fn main() {}

@@ -1,0 +1,357 @@
+//! Packages as sources, and the `const fn`s that expand them into union layers while
+//! the user's crate compiles.
+
+use core::ffi::CStr;
+
+use mountns_paths::Problem;
+
+/// A directory tree and the packages it propagates (its runtime inputs): a Guix or Nix
+/// store item, an unpacked image layer, a rootfs.
+///
+/// As a source, a package stands for itself followed by its inputs, recursively and
+/// depth first; a path reached twice in one union appears once, at its first (highest)
+/// place. Everything is resolved at compile time.
+///
+/// ```
+/// use mountns::{Package, namespace};
+///
+/// const OPENSSL: Package = Package::new("/gnu/store/…-openssl-3.0", &[]);
+/// const CERTS: Package = Package::new("/gnu/store/…-nss-certs", &[&OPENSSL]);
+///
+/// namespace! { static NS = { bind "/" [CERTS, "/srv/tzdata/"]; }; }
+///
+/// let mountns::Kind::Union { lowers, .. } = NS.mounts()[0].kind() else { panic!() };
+/// assert_eq!(lowers, [c"/gnu/store/…-nss-certs", c"/gnu/store/…-openssl-3.0", c"/srv/tzdata"]);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Package {
+    path: &'static str,
+    inputs: &'static [&'static Package],
+}
+
+impl Package {
+    /// The package at `path` (an absolute host directory), propagating `inputs`.
+    pub const fn new(path: &'static str, inputs: &'static [&'static Package]) -> Package {
+        Package { path, inputs }
+    }
+
+    /// Its directory, as given.
+    pub const fn path(&self) -> &'static str {
+        self.path
+    }
+
+    /// The packages it propagates, as given.
+    pub const fn inputs(&self) -> &'static [&'static Package] {
+        self.inputs
+    }
+}
+
+/// Makes a [`Source`] of what a declaration names: `&str`, `Package` or `&Package`.
+pub struct Wrap<T>(pub T);
+
+impl Wrap<&'static str> {
+    pub const fn source(self) -> Source {
+        Source::Path(self.0)
+    }
+}
+
+impl Wrap<Package> {
+    pub const fn source(self) -> Source {
+        Source::Package(self.0)
+    }
+}
+
+impl Wrap<&'static Package> {
+    pub const fn source(self) -> Source {
+        Source::Package(*self.0)
+    }
+}
+
+/// One source of a mount: a path, a package, or the expanded layers of a source of
+/// an included namespace.
+#[derive(Clone, Copy)]
+pub enum Source {
+    Path(&'static str),
+    Package(Package),
+    Layers(&'static [&'static CStr]),
+}
+
+/// overlayfs stacks 500 layers; one is the skeleton.
+const MAX: usize = 499;
+
+/// The layers of a mount, top first, each path once, checked and normalized (no
+/// trailing slash). Each path's hash makes the comparisons cheap enough for const
+/// evaluation of 499 layers.
+pub struct Layers {
+    paths: [&'static [u8]; MAX],
+    hashes: [u64; MAX],
+    len: usize,
+}
+
+impl Layers {
+    /// Expands `sources` in order, packages depth first.
+    pub const fn of(sources: &[Source]) -> Layers {
+        let mut layers = Layers {
+            paths: [b""; MAX],
+            hashes: [0; MAX],
+            len: 0,
+        };
+        let mut i = 0;
+        while i < sources.len() {
+            match sources[i] {
+                Source::Path(path) => layers.push(checked(path.as_bytes())),
+                Source::Package(package) => layers.package(package),
+                Source::Layers(paths) => {
+                    let mut j = 0;
+                    while j < paths.len() {
+                        layers.push(paths[j].to_bytes());
+                        j += 1;
+                    }
+                }
+            }
+            i += 1;
+        }
+        if layers.len > 1 {
+            layers.check_union();
+        }
+        layers
+    }
+
+    /// A package then its inputs; a package already there brings nothing new.
+    const fn package(&mut self, package: Package) {
+        let path = checked(package.path.as_bytes());
+        if self.contains(path) {
+            return;
+        }
+        self.push(path);
+        let mut i = 0;
+        while i < package.inputs.len() {
+            self.package(*package.inputs[i]);
+            i += 1;
+        }
+    }
+
+    const fn contains(&self, path: &[u8]) -> bool {
+        self.find(hash(path), path)
+    }
+
+    /// Whether `path`, whose hash is `hash`, is among the layers.
+    const fn find(&self, hash: u64, path: &[u8]) -> bool {
+        let mut i = 0;
+        while i < self.len {
+            if self.hashes[i] == hash && equal(self.paths[i], path) {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+
+    const fn push(&mut self, path: &'static [u8]) {
+        if self.contains(path) {
+            return;
+        }
+        assert!(
+            self.len < MAX,
+            "mountns: a union of more than 499 layers, packages expanded: over overlayfs's limit of 500 (one is the skeleton)"
+        );
+        self.paths[self.len] = path;
+        self.hashes[self.len] = hash(path);
+        self.len += 1;
+    }
+
+    /// What overlayfs refuses in a union: pseudo filesystems, and a layer under another
+    /// (found by looking up each proper ancestor of each layer).
+    const fn check_union(&self) {
+        let mut sorted = self.hashes;
+        sort(&mut sorted, self.len);
+        let sorted = sorted.split_at(self.len).0;
+        let mut i = 0;
+        while i < self.len {
+            let path = self.paths[i];
+            assert!(
+                !(under(path, b"/proc") || under(path, b"/sys") || equal(path, b"/dev")),
+                "mountns: overlayfs refuses /proc, /sys and /dev as union layers; bind them on their own targets"
+            );
+            let mut end = 1;
+            while end < path.len() {
+                if path[end] == b'/' || end == 1 {
+                    let ancestor = path.split_at(end).0;
+                    let hash = hash(ancestor);
+                    assert!(
+                        !(has(sorted, hash) && self.find(hash, ancestor)),
+                        "mountns: two layers of a union overlap (one lies under the other), which overlayfs refuses; drop one"
+                    );
+                }
+                end += 1;
+            }
+            i += 1;
+        }
+    }
+
+    /// How many layers.
+    pub const fn count(&self) -> usize {
+        self.len
+    }
+
+    /// The bytes of every path, each followed by its NUL: `N` is [`Layers::bytes_len`].
+    pub const fn bytes_len(&self) -> usize {
+        let mut total = 0;
+        let mut i = 0;
+        while i < self.len {
+            total += self.paths[i].len() + 1;
+            i += 1;
+        }
+        total
+    }
+
+    pub const fn bytes<const N: usize>(&self) -> [u8; N] {
+        let mut bytes = [0; N];
+        let mut at = 0;
+        let mut i = 0;
+        while i < self.len {
+            let path = self.paths[i];
+            let mut j = 0;
+            while j < path.len() {
+                bytes[at] = path[j];
+                at += 1;
+                j += 1;
+            }
+            at += 1;
+            i += 1;
+        }
+        bytes
+    }
+}
+
+/// The `N` C strings of a buffer from [`Layers::bytes`].
+///
+/// # Panics
+///
+/// If the buffer holds fewer (at compile time: the macro's output never does).
+pub const fn split<const N: usize>(bytes: &'static [u8]) -> [&'static CStr; N] {
+    let mut paths = [c""; N];
+    let mut rest = bytes;
+    let mut i = 0;
+    while i < N {
+        let Ok(path) = CStr::from_bytes_until_nul(rest) else {
+            panic!("mountns: a layer buffer without its NUL");
+        };
+        paths[i] = path;
+        rest = rest.split_at(path.count_bytes() + 1).1;
+        i += 1;
+    }
+    paths
+}
+
+// The limit in `checked`'s message, which a const panic cannot format.
+const _: () = assert!(mountns_paths::MAX_LEN == 4095);
+
+/// A source path checked by the rules of a literal source, normalized.
+const fn checked(path: &'static [u8]) -> &'static [u8] {
+    match mountns_paths::check(path) {
+        Ok(len) => path.split_at(len).0,
+        Err(Problem::Empty | Problem::Relative) => {
+            panic!("mountns: a source must be an absolute path, starting with /")
+        }
+        Err(Problem::Nul) => panic!("mountns: a source must not contain a NUL byte"),
+        Err(Problem::TooLong) => {
+            panic!("mountns: a source must be at most 4095 bytes long (the kernel's PATH_MAX)")
+        }
+        Err(Problem::EmptyComponent) => {
+            panic!("mountns: a source must not have an empty component (//)")
+        }
+        Err(Problem::Dot | Problem::DotDot) => {
+            panic!("mountns: a source must not contain `.` or `..` components")
+        }
+    }
+}
+
+/// Sorts `hashes[..len]` (heapsort: no allocation, n log n steps).
+const fn sort(hashes: &mut [u64; MAX], len: usize) {
+    let mut start = len / 2;
+    while start > 0 {
+        start -= 1;
+        sift(hashes, start, len);
+    }
+    let mut end = len;
+    while end > 1 {
+        end -= 1;
+        let top = hashes[0];
+        hashes[0] = hashes[end];
+        hashes[end] = top;
+        sift(hashes, 0, end);
+    }
+}
+
+const fn sift(hashes: &mut [u64; MAX], mut root: usize, end: usize) {
+    loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            return;
+        }
+        if child + 1 < end && hashes[child] < hashes[child + 1] {
+            child += 1;
+        }
+        if hashes[root] >= hashes[child] {
+            return;
+        }
+        let top = hashes[root];
+        hashes[root] = hashes[child];
+        hashes[child] = top;
+        root = child;
+    }
+}
+
+/// Whether the sorted `hashes` hold `hash`.
+const fn has(hashes: &[u64], hash: u64) -> bool {
+    let (mut low, mut high) = (0, hashes.len());
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if hashes[middle] < hash {
+            low = middle + 1;
+        } else if hashes[middle] > hash {
+            high = middle;
+        } else {
+            return true;
+        }
+    }
+    false
+}
+
+/// FNV-1a.
+const fn hash(bytes: &[u8]) -> u64 {
+    let mut hash = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash = (hash ^ bytes[i] as u64).wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
+}
+
+const fn equal(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether `path` is `parent` or lies under it.
+const fn under(path: &[u8], parent: &[u8]) -> bool {
+    if equal(parent, b"/") {
+        return true;
+    }
+    if path.len() < parent.len() {
+        return false;
+    }
+    let (head, tail) = path.split_at(parent.len());
+    equal(head, parent) && (tail.is_empty() || tail[0] == b'/')
+}
