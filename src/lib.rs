@@ -70,7 +70,13 @@
 //!   and gid are mapped to themselves. The kernel refuses a user namespace to a
 //!   multithreaded process, so [`Namespace::enter`] then fails; the `Command` methods
 //!   enter in the freshly forked, single-threaded child.
+//!
+//! # Features
+//!
+//! - `std` (default): [`CommandExt`], [`Ids`], [`Namespace::exec`] and [`Params`].
+//!   Without it the crate needs only `core`; [`Namespace::enter`] works the same.
 
+#![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_code)]
 
 // Generated code names `::mountns::__private`, also inside this crate (MINIMAL).
@@ -148,9 +154,10 @@ mod package;
 pub use mountns_macros::namespace;
 #[doc(hidden)]
 pub use mountns_runtime::force_legacy_unions;
+#[cfg(feature = "std")]
+pub use mountns_runtime::{CommandExt, Filled, Ids, Params};
 pub use mountns_runtime::{
-    CommandExt, Error, Filled, Flags, Ids, Kind, Mount, Mountpoint, Namespace, Param, Params, Step,
-    Tmpfs, Upper,
+    Error, Flags, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs, Upper,
 };
 pub use package::Package;
 

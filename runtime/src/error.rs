@@ -3,10 +3,12 @@
 
 use core::ffi::CStr;
 use core::fmt;
+#[cfg(feature = "std")]
 use std::io;
 
 use rustix::io::Errno;
 
+#[cfg(feature = "std")]
 use crate::stack::StackBuf;
 
 /// What `enter` was doing when it failed, in the order it does it.
@@ -128,6 +130,7 @@ pub(crate) enum Reason {
     /// The layer (the error's source) has mounts below it, which the kernel locks in a
     /// user namespace, so overlayfs cannot clone it.
     LockedSubmounts,
+    #[cfg(feature = "std")]
     /// `Namespace::exec` was given no program.
     NoProgram,
     /// The source is a `param(NAME)` slot and no value was given for it.
@@ -276,6 +279,7 @@ impl Error {
         }
     }
 
+    #[cfg(feature = "std")]
     /// Writes the message and a newline to fd 2, without allocating: the child of
     /// [`CommandExt::namespace`](crate::CommandExt::namespace) can pass only the errno
     /// to its parent.
@@ -364,7 +368,7 @@ impl fmt::Display for Error {
         if let Some(source) = self.source {
             let space = if any { " " } else { "" };
             match crate::params::slot(source) {
-                Some(name) => write!(f, "{space}param({})", name.to_string_lossy())?,
+                Some(name) => write!(f, "{space}param({})", Lossy(name.to_bytes()))?,
                 None => write!(f, "{space}{}", Quoted(source.to_bytes()))?,
             }
             any = true;
@@ -410,6 +414,7 @@ impl fmt::Display for Error {
                     ErrnoText(self.errno)
                 );
             }
+            #[cfg(feature = "std")]
             Some(Reason::NoProgram) => return f.write_str("no program given (argv is empty)"),
             Some(Reason::Unfilled) => {
                 return f.write_str(
@@ -447,8 +452,9 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
+#[cfg(feature = "std")]
 impl From<Error> for io::Error {
     /// An `io::Error` of the errno's kind that holds the [`Error`]: it displays the
     /// whole message, and [`get_ref`](io::Error::get_ref) gives the [`Error`] back.
@@ -458,22 +464,41 @@ impl From<Error> for io::Error {
     }
 }
 
+#[cfg(feature = "std")]
 /// Writes to fd 2 in pieces of at most 256 bytes, without allocating.
 struct Stderr(StackBuf<257>);
 
+#[cfg(feature = "std")]
 impl Stderr {
     fn flush(&mut self) {
-        let _ = rustix::io::write(rustix::stdio::stderr(), self.0.as_bytes());
+        let _ = crate::sys::write_stderr(self.0.as_bytes());
         self.0.clear();
     }
 }
 
+#[cfg(feature = "std")]
 impl fmt::Write for Stderr {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         for piece in s.as_bytes().chunks(256) {
             if self.0.push(piece).is_err() {
                 self.flush();
                 self.0.push(piece).map_err(|_| fmt::Error)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Bytes as text, each invalid UTF-8 sequence as U+FFFD (`CStr::to_string_lossy`
+/// without allocating).
+struct Lossy<'a>(&'a [u8]);
+
+impl fmt::Display for Lossy<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for chunk in self.0.utf8_chunks() {
+            f.write_str(chunk.valid())?;
+            if !chunk.invalid().is_empty() {
+                f.write_str("\u{fffd}")?;
             }
         }
         Ok(())

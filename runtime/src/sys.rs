@@ -10,12 +10,19 @@
     clippy::cast_possible_truncation
 )]
 
+#[cfg(feature = "std")]
 use core::cell::UnsafeCell;
+#[cfg(feature = "std")]
 use core::mem::MaybeUninit;
+#[cfg(feature = "std")]
 use core::ptr::NonNull;
+#[cfg(feature = "std")]
 use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+#[cfg(feature = "std")]
 use std::io;
+#[cfg(feature = "std")]
 use std::process::Command;
+#[cfg(feature = "std")]
 use std::sync::Arc;
 
 use linux_raw_sys::general::{
@@ -25,8 +32,11 @@ use rustix::fd::{AsRawFd, BorrowedFd};
 use rustix::io::Errno;
 use rustix::thread::UnshareFlags;
 
+#[cfg(feature = "std")]
 use crate::command::Ids;
+#[cfg(feature = "std")]
 use crate::error::{Error, Step};
+#[cfg(feature = "std")]
 use crate::params::Filled;
 
 /// A system call straight to the kernel (no libc, no errno): its return value, or
@@ -143,9 +153,11 @@ pub(crate) fn getcwd(buf: &mut [u8]) -> Result<usize, Errno> {
     len.checked_sub(1).ok_or(Errno::NOENT)
 }
 
+#[cfg(feature = "std")]
 /// The size of the stack the `pre_exec` hook runs on, its lowest page a guard.
 const HOOK_STACK: usize = 256 * 1024;
 
+#[cfg(feature = "std")]
 /// Runs `run` on a stack of its own: mapped for it, with a guard page below, and
 /// unmapped after. The thread that called `spawn` may have a small stack (a thread
 /// built with `stack_size(32 * 1024)`), and the child runs the hook on a copy of it;
@@ -202,6 +214,7 @@ pub(crate) fn on_own_stack<F: FnOnce()>(run: F) -> Result<(), Errno> {
     unsafe { munmap(stack, HOOK_STACK) }
 }
 
+#[cfg(feature = "std")]
 /// Calls `function(argument)` with the stack pointer at `top`, then switches back.
 ///
 /// # Safety
@@ -226,6 +239,7 @@ unsafe fn switch_stack(top: *mut u8, function: usize, argument: usize) {
     }
 }
 
+#[cfg(feature = "std")]
 /// See the x86_64 version.
 ///
 /// # Safety
@@ -248,6 +262,7 @@ unsafe fn switch_stack(top: *mut u8, function: usize, argument: usize) {
     }
 }
 
+#[cfg(feature = "std")]
 /// Installs the hook that enters `ns` in the child between fork and exec, then
 /// switches to `ids` if given. On failure the child writes the message to its stderr,
 /// since std passes only the errno to the parent.
@@ -259,6 +274,7 @@ pub(crate) fn enter_before_exec(
     install(command, ns, ids, None)
 }
 
+#[cfg(feature = "std")]
 /// What the child of [`spawn_reported`] told its parent before exec or exit.
 pub(crate) enum Told {
     /// Nothing: the spawn failed before the hook ran (fork, or std's own setup).
@@ -269,6 +285,7 @@ pub(crate) enum Told {
     Failed(Error),
 }
 
+#[cfg(feature = "std")]
 /// The page a child of [`spawn_reported`] writes its outcome to: mapped `MAP_SHARED`
 /// before the fork, so the parent sees the child's writes.
 #[repr(C)]
@@ -278,12 +295,16 @@ struct Report {
     error: UnsafeCell<MaybeUninit<Error>>,
 }
 
+#[cfg(feature = "std")]
 const ENTERED: u32 = 1;
+#[cfg(feature = "std")]
 const FAILED: u32 = 2;
 
+#[cfg(feature = "std")]
 /// One [`Report`] in a shared anonymous mapping of its own, unmapped on drop.
 struct ReportPage(NonNull<Report>);
 
+#[cfg(feature = "std")]
 impl ReportPage {
     fn new() -> io::Result<ReportPage> {
         use rustix::mm::{MapFlags, ProtFlags, mmap_anonymous};
@@ -320,6 +341,7 @@ impl ReportPage {
     }
 }
 
+#[cfg(feature = "std")]
 impl Drop for ReportPage {
     fn drop(&mut self) {
         // SAFETY: the mapping made in `new`; no child writes to it any more (see
@@ -328,19 +350,23 @@ impl Drop for ReportPage {
     }
 }
 
+#[cfg(feature = "std")]
 /// Where the hook of a [`spawn_reported`] call writes: that call's [`Report`] while it
 /// spawns, null otherwise.
 type Outlet = Arc<AtomicPtr<Report>>;
 
+#[cfg(feature = "std")]
 /// Points an [`Outlet`] at a live page for as long as it lives.
 struct Armed<'a>(&'a AtomicPtr<Report>);
 
+#[cfg(feature = "std")]
 impl Drop for Armed<'_> {
     fn drop(&mut self) {
         self.0.store(core::ptr::null_mut(), Ordering::Relaxed);
     }
 }
 
+#[cfg(feature = "std")]
 /// Runs `spawn` (std's `spawn` or `output` on `command`) with a hook that enters `ns`,
 /// then switches to `ids` if given, and writes its outcome to a page shared with this
 /// process instead of stderr. On error, also returns what the child told.
@@ -364,6 +390,7 @@ pub(crate) fn spawn_reported<T>(
     spawned.map_err(|error| (error, page.read()))
 }
 
+#[cfg(feature = "std")]
 /// Writes the outcome of entering to the report of a [`spawn_reported`] child.
 fn tell(report: NonNull<Report>, entered: &Result<(), Error>) {
     // SAFETY: the outlet held `report` when this process forked, so the page was mapped
@@ -382,6 +409,7 @@ fn tell(report: NonNull<Report>, entered: &Result<(), Error>) {
     report.state.store(state, Ordering::Release);
 }
 
+#[cfg(feature = "std")]
 /// Installs the hook: it enters `ns`, then switches to `ids` if given. Without an
 /// outlet, a failure is written to stderr; with one, it goes to the outlet's report,
 /// and the hook does nothing while the outlet is null. Safe because the hook is fixed
@@ -429,4 +457,13 @@ fn install(
     // panic; they only make syscalls with paths from the static table or stack buffers,
     // and read `ids` and `outlet`, which were allocated before the fork.
     unsafe { std::os::unix::process::CommandExt::pre_exec(command, hook) }
+}
+
+#[cfg(feature = "std")]
+/// Writes `bytes` to fd 2; returns how many were written.
+pub(crate) fn write_stderr(bytes: &[u8]) -> Result<usize, Errno> {
+    // SAFETY: fd 2 is borrowed only for this write. If the process closed it, the write
+    // fails (EBADF) or goes to whatever took its number, as with std's `eprintln!`.
+    let stderr = unsafe { BorrowedFd::borrow_raw(2) };
+    rustix::io::write(stderr, bytes)
 }
