@@ -182,9 +182,55 @@ namespace! {
     };
 }
 
+/// Writes the program start of a static launcher: a `#![no_std]`, `#![no_main]` binary
+/// that enters `NAMESPACE` (a `static` of [`namespace!`]), then executes its arguments
+/// in place of itself. Feature `launcher`, without `std`; the binary needs no libc and
+/// no `unsafe` of its own.
+///
+/// ```ignore
+/// #![no_std]
+/// #![no_main]
+///
+/// mountns::namespace! {
+///     static SANDBOX = { bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"]; bind "/tmp/" tmpfs; };
+/// }
+/// mountns::launcher!(SANDBOX);
+/// ```
+///
+/// `LAUNCHER PROGRAM [ARGS...]` enters the namespace as [`Namespace::enter`] does (as
+/// root, or through a user namespace), then executes `PROGRAM` with `ARGS` and the
+/// environment as they are; a `PROGRAM` without a `/` is looked up in the `PATH`
+/// (`/usr/local/bin:/usr/bin:/bin` if unset) inside the new root, like `execvp`. A
+/// failure prints `mountns: ...` to stderr and exits with status 127; no `PROGRAM`,
+/// a usage line and status 2. Signal dispositions pass through as inherited (std would
+/// have reset `SIGPIPE`). A namespace with `param(NAME)` sources fails: nothing fills
+/// them.
+///
+/// Build it with no C start files or library, static and not position-independent:
+/// `examples/tiny/` shows the `.cargo/config.toml`.
+#[cfg(feature = "launcher")]
+#[macro_export]
+macro_rules! launcher {
+    ($namespace:path $(,)?) => {
+        const _: () = {
+            // The program start of `mountns` finds the namespace by this name.
+            #[unsafe(no_mangle)]
+            static MOUNTNS_LAUNCHER_NAMESPACE: &'static ::mountns::__private::Namespace =
+                &$namespace;
+
+            #[panic_handler]
+            fn panic(_: &::core::panic::PanicInfo<'_>) -> ! {
+                ::mountns::__private::launcher_panicked()
+            }
+        };
+    };
+}
+
 #[doc(hidden)]
 pub mod __private {
     pub use crate::package::{Layers, Source, Wrap, split};
     pub use mountns_macros::namespace_resumed;
+    #[cfg(feature = "launcher")]
+    pub use mountns_runtime::launcher_panicked;
     pub use mountns_runtime::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Upper};
 }

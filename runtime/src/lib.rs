@@ -3,10 +3,17 @@
 //!
 //! Without the default `std` feature it needs only `core`: entering allocates nothing.
 //! `std` adds what runs a program through `std::process::Command` (`CommandExt`,
-//! `Ids`, `Namespace::exec`) and the run-time values of `Params`.
+//! `Ids`, `Namespace::exec`) and the run-time values of `Params`. `launcher` (without
+//! `std`) adds the program start of a `#![no_std]`, `#![no_main]` launcher.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_code)]
+
+#[cfg(all(feature = "launcher", feature = "std"))]
+compile_error!(
+    "the `launcher` feature is for `#![no_std]` binaries: depend on mountns with \
+     `default-features = false, features = [\"launcher\"]`"
+);
 
 #[cfg(feature = "std")]
 mod command;
@@ -14,6 +21,8 @@ mod enter;
 mod error;
 #[doc(hidden)]
 pub mod fault;
+#[cfg(feature = "launcher")]
+mod launcher;
 mod params;
 mod stack;
 mod sys;
@@ -23,6 +32,9 @@ mod table;
 pub use command::{CommandExt, Ids};
 pub use enter::force_legacy_unions;
 pub use error::{Error, Step};
+#[cfg(feature = "launcher")]
+#[doc(hidden)]
+pub use launcher::panicked as launcher_panicked;
 #[cfg(feature = "std")]
 pub use params::{Filled, Params};
 pub use table::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Upper};

@@ -1,4 +1,5 @@
-//! The only module with `unsafe`: what rustix lacks or marks unsafe.
+//! The only module with `unsafe`: what rustix lacks or marks unsafe, and (`start`) the
+//! program start of a launcher without libc.
 
 #![allow(unsafe_code)]
 // System call arguments and results are machine words: descriptors, numbers and
@@ -91,6 +92,9 @@ unsafe fn raw_syscall(number: u32, args: [usize; 5]) -> Result<usize, Errno> {
     }
     result(ret)
 }
+
+#[cfg(feature = "launcher")]
+pub(crate) mod start;
 
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 compile_error!("mountns: raw system calls are written for x86_64 and aarch64 only");
@@ -459,7 +463,7 @@ fn install(
     unsafe { std::os::unix::process::CommandExt::pre_exec(command, hook) }
 }
 
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", feature = "launcher"))]
 /// Writes `bytes` to fd 2; returns how many were written.
 pub(crate) fn write_stderr(bytes: &[u8]) -> Result<usize, Errno> {
     // SAFETY: fd 2 is borrowed only for this write. If the process closed it, the write
