@@ -203,8 +203,8 @@ namespace! {
 /// (`/usr/local/bin:/usr/bin:/bin` if unset) inside the new root, like `execvp`. A
 /// failure prints `mountns: ...` to stderr and exits with status 127; no `PROGRAM`,
 /// a usage line and status 2. Signal dispositions pass through as inherited (std would
-/// have reset `SIGPIPE`). A namespace with `param(NAME)` sources fails: nothing fills
-/// them.
+/// have reset `SIGPIPE`). A namespace with `param(NAME)` sources is a compile error:
+/// nothing could fill them.
 ///
 /// Build it with no C start files or library, static and not position-independent:
 /// `examples/tiny/` shows the `.cargo/config.toml`.
@@ -213,6 +213,11 @@ namespace! {
 macro_rules! launcher {
     ($namespace:path $(,)?) => {
         const _: () = {
+            ::core::assert!(
+                !$namespace.__has_slots(),
+                "a launcher cannot fill `param(NAME)` sources: declare their host paths"
+            );
+
             // The program start of `mountns` finds the namespace by this name.
             #[unsafe(no_mangle)]
             static MOUNTNS_LAUNCHER_NAMESPACE: &'static ::mountns::__private::Namespace =
