@@ -75,6 +75,8 @@
 //!
 //! - `std` (default): [`CommandExt`], [`Ids`], [`Namespace::exec`] and [`Params`].
 //!   Without it the crate needs only `core`; [`Namespace::enter`] works the same.
+//! - `launcher` (without `std`): `launcher!`, the program start of a static
+//!   `#![no_std]`, `#![no_main]` launcher that needs no libc (`examples/tiny/`).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_code)]
