@@ -688,6 +688,17 @@ mod tests {
     }
 
     #[test]
+    fn lossy_text_matches_std() {
+        for bytes in [&b"PROJECT"[..], b"a\xffb", b"\xe2\x82x\xf0", b""] {
+            assert_eq!(
+                Lossy(bytes).to_string(),
+                String::from_utf8_lossy(bytes),
+                "{bytes:?}"
+            );
+        }
+    }
+
+    #[test]
     fn errno_texts_match_std() {
         for code in 1..134 {
             let errno = Errno::from_raw_os_error(code);
