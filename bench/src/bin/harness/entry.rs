@@ -29,6 +29,7 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
     let exec = config.bin("exec");
     let tiny = config.bin("tiny");
     let floor = config.bin("floor");
+    let execonly = config.bin("execonly");
     let bwrap = bwrap_argv(&[], TRUE);
     let users: [(&str, Option<u32>); 2] = [("root", None), ("nobody", Some(NOBODY))];
     let mut variants = Vec::new();
@@ -36,6 +37,7 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
         let k = |name: &str| format!("{name}/{user}");
         variants.push(Variant::external(&k("true"), &[TRUE], uid));
         variants.push(Variant::external(&k("floor"), &[&floor, TRUE], uid));
+        variants.push(Variant::external(&k("execonly"), &[&execonly, TRUE], uid));
         variants.push(Variant::external(&k("bwrap"), &strs(&bwrap), uid));
         variants.push(Variant::external(&k("exec"), &[&exec, TRUE], uid));
         variants.push(Variant::external(&k("tiny"), &[&tiny, TRUE], uid));
@@ -66,7 +68,8 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
     report.line(
         "Read-only /usr, /bin, /lib, /lib64; /dev and /proc bound from the host; a tmpfs /tmp. \
          \"+ /etc\" adds a writable union over /etc (bubblewrap 0.8 has no overlays). \
-         Overhead: over plain `/bin/true`, the same round.",
+         Overhead: over plain `/bin/true`, the same round. execonly.c only executes its \
+         argument: what a static glibc launcher costs before any namespace.",
     );
     report.line("");
     report.line("| | root | overhead | p10–p90 | uid 65534 | overhead | p10–p90 |");
@@ -74,6 +77,7 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
     let rows = [
         ("true", "plain `/bin/true`"),
         ("floor", "floor.c (`gcc -O2 -static`)"),
+        ("execonly", "execonly.c, no namespace (`gcc -O2 -static`)"),
         ("bwrap", "bubblewrap"),
         ("exec", "mountns, static `exec` example"),
         ("tiny", "mountns, `tiny` example (no std, no libc)"),
@@ -263,6 +267,7 @@ fn launchers(config: &Config, report: &mut Report, s: &Samples) {
     report.line("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let rows = [
         ("floor", "floor.c (`gcc -O2 -static`)"),
+        ("execonly", "execonly.c: exec alone, no namespace"),
         ("bwrap", "bubblewrap (without its shared libraries)"),
         ("exec", "mountns static `exec` (std, glibc `crt-static`)"),
         ("tiny", "mountns `tiny` (no std, no libc)"),
