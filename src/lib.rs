@@ -70,7 +70,15 @@
 //!   and gid are mapped to themselves. The kernel refuses a user namespace to a
 //!   multithreaded process, so [`Namespace::enter`] then fails; the `Command` methods
 //!   enter in the freshly forked, single-threaded child.
+//!
+//! # Features
+//!
+//! - `std` (default): [`CommandExt`], [`Ids`], [`Namespace::exec`] and [`Params`].
+//!   Without it the crate needs only `core`; [`Namespace::enter`] works the same.
+//! - `launcher` (without `std`): `launcher!`, the program start of a static
+//!   `#![no_std]`, `#![no_main]` launcher that needs no libc (`examples/tiny/`).
 
+#![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_code)]
 
 // Generated code names `::mountns::__private`, also inside this crate (MINIMAL).
@@ -148,9 +156,10 @@ mod package;
 pub use mountns_macros::namespace;
 #[doc(hidden)]
 pub use mountns_runtime::force_legacy_unions;
+#[cfg(feature = "std")]
+pub use mountns_runtime::{CommandExt, Filled, Ids, Params};
 pub use mountns_runtime::{
-    CommandExt, Error, Filled, Flags, Ids, Kind, Mount, Mountpoint, Namespace, Param, Params, Step,
-    Tmpfs, Upper,
+    Error, Flags, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs, Upper,
 };
 pub use package::Package;
 
@@ -175,9 +184,60 @@ namespace! {
     };
 }
 
+/// Writes the program start of a static launcher: a `#![no_std]`, `#![no_main]` binary
+/// that enters `NAMESPACE` (a `static` of [`namespace!`]), then executes its arguments
+/// in place of itself. Feature `launcher`, without `std`; the binary needs no libc and
+/// no `unsafe` of its own.
+///
+/// ```ignore
+/// #![no_std]
+/// #![no_main]
+///
+/// mountns::namespace! {
+///     static SANDBOX = { bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"]; bind "/tmp/" tmpfs; };
+/// }
+/// mountns::launcher!(SANDBOX);
+/// ```
+///
+/// `LAUNCHER PROGRAM [ARGS...]` enters the namespace as [`Namespace::enter`] does (as
+/// root, or through a user namespace), then executes `PROGRAM` with `ARGS` and the
+/// environment as they are; a `PROGRAM` without a `/` is looked up in the `PATH`
+/// (`/usr/local/bin:/usr/bin:/bin` if unset) inside the new root, like `execvp`. A
+/// failure prints `mountns: ...` to stderr and exits with status 127; no `PROGRAM`,
+/// a usage line and status 2. Signal dispositions pass through as inherited (std would
+/// have reset `SIGPIPE`). A namespace with `param(NAME)` sources is a compile error:
+/// nothing could fill them.
+///
+/// Build it with no C start files or library, static and not position-independent:
+/// `examples/tiny/` shows the `.cargo/config.toml`.
+#[cfg(feature = "launcher")]
+#[macro_export]
+macro_rules! launcher {
+    ($namespace:path $(,)?) => {
+        const _: () = {
+            ::core::assert!(
+                !$namespace.__has_slots(),
+                "a launcher cannot fill `param(NAME)` sources: declare their host paths"
+            );
+
+            // The program start of `mountns` finds the namespace by this name.
+            #[unsafe(no_mangle)]
+            static MOUNTNS_LAUNCHER_NAMESPACE: &'static ::mountns::__private::Namespace =
+                &$namespace;
+
+            #[panic_handler]
+            fn panic(_: &::core::panic::PanicInfo<'_>) -> ! {
+                ::mountns::__private::launcher_panicked()
+            }
+        };
+    };
+}
+
 #[doc(hidden)]
 pub mod __private {
     pub use crate::package::{Layers, Source, Wrap, split};
     pub use mountns_macros::namespace_resumed;
+    #[cfg(feature = "launcher")]
+    pub use mountns_runtime::launcher_panicked;
     pub use mountns_runtime::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Upper};
 }

@@ -19,7 +19,7 @@ use rustix::process::{self, DumpableBehavior};
 use rustix::thread::{self, UnshareFlags};
 
 use crate::error::{Context, Entry, Error, Reason, Step};
-use crate::params::Params;
+use crate::params::{self, NoValues, Values};
 use crate::stack::StackBuf;
 use crate::sys;
 use crate::table::{Kind, Mount, Mountpoint, Namespace, Tmpfs};
@@ -33,9 +33,6 @@ type PathBuf = StackBuf<PATH_MAX>;
 
 /// A name of ours outside the new root: `/u{n}/upper`, `/l{n}`.
 type ScratchName = StackBuf<32>;
-
-/// The values of a plain `enter`: none.
-static NO_PARAMS: Params = Params::new();
 
 static LEGACY_UNIONS: AtomicBool = AtomicBool::new(false);
 
@@ -67,12 +64,12 @@ impl Namespace {
     /// [`Filled::enter`] (from [`Namespace::with`]); here every slot is unfilled, an
     /// error before anything is mounted.
     pub fn enter(&'static self) -> Result<(), Error> {
-        self.enter_with(&NO_PARAMS)
+        self.enter_with(&NoValues)
     }
 
     /// Enters with `params` for the table's slots, checked first.
-    pub(crate) fn enter_with(&'static self, params: &Params) -> Result<(), Error> {
-        params.check(self)?;
+    pub(crate) fn enter_with(&'static self, params: &dyn Values) -> Result<(), Error> {
+        params::check(params, self)?;
         // std chdirs to `Command::current_dir` before running pre_exec hooks: remember
         // the path to go back to it inside the new root.
         let mut cwd = PathBuf::new();
@@ -94,7 +91,7 @@ impl Namespace {
         &'static self,
         user_namespace: bool,
         cwd: Option<&PathBuf>,
-        params: &Params,
+        params: &dyn Values,
     ) -> Result<(), Error> {
         Context::NONE.step(Step::Propagation, || {
             mount::mount_change(
@@ -171,7 +168,7 @@ fn write_proc(path: &CStr, contents: &[u8]) -> Result<(), Errno> {
 /// The scratch root (a tmpfs, invisible to the host) while the new root is built.
 struct Roots<'p> {
     /// The values of the table's `param(NAME)` sources.
-    params: &'p Params,
+    params: &'p dyn Values,
     /// The scratch tmpfs, our root until the switch.
     scratch: OwnedFd,
     /// The host's root, at /oldroot in the scratch.
@@ -187,7 +184,7 @@ struct Roots<'p> {
 }
 
 impl<'p> Roots<'p> {
-    fn prepare(params: &'p Params) -> Result<Roots<'p>, Error> {
+    fn prepare(params: &'p dyn Values) -> Result<Roots<'p>, Error> {
         Context::NONE.step(Step::Scratch, || {
             let dir = Mode::from_raw_mode(0o755);
             let flags = MountFlags::NOSUID | MountFlags::NODEV;
@@ -497,7 +494,7 @@ fn attach(mount: &OwnedFd, mountpoint: &OwnedFd) -> Result<(), Errno> {
 /// outside the host's root.
 fn open_source(roots: &Roots, source: &'static CStr, flags: OFlags) -> Result<OwnedFd, Errno> {
     let flags = flags | OFlags::PATH | OFlags::CLOEXEC;
-    let path = roots.params.resolve(source)?;
+    let path = params::resolve(roots.params, source)?;
     open_in_root(&roots.old, relative(path), flags)
 }
 

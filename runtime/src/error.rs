@@ -3,10 +3,12 @@
 
 use core::ffi::CStr;
 use core::fmt;
+#[cfg(feature = "std")]
 use std::io;
 
 use rustix::io::Errno;
 
+#[cfg(any(feature = "std", feature = "launcher"))]
 use crate::stack::StackBuf;
 
 /// What `enter` was doing when it failed, in the order it does it.
@@ -111,6 +113,9 @@ pub(crate) enum Entry {
     Tmpfs,
     Union,
     Skeleton,
+    /// The program a launcher executes (the error's source).
+    #[cfg(feature = "launcher")]
+    Program,
 }
 
 /// Why a step failed, where the errno alone would mislead.
@@ -128,6 +133,7 @@ pub(crate) enum Reason {
     /// The layer (the error's source) has mounts below it, which the kernel locks in a
     /// user namespace, so overlayfs cannot clone it.
     LockedSubmounts,
+    #[cfg(feature = "std")]
     /// `Namespace::exec` was given no program.
     NoProgram,
     /// The source is a `param(NAME)` slot and no value was given for it.
@@ -276,16 +282,52 @@ impl Error {
         }
     }
 
+    #[cfg(any(feature = "std", feature = "launcher"))]
     /// Writes the message and a newline to fd 2, without allocating: the child of
     /// [`CommandExt::namespace`](crate::CommandExt::namespace) can pass only the errno
     /// to its parent.
     pub(crate) fn report(&self) {
-        use fmt::Write as _;
-        // Written in pieces through a small buffer: this runs on whatever stack the
-        // caller of `spawn` had (see `Namespace::enter`).
-        let mut stderr = Stderr(StackBuf::new());
-        let _ = writeln!(stderr, "{self}");
-        stderr.flush();
+        eprintln(format_args!("{self}"));
+    }
+
+    /// The table entry and the step: `bind "/srv/x" on "/opt": open source: `.
+    fn write_entry(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.entry {
+            Entry::None => None,
+            Entry::Bind => Some("bind"),
+            Entry::Tmpfs => Some("tmpfs"),
+            Entry::Union => Some("union"),
+            Entry::Skeleton => Some("mountpoint"),
+            #[cfg(feature = "launcher")]
+            Entry::Program => Some("program"),
+        };
+        let mut any = false;
+        if let Some(kind) = kind {
+            f.write_str(kind)?;
+            any = true;
+        }
+        if let Some(source) = self.source {
+            let space = if any { " " } else { "" };
+            match crate::params::slot(source) {
+                Some(name) => write!(f, "{space}param({})", Lossy(name.to_bytes()))?,
+                None => write!(f, "{space}{}", Quoted(source.to_bytes()))?,
+            }
+            any = true;
+        }
+        if let Some(target) = self.target {
+            let space = if any { " " } else { "" };
+            let on = if self.entry == Entry::Skeleton {
+                ""
+            } else {
+                "on "
+            };
+            write!(f, "{space}{on}{}", Quoted(target.to_bytes()))?;
+            any = true;
+        }
+        if any {
+            f.write_str(": ")?;
+        }
+        write!(f, "{}: ", self.step)
     }
 
     fn hint(&self) -> Option<&'static str> {
@@ -349,40 +391,14 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("mountns: ")?;
-        let kind = match self.entry {
-            Entry::None => None,
-            Entry::Bind => Some("bind"),
-            Entry::Tmpfs => Some("tmpfs"),
-            Entry::Union => Some("union"),
-            Entry::Skeleton => Some("mountpoint"),
-        };
-        let mut any = false;
-        if let Some(kind) = kind {
-            f.write_str(kind)?;
-            any = true;
-        }
-        if let Some(source) = self.source {
-            let space = if any { " " } else { "" };
-            match crate::params::slot(source) {
-                Some(name) => write!(f, "{space}param({})", name.to_string_lossy())?,
-                None => write!(f, "{space}{}", Quoted(source.to_bytes()))?,
+        match (self.entry, self.source) {
+            // As the std `CommandExt` methods name a program: `exec "/no/such": ...`.
+            #[cfg(feature = "launcher")]
+            (Entry::Program, Some(program)) => {
+                write!(f, "{} {}: ", self.step, Quoted(program.to_bytes()))?;
             }
-            any = true;
+            _ => self.write_entry(f)?,
         }
-        if let Some(target) = self.target {
-            let space = if any { " " } else { "" };
-            let on = if self.entry == Entry::Skeleton {
-                ""
-            } else {
-                "on "
-            };
-            write!(f, "{space}{on}{}", Quoted(target.to_bytes()))?;
-            any = true;
-        }
-        if any {
-            f.write_str(": ")?;
-        }
-        write!(f, "{}: ", self.step)?;
         match self.reason {
             Some(Reason::Link(path)) => {
                 return write!(
@@ -410,6 +426,7 @@ impl fmt::Display for Error {
                     ErrnoText(self.errno)
                 );
             }
+            #[cfg(feature = "std")]
             Some(Reason::NoProgram) => return f.write_str("no program given (argv is empty)"),
             Some(Reason::Unfilled) => {
                 return f.write_str(
@@ -447,8 +464,9 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
+#[cfg(feature = "std")]
 impl From<Error> for io::Error {
     /// An `io::Error` of the errno's kind that holds the [`Error`]: it displays the
     /// whole message, and [`get_ref`](io::Error::get_ref) gives the [`Error`] back.
@@ -458,22 +476,52 @@ impl From<Error> for io::Error {
     }
 }
 
+/// Writes `message` and a newline to fd 2, without allocating.
+#[cfg(any(feature = "std", feature = "launcher"))]
+pub(crate) fn eprintln(message: fmt::Arguments<'_>) {
+    use fmt::Write as _;
+    // Written in pieces through a small buffer: this runs on whatever stack the caller
+    // of `spawn` had (see `Namespace::enter`).
+    let mut stderr = Stderr(StackBuf::new());
+    let _ = writeln!(stderr, "{message}");
+    stderr.flush();
+}
+
 /// Writes to fd 2 in pieces of at most 256 bytes, without allocating.
+#[cfg(any(feature = "std", feature = "launcher"))]
 struct Stderr(StackBuf<257>);
 
+#[cfg(any(feature = "std", feature = "launcher"))]
 impl Stderr {
     fn flush(&mut self) {
-        let _ = rustix::io::write(rustix::stdio::stderr(), self.0.as_bytes());
+        let _ = crate::sys::write_stderr(self.0.as_bytes());
         self.0.clear();
     }
 }
 
+#[cfg(any(feature = "std", feature = "launcher"))]
 impl fmt::Write for Stderr {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         for piece in s.as_bytes().chunks(256) {
             if self.0.push(piece).is_err() {
                 self.flush();
                 self.0.push(piece).map_err(|_| fmt::Error)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Bytes as text, each invalid UTF-8 sequence as U+FFFD (`CStr::to_string_lossy`
+/// without allocating).
+pub(crate) struct Lossy<'a>(pub(crate) &'a [u8]);
+
+impl fmt::Display for Lossy<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for chunk in self.0.utf8_chunks() {
+            f.write_str(chunk.valid())?;
+            if !chunk.invalid().is_empty() {
+                f.write_str("\u{fffd}")?;
             }
         }
         Ok(())
@@ -637,6 +685,17 @@ mod tests {
             "mountns: tmpfs on \"/usr/lib/ssl/certs\": open mountpoint: \"/usr/lib/ssl\" is a \
              symbolic link inside the new root; bind its target instead"
         );
+    }
+
+    #[test]
+    fn lossy_text_matches_std() {
+        for bytes in [&b"PROJECT"[..], b"a\xffb", b"\xe2\x82x\xf0", b""] {
+            assert_eq!(
+                Lossy(bytes).to_string(),
+                String::from_utf8_lossy(bytes),
+                "{bytes:?}"
+            );
+        }
     }
 
     #[test]

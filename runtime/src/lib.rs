@@ -1,20 +1,40 @@
 //! Implementation detail of `mountns`: the mount table types and the code that enters
 //! a table with raw Linux syscalls. Depend on `mountns` instead.
+//!
+//! Without the default `std` feature it needs only `core`: entering allocates nothing.
+//! `std` adds what runs a program through `std::process::Command` (`CommandExt`,
+//! `Ids`, `Namespace::exec`) and the run-time values of `Params`. `launcher` (without
+//! `std`) adds the program start of a `#![no_std]`, `#![no_main]` launcher.
 
+#![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_code)]
 
+#[cfg(all(feature = "launcher", feature = "std"))]
+compile_error!(
+    "the `launcher` feature is for `#![no_std]` binaries: depend on mountns with \
+     `default-features = false, features = [\"launcher\"]`"
+);
+
+#[cfg(feature = "std")]
 mod command;
 mod enter;
 mod error;
 #[doc(hidden)]
 pub mod fault;
+#[cfg(feature = "launcher")]
+mod launcher;
 mod params;
 mod stack;
 mod sys;
 mod table;
 
+#[cfg(feature = "std")]
 pub use command::{CommandExt, Ids};
 pub use enter::force_legacy_unions;
 pub use error::{Error, Step};
+#[cfg(feature = "launcher")]
+#[doc(hidden)]
+pub use launcher::panicked as launcher_panicked;
+#[cfg(feature = "std")]
 pub use params::{Filled, Params};
 pub use table::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Upper};

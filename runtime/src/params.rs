@@ -4,8 +4,11 @@
 //! binds is chosen by the caller.
 
 use core::ffi::CStr;
+#[cfg(feature = "std")]
 use std::ffi::CString;
+#[cfg(feature = "std")]
 use std::os::unix::ffi::OsStrExt as _;
+#[cfg(feature = "std")]
 use std::path::Path;
 
 use rustix::io::Errno;
@@ -18,12 +21,62 @@ pub(crate) fn slot(source: &CStr) -> Option<&CStr> {
     (source.to_bytes().first() != Some(&b'/')).then_some(source)
 }
 
+/// Where entering finds the values of the slots: [`Params`] with std, or none.
+pub(crate) trait Values {
+    /// The value set for the slot `name`, or why there is none: unset
+    /// ([`Reason::Unfilled`]), or set to something that holds a NUL
+    /// ([`Reason::NotAbsolute`]).
+    fn value(&self, name: &CStr) -> Result<&CStr, Reason>;
+}
+
+/// The values of a plain `enter`: none.
+pub(crate) struct NoValues;
+
+impl Values for NoValues {
+    fn value(&self, _: &CStr) -> Result<&CStr, Reason> {
+        Err(Reason::Unfilled)
+    }
+}
+
+/// The host path `source` stands for: itself, or the value of its slot (checked by
+/// [`check`] before anything was mounted).
+pub(crate) fn resolve<'a>(values: &'a dyn Values, source: &'a CStr) -> Result<&'a CStr, Errno> {
+    match slot(source) {
+        None => Ok(source),
+        Some(name) => values.value(name).map_err(|_| Errno::INVAL),
+    }
+}
+
+/// Fails unless every slot of `ns` has an absolute path. Allocates nothing.
+pub(crate) fn check(values: &dyn Values, ns: &Namespace) -> Result<(), Error> {
+    for mount in ns.mounts() {
+        let kind = mount.kind();
+        let (entry, sources): (_, &[&'static CStr]) = match &kind {
+            Kind::Bind { source } => (Entry::Bind, core::slice::from_ref(source)),
+            Kind::Union { lowers, .. } => (Entry::Union, lowers),
+            Kind::Tmpfs(_) => continue,
+        };
+        for &source in sources {
+            let Some(name) = slot(source) else { continue };
+            let context = Context::new(entry, mount.target()).with_source(source);
+            let reason = match values.value(name) {
+                Ok(value) if value.to_bytes().first() == Some(&b'/') => continue,
+                Ok(_) => Reason::NotAbsolute,
+                Err(reason) => reason,
+            };
+            return Err(context.fail(Step::Params)(Errno::INVAL).because(reason));
+        }
+    }
+    Ok(())
+}
+
 /// Values for the `param(NAME)` sources of a namespace, by name.
 ///
 /// ```
 /// let params = mountns::Params::new().set("PROJECT", "/home/me/project");
 /// assert_eq!(params.get("PROJECT"), Some(&b"/home/me/project"[..]));
 /// ```
+#[cfg(feature = "std")]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Params {
     /// Name and value; a value holding a NUL byte is kept as `None` and refused when
@@ -31,6 +84,7 @@ pub struct Params {
     values: Vec<(CString, Option<CString>)>,
 }
 
+#[cfg(feature = "std")]
 impl Params {
     /// No values.
     pub const fn new() -> Params {
@@ -58,48 +112,15 @@ impl Params {
             .and_then(|(_, value)| value.as_deref())
             .map(CStr::to_bytes)
     }
+}
 
-    /// The value set for the slot `name`, if any: `None` inside if it held a NUL.
-    fn value(&self, name: &CStr) -> Option<&Option<CString>> {
-        self.values
-            .iter()
-            .find(|(key, _)| key.as_c_str() == name)
-            .map(|(_, value)| value)
-    }
-
-    /// The host path `source` stands for: itself, or the value of its slot (checked
-    /// by [`Params::check`] before anything was mounted).
-    pub(crate) fn resolve<'a>(&'a self, source: &'a CStr) -> Result<&'a CStr, Errno> {
-        match slot(source) {
-            None => Ok(source),
-            Some(name) => self
-                .value(name)
-                .and_then(Option::as_deref)
-                .ok_or(Errno::INVAL),
+#[cfg(feature = "std")]
+impl Values for Params {
+    fn value(&self, name: &CStr) -> Result<&CStr, Reason> {
+        match self.values.iter().find(|(key, _)| key.as_c_str() == name) {
+            None => Err(Reason::Unfilled),
+            Some((_, value)) => value.as_deref().ok_or(Reason::NotAbsolute),
         }
-    }
-
-    /// Fails unless every slot of `ns` has an absolute path. Allocates nothing.
-    pub(crate) fn check(&self, ns: &Namespace) -> Result<(), Error> {
-        for mount in ns.mounts() {
-            let kind = mount.kind();
-            let (entry, sources): (_, &[&'static CStr]) = match &kind {
-                Kind::Bind { source } => (Entry::Bind, core::slice::from_ref(source)),
-                Kind::Union { lowers, .. } => (Entry::Union, lowers),
-                Kind::Tmpfs(_) => continue,
-            };
-            for &source in sources {
-                let Some(name) = slot(source) else { continue };
-                let context = Context::new(entry, mount.target()).with_source(source);
-                let reason = match self.value(name) {
-                    None => Reason::Unfilled,
-                    Some(Some(value)) if value.as_bytes().first() == Some(&b'/') => continue,
-                    Some(_) => Reason::NotAbsolute,
-                };
-                return Err(context.fail(Step::Params)(Errno::INVAL).because(reason));
-            }
-        }
-        Ok(())
     }
 }
 
@@ -107,12 +128,14 @@ impl Params {
 /// [`Namespace::with`] makes, and what the [`CommandExt`](crate::CommandExt) methods
 /// and [`Filled::enter`] take. A `&'static Namespace` converts into one with no
 /// values, without allocating.
+#[cfg(feature = "std")]
 #[derive(Clone, Debug)]
 pub struct Filled {
     pub(crate) ns: &'static Namespace,
     pub(crate) params: Params,
 }
 
+#[cfg(feature = "std")]
 impl Namespace {
     /// This namespace with `params` for its `param(NAME)` sources.
     ///
@@ -133,6 +156,7 @@ impl Namespace {
     }
 }
 
+#[cfg(feature = "std")]
 impl From<&'static Namespace> for Filled {
     fn from(ns: &'static Namespace) -> Filled {
         Filled {
@@ -142,6 +166,7 @@ impl From<&'static Namespace> for Filled {
     }
 }
 
+#[cfg(feature = "std")]
 impl Filled {
     /// The namespace.
     pub fn namespace(&self) -> &'static Namespace {

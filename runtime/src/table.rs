@@ -46,6 +46,35 @@ impl Namespace {
         self.skeleton
     }
 
+    /// Whether a source of the table is a `param(NAME)` slot, filled only when entering.
+    /// Hidden: `launcher!` refuses such a table at compile time, since nothing in its
+    /// binary could fill the slot.
+    #[doc(hidden)]
+    pub const fn __has_slots(&self) -> bool {
+        /// Every host path is absolute; a slot's name is not.
+        const fn is_slot(source: &CStr) -> bool {
+            !matches!(source.to_bytes().first(), Some(b'/'))
+        }
+        let mut i = 0;
+        while i < self.mounts.len() {
+            match self.mounts[i].kind {
+                Kind::Bind { source } if is_slot(source) => return true,
+                Kind::Union { lowers, .. } => {
+                    let mut j = 0;
+                    while j < lowers.len() {
+                        if is_slot(lowers[j]) {
+                            return true;
+                        }
+                        j += 1;
+                    }
+                }
+                Kind::Bind { .. } | Kind::Tmpfs(_) => {}
+            }
+            i += 1;
+        }
+        false
+    }
+
     /// The paths of the `index`th source of the declaration that was not a string
     /// literal (a `const`, `env!(..)`, a package and its inputs, ...). Lets another
     /// crate include this namespace: it reads the paths here instead of re-evaluating

@@ -2,14 +2,15 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use mountns_bench::{ROOT, SEVEN, SEVEN_ETC};
 
-use crate::measure::{Variant, measure, ms};
+use crate::measure::{Samples, Variant, measure, ms};
 use crate::report::{Report, capture};
+use crate::size::{kb, size};
 use crate::{BWRAP, BWRAP_SEVEN, Config, NOBODY, TRUE};
 
 pub(crate) fn bwrap_argv(extra: &[String], program: &str) -> Vec<String> {
@@ -26,7 +27,9 @@ pub(crate) fn strs(v: &[String]) -> Vec<&str> {
 
 pub(crate) fn w0(config: &Config, report: &mut Report) {
     let exec = config.bin("exec");
+    let tiny = config.bin("tiny");
     let floor = config.bin("floor");
+    let execonly = config.bin("execonly");
     let bwrap = bwrap_argv(&[], TRUE);
     let users: [(&str, Option<u32>); 2] = [("root", None), ("nobody", Some(NOBODY))];
     let mut variants = Vec::new();
@@ -34,8 +37,10 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
         let k = |name: &str| format!("{name}/{user}");
         variants.push(Variant::external(&k("true"), &[TRUE], uid));
         variants.push(Variant::external(&k("floor"), &[&floor, TRUE], uid));
+        variants.push(Variant::external(&k("execonly"), &[&execonly, TRUE], uid));
         variants.push(Variant::external(&k("bwrap"), &strs(&bwrap), uid));
         variants.push(Variant::external(&k("exec"), &[&exec, TRUE], uid));
+        variants.push(Variant::external(&k("tiny"), &[&tiny, TRUE], uid));
         variants.push(Variant::in_process(&k("command"), &SEVEN, false, uid));
         variants.push(Variant::external(
             &k("exec-etc"),
@@ -63,7 +68,8 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
     report.line(
         "Read-only /usr, /bin, /lib, /lib64; /dev and /proc bound from the host; a tmpfs /tmp. \
          \"+ /etc\" adds a writable union over /etc (bubblewrap 0.8 has no overlays). \
-         Overhead: over plain `/bin/true`, the same round.",
+         Overhead: over plain `/bin/true`, the same round. execonly.c only executes its \
+         argument: what a static glibc launcher costs before any namespace.",
     );
     report.line("");
     report.line("| | root | overhead | p10–p90 | uid 65534 | overhead | p10–p90 |");
@@ -71,8 +77,10 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
     let rows = [
         ("true", "plain `/bin/true`"),
         ("floor", "floor.c (`gcc -O2 -static`)"),
+        ("execonly", "execonly.c, no namespace (`gcc -O2 -static`)"),
         ("bwrap", "bubblewrap"),
         ("exec", "mountns, static `exec` example"),
+        ("tiny", "mountns, `tiny` example (no std, no libc)"),
         ("command", "mountns, `Command::namespace`"),
         ("exec-etc", "mountns `exec`, + /etc union"),
         ("command-etc", "mountns `Command::namespace`, + /etc union"),
@@ -96,22 +104,38 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
     }
     report.line("");
     let mut ratios = String::from("| ratio | root | uid 65534 |\n| --- | ---: | ---: |\n");
-    let ratio_rows: [(&str, &str, &str); 5] = [
-        ("mountns `exec` / bubblewrap, time", "exec", "bwrap"),
+    // Ratios of overheads (over plain /bin/true, paired by round), then of times.
+    let ratio_rows: [(&str, &str, &str, bool); 8] = [
+        ("mountns `exec` / bubblewrap, time", "exec", "bwrap", false),
+        ("mountns `tiny` / bubblewrap, time", "tiny", "bwrap", false),
         (
             "mountns `Command::namespace` / bubblewrap, time",
             "command",
             "bwrap",
+            false,
         ),
-        ("mountns `exec` / bubblewrap, overhead", "exec", "bwrap"),
-        ("mountns `exec` / floor.c, overhead", "exec", "floor"),
+        (
+            "mountns `exec` / bubblewrap, overhead",
+            "exec",
+            "bwrap",
+            true,
+        ),
+        (
+            "mountns `tiny` / bubblewrap, overhead",
+            "tiny",
+            "bwrap",
+            true,
+        ),
+        ("mountns `exec` / floor.c, overhead", "exec", "floor", true),
+        ("mountns `tiny` / floor.c, overhead", "tiny", "floor", true),
         (
             "mountns `exec` + /etc / mountns `exec`, time",
             "exec-etc",
             "exec",
+            false,
         ),
     ];
-    for (i, (label, a, b)) in ratio_rows.iter().enumerate() {
+    for (label, a, b, overhead) in ratio_rows {
         let mut line = format!("| {label} |");
         for user in ["root", "nobody"] {
             let (ka, kb, kt) = (
@@ -119,7 +143,7 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
                 format!("{b}/{user}"),
                 format!("true/{user}"),
             );
-            let value = if i == 2 || i == 3 {
+            let value = if overhead {
                 s.paired(&ka, &kt)
                     .zip(s.paired(&kb, &kt))
                     .map(|(x, y)| x / y)
@@ -137,6 +161,7 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
         ratios.push('\n');
     }
     report.line(ratios);
+    launchers(config, report, &s);
 
     for (user, name) in [("root", "root"), ("nobody", "uid 65534")] {
         let k = |key: &str| format!("{key}/{user}");
@@ -161,6 +186,12 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
             ratio("exec"),
         );
         report.summary(
+            &format!("W0 entry, {name}, `tiny` (no std, no libc)"),
+            cell("tiny"),
+            cell("bwrap"),
+            ratio("tiny"),
+        );
+        report.summary(
             &format!("W0 entry, {name}, `Command::namespace`"),
             cell("command"),
             cell("bwrap"),
@@ -182,21 +213,26 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
             ("floor.c", format!("{floor} {TRUE}")),
             ("bubblewrap", bwrap.join(" ")),
             ("mountns, static `exec` example", format!("{exec} {TRUE}")),
+            ("mountns, `tiny` example", format!("{tiny} {TRUE}")),
         ],
     );
 
     for user in ["root", "nobody"] {
         let over = |k: &str| s.paired(&format!("{k}/{user}"), &format!("true/{user}"));
         let name = if user == "root" { "root" } else { "uid 65534" };
-        if let (Some(exec), Some(bwrap), Some(floor)) = (over("exec"), over("bwrap"), over("floor"))
-        {
+        for launcher in ["exec", "tiny"] {
+            let (Some(exec), Some(bwrap), Some(floor)) =
+                (over(launcher), over("bwrap"), over("floor"))
+            else {
+                continue;
+            };
             report.target(
-                &format!("W0 {name}: `exec` overhead ≤ ½ bubblewrap's"),
+                &format!("W0 {name}: `{launcher}` overhead ≤ ½ bubblewrap's"),
                 format!("{} vs {} ({:.2})", ms(exec), ms(bwrap), exec / bwrap),
                 exec <= bwrap / 2.0,
             );
             report.target(
-                &format!("W0 {name}: `exec` overhead within 15% of floor.c's"),
+                &format!("W0 {name}: `{launcher}` overhead within 15% of floor.c's"),
                 format!(
                     "{} vs {} ({:+.0}%)",
                     ms(exec),
@@ -215,6 +251,53 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
             );
         }
     }
+}
+
+/// The launchers side by side: stripped size, W0 overhead root and uid 65534, each as a
+/// ratio to floor.c's and to bubblewrap's.
+fn launchers(config: &Config, report: &mut Report, s: &Samples) {
+    report.line(
+        "The launchers, each overhead over plain `/bin/true` paired by round, and its ratio \
+         to floor.c's and to bubblewrap's:",
+    );
+    report.line("");
+    report.line(
+        "| launcher | size, stripped | W0 root | / floor.c | / bubblewrap | W0 uid 65534 | / floor.c | / bubblewrap |",
+    );
+    report.line("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let rows = [
+        ("floor", "floor.c (`gcc -O2 -static`)"),
+        ("execonly", "execonly.c: exec alone, no namespace"),
+        ("bwrap", "bubblewrap (without its shared libraries)"),
+        ("exec", "mountns static `exec` (std, glibc `crt-static`)"),
+        ("tiny", "mountns `tiny` (no std, no libc)"),
+    ];
+    for (key, label) in rows {
+        let path = if key == "bwrap" {
+            PathBuf::from(BWRAP)
+        } else {
+            config.bin.join(key)
+        };
+        let mut line = format!("| {label} | {} |", kb(size(&path)));
+        for user in ["root", "nobody"] {
+            let over = |k: &str| s.paired(&format!("{k}/{user}"), &format!("true/{user}"));
+            let ratio = |other: &str| {
+                over(key)
+                    .zip(over(other))
+                    .map_or("–".into(), |(a, b)| format!("{:.2}", a / b))
+            };
+            write!(
+                line,
+                " {} | {} | {} |",
+                over(key).map_or("–".into(), |o| format!("+{}", ms(o))),
+                ratio("floor"),
+                ratio("bwrap")
+            )
+            .unwrap();
+        }
+        report.line(line);
+    }
+    report.line("");
 }
 
 /// The same commands under hyperfine, as a cross-check (root; back to back, not

@@ -64,14 +64,14 @@ impl Variant {
             }
             (Launch::InProcess { namespace, .. }, None) => {
                 let mut command = Command::new(TRUE);
-                command.namespace(namespace);
+                command.namespace(*namespace);
                 command
             }
             // A root launcher runs the program as another user by entering first and
             // switching ids after (`Command::uid` with `namespace` is refused).
             (Launch::InProcess { namespace, .. }, Some(uid)) => {
                 let mut command = Command::new(TRUE);
-                command.namespace_as(namespace, Ids::new(uid, uid));
+                command.namespace_as(*namespace, Ids::new(uid, uid));
                 command
             }
         }

@@ -21,6 +21,7 @@ pub(crate) fn w4(config: &Config, report: &mut Report) {
     report.line("| --- | ---: | --- | --- | ---: |");
     for (label, name) in [
         ("mountns `exec` example, static, stripped", "exec"),
+        ("mountns `tiny` example (no std, no libc), stripped", "tiny"),
         (
             "mountns `bench-exec` (all bench namespaces), static, stripped",
             "bench-exec",
@@ -64,13 +65,15 @@ pub(crate) fn w4(config: &Config, report: &mut Report) {
             libraries.push(format!("{name} {}", kb(bytes)));
         }
     }
-    let exec = size(&config.bin.join("exec"));
-    report.summary(
-        "W4, size: static stripped `exec` vs bwrap + its shared libraries",
-        kb(exec),
-        format!("{} + {}", kb(bwrap), kb(total - bwrap)),
-        Some(exec as f64 / total as f64),
-    );
+    for name in ["exec", "tiny"] {
+        let bytes = size(&config.bin.join(name));
+        report.summary(
+            &format!("W4, size: static stripped `{name}` vs bwrap + its shared libraries"),
+            kb(bytes),
+            format!("{} + {}", kb(bwrap), kb(total - bwrap)),
+            Some(bytes as f64 / total as f64),
+        );
+    }
     report.line(format!(
         "| bubblewrap `{BWRAP}` (Debian, stripped) | {} | dynamic | {} | {} |",
         kb(bwrap),

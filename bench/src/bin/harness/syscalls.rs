@@ -19,6 +19,7 @@ pub(crate) fn syscalls(config: &Config, report: &mut Report) {
         .to_string_lossy()
         .into_owned();
     let exec = config.bin("exec");
+    let tiny = config.bin("tiny");
     let floor = config.bin("floor");
     let bwrap = bwrap_argv(&[], TRUE);
     let runs: Vec<(&str, Vec<String>, bool)> = vec![
@@ -28,6 +29,11 @@ pub(crate) fn syscalls(config: &Config, report: &mut Report) {
         (
             "mountns, static `exec` example",
             vec![exec.clone(), TRUE.into()],
+            false,
+        ),
+        (
+            "mountns, `tiny` example (no std, no libc)",
+            vec![tiny.clone(), TRUE.into()],
             false,
         ),
         (

@@ -1,0 +1,87 @@
+//! The `main` of a `#![no_std]`, `#![no_main]` launcher (feature `launcher`, through
+//! `mountns::launcher!`): enters the binary's namespace, then executes its arguments in
+//! place of itself, like `Namespace::exec` without std.
+
+use core::ffi::CStr;
+
+use rustix::io::Errno;
+
+use crate::error::{Context, Entry, Error, Step};
+use crate::stack::StackBuf;
+use crate::sys::start::{self, Args};
+use crate::table::Namespace;
+
+/// Where a program named without a `/` is looked for when `PATH` is unset.
+const DEFAULT_PATH: &CStr = c"/usr/local/bin:/usr/bin:/bin";
+
+/// `LAUNCHER PROGRAM [ARGS...]`: enters `ns` and executes `PROGRAM`. Errors go to stderr
+/// as `mountns: ...`, with exit status 127 (2 without a program).
+pub(crate) fn run(ns: &'static Namespace, args: Args) -> ! {
+    let Some(program) = args.get(1) else {
+        let name = args.get(0).unwrap_or(c"launcher");
+        crate::error::eprintln(format_args!(
+            "usage: {} PROGRAM [ARGS...]",
+            crate::error::Lossy(name.to_bytes())
+        ));
+        start::exit(2)
+    };
+    let error = match ns.enter() {
+        Ok(()) => exec(program, args),
+        Err(error) => error,
+    };
+    error.report();
+    start::exit(127)
+}
+
+/// Executes `program` with `args[1..]`, looking it up like `execvp` in the `PATH` of
+/// the environment (inside the new root) when its name has no `/`. Returns only on
+/// failure.
+fn exec(program: &'static CStr, args: Args) -> Error {
+    let fail = Context::program(program).begin(Step::Exec);
+    let fail = match fail {
+        Ok(fail) => fail,
+        Err(error) => return error,
+    };
+    if program.to_bytes().contains(&b'/') {
+        return fail(args.execve(program, 1));
+    }
+    let search = args.var(b"PATH").unwrap_or(DEFAULT_PATH);
+    // As execvp: the first error other than "not there" stops the search; a denied
+    // one is remembered and reported if nothing else is found.
+    let mut denied = false;
+    for dir in search.to_bytes().split(|&byte| byte == b':') {
+        let mut path = StackBuf::<4096>::new();
+        let dir = if dir.is_empty() { &b"."[..] } else { dir };
+        if path
+            .push(dir)
+            .and_then(|()| path.push(b"/"))
+            .and_then(|()| path.push(program.to_bytes()))
+            .is_err()
+        {
+            continue;
+        }
+        match args.execve(path.as_cstr(), 1) {
+            Errno::NOENT | Errno::NOTDIR | Errno::STALE | Errno::NODEV | Errno::TIMEDOUT => {}
+            Errno::ACCESS => denied = true,
+            errno => return fail(errno),
+        }
+    }
+    fail(if denied { Errno::ACCESS } else { Errno::NOENT })
+}
+
+/// Ends the process after a panic, which entering is written never to cause.
+pub fn panicked() -> ! {
+    crate::error::eprintln(format_args!("mountns: the launcher panicked"));
+    start::exit(127)
+}
+
+impl Context {
+    /// The program a launcher executes.
+    const fn program(program: &'static CStr) -> Context {
+        Context {
+            entry: Entry::Program,
+            target: None,
+            source: Some(program),
+        }
+    }
+}

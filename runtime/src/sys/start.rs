@@ -1,0 +1,249 @@
+//! What a `#![no_std]`, `#![no_main]` launcher gets from libc elsewhere (feature
+//! `launcher`): the entry point the kernel jumps to, the memory functions the compiler
+//! calls, `execve` and `exit_group`. Nothing else is linked, so nothing else provides
+//! them; `launcher.rs` is the safe rest.
+
+use core::ffi::{CStr, c_char, c_int, c_void};
+
+use linux_raw_sys::general::{__NR_execve, __NR_exit_group};
+use rustix::io::Errno;
+
+use super::raw_syscall;
+use crate::table::Namespace;
+
+unsafe extern "Rust" {
+    /// The launcher's namespace: `mountns::launcher!` defines it in the binary, and a
+    /// binary without it does not link.
+    safe static MOUNTNS_LAUNCHER_NAMESPACE: &'static Namespace;
+}
+
+/// The process's arguments and environment, as the kernel put them on the initial stack:
+/// they live, unchanged, as long as the process.
+#[derive(Clone, Copy)]
+pub(crate) struct Args {
+    argc: usize,
+    /// `argc` pointers, then a null.
+    argv: *const *const c_char,
+    /// Pointers up to a null.
+    envp: *const *const c_char,
+}
+
+impl Args {
+    /// The `index`th argument.
+    pub(crate) fn get(&self, index: usize) -> Option<&'static CStr> {
+        if index >= self.argc {
+            return None;
+        }
+        // SAFETY: `index < argc`, so the pointer is one of argv's, to a NUL-terminated
+        // string on the initial stack, which nothing writes to and which outlives us.
+        Some(unsafe { CStr::from_ptr(*self.argv.add(index)) })
+    }
+
+    /// The value of the environment variable `name`, if set.
+    pub(crate) fn var(&self, name: &[u8]) -> Option<&'static CStr> {
+        let mut entry = self.envp;
+        loop {
+            // SAFETY: envp's pointers up to and including the null that ends them.
+            let pointer = unsafe { *entry };
+            if pointer.is_null() {
+                return None;
+            }
+            // SAFETY: a NUL-terminated string of the initial stack, as for argv.
+            let bytes = unsafe { CStr::from_ptr(pointer) }.to_bytes_with_nul();
+            if let Some(value) = bytes.strip_prefix(name).and_then(|r| r.strip_prefix(b"=")) {
+                return CStr::from_bytes_with_nul(value).ok();
+            }
+            // SAFETY: not past the null, which we have not reached.
+            entry = unsafe { entry.add(1) };
+        }
+    }
+
+    /// `execve(path, argv[from..], envp)`: returns only on failure.
+    pub(crate) fn execve(&self, path: &CStr, from: usize) -> Errno {
+        if from >= self.argc {
+            return Errno::INVAL;
+        }
+        // SAFETY: `path` is NUL-terminated; `argv + from` and `envp` are null-terminated
+        // arrays of NUL-terminated strings (the kernel's own); the kernel only reads them.
+        let argv = unsafe { self.argv.add(from) };
+        let done = unsafe {
+            raw_syscall(
+                __NR_execve,
+                [
+                    path.as_ptr() as usize,
+                    argv as usize,
+                    self.envp as usize,
+                    0,
+                    0,
+                ],
+            )
+        };
+        match done {
+            Ok(_) => Errno::INVAL,
+            Err(errno) => errno,
+        }
+    }
+}
+
+/// `exit_group(code)`: ends every thread of the process.
+pub(crate) fn exit(code: u8) -> ! {
+    // SAFETY: no pointer is passed; the call does not return.
+    let _ = unsafe { raw_syscall(__NR_exit_group, [usize::from(code), 0, 0, 0, 0]) };
+    // The kernel never returns from exit_group; should it, stop here.
+    loop {
+        core::hint::spin_loop();
+    }
+}
+
+/// Where `_start` jumps: reads the initial stack and runs the launcher.
+///
+/// # Safety
+/// `stack` must be the stack pointer the kernel started the process with: argc, argv's
+/// pointers and a null, envp's pointers and a null, then the auxiliary vector.
+unsafe extern "C" fn start(stack: *const usize) -> ! {
+    // SAFETY: the layout above, which the kernel guarantees at `_start`.
+    let args = unsafe {
+        let count = *stack;
+        let argv = stack.add(1).cast::<*const c_char>();
+        Args {
+            argc: count,
+            argv,
+            envp: argv.add(count + 1),
+        }
+    };
+    crate::launcher::run(MOUNTNS_LAUNCHER_NAMESPACE, args)
+}
+
+/// The entry point: the kernel starts here with the stack pointer on argc.
+#[cfg(target_arch = "x86_64")]
+// SAFETY: `_start` is the one entry point of a binary without libc (whose crt would
+// define it); it clears the frame pointer (the outermost frame), passes the kernel's
+// stack pointer to `start`, and keeps the stack 16-byte aligned at the call, as the ABI
+// wants. `start` never returns.
+#[unsafe(naked)]
+#[unsafe(no_mangle)]
+unsafe extern "C" fn _start() -> ! {
+    core::arch::naked_asm!(
+        "xor ebp, ebp",
+        "mov rdi, rsp",
+        "and rsp, -16",
+        "call {start}",
+        "ud2",
+        start = sym start,
+    )
+}
+
+/// See the x86_64 version.
+#[cfg(target_arch = "aarch64")]
+// SAFETY: as for the x86_64 version; the kernel starts us with sp 16-byte aligned.
+#[unsafe(naked)]
+#[unsafe(no_mangle)]
+unsafe extern "C" fn _start() -> ! {
+    core::arch::naked_asm!(
+        "mov x29, #0",
+        "mov x30, #0",
+        "mov x0, sp",
+        "bl {start}",
+        "udf #0",
+        start = sym start,
+    )
+}
+
+// The functions the compiler calls for copies, fills and comparisons, which libc would
+// provide. Byte loops through volatile accesses, which LLVM cannot turn back into calls
+// to these very functions; a launcher copies a few pages at most.
+
+/// # Safety
+/// As C's `memcpy`: `n` bytes readable at `src`, writable at `dst`, not overlapping.
+#[unsafe(no_mangle)]
+unsafe extern "C" fn memcpy(dst: *mut c_void, src: *const c_void, n: usize) -> *mut c_void {
+    // SAFETY: the caller's promise; a forward copy is also right when they overlap with
+    // `dst` below `src`, which `memmove` relies on.
+    unsafe { copy_forward(dst.cast(), src.cast(), n) };
+    dst
+}
+
+/// # Safety
+/// As C's `memmove`: `n` bytes readable at `src`, writable at `dst`.
+#[unsafe(no_mangle)]
+unsafe extern "C" fn memmove(dst: *mut c_void, src: *const c_void, n: usize) -> *mut c_void {
+    let (to, from) = (dst.cast::<u8>(), src.cast::<u8>());
+    if to.cast_const() <= from {
+        // SAFETY: the caller's promise; each byte is read before it is overwritten.
+        unsafe { copy_forward(to, from, n) };
+    } else {
+        for i in (0..n).rev() {
+            // SAFETY: `i < n`, within both ranges; copying from the end, each byte is
+            // read before it is overwritten.
+            unsafe { to.add(i).write_volatile(from.add(i).read_volatile()) };
+        }
+    }
+    dst
+}
+
+/// # Safety
+/// `n` bytes readable at `from`, writable at `to`; `to` not above `from` if they overlap.
+unsafe fn copy_forward(to: *mut u8, from: *const u8, n: usize) {
+    for i in 0..n {
+        // SAFETY: `i < n`, within both ranges, by the caller's promise.
+        unsafe { to.add(i).write_volatile(from.add(i).read_volatile()) };
+    }
+}
+
+/// # Safety
+/// As C's `memset`: `n` bytes writable at `dst`.
+#[unsafe(no_mangle)]
+unsafe extern "C" fn memset(dst: *mut c_void, byte: c_int, n: usize) -> *mut c_void {
+    let to = dst.cast::<u8>();
+    for i in 0..n {
+        // SAFETY: `i < n`, within the range the caller gave. C's memset stores the
+        // byte's low 8 bits.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        unsafe {
+            to.add(i).write_volatile(byte as u8);
+        }
+    }
+    dst
+}
+
+/// # Safety
+/// As C's `memcmp`: `n` bytes readable at `a` and at `b`.
+#[unsafe(no_mangle)]
+unsafe extern "C" fn memcmp(left: *const c_void, right: *const c_void, n: usize) -> c_int {
+    let (left, right) = (left.cast::<u8>(), right.cast::<u8>());
+    for i in 0..n {
+        // SAFETY: `i < n`, within both ranges the caller gave.
+        let pair = unsafe { (left.add(i).read_volatile(), right.add(i).read_volatile()) };
+        if pair.0 != pair.1 {
+            return c_int::from(pair.0) - c_int::from(pair.1);
+        }
+    }
+    0
+}
+
+/// # Safety
+/// As `memcmp`, whose answer it gives (only its being 0 or not matters to callers).
+#[unsafe(no_mangle)]
+unsafe extern "C" fn bcmp(a: *const c_void, b: *const c_void, n: usize) -> c_int {
+    // SAFETY: the caller's promise, the same as memcmp's.
+    unsafe { memcmp(a, b, n) }
+}
+
+/// # Safety
+/// As C's `strlen`: `s` points to a NUL-terminated string (`CStr::from_ptr` calls it).
+#[unsafe(no_mangle)]
+unsafe extern "C" fn strlen(s: *const c_char) -> usize {
+    let mut n = 0;
+    // SAFETY: every byte up to the NUL is readable, by the caller's promise.
+    while unsafe { s.add(n).read_volatile() } != 0 {
+        n += 1;
+    }
+    n
+}
+
+/// Without LTO, core's unwinding tables name a personality routine. Nothing unwinds in
+/// a launcher (its panic handler exits), so it is never called.
+// SAFETY: the one definition of this symbol: a binary with the `launcher` feature
+// links no std, which would bring its own.
+#[unsafe(no_mangle)]
+extern "C" fn rust_eh_personality() {}
