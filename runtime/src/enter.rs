@@ -265,9 +265,19 @@ const RESOLVE_TRIES: u32 = 64;
 /// `dir`. The kernel answers EAGAIN when a mount or rename anywhere races with a `..`
 /// it resolves, and asks the caller to try again.
 fn open_in_root(dir: impl AsFd, path: &CStr, flags: OFlags) -> Result<OwnedFd, Errno> {
+    openat2_retried(dir.as_fd(), path, flags, RESOLVE)
+}
+
+/// `openat2`, tried again (at most `RESOLVE_TRIES` times in all) while it answers EAGAIN.
+fn openat2_retried(
+    dir: BorrowedFd<'_>,
+    path: &CStr,
+    flags: OFlags,
+    resolve: ResolveFlags,
+) -> Result<OwnedFd, Errno> {
     let mut tries = RESOLVE_TRIES;
     loop {
-        match fs::openat2(&dir, path, flags, Mode::empty(), RESOLVE) {
+        match fs::openat2(dir, path, flags, Mode::empty(), resolve) {
             Err(Errno::AGAIN) if tries > 1 => tries -= 1,
             done => return done,
         }
@@ -340,8 +350,7 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
                 upper,
                 user_namespace,
                 context,
-            )
-            .map_err(|error| union::find_locked_layer(roots, lowers, error))?;
+            )?;
         }
     }
     if target == c"." {
@@ -402,14 +411,7 @@ fn open_mountpoint(
 /// `open_in_root`, refusing every symbolic link on the way (ELOOP), magic or not. A
 /// trailing link is opened itself when `flags` has `O_PATH | O_NOFOLLOW`.
 fn open_beneath(dir: BorrowedFd<'_>, path: &CStr, flags: OFlags) -> Result<OwnedFd, Errno> {
-    let mut tries = RESOLVE_TRIES;
-    loop {
-        let resolve = RESOLVE | ResolveFlags::NO_SYMLINKS;
-        match fs::openat2(dir, path, flags, Mode::empty(), resolve) {
-            Err(Errno::AGAIN) if tries > 1 => tries -= 1,
-            done => return done,
-        }
-    }
+    openat2_retried(dir, path, flags, RESOLVE | ResolveFlags::NO_SYMLINKS)
 }
 
 /// Why `target` (absolute) could not be opened under `root`: its first component that

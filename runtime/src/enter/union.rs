@@ -110,7 +110,9 @@ pub(super) fn mount(
             Err(error) => Err(error),
         }
     };
+    // Explain what the kernel answered with a bare errno: ELOOP, EINVAL.
     made.map_err(|error| overlapping(error, roots, lowers, context))
+        .map_err(|error| find_locked_layer(roots, lowers, error))
 }
 
 /// Names the two layers when overlayfs refused the union with ELOOP: one is the other,
@@ -225,11 +227,7 @@ fn union_fsconfig(
 /// Explains an EINVAL of overlayfs: in a user namespace the kernel locks the mounts
 /// below a host directory, and overlayfs cannot clone a layer without them. Cloning each
 /// layer alone, as overlayfs does, finds the first such layer; as root none fails.
-pub(super) fn find_locked_layer(
-    roots: &Roots,
-    lowers: &'static [&'static CStr],
-    error: Error,
-) -> Error {
+fn find_locked_layer(roots: &Roots, lowers: &'static [&'static CStr], error: Error) -> Error {
     if error.errno() != Errno::INVAL.raw_os_error()
         || !matches!(error.step(), Step::Union | Step::UnionLegacy)
     {
