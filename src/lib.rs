@@ -159,7 +159,7 @@ pub use mountns_runtime::force_legacy_unions;
 #[cfg(feature = "std")]
 pub use mountns_runtime::{CommandExt, Filled, Ids, Params};
 pub use mountns_runtime::{
-    Error, Flags, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs, Upper,
+    Error, Flags, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs, Unshare, Upper,
 };
 pub use package::Package;
 
@@ -239,5 +239,30 @@ pub mod __private {
     pub use mountns_macros::namespace_resumed;
     #[cfg(feature = "launcher")]
     pub use mountns_runtime::launcher_panicked;
-    pub use mountns_runtime::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Upper};
+    pub use mountns_runtime::{
+        Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper,
+    };
+
+    /// The content of a `file` statement, whatever constant it was written as: a
+    /// `&str` (`include_str!`), a `&[u8]` or a `&[u8; N]` (`include_bytes!`). Each type
+    /// has its own `const fn bytes`, chosen by the compiler.
+    pub struct Content<T>(pub T);
+
+    impl Content<&'static str> {
+        pub const fn bytes(self) -> &'static [u8] {
+            self.0.as_bytes()
+        }
+    }
+
+    impl Content<&'static [u8]> {
+        pub const fn bytes(self) -> &'static [u8] {
+            self.0
+        }
+    }
+
+    impl<const N: usize> Content<&'static [u8; N]> {
+        pub const fn bytes(self) -> &'static [u8] {
+            self.0
+        }
+    }
 }

@@ -333,7 +333,19 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
         Kind::Bind { source } => Context::new(Entry::Bind, mount.target()).with_source(source),
         Kind::Tmpfs(_) => Context::new(Entry::Tmpfs, mount.target()),
         Kind::Union { .. } => Context::new(Entry::Union, mount.target()),
+        Kind::Proc => Context::new(Entry::Proc, mount.target()),
+        Kind::Dev => Context::new(Entry::Dev, mount.target()),
+        Kind::File { .. } => Context::new(Entry::File, mount.target()),
+        Kind::Dir => Context::new(Entry::Dir, mount.target()),
+        Kind::Symlink { .. } => Context::new(Entry::Symlink, mount.target()),
     };
+    if matches!(
+        mount.kind(),
+        Kind::Proc | Kind::Dev | Kind::File { .. } | Kind::Dir | Kind::Symlink { .. }
+    ) {
+        // Not yet built: being written on other branches.
+        return Err(context.fail(Step::Node)(Errno::NOSYS));
+    }
     let target = relative(mount.target());
     let mountpoint = open_mountpoint(roots.new.as_fd(), target, mount, context)?;
     match mount.kind() {
@@ -352,6 +364,7 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
                 context,
             )?;
         }
+        Kind::Proc | Kind::Dev | Kind::File { .. } | Kind::Dir | Kind::Symlink { .. } => {}
     }
     if target == c"." {
         // Something now covers the new root: later paths and the switch must start on

@@ -22,6 +22,14 @@ pub enum Step {
     Params,
     /// `unshare(CLONE_NEWNS)` as root.
     Unshare,
+    /// Refusing to enter a table that needs a pid namespace in the calling process,
+    /// which no system call can move into one.
+    PidNamespace,
+    /// Forking the processes a pid namespace needs: pid 1 of the new namespace, and
+    /// the program under it.
+    Fork,
+    /// Asking to be killed when the parent dies (die-with-parent).
+    DeathSignal,
     /// `unshare(CLONE_NEWUSER | CLONE_NEWNS)`, without privileges (or when root was
     /// refused a plain mount namespace).
     UserNamespace,
@@ -55,6 +63,12 @@ pub enum Step {
     Union,
     /// Creating and attaching an overlay with a `mount(2)` option string.
     UnionLegacy,
+    /// Creating a `dir`, a `symlink` or a `file`, or binding a `file` read-only.
+    Node,
+    /// Mounting a fresh procfs and covering its system knobs read-only.
+    Proc,
+    /// Building a fresh `/dev`: its tmpfs, the host's nodes, devpts, shm and links.
+    Dev,
     /// Making the new root's own tmpfs read-only.
     Seal,
     /// Switching to the new root.
@@ -63,8 +77,16 @@ pub enum Step {
     Detach,
     /// Changing to the new root directory.
     Chdir,
+    /// Setting the host name of the table's UTS namespace.
+    Hostname,
+    /// Bringing up `lo` in the table's network namespace.
+    Loopback,
+    /// Starting a new session (`new_session;`).
+    Session,
     /// Setting `no_new_privs`.
     NoNewPrivs,
+    /// Installing the seccomp filter that refuses `TIOCSTI` and `TIOCLINUX`.
+    Seccomp,
     /// Switching to the user and group ids of
     /// [`CommandExt::namespace_as`](crate::CommandExt::namespace_as), after entering.
     Ids,
@@ -78,6 +100,9 @@ impl fmt::Display for Step {
             Step::Stack => "map a stack for entering",
             Step::Params => "fill the sources chosen at run time",
             Step::Unshare => "create a mount namespace",
+            Step::PidNamespace => "enter a pid namespace in this process",
+            Step::Fork => "fork into the pid namespace",
+            Step::DeathSignal => "set the parent-death signal",
             Step::UserNamespace => "create a user and mount namespace",
             Step::Setgroups => "write /proc/self/setgroups",
             Step::UidMap => "write /proc/self/uid_map",
@@ -94,11 +119,18 @@ impl fmt::Display for Step {
             Step::Upper => "mount the upper tmpfs",
             Step::Union => "mount overlay",
             Step::UnionLegacy => "mount overlay with mount(2)",
+            Step::Node => "create",
+            Step::Proc => "mount proc",
+            Step::Dev => "build /dev",
             Step::Seal => "make the new root read-only",
             Step::PivotRoot => "switch to the new root",
             Step::Detach => "detach the old root",
             Step::Chdir => "change directory",
+            Step::Hostname => "set the host name",
+            Step::Loopback => "bring up lo",
+            Step::Session => "start a new session",
             Step::NoNewPrivs => "set no_new_privs",
+            Step::Seccomp => "install the keystroke-injection filter",
             Step::Ids => "switch user and group ids",
             Step::Exec => "exec",
         })
@@ -113,6 +145,11 @@ pub(crate) enum Entry {
     Tmpfs,
     Union,
     Skeleton,
+    Proc,
+    Dev,
+    File,
+    Dir,
+    Symlink,
     /// The program a launcher executes (the error's source).
     #[cfg(feature = "launcher")]
     Program,
@@ -298,6 +335,11 @@ impl Error {
             Entry::Tmpfs => Some("tmpfs"),
             Entry::Union => Some("union"),
             Entry::Skeleton => Some("mountpoint"),
+            Entry::Proc => Some("proc"),
+            Entry::Dev => Some("dev"),
+            Entry::File => Some("file"),
+            Entry::Dir => Some("dir"),
+            Entry::Symlink => Some("symlink"),
             #[cfg(feature = "launcher")]
             Entry::Program => Some("program"),
         };

@@ -54,7 +54,12 @@ pub(crate) fn check(values: &dyn Values, ns: &Namespace) -> Result<(), Error> {
         let (entry, sources): (_, &[&'static CStr]) = match &kind {
             Kind::Bind { source } => (Entry::Bind, core::slice::from_ref(source)),
             Kind::Union { lowers, .. } => (Entry::Union, lowers),
-            Kind::Tmpfs(_) => continue,
+            Kind::Tmpfs(_)
+            | Kind::Proc
+            | Kind::Dev
+            | Kind::File { .. }
+            | Kind::Dir
+            | Kind::Symlink { .. } => continue,
         };
         for &source in sources {
             let Some(name) = slot(source) else { continue };

@@ -16,6 +16,9 @@ pub struct Namespace {
     mounts: &'static [Mount],
     skeleton: &'static [Mountpoint],
     sources: &'static [&'static [&'static CStr]],
+    unshare: Unshare,
+    hostname: Option<&'static CStr>,
+    new_session: bool,
 }
 
 impl Namespace {
@@ -29,7 +32,45 @@ impl Namespace {
             mounts,
             skeleton,
             sources,
+            unshare: Unshare::NONE,
+            hostname: None,
+            new_session: false,
         }
+    }
+
+    /// The table's process-wide settings: the namespaces it makes beside the mount
+    /// namespace, its host name, and whether its program starts a new session.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __with(
+        self,
+        unshare: Unshare,
+        hostname: Option<&'static CStr>,
+        new_session: bool,
+    ) -> Self {
+        Namespace {
+            unshare,
+            hostname,
+            new_session,
+            ..self
+        }
+    }
+
+    /// The namespaces made beside the mount namespace (`unshare [..];`, and those that
+    /// `proc` and `hostname` imply).
+    pub const fn unshare(&self) -> Unshare {
+        self.unshare
+    }
+
+    /// The host name set in the table's UTS namespace (`hostname "box";`).
+    pub const fn hostname(&self) -> Option<&'static CStr> {
+        self.hostname
+    }
+
+    /// Whether the program runs in a new session, without a controlling terminal
+    /// (`new_session;`).
+    pub const fn new_session(&self) -> bool {
+        self.new_session
     }
 
     /// The collapsed table, in the order the mounts are made: parents before
@@ -68,7 +109,13 @@ impl Namespace {
                         j += 1;
                     }
                 }
-                Kind::Bind { .. } | Kind::Tmpfs(_) => {}
+                Kind::Bind { .. }
+                | Kind::Tmpfs(_)
+                | Kind::Proc
+                | Kind::Dev
+                | Kind::File { .. }
+                | Kind::Dir
+                | Kind::Symlink { .. } => {}
             }
             i += 1;
         }
@@ -86,9 +133,80 @@ impl Namespace {
 }
 
 impl fmt::Display for Namespace {
+    /// One fstab-like line per mount, then a line for each process-wide setting:
+    /// `unshare pid,net`, `hostname box`, `new_session`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for mount in self.mounts {
             writeln!(f, "{mount}")?;
+        }
+        if self.unshare != Unshare::NONE {
+            writeln!(f, "unshare {}", self.unshare)?;
+        }
+        if let Some(hostname) = self.hostname {
+            writeln!(f, "hostname {}", field(hostname))?;
+        }
+        if self.new_session {
+            writeln!(f, "new_session")?;
+        }
+        Ok(())
+    }
+}
+
+/// The namespaces a table makes beside its mount namespace: `unshare [net, ipc];`.
+/// The bits are the kernel's `CLONE_NEW*` flags.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Unshare(u32);
+
+impl Unshare {
+    /// None: only the mount namespace (and a user namespace when unprivileged).
+    pub const NONE: Unshare = Unshare(0);
+    /// `pid`: a pid namespace; implied by `proc`.
+    pub const PID: Unshare = Unshare(0x2000_0000);
+    /// `net`: a network namespace holding only `lo`, brought up.
+    pub const NET: Unshare = Unshare(0x4000_0000);
+    /// `ipc`: System V IPC and POSIX message queues of its own.
+    pub const IPC: Unshare = Unshare(0x0800_0000);
+    /// `uts`: a host name of its own; implied by `hostname`.
+    pub const UTS: Unshare = Unshare(0x0400_0000);
+    /// `cgroup`: a cgroup namespace rooted at the caller's cgroup.
+    pub const CGROUP: Unshare = Unshare(0x0200_0000);
+
+    /// Each namespace with the word that names it in `unshare [..];`.
+    pub const ALL: &'static [(Unshare, &'static str)] = &[
+        (Unshare::PID, "pid"),
+        (Unshare::NET, "net"),
+        (Unshare::IPC, "ipc"),
+        (Unshare::UTS, "uts"),
+        (Unshare::CGROUP, "cgroup"),
+    ];
+
+    #[doc(hidden)]
+    pub const fn __from_bits(bits: u32) -> Unshare {
+        Unshare(bits)
+    }
+
+    /// The raw bits, `CLONE_NEW*` flags.
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// Whether every namespace of `other` is in `self`.
+    pub const fn contains(self, other: Unshare) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+impl fmt::Display for Unshare {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for (namespace, word) in Unshare::ALL {
+            if self.contains(*namespace) {
+                if !first {
+                    f.write_str(",")?;
+                }
+                f.write_str(word)?;
+                first = false;
+            }
         }
         Ok(())
     }
@@ -99,12 +217,33 @@ impl fmt::Display for Namespace {
 pub struct Mountpoint {
     path: &'static CStr,
     dir: bool,
+    link: Option<&'static CStr>,
 }
 
 impl Mountpoint {
     #[doc(hidden)]
     pub const fn __new(path: &'static CStr, dir: bool) -> Self {
-        Mountpoint { path, dir }
+        Mountpoint {
+            path,
+            dir,
+            link: None,
+        }
+    }
+
+    /// A symbolic link of the skeleton (`symlink` in the new root, or in the lowest
+    /// layer of a union on `/`), with its text.
+    #[doc(hidden)]
+    pub const fn __link(path: &'static CStr, text: &'static CStr) -> Self {
+        Mountpoint {
+            path,
+            dir: false,
+            link: Some(text),
+        }
+    }
+
+    /// The text of the link made here, if this is a `symlink` rather than a mountpoint.
+    pub const fn link(&self) -> Option<&'static CStr> {
+        self.link
     }
 
     /// The path relative to the new root, without a leading slash (`usr/share`).
@@ -127,9 +266,18 @@ impl Flags {
     pub const NONE: Flags = Flags(0);
     /// `ro`: read-only, recursively (submounts included).
     pub const READ_ONLY: Flags = Flags(1);
+    /// `dev`: device nodes work (a bind is `nodev` without it, as bubblewrap's
+    /// `--dev-bind` against `--bind`).
+    pub const DEV: Flags = Flags(2);
+    /// `noexec`: nothing on the mount can be executed.
+    pub const NOEXEC: Flags = Flags(4);
 
     /// Each flag with the word that spells it in a declaration.
-    pub const ALL: &'static [(Flags, &'static str)] = &[(Flags::READ_ONLY, "ro")];
+    pub const ALL: &'static [(Flags, &'static str)] = &[
+        (Flags::READ_ONLY, "ro"),
+        (Flags::DEV, "dev"),
+        (Flags::NOEXEC, "noexec"),
+    ];
 
     #[doc(hidden)]
     pub const fn __from_bits(bits: u32) -> Flags {
@@ -149,6 +297,16 @@ impl Flags {
     /// Whether `ro` is set.
     pub const fn is_read_only(self) -> bool {
         self.contains(Flags::READ_ONLY)
+    }
+
+    /// Whether `dev` is set.
+    pub const fn is_dev(self) -> bool {
+        self.contains(Flags::DEV)
+    }
+
+    /// Whether `noexec` is set.
+    pub const fn is_noexec(self) -> bool {
+        self.contains(Flags::NOEXEC)
     }
 }
 
@@ -261,6 +419,28 @@ pub enum Kind {
         /// The tmpfs that makes the union writable, if one was declared with it.
         upper: Option<Upper>,
     },
+    /// `proc`: a fresh procfs of the table's pid namespace (nosuid, nodev, noexec),
+    /// with `sys`, `sysrq-trigger`, `irq` and `bus` read-only.
+    Proc,
+    /// `dev`: a fresh tmpfs holding `null`, `zero`, `full`, `random`, `urandom` and
+    /// `tty` (the host's nodes, bound), `pts/` (a new devpts instance) with `ptmx`
+    /// linked into it, `shm/` (a private tmpfs) and the links `fd`, `stdin`, `stdout`
+    /// and `stderr`.
+    Dev,
+    /// `file`: a read-only file whose content was fixed at compile time.
+    File {
+        /// The file's bytes.
+        content: &'static [u8],
+    },
+    /// `dir`: an empty directory made inside a tmpfs of the table (or a writable
+    /// union); one in the new root is made with the skeleton.
+    Dir,
+    /// `symlink`: a symbolic link made inside a tmpfs of the table (or a writable
+    /// union); one in the new root is made with the skeleton.
+    Symlink {
+        /// The link's text.
+        text: &'static CStr,
+    },
 }
 
 impl Kind {
@@ -323,10 +503,12 @@ impl Mount {
         self.kind
     }
 
-    /// Whether the nearest mount enclosing this one is a tmpfs of this table: its
-    /// mountpoint is then created inside that tmpfs once it is mounted, since the
-    /// tmpfs hides the skeleton below it. Hidden: the macro's output, for the runtime
-    /// and the tests.
+    /// Whether the nearest mount enclosing this one is a tmpfs of this table (a plain
+    /// tmpfs or a `dev`; for `dir` and `symlink`, also a writable union): its
+    /// mountpoint (or the directory or link itself) is then created there once it is
+    /// mounted, since that mount hides the skeleton below it. A `dir` or `symlink`
+    /// without it was made with the skeleton. Hidden: the macro's output, for the
+    /// runtime and the tests.
     #[doc(hidden)]
     pub const fn in_tmpfs(&self) -> bool {
         self.in_tmpfs
@@ -443,6 +625,13 @@ impl fmt::Display for Mount {
                 write!(f, "tmpfs {target}{slash} tmpfs {flags}{comma}")?;
                 write_options(f, tmpfs, "defaults")
             }
+            Kind::Proc => write!(f, "proc {target}{slash} proc nosuid,nodev,noexec"),
+            Kind::Dev => write!(f, "dev {target}{slash} tmpfs nosuid,noexec"),
+            Kind::File { content } => {
+                write!(f, "file {target} file ro,size={}", content.len())
+            }
+            Kind::Dir => write!(f, "dir {target}{slash} dir defaults"),
+            Kind::Symlink { text } => write!(f, "{} {target} symlink defaults", field(text)),
             Kind::Union { lowers, upper } => {
                 write!(f, "overlay {target}{slash} overlay ")?;
                 if flags != Flags::NONE {
