@@ -564,4 +564,32 @@ mod tests {
         assert!(emitted.contains("Flags :: NONE"), "{emitted}");
         assert!(!emitted.contains("__from_bits"), "{emitted}");
     }
+
+    #[test]
+    fn settings_are_emitted_and_passed_on_to_includers() {
+        let tokens = TokenStream::from_str(
+            r#"static NS = { proc "/proc/"; hostname "box"; new_session; file "/etc/motd" MOTD; bind dev noexec "/dev/dri/"; };"#,
+        )
+        .unwrap();
+        let emitted = crate::expand::namespace(tokens, crate::expand::Grammar::Public)
+            .unwrap()
+            .to_string();
+        // `proc` implies pid, `hostname` uts.
+        let with = r#". __with (:: mountns :: __private :: Unshare :: __from_bits (:: mountns :: __private :: Unshare :: PID . bits () | :: mountns :: __private :: Unshare :: UTS . bits ()) , :: core :: option :: Option :: Some (c"box") , true)"#;
+        assert!(emitted.contains(with), "{emitted}");
+        assert!(
+            emitted.contains("Flags :: DEV . bits () | :: mountns :: __private :: Flags :: NOEXEC"),
+            "{emitted}"
+        );
+        // The companion macro re-states all of it; a constant content is read from
+        // the table by row (the rows are sorted: /dev/dri, /etc/motd, /proc).
+        for statement in [
+            r#"file "/etc/motd" @ content (1usize) ;"#,
+            r#"bind dev noexec "/dev/dri/" "/dev/dri" ;"#,
+            r#"proc "/proc/" ;"#,
+            r#"unshare [pid , uts] ; hostname "box" ; new_session ;"#,
+        ] {
+            assert!(emitted.contains(statement), "{statement} in {emitted}");
+        }
+    }
 }
