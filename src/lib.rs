@@ -186,9 +186,9 @@ mod package;
 /// - `proc`, `dev` or `dir` on a file target (no trailing slash), `symlink` or `file`
 ///   on a directory target, any of them on `/`; anything under a `proc`, a `symlink`
 ///   or a `file`; another statement on the target of one of them;
-/// - a `dir` or `symlink` that would be made in a host directory (under a bind of a
-///   host source or a read-only union, not on `/`; on `/`, a constant source that is
-///   one directory, not a union, found when it expands);
+/// - a `dir` or `symlink` that would be made in a host directory: under a bind of a
+///   host source, or a read-only union that is not on `/` (a constant source on `/`
+///   is found to be one directory, not a union, when it expands);
 /// - link text that is empty, has a NUL or is longer than `PATH_MAX`; a `file` content
 ///   that is not a `&str`, `&[u8]` or `&[u8; N]` (rustc's type error, at it);
 /// - in `unshare [..]`, an empty list, an unknown or repeated word, `user` or `mount`
