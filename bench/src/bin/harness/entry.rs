@@ -11,7 +11,7 @@ use mountns_bench::{ROOT, SEVEN, SEVEN_ETC};
 use crate::measure::{Samples, Variant, measure, ms};
 use crate::report::{Report, capture};
 use crate::size::{kb, size};
-use crate::{BWRAP, BWRAP_SEVEN, Config, NOBODY, TRUE};
+use crate::{BWRAP, BWRAP_SANDBOX, BWRAP_SEVEN, Config, NOBODY, TRUE};
 
 pub(crate) fn bwrap_argv(extra: &[String], program: &str) -> Vec<String> {
     let mut argv = vec![BWRAP.to_owned()];
@@ -28,6 +28,10 @@ pub(crate) fn strs(v: &[String]) -> Vec<&str> {
 pub(crate) fn w0(config: &Config, report: &mut Report) {
     let exec = config.bin("exec");
     let tiny = config.bin("tiny");
+    let tiny_sandbox = config.bin("tiny-sandbox");
+    let mut bwrap_sandbox = vec![BWRAP.to_owned()];
+    bwrap_sandbox.extend(BWRAP_SANDBOX.iter().map(|s| s.to_string()));
+    bwrap_sandbox.push(TRUE.to_owned());
     let floor = config.bin("floor");
     let execonly = config.bin("execonly");
     let bwrap = bwrap_argv(&[], TRUE);
@@ -41,6 +45,16 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
         variants.push(Variant::external(&k("bwrap"), &strs(&bwrap), uid));
         variants.push(Variant::external(&k("exec"), &[&exec, TRUE], uid));
         variants.push(Variant::external(&k("tiny"), &[&tiny, TRUE], uid));
+        variants.push(Variant::external(
+            &k("bwrap-sandbox"),
+            &strs(&bwrap_sandbox),
+            uid,
+        ));
+        variants.push(Variant::external(
+            &k("tiny-sandbox"),
+            &[&tiny_sandbox, TRUE],
+            uid,
+        ));
         variants.push(Variant::in_process(&k("command"), &SEVEN, false, uid));
         variants.push(Variant::external(
             &k("exec-etc"),
@@ -84,6 +98,14 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
         ("command", "mountns, `Command::namespace`"),
         ("exec-etc", "mountns `exec`, + /etc union"),
         ("command-etc", "mountns `Command::namespace`, + /etc union"),
+        (
+            "bwrap-sandbox",
+            "sandbox: bubblewrap `--dev --proc --unshare-pid --unshare-net --new-session --die-with-parent`",
+        ),
+        (
+            "tiny-sandbox",
+            "sandbox: mountns `tiny-sandbox`, the same table",
+        ),
     ];
     for (key, label) in rows {
         let mut line = format!("| {label} |");
@@ -105,7 +127,7 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
     report.line("");
     let mut ratios = String::from("| ratio | root | uid 65534 |\n| --- | ---: | ---: |\n");
     // Ratios of overheads (over plain /bin/true, paired by round), then of times.
-    let ratio_rows: [(&str, &str, &str, bool); 8] = [
+    let ratio_rows: [(&str, &str, &str, bool); 10] = [
         ("mountns `exec` / bubblewrap, time", "exec", "bwrap", false),
         ("mountns `tiny` / bubblewrap, time", "tiny", "bwrap", false),
         (
@@ -128,6 +150,18 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
         ),
         ("mountns `exec` / floor.c, overhead", "exec", "floor", true),
         ("mountns `tiny` / floor.c, overhead", "tiny", "floor", true),
+        (
+            "sandbox: mountns `tiny-sandbox` / bubblewrap, time",
+            "tiny-sandbox",
+            "bwrap-sandbox",
+            false,
+        ),
+        (
+            "sandbox: mountns `tiny-sandbox` / bubblewrap, overhead",
+            "tiny-sandbox",
+            "bwrap-sandbox",
+            true,
+        ),
         (
             "mountns `exec` + /etc / mountns `exec`, time",
             "exec-etc",
@@ -197,6 +231,16 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
             cell("bwrap"),
             ratio("command"),
         );
+        report.summary(
+            &format!(
+                "W0 sandbox (fresh /dev, /proc; pid, net; new session), {name}, `tiny-sandbox`"
+            ),
+            cell("tiny-sandbox"),
+            cell("bwrap-sandbox"),
+            s.median(&k("tiny-sandbox"))
+                .zip(s.median(&k("bwrap-sandbox")))
+                .map(|(a, b)| a / b),
+        );
     }
     report.summary(
         "W0 + writable union over /etc, root, static `exec`",
@@ -214,6 +258,11 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
             ("bubblewrap", bwrap.join(" ")),
             ("mountns, static `exec` example", format!("{exec} {TRUE}")),
             ("mountns, `tiny` example", format!("{tiny} {TRUE}")),
+            ("sandbox: bubblewrap", bwrap_sandbox.join(" ")),
+            (
+                "sandbox: mountns `tiny-sandbox`",
+                format!("{tiny_sandbox} {TRUE}"),
+            ),
         ],
     );
 
@@ -240,6 +289,13 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
                     (exec / floor - 1.0) * 100.0
                 ),
                 exec <= floor * 1.15,
+            );
+        }
+        if let (Some(mountns), Some(bwrap)) = (over("tiny-sandbox"), over("bwrap-sandbox")) {
+            report.target(
+                &format!("W0 sandbox {name}: `tiny-sandbox` overhead ≤ ½ bubblewrap's"),
+                format!("{} vs {} ({:.2})", ms(mountns), ms(bwrap), mountns / bwrap),
+                mountns <= bwrap / 2.0,
             );
         }
         let med = |k: &str| s.median(&format!("{k}/{user}"));
@@ -271,6 +327,7 @@ fn launchers(config: &Config, report: &mut Report, s: &Samples) {
         ("bwrap", "bubblewrap (without its shared libraries)"),
         ("exec", "mountns static `exec` (std, glibc `crt-static`)"),
         ("tiny", "mountns `tiny` (no std, no libc)"),
+        ("tiny-sandbox", "mountns `tiny-sandbox`, the sandbox"),
     ];
     for (key, label) in rows {
         let path = if key == "bwrap" {

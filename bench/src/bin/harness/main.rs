@@ -51,6 +51,24 @@ const BWRAP_SEVEN: [&str; 20] = [
     "--tmpfs", "/tmp",
 ];
 
+/// bubblewrap's arguments for the sandbox: the same view (host /usr, the merged-/usr
+/// links, tmpfs /tmp) with a fresh /dev and /proc, pid and network namespaces, a new
+/// session and die-with-parent, as `tiny-sandbox` declares them.
+#[rustfmt::skip]
+const BWRAP_SANDBOX: [&str; 22] = [
+    "--ro-bind", "/usr", "/usr",
+    "--symlink", "usr/bin", "/bin",
+    "--symlink", "usr/lib", "/lib",
+    "--symlink", "usr/lib64", "/lib64",
+    "--dev", "/dev",
+    "--proc", "/proc",
+    "--tmpfs", "/tmp",
+    "--unshare-pid",
+    "--unshare-net",
+    "--new-session",
+    "--die-with-parent",
+];
+
 struct Config {
     bin: PathBuf,
     quick: bool,
