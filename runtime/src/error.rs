@@ -180,6 +180,8 @@ pub(crate) enum Reason {
     /// overlayfs refused a union (ELOOP) whose layer (the error's source) is this other
     /// layer, or lies under it, or holds it.
     Overlapping(&'static CStr),
+    /// The host's node that a `dev` binds (the error's source) is not a character device.
+    NotADevice,
 }
 
 /// The table entry a step works on.
@@ -409,6 +411,20 @@ impl Error {
             (Step::Union | Step::UnionLegacy, Errno::INVAL) => {
                 Some("overlayfs refused this union; the kernel log (dmesg) says why")
             }
+            (Step::Proc, Errno::PERM) => Some(
+                "the kernel mounts a procfs only from inside a pid namespace of the mounting \
+                 user namespace (a table with proc gets one through CommandExt::namespace or \
+                 Namespace::exec, never Namespace::enter), and, without root, only where the \
+                 host's /proc is fully visible: a host /proc with files mounted over (as in \
+                 many containers) cannot be mounted afresh",
+            ),
+            (Step::Dev, Errno::NOSPC) => {
+                Some("a table has at most 8 dev entries, or the tmpfs of one is full")
+            }
+            (Step::Node, Errno::EXIST) => Some(
+                "dir and symlink make new paths only, and something is already there (in a \
+                 layer of a union, or made by another entry)",
+            ),
             (Step::Ids, Errno::INVAL) => Some(
                 "an id is -1 (4294967295), which means none, or there are more supplementary \
                  groups than the kernel takes (65536)",
@@ -486,6 +502,12 @@ impl fmt::Display for Error {
                      overlayfs refuses; drop one",
                     Quoted(self.source.map_or(&b""[..], CStr::to_bytes)),
                     Quoted(other.to_bytes())
+                );
+            }
+            Some(Reason::NotADevice) => {
+                return f.write_str(
+                    "the host's node is not a character device; dev binds only the host's \
+                     own devices",
                 );
             }
             Some(Reason::NotDumpable) => {
