@@ -412,11 +412,11 @@ impl Error {
                 Some("overlayfs refused this union; the kernel log (dmesg) says why")
             }
             (Step::Proc, Errno::PERM) => Some(
-                "the kernel mounts a procfs only from inside a pid namespace of the mounting \
-                 user namespace (a table with proc gets one through CommandExt::namespace or \
-                 Namespace::exec, never Namespace::enter), and, without root, only where the \
-                 host's /proc is fully visible: a host /proc with files mounted over (as in \
-                 many containers) cannot be mounted afresh",
+                "the kernel mounts a procfs only from inside a pid namespace that the \
+                 mounting user namespace owns (CommandExt::namespace and Namespace::exec make \
+                 one for a table with proc; Namespace::enter cannot), and without root only \
+                 while the host's /proc is fully visible (none of its files mounted over, as \
+                 containers do)",
             ),
             (Step::Dev, Errno::NOSPC) => {
                 Some("a table has at most 8 dev entries, or the tmpfs of one is full")
@@ -748,6 +748,37 @@ mod tests {
             error.to_string(),
             "mountns: tmpfs on \"/usr/lib/ssl/certs\": open mountpoint: \"/usr/lib/ssl\" is a \
              symbolic link inside the new root; bind its target instead"
+        );
+    }
+
+    #[test]
+    fn explains_the_sandbox_entries() {
+        let error = Context::new(Entry::Dev, c"/dev")
+            .with_source(c"/dev/null")
+            .fail(Step::Dev)(Errno::NODEV)
+        .because(Reason::NotADevice);
+        assert_eq!(
+            error.to_string(),
+            "mountns: dev \"/dev/null\" on \"/dev\": build /dev: the host's node is not a \
+             character device; dev binds only the host's own devices"
+        );
+        let message = Context::new(Entry::Proc, c"/proc").fail(Step::Proc)(Errno::PERM).to_string();
+        assert!(
+            message.starts_with(
+                "mountns: proc on \"/proc\": mount proc: Operation not permitted (os error 1); \
+                 the kernel mounts a procfs only from inside a pid namespace"
+            ),
+            "{message}"
+        );
+        assert!(message.contains("fully visible"), "{message}");
+        let message =
+            Context::new(Entry::Symlink, c"/w/l").fail(Step::Node)(Errno::EXIST).to_string();
+        assert!(
+            message.starts_with(
+                "mountns: symlink on \"/w/l\": create: File exists (os error 17); \
+                 dir and symlink make new paths only"
+            ),
+            "{message}"
         );
     }
 
