@@ -265,4 +265,13 @@ pub mod __private {
             self.0
         }
     }
+
+    /// The content of a `file` of another namespace, the `row`th of its table: what an
+    /// includer reads instead of an expression that may mean nothing in its crate.
+    pub const fn included_content(namespace: &'static Namespace, row: usize) -> &'static [u8] {
+        match namespace.mounts()[row].kind() {
+            Kind::File { content } => content,
+            _ => panic!("mountns internal error: an included file's row is not a file"),
+        }
+    }
 }

@@ -159,7 +159,7 @@ fn check(text: &str) -> Result<bool, TestCaseError> {
         }
     };
     let mut reached = false;
-    for (entries, mounts) in tables {
+    for (entries, mounts, _) in tables {
         let mounts: Vec<Mount<usize>> = mounts.iter().map(ids).collect();
         reached |= !mounts.is_empty();
         for (i, a) in mounts.iter().enumerate() {
@@ -203,6 +203,7 @@ fn ids(mount: &Mount<Origin>) -> Mount<usize> {
         kind: match &mount.kind {
             Kind::Bind(entry) => Kind::Bind(id(entry)),
             Kind::Tmpfs(entry) => Kind::Tmpfs(id(entry)),
+            Kind::Make(entry) => Kind::Make(id(entry)),
             Kind::Union { lowers, upper } => Kind::Union {
                 lowers: lowers.iter().map(id).collect(),
                 upper: upper.as_ref().map(id),

@@ -150,7 +150,7 @@ fn everything_nests_under_a_root_mount() {
     assert_eq!(targets, ["/", "/dev"]);
     assert!(is_under("/dev", "/"));
     assert!(!is_under("/", "/"));
-    assert_eq!(skeleton(&mounts), [("dev".to_string(), true)]);
+    assert_eq!(skeleton(&mounts), [("dev".to_string(), Node::Dir)]);
 }
 
 #[test]
@@ -186,11 +186,11 @@ fn the_skeleton_holds_every_mountpoint_and_its_parents() {
     assert_eq!(
         skeleton(&mounts),
         [
-            ("etc".to_string(), true),
-            ("etc/localtime".to_string(), false),
-            ("etc/ssl".to_string(), true),
-            ("etc/ssl/certs".to_string(), true),
-            ("usr".to_string(), true),
+            ("etc".to_string(), Node::Dir),
+            ("etc/localtime".to_string(), Node::File),
+            ("etc/ssl".to_string(), Node::Dir),
+            ("etc/ssl/certs".to_string(), Node::Dir),
+            ("usr".to_string(), Node::Dir),
         ]
     );
 }
