@@ -605,8 +605,8 @@ fn bind(
     }
     let bind = context.begin(Step::Bind)?;
     let tree = clone_tree(&opened).map_err(bind)?;
-    // Every flag in one call, on the whole tree: a submount of the host's (a device
-    // node on /srv/x/usb, a set-id program below) is no exception.
+    // Every flag in one call, on the whole tree: the host's mounts below the source (a
+    // devtmpfs, a disk of set-id programs) get them too.
     let set_flags = || sys::mount_setattr(tree.as_fd(), true, attributes(mount.flags()));
     if mount.flags().is_read_only() {
         context.step(Step::ReadOnly, set_flags)?;
