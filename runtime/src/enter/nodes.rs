@@ -42,7 +42,7 @@ pub(super) struct Data {
 
 impl Data {
     pub(super) fn new(mounts: &'static [Mount]) -> Data {
-        let size = mounts
+        let pages = mounts
             .iter()
             .filter_map(|mount| match mount.kind() {
                 Kind::File { content } => Some(content.len().div_ceil(PAGE_MAX).max(1)),
@@ -52,7 +52,7 @@ impl Data {
         Data {
             tmpfs: None,
             files: 0,
-            size: size.saturating_mul(PAGE_MAX),
+            size: pages.saturating_mul(PAGE_MAX),
         }
     }
 
