@@ -113,6 +113,15 @@ pub enum Problem {
     InHost,
 }
 
+impl What {
+    /// Whether this is a source expanded while the user's crate compiles (a constant,
+    /// a package, a source of an included namespace): a package with inputs becomes a
+    /// union.
+    fn is_expanded(&self) -> bool {
+        matches!(self, What::Host(source) if source.starts_with('{'))
+    }
+}
+
 impl<O> Entry<O> {
     fn is_tmpfs(&self) -> bool {
         matches!(self.what, What::Tmpfs(_))
@@ -359,7 +368,9 @@ fn check_nesting<O: Clone>(mounts: &mut [Mount<O>], errors: &mut Vec<Error<O>>) 
 fn nesting_problem<O>(child: &Mount<O>, parent: &Mount<O>) -> Option<Problem> {
     let made_here = matches!(child.made(), Some(Made::Dir | Made::Symlink));
     let host = match &parent.kind {
-        Kind::Bind(_) => true,
+        // A source expanded at compile time may be a union; if it is not, the emitted
+        // table refuses it then.
+        Kind::Bind(entry) => parent.target != "/" || !entry.what.is_expanded(),
         Kind::Union { upper: None, .. } => parent.target != "/",
         Kind::Union { upper: Some(_), .. } | Kind::Tmpfs(_) | Kind::Make(_) => false,
     };

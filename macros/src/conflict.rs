@@ -83,6 +83,9 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
             "{target} lies under {}, a fresh procfs ({other}); nothing can be mounted or made inside it",
             parent_target(error)
         ),
+        Problem::InHost if error.other.as_ref().is_some_and(|o| o.target == "/") => format!(
+            "{target} would be made in the host's directory bound on \"/\" by {other}; make it in a tmpfs, or make \"/\" a union (its lowest layer holds what is made in the root)"
+        ),
         Problem::InHost => format!(
             "{target} would be made in the host's {}, bound by {other}; make it in a tmpfs or in the new root",
             parent_target(error).trim_matches('"').trim_end_matches('/')

@@ -224,7 +224,7 @@ fn c_lit(value: &str, span: Span) -> syn::Result<LitCStr> {
 /// The initializer of a `Namespace` static: one block of private statics.
 fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> {
     let private = quote!(::mountns::__private);
-    let mut statics = Statics::new(entries);
+    let mut statics = Statics::new(entries, mounts);
     let mut rows = Vec::new();
     for (n, mount) in mounts.iter().enumerate() {
         let target = c_lit(&mount.target, Span::call_site())?;
@@ -322,15 +322,25 @@ struct Statics {
     sources: Vec<(usize, Ident)>,
     /// The writable unions emitted so far.
     uppers: u32,
+    /// The first `dir` or `symlink` made with the skeleton, if any: a non-literal
+    /// source on `/` must then expand to a union, whose lowest layer the skeleton is.
+    made_with_skeleton: Option<Span>,
 }
 
 impl Statics {
     /// Starts with a static for each non-literal source.
-    fn new(entries: &[Entry<Origin>]) -> Self {
+    fn new(entries: &[Entry<Origin>], mounts: &[Mount<Origin>]) -> Self {
+        let made_with_skeleton = mounts
+            .iter()
+            .find(|mount| {
+                matches!(mount.made(), Some(Made::Dir | Made::Symlink)) && !mount.in_tmpfs
+            })
+            .map(|mount| syn::spanned::Spanned::span(&collapse::representative(mount).origin.stmt));
         let mut statics = Statics {
             items: TokenStream::new(),
             sources: Vec::new(),
             uppers: 0,
+            made_with_skeleton,
         };
         for entry in entries {
             let Some((part, span)) = expanded(entry) else {
@@ -383,6 +393,14 @@ impl Statics {
                         const _: () = ::core::assert!(
                             #source.len() == 1,
                             "mountns: a package with inputs makes a union, which needs a directory target"
+                        );
+                    });
+                }
+                if let Some(span) = self.made_with_skeleton.filter(|_| mount.target == "/") {
+                    self.items.extend(quote_spanned! {span=>
+                        const _: () = ::core::assert!(
+                            #source.len() > 1,
+                            "mountns: this would be made in the host's directory bound on `/` (the constant source there is one directory, not a union whose lowest layer holds what is made in the root); make it in a tmpfs, or make `/` a union"
                         );
                     });
                 }
@@ -545,5 +563,33 @@ mod tests {
         assert!(emitted.contains("Flags :: READ_ONLY"), "{emitted}");
         assert!(emitted.contains("Flags :: NONE"), "{emitted}");
         assert!(!emitted.contains("__from_bits"), "{emitted}");
+    }
+
+    #[test]
+    fn settings_are_emitted_and_passed_on_to_includers() {
+        let tokens = TokenStream::from_str(
+            r#"static NS = { proc "/proc/"; hostname "box"; new_session; file "/etc/motd" MOTD; bind dev noexec "/dev/dri/"; };"#,
+        )
+        .unwrap();
+        let emitted = crate::expand::namespace(tokens, crate::expand::Grammar::Public)
+            .unwrap()
+            .to_string();
+        // `proc` implies pid, `hostname` uts.
+        let with = r#". __with (:: mountns :: __private :: Unshare :: __from_bits (:: mountns :: __private :: Unshare :: PID . bits () | :: mountns :: __private :: Unshare :: UTS . bits ()) , :: core :: option :: Option :: Some (c"box") , true)"#;
+        assert!(emitted.contains(with), "{emitted}");
+        assert!(
+            emitted.contains("Flags :: DEV . bits () | :: mountns :: __private :: Flags :: NOEXEC"),
+            "{emitted}"
+        );
+        // The companion macro re-states all of it; a constant content is read from
+        // the table by row (the rows are sorted: /dev/dri, /etc/motd, /proc).
+        for statement in [
+            r#"file "/etc/motd" @ content (1usize) ;"#,
+            r#"bind dev noexec "/dev/dri/" "/dev/dri" ;"#,
+            r#"proc "/proc/" ;"#,
+            r#"unshare [pid , uts] ; hostname "box" ; new_session ;"#,
+        ] {
+            assert!(emitted.contains(statement), "{statement} in {emitted}");
+        }
     }
 }

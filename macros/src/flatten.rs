@@ -362,10 +362,9 @@ impl<'a> Flattener<'a> {
         let here = Origin::describe_text(&text, &cx.via);
         match &self.settings.hostname {
             Some((first, _)) if *first == value => {}
-            Some((first, there)) => {
-                let message = format!(
-                    "two host names: {here} here and `hostname {first:?}` in {there}; keep one"
-                );
+            Some((_, there)) => {
+                let message =
+                    format!("two different host names: {here} here and {there} before; keep one");
                 self.errors.push(blame.error(name.span(), &message));
             }
             None => {

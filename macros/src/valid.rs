@@ -460,6 +460,68 @@ mod tests {
     #[test]
     fn flags_are_known_words() {
         assert_eq!(flag("ro"), Ok(READ_ONLY));
-        assert!(flag("rw").unwrap_err().contains("`ro`"));
+        assert_eq!(flag("dev"), Ok(DEV));
+        assert!(flag("noexec").is_ok());
+        assert!(flag("rw").unwrap_err().contains("`ro`, `dev` or `noexec`"));
+    }
+
+    #[test]
+    fn made_targets_have_the_kind_of_path_their_statement_makes() {
+        assert_eq!(
+            made_target(Made::Proc, "/proc/"),
+            Ok(Target {
+                path: "/proc".into(),
+                dir: true
+            })
+        );
+        assert!(made_target(Made::Symlink, "/lib").is_ok_and(|t| !t.dir));
+        for (made, bad, message) in [
+            (Made::Proc, "/proc", "end the target with `/`: \"/proc/\""),
+            (Made::Dev, "/", "cannot make the new root itself"),
+            (
+                Made::File,
+                "/etc/hosts/",
+                "drop the trailing `/`: \"/etc/hosts\"",
+            ),
+            (Made::Dir, "var/", "is not absolute"),
+        ] {
+            let error = made_target(made, bad).unwrap_err();
+            assert!(error.contains(message), "{bad:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn link_texts_and_host_names_are_what_the_kernel_takes() {
+        assert!(link_text("usr/lib").is_ok() && link_text("/usr/../lib").is_ok());
+        assert!(link_text("").is_err() && link_text("a\0b").is_err());
+        assert!(link_text(&"a".repeat(4096)).is_err());
+        assert!(hostname("box-1.example").is_ok());
+        assert!(hostname(&"a".repeat(HOSTNAME_MAX)).is_ok());
+        for bad in [
+            "",
+            "my box",
+            "b\u{f6}x",
+            "a_b",
+            &"a".repeat(HOSTNAME_MAX + 1),
+        ] {
+            assert!(hostname(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn unshare_words_are_bits_and_mistakes_name_the_word() {
+        let words =
+            |list: &[&str]| unshare(&list.iter().map(|w| (*w).to_string()).collect::<Vec<_>>());
+        assert_eq!(words(&["pid", "uts"]), Ok(UNSHARE_PID | UNSHARE_UTS));
+        assert_eq!(words(&[]).unwrap_err().0, None);
+        assert_eq!(words(&["net", "net"]).unwrap_err().0, Some(1));
+        let (at, message) = words(&["net", "mnt"]).unwrap_err();
+        assert_eq!(at, Some(1));
+        assert!(message.contains("made automatically"), "{message}");
+        let (_, message) = words(&["time"]).unwrap_err();
+        assert!(
+            message.ends_with("`pid`, `net`, `ipc`, `uts` or `cgroup`"),
+            "{message}"
+        );
     }
 }

@@ -43,7 +43,15 @@ mountns::namespace! {
         symlink "/lib64" "usr/lib64";
         dir "/run/";
     };
+    // `dev` on every kind of host source: a slot, a constant, a read-only union.
+    static DEVICES = {
+        bind dev noexec "/media/" [param(MEDIA), "/srv/media/"];
+        bind dev "/opt/" HOSTS_DIR;
+        bind dev ro "/mnt/" param(MNT);
+    };
 }
+
+const HOSTS_DIR: &str = "/srv/opt";
 
 fn kind(ns: &Namespace, target: &core::ffi::CStr) -> Kind {
     let mount = ns.mounts().iter().find(|m| m.target() == target);
@@ -98,5 +106,13 @@ fn main() {
     assert_eq!(ROOT.hostname(), None);
     let lib64 = ROOT.skeleton().iter().find(|m| m.path() == c"lib64").unwrap();
     assert_eq!(lib64.link(), Some(c"usr/lib64"));
-    println!("{BASE}{SAME}{ROOT}");
+    for mount in DEVICES.mounts() {
+        assert!(mount.flags().is_dev(), "{mount:?}");
+    }
+
+    // The expression form takes every statement too.
+    let ns = mountns::namespace! { proc "/proc/"; dev "/dev/"; hostname "box"; new_session; };
+    assert!(ns.unshare().contains(Unshare::PID) && ns.unshare().contains(Unshare::UTS));
+    assert!(ns.new_session());
+    println!("{BASE}{SAME}{ROOT}{ns}");
 }
