@@ -21,7 +21,8 @@ namespace! {
     /// The benchmarks' W0 sandbox.
     static SEVEN = {
         bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"];
-        bind ["/dev/", "/proc/"];
+        bind dev "/dev/";
+        bind "/proc/";
         bind "/tmp/" tmpfs;
     };
 

@@ -7,7 +7,8 @@ namespace! {
     /// W0: the seven-mount sandbox, the same as the `exec` example's.
     pub static SEVEN = {
         bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"];
-        bind ["/dev/", "/proc/"];
+        bind dev "/dev/";
+        bind "/proc/";
         bind "/tmp/" tmpfs;
     };
 

@@ -11,7 +11,8 @@ namespace! {
     /// The image's layers (the app's on top) over the closure, as the root.
     static IMAGE = {
         bind "/" [packages::APP_LAYER, packages::BASE_LAYER, packages::CLOSURE];
-        bind ["/dev/", "/proc/"];
+        bind dev "/dev/";
+        bind "/proc/";
         bind "/tmp" tmpfs("size=10M");
     };
 }

@@ -16,7 +16,8 @@ mountns::namespace! {
     /// The benchmarks' W0 sandbox.
     static SEVEN = {
         bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"];
-        bind ["/dev/", "/proc/"];
+        bind dev "/dev/";
+        bind "/proc/";
         bind "/tmp/" tmpfs;
     };
 }
