@@ -261,6 +261,14 @@ impl Ids {
     }
 }
 
+/// Switching to `ids` needs root: fails with [`Step::Ids`] before entering otherwise.
+fn as_root(ids: Option<&Ids>) -> Result<(), Error> {
+    if ids.is_some() && !rustix::process::geteuid().is_root() {
+        return Err(Error::new(Step::Ids, Errno::PERM));
+    }
+    Ok(())
+}
+
 mod sealed {
     pub trait Sealed {}
     impl Sealed for std::process::Command {}
@@ -291,16 +299,23 @@ impl Filled {
     /// be set to an absolute path, or entering fails with [`Step::Params`] before
     /// anything else happens.
     pub fn enter(&self) -> Result<(), Error> {
-        self.ns.enter_with(&self.params)
+        self.ns.enter_here(&self.params)
     }
 
     /// [`Namespace::enter_as`], with the values of the `param(NAME)` sources.
     pub fn enter_as(&self, ids: &Ids) -> Result<(), Error> {
-        if !rustix::process::geteuid().is_root() {
-            return Err(Error::new(Step::Ids, Errno::PERM));
-        }
+        as_root(Some(ids))?;
         self.enter()?;
         ids.switch()
+    }
+
+    /// Enters for a program executed next, then switches to `ids` if given: with a pid
+    /// namespace, through the processes it needs, returning `Ok` only in the one that
+    /// is to execute (see `Namespace::enter_with`).
+    pub(crate) fn enter_to_exec(&self, ids: Option<&Ids>) -> Result<(), Error> {
+        as_root(ids)?;
+        self.ns.enter_with(&self.params)?;
+        ids.map_or(Ok(()), Ids::switch)
     }
 
     /// [`Namespace::exec`], with the values of the `param(NAME)` sources.
@@ -310,7 +325,7 @@ impl Filled {
         };
         let mut command = Command::new(program);
         command.args(rest);
-        if let Err(error) = self.enter() {
+        if let Err(error) = self.enter_to_exec(None) {
             return error;
         }
         if let Err(errno) = crate::fault::check(Step::Exec) {

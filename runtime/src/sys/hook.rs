@@ -275,10 +275,7 @@ fn install(
         };
         let mut entered = Err(Error::new(Step::Stack, Errno::NOMEM));
         let stacked = on_own_stack(|| {
-            entered = match &ids {
-                Some(ids) => ns.enter_as(ids),
-                None => ns.enter(),
-            };
+            entered = ns.enter_to_exec(ids.as_ref());
             if report.is_none() {
                 // The parent gets only the errno: the child writes the whole message.
                 let _ = entered.inspect_err(Error::report);
