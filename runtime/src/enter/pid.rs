@@ -274,7 +274,8 @@ impl Init {
                 }
                 continue;
             }
-            while let Ok(Some((pid, status))) = process::waitpid(None, WaitOptions::NOHANG) {
+            // Any child, whatever its process group (`waitpid(None)` is only ours).
+            while let Ok(Some((pid, status))) = process::wait(WaitOptions::NOHANG) {
                 if pid.as_raw_nonzero().get() == program {
                     self.page.end(status.as_raw());
                     raw::exit(0);
