@@ -84,15 +84,24 @@ impl Namespace {
         if self.unshare().contains(Unshare::PID) {
             return Err(Error::new(Step::PidNamespace, Errno::INVAL));
         }
-        self.enter_with(params)
+        self.enter_forking(params, false)
     }
 
     /// Enters with `params` for the table's slots, checked first, for a caller that
     /// executes a program next (`CommandExt`'s hook, `exec`, a launcher). With a pid
-    /// namespace, returns `Ok` only in the process that is to execute (pid 2 of the
-    /// namespace); the caller itself returns only an error, or never: it waits for the
-    /// program and ends as it does (`enter/pid.rs`).
+    /// namespace or a new session, returns `Ok` only in a process forked to execute
+    /// (pid 2 of the namespace; not a process group leader, which `setsid` refuses, as
+    /// a shell's job is one); the caller itself returns only an error, or never: it
+    /// waits for the program and ends as it does (`enter/pid.rs`).
     pub(crate) fn enter_with(&'static self, params: &dyn Values) -> Result<(), Error> {
+        self.enter_forking(
+            params,
+            self.unshare().contains(Unshare::PID) || self.new_session(),
+        )
+    }
+
+    /// Enters, in the processes of `enter/pid.rs` if `fork`, else in this one.
+    fn enter_forking(&'static self, params: &dyn Values, fork: bool) -> Result<(), Error> {
         params::check(params, self)?;
         // std chdirs to `Command::current_dir` before running pre_exec hooks: remember
         // the path to go back to it inside the new root.
@@ -108,7 +117,7 @@ impl Namespace {
         // threads of a multithreaded caller keep theirs.
         let umask = process::umask(Mode::empty());
         let enter = || self.enter_unshared(user_namespace, cwd.as_ref(), params);
-        let entered = if self.unshare().contains(Unshare::PID) {
+        let entered = if fork {
             pid::enter(enter, || self.start_session())
         } else {
             enter().and_then(|()| self.start_session())

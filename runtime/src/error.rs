@@ -391,9 +391,10 @@ impl Error {
                  which fork the processes it needs",
             ),
             (Step::Session, Errno::PERM) => Some(
-                "the process leads a process group (as one started by an interactive shell \
-                 does), and setsid refuses a group leader; add a pid namespace \
-                 (unshare [pid];), where the program is a process of its own",
+                "the process leads a process group (as a job of an interactive shell does), \
+                 and setsid refuses a group leader; run the program with \
+                 CommandExt::namespace, Namespace::exec or a launcher! binary, which fork a \
+                 process of its own for it",
             ),
             (Step::Setgroups | Step::UidMap | Step::GidMap, Errno::XDEV) => {
                 Some("/proc is not a procfs; refusing to write to it")

@@ -7,6 +7,10 @@
 //! the program outside: it passes the usual signals on and ends as the program ended.
 //! I passes them on to G, reaps orphans, and reports G's end to C on a shared page.
 //! Each dies with its parent. Allocation-free: this runs between fork and exec.
+//!
+//! A table with a new session but no pid namespace takes the same way: `setsid`
+//! refuses a process group leader, as a launcher started by an interactive shell is,
+//! and G never is one. I is then an ordinary process that waits for G.
 
 use core::mem;
 
