@@ -40,9 +40,16 @@
 //!   binds sources onto the target.
 //! - A source is a string literal (a host path), `tmpfs` or `tmpfs("OPTIONS")` (options of
 //!   tmpfs(5), checked at compile time), or any constant `&'static str` expression.
-//! - FLAGS: `ro` (read-only, recursively), or nothing.
-//! - `include PATH;` splices in the mounts of a namespace declared elsewhere (this
-//!   module, another module, another crate) before sorting and collapsing.
+//! - FLAGS: `ro` (read-only, recursively), `dev` (device nodes work; binds are `nodev`
+//!   otherwise, every mount `nosuid`), `noexec`, or nothing.
+//! - `proc "/proc/";`, `dev "/dev/";`, `dir "/var/tmp/";`, `symlink "/lib" "usr/lib";`
+//!   and `file "/etc/hostname" "box\n";` make a fresh procfs (in a new pid namespace),
+//!   a fresh `/dev`, an empty directory, a link and a read-only file.
+//! - `unshare [net, ipc];`, `hostname "box";` and `new_session;` set up the process:
+//!   more namespaces, a host name, a new session.
+//! - `include PATH;` splices in the mounts and settings of a namespace declared
+//!   elsewhere (this module, another module, another crate) before sorting and
+//!   collapsing.
 //! - A trailing slash makes a directory target; without it the target is a file.
 //! - Several mounts on one target: binds make a read-only union, the first declared on
 //!   top; a tmpfs with binds makes a writable union whose writes land in the tmpfs.
@@ -103,6 +110,23 @@ mod package;
 /// // The expression form gives a `&'static Namespace`.
 /// let ns: &'static mountns::Namespace = mountns::namespace! { bind ro "/usr/"; };
 /// assert_eq!(ns.mounts().len(), 1);
+///
+/// // A sandbox: its own /proc (and pid namespace), /dev, network and host name.
+/// mountns::namespace! {
+///     static SANDBOX = {
+///         proc "/proc/";
+///         dev "/dev/";
+///         bind ro "/usr/";
+///         symlink "/bin" "usr/bin";
+///         dir "/var/tmp/";
+///         file "/etc/hostname" "box\n";
+///         unshare [net, ipc];
+///         hostname "box";
+///         new_session;
+///     };
+/// }
+/// assert!(SANDBOX.unshare().contains(mountns::Unshare::PID));
+/// assert_eq!(SANDBOX.hostname(), Some(c"box"));
 /// ```
 ///
 /// # Grammar
@@ -120,13 +144,30 @@ mod package;
 /// | `bind "/src/" [param(PROJECT), tmpfs];` | a source chosen when entering: [`Namespace::with`] |
 /// | `bind "/" [CERTS, TZDATA];` | the root as a union of [`Package`]s, each with its propagated inputs |
 /// | `bind "/" ["/srv/rootfs/", tmpfs("size=100M")];` | a writable root of your own |
-/// | `include path::to::NAME;` | splice in another namespace's mounts |
+/// | `bind dev "/dev/dri/";` | device nodes work (binds are `nodev` otherwise, every mount `nosuid`); host sources only |
+/// | `bind ro noexec "/srv/";` | nothing in it can be executed |
+/// | `proc "/proc/";` | a fresh procfs; the table gets a pid namespace |
+/// | `dev "/dev/";` | a fresh tmpfs `/dev`: `null`, `zero`, `full`, `random`, `urandom`, `tty`, `pts/`, `shm/`, `fd`, `stdin`, `stdout`, `stderr` |
+/// | `symlink "/lib" "usr/lib";` | a symbolic link: its path, then its text |
+/// | `dir "/var/tmp/";` | an empty directory |
+/// | `file "/etc/hostname" "box\n";` | a read-only file; the content is a literal or a constant `&str`, `&[u8]` or `&[u8; N]` (`include_str!`, `include_bytes!`) |
+/// | `unshare [net, ipc];` | more namespaces: `pid`, `net` (only `lo`, up), `ipc`, `uts`, `cgroup` |
+/// | `hostname "box";` | the host name; implies `uts` |
+/// | `new_session;` | the program runs in a new session |
+/// | `include path::to::NAME;` | splice in another namespace's mounts and settings |
 ///
 /// A trailing slash marks a directory target, none a file; a tmpfs or a union always
 /// mounts on a directory. Targets are string literals; sources may be constants
 /// (`&'static str` or [`Package`]). Statements are sorted so parents are mounted
 /// before children; several statements on one target collapse into a union, whichever
 /// statements or included namespaces they come from.
+///
+/// `proc`, `dev`, `dir`, `symlink` and `file` stand alone on their target (the same
+/// statement reached twice through includes is one). A `dir` or `symlink` is made in
+/// the new root (the lowest layer of a union on `/`) or in a tmpfs, `dev` or writable
+/// union of the table; a `file` is its content bound read-only onto a file mountpoint.
+/// The settings of included namespaces add up: the namespaces to unshare are their
+/// union, a host name must be the same everywhere.
 ///
 /// # Compile errors
 ///
@@ -140,7 +181,19 @@ mod package;
 ///   the same target and source with different flags;
 /// - `/proc`, `/sys` or `/dev` as a union layer, or two layers of which one lies under
 ///   the other (overlayfs refuses both);
-/// - `ro` on a writable union or on a lone tmpfs; a mount under a file mount;
+/// - `ro` on a writable union or on a lone tmpfs; `dev` on a tmpfs or a writable union;
+///   a flag on `proc`, `dev`, `dir`, `symlink` or `file`; a mount under a file mount;
+/// - `proc`, `dev` or `dir` on a file target (no trailing slash), `symlink` or `file`
+///   on a directory target, any of them on `/`; anything under a `proc`, a `symlink`
+///   or a `file`; another statement on the target of one of them;
+/// - a `dir` or `symlink` that would be made in a host directory: under a bind of a
+///   host source, or a read-only union that is not on `/` (a constant source on `/`
+///   is found to be one directory, not a union, when it expands);
+/// - link text that is empty, has a NUL or is longer than `PATH_MAX`; a `file` content
+///   that is not a `&str`, `&[u8]` or `&[u8; N]` (rustc's type error, at it);
+/// - in `unshare [..]`, an empty list, an unknown or repeated word, `user` or `mount`
+///   (made automatically); a host name that is empty, longer than 64 bytes or has
+///   other characters than letters, digits, `-` and `.`; two different host names;
 /// - a namespace including itself; an include of something that is not a namespace;
 /// - syntax errors.
 ///
@@ -263,6 +316,15 @@ pub mod __private {
     impl<const N: usize> Content<&'static [u8; N]> {
         pub const fn bytes(self) -> &'static [u8] {
             self.0
+        }
+    }
+
+    /// The content of a `file` of another namespace, the `row`th of its table: what an
+    /// includer reads instead of an expression that may mean nothing in its crate.
+    pub const fn included_content(namespace: &'static Namespace, row: usize) -> &'static [u8] {
+        match namespace.mounts()[row].kind() {
+            Kind::File { content } => content,
+            _ => panic!("mountns internal error: an included file's row is not a file"),
         }
     }
 }

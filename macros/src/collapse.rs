@@ -9,10 +9,12 @@
 
 use std::cmp::Ordering;
 
+pub use crate::parse::Made;
+
 /// overlayfs stacks at most this many lower layers; one of them is the skeleton.
 pub const MAX_LAYERS: usize = 500;
 
-pub use crate::valid::READ_ONLY;
+pub use crate::valid::{DEV, READ_ONLY};
 
 /// One declared mount, after flattening lists and includes. `O` is whatever the
 /// caller needs to point back at the statement (a span, an index).
@@ -37,6 +39,9 @@ pub enum What {
     Host(String),
     /// A fresh tmpfs with these options.
     Tmpfs(String),
+    /// What the runtime makes (`proc`, `dev`, `dir`, `symlink`, `file`), with what
+    /// tells two alike apart: a link's text, a file's content as written.
+    Made(Made, String),
 }
 
 /// One mount of the collapsed table.
@@ -46,7 +51,8 @@ pub struct Mount<O> {
     pub dir: bool,
     pub flags: u32,
     pub kind: Kind<O>,
-    /// The nearest enclosing mount is a plain tmpfs of this table.
+    /// The runtime makes this mountpoint (or this directory, link or file) inside the
+    /// nearest enclosing mount, a tmpfs of this table, once that is mounted.
     pub in_tmpfs: bool,
 }
 
@@ -59,6 +65,8 @@ pub enum Kind<O> {
         lowers: Vec<Entry<O>>,
         upper: Option<Entry<O>>,
     },
+    /// `proc`, `dev`, `dir`, `symlink` or `file`: alone on its target.
+    Make(Entry<O>),
 }
 
 /// Why a set of entries cannot be collapsed; `at` is the entry to blame (the later
@@ -86,6 +94,9 @@ pub enum Problem {
     ReadOnlyWritableUnion,
     /// `ro` on a lone tmpfs: it would stay empty.
     ReadOnlyTmpfs,
+    /// `dev` on a tmpfs or a writable union (`other`, its tmpfs): `dev` lets a host
+    /// source's device nodes work, and these hold writes, where no node can be made.
+    DevOnTmpfs,
     /// A mount under a target that is a file mount.
     UnderFile,
     /// A union layer overlayfs refuses: `/proc`, `/sys` or what lies under them, `/dev`.
@@ -93,11 +104,45 @@ pub enum Problem {
     /// Two layers of one union where one lies under the other (`other`), which
     /// overlayfs refuses (ELOOP).
     OverlappingLayers,
+    /// Something the runtime makes shares its target with another statement.
+    Shared,
+    /// A mount, directory, link or file under a `proc` target.
+    UnderProc,
+    /// A `dir` or `symlink` whose nearest enclosing mount is a host source (`other`):
+    /// it would be made in the host's directory.
+    InHost,
+}
+
+impl What {
+    /// Whether this is a source expanded while the user's crate compiles (a constant,
+    /// a package, a source of an included namespace): a package with inputs becomes a
+    /// union.
+    fn is_expanded(&self) -> bool {
+        matches!(self, What::Host(source) if source.starts_with('{'))
+    }
 }
 
 impl<O> Entry<O> {
     fn is_tmpfs(&self) -> bool {
         matches!(self.what, What::Tmpfs(_))
+    }
+
+    /// What the entry makes, if it is not a mount of a source.
+    pub fn made(&self) -> Option<Made> {
+        match self.what {
+            What::Made(made, _) => Some(made),
+            What::Host(_) | What::Tmpfs(_) => None,
+        }
+    }
+}
+
+impl<O> Mount<O> {
+    /// What the mount makes, if it is not a mount of a source.
+    pub fn made(&self) -> Option<Made> {
+        match &self.kind {
+            Kind::Make(entry) => entry.made(),
+            Kind::Bind(_) | Kind::Tmpfs(_) | Kind::Union { .. } => None,
+        }
     }
 }
 
@@ -172,6 +217,30 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
         }
     }
     let first = kept[0];
+    if let Some(position) = kept.iter().position(|e| e.made().is_some()) {
+        let made = kept[position];
+        let others = kept.iter().enumerate().filter(|(i, _)| *i != position);
+        if let Some((_, &other)) = others.min_by_key(|(_, e)| e.stmt) {
+            let (at, other) = if other.stmt > made.stmt {
+                (other, made)
+            } else {
+                (made, other)
+            };
+            errors.push(error(Problem::Shared, at, Some(other)));
+            return Err(errors);
+        }
+        return if errors.is_empty() {
+            Ok(Mount {
+                target: made.target.clone(),
+                dir: made.dir,
+                flags: made.flags,
+                kind: Kind::Make(made.clone()),
+                in_tmpfs: false,
+            })
+        } else {
+            Err(errors)
+        };
+    }
     let tmpfs: Vec<&Entry<O>> = kept.iter().copied().filter(|e| e.is_tmpfs()).collect();
     for extra in tmpfs.iter().skip(1) {
         errors.push(error(Problem::TwoTmpfs, extra, Some(tmpfs[0])));
@@ -188,6 +257,9 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
             if only.flags & READ_ONLY != 0 {
                 errors.push(error(Problem::ReadOnlyTmpfs, only, None));
             }
+            if only.flags & DEV != 0 {
+                errors.push(error(Problem::DevOnTmpfs, only, None));
+            }
             Kind::Tmpfs((*only).clone())
         }
         (None, 1) => Kind::Bind(binds[0].clone()),
@@ -203,6 +275,9 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
             if let (Some(upper), Some(ro)) = (upper, kept.iter().find(|e| e.flags & READ_ONLY != 0))
             {
                 errors.push(error(Problem::ReadOnlyWritableUnion, ro, Some(upper)));
+            }
+            if let (Some(upper), Some(dev)) = (upper, kept.iter().find(|e| e.flags & DEV != 0)) {
+                errors.push(error(Problem::DevOnTmpfs, dev, Some(upper)));
             }
             Kind::Union {
                 lowers: binds.into_iter().cloned().collect(),
@@ -257,8 +332,10 @@ fn check_layers<O: Clone>(layers: &[&Entry<O>], errors: &mut Vec<Error<O>>) {
     }
 }
 
-/// Finds each mount's nearest enclosing mount: nothing may sit under a file mount, and
-/// a mount under a plain tmpfs gets its mountpoint created in that tmpfs.
+/// Finds each mount's nearest enclosing mount (a `dir` is none: it only makes a
+/// directory): nothing may sit under a file, a link or a `proc`; a `dir` or `symlink`
+/// is not made in a host source; and what the runtime must make inside a tmpfs of the
+/// table, once that is mounted, is marked so.
 fn check_nesting<O: Clone>(mounts: &mut [Mount<O>], errors: &mut Vec<Error<O>>) {
     // The mounts enclosing the current one, innermost last: sorted order makes this a
     // stack, so the whole pass is linear in the number of mounts.
@@ -271,23 +348,62 @@ fn check_nesting<O: Clone>(mounts: &mut [Mount<O>], errors: &mut Vec<Error<O>>) 
             stack.pop();
         }
         if let Some(&parent) = stack.last() {
-            if !mounts[parent].dir {
+            let problem = nesting_problem(&mounts[i], &mounts[parent]);
+            if let Some(problem) = problem {
                 errors.push(Error {
-                    problem: Problem::UnderFile,
+                    problem,
                     at: representative(&mounts[i]).clone(),
                     other: Some(representative(&mounts[parent]).clone()),
                 });
             }
-            mounts[i].in_tmpfs = matches!(mounts[parent].kind, Kind::Tmpfs(_));
+            mounts[i].in_tmpfs = made_in_tmpfs(&mounts[i], &mounts[parent]);
         }
-        stack.push(i);
+        if mounts[i].made() != Some(Made::Dir) {
+            stack.push(i);
+        }
+    }
+}
+
+/// What is wrong with `child` lying in `parent`, its nearest enclosing mount.
+fn nesting_problem<O>(child: &Mount<O>, parent: &Mount<O>) -> Option<Problem> {
+    let made_here = matches!(child.made(), Some(Made::Dir | Made::Symlink));
+    let host = match &parent.kind {
+        // A source expanded at compile time may be a union; if it is not, the emitted
+        // table refuses it then.
+        Kind::Bind(entry) => parent.target != "/" || !entry.what.is_expanded(),
+        Kind::Union { upper: None, .. } => parent.target != "/",
+        Kind::Union { upper: Some(_), .. } | Kind::Tmpfs(_) | Kind::Make(_) => false,
+    };
+    if parent.made() == Some(Made::Proc) {
+        Some(Problem::UnderProc)
+    } else if !parent.dir {
+        Some(Problem::UnderFile)
+    } else if made_here && host {
+        Some(Problem::InHost)
+    } else {
+        None
+    }
+}
+
+/// Whether the runtime makes `child` (its mountpoint, or the directory, link or file
+/// itself) inside `parent`, its nearest enclosing mount, rather than with the
+/// skeleton: a tmpfs or a `dev` hides the skeleton below it, and a writable union
+/// takes what is made in it into its upper tmpfs.
+fn made_in_tmpfs<O>(child: &Mount<O>, parent: &Mount<O>) -> bool {
+    match &parent.kind {
+        Kind::Tmpfs(_) => true,
+        Kind::Make(_) => parent.made() == Some(Made::Dev),
+        Kind::Union { upper: Some(_), .. } => {
+            matches!(child.made(), Some(Made::Dir | Made::Symlink | Made::File))
+        }
+        Kind::Bind(_) | Kind::Union { upper: None, .. } => false,
     }
 }
 
 /// The entry that stands for a mount in messages: the first declared of its target.
 pub fn representative<O>(mount: &Mount<O>) -> &Entry<O> {
     match &mount.kind {
-        Kind::Bind(entry) | Kind::Tmpfs(entry) => entry,
+        Kind::Bind(entry) | Kind::Tmpfs(entry) | Kind::Make(entry) => entry,
         Kind::Union { lowers, upper } => upper.as_ref().unwrap_or(&lowers[0]),
     }
 }
@@ -297,25 +413,47 @@ pub fn representative<O>(mount: &Mount<O>) -> &Entry<O> {
 /// same mount.
 pub fn entries<O: Clone>(mount: &Mount<O>) -> Vec<Entry<O>> {
     match &mount.kind {
-        Kind::Bind(entry) | Kind::Tmpfs(entry) => vec![entry.clone()],
+        Kind::Bind(entry) | Kind::Tmpfs(entry) | Kind::Make(entry) => vec![entry.clone()],
         Kind::Union { lowers, upper } => upper.iter().chain(lowers).cloned().collect(),
     }
 }
 
-/// Every mountpoint and its ancestors, parents first, as (relative path, directory):
-/// the skeleton the runtime creates in the fresh root.
-pub fn skeleton<O>(mounts: &[Mount<O>]) -> Vec<(String, bool)> {
-    let mut paths: Vec<(String, bool)> = Vec::new();
+/// A path of the skeleton: what the runtime creates there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Node {
+    Dir,
+    /// An empty file, the mountpoint of a file mount.
+    File,
+    /// A `symlink` made with the skeleton, with its text.
+    Link(String),
+}
+
+/// Every mountpoint and its ancestors, parents first, relative: the skeleton the
+/// runtime creates in the fresh root. A `dir` or `symlink` the runtime makes in a
+/// tmpfs is not in it; one made with the skeleton is.
+pub fn skeleton<O>(mounts: &[Mount<O>]) -> Vec<(String, Node)> {
+    let mut paths: Vec<(String, Node)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for mount in mounts.iter().filter(|mount| mount.target != "/") {
+    let made_later = |mount: &Mount<O>| mount.in_tmpfs && mount.made().is_some();
+    for mount in mounts
+        .iter()
+        .filter(|mount| mount.target != "/" && !made_later(mount))
+    {
         let relative = &mount.target[1..];
         let mut end = 0;
         for component in relative.split('/') {
             end += component.len();
             let path = &relative[..end];
-            let dir = end < relative.len() || mount.dir;
+            let node = match &mount.kind {
+                _ if end < relative.len() || mount.dir => Node::Dir,
+                Kind::Make(Entry {
+                    what: What::Made(Made::Symlink, text),
+                    ..
+                }) => Node::Link(text.clone()),
+                _ => Node::File,
+            };
             if seen.insert(path.to_owned()) {
-                paths.push((path.to_owned(), dir));
+                paths.push((path.to_owned(), node));
             }
             end += 1;
         }

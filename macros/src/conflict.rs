@@ -1,6 +1,6 @@
 //! Conflicts the collapse finds, turned into messages at the statements to blame.
 
-use crate::collapse::{self, Problem};
+use crate::collapse::{self, Made, Problem};
 use crate::flatten::Origin;
 
 /// Turns collapse errors into messages at the statements to blame.
@@ -40,6 +40,12 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
         Problem::ReadOnlyWritableUnion => format!(
             "`ro` cannot apply to {target}: with a tmpfs ({other}) the union on it is writable; drop `ro` or the tmpfs"
         ),
+        Problem::DevOnTmpfs if error.other.is_some() => format!(
+            "flag `dev` does not apply to {target}: with a tmpfs ({other}) the union on it is writable, and `dev` applies to binds of host sources only; drop `dev` or the tmpfs"
+        ),
+        Problem::DevOnTmpfs => format!(
+            "flag `dev` does not apply to a tmpfs ({target}): it holds no device nodes; drop `dev`"
+        ),
         Problem::ReadOnlyTmpfs => {
             format!("a read-only tmpfs on {target} would stay empty; drop `ro`")
         }
@@ -52,13 +58,37 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
             layer(at),
             error.other.as_ref().map(layer).unwrap_or_default()
         ),
-        Problem::UnderFile => format!(
-            "{target} lies under {}, a file mount ({other}); a file has no children",
-            error
-                .other
-                .as_ref()
-                .map(|o| quoted(&o.target, o.dir))
-                .unwrap_or_default()
+        Problem::UnderFile => {
+            let parent = error.other.as_ref();
+            let (what, has) = match parent.and_then(collapse::Entry::made) {
+                Some(Made::Symlink) => ("link", "a link"),
+                Some(Made::File) => ("file", "a file"),
+                _ => ("file mount", "a file"),
+            };
+            format!(
+                "{target} lies under {}, a {what} ({other}); {has} has no children",
+                parent.map(|o| quoted(&o.target, o.dir)).unwrap_or_default()
+            )
+        }
+        Problem::Shared => {
+            let made = at
+                .made()
+                .or_else(|| error.other.as_ref().and_then(collapse::Entry::made))
+                .map_or("", Made::keyword);
+            format!(
+                "{target} is also the target of {other}; what `{made}` makes stands alone on its target: keep one statement"
+            )
+        }
+        Problem::UnderProc => format!(
+            "{target} lies under {}, a fresh procfs ({other}); nothing can be mounted or made inside it",
+            parent_target(error)
+        ),
+        Problem::InHost if error.other.as_ref().is_some_and(|o| o.target == "/") => format!(
+            "{target} would be made in the host's directory bound on \"/\" by {other}; make it in a tmpfs, or make \"/\" a union (its lowest layer holds what is made in the root)"
+        ),
+        Problem::InHost => format!(
+            "{target} would be made in the host's {}, bound by {other}; make it in a tmpfs or in the new root",
+            parent_target(error).trim_matches('"').trim_end_matches('/')
         ),
     };
     if at.origin.via.is_empty() {
@@ -75,7 +105,17 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
 fn layer<O>(entry: &collapse::Entry<O>) -> String {
     match &entry.what {
         collapse::What::Host(path) | collapse::What::Tmpfs(path) => format!("{path:?}"),
+        collapse::What::Made(made, _) => format!("`{}`", made.keyword()),
     }
+}
+
+/// The target of the mount that `error.at` lies in, quoted.
+fn parent_target(error: &collapse::Error<Origin>) -> String {
+    error
+        .other
+        .as_ref()
+        .map(|o| quoted(&o.target, o.dir))
+        .unwrap_or_default()
 }
 
 /// A target as it was written: `"/etc/"` for a directory, `"/etc/passwd"` for a file.

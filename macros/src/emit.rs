@@ -7,9 +7,9 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{Ident, LitCStr, LitStr};
 
-use crate::collapse::{self, Entry, Kind, Mount};
+use crate::collapse::{self, Entry, Kind, Made, Mount, Node, What};
 use crate::expand::Table;
-use crate::flatten::{Origin, SourceCode};
+use crate::flatten::{Origin, Settings, SourceCode};
 use crate::include::serialize_body;
 use crate::parse::{Decl, Input};
 use crate::valid;
@@ -21,16 +21,16 @@ pub fn emit(input: &Input, tables: &[Table]) -> syn::Result<TokenStream> {
         Input::Items(decls) => decls
             .iter()
             .zip(tables)
-            .map(|(decl, (entries, mounts))| item(decl, entries, mounts))
+            .map(|(decl, table)| item(decl, table))
             .collect(),
         Input::Expr(_) => {
-            let Some((entries, mounts)) = tables.first() else {
+            let Some(table) = tables.first() else {
                 return Err(syn::Error::new(
                     Span::call_site(),
                     "mountns internal error: no table for the expression",
                 ));
             };
-            let init = initializer(entries, mounts)?;
+            let init = initializer(table)?;
             let ns = Ident::new("NAMESPACE", Span::mixed_site());
             Ok(quote! {
                 {
@@ -43,11 +43,7 @@ pub fn emit(input: &Input, tables: &[Table]) -> syn::Result<TokenStream> {
 }
 
 /// The `static` of a declaration, and its companion macro for includes elsewhere.
-fn item(
-    decl: &Decl,
-    entries: &[Entry<Origin>],
-    mounts: &[Mount<Origin>],
-) -> syn::Result<TokenStream> {
+fn item(decl: &Decl, table: &Table) -> syn::Result<TokenStream> {
     let Decl {
         attrs,
         vis,
@@ -55,8 +51,8 @@ fn item(
         name,
         body,
     } = decl;
-    let init = initializer(entries, mounts)?;
-    let companion = companion(entries);
+    let init = initializer(table)?;
+    let companion = companion(table);
     // `#[macro_export]` puts every companion at the crate root: where the declaration
     // stands keeps two namespaces of one name in different modules apart.
     let mut hasher = DefaultHasher::new();
@@ -84,15 +80,14 @@ fn item(
     })
 }
 
-/// The entries of a declaration as statements, for the namespaces that include it:
-/// literal sources as literals, the others as `@src(N)`, read from its table.
-fn companion(entries: &[Entry<Origin>]) -> TokenStream {
+/// The entries and settings of a declaration as statements, for the namespaces that
+/// include it: literal sources and contents as literals, the others as `@src(N)` and
+/// `@content(ROW)`, read from its table.
+fn companion((entries, mounts, settings): &Table) -> TokenStream {
     let mut index = 0usize;
-    entries
+    let mut statements: TokenStream = entries
         .iter()
         .map(|entry| {
-            let flags =
-                flag_names(entry.flags).map(|(word, _)| Ident::new(word, Span::call_site()));
             let slash = if entry.dir && entry.target != "/" {
                 "/"
             } else {
@@ -102,6 +97,11 @@ fn companion(entries: &[Entry<Origin>]) -> TokenStream {
                 &format!("{}{slash}", entry.target),
                 entry.origin.target_span,
             );
+            if let Some(made) = entry.made() {
+                return made_statement(made, entry, &target, mounts);
+            }
+            let flags = names(valid::FLAGS, entry.flags)
+                .map(|(word, _)| Ident::new(word, Span::call_site()));
             let source = match &entry.origin.source {
                 SourceCode::Lit(path, span) => LitStr::new(path, *span).into_token_stream(),
                 SourceCode::Tmpfs(options, _) => quote!(tmpfs(#options)),
@@ -114,33 +114,105 @@ fn companion(entries: &[Entry<Origin>]) -> TokenStream {
                     index += 1;
                     quote!(@src(#k))
                 }
+                SourceCode::Made | SourceCode::Content(_) | SourceCode::IncludedContent(..) => {
+                    TokenStream::new()
+                }
             };
             quote! { bind #(#flags)* #target #source; }
         })
-        .collect()
+        .collect();
+    statements.extend(settings_statements(settings));
+    statements
 }
 
-/// The words and `mountns::Flags` constant names of the flags set in `bits`.
-fn flag_names(bits: u32) -> impl Iterator<Item = (&'static str, &'static str)> {
-    valid::FLAGS
+/// A `proc`, `dev`, `dir`, `symlink` or `file` entry as its statement. A file's
+/// content that is not a literal is read from `row` of the table.
+fn made_statement(
+    made: Made,
+    entry: &Entry<Origin>,
+    target: &LitStr,
+    mounts: &[Mount<Origin>],
+) -> TokenStream {
+    let keyword = Ident::new(made.keyword(), Span::call_site());
+    let arg = match (&entry.what, &entry.origin.source) {
+        (What::Made(Made::Symlink, text), _) => {
+            LitStr::new(text, entry.origin.target_span).into_token_stream()
+        }
+        (_, SourceCode::Content(expr)) if is_literal(expr) => expr.to_token_stream(),
+        (What::Made(Made::File, _), _) => {
+            let row = mounts
+                .iter()
+                .position(|mount| mount.target == entry.target)
+                .unwrap_or_default();
+            quote!(@content(#row))
+        }
+        _ => TokenStream::new(),
+    };
+    quote! { #keyword #target #arg; }
+}
+
+/// Whether a file's content is a string or byte string literal, which means the same
+/// in any crate.
+fn is_literal(expr: &syn::Expr) -> bool {
+    matches!(
+        expr,
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(_) | syn::Lit::ByteStr(_),
+            ..
+        })
+    )
+}
+
+/// The settings as statements: their union is what an includer gets.
+fn settings_statements(settings: &Settings) -> TokenStream {
+    let mut statements = TokenStream::new();
+    let words: Vec<Ident> = names(valid::UNSHARE, settings.unshare)
+        .map(|(word, _)| Ident::new(word, Span::call_site()))
+        .collect();
+    if !words.is_empty() {
+        statements.extend(quote! { unshare [#(#words),*]; });
+    }
+    if let Some((name, _)) = &settings.hostname {
+        statements.extend(quote! { hostname #name; });
+    }
+    if settings.new_session {
+        statements.extend(quote! { new_session; });
+    }
+    statements
+}
+
+/// The entries of `table` (word, constant name) whose bits are set in `bits`: a bit is
+/// the position in the table.
+fn names(
+    table: &'static [(&'static str, &'static str)],
+    bits: u32,
+) -> impl Iterator<Item = (&'static str, &'static str)> {
+    table
         .iter()
         .enumerate()
         .filter(move |(position, _)| bits & (1 << position) != 0)
-        .map(|(_, flag)| *flag)
+        .map(|(_, entry)| *entry)
 }
 
-/// A `mountns::Flags` value, its flags named by their constants.
-fn flags(bits: u32) -> TokenStream {
-    let names: Vec<Ident> = flag_names(bits)
+/// A value of the bits type `ty` (`Flags`, `Unshare`) from `table`, named by its
+/// constants.
+fn bits(ty: &str, table: &'static [(&'static str, &'static str)], bits: u32) -> TokenStream {
+    let ty = Ident::new(ty, Span::call_site());
+    let names: Vec<Ident> = names(table, bits)
         .map(|(_, name)| Ident::new(name, Span::call_site()))
         .collect();
     match &names[..] {
-        [] => quote!(::mountns::__private::Flags::NONE),
-        [name] => quote!(::mountns::__private::Flags::#name),
-        names => quote!(::mountns::__private::Flags::__from_bits(
-            #(::mountns::__private::Flags::#names.bits())|*
+        [] => quote!(::mountns::__private::#ty::NONE),
+        [name] => quote!(::mountns::__private::#ty::#name),
+        names => quote!(::mountns::__private::#ty::__from_bits(
+            #(::mountns::__private::#ty::#names.bits())|*
         )),
     }
+}
+
+/// A `mountns::Flags` value, its flags named by their constants.
+fn flags(bits_set: u32) -> TokenStream {
+    bits("Flags", valid::FLAGS, bits_set)
 }
 
 fn c_lit(value: &str, span: Span) -> syn::Result<LitCStr> {
@@ -150,9 +222,9 @@ fn c_lit(value: &str, span: Span) -> syn::Result<LitCStr> {
 }
 
 /// The initializer of a `Namespace` static: one block of private statics.
-fn initializer(entries: &[Entry<Origin>], mounts: &[Mount<Origin>]) -> syn::Result<TokenStream> {
+fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> {
     let private = quote!(::mountns::__private);
-    let mut statics = Statics::new(entries);
+    let mut statics = Statics::new(entries, mounts);
     let mut rows = Vec::new();
     for (n, mount) in mounts.iter().enumerate() {
         let target = c_lit(&mount.target, Span::call_site())?;
@@ -166,11 +238,19 @@ fn initializer(entries: &[Entry<Origin>], mounts: &[Mount<Origin>]) -> syn::Resu
     }
     let skeleton = collapse::skeleton(mounts)
         .into_iter()
-        .map(|(path, dir)| {
+        .map(|(path, node)| {
             let path = c_lit(&path, Span::call_site())?;
-            Ok(quote!(#private::Mountpoint::__new(#path, #dir)))
+            Ok(match node {
+                Node::Dir => quote!(#private::Mountpoint::__new(#path, true)),
+                Node::File => quote!(#private::Mountpoint::__new(#path, false)),
+                Node::Link(text) => {
+                    let text = c_lit(&text, Span::call_site())?;
+                    quote!(#private::Mountpoint::__link(#path, #text))
+                }
+            })
         })
         .collect::<syn::Result<Vec<_>>>()?;
+    let with = with_settings(settings)?;
     let Statics { items, sources, .. } = statics;
     let sources: Vec<TokenStream> = sources
         .into_iter()
@@ -184,8 +264,21 @@ fn initializer(entries: &[Entry<Origin>], mounts: &[Mount<Origin>]) -> syn::Resu
         static #mounts_name: [#private::Mount; #mounts_len] = [#(#rows),*];
         static #skeleton_name: [#private::Mountpoint; #skeleton_len] = [#(#skeleton),*];
         static #sources_name: [&[&::core::ffi::CStr]; #sources_len] = [#(#sources),*];
-        #private::Namespace::__new(&#mounts_name, &#skeleton_name, &#sources_name)
+        #private::Namespace::__new(&#mounts_name, &#skeleton_name, &#sources_name)#with
     }})
+}
+
+/// `.__with(..)`: the table's process-wide settings.
+fn with_settings(settings: &Settings) -> syn::Result<TokenStream> {
+    let unshare = bits("Unshare", valid::UNSHARE, settings.unshare);
+    let hostname = if let Some((name, _)) = &settings.hostname {
+        let name = c_lit(name, Span::call_site())?;
+        quote!(::core::option::Option::Some(#name))
+    } else {
+        quote!(::core::option::Option::None)
+    };
+    let new_session = settings.new_session;
+    Ok(quote!(.__with(#unshare, #hostname, #new_session)))
 }
 
 /// A non-literal source as a `Source`, checked and expanded (a package into itself and
@@ -205,7 +298,12 @@ fn expanded(entry: &Entry<Origin>) -> Option<(TokenStream, Span)> {
             quote!(#private::Source::Layers(#path.__source(#index))),
             syn::spanned::Spanned::span(path),
         )),
-        SourceCode::Lit(..) | SourceCode::Tmpfs(..) | SourceCode::Param(..) => None,
+        SourceCode::Lit(..)
+        | SourceCode::Tmpfs(..)
+        | SourceCode::Param(..)
+        | SourceCode::Made
+        | SourceCode::Content(_)
+        | SourceCode::IncludedContent(..) => None,
     }
 }
 
@@ -224,15 +322,25 @@ struct Statics {
     sources: Vec<(usize, Ident)>,
     /// The writable unions emitted so far.
     uppers: u32,
+    /// The first `dir` or `symlink` made with the skeleton, if any: a non-literal
+    /// source on `/` must then expand to a union, whose lowest layer the skeleton is.
+    made_with_skeleton: Option<Span>,
 }
 
 impl Statics {
     /// Starts with a static for each non-literal source.
-    fn new(entries: &[Entry<Origin>]) -> Self {
+    fn new(entries: &[Entry<Origin>], mounts: &[Mount<Origin>]) -> Self {
+        let made_with_skeleton = mounts
+            .iter()
+            .find(|mount| {
+                matches!(mount.made(), Some(Made::Dir | Made::Symlink)) && !mount.in_tmpfs
+            })
+            .map(|mount| syn::spanned::Spanned::span(&collapse::representative(mount).origin.stmt));
         let mut statics = Statics {
             items: TokenStream::new(),
             sources: Vec::new(),
             uppers: 0,
+            made_with_skeleton,
         };
         for entry in entries {
             let Some((part, span)) = expanded(entry) else {
@@ -288,12 +396,21 @@ impl Statics {
                         );
                     });
                 }
+                if let Some(span) = self.made_with_skeleton.filter(|_| mount.target == "/") {
+                    self.items.extend(quote_spanned! {span=>
+                        const _: () = ::core::assert!(
+                            #source.len() > 1,
+                            "mountns: this would be made in the host's directory bound on `/` (the constant source there is one directory, not a union whose lowest layer holds what is made in the root); make it in a tmpfs, or make `/` a union"
+                        );
+                    });
+                }
                 quote!(#private::Kind::__layers(&#source, ::core::option::Option::None))
             }
             Kind::Tmpfs(entry) => {
                 let tmpfs = self.tmpfs(entry, n)?;
                 quote!(#private::Kind::Tmpfs(#tmpfs))
             }
+            Kind::Make(entry) => self.made(entry, n)?,
             Kind::Union { lowers, upper } => {
                 let name = format_ident!("LOWERS_{}", n, span = Span::mixed_site());
                 let literal = |entry: &Entry<Origin>| {
@@ -342,6 +459,47 @@ impl Statics {
                 } else {
                     quote!(#private::Kind::Union { lowers: &#name, upper: #upper })
                 }
+            }
+        })
+    }
+
+    /// What a `proc`, `dev`, `dir`, `symlink` or `file` row makes; a file's content in
+    /// a `const` of the `n`th row, where a type error points at the expression.
+    fn made(&mut self, entry: &Entry<Origin>, n: usize) -> syn::Result<TokenStream> {
+        let private = quote!(::mountns::__private);
+        let What::Made(made, text) = &entry.what else {
+            return Err(syn::Error::new(
+                Span::call_site(),
+                "mountns internal error: not made",
+            ));
+        };
+        Ok(match made {
+            Made::Proc => quote!(#private::Kind::Proc),
+            Made::Dev => quote!(#private::Kind::Dev),
+            Made::Dir => quote!(#private::Kind::Dir),
+            Made::Symlink => {
+                let text = c_lit(text, entry.origin.target_span)?;
+                quote!(#private::Kind::Symlink { text: #text })
+            }
+            Made::File => {
+                let name = format_ident!("CONTENT_{}", n, span = Span::mixed_site());
+                let content = match &entry.origin.source {
+                    SourceCode::Content(expr) => {
+                        let span = syn::spanned::Spanned::span(&**expr);
+                        quote_spanned! {span=> ::mountns::__private::Content(#expr).bytes() }
+                    }
+                    SourceCode::IncludedContent(path, row) => {
+                        quote!(#private::included_content(&#path, #row))
+                    }
+                    _ => {
+                        return Err(syn::Error::new(
+                            Span::call_site(),
+                            "mountns internal error: a file without content",
+                        ));
+                    }
+                };
+                self.items.extend(quote! { const #name: &[u8] = #content; });
+                quote!(#private::Kind::File { content: #name })
             }
         })
     }
@@ -405,5 +563,33 @@ mod tests {
         assert!(emitted.contains("Flags :: READ_ONLY"), "{emitted}");
         assert!(emitted.contains("Flags :: NONE"), "{emitted}");
         assert!(!emitted.contains("__from_bits"), "{emitted}");
+    }
+
+    #[test]
+    fn settings_are_emitted_and_passed_on_to_includers() {
+        let tokens = TokenStream::from_str(
+            r#"static NS = { proc "/proc/"; hostname "box"; new_session; file "/etc/motd" MOTD; bind dev noexec "/dev/dri/"; };"#,
+        )
+        .unwrap();
+        let emitted = crate::expand::namespace(tokens, crate::expand::Grammar::Public)
+            .unwrap()
+            .to_string();
+        // `proc` implies pid, `hostname` uts.
+        let with = r#". __with (:: mountns :: __private :: Unshare :: __from_bits (:: mountns :: __private :: Unshare :: PID . bits () | :: mountns :: __private :: Unshare :: UTS . bits ()) , :: core :: option :: Option :: Some (c"box") , true)"#;
+        assert!(emitted.contains(with), "{emitted}");
+        assert!(
+            emitted.contains("Flags :: DEV . bits () | :: mountns :: __private :: Flags :: NOEXEC"),
+            "{emitted}"
+        );
+        // The companion macro re-states all of it; a constant content is read from
+        // the table by row (the rows are sorted: /dev/dri, /etc/motd, /proc).
+        for statement in [
+            r#"file "/etc/motd" @ content (1usize) ;"#,
+            r#"bind dev noexec "/dev/dri/" "/dev/dri" ;"#,
+            r#"proc "/proc/" ;"#,
+            r#"unshare [pid , uts] ; hostname "box" ; new_session ;"#,
+        ] {
+            assert!(emitted.contains(statement), "{statement} in {emitted}");
+        }
     }
 }

@@ -6,7 +6,7 @@ use syn::Ident;
 use syn::parse::{ParseStream, Parser};
 
 use crate::collapse::{self, Entry, Mount};
-use crate::flatten::Origin;
+use crate::flatten::{Origin, Settings};
 use crate::parse::{Body, Decl, Include, Input, Splice, Stmt};
 use crate::{conflict, emit, flatten, include};
 
@@ -37,8 +37,9 @@ pub enum Front {
     Ready { input: Input, tables: Vec<Table> },
 }
 
-/// A declaration's entries, in declaration order, and its collapsed table.
-pub type Table = (Vec<Entry<Origin>>, Vec<Mount<Origin>>);
+/// A declaration's entries, in declaration order, its collapsed table and its
+/// process-wide settings.
+pub type Table = (Vec<Entry<Origin>>, Vec<Mount<Origin>>, Settings);
 
 /// Everything but the tokens: syntax, includes, checks and the collapse, with every
 /// error found reported together.
@@ -105,6 +106,7 @@ fn table(decls: &[Decl], name: Option<&Ident>, body: &Body) -> syn::Result<Table
     // are reported together with syntax and value errors.
     let flatten::Flat {
         entries,
+        settings,
         mut errors,
         dropped,
     } = flatten::flatten(decls, name, body);
@@ -124,7 +126,7 @@ fn table(decls: &[Decl], name: Option<&Ident>, body: &Body) -> syn::Result<Table
         Vec::new()
     });
     errors.finish()?;
-    Ok((entries, mounts))
+    Ok((entries, mounts, settings))
 }
 
 /// Errors gathered along the way, reported together.

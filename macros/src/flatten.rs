@@ -6,10 +6,10 @@ use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::{Expr, Ident, LitStr, Path};
 
-use crate::collapse::{Entry, What};
+use crate::collapse::{Entry, Made, What};
 use crate::expand::Errors;
 use crate::include::single_name;
-use crate::parse::{Bind, Body, Decl, Include, Source, Stmt};
+use crate::parse::{Arg, Bind, Body, Decl, Include, Make, Setting, SettingValue, Source, Stmt};
 use crate::valid;
 
 /// Where an entry came from, for messages and for emitting its source.
@@ -38,14 +38,36 @@ pub enum SourceCode {
     Param(String, Span),
     Expr(Box<Expr>),
     Included(Path, usize),
+    /// Nothing beyond what the entry says: `proc`, `dev`, `dir`, `symlink`.
+    Made,
+    /// A file's content, an expression.
+    Content(Box<Expr>),
+    /// A file's content, read from the `row`th row of an included namespace's table.
+    IncludedContent(Path, usize),
+}
+
+/// A declaration's process-wide settings, gathered from its statements and includes.
+#[derive(Clone, Default)]
+pub struct Settings {
+    /// The namespaces to make, as bits of `valid::UNSHARE`: those declared and those
+    /// that `proc` and `hostname` imply.
+    pub unshare: u32,
+    /// The host name, and the statement that set it first.
+    pub hostname: Option<(String, String)>,
+    pub new_session: bool,
 }
 
 impl Origin {
     pub fn describe(&self) -> String {
-        if self.via.is_empty() {
-            format!("`{}`", self.text)
+        Origin::describe_text(&self.text, &self.via)
+    }
+
+    /// A statement as messages name it: its text, and the includes it came through.
+    fn describe_text(text: &str, via: &[String]) -> String {
+        if via.is_empty() {
+            format!("`{text}`")
         } else {
-            format!("`{}` (included from {})", self.text, self.via.join(" > "))
+            format!("`{text}` (included from {})", via.join(" > "))
         }
     }
 }
@@ -72,6 +94,31 @@ struct Flattener<'a> {
     /// The namespaces spliced in so far, by path: one reached again (a diamond of
     /// includes) is not spliced twice.
     spliced: Vec<String>,
+    settings: Settings,
+}
+
+/// Where the errors of one statement point: at the literal at fault, or, for a
+/// statement that came through an include, at that include.
+struct Blame<'a> {
+    stmt: &'a TokenStream,
+    included: bool,
+}
+
+impl Blame<'_> {
+    fn new<'a>(cx: &Context<'a>, own: &'a TokenStream) -> Blame<'a> {
+        Blame {
+            stmt: cx.stmt.unwrap_or(own),
+            included: cx.stmt.is_some(),
+        }
+    }
+
+    fn error(&self, span: Span, message: &str) -> syn::Error {
+        if self.included {
+            syn::Error::new_spanned(self.stmt, format!("in an included statement: {message}"))
+        } else {
+            syn::Error::new(span, message)
+        }
+    }
 }
 
 impl<'a> Flattener<'a> {
@@ -79,6 +126,8 @@ impl<'a> Flattener<'a> {
         for stmt in &body.stmts {
             match stmt {
                 Stmt::Bind(bind) => self.bind(bind, cx, out),
+                Stmt::Make(make) => self.make(make, cx, out),
+                Stmt::Setting(setting) => self.setting(setting, cx),
                 Stmt::Include(include) => self.include(include, cx, out),
             }
         }
@@ -134,18 +183,12 @@ impl<'a> Flattener<'a> {
     }
 
     fn bind(&mut self, bind: &'a Bind, cx: &Context<'a>, out: &mut Vec<Entry<Origin>>) {
-        let stmt = cx.stmt.unwrap_or(&bind.tokens);
-        let at = |span: Span| if cx.stmt.is_some() { None } else { Some(span) };
+        let blame = Blame::new(cx, &bind.tokens);
+        let stmt = blame.stmt;
         let mut failed = false;
         let mut error = |this: &mut Self, span: Span, message: String| {
             failed = true;
-            let error = match at(span) {
-                Some(span) => syn::Error::new(span, message),
-                None => {
-                    syn::Error::new_spanned(stmt, format!("in an included statement: {message}"))
-                }
-            };
-            this.errors.push(error);
+            this.errors.push(blame.error(span, &message));
         };
 
         let mut flags = 0;
@@ -218,6 +261,115 @@ impl<'a> Flattener<'a> {
                         id: out.len(),
                     },
                 });
+            }
+        }
+    }
+}
+
+impl<'a> Flattener<'a> {
+    /// `proc`, `dev`, `dir`, `symlink` or `file`: one entry.
+    fn make(&mut self, make: &'a Make, cx: &Context<'a>, out: &mut Vec<Entry<Origin>>) {
+        let blame = Blame::new(cx, &make.tokens);
+        let keyword = make.made.keyword();
+        let mut errors: Vec<syn::Error> = make
+            .flags
+            .iter()
+            .map(|flag| {
+                let message = format!("flag `{flag}` does not apply to `{keyword}`; remove it");
+                blame.error(flag.span(), &message)
+            })
+            .collect();
+        let target = valid::made_target(make.made, &make.target.value())
+            .map_err(|message| errors.push(blame.error(make.target.span(), &message)))
+            .ok();
+        let (identity, code) = match &make.arg {
+            Some(Arg::Text(text)) => {
+                if let Err(message) = valid::link_text(&text.value()) {
+                    errors.push(blame.error(text.span(), &message));
+                }
+                (text.value(), SourceCode::Made)
+            }
+            Some(Arg::Content(expr)) => (content_identity(expr), SourceCode::Content(expr.clone())),
+            Some(Arg::Included { row, span }) => {
+                if let Some(path) = cx.sources_of {
+                    (
+                        format!("{{{}.{row}}}", path.to_token_stream()),
+                        SourceCode::IncludedContent(path.clone(), *row),
+                    )
+                } else {
+                    errors.push(blame.error(*span, "`@content` is internal to mountns"));
+                    (String::new(), SourceCode::Made)
+                }
+            }
+            None => (String::new(), SourceCode::Made),
+        };
+        let failed = !errors.is_empty();
+        for error in errors {
+            self.errors.push(error);
+        }
+        let Some(target) = target else { return };
+        if failed {
+            self.dropped.push(target.path);
+            return;
+        }
+        if make.made == Made::Proc {
+            self.settings.unshare |= valid::UNSHARE_PID;
+        }
+        let stmt = self.stmts;
+        self.stmts += 1;
+        out.push(Entry {
+            target: target.path,
+            dir: target.dir,
+            flags: 0,
+            what: What::Made(make.made, identity),
+            stmt,
+            origin: Origin {
+                stmt: blame.stmt.clone(),
+                text: render_make(make),
+                via: cx.via.clone(),
+                target_span: make.target.span(),
+                source: code,
+                id: out.len(),
+            },
+        });
+    }
+
+    /// `unshare [..];`, `hostname "..";` or `new_session;`: merged into the settings.
+    fn setting(&mut self, setting: &'a Setting, cx: &Context<'a>) {
+        let blame = Blame::new(cx, &setting.tokens);
+        match &setting.value {
+            SettingValue::Unshare(words, span) => {
+                match valid::unshare(&words.iter().map(ToString::to_string).collect::<Vec<_>>()) {
+                    Ok(bits) => self.settings.unshare |= bits,
+                    Err((index, message)) => {
+                        let at = index.map_or(*span, |index| words[index].span());
+                        self.errors.push(blame.error(at, &message));
+                    }
+                }
+            }
+            SettingValue::Hostname(name) => self.hostname(name, &blame, cx),
+            SettingValue::NewSession => self.settings.new_session = true,
+        }
+    }
+
+    fn hostname(&mut self, name: &LitStr, blame: &Blame, cx: &Context<'a>) {
+        let value = name.value();
+        if let Err(message) = valid::hostname(&value) {
+            self.errors.push(blame.error(name.span(), &message));
+            return;
+        }
+        let text = format!("hostname {value:?}");
+        let here = Origin::describe_text(&text, &cx.via);
+        match &self.settings.hostname {
+            Some((first, _)) if *first == value => {}
+            Some((_, there)) => {
+                let message =
+                    format!("two different host names: {here} here and {there} before; keep one");
+                self.errors.push(blame.error(name.span(), &message));
+            }
+            None => {
+                self.settings.unshare |= valid::UNSHARE_UTS;
+                self.settings.hostname = Some((value, here));
             }
         }
     }
@@ -300,10 +452,39 @@ fn render(bind: &Bind) -> String {
     text
 }
 
+/// What tells two files' contents apart: a literal's bytes (`"a"` and `b"a"` are one
+/// content), any other expression's text.
+fn content_identity(expr: &Expr) -> String {
+    match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(text),
+            ..
+        }) => format!("{:?}", text.value().as_bytes()),
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::ByteStr(bytes),
+            ..
+        }) => format!("{:?}", bytes.value()),
+        _ => expr.to_token_stream().to_string(),
+    }
+}
+
+/// A `proc`, `dev`, `dir`, `symlink` or `file` statement as text for messages.
+fn render_make(make: &Make) -> String {
+    let target = format!("{:?}", make.target.value());
+    let arg = match &make.arg {
+        Some(Arg::Text(text)) => format!(" {:?}", text.value()),
+        Some(Arg::Content(expr)) => format!(" {}", expr.to_token_stream()),
+        Some(Arg::Included { .. }) => " (a constant)".into(),
+        None => String::new(),
+    };
+    format!("{} {target}{arg}", make.made.keyword())
+}
+
 /// What flattening a declaration gives: the entries of the statements that are valid,
 /// the errors of the others, and the targets of those others.
 pub struct Flat {
     pub entries: Vec<Entry<Origin>>,
+    pub settings: Settings,
     pub errors: Errors,
     pub dropped: Vec<String>,
 }
@@ -316,6 +497,7 @@ pub fn flatten<'a>(decls: &'a [Decl], name: Option<&Ident>, body: &'a Body) -> F
         stmts: 0,
         dropped: Vec::new(),
         spliced: Vec::new(),
+        settings: Settings::default(),
     };
     let cx = Context {
         stmt: None,
@@ -327,6 +509,7 @@ pub fn flatten<'a>(decls: &'a [Decl], name: Option<&Ident>, body: &'a Body) -> F
     flattener.body(body, &cx, &mut entries);
     Flat {
         entries,
+        settings: flattener.settings,
         errors: flattener.errors,
         dropped: flattener.dropped,
     }

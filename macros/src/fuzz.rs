@@ -13,7 +13,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 
-use crate::collapse::{self, Entry, Kind, Mount, is_under};
+use crate::collapse::{self, Entry, Kind, Made, Mount, is_under};
 use crate::expand::{Front, Grammar};
 use crate::flatten::Origin;
 use crate::parse::Input;
@@ -29,6 +29,20 @@ fn piece() -> impl Strategy<Value = &'static str> {
         "ro",
         "ro",
         "rw",
+        "dev",
+        "noexec",
+        "proc",
+        "dir",
+        "symlink",
+        "file",
+        "unshare",
+        "hostname",
+        "new_session",
+        "[net, ipc]",
+        "[user]",
+        "\"box\"",
+        "b\"x\"",
+        "@content(0)",
         "tmpfs",
         "tmpfs(\"size=1M\")",
         "tmpfs(\"size=ten\")",
@@ -97,9 +111,8 @@ fn items() -> impl Strategy<Value = String> {
 
 /// Well-formed statements, so that the collapse sees many accepted tables.
 fn well_formed() -> impl Strategy<Value = String> {
-    let target = prop::sample::select(vec![
-        "/a/", "/a/b/", "/a/b", "/b/", "/c/", "/a/c/d/", "/e", "/",
-    ]);
+    let targets = vec!["/a/", "/a/b/", "/a/b", "/b/", "/c/", "/a/c/d/", "/e", "/"];
+    let target = prop::sample::select(targets.clone());
     let source = prop::sample::select(vec![
         "\"/s\"",
         "\"/t\"",
@@ -110,16 +123,32 @@ fn well_formed() -> impl Strategy<Value = String> {
         "tmpfs(\"size=1M\")",
         "CONST",
     ]);
-    let stmt = (any::<bool>(), target, prop::collection::vec(source, 0..3)).prop_map(
-        |(ro, target, sources)| {
-            let ro = if ro { "ro " } else { "" };
-            match sources.len() {
-                0 => format!("bind {ro}\"{target}\";"),
-                1 => format!("bind {ro}\"{target}\" {};", sources[0]),
-                _ => format!("bind {ro}\"{target}\" [{}];", sources.join(", ")),
-            }
+    let flags = prop::sample::select(vec!["", "", "ro ", "dev ", "ro noexec "]);
+    let bind = (flags, target, prop::collection::vec(source, 0..3)).prop_map(
+        |(flags, target, sources)| match sources.len() {
+            0 => format!("bind {flags}\"{target}\";"),
+            1 => format!("bind {flags}\"{target}\" {};", sources[0]),
+            _ => format!("bind {flags}\"{target}\" [{}];", sources.join(", ")),
         },
     );
+    let keyword = prop::sample::select(vec!["proc", "dev", "dir", "symlink", "file"]);
+    let made = (keyword, prop::sample::select(targets)).prop_map(|(keyword, target)| {
+        let path = target.trim_end_matches('/');
+        match keyword {
+            "symlink" => format!("symlink \"{path}\" \"x\";"),
+            "file" => format!("file \"{path}\" \"x\";"),
+            _ => format!("{keyword} \"{path}/\";"),
+        }
+    });
+    let setting = prop::sample::select(vec![
+        "unshare [net];",
+        "unshare [ipc, uts];",
+        "hostname \"box\";",
+        "hostname \"other\";",
+        "new_session;",
+    ])
+    .prop_map(String::from);
+    let stmt = prop_oneof![4 => bind, 1 => made, 1 => setting];
     prop::collection::vec(stmt, 0..16).prop_map(|stmts| stmts.join(" "))
 }
 
@@ -159,13 +188,17 @@ fn check(text: &str) -> Result<bool, TestCaseError> {
         }
     };
     let mut reached = false;
-    for (entries, mounts) in tables {
+    for (entries, mounts, _) in tables {
         let mounts: Vec<Mount<usize>> = mounts.iter().map(ids).collect();
         reached |= !mounts.is_empty();
         for (i, a) in mounts.iter().enumerate() {
             for b in &mounts[i + 1..] {
                 prop_assert!(!is_under(&a.target, &b.target));
                 prop_assert_ne!(&a.target, &b.target);
+                // Nothing lies under a file, a link or a fresh procfs.
+                if is_under(&b.target, &a.target) {
+                    prop_assert!(a.dir && a.made() != Some(Made::Proc));
+                }
             }
         }
         // Every entry is in one mount, or is the same mount as one that is.
@@ -203,6 +236,7 @@ fn ids(mount: &Mount<Origin>) -> Mount<usize> {
         kind: match &mount.kind {
             Kind::Bind(entry) => Kind::Bind(id(entry)),
             Kind::Tmpfs(entry) => Kind::Tmpfs(id(entry)),
+            Kind::Make(entry) => Kind::Make(id(entry)),
             Kind::Union { lowers, upper } => Kind::Union {
                 lowers: lowers.iter().map(id).collect(),
                 upper: upper.as_ref().map(id),

@@ -126,14 +126,13 @@ pub fn serialize_body(body: &Body) -> TokenStream {
     body.stmts
         .iter()
         .map(|stmt| match stmt {
-            Stmt::Bind(bind) => bind.tokens.clone(),
             Stmt::Include(Include {
                 keyword,
                 path,
                 resolved: Some((_, tokens)),
                 ..
             }) => quote! { #keyword #path => { #tokens }; },
-            Stmt::Include(include) => include.tokens.clone(),
+            stmt => stmt.tokens().clone(),
         })
         .collect()
 }

@@ -5,10 +5,16 @@
 //! input  := decl+ | stmt*                      (item form | expression form)
 //! decl   := attr* vis `static` IDENT `=` `{` stmt* `}` `;`
 //! stmt   := `bind` flag* targets source? `;`
+//!         | (`proc` | `dev` | `dir`) flag* LIT `;`
+//!         | `symlink` flag* LIT LIT `;`
+//!         | `file` flag* LIT content `;`
+//!         | `unshare` `[` IDENT,* `]` `;` | `hostname` LIT `;` | `new_session` `;`
 //!         | `include` PATH `;`
 //!         | `include` PATH `=>` `{` stmt* `}` `;`   (internal: a resolved include)
 //! source := LIT | `tmpfs` | `tmpfs` `(` LIT `)` | EXPR | `[` source,* `]`
 //!         | `@` `src` `(` INT `)`                    (internal: an included non-literal)
+//! content := EXPR
+//!         | `@` `content` `(` INT `)`                (internal: an included non-literal)
 //! ```
 //! A resumed expansion (see `include.rs`) starts with `@mountns_splice [PATH] { stmt* }`
 //! before the input. The internal forms are parsed always, and refused (by
@@ -56,7 +62,93 @@ pub struct Body {
 
 pub enum Stmt {
     Bind(Bind),
+    /// `proc`, `dev`, `dir`, `symlink` or `file`: something the runtime makes.
+    Make(Make),
+    /// `unshare [..];`, `hostname "..";` or `new_session;`: a process-wide setting.
+    Setting(Setting),
     Include(Include),
+}
+
+impl Stmt {
+    /// The statement's tokens as written (an include's as it came, unresolved).
+    pub fn tokens(&self) -> &TokenStream {
+        match self {
+            Stmt::Bind(Bind { tokens, .. })
+            | Stmt::Make(Make { tokens, .. })
+            | Stmt::Setting(Setting { tokens, .. })
+            | Stmt::Include(Include { tokens, .. }) => tokens,
+        }
+    }
+}
+
+/// The statements that make something at a target, by keyword.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Made {
+    Proc,
+    Dev,
+    Dir,
+    Symlink,
+    File,
+}
+
+impl Made {
+    pub const ALL: [(Made, &'static str); 5] = [
+        (Made::Proc, "proc"),
+        (Made::Dev, "dev"),
+        (Made::Dir, "dir"),
+        (Made::Symlink, "symlink"),
+        (Made::File, "file"),
+    ];
+
+    /// The statement's keyword.
+    pub fn keyword(self) -> &'static str {
+        Made::ALL
+            .iter()
+            .find(|(made, _)| *made == self)
+            .map_or("", |(_, word)| word)
+    }
+
+    fn of(word: &str) -> Option<Made> {
+        Made::ALL
+            .iter()
+            .find(|(_, keyword)| *keyword == word)
+            .map(|(made, _)| *made)
+    }
+}
+
+/// `proc "/proc/";`, `symlink "/lib" "usr/lib";`, `file "/etc/hostname" "box\n";`...
+pub struct Make {
+    pub made: Made,
+    /// Flag words written after the keyword: none applies, but they parse, so that the
+    /// error says so.
+    pub flags: Vec<Ident>,
+    pub target: LitStr,
+    /// A symlink's text, or a file's content.
+    pub arg: Option<Arg>,
+    pub tokens: TokenStream,
+}
+
+/// The second operand of `symlink` and `file`.
+pub enum Arg {
+    /// A symlink's text.
+    Text(LitStr),
+    /// A file's content: any constant `&str`, `&[u8]` or `&[u8; N]` expression.
+    Content(Box<Expr>),
+    /// `@content(N)`: the content of the `N`th row of the included namespace's table.
+    Included { row: usize, span: Span },
+}
+
+/// A process-wide setting.
+pub struct Setting {
+    pub value: SettingValue,
+    pub tokens: TokenStream,
+}
+
+pub enum SettingValue {
+    /// `unshare [net, ipc];`: the words, and the brackets' span.
+    Unshare(Vec<Ident>, Span),
+    Hostname(LitStr),
+    NewSession,
 }
 
 /// `bind FLAGS TARGETS SOURCES;`
@@ -109,7 +201,12 @@ pub fn internal_forms(body: &Body, errors: &mut crate::expand::Errors) {
                 arrow.spans[0],
                 "expected `;` after the included path",
             )),
-            Stmt::Include(_) => {}
+            Stmt::Include(_) | Stmt::Setting(_) => {}
+            Stmt::Make(make) => {
+                if let Some(Arg::Included { span, .. }) = make.arg {
+                    errors.push(syn::Error::new(span, EXPECTED_CONTENT));
+                }
+            }
             Stmt::Bind(bind) => {
                 for source in &bind.sources {
                     if let Source::Included { span, .. } = source {
@@ -122,6 +219,8 @@ pub fn internal_forms(body: &Body, errors: &mut crate::expand::Errors) {
 }
 
 const EXPECTED_SOURCE: &str = "expected a source: a string literal, `tmpfs`, `tmpfs(\"OPTIONS\")`, `param(NAME)` or a constant `&'static str`";
+
+const EXPECTED_CONTENT: &str = "expected the file's content: a string literal, a byte string literal or a constant `&str`, `&[u8]` or `&[u8; N]` (`include_str!(..)`, `include_bytes!(..)`)";
 
 /// Internal prefix of a resumed expansion.
 pub struct Splice {
@@ -223,16 +322,31 @@ fn skip_statement(input: ParseStream) -> syn::Result<()> {
 impl Parse for Stmt {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let start = input.fork();
+        let word = input.cursor().ident().map(|(ident, _)| ident.to_string());
+        let keyword = word.as_deref().and_then(Made::of);
         if is_word(input, "bind") {
             let mut bind = Bind::parse(input)?;
             bind.tokens = consumed(&start, input);
             Ok(Stmt::Bind(bind))
+        } else if let Some(made) = keyword {
+            let mut make = Make::parse(input, made)?;
+            make.tokens = consumed(&start, input);
+            Ok(Stmt::Make(make))
+        } else if matches!(
+            word.as_deref(),
+            Some("unshare" | "hostname" | "new_session")
+        ) {
+            let mut setting = Setting::parse(input)?;
+            setting.tokens = consumed(&start, input);
+            Ok(Stmt::Setting(setting))
         } else if is_word(input, "include") {
             let mut include = Include::parse(input)?;
             include.tokens = consumed(&start, input);
             Ok(Stmt::Include(include))
         } else {
-            Err(input.error("expected a statement: `bind ..;` or `include PATH;`"))
+            Err(input.error(
+                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session` or `include`",
+            ))
         }
     }
 }
@@ -281,7 +395,7 @@ impl Bind {
         };
         let mut sources = Vec::new();
         let mut source_list = false;
-        if is_word(input, "bind") || is_word(input, "include") {
+        if starts_statement(input) {
             return Err(input.error("expected `;` before this statement"));
         }
         if !input.peek(Token![;]) {
@@ -311,6 +425,128 @@ impl Bind {
             target_list,
             sources,
             source_list,
+            tokens: TokenStream::new(),
+        })
+    }
+}
+
+/// Whether the next tokens begin a statement, where a source or `;` belongs: a
+/// keyword that no source expression could start with.
+fn starts_statement(input: ParseStream) -> bool {
+    let keyword_then_literal = Made::ALL
+        .iter()
+        .map(|(_, word)| *word)
+        .chain(["hostname"])
+        .any(|word| is_word(input, word))
+        && input.peek2(LitStr);
+    is_word(input, "bind") || is_word(input, "include") || keyword_then_literal
+}
+
+/// A statement's target: one string literal.
+fn single_target(input: ParseStream) -> syn::Result<LitStr> {
+    if input.peek(LitStr) {
+        input.parse()
+    } else if starts_path(input) {
+        Err(not_a_literal_target(input))
+    } else {
+        Err(input.error("expected a target: a string literal such as \"/var/tmp/\""))
+    }
+}
+
+/// `;` that ends a statement.
+fn end(input: ParseStream) -> syn::Result<()> {
+    if !input.peek(Token![;]) {
+        return Err(input.error("expected `;` after the statement"));
+    }
+    input.parse::<Token![;]>()?;
+    Ok(())
+}
+
+impl Make {
+    fn parse(input: ParseStream, made: Made) -> syn::Result<Self> {
+        input.parse::<Ident>()?;
+        let mut flags = Vec::new();
+        while is_flag(input) {
+            flags.push(input.parse::<Ident>()?);
+        }
+        let target = single_target(input)?;
+        let arg = match made {
+            Made::Symlink => {
+                if !input.peek(LitStr) {
+                    return Err(input.error(
+                        "expected the link's text, a string literal: `symlink \"/lib\" \"usr/lib\";`",
+                    ));
+                }
+                Some(Arg::Text(input.parse()?))
+            }
+            Made::File => Some(content(input)?),
+            Made::Proc | Made::Dev | Made::Dir => None,
+        };
+        end(input)?;
+        Ok(Make {
+            made,
+            flags,
+            target,
+            arg,
+            tokens: TokenStream::new(),
+        })
+    }
+}
+
+/// The internal form `@WORD(N)` (`@src(0)`): `N`, and the span of `@`.
+fn internal_index(input: ParseStream, word: &str) -> syn::Result<(usize, Span)> {
+    let at: Token![@] = input.parse()?;
+    let found: Ident = input.parse()?;
+    if found != word {
+        return Err(syn::Error::new(found.span(), format!("expected `{word}`")));
+    }
+    let content;
+    syn::parenthesized!(content in input);
+    let index: LitInt = content.parse()?;
+    Ok((index.base10_parse()?, at.span))
+}
+
+/// A file's content: an expression, or the internal `@content(N)`.
+fn content(input: ParseStream) -> syn::Result<Arg> {
+    if input.peek(Token![;]) {
+        return Err(input.error(EXPECTED_CONTENT));
+    }
+    if input.peek(Token![@]) {
+        let (row, span) = internal_index(input, "content")?;
+        return Ok(Arg::Included { row, span });
+    }
+    let expr: Expr = input
+        .parse()
+        .map_err(|error| syn::Error::new(error.span(), EXPECTED_CONTENT))?;
+    Ok(Arg::Content(Box::new(expr)))
+}
+
+impl Setting {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let keyword: Ident = input.parse()?;
+        let value = if keyword == "unshare" {
+            if !input.peek(syn::token::Bracket) {
+                return Err(
+                    input.error("expected a list of namespaces, such as `unshare [net, ipc];`")
+                );
+            }
+            let content;
+            let bracket = bracketed!(content in input);
+            let words = content.parse_terminated(Ident::parse_any, Token![,])?;
+            SettingValue::Unshare(words.into_iter().collect(), bracket.span.join())
+        } else if keyword == "hostname" {
+            if !input.peek(LitStr) {
+                return Err(
+                    input.error("expected the host name, a string literal: `hostname \"box\";`")
+                );
+            }
+            SettingValue::Hostname(input.parse()?)
+        } else {
+            SettingValue::NewSession
+        };
+        end(input)?;
+        Ok(Setting {
+            value,
             tokens: TokenStream::new(),
         })
     }
@@ -399,18 +635,8 @@ impl Parse for Source {
             return Ok(Source::Lit(input.parse()?));
         }
         if input.peek(Token![@]) {
-            let at: Token![@] = input.parse()?;
-            let word: Ident = input.parse()?;
-            if word != "src" {
-                return Err(syn::Error::new(word.span(), "expected `src`"));
-            }
-            let content;
-            syn::parenthesized!(content in input);
-            let index: LitInt = content.parse()?;
-            return Ok(Source::Included {
-                index: index.base10_parse()?,
-                span: at.span,
-            });
+            let (index, span) = internal_index(input, "src")?;
+            return Ok(Source::Included { index, span });
         }
         if is_word(input, "param") && input.peek2(syn::token::Paren) {
             let _param: Ident = input.parse()?;

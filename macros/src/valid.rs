@@ -1,15 +1,40 @@
-//! Checks on single values: paths, flags and tmpfs options. Pure functions on plain
-//! data; each error is a message for the literal that holds the value.
+//! Checks on single values: paths, flags, tmpfs options, links, host names and the
+//! namespaces of `unshare`. Pure functions on plain data; each error is a message for
+//! the literal that holds the value.
 
 use mountns_paths::Problem;
+
+use crate::parse::Made;
 
 /// The flag words a `bind` statement takes, each with the `mountns::Flags` constant
 /// that the emitted table names it by. Within the macro, a flag is the bit of its
 /// position here.
-pub const FLAGS: &[(&str, &str)] = &[("ro", "READ_ONLY")];
+pub const FLAGS: &[(&str, &str)] = &[("ro", "READ_ONLY"), ("dev", "DEV"), ("noexec", "NOEXEC")];
 
 /// The macro's bit for `ro` (`FLAGS[0]`).
 pub const READ_ONLY: u32 = 1;
+
+/// The macro's bit for `dev` (`FLAGS[1]`).
+pub const DEV: u32 = 2;
+
+/// The words of `unshare [..]`, each with the `mountns::Unshare` constant the emitted
+/// table names it by. Within the macro, a namespace is the bit of its position here.
+pub const UNSHARE: &[(&str, &str)] = &[
+    ("pid", "PID"),
+    ("net", "NET"),
+    ("ipc", "IPC"),
+    ("uts", "UTS"),
+    ("cgroup", "CGROUP"),
+];
+
+/// The macro's bit for `pid` (`UNSHARE[0]`), which `proc` implies.
+pub const UNSHARE_PID: u32 = 1;
+
+/// The macro's bit for `uts` (`UNSHARE[3]`), which `hostname` implies.
+pub const UNSHARE_UTS: u32 = 8;
+
+/// The longest host name the kernel takes (`HOST_NAME_MAX`).
+pub const HOSTNAME_MAX: usize = 64;
 
 /// A target, normalized: no trailing slash (but `/` itself), and whether it names a
 /// directory.
@@ -26,6 +51,118 @@ pub fn target(value: &str) -> Result<Target, String> {
         path: path.to_owned(),
         dir: value.ends_with('/'),
     })
+}
+
+/// Checks the target of a `proc`, `dev`, `dir`, `symlink` or `file` statement: a
+/// directory for the first three, a file or link for the others, never `/` itself.
+pub fn made_target(made: Made, value: &str) -> Result<Target, String> {
+    let target = target(value)?;
+    let keyword = made.keyword();
+    if target.path == "/" {
+        return Err(format!(
+            "`{keyword}` cannot make the new root itself; name a path under it"
+        ));
+    }
+    let wants_dir = matches!(made, Made::Proc | Made::Dev | Made::Dir);
+    match (wants_dir, target.dir) {
+        (true, false) => Err(format!(
+            "`{keyword}` makes a directory; end the target with `/`: \"{value}/\""
+        )),
+        (false, true) => Err(format!(
+            "`{keyword}` makes a {}, not a directory; drop the trailing `/`: \"{}\"",
+            if made == Made::File { "file" } else { "link" },
+            target.path
+        )),
+        _ => Ok(target),
+    }
+}
+
+/// Checks a link's text: any path the kernel takes, relative or absolute.
+pub fn link_text(text: &str) -> Result<(), String> {
+    if text.is_empty() {
+        Err("empty link text; write where the link points, such as \"usr/lib\"".into())
+    } else if text.contains('\0') {
+        Err(format!("link text {text:?} contains a NUL byte"))
+    } else if text.len() > mountns_paths::MAX_LEN {
+        Err(format!(
+            "link text is {} bytes long, over the kernel's limit of {} (PATH_MAX)",
+            text.len(),
+            mountns_paths::MAX_LEN
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks a host name: 1 to 64 letters, digits, `-` and `.`.
+pub fn hostname(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("empty host name; write one such as \"box\"".into());
+    }
+    if name.len() > HOSTNAME_MAX {
+        return Err(format!(
+            "host name is {} bytes long, over the kernel's limit of {HOSTNAME_MAX}",
+            name.len()
+        ));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '.'))
+    {
+        return Err(format!(
+            "host name {name:?} contains {bad:?}; use letters, digits, `-` and `.`"
+        ));
+    }
+    Ok(())
+}
+
+/// The bits of the words of `unshare [..]`, or a message and the index of the word at
+/// fault (`None`: the list itself).
+pub fn unshare(words: &[String]) -> Result<u32, (Option<usize>, String)> {
+    if words.is_empty() {
+        return Err((
+            None,
+            format!(
+                "empty list; name the namespaces to make: {}",
+                either(UNSHARE)
+            ),
+        ));
+    }
+    let mut bits = 0;
+    for (index, word) in words.iter().enumerate() {
+        let bit = match UNSHARE.iter().position(|(name, _)| name == word) {
+            Some(position) => 1 << position,
+            None if matches!(word.as_str(), "user" | "mount" | "mnt") => {
+                return Err((
+                    Some(index),
+                    format!(
+                        "`{word}` is made automatically (a mount namespace always, a user namespace when unprivileged); remove it"
+                    ),
+                ));
+            }
+            None => {
+                return Err((
+                    Some(index),
+                    format!("unknown namespace `{word}`; expected {}", either(UNSHARE)),
+                ));
+            }
+        };
+        if bits & bit != 0 {
+            return Err((Some(index), format!("`{word}` is given twice; keep one")));
+        }
+        bits |= bit;
+    }
+    Ok(bits)
+}
+
+/// The words of `table`, quoted, as a choice: "`a`, `b` or `c`".
+fn either(table: &[(&str, &str)]) -> String {
+    let words: Vec<String> = table.iter().map(|(word, _)| format!("`{word}`")).collect();
+    match words.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }
 
 /// Checks a host source path as written and normalizes it (no trailing slash).
@@ -69,10 +206,9 @@ pub fn flag(word: &str) -> Result<u32, String> {
         .position(|(name, _)| *name == word)
         .map(|position| 1 << position)
         .ok_or_else(|| {
-            let known: Vec<String> = FLAGS.iter().map(|(name, _)| format!("`{name}`")).collect();
             format!(
                 "unknown flag `{word}`; expected {} before the first target",
-                known.join(", ")
+                either(FLAGS)
             )
         })
 }
@@ -324,6 +460,68 @@ mod tests {
     #[test]
     fn flags_are_known_words() {
         assert_eq!(flag("ro"), Ok(READ_ONLY));
-        assert!(flag("rw").unwrap_err().contains("`ro`"));
+        assert_eq!(flag("dev"), Ok(DEV));
+        assert!(flag("noexec").is_ok());
+        assert!(flag("rw").unwrap_err().contains("`ro`, `dev` or `noexec`"));
+    }
+
+    #[test]
+    fn made_targets_have_the_kind_of_path_their_statement_makes() {
+        assert_eq!(
+            made_target(Made::Proc, "/proc/"),
+            Ok(Target {
+                path: "/proc".into(),
+                dir: true
+            })
+        );
+        assert!(made_target(Made::Symlink, "/lib").is_ok_and(|t| !t.dir));
+        for (made, bad, message) in [
+            (Made::Proc, "/proc", "end the target with `/`: \"/proc/\""),
+            (Made::Dev, "/", "cannot make the new root itself"),
+            (
+                Made::File,
+                "/etc/hosts/",
+                "drop the trailing `/`: \"/etc/hosts\"",
+            ),
+            (Made::Dir, "var/", "is not absolute"),
+        ] {
+            let error = made_target(made, bad).unwrap_err();
+            assert!(error.contains(message), "{bad:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn link_texts_and_host_names_are_what_the_kernel_takes() {
+        assert!(link_text("usr/lib").is_ok() && link_text("/usr/../lib").is_ok());
+        assert!(link_text("").is_err() && link_text("a\0b").is_err());
+        assert!(link_text(&"a".repeat(4096)).is_err());
+        assert!(hostname("box-1.example").is_ok());
+        assert!(hostname(&"a".repeat(HOSTNAME_MAX)).is_ok());
+        for bad in [
+            "",
+            "my box",
+            "b\u{f6}x",
+            "a_b",
+            &"a".repeat(HOSTNAME_MAX + 1),
+        ] {
+            assert!(hostname(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn unshare_words_are_bits_and_mistakes_name_the_word() {
+        let words =
+            |list: &[&str]| unshare(&list.iter().map(|w| (*w).to_string()).collect::<Vec<_>>());
+        assert_eq!(words(&["pid", "uts"]), Ok(UNSHARE_PID | UNSHARE_UTS));
+        assert_eq!(words(&[]).unwrap_err().0, None);
+        assert_eq!(words(&["net", "net"]).unwrap_err().0, Some(1));
+        let (at, message) = words(&["net", "mnt"]).unwrap_err();
+        assert_eq!(at, Some(1));
+        assert!(message.contains("made automatically"), "{message}");
+        let (_, message) = words(&["time"]).unwrap_err();
+        assert!(
+            message.ends_with("`pid`, `net`, `ipc`, `uts` or `cgroup`"),
+            "{message}"
+        );
     }
 }

@@ -22,6 +22,13 @@ fn tmpfs(target: &str, options: &str, origin: usize) -> Entry<usize> {
     }
 }
 
+fn made(made: Made, target: &str, identity: &str, origin: usize) -> Entry<usize> {
+    Entry {
+        what: What::Made(made, identity.into()),
+        ..host(target, "", origin)
+    }
+}
+
 fn problems(entries: Vec<Entry<usize>>) -> Vec<(Problem, usize)> {
     collapse(entries)
         .unwrap_err()
@@ -150,7 +157,7 @@ fn everything_nests_under_a_root_mount() {
     assert_eq!(targets, ["/", "/dev"]);
     assert!(is_under("/dev", "/"));
     assert!(!is_under("/", "/"));
-    assert_eq!(skeleton(&mounts), [("dev".to_string(), true)]);
+    assert_eq!(skeleton(&mounts), [("dev".to_string(), Node::Dir)]);
 }
 
 #[test]
@@ -186,13 +193,137 @@ fn the_skeleton_holds_every_mountpoint_and_its_parents() {
     assert_eq!(
         skeleton(&mounts),
         [
-            ("etc".to_string(), true),
-            ("etc/localtime".to_string(), false),
-            ("etc/ssl".to_string(), true),
-            ("etc/ssl/certs".to_string(), true),
-            ("usr".to_string(), true),
+            ("etc".to_string(), Node::Dir),
+            ("etc/localtime".to_string(), Node::File),
+            ("etc/ssl".to_string(), Node::Dir),
+            ("etc/ssl/certs".to_string(), Node::Dir),
+            ("usr".to_string(), Node::Dir),
         ]
     );
+}
+
+#[test]
+fn what_is_made_stands_alone_and_alike_statements_merge() {
+    let mounts = collapse(vec![
+        made(Made::Proc, "/proc/", "", 0),
+        made(Made::Symlink, "/lib", "usr/lib", 1),
+        made(Made::Proc, "/proc/", "", 2),
+        made(Made::Symlink, "/lib", "usr/lib", 3),
+    ])
+    .unwrap();
+    let kinds: Vec<&Kind<usize>> = mounts.iter().map(|m| &m.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            &Kind::Make(made(Made::Symlink, "/lib", "usr/lib", 1)),
+            &Kind::Make(made(Made::Proc, "/proc/", "", 0)),
+        ]
+    );
+    let found = problems(vec![
+        made(Made::Dir, "/var/tmp/", "", 0),
+        tmpfs("/var/tmp/", "", 1),
+        made(Made::Symlink, "/lib", "usr/lib", 2),
+        made(Made::Symlink, "/lib", "usr/lib64", 3),
+        host("/dev/", "/dev", 4),
+        made(Made::Dev, "/dev/", "", 5),
+    ]);
+    assert_eq!(
+        found,
+        [
+            (Problem::Shared, 5),
+            (Problem::Shared, 3),
+            (Problem::Shared, 1)
+        ]
+    );
+}
+
+#[test]
+fn nothing_lies_under_a_proc_a_link_or_a_file() {
+    let found = problems(vec![
+        made(Made::Proc, "/proc/", "", 0),
+        tmpfs("/proc/sys/", "", 1),
+        made(Made::Symlink, "/lib", "usr/lib", 2),
+        made(Made::Dir, "/lib/x/", "", 3),
+        made(Made::File, "/etc/hostname", "box", 4),
+        host("/etc/hostname/a/", "/a", 5),
+    ]);
+    assert_eq!(
+        found,
+        [
+            (Problem::UnderFile, 5),
+            (Problem::UnderFile, 3),
+            (Problem::UnderProc, 1)
+        ]
+    );
+}
+
+#[test]
+fn dirs_and_links_are_not_made_in_host_directories() {
+    let found = problems(vec![
+        host("/usr/", "/usr", 0),
+        made(Made::Dir, "/usr/cache/", "", 1),
+        host("/opt/", "/a", 2),
+        host("/opt/", "/b", 3),
+        made(Made::Symlink, "/opt/l", "x", 4),
+        // A file binds its content: like any file bind, its mountpoint is the host's.
+        made(Made::File, "/usr/note", "x", 5),
+    ]);
+    assert_eq!(found, [(Problem::InHost, 4), (Problem::InHost, 1)]);
+    // On `/`, a literal source is a host directory; a union or a source that may
+    // expand to one (checked once expanded) keeps the skeleton as its lowest layer.
+    let on_root = |root: Vec<Entry<usize>>| {
+        let mut entries = root;
+        entries.push(made(Made::Dir, "/run/", "", 9));
+        collapse(entries).map_err(|errors| errors[0].problem.clone())
+    };
+    assert_eq!(
+        on_root(vec![host("/", "/r", 0)]).unwrap_err(),
+        Problem::InHost
+    );
+    assert!(on_root(vec![host("/", "{ROOT}", 0)]).is_ok());
+    assert!(on_root(vec![host("/", "/a", 0), host("/", "/b", 1)]).is_ok());
+}
+
+#[test]
+fn what_is_made_in_a_tmpfs_a_dev_or_a_writable_union_waits_for_it() {
+    let mounts = collapse(vec![
+        made(Made::Dir, "/var/tmp/", "", 0),
+        made(Made::Symlink, "/lib", "usr/lib", 1),
+        tmpfs("/tmp/", "", 2),
+        made(Made::Dir, "/tmp/d/", "", 3),
+        made(Made::Dev, "/dev/", "", 4),
+        host("/dev/dri/", "/dev/dri", 5),
+        host("/home/", "/srv/home", 6),
+        tmpfs("/home/", "", 7),
+        made(Made::File, "/home/note", "x", 8),
+        host("/home/mnt/", "/m", 9),
+        made(Made::Dir, "/tmp/d/e/", "", 10),
+    ])
+    .unwrap();
+    let placed: Vec<(&str, bool)> = mounts
+        .iter()
+        .map(|m| (m.target.as_str(), m.in_tmpfs))
+        .collect();
+    assert_eq!(
+        placed,
+        [
+            ("/dev", false),
+            ("/dev/dri", true),
+            ("/home", false),
+            ("/home/mnt", false),
+            ("/home/note", true),
+            ("/lib", false),
+            ("/tmp", false),
+            ("/tmp/d", true),
+            ("/tmp/d/e", true),
+            ("/var/tmp", false),
+        ]
+    );
+    // Made with the skeleton: `/var/tmp` and the link; made later: what is in a tmpfs.
+    let paths: Vec<(String, Node)> = skeleton(&mounts);
+    assert!(paths.contains(&("lib".into(), Node::Link("usr/lib".into()))));
+    assert!(paths.contains(&("var/tmp".into(), Node::Dir)));
+    assert!(paths.iter().all(|(path, _)| !path.starts_with("tmp/d")));
 }
 
 /// Declarations from a small alphabet, so that targets collide, nest and clash.

@@ -66,3 +66,25 @@ pub mod packages {
         };
     }
 }
+
+/// The sandbox's statements declared in another crate: includers get its entries and
+/// settings, and read a file's content that is not a literal from its table.
+pub mod sandbox {
+    use mountns::namespace;
+
+    /// Private to this crate: an includer cannot name it, only read the table.
+    const MOTD: &[u8] = b"helper\n";
+
+    namespace! {
+        /// Fresh /proc and /dev, a host name, a network namespace, links and files.
+        pub static BOX = {
+            proc "/proc/";
+            dev "/dev/";
+            unshare [net];
+            hostname "box";
+            symlink "/lib" "usr/lib";
+            file "/etc/helper" MOTD;
+            file "/etc/issue" "box\n";
+        };
+    }
+}

@@ -3,6 +3,7 @@ mountns::namespace! {
     static NS = {
         include does::not::Exist => { bind "/etc/"; };
         bind "/opt/" @src(0);
+        file "/etc/motd" @content(0);
     };
 }
 mountns::namespace! {

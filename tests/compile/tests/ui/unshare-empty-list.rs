@@ -1,0 +1,6 @@
+mountns::namespace! {
+    static NS = {
+        unshare [];
+    };
+}
+fn main() {}

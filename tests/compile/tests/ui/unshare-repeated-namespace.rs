@@ -1,0 +1,6 @@
+mountns::namespace! {
+    static NS = {
+        unshare [net, ipc, net];
+    };
+}
+fn main() {}
