@@ -16,52 +16,52 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{BASE, USERS, User, as_user};
-use mountns::{CommandExt, Namespace, Step, Unshare, namespace};
+use mountns::{CommandExt, Namespace, Step, namespace};
 use rustix::process::{Pid, Signal};
 
 namespace! {
-    static MISSING_SOURCE = {
-        bind "/data/" "/tmp/mountns-processes/no-such-source/";
+    /// A pid namespace.
+    static PID = {
+        include BASE;
+        unshare [pid];
     };
 
-    /// BASE and the host's /dev, for a shell's background jobs (their stdin is
-    /// /dev/null).
-    static BASE_AND_DEV = {
-        include BASE;
+    /// With the host's /dev, for a shell's background jobs (their stdin is /dev/null).
+    static PID_DEV = {
+        include PID;
         bind "/dev/" "/dev/";
     };
 
-    /// BASE and the host's /proc, to read the namespaces of `/proc/self/ns`.
-    static BASE_AND_PROC = {
+    /// A network namespace.
+    static NET = {
+        include BASE;
+        unshare [net];
+    };
+
+    /// Every namespace but pid (which the host's /proc, read for `/proc/self/ns`, would
+    /// not show), and a host name.
+    static OTHERS = {
         include BASE;
         bind "/proc/" "/proc/";
+        unshare [net, ipc, uts, cgroup];
+        hostname "box";
+    };
+
+    static SESSION_PID = {
+        include PID;
+        new_session;
+    };
+
+    static SESSION_ONLY = {
+        include BASE;
+        new_session;
+    };
+
+    static MISSING_SOURCE = {
+        include PID;
+        bind "/data/" "/tmp/mountns-processes/no-such-source/";
     };
 }
-
-/// BASE in a pid namespace.
-static PID: Namespace =
-    Namespace::__new(BASE.mounts(), BASE.skeleton(), &[]).__with(Unshare::PID, None, false);
-
-/// `BASE_AND_DEV` in a pid namespace.
-static PID_DEV: Namespace = Namespace::__new(BASE_AND_DEV.mounts(), BASE_AND_DEV.skeleton(), &[])
-    .__with(Unshare::PID, None, false);
-
-/// BASE in a network namespace.
-static NET: Namespace =
-    Namespace::__new(BASE.mounts(), BASE.skeleton(), &[]).__with(Unshare::NET, None, false);
-
-/// Every namespace but pid (which the host's /proc would not show) and a host name.
-static OTHERS: Namespace = Namespace::__new(BASE_AND_PROC.mounts(), BASE_AND_PROC.skeleton(), &[])
-    .__with(
-        Unshare::__from_bits(
-            Unshare::NET.bits()
-                | Unshare::IPC.bits()
-                | Unshare::UTS.bits()
-                | Unshare::CGROUP.bits(),
-        ),
-        Some(c"box"),
-        false,
-    );
 
 /// The ways to run a command in a namespace and get its status.
 #[derive(Clone, Copy, Debug)]
@@ -378,10 +378,6 @@ const SESSION: &str = "import os; print(os.getsid(0) == os.getpid())";
 
 #[test]
 fn new_session_makes_the_program_lead_a_session() {
-    static SESSION_PID: Namespace =
-        Namespace::__new(BASE.mounts(), BASE.skeleton(), &[]).__with(Unshare::PID, None, true);
-    static SESSION_ONLY: Namespace =
-        Namespace::__new(BASE.mounts(), BASE.skeleton(), &[]).__with(Unshare::NONE, None, true);
     for user in USERS {
         for (ns, expected) in [
             (&BASE, "False\n"),
@@ -403,14 +399,8 @@ fn new_session_makes_the_program_lead_a_session() {
 
 #[test]
 fn an_error_of_pid_1_reaches_the_caller_whole() {
-    static MISSING: Namespace = Namespace::__new(
-        MISSING_SOURCE.mounts(),
-        MISSING_SOURCE.skeleton(),
-        &[],
-    )
-    .__with(Unshare::PID, None, false);
     for user in USERS {
-        let error = sh("true", user).status_in(&MISSING).unwrap_err();
+        let error = sh("true", user).status_in(&MISSING_SOURCE).unwrap_err();
         assert_eq!(
             error.to_string(),
             "mountns: bind \"/tmp/mountns-processes/no-such-source\" on \"/data\": open \
@@ -424,7 +414,7 @@ fn an_error_of_pid_1_reaches_the_caller_whole() {
         // std's route: the errno, and the message on the child's stderr.
         let output = sh("true", user)
             .stderr(Stdio::piped())
-            .namespace(&MISSING)
+            .namespace(&MISSING_SOURCE)
             .output();
         let error = output.unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::NotFound, "{user:?}: {error}");

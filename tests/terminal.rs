@@ -13,18 +13,22 @@ use std::os::unix::process::CommandExt as _;
 use std::process::{Command, Output, Stdio};
 
 use common::{BASE, USERS, User, as_user};
-use mountns::{CommandExt, Namespace, Unshare};
+use mountns::{CommandExt, Namespace, Unshare, namespace};
 use rustix::fd::{BorrowedFd, OwnedFd};
 use rustix::fs::OFlags;
 use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
 
-/// BASE in a pid namespace.
-static PID: Namespace =
-    Namespace::__new(BASE.mounts(), BASE.skeleton(), &[]).__with(Unshare::PID, None, false);
+namespace! {
+    static PID = {
+        include BASE;
+        unshare [pid];
+    };
 
-/// BASE with a new session.
-static SESSION: Namespace =
-    Namespace::__new(BASE.mounts(), BASE.skeleton(), &[]).__with(Unshare::NONE, None, true);
+    static SESSION = {
+        include BASE;
+        new_session;
+    };
+}
 
 /// A new pseudo-terminal: its master, and its slave, which no process has as its
 /// controlling terminal yet.

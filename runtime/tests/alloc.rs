@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use common::*;
 use mountns::namespace;
-use mountns_runtime::{CommandExt as _, Namespace, Unshare};
+use mountns_runtime::CommandExt as _;
 
 /// Set in the child only, by the first hook.
 static ARMED: AtomicBool = AtomicBool::new(false);
@@ -160,20 +160,21 @@ fn failing_to_enter_allocates_nothing() {
 fn entering_a_pid_table_allocates_nothing() {
     // Every setting at once: a pid namespace (three processes), a network namespace
     // with lo brought up, a host name and a new session.
-    static SANDBOX: Namespace = Namespace::__new(BASE.mounts(), BASE.skeleton(), &[]).__with(
-        Unshare::__from_bits(Unshare::PID.bits() | Unshare::NET.bits() | Unshare::IPC.bits()),
-        Some(c"box"),
-        true,
-    );
+    let ns = namespace! {
+        include common::BASE;
+        unshare [pid, net, ipc];
+        hostname "box";
+        new_session;
+    };
     for user in USERS {
         // The caller, pid 1 and the program each abort if they allocate: any abort shows
         // in the status (the caller ends as pid 1 or the program did).
         let plain = armed_command("echo $$; uname -n", user)
-            .namespace(&SANDBOX)
+            .namespace(ns)
             .output()
             .unwrap();
         let reported = armed_command("echo $$; uname -n", user)
-            .output_in(&SANDBOX)
+            .output_in(ns)
             .unwrap();
         for output in [plain, reported] {
             assert_eq!(output.stdout, b"2\nbox\n", "{user:?}: {output:?}");

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use common::{BASE, Fixture, Run, USERS, User, as_user};
 use mountns::namespace;
-use mountns_runtime::{Namespace, Step, Unshare};
+use mountns_runtime::Step;
 
 const ROLE: &str = "MOUNTNS_TEST_ROLE";
 
@@ -32,17 +32,14 @@ namespace! {
         bind "/opt/data/" "/tmp/mountns-runtime/exec/data/";
     };
 
-    /// BASE and the host's /dev, for a shell's background jobs (their stdin is
-    /// /dev/null).
-    static BASE_AND_DEV = {
+    /// A pid namespace, and the host's /dev for a shell's background jobs (their stdin
+    /// is /dev/null).
+    static EXEC_PID = {
         include BASE;
         bind "/dev/" "/dev/";
+        unshare [pid];
     };
 }
-
-/// `BASE_AND_DEV` in a pid namespace.
-static EXEC_PID: Namespace = Namespace::__new(BASE_AND_DEV.mounts(), BASE_AND_DEV.skeleton(), &[])
-    .__with(Unshare::PID, None, false);
 
 fn main() {
     match env::var(ROLE).as_deref() {
