@@ -26,10 +26,10 @@ namespace! {
         unshare [pid];
     };
 
-    /// With the host's /dev, for a shell's background jobs (their stdin is /dev/null).
+    /// With a /dev, for a shell's background jobs (their stdin is /dev/null).
     static PID_DEV = {
         include PID;
-        bind "/dev/" "/dev/";
+        dev "/dev/";
     };
 
     /// A network namespace.
@@ -55,6 +55,12 @@ namespace! {
     static SESSION_ONLY = {
         include BASE;
         new_session;
+    };
+
+    /// A fresh procfs, which brings a pid namespace with it.
+    static FRESH_PROC = {
+        include BASE;
+        proc "/proc/";
     };
 
     static MISSING_SOURCE = {
@@ -288,6 +294,20 @@ fn the_program_is_pid_2_under_an_init_of_its_own() {
     for user in USERS {
         let output = sh("echo $$ $PPID", user).output_in(&PID).unwrap();
         assert_eq!(output.stdout, b"2 1\n", "{user:?}: {output:?}");
+    }
+}
+
+#[test]
+fn a_fresh_proc_shows_only_the_namespaces_processes() {
+    for user in USERS {
+        // sh, pid 2 under init, lists /proc without starting another process.
+        let script = "echo $$; for pid in /proc/[0-9]*; do echo ${pid#/proc/}; done";
+        let output = sh(script, user).output_in(&FRESH_PROC).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "2\n1\n2\n",
+            "{user:?}: {output:?}"
+        );
     }
 }
 

@@ -23,9 +23,12 @@ use crate::error::{Context, Entry, Error, Reason, Step};
 use crate::params::{self, NoValues, Values};
 use crate::stack::StackBuf;
 use crate::sys;
-use crate::table::{Kind, Mount, Mountpoint, Namespace, Tmpfs, Unshare};
+use crate::table::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare};
 
+mod dev;
+mod nodes;
 mod pid;
+mod proc;
 mod union;
 
 /// Linux's `PATH_MAX`, NUL included.
@@ -168,7 +171,7 @@ impl Namespace {
                 MountPropagationFlags::PRIVATE | MountPropagationFlags::REC,
             )
         })?;
-        let mut roots = Roots::prepare(params)?;
+        let mut roots = Roots::prepare(params, self.mounts())?;
         create_skeleton(roots.new.as_fd(), self.skeleton())?;
         for mount in self.mounts() {
             mount_one(&mut roots, mount, user_namespace)?;
@@ -253,10 +256,14 @@ struct Roots<'p> {
     stage: bool,
     /// How many layers were staged at /l{n} (see [`stage_layer`]).
     staged: u32,
+    /// Where the content of the table's `file`s is written (see [`nodes::Data`]).
+    data: nodes::Data,
+    /// The tmpfs of each `dev`, made read-only with the new root's.
+    devs: dev::Devs,
 }
 
 impl<'p> Roots<'p> {
-    fn prepare(params: &'p dyn Values) -> Result<Roots<'p>, Error> {
+    fn prepare(params: &'p dyn Values, mounts: &'static [Mount]) -> Result<Roots<'p>, Error> {
         Context::NONE.step(Step::Scratch, || {
             let dir = Mode::from_raw_mode(0o755);
             let flags = MountFlags::NOSUID | MountFlags::NODEV;
@@ -287,16 +294,20 @@ impl<'p> Roots<'p> {
                 base: open(c"/newroot")?,
                 stage: false,
                 staged: 0,
+                data: nodes::Data::new(mounts),
+                devs: dev::Devs::new(),
             })
         })
     }
 
-    /// Makes the new root's own tmpfs read-only (itself only: the table's mounts keep
-    /// their flags), so that nothing undeclared is writable.
+    /// Makes the new root's own tmpfs and each `dev`'s tmpfs read-only (themselves
+    /// only: the table's mounts keep their flags), so that nothing undeclared is
+    /// writable. Only now: the mountpoints of later entries were created in them.
     fn seal(&self) -> Result<(), Error> {
         Context::NONE.step(Step::Seal, || {
-            sys::mount_setattr_read_only(self.base.as_fd(), false)
-        })
+            sys::mount_setattr(self.base.as_fd(), false, MountAttrFlags::MOUNT_ATTR_RDONLY)
+        })?;
+        self.devs.seal()
     }
 
     /// Makes the new root the root, detaches the scratch (and the host tree under it)
@@ -386,9 +397,11 @@ fn create(dir: BorrowedFd<'_>, name: &CStr, is_dir: bool) -> Result<(), Errno> {
 }
 
 /// The skeleton: every mountpoint and its parents, in the fresh new root (ours, so plain
-/// relative paths are safe).
+/// relative paths are safe), then its symbolic links: made last, no other path of the
+/// skeleton can lead through one (it would find a directory there, and the link then
+/// fails EEXIST).
 fn create_skeleton(new_root: BorrowedFd<'_>, skeleton: &'static [Mountpoint]) -> Result<(), Error> {
-    for mountpoint in skeleton {
+    for mountpoint in skeleton.iter().filter(|path| path.link().is_none()) {
         let path = relative(mountpoint.path());
         if path == c"." {
             continue;
@@ -396,6 +409,13 @@ fn create_skeleton(new_root: BorrowedFd<'_>, skeleton: &'static [Mountpoint]) ->
         Context::new(Entry::Skeleton, mountpoint.path()).step(Step::Skeleton, || {
             create(new_root, path, mountpoint.is_dir())
         })?;
+    }
+    for mountpoint in skeleton {
+        if let Some(text) = mountpoint.link() {
+            Context::new(Entry::Skeleton, mountpoint.path()).step(Step::Skeleton, || {
+                fs::symlinkat(text, new_root, relative(mountpoint.path()))
+            })?;
+        }
     }
     Ok(())
 }
@@ -411,21 +431,18 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
         Kind::Dir => Context::new(Entry::Dir, mount.target()),
         Kind::Symlink { .. } => Context::new(Entry::Symlink, mount.target()),
     };
-    if matches!(
-        mount.kind(),
-        Kind::Proc | Kind::Dev | Kind::File { .. } | Kind::Dir | Kind::Symlink { .. }
-    ) {
-        // Not yet built: being written on other branches.
-        return Err(context.fail(Step::Node)(Errno::NOSYS));
-    }
     let target = relative(mount.target());
-    let mountpoint = open_mountpoint(roots.new.as_fd(), target, mount, context)?;
+    let mountpoint = || open_mountpoint(roots.new.as_fd(), target, mount, context);
     match mount.kind() {
-        Kind::Bind { source } => bind(roots, &mountpoint, mount, source, context)?,
+        Kind::Bind { source } => bind(roots, &mountpoint()?, mount, source, context)?,
         Kind::Tmpfs(tmpfs) => {
-            context.step(Step::Tmpfs, || attach(&new_tmpfs(tmpfs)?, &mountpoint))?;
+            let mountpoint = mountpoint()?;
+            context.step(Step::Tmpfs, || {
+                attach(&new_tmpfs(tmpfs, attributes(mount.flags()))?, &mountpoint)
+            })?;
         }
         Kind::Union { lowers, upper } => {
+            let mountpoint = mountpoint()?;
             union::mount(
                 roots,
                 &mountpoint,
@@ -436,7 +453,17 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
                 context,
             )?;
         }
-        Kind::Proc | Kind::Dev | Kind::File { .. } | Kind::Dir | Kind::Symlink { .. } => {}
+        Kind::Proc => proc::mount(&mountpoint()?, context)?,
+        Kind::Dev => {
+            let mountpoint = mountpoint()?;
+            dev::build(roots, &mountpoint, context)?;
+        }
+        Kind::File { content } => {
+            let mountpoint = mountpoint()?;
+            nodes::file(roots, &mountpoint, mount, content, context)?;
+        }
+        Kind::Dir => nodes::dir(roots.new.as_fd(), mount, context)?,
+        Kind::Symlink { text } => nodes::symlink(roots.new.as_fd(), mount, text, context)?,
     }
     if target == c"." {
         // Something now covers the new root: later paths and the switch must start on
@@ -449,6 +476,22 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
         .map_err(context.fail(Step::Mountpoint))?;
     }
     Ok(())
+}
+
+/// The attributes of a mount of the table: always nosuid; nodev unless `dev`; noexec
+/// with `noexec`; read-only with `ro`.
+fn attributes(flags: Flags) -> MountAttrFlags {
+    let mut attributes = MountAttrFlags::MOUNT_ATTR_NOSUID;
+    if !flags.is_dev() {
+        attributes |= MountAttrFlags::MOUNT_ATTR_NODEV;
+    }
+    if flags.is_noexec() {
+        attributes |= MountAttrFlags::MOUNT_ATTR_NOEXEC;
+    }
+    if flags.is_read_only() {
+        attributes |= MountAttrFlags::MOUNT_ATTR_RDONLY;
+    }
+    attributes
 }
 
 /// Opens the mountpoint under the new root, never leaving it and following no link on
@@ -480,17 +523,21 @@ fn open_mountpoint(
             opened => opened,
         }
     });
-    opened.map_err(
-        |error| match (error.errno(), diagnose(new_root, mount.target())) {
-            (errno, Some(reason @ Reason::Link(_))) if errno == Errno::LOOP.raw_os_error() => {
-                error.because(reason)
-            }
-            (errno, Some(reason @ Reason::Missing(_))) if errno == Errno::NOENT.raw_os_error() => {
-                error.because(reason)
-            }
-            _ => error,
-        },
-    )
+    opened.map_err(|error| explain(error, new_root, mount.target()))
+}
+
+/// Names the link (ELOOP) or the missing component (ENOENT) on the way to `target`
+/// that made `error`.
+fn explain(error: Error, new_root: BorrowedFd<'_>, target: &'static CStr) -> Error {
+    match (error.errno(), diagnose(new_root, target)) {
+        (errno, Some(reason @ Reason::Link(_))) if errno == Errno::LOOP.raw_os_error() => {
+            error.because(reason)
+        }
+        (errno, Some(reason @ Reason::Missing(_))) if errno == Errno::NOENT.raw_os_error() => {
+            error.because(reason)
+        }
+        _ => error,
+    }
 }
 
 /// `open_in_root`, refusing every symbolic link on the way (ELOOP), magic or not. A
@@ -535,6 +582,14 @@ type NameBuf = StackBuf<256>;
 /// Creates each missing component of `path` under `root`, one directory descriptor at
 /// a time and following no link; the last is a file unless `is_dir`.
 fn create_path(root: BorrowedFd<'_>, path: &CStr, is_dir: bool) -> Result<(), Errno> {
+    let (dir, name) = create_parents(root, path)?;
+    create(dir.as_fd(), name.as_cstr(), is_dir)
+}
+
+/// Creates each missing directory above the last component of `path` under `root`, one
+/// directory descriptor at a time and following no link: that directory, opened
+/// `O_PATH`, and the last component's name.
+fn create_parents(root: BorrowedFd<'_>, path: &CStr) -> Result<(OwnedFd, NameBuf), Errno> {
     let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
     let mut dir = open_beneath(root, c".", flags)?;
     let mut components = path
@@ -542,16 +597,16 @@ fn create_path(root: BorrowedFd<'_>, path: &CStr, is_dir: bool) -> Result<(), Er
         .split(|&byte| byte == b'/')
         .filter(|component| !component.is_empty())
         .peekable();
+    let mut name = NameBuf::new();
     while let Some(component) = components.next() {
-        let last = components.peek().is_none();
-        let mut name = NameBuf::new();
+        name.clear();
         name.push(component)?;
-        create(dir.as_fd(), name.as_cstr(), is_dir || !last)?;
-        if !last {
+        if components.peek().is_some() {
+            create(dir.as_fd(), name.as_cstr(), true)?;
             dir = open_beneath(dir.as_fd(), name.as_cstr(), flags)?;
         }
     }
-    Ok(())
+    Ok((dir, name))
 }
 
 fn is_dir(fd: &OwnedFd) -> Result<bool, Errno> {
@@ -622,10 +677,13 @@ fn bind(
     }
     let bind = context.begin(Step::Bind)?;
     let tree = clone_tree(&opened).map_err(bind)?;
+    // Every flag in one call, on the whole tree: the host's mounts below the source (a
+    // devtmpfs, a disk of set-id programs) get them too.
+    let set_flags = || sys::mount_setattr(tree.as_fd(), true, attributes(mount.flags()));
     if mount.flags().is_read_only() {
-        context.step(Step::ReadOnly, || {
-            sys::mount_setattr_read_only(tree.as_fd(), true)
-        })?;
+        context.step(Step::ReadOnly, set_flags)?;
+    } else {
+        set_flags().map_err(bind)?;
     }
     attach(&tree, mountpoint).map_err(bind)
 }
@@ -644,19 +702,49 @@ pub(crate) fn clone_tree(dir: impl AsFd) -> Result<OwnedFd, Errno> {
     )
 }
 
-/// A detached tmpfs with the table's options, nosuid and nodev.
-fn new_tmpfs(tmpfs: Tmpfs) -> Result<OwnedFd, Errno> {
-    let fs = mount::fsopen(c"tmpfs", FsOpenFlags::FSOPEN_CLOEXEC)?;
-    for param in tmpfs.params() {
-        match param.value() {
-            Some(value) => mount::fsconfig_set_string(&fs, param.key(), value)?,
-            None => mount::fsconfig_set_flag(&fs, param.key())?,
+/// A detached tmpfs with the table's options and `attributes`.
+fn new_tmpfs(tmpfs: Tmpfs, attributes: MountAttrFlags) -> Result<OwnedFd, Errno> {
+    new_mount(c"tmpfs", tmpfs.params(), attributes)
+}
+
+/// A detached new mount of a filesystem of type `fstype` with `params`.
+fn new_mount(
+    fstype: &CStr,
+    params: &[Param],
+    attributes: MountAttrFlags,
+) -> Result<OwnedFd, Errno> {
+    new_mount_with(fstype, attributes, |fs| {
+        for param in params {
+            match param.value() {
+                Some(value) => mount::fsconfig_set_string(fs, param.key(), value)?,
+                None => mount::fsconfig_set_flag(fs, param.key())?,
+            }
         }
-    }
+        Ok(())
+    })
+}
+
+/// A detached new mount of a filesystem of type `fstype`, configured by `configure`.
+fn new_mount_with(
+    fstype: &CStr,
+    attributes: MountAttrFlags,
+    configure: impl FnOnce(&OwnedFd) -> Result<(), Errno>,
+) -> Result<OwnedFd, Errno> {
+    let fs = mount::fsopen(fstype, FsOpenFlags::FSOPEN_CLOEXEC)?;
+    configure(&fs)?;
     mount::fsconfig_create(&fs)?;
-    mount::fsmount(
-        &fs,
-        FsMountFlags::FSMOUNT_CLOEXEC,
-        MountAttrFlags::MOUNT_ATTR_NOSUID | MountAttrFlags::MOUNT_ATTR_NODEV,
+    mount::fsmount(&fs, FsMountFlags::FSMOUNT_CLOEXEC, attributes)
+}
+
+/// A detached clone of the mount at `fd`, that mount alone: for a host's device node,
+/// a file of ours or a directory of a fresh procfs, none of which has mounts below it
+/// (in a user namespace, a clone that would leave locked submounts behind fails).
+fn clone_one(fd: impl AsFd) -> Result<OwnedFd, Errno> {
+    mount::open_tree(
+        fd,
+        c"",
+        OpenTreeFlags::AT_EMPTY_PATH
+            | OpenTreeFlags::OPEN_TREE_CLONE
+            | OpenTreeFlags::OPEN_TREE_CLOEXEC,
     )
 }

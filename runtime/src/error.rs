@@ -180,6 +180,8 @@ pub(crate) enum Reason {
     /// overlayfs refused a union (ELOOP) whose layer (the error's source) is this other
     /// layer, or lies under it, or holds it.
     Overlapping(&'static CStr),
+    /// The host's node that a `dev` binds (the error's source) is not a character device.
+    NotADevice,
 }
 
 /// The table entry a step works on.
@@ -421,6 +423,20 @@ impl Error {
             (Step::Union | Step::UnionLegacy, Errno::INVAL) => {
                 Some("overlayfs refused this union; the kernel log (dmesg) says why")
             }
+            (Step::Proc, Errno::PERM) => Some(
+                "the kernel mounts a procfs only from inside a pid namespace that the \
+                 mounting user namespace owns (CommandExt::namespace and Namespace::exec make \
+                 one for a table with proc; Namespace::enter cannot), and without root only \
+                 while the host's /proc is fully visible (none of its files mounted over, as \
+                 containers do)",
+            ),
+            (Step::Dev, Errno::NOSPC) => {
+                Some("a table has at most 8 dev entries, or the tmpfs of one is full")
+            }
+            (Step::Node, Errno::EXIST) => Some(
+                "dir and symlink make new paths only, and something is already there (in a \
+                 layer of a union, or made by another entry)",
+            ),
             (Step::Ids, Errno::INVAL) => Some(
                 "an id is -1 (4294967295), which means none, or there are more supplementary \
                  groups than the kernel takes (65536)",
@@ -498,6 +514,12 @@ impl fmt::Display for Error {
                      overlayfs refuses; drop one",
                     Quoted(self.source.map_or(&b""[..], CStr::to_bytes)),
                     Quoted(other.to_bytes())
+                );
+            }
+            Some(Reason::NotADevice) => {
+                return f.write_str(
+                    "the host's node is not a character device; dev binds only the host's \
+                     own devices",
                 );
             }
             Some(Reason::NotDumpable) => {
@@ -738,6 +760,37 @@ mod tests {
             error.to_string(),
             "mountns: tmpfs on \"/usr/lib/ssl/certs\": open mountpoint: \"/usr/lib/ssl\" is a \
              symbolic link inside the new root; bind its target instead"
+        );
+    }
+
+    #[test]
+    fn explains_the_sandbox_entries() {
+        let error = Context::new(Entry::Dev, c"/dev")
+            .with_source(c"/dev/null")
+            .fail(Step::Dev)(Errno::NODEV)
+        .because(Reason::NotADevice);
+        assert_eq!(
+            error.to_string(),
+            "mountns: dev \"/dev/null\" on \"/dev\": build /dev: the host's node is not a \
+             character device; dev binds only the host's own devices"
+        );
+        let message = Context::new(Entry::Proc, c"/proc").fail(Step::Proc)(Errno::PERM).to_string();
+        assert!(
+            message.starts_with(
+                "mountns: proc on \"/proc\": mount proc: Operation not permitted (os error 1); \
+                 the kernel mounts a procfs only from inside a pid namespace"
+            ),
+            "{message}"
+        );
+        assert!(message.contains("fully visible"), "{message}");
+        let message =
+            Context::new(Entry::Symlink, c"/w/l").fail(Step::Node)(Errno::EXIST).to_string();
+        assert!(
+            message.starts_with(
+                "mountns: symlink on \"/w/l\": create: File exists (os error 17); \
+                 dir and symlink make new paths only"
+            ),
+            "{message}"
         );
     }
 

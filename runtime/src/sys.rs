@@ -13,10 +13,11 @@
 )]
 
 use linux_raw_sys::general::{
-    __NR_getcwd, __NR_mount_setattr, AT_EMPTY_PATH, AT_RECURSIVE, MOUNT_ATTR_RDONLY, mount_attr,
+    __NR_getcwd, __NR_mount_setattr, AT_EMPTY_PATH, AT_RECURSIVE, mount_attr,
 };
 use rustix::fd::{AsRawFd, BorrowedFd};
 use rustix::io::Errno;
+use rustix::mount::MountAttrFlags;
 use rustix::thread::UnshareFlags;
 
 /// A system call straight to the kernel (no libc, no errno): its return value, or
@@ -102,17 +103,22 @@ pub(crate) fn unshare(flags: UnshareFlags) -> Result<(), Errno> {
     unsafe { rustix::thread::unshare_unsafe(flags - UnshareFlags::FILES) }
 }
 
-/// `mount_setattr(mount, "", AT_EMPTY_PATH [| AT_RECURSIVE], {attr_set: MOUNT_ATTR_RDONLY})`:
-/// makes the mount of `mount` read-only, and with `recursive` every mount below it
-/// (kernel 5.12).
-pub(crate) fn mount_setattr_read_only(mount: BorrowedFd<'_>, recursive: bool) -> Result<(), Errno> {
+/// `mount_setattr(mount, "", AT_EMPTY_PATH [| AT_RECURSIVE], {attr_set: attributes})`:
+/// sets `attributes` (read-only, nosuid, nodev, noexec) on the mount of `mount`, and
+/// with `recursive` on every mount below it (kernel 5.12). `mount` must be the root of
+/// its mount (EINVAL otherwise).
+pub(crate) fn mount_setattr(
+    mount: BorrowedFd<'_>,
+    recursive: bool,
+    attributes: MountAttrFlags,
+) -> Result<(), Errno> {
     let flags = if recursive {
         AT_EMPTY_PATH | AT_RECURSIVE
     } else {
         AT_EMPTY_PATH
     };
     let attr = mount_attr {
-        attr_set: MOUNT_ATTR_RDONLY.into(),
+        attr_set: attributes.bits().into(),
         attr_clr: 0,
         propagation: 0,
         userns_fd: 0,

@@ -104,6 +104,29 @@ fn entering_allocates_nothing() {
 }
 
 #[test]
+fn entering_a_sandbox_allocates_nothing() {
+    let ns = namespace! {
+        include common::BASE;
+        proc "/proc/";
+        dev "/dev/";
+        file "/etc/hostname" "box\n";
+        dir "/var/tmp/";
+        symlink "/home" "var/tmp";
+        bind "/work/" tmpfs;
+        file "/work/f" "f\n";
+        dir "/work/d/";
+        symlink "/work/l" "d";
+    };
+    let script = "cat /etc/hostname /work/f && test -d /home && test -d /work/l && \
+                  echo x > /dev/null && test -r /proc/self/status";
+    for user in USERS {
+        let output = armed_command(script, user).namespace(ns).output().unwrap();
+        assert_eq!(output.stdout, b"box\nf\n", "{user:?}: {output:?}");
+        assert!(output.status.success(), "{user:?}: {output:?}");
+    }
+}
+
+#[test]
 fn entering_with_run_time_sources_allocates_nothing() {
     let layers = Layers::at("/tmp/mountns-runtime/alloc-params");
     let ns = namespace! {

@@ -41,7 +41,7 @@ fn read_only_bind_is_read_only_with_its_submounts() {
     // The host's /dev has submounts (/dev/pts, /dev/shm): they must be read-only too.
     let ns = namespace! {
         include common::BASE;
-        bind ro "/dev/";
+        bind ro dev "/dev/";
         bind ro "/opt/ro/" "/tmp/mountns-runtime/read-only-bind/a/";
         bind "/proc/";
     };

@@ -32,11 +32,11 @@ namespace! {
         bind "/opt/data/" "/tmp/mountns-runtime/exec/data/";
     };
 
-    /// A pid namespace, and the host's /dev for a shell's background jobs (their stdin
+    /// A pid namespace, and a /dev for a shell's background jobs (their stdin
     /// is /dev/null).
     static EXEC_PID = {
         include BASE;
-        bind "/dev/" "/dev/";
+        dev "/dev/";
         unshare [pid];
     };
 }

@@ -16,7 +16,9 @@ use rustix::mount::{
     self, FsMountFlags, FsOpenFlags, MountAttrFlags, MountFlags, MoveMountFlags, OpenTreeFlags,
 };
 
-use super::{LEGACY_UNIONS, Roots, ScratchName, attach, clone_tree, new_tmpfs, open_source};
+use super::{
+    LEGACY_UNIONS, Roots, ScratchName, attach, attributes, clone_tree, new_tmpfs, open_source,
+};
 use crate::error::{Context, Error, Reason, Step};
 use crate::stack::StackBuf;
 use crate::table::{Mount, Upper};
@@ -31,7 +33,8 @@ impl UpperDirs {
         let mut scratch = ScratchName::new();
         write!(scratch, "/u{}", upper.index()).map_err(|_| Errno::NAMETOOLONG)?;
         fs::mkdir(scratch.as_cstr(), Mode::from_raw_mode(0o755))?;
-        let fs = new_tmpfs(upper.tmpfs())?;
+        let attributes = MountAttrFlags::MOUNT_ATTR_NOSUID | MountAttrFlags::MOUNT_ATTR_NODEV;
+        let fs = new_tmpfs(upper.tmpfs(), attributes)?;
         mount::move_mount(
             &fs,
             c"",
@@ -76,8 +79,14 @@ struct Layers<'a> {
 }
 
 impl Layers<'_> {
-    fn read_only(&self) -> bool {
-        self.upper.is_none() || self.mount.flags().is_read_only()
+    /// The overlay's attributes: the table's flags, and read-only without an upper.
+    fn attributes(&self) -> MountAttrFlags {
+        let attributes = attributes(self.mount.flags());
+        if self.upper.is_none() {
+            attributes | MountAttrFlags::MOUNT_ATTR_RDONLY
+        } else {
+            attributes
+        }
     }
 }
 
@@ -213,12 +222,8 @@ fn union_fsconfig(
         mount::fsconfig_set_flag(&fs, c"userxattr").map_err(fail)?;
     }
     mount::fsconfig_create(&fs).map_err(fail)?;
-    let attributes = if layers.read_only() {
-        MountAttrFlags::MOUNT_ATTR_RDONLY
-    } else {
-        MountAttrFlags::empty()
-    };
-    let overlay = mount::fsmount(&fs, FsMountFlags::FSMOUNT_CLOEXEC, attributes).map_err(fail)?;
+    let overlay =
+        mount::fsmount(&fs, FsMountFlags::FSMOUNT_CLOEXEC, layers.attributes()).map_err(fail)?;
     drop(fs);
     attach(&overlay, mountpoint).map_err(fail)?;
     Ok(true)
@@ -332,11 +337,7 @@ fn union_legacy(roots: &mut Roots, mountpoint: &OwnedFd, layers: &Layers<'_>) ->
         fs::mkdir(c"/stage", Mode::from_raw_mode(0o755)).map_err(fail)?;
         roots.stage = true;
     }
-    let flags = if layers.read_only() {
-        MountFlags::RDONLY
-    } else {
-        MountFlags::empty()
-    };
+    let flags = mount_flags(layers.attributes());
     mount::mount(c"overlay", c"/stage", c"overlay", flags, options.as_cstr()).map_err(fail)?;
     mount::move_mount(
         CWD,
@@ -346,4 +347,17 @@ fn union_legacy(roots: &mut Roots, mountpoint: &OwnedFd, layers: &Layers<'_>) ->
         MoveMountFlags::MOVE_MOUNT_T_EMPTY_PATH,
     )
     .map_err(fail)
+}
+
+/// The `mount(2)` flags of the same names as `attributes`.
+fn mount_flags(attributes: MountAttrFlags) -> MountFlags {
+    [
+        (MountAttrFlags::MOUNT_ATTR_RDONLY, MountFlags::RDONLY),
+        (MountAttrFlags::MOUNT_ATTR_NOSUID, MountFlags::NOSUID),
+        (MountAttrFlags::MOUNT_ATTR_NODEV, MountFlags::NODEV),
+        (MountAttrFlags::MOUNT_ATTR_NOEXEC, MountFlags::NOEXEC),
+    ]
+    .into_iter()
+    .filter(|(attribute, _)| attributes.contains(*attribute))
+    .fold(MountFlags::empty(), |flags, (_, flag)| flags | flag)
 }

@@ -195,6 +195,16 @@ pub fn each_user_is_refused(ns: &'static Namespace, fixture: &Fixture, errno: i3
     }
 }
 
+/// The options (field 6) and the filesystem type of the mount at `mountpoint`, the
+/// topmost there, in a mountinfo text.
+pub fn mount_of<'a>(mountinfo: &'a str, mountpoint: &str) -> Option<(Vec<&'a str>, &'a str)> {
+    mountinfo.lines().rev().find_map(|line| {
+        let fields: Vec<&str> = line.split(' ').collect();
+        let separator = fields.iter().position(|&field| field == "-")?;
+        (fields[4] == mountpoint).then(|| (fields[5].split(',').collect(), fields[separator + 1]))
+    })
+}
+
 static FIXTURES: AtomicUsize = AtomicUsize::new(0);
 
 /// A directory of host files, /tmp/mountns-test-<pid>-<n>, readable by uid 65534;

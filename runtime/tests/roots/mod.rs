@@ -24,7 +24,8 @@ namespace! {
     /// Packages as the root, with the table nested on top.
     static PACKAGES = {
         bind "/" [TZDATA, CERTS, HOST_USR];
-        bind ["/dev/", "/proc/"];
+        dev "/dev/";
+        bind "/proc/";
         bind "/tmp" tmpfs("size=1M");
         bind ro "/opt/host/" "/tmp/mountns-root/packages/host/";
     };

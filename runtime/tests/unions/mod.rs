@@ -103,6 +103,10 @@ pub fn read_only_union() -> Vec<(User, String)> {
     for (user, run) in &runs {
         let refused = run.stderr.contains("Read-only file system");
         assert!(refused, "{user:?}: {run:#?}");
+        assert!(
+            run.stdout.contains(" ro,nosuid,nodev,"),
+            "{user:?}: {run:#?}"
+        );
     }
     rest(runs)
 }
@@ -125,6 +129,12 @@ pub fn escaped_layer_names() -> Vec<(User, String)> {
     );
     assert_eq!(fs::read_to_string(&both).unwrap(), "from a\n");
     assert!(!fs::exists(format!("{}/new.txt", layers.a)).unwrap());
+    for (user, run) in &runs {
+        assert!(
+            run.stdout.contains(" rw,nosuid,nodev,"),
+            "{user:?}: {run:#?}"
+        );
+    }
     rest(runs)
 }
 

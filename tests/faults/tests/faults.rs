@@ -24,6 +24,9 @@ namespace! {
         bind "/tmp/" tmpfs;
         bind "/etc/" ["/etc/", tmpfs("size=1M")];
         bind "/marks/" "/tmp/mountns-faults/";
+        dir "/tmp/d/";
+        dev "/var/dev/";
+        file "/var/file" "x";
     };
 }
 
@@ -59,7 +62,8 @@ fn cases() -> Vec<Case> {
         case(Step::Propagation, 1, BOTH, ""),
         case(Step::Scratch, 1, BOTH, ""),
         case(Step::Skeleton, 3, BOTH, "\"lib\""),
-        // The mounts, in table order: /bin, /etc, /lib, /lib64, /marks, /tmp, /usr.
+        // The mounts, in table order: /bin, /etc, /lib, /lib64, /marks, /tmp, /tmp/d,
+        // /usr, /var/dev, /var/file.
         case(Step::Mountpoint, 2, BOTH, "on \"/etc\""),
         case(Step::Source, 1, BOTH, "\"/bin\" on \"/bin\""),
         case(Step::Bind, 4, BOTH, "\"/marks\""),
@@ -67,6 +71,11 @@ fn cases() -> Vec<Case> {
         case(Step::Tmpfs, 1, BOTH, "\"/tmp\""),
         case(Step::Upper, 1, BOTH, "\"/etc\""),
         case(Step::Union, 1, BOTH, "\"/etc\""),
+        case(Step::Node, 1, BOTH, "dir on \"/tmp/d\""),
+        case(Step::Node, 2, BOTH, "file on \"/var/file\""),
+        // Building it, then sealing it.
+        case(Step::Dev, 1, BOTH, "dev on \"/var/dev\""),
+        case(Step::Dev, 2, BOTH, "dev on \"/var/dev\""),
         Case {
             legacy: true,
             ..case(Step::UnionLegacy, 1, BOTH, "\"/etc\"")
