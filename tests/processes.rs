@@ -312,6 +312,15 @@ fn a_fresh_proc_shows_only_the_namespaces_processes() {
 }
 
 #[test]
+fn namespace_as_switches_ids_in_the_programs_process() {
+    let output = Command::new("/bin/sh")
+        .args(["-c", "echo $$ $(id -u) $(id -g)"])
+        .output_in_as(&PID, mountns::Ids::new(65534, 65534))
+        .unwrap();
+    assert_eq!(output.stdout, b"2 65534 65534\n", "{output:?}");
+}
+
+#[test]
 fn namespace_enter_refuses_a_pid_table_and_names_what_works() {
     // Refused before anything happens, so this test process may ask.
     let error = PID.enter().unwrap_err();
