@@ -27,6 +27,11 @@ namespace! {
         bind ro "/usr/";
     };
 
+    static SESSION = {
+        bind ro "/usr/";
+        new_session;
+    };
+
     static EXEC = {
         include BASE;
         bind "/opt/data/" "/tmp/mountns-runtime/exec/data/";
@@ -47,6 +52,7 @@ fn main() {
         Ok("exec") => exec(false),
         Ok("exec-missing") => exec(true),
         Ok("exec-pid") => exec_pid(),
+        Ok("session-leader") => session_leader(),
         _ => {
             common::assert_root();
             let tests = [
@@ -61,6 +67,10 @@ fn main() {
                 (
                     "multithreaded_enter_is_an_error",
                     multithreaded_enter_is_an_error,
+                ),
+                (
+                    "a_group_leader_cannot_enter_a_new_session_in_place",
+                    a_group_leader_cannot_enter_a_new_session_in_place,
                 ),
                 (
                     "exec_with_a_pid_namespace_ends_as_the_program",
@@ -124,6 +134,14 @@ fn exec(missing: bool) {
     println!("{error}");
     assert_eq!(error.step(), Step::Exec);
     std::process::exit(3);
+}
+
+/// Child, leading its process group: enters a table with a new session in place.
+fn session_leader() {
+    let error = SESSION.enter().unwrap_err();
+    println!("{error}");
+    assert_eq!(error.step(), Step::Session);
+    std::process::exit(0);
 }
 
 /// Child: executes `sh -c $MOUNTNS_TEST_SCRIPT` in a pid namespace, through `exec`.
@@ -271,6 +289,24 @@ fn killing_the_exec_process_kills_the_program_and_its_children() {
             within(Duration::from_secs(1), || marked(&marker) == 0),
             "{user:?}: {} left",
             marked(&marker)
+        );
+    }
+}
+
+fn a_group_leader_cannot_enter_a_new_session_in_place() {
+    use std::os::unix::process::CommandExt as _;
+    for user in USERS {
+        let mut command = Command::new(env::current_exe().unwrap());
+        command.env(ROLE, "session-leader").process_group(0);
+        let output = as_user(&mut command, user).output().unwrap();
+        assert!(output.status.success(), "{user:?}: {output:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "mountns: start a new session: Operation not permitted (os error 1); the process \
+             leads a process group (as a job of an interactive shell does), and setsid \
+             refuses a group leader; run the program with CommandExt::namespace, \
+             Namespace::exec or a launcher! binary, which fork a process of its own for it\n",
+            "{user:?}"
         );
     }
 }
