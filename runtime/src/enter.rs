@@ -96,6 +96,7 @@ impl Namespace {
     /// (pid 2 of the namespace; not a process group leader, which `setsid` refuses, as
     /// a shell's job is one); the caller itself returns only an error, or never: it
     /// waits for the program and ends as it does (`enter/pid.rs`).
+    #[cfg(any(feature = "std", feature = "launcher"))]
     pub(crate) fn enter_with(&'static self, params: &dyn Values) -> Result<(), Error> {
         self.enter_forking(
             params,

@@ -79,6 +79,7 @@ pub(crate) mod start;
 mod net;
 pub(crate) mod process;
 mod seccomp;
+mod shared;
 
 pub(crate) use net::loopback_up;
 pub(crate) use seccomp::forbid_keystroke_injection;

@@ -20,7 +20,7 @@ use rustix::pipe::{PipeFlags, pipe_with};
 use rustix::process::{self, Pid, Resource, Rlimit, Signal, WaitOptions};
 
 use crate::error::{Context, Error, Step};
-use crate::sys::process::{self as raw, Disposition, Outcome, SharedPage, SignalSet};
+use crate::sys::process::{self as raw, Disposition, Outcome, OutcomePage, SignalSet};
 
 /// The signals C and I pass on to the program.
 const FORWARDED: [i32; 6] = [
@@ -55,7 +55,7 @@ pub(super) fn enter(
 ) -> Result<(), Error> {
     let caller = Caller::prepare()?;
     let prepared = Context::NONE.step(Step::Fork, || {
-        let page = SharedPage::new()?;
+        let page = OutcomePage::new()?;
         // Its write end is open until the program executes or everything ends.
         let exec = pipe_with(PipeFlags::CLOEXEC)?;
         // C holds the only write end, so that I can tell whether C is still there.
@@ -129,7 +129,7 @@ impl Caller {
     fn supervise(
         self,
         init: i32,
-        page: &SharedPage,
+        page: &OutcomePage,
         exec: &OwnedFd,
         life: OwnedFd,
     ) -> Result<(), Error> {
@@ -220,7 +220,7 @@ fn end_as(status: i32) -> ! {
 
 /// I: pid 1 of the new namespace, until it forks the program.
 struct Init {
-    page: SharedPage,
+    page: OutcomePage,
     /// The write end of C's exec pipe, which the program holds until it executes.
     exec: OwnedFd,
 }

@@ -4,7 +4,6 @@
 
 use core::cell::UnsafeCell;
 use core::mem::MaybeUninit;
-use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use linux_raw_sys::general::{
@@ -15,6 +14,7 @@ use linux_raw_sys::general::{
 use rustix::io::Errno;
 
 use super::raw_syscall;
+use super::shared::{SharedPage, Zeroed};
 use crate::error::Error;
 
 /// `fork()`: `clone(SIGCHLD)` with no other flag, straight to the kernel (no libc
@@ -222,7 +222,7 @@ impl Disposition {
 /// What the processes of a pid namespace tell the caller: mapped `MAP_SHARED` before
 /// the first fork, so every fork writes to the same page.
 #[repr(C)]
-struct Shared {
+pub(crate) struct Shared {
     /// 0 as mapped, then `FAILED` (after `error`) or `ENDED` (after `status`).
     state: AtomicU32,
     /// The program's raw wait status.
@@ -230,10 +230,13 @@ struct Shared {
     error: UnsafeCell<MaybeUninit<Error>>,
 }
 
+// SAFETY: atomics and a `MaybeUninit`, each valid as zeros.
+unsafe impl Zeroed for Shared {}
+
 const FAILED: u32 = 1;
 const ENDED: u32 = 2;
 
-/// What a [`SharedPage`] holds.
+/// What an [`OutcomePage`] says.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Outcome {
     /// Nothing yet.
@@ -244,37 +247,14 @@ pub(crate) enum Outcome {
     Ended(i32),
 }
 
-/// A [`Shared`] page, unmapped when dropped.
-pub(crate) struct SharedPage(NonNull<Shared>);
+/// The page the processes of a pid namespace share.
+pub(crate) type OutcomePage = SharedPage<Shared>;
 
-impl SharedPage {
-    pub(crate) fn new() -> Result<SharedPage, Errno> {
-        use rustix::mm::{MapFlags, ProtFlags, mmap_anonymous};
-        // SAFETY: a fresh anonymous mapping at an address of the kernel's choosing: no
-        // existing memory is affected. The kernel fills it with zeros: `state` and
-        // `status` are 0, valid atomics; `error` may be anything (`MaybeUninit`).
-        let page = unsafe {
-            mmap_anonymous(
-                core::ptr::null_mut(),
-                size_of::<Shared>(),
-                ProtFlags::READ | ProtFlags::WRITE,
-                MapFlags::SHARED,
-            )
-        }?;
-        NonNull::new(page.cast::<Shared>())
-            .map(SharedPage)
-            .ok_or(Errno::NOMEM)
-    }
-
-    fn shared(&self) -> &Shared {
-        // SAFETY: the mapping lives until `self` drops; `Shared` is page-aligned there.
-        unsafe { self.0.as_ref() }
-    }
-
+impl SharedPage<Shared> {
     /// Writes entering's error. Called once, by the one process that failed (before
     /// any program process exists, or in it), and read only after that process ended.
     pub(crate) fn fail(&self, error: Error) {
-        let shared = self.shared();
+        let shared = self.get();
         // SAFETY: no other process writes `error`, and the reader reads it only after
         // seeing FAILED (stored below with Release) once this process has ended.
         unsafe { (*shared.error.get()).write(error) };
@@ -284,7 +264,7 @@ impl SharedPage {
     /// Writes the program's raw wait status, unless the program wrote an error (it
     /// failed before executing, and its end says nothing more).
     pub(crate) fn end(&self, status: i32) {
-        let shared = self.shared();
+        let shared = self.get();
         shared.status.store(status as u32, Ordering::Relaxed);
         let _ = shared
             .state
@@ -292,7 +272,7 @@ impl SharedPage {
     }
 
     pub(crate) fn read(&self) -> Outcome {
-        let shared = self.shared();
+        let shared = self.get();
         match shared.state.load(Ordering::Acquire) {
             // SAFETY: FAILED is stored (Release, read with Acquire above) only by
             // `fail`, after it wrote a whole `Error`. Copying its bytes is sound: `Error`
@@ -303,13 +283,5 @@ impl SharedPage {
             ENDED => Outcome::Ended(shared.status.load(Ordering::Relaxed) as i32),
             _ => Outcome::Nothing,
         }
-    }
-}
-
-impl Drop for SharedPage {
-    fn drop(&mut self) {
-        // SAFETY: the mapping made in `new`, in this process's copy of the address
-        // space; nothing here refers to it after `self`.
-        let _ = unsafe { rustix::mm::munmap(self.0.as_ptr().cast(), size_of::<Shared>()) };
     }
 }
