@@ -427,6 +427,25 @@ fn new_session_makes_the_program_lead_a_session() {
 }
 
 #[test]
+fn a_program_missing_inside_is_named() {
+    for user in USERS {
+        let mut command = Command::new("/no/such/program");
+        let error = as_user(&mut command, user).status_in(&PID).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "mountns: exec \"/no/such/program\": No such file or directory (os error 2)",
+            "{user:?}"
+        );
+        let mut command = Command::new("/no/such/program");
+        let error = as_user(&mut command, user)
+            .namespace(&PID)
+            .status()
+            .unwrap_err();
+        assert_eq!(error.raw_os_error(), Some(2), "{user:?}: {error}");
+    }
+}
+
+#[test]
 fn an_error_of_pid_1_reaches_the_caller_whole() {
     for user in USERS {
         let error = sh("true", user).status_in(&MISSING_SOURCE).unwrap_err();

@@ -1,7 +1,7 @@
 //! What a `#![no_std]`, `#![no_main]` launcher gets from libc elsewhere (feature
 //! `launcher`): the entry point the kernel jumps to, the memory functions the compiler
-//! calls and `execve` (`exit_group` is in `process`). Nothing else is linked, so nothing else provides
-//! them; `launcher.rs` is the safe rest.
+//! calls and `execve` (`exit_group` is in `process`). Nothing else is linked, so
+//! nothing else provides them; `launcher.rs` is the safe rest.
 
 use core::ffi::{CStr, c_char, c_int, c_void};
 
