@@ -75,8 +75,8 @@ impl Namespace {
     /// root): it should exit, not carry on.
     ///
     /// A table with `param(NAME)` sources needs their values: enter it with
-    /// [`Filled::enter`] (from [`Namespace::with`]); here every slot is unfilled, an
-    /// error before anything is mounted.
+    /// [`Filled::enter`](crate::Filled::enter) (from [`Namespace::with`]); here every
+    /// slot is unfilled, an error before anything is mounted.
     pub fn enter(&'static self) -> Result<(), Error> {
         self.enter_here(&NoValues)
     }
