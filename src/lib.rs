@@ -261,6 +261,12 @@ namespace! {
 /// have reset `SIGPIPE`). A namespace with `param(NAME)` sources is a compile error:
 /// nothing could fill them.
 ///
+/// With a pid namespace (`proc`, `unshare [pid];`) or `new_session;`, the launcher
+/// forks pid 1 of the namespace, which forks `PROGRAM` (pid 2), and stays as its
+/// stand-in: the usual signals sent to the launcher (TERM, INT, HUP, QUIT, USR1, USR2)
+/// reach `PROGRAM`, the launcher exits with `PROGRAM`'s status or dies of its signal,
+/// and when the launcher or its parent dies, everything in the namespace dies too.
+///
 /// Build it with no C start files or library, static and not position-independent:
 /// `examples/tiny/` shows the `.cargo/config.toml`.
 #[cfg(feature = "launcher")]

@@ -97,6 +97,15 @@ pub trait CommandExt: sealed::Sealed {
     /// before this hook runs, and the child could then only map its ids into a user
     /// namespace by becoming dumpable, which would hand the parent's memory and
     /// descriptors to the new uid until exec. Use [`CommandExt::namespace_as`].
+    ///
+    /// With a pid namespace (`proc`, `unshare [pid];`) or `new_session;`, the child
+    /// forks pid 1 of the namespace, which forks the program (pid 2): `spawn` returns
+    /// once the program executes, and the [`Child`] is the process that stands in for
+    /// it. Its status is the program's (exit code, or the signal that killed it);
+    /// TERM, INT, HUP, QUIT, USR1 and USR2 sent to it reach the program; when it is
+    /// killed, the program and everything it started die with it. It also dies when
+    /// the *thread* that spawned it exits (`PR_SET_PDEATHSIG` follows the thread that
+    /// forked): spawn from a thread that outlives the child.
     fn namespace(&mut self, ns: impl Into<Filled>) -> &mut Self;
 
     /// Enters `ns` in the child as root, then switches to `ids` (supplementary groups,
@@ -261,6 +270,14 @@ impl Ids {
     }
 }
 
+/// Switching to `ids` needs root: fails with [`Step::Ids`] before entering otherwise.
+fn as_root(ids: Option<&Ids>) -> Result<(), Error> {
+    if ids.is_some() && !rustix::process::geteuid().is_root() {
+        return Err(Error::new(Step::Ids, Errno::PERM));
+    }
+    Ok(())
+}
+
 mod sealed {
     pub trait Sealed {}
     impl Sealed for std::process::Command {}
@@ -281,6 +298,13 @@ impl Namespace {
     /// The process must have a single thread unless it runs as root. Allocates before
     /// entering, so it is not for use between fork and exec; use
     /// [`CommandExt::namespace`] there.
+    ///
+    /// With a pid namespace (or `new_session;`), the program runs in a process forked
+    /// for it (pid 2 of the namespace), and this process stands in for it outside, as
+    /// [`CommandExt::namespace`]'s child does: it passes the usual signals on, dies
+    /// with its parent (and takes the namespace along), and ends as the program did.
+    /// An error of the exec comes back in the program's process, whose exit status the
+    /// caller then ends with.
     pub fn exec(&'static self, argv: &[impl AsRef<OsStr>]) -> Error {
         Filled::from(self).exec(argv)
     }
@@ -291,16 +315,23 @@ impl Filled {
     /// be set to an absolute path, or entering fails with [`Step::Params`] before
     /// anything else happens.
     pub fn enter(&self) -> Result<(), Error> {
-        self.ns.enter_with(&self.params)
+        self.ns.enter_here(&self.params)
     }
 
     /// [`Namespace::enter_as`], with the values of the `param(NAME)` sources.
     pub fn enter_as(&self, ids: &Ids) -> Result<(), Error> {
-        if !rustix::process::geteuid().is_root() {
-            return Err(Error::new(Step::Ids, Errno::PERM));
-        }
+        as_root(Some(ids))?;
         self.enter()?;
         ids.switch()
+    }
+
+    /// Enters for a program executed next, then switches to `ids` if given: with a pid
+    /// namespace, through the processes it needs, returning `Ok` only in the one that
+    /// is to execute (see `Namespace::enter_with`).
+    pub(crate) fn enter_to_exec(&self, ids: Option<&Ids>) -> Result<(), Error> {
+        as_root(ids)?;
+        self.ns.enter_with(&self.params)?;
+        ids.map_or(Ok(()), Ids::switch)
     }
 
     /// [`Namespace::exec`], with the values of the `param(NAME)` sources.
@@ -310,7 +341,7 @@ impl Filled {
         };
         let mut command = Command::new(program);
         command.args(rest);
-        if let Err(error) = self.enter() {
+        if let Err(error) = self.enter_to_exec(None) {
             return error;
         }
         if let Err(errno) = crate::fault::check(Step::Exec) {

@@ -16,16 +16,18 @@ use rustix::mount::{
     MoveMountFlags, OpenTreeFlags, UnmountFlags,
 };
 use rustix::process::{self, DumpableBehavior};
+use rustix::system;
 use rustix::thread::{self, UnshareFlags};
 
 use crate::error::{Context, Entry, Error, Reason, Step};
 use crate::params::{self, NoValues, Values};
 use crate::stack::StackBuf;
 use crate::sys;
-use crate::table::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs};
+use crate::table::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare};
 
 mod dev;
 mod nodes;
+mod pid;
 mod proc;
 mod union;
 
@@ -49,29 +51,61 @@ pub fn force_legacy_unions(on: bool) {
 
 impl Namespace {
     /// Enters this namespace in the calling process: afterwards it sees only the mounts
-    /// of the table under a fresh root, with `no_new_privs` set. The host's mounts are
-    /// untouched.
+    /// of the table under a fresh root, with `no_new_privs` set and the keystroke
+    /// injection filter installed (`ioctl` `TIOCSTI` and `TIOCLINUX` fail with `EPERM`).
+    /// The host's mounts are untouched.
     ///
     /// As root it makes a mount namespace; otherwise (or when root is refused one) a user
     /// namespace that maps the caller's uid and gid to themselves. The kernel refuses a
     /// user namespace to a process with more than one thread: call this in a freshly
     /// forked child, which is what [`CommandExt::namespace`](crate::CommandExt::namespace)
     /// does, or use [`Namespace::exec`]. As root in a multithreaded process only the
-    /// calling thread enters.
+    /// calling thread enters. The table's other namespaces (`unshare [net, ipc];`) are
+    /// made too, its host name set and `lo` brought up.
+    ///
+    /// A table with a pid namespace (`proc`, `unshare [pid];`) is refused
+    /// ([`Step::PidNamespace`], `EINVAL`): no system call moves the caller into a new pid
+    /// namespace, only its children. Run a program in it with
+    /// [`CommandExt::namespace`](crate::CommandExt::namespace) (or
+    /// [`status_in`](crate::CommandExt::status_in) and the like), [`Namespace::exec`],
+    /// or a `launcher!` binary, which fork the processes it needs.
     ///
     /// Allocates nothing, takes no lock and never panics, so it may run between fork and
     /// exec. On error the process is left half-way (in a new namespace, maybe switched
     /// root): it should exit, not carry on.
     ///
     /// A table with `param(NAME)` sources needs their values: enter it with
-    /// [`Filled::enter`] (from [`Namespace::with`]); here every slot is unfilled, an
-    /// error before anything is mounted.
+    /// [`Filled::enter`](crate::Filled::enter) (from [`Namespace::with`]); here every
+    /// slot is unfilled, an error before anything is mounted.
     pub fn enter(&'static self) -> Result<(), Error> {
-        self.enter_with(&NoValues)
+        self.enter_here(&NoValues)
     }
 
-    /// Enters with `params` for the table's slots, checked first.
+    /// [`Namespace::enter`] with `params` for the table's slots: refuses a table with a
+    /// pid namespace, which needs the processes of [`Namespace::enter_with`].
+    pub(crate) fn enter_here(&'static self, params: &dyn Values) -> Result<(), Error> {
+        if self.unshare().contains(Unshare::PID) {
+            return Err(Error::new(Step::PidNamespace, Errno::INVAL));
+        }
+        self.enter_forking(params, false)
+    }
+
+    /// Enters with `params` for the table's slots, checked first, for a caller that
+    /// executes a program next (`CommandExt`'s hook, `exec`, a launcher). With a pid
+    /// namespace or a new session, returns `Ok` only in a process forked to execute
+    /// (pid 2 of the namespace; not a process group leader, which `setsid` refuses, as
+    /// a shell's job is one); the caller itself returns only an error, or never: it
+    /// waits for the program and ends as it does (`enter/pid.rs`).
+    #[cfg(any(feature = "std", feature = "launcher"))]
     pub(crate) fn enter_with(&'static self, params: &dyn Values) -> Result<(), Error> {
+        self.enter_forking(
+            params,
+            self.unshare().contains(Unshare::PID) || self.new_session(),
+        )
+    }
+
+    /// Enters, in the processes of `enter/pid.rs` if `fork`, else in this one.
+    fn enter_forking(&'static self, params: &dyn Values, fork: bool) -> Result<(), Error> {
         params::check(params, self)?;
         // std chdirs to `Command::current_dir` before running pre_exec hooks: remember
         // the path to go back to it inside the new root.
@@ -80,14 +114,50 @@ impl Namespace {
             Ok(()) if cwd.as_bytes().first() == Some(&b'/') => Some(cwd),
             _ => None,
         };
-        let user_namespace = unshare()?;
+        let user_namespace = unshare(self.namespaces())?;
+        self.set_up_namespaces()?;
         // Mountpoints are created 0755 whatever the caller's umask. Only now: unshare
         // gave this thread a filesystem context (umask, cwd) of its own, so the other
         // threads of a multithreaded caller keep theirs.
         let umask = process::umask(Mode::empty());
-        let entered = self.enter_unshared(user_namespace, cwd.as_ref(), params);
+        let enter = || self.enter_unshared(user_namespace, cwd.as_ref(), params);
+        let entered = if fork {
+            pid::enter(enter, || self.start_session())
+        } else {
+            enter().and_then(|()| self.start_session())
+        };
         process::umask(umask);
         entered
+    }
+
+    /// The namespaces to make beside the mount namespace: the table's, and UTS whenever
+    /// it sets a host name (never the host's).
+    fn namespaces(&self) -> Unshare {
+        match self.hostname() {
+            Some(_) => Unshare::__from_bits(self.unshare().bits() | Unshare::UTS.bits()),
+            None => self.unshare(),
+        }
+    }
+
+    /// Sets the host name of the new UTS namespace, and brings up `lo` in the new
+    /// network namespace, which has nothing else.
+    fn set_up_namespaces(&self) -> Result<(), Error> {
+        if let Some(name) = self.hostname() {
+            Context::NONE.step(Step::Hostname, || system::sethostname(name.to_bytes()))?;
+        }
+        if self.unshare().contains(Unshare::NET) {
+            Context::NONE.step(Step::Loopback, sys::loopback_up)?;
+        }
+        Ok(())
+    }
+
+    /// `setsid()` in the process that executes the program, if the table asks for a new
+    /// session: it leaves the caller's terminal (and loses job control there).
+    fn start_session(&self) -> Result<(), Error> {
+        if self.new_session() {
+            Context::NONE.step(Step::Session, || process::setsid().map(drop))?;
+        }
+        Ok(())
     }
 
     fn enter_unshared(
@@ -109,18 +179,21 @@ impl Namespace {
         }
         roots.seal()?;
         roots.switch(cwd.map(StackBuf::as_cstr))?;
-        Context::NONE.step(Step::NoNewPrivs, || thread::set_no_new_privs(true))
+        Context::NONE.step(Step::NoNewPrivs, || thread::set_no_new_privs(true))?;
+        Context::NONE.step(Step::Seccomp, sys::forbid_keystroke_injection)
     }
 }
 
-/// Makes a mount namespace, inside a new user namespace unless we are root. Returns
-/// whether it made a user namespace.
-fn unshare() -> Result<bool, Error> {
+/// Makes a mount namespace and the `other` namespaces, inside a new user namespace
+/// (which then owns them all) unless we are root. Returns whether it made a user
+/// namespace.
+fn unshare(other: Unshare) -> Result<bool, Error> {
+    let namespaces = UnshareFlags::NEWNS | UnshareFlags::from_bits_retain(other.bits());
     // The kernel accepts only a map of the *effective* ids of an unprivileged writer.
     let uid = process::geteuid();
     let gid = process::getegid();
     if uid.is_root() {
-        match Context::NONE.step(Step::Unshare, || sys::unshare(UnshareFlags::NEWNS)) {
+        match Context::NONE.step(Step::Unshare, || sys::unshare(namespaces)) {
             Ok(()) => return Ok(false),
             // Root without CAP_SYS_ADMIN (in a container): try a user namespace.
             Err(error) if error.errno() == Errno::PERM.raw_os_error() => {}
@@ -137,7 +210,7 @@ fn unshare() -> Result<bool, Error> {
     }
     let none = Context::NONE;
     none.step(Step::UserNamespace, || {
-        sys::unshare(UnshareFlags::NEWUSER | UnshareFlags::NEWNS)
+        sys::unshare(UnshareFlags::NEWUSER | namespaces)
     })?;
     none.step(Step::Setgroups, || {
         write_proc(c"/proc/self/setgroups", b"deny")

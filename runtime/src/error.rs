@@ -386,6 +386,18 @@ impl Error {
                  and kernel.apparmor_restrict_unprivileged_userns=0, or run as root \
                  (a process in a chroot is refused one whatever the sysctls)",
             ),
+            (Step::PidNamespace, Errno::INVAL) => Some(
+                "the table has a pid namespace (proc, or unshare [pid]), which only the \
+                 caller's children can enter; run the program with CommandExt::namespace \
+                 (or spawn_in, status_in, output_in), Namespace::exec or a launcher! binary, \
+                 which fork the processes it needs",
+            ),
+            (Step::Session, Errno::PERM) => Some(
+                "the process leads a process group (as a job of an interactive shell does), \
+                 and setsid refuses a group leader; run the program with \
+                 CommandExt::namespace, Namespace::exec or a launcher! binary, which fork a \
+                 process of its own for it",
+            ),
             (Step::Setgroups | Step::UidMap | Step::GidMap, Errno::XDEV) => {
                 Some("/proc is not a procfs; refusing to write to it")
             }

@@ -7,8 +7,10 @@ use core::ffi::CStr;
 use rustix::io::Errno;
 
 use crate::error::{Context, Entry, Error, Step};
+use crate::params::NoValues;
 use crate::stack::StackBuf;
-use crate::sys::start::{self, Args};
+use crate::sys::process;
+use crate::sys::start::Args;
 use crate::table::Namespace;
 
 /// Where a program named without a `/` is looked for when `PATH` is unset.
@@ -23,14 +25,14 @@ pub(crate) fn run(ns: &'static Namespace, args: Args) -> ! {
             "usage: {} PROGRAM [ARGS...]",
             crate::error::Lossy(name.to_bytes())
         ));
-        start::exit(2)
+        process::exit(2)
     };
-    let error = match ns.enter() {
+    let error = match ns.enter_with(&NoValues) {
         Ok(()) => exec(program, args),
         Err(error) => error,
     };
     error.report();
-    start::exit(127)
+    process::exit(127)
 }
 
 /// Executes `program` with `args[1..]`, looking it up like `execvp` in the `PATH` of
@@ -72,7 +74,7 @@ fn exec(program: &'static CStr, args: Args) -> Error {
 /// Ends the process after a panic, which entering is written never to cause.
 pub fn panicked() -> ! {
     crate::error::eprintln(format_args!("mountns: the launcher panicked"));
-    start::exit(127)
+    process::exit(127)
 }
 
 impl Context {

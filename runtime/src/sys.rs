@@ -76,6 +76,14 @@ unsafe fn raw_syscall(number: u32, args: [usize; 5]) -> Result<usize, Errno> {
 #[cfg(feature = "launcher")]
 pub(crate) mod start;
 
+mod net;
+pub(crate) mod process;
+mod seccomp;
+mod shared;
+
+pub(crate) use net::loopback_up;
+pub(crate) use seccomp::forbid_keystroke_injection;
+
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 compile_error!("mountns: raw system calls are written for x86_64 and aarch64 only");
 
@@ -92,7 +100,7 @@ fn result(ret: isize) -> Result<usize, Errno> {
 pub(crate) fn unshare(flags: UnshareFlags) -> Result<(), Errno> {
     debug_assert!(!flags.contains(UnshareFlags::FILES));
     // SAFETY: rustix marks unshare unsafe for CLONE_FILES, which would let threads see
-    // different fd tables; we pass only CLONE_NEWNS and CLONE_NEWUSER.
+    // different fd tables; we pass only CLONE_NEWUSER and CLONE_NEW* namespace flags.
     unsafe { rustix::thread::unshare_unsafe(flags - UnshareFlags::FILES) }
 }
 

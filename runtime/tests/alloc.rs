@@ -178,3 +178,30 @@ fn failing_to_enter_allocates_nothing() {
         }
     }
 }
+
+#[test]
+fn entering_a_pid_table_allocates_nothing() {
+    // Every setting at once: a pid namespace (three processes), a network namespace
+    // with lo brought up, a host name and a new session.
+    let ns = namespace! {
+        include common::BASE;
+        unshare [pid, net, ipc];
+        hostname "box";
+        new_session;
+    };
+    for user in USERS {
+        // The caller, pid 1 and the program each abort if they allocate: any abort shows
+        // in the status (the caller ends as pid 1 or the program did).
+        let plain = armed_command("echo $$; uname -n", user)
+            .namespace(ns)
+            .output()
+            .unwrap();
+        let reported = armed_command("echo $$; uname -n", user)
+            .output_in(ns)
+            .unwrap();
+        for output in [plain, reported] {
+            assert_eq!(output.stdout, b"2\nbox\n", "{user:?}: {output:?}");
+            assert!(output.status.success(), "{user:?}: {output:?}");
+        }
+    }
+}

@@ -1,13 +1,17 @@
-//! `Namespace::exec` and entering from a multithreaded process: both need a process of
-//! their own, so this test has its own `main()` (no harness, no test threads) and runs
-//! itself as a child with `MOUNTNS_TEST_ROLE` set.
+//! `Namespace::exec` (with and without a pid namespace) and entering from a
+//! multithreaded process: both need a process of their own, so this test has its own
+//! `main()` (no harness, no test threads) and runs itself as a child with
+//! `MOUNTNS_TEST_ROLE` set.
 
 mod common;
 
 use std::env;
-use std::process::Command;
+use std::fs;
+use std::io::{BufRead as _, BufReader};
+use std::os::unix::process::ExitStatusExt as _;
+use std::process::{Command, Stdio};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{BASE, Fixture, Run, USERS, User, as_user};
 use mountns::namespace;
@@ -15,14 +19,30 @@ use mountns_runtime::Step;
 
 const ROLE: &str = "MOUNTNS_TEST_ROLE";
 
+/// The script that the `exec-pid` role runs.
+const SCRIPT: &str = "MOUNTNS_TEST_SCRIPT";
+
 namespace! {
     static USR_ONLY = {
         bind ro "/usr/";
     };
 
+    static SESSION = {
+        bind ro "/usr/";
+        new_session;
+    };
+
     static EXEC = {
         include BASE;
         bind "/opt/data/" "/tmp/mountns-runtime/exec/data/";
+    };
+
+    /// A pid namespace, and a /dev for a shell's background jobs (their stdin
+    /// is /dev/null).
+    static EXEC_PID = {
+        include BASE;
+        dev "/dev/";
+        unshare [pid];
     };
 }
 
@@ -31,6 +51,8 @@ fn main() {
         Ok("threaded") => threaded(),
         Ok("exec") => exec(false),
         Ok("exec-missing") => exec(true),
+        Ok("exec-pid") => exec_pid(),
+        Ok("session-leader") => session_leader(),
         _ => {
             common::assert_root();
             let tests = [
@@ -45,6 +67,22 @@ fn main() {
                 (
                     "multithreaded_enter_is_an_error",
                     multithreaded_enter_is_an_error,
+                ),
+                (
+                    "a_group_leader_cannot_enter_a_new_session_in_place",
+                    a_group_leader_cannot_enter_a_new_session_in_place,
+                ),
+                (
+                    "exec_with_a_pid_namespace_ends_as_the_program",
+                    exec_with_a_pid_namespace_ends_as_the_program,
+                ),
+                (
+                    "exec_with_a_pid_namespace_passes_signals_on",
+                    exec_with_a_pid_namespace_passes_signals_on,
+                ),
+                (
+                    "killing_the_exec_process_kills_the_program_and_its_children",
+                    killing_the_exec_process_kills_the_program_and_its_children,
                 ),
             ];
             // Enough of libtest's command line for `cargo test -- --list` and filters.
@@ -98,6 +136,32 @@ fn exec(missing: bool) {
     std::process::exit(3);
 }
 
+/// Child, leading its process group: enters a table with a new session in place.
+fn session_leader() {
+    let error = SESSION.enter().unwrap_err();
+    println!("{error}");
+    assert_eq!(error.step(), Step::Session);
+    std::process::exit(0);
+}
+
+/// Child: executes `sh -c $MOUNTNS_TEST_SCRIPT` in a pid namespace, through `exec`.
+fn exec_pid() {
+    let script = env::var(SCRIPT).unwrap();
+    let error = EXEC_PID.exec(&["sh", "-c", &script]);
+    println!("{error}");
+    std::process::exit(3);
+}
+
+/// Starts the `exec-pid` role with `script` as `user`, its stdout piped.
+fn exec_pid_child(script: &str, user: User) -> std::process::Child {
+    let mut command = Command::new(env::current_exe().unwrap());
+    command.env(ROLE, "exec-pid").env(SCRIPT, script);
+    as_user(&mut command, user)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 fn child(role: &str, user: User) -> Run {
     let mut command = Command::new(env::current_exe().unwrap());
     command.env(ROLE, role);
@@ -148,4 +212,101 @@ fn multithreaded_enter_is_an_error() {
          (Command::namespace) instead\nerrno=22\n",
         "{run:#?}"
     );
+}
+
+fn exec_with_a_pid_namespace_ends_as_the_program() {
+    for user in USERS {
+        let output = exec_pid_child("echo $$; exit 7", user)
+            .wait_with_output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(7), "{user:?}: {output:?}");
+        assert_eq!(output.stdout, b"2\n", "{user:?}: {output:?}");
+        let status = exec_pid_child("kill -TERM $$", user).wait().unwrap();
+        assert_eq!(status.signal(), Some(15), "{user:?}: {status}");
+        assert!(!status.core_dumped(), "{user:?}: {status}");
+    }
+}
+
+/// Starts `script`, which prints a line once ready, through `exec` in a pid namespace.
+fn exec_pid_ready(script: &str, user: User) -> std::process::Child {
+    let mut child = exec_pid_child(script, user);
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line, "ready\n", "{user:?}");
+    child
+}
+
+fn exec_with_a_pid_namespace_passes_signals_on() {
+    for user in USERS {
+        let script = "trap 'exit 42' TERM; echo ready; while :; do sleep 0.02; done";
+        let mut child = exec_pid_ready(script, user);
+        let pid = rustix::process::Pid::from_raw(child.id().try_into().unwrap()).unwrap();
+        rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(42), "{user:?}: {status}");
+    }
+}
+
+/// How many host processes have `marker` in their command line.
+fn marked(marker: &str) -> usize {
+    fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter(|entry| {
+            fs::read(entry.path().join("cmdline"))
+                .is_ok_and(|line| String::from_utf8_lossy(&line).contains(marker))
+        })
+        .count()
+}
+
+/// Whether `done` holds within `limit`.
+fn within(limit: Duration, done: impl Fn() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        if Instant::now() > deadline {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    true
+}
+
+fn killing_the_exec_process_kills_the_program_and_its_children() {
+    for user in USERS {
+        let marker = format!("1000.{}{}", std::process::id(), user as u8);
+        let script = format!("sleep {marker} & sleep {marker} & echo ready; wait");
+        let mut child = exec_pid_ready(&script, user);
+        // sh and its two sleeps.
+        assert!(
+            within(Duration::from_secs(5), || marked(&marker) == 3),
+            "{user:?}"
+        );
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(
+            within(Duration::from_secs(1), || marked(&marker) == 0),
+            "{user:?}: {} left",
+            marked(&marker)
+        );
+    }
+}
+
+fn a_group_leader_cannot_enter_a_new_session_in_place() {
+    use std::os::unix::process::CommandExt as _;
+    for user in USERS {
+        let mut command = Command::new(env::current_exe().unwrap());
+        command.env(ROLE, "session-leader").process_group(0);
+        let output = as_user(&mut command, user).output().unwrap();
+        assert!(output.status.success(), "{user:?}: {output:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "mountns: start a new session: Operation not permitted (os error 1); the process \
+             leads a process group (as a job of an interactive shell does), and setsid \
+             refuses a group leader; run the program with CommandExt::namespace, \
+             Namespace::exec or a launcher! binary, which fork a process of its own for it\n",
+            "{user:?}"
+        );
+    }
 }

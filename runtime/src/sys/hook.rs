@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use rustix::io::Errno;
 
+use super::shared::{SharedPage, Zeroed};
 use crate::command::Ids;
 use crate::error::{Error, Step};
 use crate::params::Filled;
@@ -153,32 +154,12 @@ struct Report {
 const ENTERED: u32 = 1;
 const FAILED: u32 = 2;
 
-/// One [`Report`] in a shared anonymous mapping of its own, unmapped on drop.
-struct ReportPage(NonNull<Report>);
+// SAFETY: an atomic and a `MaybeUninit`, each valid as zeros.
+unsafe impl Zeroed for Report {}
 
-impl ReportPage {
-    fn new() -> io::Result<ReportPage> {
-        use rustix::mm::{MapFlags, ProtFlags, mmap_anonymous};
-        // SAFETY: a fresh anonymous mapping at an address of the kernel's choosing: no
-        // existing memory is affected. The kernel fills it with zeros: `state` is
-        // 0, a valid `AtomicU32`; `error` may be anything (`MaybeUninit`).
-        let page = unsafe {
-            mmap_anonymous(
-                core::ptr::null_mut(),
-                size_of::<Report>(),
-                ProtFlags::READ | ProtFlags::WRITE,
-                MapFlags::SHARED,
-            )
-        }?;
-        NonNull::new(page.cast::<Report>())
-            .map(ReportPage)
-            .ok_or_else(|| io::Error::from(io::ErrorKind::OutOfMemory))
-    }
-
+impl Report {
     fn read(&self) -> Told {
-        // SAFETY: the mapping lives until `self` drops; `Report` is page-aligned there.
-        let report = unsafe { self.0.as_ref() };
-        match report.state.load(Ordering::Acquire) {
+        match self.state.load(Ordering::Acquire) {
             ENTERED => Told::Entered,
             // SAFETY: FAILED is stored (Release, read with Acquire above) only by `tell`,
             // after it wrote a whole `Error` into `error`. Copying its bytes back is
@@ -186,17 +167,9 @@ impl ReportPage {
             // as valid values, and its references are `&'static` to memory of this
             // process (the static table, or memory leaked for good), which the child,
             // a fork of this process, had at the same addresses.
-            FAILED => Told::Failed(unsafe { (*report.error.get()).assume_init_read() }),
+            FAILED => Told::Failed(unsafe { (*self.error.get()).assume_init_read() }),
             _ => Told::Nothing,
         }
-    }
-}
-
-impl Drop for ReportPage {
-    fn drop(&mut self) {
-        // SAFETY: the mapping made in `new`; no child writes to it any more (see
-        // `Armed`), and nothing in this process refers to it after `self`.
-        let _ = unsafe { rustix::mm::munmap(self.0.as_ptr().cast(), size_of::<Report>()) };
     }
 }
 
@@ -225,21 +198,21 @@ pub(crate) fn spawn_reported<T>(
     ids: Option<Ids>,
     spawn: impl FnOnce(&mut Command) -> io::Result<T>,
 ) -> Result<T, (io::Error, Told)> {
-    let page = ReportPage::new().map_err(|error| (error, Told::Nothing))?;
+    let page = SharedPage::<Report>::new().map_err(|errno| (errno.into(), Told::Nothing))?;
     let outlet = Outlet::default();
     install(command, ns, ids, Some(Arc::clone(&outlet)));
-    outlet.store(page.0.as_ptr(), Ordering::Relaxed);
+    outlet.store(page.as_ptr(), Ordering::Relaxed);
     // Dropped before `page`: no fork after this call finds the page's address.
     let armed = Armed(&outlet);
     let spawned = spawn(command);
     drop(armed);
-    spawned.map_err(|error| (error, page.read()))
+    spawned.map_err(|error| (error, page.get().read()))
 }
 
 /// Writes the outcome of entering to the report of a [`spawn_reported`] child.
 fn tell(report: NonNull<Report>, entered: &Result<(), Error>) {
     // SAFETY: the outlet held `report` when this process forked, so the page was mapped
-    // (`Armed` clears the outlet before `ReportPage` unmaps it), and this child has it at
+    // (`Armed` clears the outlet before the `SharedPage` unmaps it), and this child has it at
     // the same address. This process has one thread; the parent reads the page only
     // once std's spawn has returned, after this hook.
     let report = unsafe { report.as_ref() };
@@ -275,10 +248,7 @@ fn install(
         };
         let mut entered = Err(Error::new(Step::Stack, Errno::NOMEM));
         let stacked = on_own_stack(|| {
-            entered = match &ids {
-                Some(ids) => ns.enter_as(ids),
-                None => ns.enter(),
-            };
+            entered = ns.enter_to_exec(ids.as_ref());
             if report.is_none() {
                 // The parent gets only the errno: the child writes the whole message.
                 let _ = entered.inspect_err(Error::report);

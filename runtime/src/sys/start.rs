@@ -1,11 +1,11 @@
 //! What a `#![no_std]`, `#![no_main]` launcher gets from libc elsewhere (feature
 //! `launcher`): the entry point the kernel jumps to, the memory functions the compiler
-//! calls, `execve` and `exit_group`. Nothing else is linked, so nothing else provides
-//! them; `launcher.rs` is the safe rest.
+//! calls and `execve` (`exit_group` is in `process`). Nothing else is linked, so
+//! nothing else provides them; `launcher.rs` is the safe rest.
 
 use core::ffi::{CStr, c_char, c_int, c_void};
 
-use linux_raw_sys::general::{__NR_execve, __NR_exit_group};
+use linux_raw_sys::general::__NR_execve;
 use rustix::io::Errno;
 
 use super::raw_syscall;
@@ -82,16 +82,6 @@ impl Args {
             Ok(_) => Errno::INVAL,
             Err(errno) => errno,
         }
-    }
-}
-
-/// `exit_group(code)`: ends every thread of the process.
-pub(crate) fn exit(code: u8) -> ! {
-    // SAFETY: no pointer is passed; the call does not return.
-    let _ = unsafe { raw_syscall(__NR_exit_group, [usize::from(code), 0, 0, 0, 0]) };
-    // The kernel never returns from exit_group; should it, stop here.
-    loop {
-        core::hint::spin_loop();
     }
 }
 

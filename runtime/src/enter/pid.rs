@@ -1,0 +1,303 @@
+//! Entering a table with a pid namespace: three processes, as DESIGN.md explains.
+//!
+//! `unshare(CLONE_NEWPID)` moves only the caller's children into the new namespace, and
+//! a fresh procfs must be mounted from inside it. So the caller (**C**) forks pid 1 of
+//! the namespace (**I**), which enters the rest of the table and forks the process
+//! that returns from entering and executes the program (**G**, pid 2). C stands in for
+//! the program outside: it passes the usual signals on and ends as the program ended.
+//! I passes them on to G, reaps orphans, and reports G's end to C on a shared page.
+//! Each dies with its parent. Allocation-free: this runs between fork and exec.
+//!
+//! A table with a new session but no pid namespace takes the same way: `setsid`
+//! refuses a process group leader, as a launcher started by an interactive shell is,
+//! and G never is one. I is then an ordinary process that waits for G.
+
+use core::mem;
+
+use rustix::fd::OwnedFd;
+use rustix::io::{self, Errno};
+use rustix::pipe::{PipeFlags, pipe_with};
+use rustix::process::{self, Pid, Resource, Rlimit, Signal, WaitOptions};
+
+use crate::error::{Context, Error, Step};
+use crate::sys::process::{self as raw, Disposition, Outcome, OutcomePage, SignalSet};
+
+/// The signals C and I pass on to the program.
+const FORWARDED: [i32; 6] = [
+    Signal::TERM.as_raw(),
+    Signal::INT.as_raw(),
+    Signal::HUP.as_raw(),
+    Signal::QUIT.as_raw(),
+    Signal::USR1.as_raw(),
+    Signal::USR2.as_raw(),
+];
+
+const CHILD: i32 = Signal::CHILD.as_raw();
+
+/// What C and I block and wait for: the forwarded signals and a child's end.
+const WAITED: SignalSet = SignalSet::of(&[
+    FORWARDED[0],
+    FORWARDED[1],
+    FORWARDED[2],
+    FORWARDED[3],
+    FORWARDED[4],
+    FORWARDED[5],
+    CHILD,
+]);
+
+/// Runs `in_init` in pid 1 of the new pid namespace (which the caller has unshared),
+/// then `in_program` in its child; returns `Ok` only there, in the process that must
+/// execute the program next. In the caller, returns the error of either, or never
+/// (it exits as the program does).
+pub(super) fn enter(
+    in_init: impl FnOnce() -> Result<(), Error>,
+    in_program: impl FnOnce() -> Result<(), Error>,
+) -> Result<(), Error> {
+    let caller = Caller::prepare()?;
+    let prepared = Context::NONE.step(Step::Fork, || {
+        let page = OutcomePage::new()?;
+        // Its write end is open until the program executes or everything ends.
+        let exec = pipe_with(PipeFlags::CLOEXEC)?;
+        // C holds the only write end, so that I can tell whether C is still there.
+        let life = pipe_with(PipeFlags::CLOEXEC | PipeFlags::NONBLOCK)?;
+        Ok((page, exec, life))
+    });
+    let (page, (exec_read, exec_write), (life_read, life_write)) = match prepared {
+        Ok(prepared) => prepared,
+        Err(error) => return Err(caller.restore(error)),
+    };
+    match Context::NONE.step(Step::Fork, raw::fork) {
+        Err(error) => Err(caller.restore(error)),
+        Ok(Some(init)) => {
+            drop((exec_write, life_read));
+            caller.supervise(init, &page, &exec_read, life_write)
+        }
+        Ok(None) => {
+            drop((exec_read, life_write));
+            let init = Init {
+                page,
+                exec: exec_write,
+            };
+            init.run(&caller, &life_read, in_init, in_program)
+        }
+    }
+}
+
+/// C's signal state before entering, which the program gets back.
+struct Caller {
+    mask: SignalSet,
+    child_signal: Disposition,
+}
+
+impl Caller {
+    /// Blocks the signals C waits for (so that none is lost or ends C before the
+    /// program runs), makes sure a child's end can be waited for (`SIGCHLD` ignored
+    /// would reap it), and dies with the parent.
+    fn prepare() -> Result<Caller, Error> {
+        let mask = Context::NONE.step(Step::Fork, || WAITED.block())?;
+        let child_signal = match Context::NONE.step(Step::Fork, || Disposition::set_default(CHILD))
+        {
+            Ok(disposition) => disposition,
+            Err(error) => {
+                let _ = mask.set_mask();
+                return Err(error);
+            }
+        };
+        let caller = Caller { mask, child_signal };
+        match die_with_parent() {
+            Ok(()) => Ok(caller),
+            Err(error) => Err(caller.restore(error)),
+        }
+    }
+
+    /// Puts the signal state back, as the program should find it.
+    fn give_back(&self) -> Result<(), Errno> {
+        self.child_signal.restore()?;
+        self.mask.set_mask()
+    }
+
+    /// Puts the signal state back after a failure: returns `error`.
+    fn restore(&self, error: Error) -> Error {
+        let _ = self.give_back();
+        let _ = process::set_parent_process_death_signal(None);
+        error
+    }
+
+    /// C, once I is forked: waits until the program executes. If entering failed,
+    /// returns the error; else stands in for the program until it ends, and ends as it
+    /// did.
+    fn supervise(
+        self,
+        init: i32,
+        page: &OutcomePage,
+        exec: &OwnedFd,
+        life: OwnedFd,
+    ) -> Result<(), Error> {
+        wait_for_eof(exec);
+        if let Outcome::Failed(error) = page.read() {
+            let _ = process::waitpid(Pid::from_raw(init), WaitOptions::empty());
+            drop(life);
+            return Err(self.restore(error));
+        }
+        // The program runs. Keep no descriptor: std's spawn reads its pipe until every
+        // copy of the write end is closed, and a reader of the program's output waits
+        // for the end of every copy of stdout.
+        mem::forget(life);
+        raw::close_every_fd();
+        let ended = wait_passing_signals(init);
+        end_as(match page.read() {
+            Outcome::Ended(status) => status,
+            // I ended without the program's status (killed): end as I did.
+            Outcome::Nothing | Outcome::Failed(_) => ended,
+        })
+    }
+}
+
+/// `PR_SET_PDEATHSIG(SIGKILL)`, then checks that the parent did not die before it was
+/// set, in which case nobody waits for us.
+fn die_with_parent() -> Result<(), Error> {
+    let parent = process::getppid();
+    Context::NONE.step(Step::DeathSignal, || {
+        process::set_parent_process_death_signal(Some(Signal::KILL))?;
+        if process::getppid() == parent {
+            Ok(())
+        } else {
+            Err(Errno::SRCH)
+        }
+    })
+}
+
+/// Reads `fd` until its end: every copy of the write end is closed.
+fn wait_for_eof(fd: &OwnedFd) {
+    let mut byte = [0u8; 1];
+    while let Ok(1..) | Err(Errno::INTR) = io::read(fd, &mut byte) {}
+}
+
+/// Waits for the child `pid` to end, passing the forwarded signals that a process sent
+/// on to it: its raw wait status. A signal the kernel sent (a terminal's ^C, to the
+/// whole foreground process group) reached the program already.
+fn wait_passing_signals(pid: i32) -> i32 {
+    loop {
+        let received = WAITED.wait();
+        if received.signal == CHILD {
+            match process::waitpid(Pid::from_raw(pid), WaitOptions::NOHANG) {
+                Ok(Some((_, status))) => return status.as_raw(),
+                Ok(None) => {}
+                // Not our child any more: nothing to wait for.
+                Err(_) => return NOT_RUN,
+            }
+        } else if received.sent_by_a_process() {
+            let _ = raw::kill(pid, received.signal);
+        }
+    }
+}
+
+/// The wait status of `exit(127)`, as a shell reports a program it could not run.
+const NOT_RUN: i32 = 127 << 8;
+
+/// Ends this process as the raw wait `status` says the program ended: with its exit
+/// code, or killed by its signal (without dumping a core of this process, a copy of
+/// the parent's memory), else with 128 + the signal, as a shell reports it.
+fn end_as(status: i32) -> ! {
+    let signal = status & 0x7f;
+    if signal == 0 {
+        raw::exit(u8::try_from((status >> 8) & 0xff).unwrap_or(1));
+    }
+    let core = process::getrlimit(Resource::Core);
+    let _ = process::setrlimit(
+        Resource::Core,
+        Rlimit {
+            current: Some(0),
+            maximum: core.maximum,
+        },
+    );
+    if Disposition::set_default(signal).is_ok() {
+        let _ = raw::kill(process::getpid().as_raw_nonzero().get(), signal);
+        let _ = SignalSet::of(&[signal]).unblock();
+    }
+    raw::exit(u8::try_from(128 + signal).unwrap_or(u8::MAX))
+}
+
+/// I: pid 1 of the new namespace, until it forks the program.
+struct Init {
+    page: OutcomePage,
+    /// The write end of C's exec pipe, which the program holds until it executes.
+    exec: OwnedFd,
+}
+
+impl Init {
+    fn run(
+        self,
+        caller: &Caller,
+        life: &OwnedFd,
+        in_init: impl FnOnce() -> Result<(), Error>,
+        in_program: impl FnOnce() -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        if let Err(error) = die_with_caller(life) {
+            self.fail(error);
+        }
+        if let Err(error) = in_init() {
+            self.fail(error);
+        }
+        match Context::NONE.step(Step::Fork, raw::fork) {
+            Err(error) => self.fail(error),
+            Ok(Some(program)) => {
+                raw::close_every_fd();
+                self.reap(program)
+            }
+            Ok(None) => {
+                if let Err(error) = in_program() {
+                    self.fail(error);
+                }
+                if let Err(errno) = caller.give_back() {
+                    self.fail(Error::new(Step::Fork, errno));
+                }
+                // Closed when the program executes (O_CLOEXEC) or exits: then C stops
+                // waiting for it.
+                mem::forget(self.exec);
+                Ok(())
+            }
+        }
+    }
+
+    /// Tells C why entering failed, and exits.
+    fn fail(&self, error: Error) -> ! {
+        self.page.fail(error);
+        raw::exit(1)
+    }
+
+    /// Init's loop: passes signals on to the program, reaps every child (orphans come
+    /// to pid 1), and when the program ends, writes its status for C and exits, which
+    /// makes the kernel kill whatever is left in the namespace.
+    fn reap(&self, program: i32) -> ! {
+        loop {
+            let received = WAITED.wait();
+            if received.signal != CHILD {
+                if received.sent_by_a_process() {
+                    let _ = raw::kill(program, received.signal);
+                }
+                continue;
+            }
+            // Any child, whatever its process group (`waitpid(None)` is only ours).
+            while let Ok(Some((pid, status))) = process::wait(WaitOptions::NOHANG) {
+                if pid.as_raw_nonzero().get() == program {
+                    self.page.end(status.as_raw());
+                    raw::exit(0);
+                }
+            }
+        }
+    }
+}
+
+/// `PR_SET_PDEATHSIG(SIGKILL)` in I, then checks that C is still there: C holds the only
+/// write end of `life`, so a read ends (EOF) only once C is gone. (`getppid` says 0
+/// across the namespace boundary, whatever the parent.)
+fn die_with_caller(life: &OwnedFd) -> Result<(), Error> {
+    Context::NONE.step(Step::DeathSignal, || {
+        process::set_parent_process_death_signal(Some(Signal::KILL))?;
+        match io::read(life, &mut [0u8; 1]) {
+            Err(Errno::AGAIN) => Ok(()),
+            _ => Err(Errno::SRCH),
+        }
+    })
+}

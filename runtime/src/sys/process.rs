@@ -1,0 +1,287 @@
+//! The raw process calls that entering a pid namespace needs and rustix offers only as
+//! unsafe or not at all: fork, the signal mask and dispositions, waiting for a signal,
+//! closing every descriptor, exiting, and the page the processes share.
+
+use core::cell::UnsafeCell;
+use core::mem::MaybeUninit;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use linux_raw_sys::general::{
+    __NR_clone, __NR_close_range, __NR_exit_group, __NR_kill, __NR_rt_sigaction,
+    __NR_rt_sigprocmask, __NR_rt_sigtimedwait, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SIGCHLD,
+    kernel_sigaction,
+};
+use rustix::io::Errno;
+
+use super::raw_syscall;
+use super::shared::{SharedPage, Zeroed};
+use crate::error::Error;
+
+/// `fork()`: `clone(SIGCHLD)` with no other flag, straight to the kernel (no libc
+/// fork handlers, no locks). Returns the child's pid in the parent, `None` in the child.
+///
+/// The child is a copy of this process with one thread: locks other threads held stay
+/// held there, so it must stay off them (entering takes none and allocates nothing)
+/// until it executes or exits.
+pub(crate) fn fork() -> Result<Option<i32>, Errno> {
+    // SAFETY: no pointer is passed; with a null stack the child runs on a copy of this
+    // stack, as after fork(2). Memory is copied, not shared, so nothing of this process
+    // is aliased by the child.
+    let pid = unsafe { raw_syscall(__NR_clone, [SIGCHLD as usize, 0, 0, 0, 0]) }?;
+    Ok(if pid == 0 { None } else { Some(pid as i32) })
+}
+
+/// `exit_group(code)`: ends the process at once, without running anything of the
+/// caller's (no atexit handlers, no flush), as a forked child must.
+pub(crate) fn exit(code: u8) -> ! {
+    // SAFETY: no pointer is passed; the call does not return.
+    let _ = unsafe { raw_syscall(__NR_exit_group, [usize::from(code), 0, 0, 0, 0]) };
+    // The kernel never returns from exit_group; should it, stop here.
+    loop {
+        core::hint::spin_loop();
+    }
+}
+
+/// `close_range(0, ~0, 0)`: closes every descriptor of the process.
+pub(crate) fn close_every_fd() {
+    // SAFETY: closes descriptors only. Every `OwnedFd` still alive in this process is
+    // forgotten or never used again by its callers, which only wait and exit after it.
+    let _ = unsafe { raw_syscall(__NR_close_range, [0, u32::MAX as usize, 0, 0, 0]) };
+}
+
+/// `kill(pid, signal)`, for any signal number (a program may die of a real-time one).
+pub(crate) fn kill(pid: i32, signal: i32) -> Result<(), Errno> {
+    // SAFETY: no pointer is passed.
+    unsafe { raw_syscall(__NR_kill, [pid as usize, signal as usize, 0, 0, 0]) }.map(drop)
+}
+
+/// A kernel signal set (64 signals on `x86_64` and `aarch64`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SignalSet(u64);
+
+impl SignalSet {
+    /// The set of these signal numbers (1 to 64; others are left out).
+    pub(crate) const fn of(signals: &[i32]) -> SignalSet {
+        let mut bits = 0u64;
+        let mut i = 0;
+        while i < signals.len() {
+            if signals[i] >= 1 && signals[i] <= 64 {
+                bits |= 1 << (signals[i] - 1);
+            }
+            i += 1;
+        }
+        SignalSet(bits)
+    }
+
+    /// `rt_sigprocmask(how, self, &old)`: returns the mask before.
+    fn apply(self, how: u32) -> Result<SignalSet, Errno> {
+        let mut old = 0u64;
+        // SAFETY: both pointers are to live `u64`s, the kernel's sigset size on these
+        // architectures, which is the size passed; it reads one and writes the other
+        // during the call only.
+        unsafe {
+            raw_syscall(
+                __NR_rt_sigprocmask,
+                [
+                    how as usize,
+                    &raw const self.0 as usize,
+                    &raw mut old as usize,
+                    size_of::<u64>(),
+                    0,
+                ],
+            )
+        }?;
+        Ok(SignalSet(old))
+    }
+
+    /// Blocks these signals (in addition): returns the mask before.
+    pub(crate) fn block(self) -> Result<SignalSet, Errno> {
+        self.apply(SIG_BLOCK)
+    }
+
+    /// Unblocks these signals.
+    pub(crate) fn unblock(self) -> Result<(), Errno> {
+        self.apply(SIG_UNBLOCK).map(drop)
+    }
+
+    /// Makes this set the signal mask.
+    pub(crate) fn set_mask(self) -> Result<(), Errno> {
+        self.apply(SIG_SETMASK).map(drop)
+    }
+
+    /// `rt_sigtimedwait(self, &info, NULL)`: waits for one of these signals, which must
+    /// be blocked, and takes it. Retries on EINTR (a stop and continue).
+    pub(crate) fn wait(self) -> Received {
+        // Room for a `siginfo_t` (128 bytes); `si_signo` is its first int, `si_code` its
+        // third.
+        let mut info = [0i32; 32];
+        loop {
+            // SAFETY: the set is a live `u64` of the size passed; the kernel writes at
+            // most a `siginfo_t` (128 bytes) into `info`, which has that size; no timeout.
+            let taken = unsafe {
+                raw_syscall(
+                    __NR_rt_sigtimedwait,
+                    [
+                        &raw const self.0 as usize,
+                        info.as_mut_ptr() as usize,
+                        0,
+                        size_of::<u64>(),
+                        0,
+                    ],
+                )
+            };
+            if let Ok(signal) = taken {
+                return Received {
+                    signal: signal as i32,
+                    code: info[2],
+                };
+            }
+        }
+    }
+}
+
+/// A signal taken by [`SignalSet::wait`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Received {
+    pub(crate) signal: i32,
+    /// `si_code`: who sent it.
+    code: i32,
+}
+
+impl Received {
+    /// Whether a process sent it (`kill`, `sigqueue`, `tkill`), rather than the kernel
+    /// (a terminal's ^C, a child's end).
+    pub(crate) fn sent_by_a_process(self) -> bool {
+        const SI_USER: i32 = linux_raw_sys::general::SI_USER as i32;
+        matches!(
+            self.code,
+            SI_USER | linux_raw_sys::general::SI_QUEUE | linux_raw_sys::general::SI_TKILL
+        )
+    }
+}
+
+/// What a signal did before [`Disposition::set_default`]: its handler word (`SIG_DFL`
+/// 0, `SIG_IGN` 1, or a handler, which an exec resets), to put back.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Disposition {
+    signal: i32,
+    old: kernel_sigaction,
+}
+
+impl Disposition {
+    /// `rt_sigaction(signal, {SIG_DFL}, &old)`.
+    pub(crate) fn set_default(signal: i32) -> Result<Disposition, Errno> {
+        let default = kernel_sigaction {
+            sa_handler_kernel: None,
+            sa_flags: 0,
+            sa_restorer: None,
+            sa_mask: linux_raw_sys::general::kernel_sigset_t { sig: [0] },
+        };
+        let mut old = MaybeUninit::<kernel_sigaction>::zeroed();
+        // SAFETY: `default` is a live `kernel_sigaction` with no handler (SIG_DFL needs
+        // no restorer), `old` room for one, and the sigset size is the kernel's; it reads
+        // and writes them during the call only.
+        unsafe {
+            raw_syscall(
+                __NR_rt_sigaction,
+                [
+                    signal as usize,
+                    &raw const default as usize,
+                    old.as_mut_ptr() as usize,
+                    size_of::<u64>(),
+                    0,
+                ],
+            )
+        }?;
+        // SAFETY: the kernel filled it (or it is all zeros, a valid SIG_DFL).
+        let old = unsafe { old.assume_init() };
+        Ok(Disposition { signal, old })
+    }
+
+    /// Puts the signal's disposition back as it was.
+    pub(crate) fn restore(&self) -> Result<(), Errno> {
+        // SAFETY: `old` is what the kernel gave for this signal: a handler of this
+        // process (with its restorer and flags) or SIG_DFL/SIG_IGN; the memory is
+        // copied, so whatever handler it names is at the same address here.
+        unsafe {
+            raw_syscall(
+                __NR_rt_sigaction,
+                [
+                    self.signal as usize,
+                    &raw const self.old as usize,
+                    0,
+                    size_of::<u64>(),
+                    0,
+                ],
+            )
+        }
+        .map(drop)
+    }
+}
+
+/// What the processes of a pid namespace tell the caller: mapped `MAP_SHARED` before
+/// the first fork, so every fork writes to the same page.
+#[repr(C)]
+pub(crate) struct Shared {
+    /// 0 as mapped, then `FAILED` (after `error`) or `ENDED` (after `status`).
+    state: AtomicU32,
+    /// The program's raw wait status.
+    status: AtomicU32,
+    error: UnsafeCell<MaybeUninit<Error>>,
+}
+
+// SAFETY: atomics and a `MaybeUninit`, each valid as zeros.
+unsafe impl Zeroed for Shared {}
+
+const FAILED: u32 = 1;
+const ENDED: u32 = 2;
+
+/// What an [`OutcomePage`] says.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Outcome {
+    /// Nothing yet.
+    Nothing,
+    /// Entering failed.
+    Failed(Error),
+    /// The program ended with this raw wait status.
+    Ended(i32),
+}
+
+/// The page the processes of a pid namespace share.
+pub(crate) type OutcomePage = SharedPage<Shared>;
+
+impl SharedPage<Shared> {
+    /// Writes entering's error. Called once, by the one process that failed (before
+    /// any program process exists, or in it), and read only after that process ended.
+    pub(crate) fn fail(&self, error: Error) {
+        let shared = self.get();
+        // SAFETY: no other process writes `error`, and the reader reads it only after
+        // seeing FAILED (stored below with Release) once this process has ended.
+        unsafe { (*shared.error.get()).write(error) };
+        shared.state.store(FAILED, Ordering::Release);
+    }
+
+    /// Writes the program's raw wait status, unless the program wrote an error (it
+    /// failed before executing, and its end says nothing more).
+    pub(crate) fn end(&self, status: i32) {
+        let shared = self.get();
+        shared.status.store(status as u32, Ordering::Relaxed);
+        let _ = shared
+            .state
+            .compare_exchange(0, ENDED, Ordering::Release, Ordering::Relaxed);
+    }
+
+    pub(crate) fn read(&self) -> Outcome {
+        let shared = self.get();
+        match shared.state.load(Ordering::Acquire) {
+            // SAFETY: FAILED is stored (Release, read with Acquire above) only by
+            // `fail`, after it wrote a whole `Error`. Copying its bytes is sound: `Error`
+            // is `Copy`, its enums were written as valid values, and its references are
+            // `&'static` to memory that the writer, a fork of this process, had at the
+            // same addresses (the static table).
+            FAILED => Outcome::Failed(unsafe { (*shared.error.get()).assume_init_read() }),
+            ENDED => Outcome::Ended(shared.status.load(Ordering::Relaxed) as i32),
+            _ => Outcome::Nothing,
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The seccomp filter against keystroke injection: `ioctl(TIOCSTI)` (push input into a
+//! terminal) and `ioctl(TIOCLINUX)` (which can paste the console's selection) fail with
+//! EPERM. A program inside keeps its terminal, and a shell its job control, which a new
+//! session (the other way to stop injection) would take away.
+//!
+//! A classic BPF program fixed at compile time. The request is compared on its low 32
+//! bits only, as the kernel reads it (`unsigned int cmd`), so `TIOCSTI | 1 << 32` is
+//! refused too. Each architecture a process of this machine can call the kernel with
+//! is checked by `seccomp_data.arch` (`x86_64` with its i386 and x32 entry points;
+//! `aarch64` with arm32); any other is killed.
+
+use linux_raw_sys::general::__NR_seccomp;
+use linux_raw_sys::ioctl::{TIOCLINUX, TIOCSTI};
+use linux_raw_sys::ptrace::{
+    BPF_ABS, BPF_ALU, BPF_AND, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W, SECCOMP_RET_ALLOW,
+    SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS, SECCOMP_SET_MODE_FILTER, sock_filter, sock_fprog,
+};
+use rustix::io::Errno;
+
+use super::raw_syscall;
+
+#[cfg(target_arch = "x86_64")]
+mod arch {
+    use linux_raw_sys::general::{__NR_ioctl, __X32_SYSCALL_BIT};
+    use linux_raw_sys::ptrace::{AUDIT_ARCH_I386, AUDIT_ARCH_X86_64};
+
+    pub(super) const NATIVE: u32 = AUDIT_ARCH_X86_64;
+    /// x32 calls come as `x86_64` with this bit in the number.
+    pub(super) const NUMBER_MASK: u32 = !__X32_SYSCALL_BIT;
+    pub(super) const IOCTL: u32 = __NR_ioctl;
+    /// x32's own `ioctl` (its number without the x32 bit).
+    pub(super) const OTHER_IOCTL: u32 = 514;
+    pub(super) const COMPAT: u32 = AUDIT_ARCH_I386;
+}
+
+#[cfg(target_arch = "aarch64")]
+mod arch {
+    use linux_raw_sys::general::__NR_ioctl;
+    use linux_raw_sys::ptrace::{AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM};
+
+    pub(super) const NATIVE: u32 = AUDIT_ARCH_AARCH64;
+    pub(super) const NUMBER_MASK: u32 = u32::MAX;
+    pub(super) const IOCTL: u32 = __NR_ioctl;
+    /// aarch64 has one `ioctl`.
+    pub(super) const OTHER_IOCTL: u32 = __NR_ioctl;
+    pub(super) const COMPAT: u32 = AUDIT_ARCH_ARM;
+}
+
+/// `ioctl` of i386 and of arm32.
+const COMPAT_IOCTL: u32 = 54;
+
+/// Offsets in `struct seccomp_data`: `nr`, `arch`, and the low half (little-endian) of
+/// `args[1]`, the request.
+const NR: u32 = 0;
+const ARCH: u32 = 4;
+const REQUEST: u32 = 16 + 8;
+
+const fn load(offset: u32) -> sock_filter {
+    statement(BPF_LD | BPF_W | BPF_ABS, offset)
+}
+
+const fn statement(code: u32, k: u32) -> sock_filter {
+    sock_filter {
+        code: code as u16,
+        jt: 0,
+        jf: 0,
+        k,
+    }
+}
+
+/// If the accumulator equals `k`, skip `then` instructions, else `or_else`.
+const fn jump_if(k: u32, then: u8, or_else: u8) -> sock_filter {
+    sock_filter {
+        code: (BPF_JMP | BPF_JEQ | BPF_K) as u16,
+        jt: then,
+        jf: or_else,
+        k,
+    }
+}
+
+const fn ret(k: u32) -> sock_filter {
+    statement(BPF_RET | BPF_K, k)
+}
+
+/// The program; each jump's targets by index in the comments.
+static FILTER: [sock_filter; 15] = [
+    /* 0 */ load(ARCH),
+    /* 1 */ jump_if(arch::NATIVE, 0, 4), // 2, 6
+    /* 2 */ load(NR),
+    /* 3 */ statement(BPF_ALU | BPF_AND | BPF_K, arch::NUMBER_MASK),
+    /* 4 */ jump_if(arch::IOCTL, 4, 0), // 9, 5
+    /* 5 */ jump_if(arch::OTHER_IOCTL, 3, 7), // 9, 13
+    /* 6 */ jump_if(arch::COMPAT, 0, 7), // 7, 14
+    /* 7 */ load(NR),
+    /* 8 */ jump_if(COMPAT_IOCTL, 0, 4), // 9, 13
+    /* 9 */ load(REQUEST),
+    /* 10 */ jump_if(TIOCSTI, 1, 0), // 12, 11
+    /* 11 */ jump_if(TIOCLINUX, 0, 1), // 12, 13
+    /* 12 */ ret(SECCOMP_RET_ERRNO | Errno::PERM.raw_os_error() as u32),
+    /* 13 */ ret(SECCOMP_RET_ALLOW),
+    /* 14 */ ret(SECCOMP_RET_KILL_PROCESS),
+];
+
+/// Installs the filter in the calling process; its children and the program it
+/// executes keep it. Needs `no_new_privs` (or `CAP_SYS_ADMIN`).
+pub(crate) fn forbid_keystroke_injection() -> Result<(), Errno> {
+    let program = sock_fprog {
+        len: FILTER.len() as u16,
+        filter: (&raw const FILTER).cast::<sock_filter>().cast_mut(),
+    };
+    // SAFETY: `program` points to the static filter and its length; the kernel copies
+    // the instructions during the call and never writes through the pointer.
+    unsafe {
+        raw_syscall(
+            __NR_seccomp,
+            [
+                SECCOMP_SET_MODE_FILTER as usize,
+                0,
+                &raw const program as usize,
+                0,
+                0,
+            ],
+        )
+    }
+    .map(drop)
+}

@@ -1,0 +1,470 @@
+//! Tables with a pid namespace and other namespaces, entered for real in children, as
+//! root and as uid 65534: exit codes and signals come through every route unchanged,
+//! the parent's signals reach the program, the program and its children die with the
+//! process that launched them, and from inside, host processes and the host's network
+//! are out of reach.
+
+#[path = "../runtime/tests/common/mod.rs"]
+mod common;
+
+use std::fs;
+use std::io::{self, BufRead as _, BufReader};
+use std::net::TcpListener;
+use std::os::unix::process::ExitStatusExt as _;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::{BASE, USERS, User, as_user};
+use mountns::{CommandExt, Namespace, Step, namespace};
+use rustix::process::{Pid, Signal};
+
+namespace! {
+    /// A pid namespace.
+    static PID = {
+        include BASE;
+        unshare [pid];
+    };
+
+    /// With a /dev, for a shell's background jobs (their stdin is /dev/null).
+    static PID_DEV = {
+        include PID;
+        dev "/dev/";
+    };
+
+    /// A network namespace.
+    static NET = {
+        include BASE;
+        unshare [net];
+    };
+
+    /// Every namespace but pid (which the host's /proc, read for `/proc/self/ns`, would
+    /// not show), and a host name.
+    static OTHERS = {
+        include BASE;
+        bind "/proc/" "/proc/";
+        unshare [net, ipc, uts, cgroup];
+        hostname "box";
+    };
+
+    static SESSION_PID = {
+        include PID;
+        new_session;
+    };
+
+    static SESSION_ONLY = {
+        include BASE;
+        new_session;
+    };
+
+    /// A fresh procfs, which brings a pid namespace with it.
+    static FRESH_PROC = {
+        include BASE;
+        proc "/proc/";
+    };
+
+    static MISSING_SOURCE = {
+        include PID;
+        bind "/data/" "/tmp/mountns-processes/no-such-source/";
+    };
+}
+
+/// The ways to run a command in a namespace and get its status.
+#[derive(Clone, Copy, Debug)]
+enum Route {
+    /// `CommandExt::status_in`.
+    StatusIn,
+    /// `CommandExt::spawn_in`, then `Child::wait`.
+    SpawnIn,
+    /// `CommandExt::output_in`.
+    OutputIn,
+    /// std's own `status` after `CommandExt::namespace`.
+    Namespace,
+}
+
+const ROUTES: [Route; 4] = [
+    Route::StatusIn,
+    Route::SpawnIn,
+    Route::OutputIn,
+    Route::Namespace,
+];
+
+impl Route {
+    fn status(self, command: &mut Command, ns: &'static Namespace) -> ExitStatus {
+        let status = match self {
+            Route::StatusIn => command.status_in(ns),
+            Route::SpawnIn => command.spawn_in(ns).and_then(|mut child| child.wait()),
+            Route::OutputIn => command.output_in(ns).map(|output| output.status),
+            Route::Namespace => command.namespace(ns).status(),
+        };
+        status.unwrap_or_else(|error| panic!("{self:?}: {error}"))
+    }
+}
+
+fn sh(script: &str, user: User) -> Command {
+    let mut command = Command::new("/bin/sh");
+    command.arg("-c").arg(script);
+    as_user(&mut command, user);
+    command
+}
+
+#[test]
+fn exit_codes_and_signals_come_through_every_route() {
+    for user in USERS {
+        for route in ROUTES {
+            let status = route.status(&mut sh("exit 7", user), &PID);
+            assert_eq!(status.code(), Some(7), "{user:?} {route:?}: {status}");
+            let status = route.status(&mut sh("kill -TERM $$", user), &PID);
+            assert_eq!(status.signal(), Some(15), "{user:?} {route:?}: {status}");
+            assert!(!status.core_dumped(), "{user:?} {route:?}: {status}");
+            let status = route.status(&mut sh("kill -USR1 $$", user), &PID);
+            assert_eq!(status.signal(), Some(10), "{user:?} {route:?}: {status}");
+        }
+    }
+}
+
+/// Spawns `script` in `ns` with its stdout piped, and waits for its first line, which
+/// it prints once ready.
+fn spawn_ready(script: &str, user: User, ns: &'static Namespace) -> (Child, String) {
+    let mut child = sh(script, user)
+        .stdout(Stdio::piped())
+        .spawn_in(ns)
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (child, line)
+}
+
+fn kill(child: &Child, signal: Signal) {
+    let pid = Pid::from_raw(child.id().try_into().unwrap()).unwrap();
+    rustix::process::kill_process(pid, signal).unwrap();
+}
+
+#[test]
+fn the_parents_signals_reach_the_program() {
+    let signals = [
+        (Signal::TERM, "TERM"),
+        (Signal::INT, "INT"),
+        (Signal::HUP, "HUP"),
+        (Signal::QUIT, "QUIT"),
+        (Signal::USR1, "USR1"),
+        (Signal::USR2, "USR2"),
+    ];
+    for user in USERS {
+        for (code, (signal, name)) in (40..).zip(signals) {
+            let script =
+                format!("trap 'exit {code}' {name}; echo ready; while :; do sleep 0.02; done");
+            let (mut child, ready) = spawn_ready(&script, user, &PID);
+            assert_eq!(ready, "ready\n", "{user:?} {name}");
+            kill(&child, signal);
+            let status = child.wait().unwrap();
+            assert_eq!(status.code(), Some(code), "{user:?} {name}: {status}");
+        }
+    }
+}
+
+/// The host's processes whose command line holds `marker`.
+fn processes_marked(marker: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        if let Ok(cmdline) = fs::read(entry.path().join("cmdline"))
+            && String::from_utf8_lossy(&cmdline).contains(marker)
+        {
+            found.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
+        }
+    }
+    found
+}
+
+/// Waits up to `limit` for `done`.
+fn within(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if done() {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    done()
+}
+
+/// A sleep whose command line no other process has.
+fn marker(user: User, case: &str) -> String {
+    format!("1000.{}{}{}", std::process::id(), user as u8, case.len())
+}
+
+#[test]
+fn killing_the_child_kills_the_program_and_its_children() {
+    for user in USERS {
+        let marker = marker(user, "kill");
+        let script = format!("sleep {marker} & sleep {marker} & echo ready; wait");
+        let (mut child, ready) = spawn_ready(&script, user, &PID_DEV);
+        assert_eq!(ready, "ready\n");
+        // sh and its two sleeps.
+        assert!(
+            within(Duration::from_secs(5), || processes_marked(&marker).len()
+                == 3),
+            "{user:?}: {:?}",
+            processes_marked(&marker)
+        );
+        child.kill().unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.signal(), Some(9), "{user:?}");
+        assert!(
+            within(Duration::from_secs(1), || processes_marked(&marker)
+                .is_empty()),
+            "{user:?}: still running: {:?}",
+            processes_marked(&marker)
+        );
+    }
+}
+
+#[test]
+fn output_in_returns_when_the_program_ends() {
+    for user in USERS {
+        let marker = marker(user, "output");
+        let started = Instant::now();
+        // The background sleep keeps stdout open, but ends with the namespace.
+        let script = format!("sleep {marker} & sleep 0.1; kill -0 $! && echo out");
+        let output = sh(&script, user).output_in(&PID_DEV).unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(output.stdout, b"out\n", "{user:?}: {output:?}");
+        assert!(output.status.success(), "{user:?}: {output:?}");
+        assert!(processes_marked(&marker).is_empty(), "{user:?}");
+    }
+}
+
+/// Python that tries `kill(pid, 0)` and `ptrace(PTRACE_ATTACH, pid)` on a host
+/// process and prints each result: 0, or the errno.
+const REACH: &str = "
+import ctypes, os, sys
+pid = int(sys.argv[1])
+try:
+    os.kill(pid, 0)
+    print('kill', 0)
+except OSError as error:
+    print('kill', error.errno)
+libc = ctypes.CDLL(None, use_errno=True)
+attached = libc.ptrace(16, pid, None, None)
+print('ptrace', 0 if attached == 0 else ctypes.get_errno())
+if attached == 0:
+    os.waitpid(pid, 0)
+    libc.ptrace(17, pid, None, None)
+";
+
+fn reach(ns: &'static Namespace, target: u32, user: User) -> String {
+    let mut command = Command::new("/usr/bin/python3");
+    command.args(["-c", REACH, &target.to_string()]);
+    let output = as_user(&mut command, user).output_in(ns).unwrap();
+    assert!(output.status.success(), "{user:?}: {output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn host_processes_are_out_of_reach() {
+    for user in USERS {
+        // A host process of the same user, which the program could signal and trace
+        // without a pid namespace.
+        let mut target = Command::new("sleep");
+        target.arg("30");
+        let mut target = as_user(&mut target, user).spawn().unwrap();
+        // Without one, root may trace it; uid 65534, in a user namespace of its own,
+        // nothing outside it.
+        let traced = if user == User::Root { "0" } else { "1" };
+        let control = format!("kill 0\nptrace {traced}\n");
+        assert_eq!(reach(&BASE, target.id(), user), control, "{user:?}");
+        assert_eq!(
+            reach(&PID, target.id(), user),
+            "kill 3\nptrace 3\n",
+            "{user:?}"
+        );
+        target.kill().unwrap();
+        target.wait().unwrap();
+    }
+}
+
+#[test]
+fn the_program_is_pid_2_under_an_init_of_its_own() {
+    for user in USERS {
+        let output = sh("echo $$ $PPID", user).output_in(&PID).unwrap();
+        assert_eq!(output.stdout, b"2 1\n", "{user:?}: {output:?}");
+    }
+}
+
+#[test]
+fn a_fresh_proc_shows_only_the_namespaces_processes() {
+    for user in USERS {
+        // sh, pid 2 under init, lists /proc without starting another process.
+        let script = "echo $$; for pid in /proc/[0-9]*; do echo ${pid#/proc/}; done";
+        let output = sh(script, user).output_in(&FRESH_PROC).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "2\n1\n2\n",
+            "{user:?}: {output:?}"
+        );
+    }
+}
+
+#[test]
+fn namespace_as_switches_ids_in_the_programs_process() {
+    let output = Command::new("/bin/sh")
+        .args(["-c", "echo $$ $(id -u) $(id -g)"])
+        .output_in_as(&PID, mountns::Ids::new(65534, 65534))
+        .unwrap();
+    assert_eq!(output.stdout, b"2 65534 65534\n", "{output:?}");
+}
+
+#[test]
+fn namespace_enter_refuses_a_pid_table_and_names_what_works() {
+    // Refused before anything happens, so this test process may ask.
+    let error = PID.enter().unwrap_err();
+    assert_eq!(error.step(), Step::PidNamespace);
+    assert_eq!(error.errno(), 22);
+    let message = error.to_string();
+    for route in [
+        "CommandExt::namespace",
+        "status_in",
+        "Namespace::exec",
+        "launcher!",
+    ] {
+        assert!(message.contains(route), "{message}");
+    }
+    let error = PID.enter_as(&mountns::Ids::new(65534, 65534)).unwrap_err();
+    assert_eq!(error.step(), Step::PidNamespace);
+}
+
+/// Python that opens a TCP server on the namespace's 127.0.0.1 and connects to it,
+/// then connects to `port` of 127.0.0.1, and lists the network interfaces.
+const NETWORK: &str = "
+import socket, sys
+server = socket.socket()
+server.bind(('127.0.0.1', 0))
+server.listen()
+socket.create_connection(server.getsockname(), timeout=5).close()
+print('own', 'ok')
+try:
+    socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=5).close()
+    print('host', 'ok')
+except OSError as error:
+    print('host', error.errno)
+print(*[name for _, name in socket.if_nameindex()])
+";
+
+#[test]
+fn a_network_namespace_has_only_lo_up_and_not_the_hosts_loopback() {
+    let host = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = host.local_addr().unwrap().port().to_string();
+    for user in USERS {
+        let run = |ns: &'static Namespace| {
+            let mut command = Command::new("/usr/bin/python3");
+            command.args(["-c", NETWORK, &port]);
+            let output = as_user(&mut command, user).output_in(ns).unwrap();
+            assert!(output.status.success(), "{user:?}: {output:?}");
+            String::from_utf8(output.stdout).unwrap()
+        };
+        // Without one, the host's 127.0.0.1 answers.
+        assert!(run(&BASE).starts_with("own ok\nhost ok\n"), "{user:?}");
+        // ECONNREFUSED: nothing listens on the namespace's own lo.
+        assert_eq!(run(&NET), "own ok\nhost 111\nlo\n", "{user:?}");
+    }
+}
+
+#[test]
+fn other_namespaces_are_new_and_the_host_name_is_the_tables() {
+    let host_name = fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let kinds = ["ipc", "uts", "net", "cgroup"];
+    let script = kinds
+        .map(|kind| format!("readlink /proc/self/ns/{kind}; "))
+        .concat();
+    for user in USERS {
+        let output = sh(&format!("{script} uname -n"), user)
+            .output_in(&OTHERS)
+            .unwrap();
+        assert!(output.status.success(), "{user:?}: {output:?}");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let lines: Vec<&str> = stdout.lines().collect();
+        for (kind, inside) in kinds.iter().zip(&lines) {
+            let host = fs::read_link(format!("/proc/self/ns/{kind}")).unwrap();
+            assert!(inside.starts_with(kind), "{user:?}: {stdout}");
+            assert_ne!(*inside, host.to_str().unwrap(), "{user:?}: {kind}");
+        }
+        assert_eq!(lines.last(), Some(&"box"), "{user:?}: {stdout}");
+    }
+    assert_eq!(
+        fs::read_to_string("/proc/sys/kernel/hostname").unwrap(),
+        host_name
+    );
+}
+
+/// Python that says whether it leads a session of its own.
+const SESSION: &str = "import os; print(os.getsid(0) == os.getpid())";
+
+#[test]
+fn new_session_makes_the_program_lead_a_session() {
+    for user in USERS {
+        for (ns, expected) in [
+            (&BASE, "False\n"),
+            (&PID, "False\n"),
+            (&SESSION_PID, "True\n"),
+            (&SESSION_ONLY, "True\n"),
+        ] {
+            let mut command = Command::new("/usr/bin/python3");
+            command.args(["-c", SESSION]);
+            let output = as_user(&mut command, user).output_in(ns).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&output.stdout),
+                expected,
+                "{user:?}: {ns}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_program_missing_inside_is_named() {
+    for user in USERS {
+        let mut command = Command::new("/no/such/program");
+        let error = as_user(&mut command, user).status_in(&PID).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "mountns: exec \"/no/such/program\": No such file or directory (os error 2)",
+            "{user:?}"
+        );
+        let mut command = Command::new("/no/such/program");
+        let error = as_user(&mut command, user)
+            .namespace(&PID)
+            .status()
+            .unwrap_err();
+        assert_eq!(error.raw_os_error(), Some(2), "{user:?}: {error}");
+    }
+}
+
+#[test]
+fn an_error_of_pid_1_reaches_the_caller_whole() {
+    for user in USERS {
+        let error = sh("true", user).status_in(&MISSING_SOURCE).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "mountns: bind \"/tmp/mountns-processes/no-such-source\" on \"/data\": open \
+             source: No such file or directory (os error 2)",
+            "{user:?}"
+        );
+        let inner = error
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<mountns::Error>());
+        assert_eq!(inner.map(mountns::Error::step), Some(Step::Source));
+        // std's route: the errno, and the message on the child's stderr.
+        let output = sh("true", user)
+            .stderr(Stdio::piped())
+            .namespace(&MISSING_SOURCE)
+            .output();
+        let error = output.unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::NotFound, "{user:?}: {error}");
+    }
+}
