@@ -221,17 +221,22 @@ namespace! {
     ///
     /// | target | what |
     /// | --- | --- |
-    /// | `/dev/` | the host's `/dev`, bound |
-    /// | `/proc/` | the host's `/proc`, bound |
+    /// | `/dev/` | a fresh `/dev`: `null`, `zero`, `full`, `random`, `urandom`, `tty`, a new `pts/`, a private `shm/` (`dev`) |
+    /// | `/proc/` | a fresh procfs of the program's own pid namespace, its system knobs read-only (`proc`) |
     /// | `/usr/share/zoneinfo/` | time zone data, read-only |
     /// | `/etc/ssl/certs/` | CA certificates, read-only |
     /// | `/usr/share/ca-certificates/` | what those certificates link to, read-only |
     /// | `/etc/localtime` | the host's time zone, a read-only file bind |
     ///
     /// Include it with `include mountns::MINIMAL;`. Binaries and libraries (`/usr`,
-    /// `/lib`...) are the includer's to bind.
+    /// `/lib`...) are the includer's to bind. Its `proc` gives the table a pid
+    /// namespace, so the program runs under an init of its own: enter it through
+    /// [`CommandExt`], [`Namespace::exec`] or [`launcher!`], not [`Namespace::enter`].
+    /// The host's `/dev` and `/proc` are bound only by a table that says so
+    /// (`bind dev "/dev/";`, `bind "/proc/";`).
     pub static MINIMAL = {
-        bind ["/dev/", "/proc/"];
+        dev "/dev/";
+        proc "/proc/";
         bind ro ["/usr/share/zoneinfo/", "/etc/ssl/certs/", "/usr/share/ca-certificates/"];
         bind ro "/etc/localtime";
     };

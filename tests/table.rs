@@ -189,12 +189,13 @@ fn minimal_has_what_a_program_needs() {
     assert_eq!(
         mountns::MINIMAL.to_string(),
         "\
-/dev /dev/ none rbind
+dev /dev/ tmpfs nosuid,noexec
 /etc/localtime /etc/localtime none rbind,ro
 /etc/ssl/certs /etc/ssl/certs/ none rbind,ro
-/proc /proc/ none rbind
+proc /proc/ proc nosuid,nodev,noexec
 /usr/share/ca-certificates /usr/share/ca-certificates/ none rbind,ro
 /usr/share/zoneinfo /usr/share/zoneinfo/ none rbind,ro
+unshare pid
 "
     );
 }

@@ -1,6 +1,6 @@
 mountns::namespace! {
     static DEVICES = {
-        bind "/dev/";
+        dev "/dev/";
         bind "/tmp/" tmpfs("size=1M");
     };
     static LEFT = {
@@ -18,17 +18,17 @@ mountns::namespace! {
         include RIGHT;
         bind "/opt/" ["/srv/a/", "/srv/b/"];
     };
-    // Two profiles that both bind the host's /dev/ (MINIMAL does too).
+    // Profiles that each make a fresh /dev/ (MINIMAL does too): one `dev`.
     static SHARED = {
         include mountns::MINIMAL;
         include mountns_helper::SYSTEM;
         include BOTH;
-        bind "/dev/";
+        dev "/dev/";
     };
 }
 fn main() {
     assert_eq!(BOTH.mounts().len(), 4);
-    let devs = SHARED.mounts().iter().filter(|m| m.target() == c"/dev").count();
-    assert_eq!(devs, 1);
-    assert!(matches!(SHARED.mounts()[0].kind(), mountns::Kind::Bind { .. }));
+    let devs: Vec<_> = SHARED.mounts().iter().filter(|m| m.target() == c"/dev").collect();
+    assert_eq!(devs.len(), 1);
+    assert!(matches!(devs[0].kind(), mountns::Kind::Dev));
 }
