@@ -1,10 +1,13 @@
 //! Runs the command on its command line inside a sandbox: the system directories
-//! read-only, a fresh `/tmp`, and a writable union over `/etc` whose writes land in
-//! a tmpfs and vanish with the namespace. Works as root and without root.
+//! read-only, a fresh `/dev` and `/proc` (the program sees only its own processes), a
+//! fresh `/tmp`, a writable union over `/etc` whose writes land in a tmpfs and vanish
+//! with the namespace, no network but `lo`, and a host name of its own. Works as root
+//! and without root.
 //!
 //! ```sh
 //! cargo run --example sandbox -- ls -l /
 //! cargo run --example sandbox -- sh -c 'echo hi > /etc/motd; cat /etc/motd'
+//! cargo run --example sandbox -- sh -c 'ps -e; hostname; cat /proc/net/dev'
 //! ```
 
 use std::process::{Command, ExitCode};
@@ -12,12 +15,16 @@ use std::process::{Command, ExitCode};
 use mountns::{CommandExt, namespace};
 
 namespace! {
-    /// What `ls`, `sh` and friends need, and nothing of the host's data.
+    /// What `ls`, `sh` and friends need, and nothing of the host's data, processes,
+    /// network or name.
     static SANDBOX = {
-        include mountns::MINIMAL;
+        include mountns::MINIMAL;               // a fresh /dev and /proc, a pid namespace
         bind ro ["/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/"];
         bind "/tmp/" tmpfs("size=64M,mode=1777");
         bind "/etc/" ["/etc/", tmpfs("size=8M")];
+        file "/etc/hostname" "sandbox\n";
+        unshare [net, ipc, uts];
+        hostname "sandbox";
     };
 }
 
