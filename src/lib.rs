@@ -231,7 +231,7 @@ namespace! {
     /// Include it with `include mountns::MINIMAL;`. Binaries and libraries (`/usr`,
     /// `/lib`...) are the includer's to bind. Its `proc` gives the table a pid
     /// namespace, so the program runs under an init of its own: enter it through
-    /// [`CommandExt`], [`Namespace::exec`] or [`launcher!`], not [`Namespace::enter`].
+    /// [`CommandExt`], [`Namespace::exec`] or `launcher!`, not [`Namespace::enter`].
     /// The host's `/dev` and `/proc` are bound only by a table that says so
     /// (`bind dev "/dev/";`, `bind "/proc/";`).
     pub static MINIMAL = {
