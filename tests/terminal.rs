@@ -105,6 +105,55 @@ fn keystrokes_cannot_be_injected_into_the_terminal() {
     }
 }
 
+/// Python that pushes a byte into its terminal through the other entry points of
+/// `ioctl` on `x86_64`: i386's (`int 0x80`, number 54) and x32's (number 514 with the
+/// x32 bit), from machine code in a page below 2 GiB, where i386 pointers reach. For
+/// each, 0 if it worked, else the errno.
+#[cfg(target_arch = "x86_64")]
+const INJECT_COMPAT: &str = "
+import ctypes, mmap, struct, termios
+page = mmap.mmap(-1, 4096, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | 0x40,
+                 prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+base = ctypes.addressof(ctypes.c_char.from_buffer(page))
+byte = struct.pack('<I', base + 256)
+page[256:257] = b'#'
+request = struct.pack('<I', termios.TIOCSTI)
+# push rbx; mov eax, 54; xor ebx, ebx; mov ecx, TIOCSTI; mov edx, &byte; int 0x80;
+# pop rbx; movsxd rax, eax; ret
+i386 = (b'\\x53\\xb8\\x36\\0\\0\\0\\x31\\xdb\\xb9' + request + b'\\xba' + byte
+        + b'\\xcd\\x80\\x5b\\x48\\x63\\xc0\\xc3')
+# mov eax, 0x40000000 | 514; xor edi, edi; mov esi, TIOCSTI; mov edx, &byte; syscall; ret
+x32 = b'\\xb8\\x02\\x02\\0\\x40\\x31\\xff\\xbe' + request + b'\\xba' + byte + b'\\x0f\\x05\\xc3'
+page[0:len(i386)] = i386
+page[128:128 + len(x32)] = x32
+for offset in (0, 128):
+    print(-ctypes.CFUNCTYPE(ctypes.c_long)(base + offset)())
+";
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn keystrokes_cannot_be_injected_through_the_compat_entry_points() {
+    for user in USERS {
+        let python = "/usr/bin/python3";
+        // Outside, i386's ioctl pushes the byte; x32's too where the kernel has x32,
+        // else ENOSYS.
+        let output = in_terminal(python, &["-c", INJECT_COMPAT], user, None);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout == "0\n0\n" || stdout == "0\n38\n",
+            "{user:?}: {output:?}"
+        );
+        for ns in [&BASE, &PID] {
+            let output = in_terminal(python, &["-c", INJECT_COMPAT], user, Some(ns));
+            assert_eq!(
+                String::from_utf8_lossy(&output.stdout),
+                "1\n1\n",
+                "{user:?} in {ns}: {output:?}"
+            );
+        }
+    }
+}
+
 /// An interactive shell's options, and a job it starts in the background.
 const SHELL: &str = "set -o | grep monitor; sleep 0.5 & jobs";
 
