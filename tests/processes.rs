@@ -316,7 +316,7 @@ fn a_fresh_proc_shows_only_the_namespaces_processes() {
     for user in USERS {
         // sh, pid 2 under init, lists /proc without starting another process.
         let script = "echo $$; for pid in /proc/[0-9]*; do echo ${pid#/proc/}; done";
-        let output = sh(script, user).output_in(&FRESH_PROC).unwrap();
+        let output = sh(script, user).output_in(&SANDBOX).unwrap();
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
             "2\n1\n2\n",
@@ -596,4 +596,21 @@ fn pid_1_shows_nothing_of_the_caller() {
         "mem 0\nenviron 0\ncwd 0\nroot 0\n",
         "{output:?}"
     );
+}
+
+#[test]
+fn pid_1_reaps_orphans() {
+    // An orphan comes to pid 1, which reaps it once it ends: no zombie is left.
+    let script = "(exec sleep 1 &); sleep 0.2; \
+                  for stat in /proc/[0-9]*/stat; do read -r line < $stat; \
+                  case $line in *'(sleep) S 1 '*) echo orphan;; esac; done; \
+                  sleep 1.5; cat /proc/[0-9]*/stat | grep -c ') Z '";
+    for user in USERS {
+        let output = sh(script, user).output_in(&SANDBOX).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "orphan\n0\n",
+            "{user:?}: {output:?}"
+        );
+    }
 }
