@@ -133,6 +133,9 @@ fn exit_codes_and_signals_come_through_every_route() {
             assert!(!status.core_dumped(), "{user:?} {route:?}: {status}");
             let status = route.status(&mut sh("kill -USR1 $$", user), &PID);
             assert_eq!(status.signal(), Some(10), "{user:?} {route:?}: {status}");
+            // Whose action cannot be set, only taken.
+            let status = route.status(&mut sh("kill -KILL $$", user), &PID);
+            assert_eq!(status.signal(), Some(9), "{user:?} {route:?}: {status}");
         }
     }
 }
