@@ -12,6 +12,8 @@ use std::fs;
 use std::io::{self, BufRead as _, BufReader};
 use std::net::TcpListener;
 use std::os::fd::AsRawFd as _;
+use std::os::linux::net::SocketAddrExt as _;
+use std::os::unix::net::{SocketAddr, UnixListener};
 use std::os::unix::process::ExitStatusExt as _;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
@@ -615,5 +617,35 @@ fn pid_1_reaps_orphans() {
             "orphan\n0\n",
             "{user:?}: {output:?}"
         );
+    }
+}
+
+/// Python that connects to the abstract unix socket named `argv[1]`: `ok`, else the
+/// errno.
+const ABSTRACT: &str = "
+import socket, sys
+try:
+    socket.socket(socket.AF_UNIX).connect('\\0' + sys.argv[1])
+    print('ok')
+except OSError as error:
+    print(error.errno)
+";
+
+#[test]
+fn the_hosts_abstract_sockets_are_out_of_reach_with_a_network_namespace() {
+    let name = format!("mountns-processes-{}", std::process::id());
+    let address = SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
+    let _host = UnixListener::bind_addr(&address).unwrap();
+    for user in USERS {
+        let run = |ns: &'static Namespace| {
+            let mut command = Command::new("/usr/bin/python3");
+            command.args(["-c", ABSTRACT, &name]);
+            let output = as_user(&mut command, user).output_in(ns).unwrap();
+            String::from_utf8(output.stdout).unwrap()
+        };
+        // Abstract names belong to the network namespace, and have no permissions.
+        assert_eq!(run(&BASE), "ok\n", "{user:?}");
+        // ECONNREFUSED: nothing has that name in the new one.
+        assert_eq!(run(&NET), "111\n", "{user:?}");
     }
 }
