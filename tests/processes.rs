@@ -14,7 +14,7 @@ use std::net::TcpListener;
 use std::os::fd::AsRawFd as _;
 use std::os::linux::net::SocketAddrExt as _;
 use std::os::unix::net::{SocketAddr, UnixListener};
-use std::os::unix::process::ExitStatusExt as _;
+use std::os::unix::process::{CommandExt as _, ExitStatusExt as _};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -647,5 +647,32 @@ fn the_hosts_abstract_sockets_are_out_of_reach_with_a_network_namespace() {
         assert_eq!(run(&BASE), "ok\n", "{user:?}");
         // ECONNREFUSED: nothing has that name in the new one.
         assert_eq!(run(&NET), "111\n", "{user:?}");
+    }
+}
+
+#[test]
+fn only_a_new_session_keeps_kill_0_from_the_callers_process_group() {
+    // The program stays in the caller's process group (so that a shell's job control
+    // works), and `kill(0)` reaches that group whatever the pid namespace: here a host
+    // process of the same user in it. A new session gives the program a group of its
+    // own (SECURITY.md).
+    for user in USERS {
+        for (ns, survives) in [(&PID, false), (&SESSION_PID, true)] {
+            let mut victim = Command::new("sleep");
+            victim.arg("30").process_group(0);
+            let mut victim = as_user(&mut victim, user).spawn().unwrap();
+            let group = victim.id().try_into().unwrap();
+            let status = sh("kill -KILL 0", user)
+                .process_group(group)
+                .status_in(ns)
+                .unwrap();
+            assert_eq!(status.signal(), Some(9), "{user:?} {ns}");
+            let killed = within(Duration::from_millis(300), || {
+                victim.try_wait().unwrap().is_some()
+            });
+            assert_eq!(killed, !survives, "{user:?} {ns}");
+            let _ = victim.kill();
+            victim.wait().unwrap();
+        }
     }
 }
