@@ -7,7 +7,7 @@
 mod common;
 
 use std::fs::{File, OpenOptions};
-use std::io;
+use std::io::{self, BufRead as _, BufReader};
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::os::unix::process::CommandExt as _;
 use std::process::{Command, Output, Stdio};
@@ -17,6 +17,7 @@ use mountns::{CommandExt, Namespace, Unshare, namespace};
 use rustix::fd::{BorrowedFd, OwnedFd};
 use rustix::fs::OFlags;
 use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+use rustix::termios::Winsize;
 
 namespace! {
     static PID = {
@@ -46,17 +47,11 @@ fn pty() -> (OwnedFd, File) {
     (master, slave)
 }
 
-/// `program args` as `user`, with the slave of a new pty as its stdin and controlling
-/// terminal (a session of its own, as a shell's job would have in its terminal), in
-/// `ns` if given.
-fn in_terminal(program: &str, args: &[&str], user: User, ns: Option<&'static Namespace>) -> Output {
-    let (_master, slave) = pty();
+/// `program args` as `user`, with `slave` as its stdin and controlling terminal (a
+/// session of its own, as a shell's job would have in its terminal), its stdout piped.
+fn controlled_by(slave: File, program: &str, args: &[&str], user: User) -> Command {
     let mut command = Command::new(program);
-    command
-        .args(args)
-        .stdin(slave)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    command.args(args).stdin(slave).stdout(Stdio::piped());
     as_user(&mut command, user);
     // SAFETY: setsid and one ioctl on fd 0 (open: std made it the slave): no
     // allocation, no lock.
@@ -67,6 +62,14 @@ fn in_terminal(program: &str, args: &[&str], user: User, ns: Option<&'static Nam
             rustix::process::ioctl_tiocsctty(stdin).map_err(io::Error::from)
         });
     }
+    command
+}
+
+/// `program args` as `user` in a new pty (see [`controlled_by`]), in `ns` if given.
+fn in_terminal(program: &str, args: &[&str], user: User, ns: Option<&'static Namespace>) -> Output {
+    let (_master, slave) = pty();
+    let mut command = controlled_by(slave, program, args, user);
+    command.stderr(Stdio::piped());
     match ns {
         Some(ns) => command.output_in(ns).unwrap(),
         None => command.output().unwrap(),
@@ -192,5 +195,28 @@ fn an_interactive_shell_keeps_job_control() {
             stdout.starts_with("monitor") && stdout.lines().next().unwrap().ends_with("off"),
             "{user:?}: {output:?}"
         );
+    }
+}
+
+#[test]
+fn a_terminals_resize_reaches_the_program_in_a_pid_namespace() {
+    // The kernel sends SIGWINCH to the terminal's foreground process group, where the
+    // program is (no new session): nothing passes it on, as with bubblewrap.
+    let script = "trap 'echo winch; exit' WINCH; echo ready; while :; do sleep 0.05; done";
+    for user in USERS {
+        let (master, slave) = pty();
+        let mut command = controlled_by(slave, "/bin/sh", &["-c", script], user);
+        let mut child = command.spawn_in(&PID).unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        assert_eq!(lines.next().unwrap().unwrap(), "ready", "{user:?}");
+        let size = Winsize {
+            ws_row: 40,
+            ws_col: 100,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        rustix::termios::tcsetwinsize(&master, size).unwrap();
+        assert_eq!(lines.next().unwrap().unwrap(), "winch", "{user:?}");
+        assert!(child.wait().unwrap().success(), "{user:?}");
     }
 }
