@@ -7,15 +7,19 @@
 #[path = "../runtime/tests/common/mod.rs"]
 mod common;
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::{self, BufRead as _, BufReader};
 use std::net::TcpListener;
-use std::os::unix::process::ExitStatusExt as _;
+use std::os::fd::AsRawFd as _;
+use std::os::linux::net::SocketAddrExt as _;
+use std::os::unix::net::{SocketAddr, UnixListener};
+use std::os::unix::process::{CommandExt as _, ExitStatusExt as _};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{BASE, USERS, User, as_user};
+use common::{BASE, USERS, User, as_user, inherited_fds};
 use mountns::{CommandExt, Namespace, Step, namespace};
 use rustix::process::{Pid, Signal};
 
@@ -61,6 +65,18 @@ namespace! {
     static FRESH_PROC = {
         include BASE;
         proc "/proc/";
+    };
+
+    /// Every entry that opens descriptors while entering, and each process of a pid
+    /// namespace.
+    static SANDBOX = {
+        include BASE;
+        proc "/proc/";
+        dev "/dev/";
+        file "/etc/box" "box\n";
+        bind "/tmp/" tmpfs;
+        unshare [net];
+        new_session;
     };
 
     static MISSING_SOURCE = {
@@ -119,6 +135,9 @@ fn exit_codes_and_signals_come_through_every_route() {
             assert!(!status.core_dumped(), "{user:?} {route:?}: {status}");
             let status = route.status(&mut sh("kill -USR1 $$", user), &PID);
             assert_eq!(status.signal(), Some(10), "{user:?} {route:?}: {status}");
+            // Whose action cannot be set, only taken.
+            let status = route.status(&mut sh("kill -KILL $$", user), &PID);
+            assert_eq!(status.signal(), Some(9), "{user:?} {route:?}: {status}");
         }
     }
 }
@@ -302,7 +321,7 @@ fn a_fresh_proc_shows_only_the_namespaces_processes() {
     for user in USERS {
         // sh, pid 2 under init, lists /proc without starting another process.
         let script = "echo $$; for pid in /proc/[0-9]*; do echo ${pid#/proc/}; done";
-        let output = sh(script, user).output_in(&FRESH_PROC).unwrap();
+        let output = sh(script, user).output_in(&SANDBOX).unwrap();
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
             "2\n1\n2\n",
@@ -466,5 +485,194 @@ fn an_error_of_pid_1_reaches_the_caller_whole() {
             .output();
         let error = output.unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::NotFound, "{user:?}: {error}");
+    }
+}
+
+/// The descriptors `pid` holds, as the host sees them.
+fn fds_of(pid: u32) -> Vec<String> {
+    fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect()
+}
+
+#[test]
+fn nothing_of_the_caller_or_of_entering_is_left_open() {
+    // What the caller passes on purpose (no O_CLOEXEC) reaches the program; nothing
+    // else does, and neither the caller's process (C) nor pid 1 (I) keeps any: a reader
+    // of one of the caller's pipes would wait for them.
+    let passed = fs::File::open("/dev/null").unwrap();
+    rustix::io::fcntl_setfd(&passed, rustix::io::FdFlags::empty()).unwrap();
+    let script = "echo ready; cd /proc/self/fd && echo *; \
+                  grep -E ' /(data|oldroot|newroot|stage) ' /proc/self/mountinfo; \
+                  grep ' /etc/box ' /proc/self/mountinfo | cut -d' ' -f4; cat >/dev/null";
+    for user in USERS {
+        let mut child = sh(script, user)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn_in(&SANDBOX)
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        assert_eq!(lines.next().unwrap().unwrap(), "ready", "{user:?}");
+        // What this process passes (`passed` and what its own parent passed), 0 to 2,
+        // and sh's descriptor on the directory it lists.
+        let inside: BTreeSet<u32> = lines
+            .next()
+            .unwrap()
+            .unwrap()
+            .split(' ')
+            .map(|fd| fd.parse().unwrap())
+            .collect();
+        let mut expected = inherited_fds();
+        assert!(expected.contains(&passed.as_raw_fd().cast_unsigned()));
+        expected.extend([0, 1, 2]);
+        let extra: Vec<u32> = inside.difference(&expected).copied().collect();
+        assert_eq!(extra.len(), 1, "{user:?}: {inside:?}, passed {expected:?}");
+        assert!(inside.is_superset(&expected), "{user:?}: {inside:?}");
+        // The data tmpfs and the scratch names never show, only the one file bound.
+        let file_root = lines.next().unwrap().unwrap();
+        assert!(
+            file_root.starts_with('/') && file_root.len() > 1,
+            "{user:?}: {file_root}"
+        );
+        let init = fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id())).unwrap();
+        let init: u32 = init.trim().parse().unwrap();
+        for pid in [child.id(), init] {
+            assert!(
+                within(Duration::from_secs(1), || fds_of(pid).is_empty()),
+                "{user:?}: {pid} holds {:?}",
+                fds_of(pid)
+            );
+        }
+        drop(child.stdin.take());
+        assert!(child.wait().unwrap().success(), "{user:?}");
+    }
+}
+
+/// Python that tries pid 1's memory, environment, directories (a fork of the
+/// caller: its memory and environment are a copy of the caller's): 0 for each it can
+/// read, else the errno.
+const PEEK: &str = "
+import os
+for name, peek in [
+    ('mem', lambda: open('/proc/1/mem', 'rb')),
+    ('environ', lambda: open('/proc/1/environ', 'rb').read(1)),
+    ('cwd', lambda: os.readlink('/proc/1/cwd')),
+    ('root', lambda: os.readlink('/proc/1/root')),
+]:
+    try:
+        peek()
+        print(name, 0)
+    except OSError as error:
+        print(name, error.errno)
+";
+
+#[test]
+fn pid_1_shows_nothing_of_the_caller() {
+    let peek = || {
+        let mut command = Command::new("/usr/bin/python3");
+        command.args(["-c", PEEK]);
+        command
+    };
+    let refused = "mem 13\nenviron 13\ncwd 13\nroot 13\n";
+    // uid 65534 in its user namespace: pid 1 holds every capability there, which the
+    // program lacks (the kernel refuses to a tracer without a superset).
+    let output = as_user(&mut peek(), User::Nobody)
+        .output_in(&SANDBOX)
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        refused,
+        "{output:?}"
+    );
+    // namespace_as: pid 1 stays root; the program switched ids.
+    let output = peek()
+        .output_in_as(&SANDBOX, mountns::Ids::new(65534, 65534))
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        refused,
+        "{output:?}"
+    );
+    // Root with its capabilities reads it, as it could any process (SECURITY.md).
+    let output = peek().output_in(&SANDBOX).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "mem 0\nenviron 0\ncwd 0\nroot 0\n",
+        "{output:?}"
+    );
+}
+
+#[test]
+fn pid_1_reaps_orphans() {
+    // An orphan comes to pid 1, which reaps it once it ends: no zombie is left.
+    let script = "(exec sleep 1 &); sleep 0.2; \
+                  for stat in /proc/[0-9]*/stat; do read -r line < $stat; \
+                  case $line in *'(sleep) S 1 '*) echo orphan;; esac; done; \
+                  sleep 1.5; cat /proc/[0-9]*/stat | grep -c ') Z '";
+    for user in USERS {
+        let output = sh(script, user).output_in(&SANDBOX).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "orphan\n0\n",
+            "{user:?}: {output:?}"
+        );
+    }
+}
+
+/// Python that connects to the abstract unix socket named `argv[1]`: `ok`, else the
+/// errno.
+const ABSTRACT: &str = "
+import socket, sys
+try:
+    socket.socket(socket.AF_UNIX).connect('\\0' + sys.argv[1])
+    print('ok')
+except OSError as error:
+    print(error.errno)
+";
+
+#[test]
+fn the_hosts_abstract_sockets_are_out_of_reach_with_a_network_namespace() {
+    let name = format!("mountns-processes-{}", std::process::id());
+    let address = SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
+    let _host = UnixListener::bind_addr(&address).unwrap();
+    for user in USERS {
+        let run = |ns: &'static Namespace| {
+            let mut command = Command::new("/usr/bin/python3");
+            command.args(["-c", ABSTRACT, &name]);
+            let output = as_user(&mut command, user).output_in(ns).unwrap();
+            String::from_utf8(output.stdout).unwrap()
+        };
+        // Abstract names belong to the network namespace, and have no permissions.
+        assert_eq!(run(&BASE), "ok\n", "{user:?}");
+        // ECONNREFUSED: nothing has that name in the new one.
+        assert_eq!(run(&NET), "111\n", "{user:?}");
+    }
+}
+
+#[test]
+fn only_a_new_session_keeps_kill_0_from_the_callers_process_group() {
+    // The program stays in the caller's process group (so that a shell's job control
+    // works), and `kill(0)` reaches that group whatever the pid namespace: here a host
+    // process of the same user in it. A new session gives the program a group of its
+    // own (SECURITY.md).
+    for user in USERS {
+        for (ns, survives) in [(&PID, false), (&SESSION_PID, true)] {
+            let mut victim = Command::new("sleep");
+            victim.arg("30").process_group(0);
+            let mut victim = as_user(&mut victim, user).spawn().unwrap();
+            let group = victim.id().try_into().unwrap();
+            let status = sh("kill -KILL 0", user)
+                .process_group(group)
+                .status_in(ns)
+                .unwrap();
+            assert_eq!(status.signal(), Some(9), "{user:?} {ns}");
+            let killed = within(Duration::from_millis(300), || {
+                victim.try_wait().unwrap().is_some()
+            });
+            assert_eq!(killed, !survives, "{user:?} {ns}");
+            let _ = victim.kill();
+            victim.wait().unwrap();
+        }
     }
 }

@@ -7,7 +7,7 @@
 mod common;
 
 use std::fs::{File, OpenOptions};
-use std::io;
+use std::io::{self, BufRead as _, BufReader};
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::os::unix::process::CommandExt as _;
 use std::process::{Command, Output, Stdio};
@@ -17,6 +17,7 @@ use mountns::{CommandExt, Namespace, Unshare, namespace};
 use rustix::fd::{BorrowedFd, OwnedFd};
 use rustix::fs::OFlags;
 use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+use rustix::termios::Winsize;
 
 namespace! {
     static PID = {
@@ -46,17 +47,11 @@ fn pty() -> (OwnedFd, File) {
     (master, slave)
 }
 
-/// `program args` as `user`, with the slave of a new pty as its stdin and controlling
-/// terminal (a session of its own, as a shell's job would have in its terminal), in
-/// `ns` if given.
-fn in_terminal(program: &str, args: &[&str], user: User, ns: Option<&'static Namespace>) -> Output {
-    let (_master, slave) = pty();
+/// `program args` as `user`, with `slave` as its stdin and controlling terminal (a
+/// session of its own, as a shell's job would have in its terminal), its stdout piped.
+fn controlled_by(slave: File, program: &str, args: &[&str], user: User) -> Command {
     let mut command = Command::new(program);
-    command
-        .args(args)
-        .stdin(slave)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    command.args(args).stdin(slave).stdout(Stdio::piped());
     as_user(&mut command, user);
     // SAFETY: setsid and one ioctl on fd 0 (open: std made it the slave): no
     // allocation, no lock.
@@ -67,6 +62,14 @@ fn in_terminal(program: &str, args: &[&str], user: User, ns: Option<&'static Nam
             rustix::process::ioctl_tiocsctty(stdin).map_err(io::Error::from)
         });
     }
+    command
+}
+
+/// `program args` as `user` in a new pty (see [`controlled_by`]), in `ns` if given.
+fn in_terminal(program: &str, args: &[&str], user: User, ns: Option<&'static Namespace>) -> Output {
+    let (_master, slave) = pty();
+    let mut command = controlled_by(slave, program, args, user);
+    command.stderr(Stdio::piped());
     match ns {
         Some(ns) => command.output_in(ns).unwrap(),
         None => command.output().unwrap(),
@@ -99,6 +102,55 @@ fn keystrokes_cannot_be_injected_into_the_terminal() {
             assert_eq!(
                 String::from_utf8_lossy(&output.stdout),
                 "1\n1\n1\n",
+                "{user:?} in {ns}: {output:?}"
+            );
+        }
+    }
+}
+
+/// Python that pushes a byte into its terminal through the other entry points of
+/// `ioctl` on `x86_64`: i386's (`int 0x80`, number 54) and x32's (number 514 with the
+/// x32 bit), from machine code in a page below 2 GiB, where i386 pointers reach. For
+/// each, 0 if it worked, else the errno.
+#[cfg(target_arch = "x86_64")]
+const INJECT_COMPAT: &str = "
+import ctypes, mmap, struct, termios
+page = mmap.mmap(-1, 4096, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | 0x40,
+                 prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+base = ctypes.addressof(ctypes.c_char.from_buffer(page))
+byte = struct.pack('<I', base + 256)
+page[256:257] = b'#'
+request = struct.pack('<I', termios.TIOCSTI)
+# push rbx; mov eax, 54; xor ebx, ebx; mov ecx, TIOCSTI; mov edx, &byte; int 0x80;
+# pop rbx; movsxd rax, eax; ret
+i386 = (b'\\x53\\xb8\\x36\\0\\0\\0\\x31\\xdb\\xb9' + request + b'\\xba' + byte
+        + b'\\xcd\\x80\\x5b\\x48\\x63\\xc0\\xc3')
+# mov eax, 0x40000000 | 514; xor edi, edi; mov esi, TIOCSTI; mov edx, &byte; syscall; ret
+x32 = b'\\xb8\\x02\\x02\\0\\x40\\x31\\xff\\xbe' + request + b'\\xba' + byte + b'\\x0f\\x05\\xc3'
+page[0:len(i386)] = i386
+page[128:128 + len(x32)] = x32
+for offset in (0, 128):
+    print(-ctypes.CFUNCTYPE(ctypes.c_long)(base + offset)())
+";
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn keystrokes_cannot_be_injected_through_the_compat_entry_points() {
+    for user in USERS {
+        let python = "/usr/bin/python3";
+        // Outside, i386's ioctl pushes the byte; x32's too where the kernel has x32,
+        // else ENOSYS.
+        let output = in_terminal(python, &["-c", INJECT_COMPAT], user, None);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout == "0\n0\n" || stdout == "0\n38\n",
+            "{user:?}: {output:?}"
+        );
+        for ns in [&BASE, &PID] {
+            let output = in_terminal(python, &["-c", INJECT_COMPAT], user, Some(ns));
+            assert_eq!(
+                String::from_utf8_lossy(&output.stdout),
+                "1\n1\n",
                 "{user:?} in {ns}: {output:?}"
             );
         }
@@ -143,5 +195,28 @@ fn an_interactive_shell_keeps_job_control() {
             stdout.starts_with("monitor") && stdout.lines().next().unwrap().ends_with("off"),
             "{user:?}: {output:?}"
         );
+    }
+}
+
+#[test]
+fn a_terminals_resize_reaches_the_program_in_a_pid_namespace() {
+    // The kernel sends SIGWINCH to the terminal's foreground process group, where the
+    // program is (no new session): nothing passes it on, as with bubblewrap.
+    let script = "trap 'echo winch; exit' WINCH; echo ready; while :; do sleep 0.05; done";
+    for user in USERS {
+        let (master, slave) = pty();
+        let mut command = controlled_by(slave, "/bin/sh", &["-c", script], user);
+        let mut child = command.spawn_in(&PID).unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        assert_eq!(lines.next().unwrap().unwrap(), "ready", "{user:?}");
+        let size = Winsize {
+            ws_row: 40,
+            ws_col: 100,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        rustix::termios::tcsetwinsize(&master, size).unwrap();
+        assert_eq!(lines.next().unwrap().unwrap(), "winch", "{user:?}");
+        assert!(child.wait().unwrap().success(), "{user:?}");
     }
 }

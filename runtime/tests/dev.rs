@@ -156,3 +156,22 @@ fn entries_under_dev_are_made_in_its_tmpfs() {
                   touch /dev/new 2>&1 | grep -c 'Read-only'";
     each_user_sees(ns, script, "/proc/kcore\nempty\nx\n1\n");
 }
+
+#[test]
+fn a_device_node_made_in_shm_or_pts_opens_nothing() {
+    // Root may make a node (it keeps CAP_MKNOD) but not open it: /dev/shm is nodev.
+    // uid 65534 may make none. devpts makes its own nodes only.
+    let script = "mknod /dev/shm/null c 1 3 2>/dev/null && echo made; \
+                  { echo x > /dev/shm/null; } 2>&1 | grep -c 'Permission denied'; \
+                  mknod /dev/pts/null c 1 3 2>/dev/null || echo refused";
+    for user in USERS {
+        let run = sh(&DEV, script, user);
+        let made = if user == User::Root { "made\n" } else { "" };
+        let opened = if user == User::Root { "1\n" } else { "0\n" };
+        assert_eq!(
+            run.stdout,
+            format!("{made}{opened}refused\n"),
+            "{user:?}: {run:#?}"
+        );
+    }
+}

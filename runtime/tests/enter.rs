@@ -270,29 +270,6 @@ fn current_dir_is_kept_inside_or_falls_back_to_root() {
     }
 }
 
-/// The fds this process passes to its children: those without `O_CLOEXEC`.
-fn inherited_fds() -> BTreeSet<u32> {
-    let mut fds = BTreeSet::new();
-    for entry in fs::read_dir("/proc/self/fdinfo").unwrap() {
-        let entry = entry.unwrap();
-        let Ok(fd) = entry.file_name().to_str().unwrap().parse::<u32>() else {
-            continue;
-        };
-        let Ok(info) = fs::read_to_string(entry.path()) else {
-            continue;
-        };
-        let flags = info
-            .lines()
-            .find_map(|line| line.strip_prefix("flags:"))
-            .map(|flags| u32::from_str_radix(flags.trim(), 8).unwrap())
-            .unwrap();
-        if flags & 0o2_000_000 == 0 {
-            fds.insert(fd);
-        }
-    }
-    fds
-}
-
 #[test]
 fn no_fd_leaks_into_the_namespace() {
     // runc CVE-2024-21626: a descriptor of the host left open in the child reaches the

@@ -211,7 +211,8 @@ fn end_as(status: i32) -> ! {
             maximum: core.maximum,
         },
     );
-    if Disposition::set_default(signal).is_ok() {
+    // SIGKILL's action is always the default, and may not be set (EINVAL).
+    if signal == Signal::KILL.as_raw() || Disposition::set_default(signal).is_ok() {
         let _ = raw::kill(process::getpid().as_raw_nonzero().get(), signal);
         let _ = SignalSet::of(&[signal]).unblock();
     }

@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeSet;
 use std::fs::{self, File};
 use std::io::{self, Write as _};
 use std::os::unix::fs::PermissionsExt;
@@ -325,4 +326,27 @@ pub fn fixed_fixtures(root: &str, dir: &str, file: &str) {
     for (path, mode) in [(root, 0o755), (&dir, 0o755), (&file, 0o644)] {
         fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
     }
+}
+
+/// The fds this process passes to its children: those without `O_CLOEXEC`.
+pub fn inherited_fds() -> BTreeSet<u32> {
+    let mut fds = BTreeSet::new();
+    for entry in fs::read_dir("/proc/self/fdinfo").unwrap() {
+        let entry = entry.unwrap();
+        let Ok(fd) = entry.file_name().to_str().unwrap().parse::<u32>() else {
+            continue;
+        };
+        let Ok(info) = fs::read_to_string(entry.path()) else {
+            continue;
+        };
+        let flags = info
+            .lines()
+            .find_map(|line| line.strip_prefix("flags:"))
+            .map(|flags| u32::from_str_radix(flags.trim(), 8).unwrap())
+            .unwrap();
+        if flags & 0o2_000_000 == 0 {
+            fds.insert(fd);
+        }
+    }
+    fds
 }
