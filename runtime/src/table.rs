@@ -198,18 +198,25 @@ impl Unshare {
 
 impl fmt::Display for Unshare {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        for (namespace, word) in Unshare::ALL {
-            if self.contains(*namespace) {
-                if !first {
-                    f.write_str(",")?;
-                }
-                f.write_str(word)?;
-                first = false;
-            }
-        }
-        Ok(())
+        let words = Unshare::ALL
+            .iter()
+            .filter(|(namespace, _)| self.contains(*namespace));
+        write_words(f, words.map(|(_, word)| *word))
     }
+}
+
+/// `words`, comma-separated: the flags or namespaces of a set.
+fn write_words<'a>(
+    f: &mut fmt::Formatter<'_>,
+    words: impl Iterator<Item = &'a str>,
+) -> fmt::Result {
+    for (i, word) in words.enumerate() {
+        if i > 0 {
+            f.write_str(",")?;
+        }
+        f.write_str(word)?;
+    }
+    Ok(())
 }
 
 /// A path created in the new root before anything is mounted.
@@ -312,17 +319,8 @@ impl Flags {
 
 impl fmt::Display for Flags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        for (flag, word) in Flags::ALL {
-            if self.contains(*flag) {
-                if !first {
-                    f.write_str(",")?;
-                }
-                f.write_str(word)?;
-                first = false;
-            }
-        }
-        Ok(())
+        let words = Flags::ALL.iter().filter(|(flag, _)| self.contains(*flag));
+        write_words(f, words.map(|(_, word)| *word))
     }
 }
 
