@@ -92,27 +92,21 @@ pub enum Made {
 }
 
 impl Made {
-    pub const ALL: [(Made, &'static str); 5] = [
-        (Made::Proc, "proc"),
-        (Made::Dev, "dev"),
-        (Made::Dir, "dir"),
-        (Made::Symlink, "symlink"),
-        (Made::File, "file"),
-    ];
+    const ALL: [Made; 5] = [Made::Proc, Made::Dev, Made::Dir, Made::Symlink, Made::File];
 
     /// The statement's keyword.
     pub fn keyword(self) -> &'static str {
-        Made::ALL
-            .iter()
-            .find(|(made, _)| *made == self)
-            .map_or("", |(_, word)| word)
+        match self {
+            Made::Proc => "proc",
+            Made::Dev => "dev",
+            Made::Dir => "dir",
+            Made::Symlink => "symlink",
+            Made::File => "file",
+        }
     }
 
     fn of(word: &str) -> Option<Made> {
-        Made::ALL
-            .iter()
-            .find(|(_, keyword)| *keyword == word)
-            .map(|(made, _)| *made)
+        Made::ALL.into_iter().find(|made| made.keyword() == word)
     }
 }
 
@@ -369,10 +363,7 @@ fn consumed(start: ParseStream, input: ParseStream) -> TokenStream {
 impl Bind {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         input.parse::<Ident>()?;
-        let mut flags = Vec::new();
-        while is_flag(input) {
-            flags.push(input.parse::<Ident>()?);
-        }
+        let flags = flags(input)?;
         let (targets, target_list) = if input.peek(LitStr) {
             (vec![input.parse()?], false)
         } else if starts_path(input) {
@@ -415,10 +406,7 @@ impl Bind {
                 sources.push(input.parse()?);
             }
         }
-        if !input.peek(Token![;]) {
-            return Err(input.error("expected `;` after the statement"));
-        }
-        input.parse::<Token![;]>()?;
+        end(input)?;
         Ok(Bind {
             flags,
             targets,
@@ -434,23 +422,12 @@ impl Bind {
 /// keyword that no source expression could start with.
 fn starts_statement(input: ParseStream) -> bool {
     let keyword_then_literal = Made::ALL
-        .iter()
-        .map(|(_, word)| *word)
+        .into_iter()
+        .map(Made::keyword)
         .chain(["hostname"])
         .any(|word| is_word(input, word))
         && input.peek2(LitStr);
     is_word(input, "bind") || is_word(input, "include") || keyword_then_literal
-}
-
-/// A statement's target: one string literal.
-fn single_target(input: ParseStream) -> syn::Result<LitStr> {
-    if input.peek(LitStr) {
-        input.parse()
-    } else if starts_path(input) {
-        Err(not_a_literal_target(input))
-    } else {
-        Err(input.error("expected a target: a string literal such as \"/var/tmp/\""))
-    }
 }
 
 /// `;` that ends a statement.
@@ -465,11 +442,8 @@ fn end(input: ParseStream) -> syn::Result<()> {
 impl Make {
     fn parse(input: ParseStream, made: Made) -> syn::Result<Self> {
         input.parse::<Ident>()?;
-        let mut flags = Vec::new();
-        while is_flag(input) {
-            flags.push(input.parse::<Ident>()?);
-        }
-        let target = single_target(input)?;
+        let flags = flags(input)?;
+        let target = parse_target(input)?;
         let arg = match made {
             Made::Symlink => {
                 if !input.peek(LitStr) {
@@ -552,6 +526,15 @@ impl Setting {
     }
 }
 
+/// The flag words after a statement's keyword.
+fn flags(input: ParseStream) -> syn::Result<Vec<Ident>> {
+    let mut flags = Vec::new();
+    while is_flag(input) {
+        flags.push(input.parse()?);
+    }
+    Ok(flags)
+}
+
 /// Whether the next token is a flag word: a lone lower-case identifier. A constant
 /// (`PROJECT`), a path or a macro call there is a target that is not a literal.
 fn is_flag(input: ParseStream) -> bool {
@@ -567,7 +550,7 @@ fn starts_path(input: ParseStream) -> bool {
     input.peek(Ident::peek_any) || input.peek(Token![::])
 }
 
-/// One target of a list: a string literal.
+/// A target, alone or in a list: a string literal.
 fn parse_target(input: ParseStream) -> syn::Result<LitStr> {
     if input.peek(LitStr) {
         input.parse()
