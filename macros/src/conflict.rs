@@ -67,7 +67,7 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
             };
             format!(
                 "{target} lies under {}, a {what} ({other}); {has} has no children",
-                parent.map(|o| quoted(&o.target, o.dir)).unwrap_or_default()
+                parent_target(error)
             )
         }
         Problem::Shared => {
@@ -88,7 +88,7 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
         ),
         Problem::InHost => format!(
             "{target} would be made in the host's {}, bound by {other}; make it in a tmpfs or in the new root",
-            parent_target(error).trim_matches('"').trim_end_matches('/')
+            error.other.as_ref().map_or("", |o| o.target.as_str())
         ),
     };
     if at.origin.via.is_empty() {
