@@ -216,7 +216,8 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
             Some(_) => {}
         }
     }
-    let first = kept[0];
+    // What the runtime makes stands alone on its target (the later of it and the first
+    // other entry is blamed); alone, it is the one entry that is not a tmpfs below.
     if let Some(position) = kept.iter().position(|e| e.made().is_some()) {
         let made = kept[position];
         let others = kept.iter().enumerate().filter(|(i, _)| *i != position);
@@ -229,18 +230,8 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
             errors.push(error(Problem::Shared, at, Some(other)));
             return Err(errors);
         }
-        return if errors.is_empty() {
-            Ok(Mount {
-                target: made.target.clone(),
-                dir: made.dir,
-                flags: made.flags,
-                kind: Kind::Make(made.clone()),
-                in_tmpfs: false,
-            })
-        } else {
-            Err(errors)
-        };
     }
+    let first = kept[0];
     let tmpfs: Vec<&Entry<O>> = kept.iter().copied().filter(|e| e.is_tmpfs()).collect();
     for extra in tmpfs.iter().skip(1) {
         errors.push(error(Problem::TwoTmpfs, extra, Some(tmpfs[0])));
@@ -262,6 +253,7 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
             }
             Kind::Tmpfs((*only).clone())
         }
+        (None, 1) if binds[0].made().is_some() => Kind::Make(binds[0].clone()),
         (None, 1) => Kind::Bind(binds[0].clone()),
         (upper, _) => {
             if binds.len() > MAX_LAYERS - 1 {
