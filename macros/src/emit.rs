@@ -210,11 +210,6 @@ fn bits(ty: &str, table: &'static [(&'static str, &'static str)], bits: u32) -> 
     }
 }
 
-/// A `mountns::Flags` value, its flags named by their constants.
-fn flags(bits_set: u32) -> TokenStream {
-    bits("Flags", valid::FLAGS, bits_set)
-}
-
 fn c_lit(value: &str, span: Span) -> syn::Result<LitCStr> {
     let value = std::ffi::CString::new(value)
         .map_err(|_| syn::Error::new(span, "a path must not contain a NUL byte"))?;
@@ -230,7 +225,7 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
         let target = c_lit(&mount.target, Span::call_site())?;
         let kind = statics.kind(mount, n)?;
         let dir = mount.dir;
-        let flags = flags(mount.flags);
+        let flags = bits("Flags", valid::FLAGS, mount.flags);
         let in_tmpfs = mount.in_tmpfs;
         rows.push(quote! {
             #private::Mount::__new(#target, #dir, #flags, #kind, #in_tmpfs)
