@@ -345,6 +345,13 @@ impl Parse for Stmt {
     }
 }
 
+/// A `T`, or an error with `message` where parsing it failed.
+fn parse_or<T: Parse>(input: ParseStream, message: &str) -> syn::Result<T> {
+    input
+        .parse()
+        .map_err(|error| syn::Error::new(error.span(), message))
+}
+
 /// The tokens between `start` and where `input` is now.
 fn consumed(start: ParseStream, input: ParseStream) -> TokenStream {
     let end = input.cursor();
@@ -489,9 +496,7 @@ fn content(input: ParseStream) -> syn::Result<Arg> {
         let (row, span) = internal_index(input, "content")?;
         return Ok(Arg::Included { row, span });
     }
-    let expr: Expr = input
-        .parse()
-        .map_err(|error| syn::Error::new(error.span(), EXPECTED_CONTENT))?;
+    let expr: Expr = parse_or(input, EXPECTED_CONTENT)?;
     Ok(Arg::Content(Box::new(expr)))
 }
 
@@ -583,12 +588,10 @@ fn not_a_literal_target(input: ParseStream) -> syn::Error {
 impl Include {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let keyword: Ident = input.parse()?;
-        let path: Path = input.parse().map_err(|error| {
-            syn::Error::new(
-                error.span(),
-                "expected the path of a namespace after `include`, such as `mountns::MINIMAL`",
-            )
-        })?;
+        let path: Path = parse_or(
+            input,
+            "expected the path of a namespace after `include`, such as `mountns::MINIMAL`",
+        )?;
         let arrow: Option<Token![=>]> = input.parse()?;
         let resolved = if arrow.is_some() {
             let content;
@@ -625,12 +628,10 @@ impl Parse for Source {
             let _param: Ident = input.parse()?;
             let content;
             syn::parenthesized!(content in input);
-            let name: Ident = content.parse().map_err(|error| {
-                syn::Error::new(
-                    error.span(),
-                    "a run-time source is named by an identifier, such as param(PROJECT)",
-                )
-            })?;
+            let name: Ident = parse_or(
+                &content,
+                "a run-time source is named by an identifier, such as param(PROJECT)",
+            )?;
             if !content.is_empty() {
                 return Err(content.error("expected `)` after the parameter's name"));
             }
@@ -656,9 +657,7 @@ impl Parse for Source {
             };
             return Ok(Source::Tmpfs { token, options });
         }
-        let expr: Expr = input
-            .parse()
-            .map_err(|error| syn::Error::new(error.span(), EXPECTED_SOURCE))?;
+        let expr: Expr = parse_or(input, EXPECTED_SOURCE)?;
         Ok(Source::Expr(Box::new(expr)))
     }
 }
