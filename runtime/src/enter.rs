@@ -737,15 +737,18 @@ fn new_mount_with(
     mount::fsmount(&fs, FsMountFlags::FSMOUNT_CLOEXEC, attributes)
 }
 
-/// A detached clone of the mount at `fd`, that mount alone: for a host's device node,
-/// a file of ours or a directory of a fresh procfs, none of which has mounts below it
-/// (in a user namespace, a clone that would leave locked submounts behind fails).
-fn clone_one(fd: impl AsFd) -> Result<OwnedFd, Errno> {
-    mount::open_tree(
-        fd,
+/// Binds the mount at `from`, that mount alone, onto `onto` with `attributes`: for a
+/// host's device node, a file of ours or an entry of a fresh procfs, none of which has
+/// mounts below it (in a user namespace, a clone that would leave locked submounts
+/// behind fails).
+fn bind_one(from: impl AsFd, attributes: MountAttrFlags, onto: &OwnedFd) -> Result<(), Errno> {
+    let bound = mount::open_tree(
+        from,
         c"",
         OpenTreeFlags::AT_EMPTY_PATH
             | OpenTreeFlags::OPEN_TREE_CLONE
             | OpenTreeFlags::OPEN_TREE_CLOEXEC,
-    )
+    )?;
+    sys::mount_setattr(bound.as_fd(), false, attributes)?;
+    attach(&bound, onto)
 }

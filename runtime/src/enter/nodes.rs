@@ -15,11 +15,10 @@ use rustix::io::Errno;
 use rustix::mount::{self, MountAttrFlags, MoveMountFlags};
 
 use super::{
-    Roots, attach, attributes, clone_one, create_parents, explain, is_dir, new_mount_with, relative,
+    Roots, attributes, bind_one, create_parents, explain, is_dir, new_mount_with, relative,
 };
 use crate::error::{Context, Error, Step};
 use crate::stack::StackBuf;
-use crate::sys;
 use crate::table::{Kind, Mount};
 
 /// The scratch directory of the data tmpfs, outside the new root.
@@ -114,10 +113,8 @@ pub(super) fn file(
     }
     context.step(Step::Node, || {
         let file = roots.data.write(bytes)?;
-        let bound = clone_one(&file)?;
         let attributes = attributes(mount.flags()) | MountAttrFlags::MOUNT_ATTR_RDONLY;
-        sys::mount_setattr(bound.as_fd(), false, attributes)?;
-        attach(&bound, mountpoint)
+        bind_one(&file, attributes, mountpoint)
     })
 }
 

@@ -11,9 +11,8 @@ use rustix::fs::OFlags;
 use rustix::io::Errno;
 use rustix::mount::MountAttrFlags;
 
-use super::{attach, clone_one, new_mount, open_beneath};
+use super::{attach, bind_one, new_mount, open_beneath};
 use crate::error::{Context, Error, Step};
-use crate::sys;
 
 /// The entries of a procfs that only read-only binds make safe.
 const COVERED: [&core::ffi::CStr; 4] = [c"sys", c"sysrq-trigger", c"irq", c"bus"];
@@ -42,11 +41,5 @@ fn cover_read_only(dir: &OwnedFd, name: &core::ffi::CStr) -> Result<(), Errno> {
         Err(Errno::NOENT) => return Ok(()),
         opened => opened?,
     };
-    let cover = clone_one(&node)?;
-    sys::mount_setattr(
-        cover.as_fd(),
-        false,
-        ATTRIBUTES | MountAttrFlags::MOUNT_ATTR_RDONLY,
-    )?;
-    attach(&cover, &node)
+    bind_one(&node, ATTRIBUTES | MountAttrFlags::MOUNT_ATTR_RDONLY, &node)
 }
