@@ -382,19 +382,24 @@ fn create(dir: BorrowedFd<'_>, name: &CStr, is_dir: bool) -> Result<(), Errno> {
     let created = if is_dir {
         fs::mkdirat(dir, name, Mode::from_raw_mode(0o755))
     } else {
-        let flags = OFlags::CREATE | OFlags::EXCL | OFlags::WRONLY | OFlags::CLOEXEC;
-        fs::openat(
-            dir,
-            name,
-            flags | OFlags::NOFOLLOW,
-            Mode::from_raw_mode(0o644),
-        )
-        .map(drop)
+        new_file(dir, name, 0o644).map(drop)
     };
     match created {
         Err(Errno::EXIST) => Ok(()),
         other => other,
     }
+}
+
+/// Creates the file `name` under `dir` with `mode`, open for writing: EEXIST if
+/// anything is there already, a link included (never followed).
+fn new_file(dir: BorrowedFd<'_>, name: &CStr, mode: u32) -> Result<OwnedFd, Errno> {
+    let flags = OFlags::CREATE | OFlags::EXCL | OFlags::WRONLY | OFlags::NOFOLLOW;
+    fs::openat(
+        dir,
+        name,
+        flags | OFlags::CLOEXEC,
+        Mode::from_raw_mode(mode),
+    )
 }
 
 /// The skeleton: every mountpoint and its parents, in the fresh new root (ours, so plain

@@ -10,12 +10,13 @@ use core::ffi::CStr;
 use core::fmt::Write as _;
 
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
-use rustix::fs::{self, CWD, Mode, OFlags};
+use rustix::fs::{self, CWD, Mode};
 use rustix::io::Errno;
 use rustix::mount::{self, MountAttrFlags, MoveMountFlags};
 
 use super::{
-    Roots, attributes, bind_one, create_parents, explain, is_dir, new_mount_with, relative,
+    Roots, attributes, bind_one, create_parents, explain, is_dir, new_file, new_mount_with,
+    relative,
 };
 use crate::error::{Context, Error, Step};
 use crate::stack::StackBuf;
@@ -81,13 +82,7 @@ impl Data {
         let mut name = StackBuf::<16>::new();
         write!(name, "{}", self.files).map_err(|_| Errno::NAMETOOLONG)?;
         self.files += 1;
-        let flags = OFlags::CREATE | OFlags::EXCL | OFlags::WRONLY | OFlags::NOFOLLOW;
-        let file = fs::openat(
-            self.tmpfs()?,
-            name.as_cstr(),
-            flags | OFlags::CLOEXEC,
-            Mode::from_raw_mode(0o444),
-        )?;
+        let file = new_file(self.tmpfs()?, name.as_cstr(), 0o444)?;
         let mut rest = content;
         while !rest.is_empty() {
             match rustix::io::write(&file, rest)? {
