@@ -486,16 +486,16 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
 
 /// The attributes of a mount of the table: always nosuid; nodev unless `dev`; noexec
 /// with `noexec`; read-only with `ro`.
-fn attributes(flags: Flags) -> MountAttrFlags {
+const fn attributes(flags: Flags) -> MountAttrFlags {
     let mut attributes = MountAttrFlags::MOUNT_ATTR_NOSUID;
     if !flags.is_dev() {
-        attributes |= MountAttrFlags::MOUNT_ATTR_NODEV;
+        attributes = attributes.union(MountAttrFlags::MOUNT_ATTR_NODEV);
     }
     if flags.is_noexec() {
-        attributes |= MountAttrFlags::MOUNT_ATTR_NOEXEC;
+        attributes = attributes.union(MountAttrFlags::MOUNT_ATTR_NOEXEC);
     }
     if flags.is_read_only() {
-        attributes |= MountAttrFlags::MOUNT_ATTR_RDONLY;
+        attributes = attributes.union(MountAttrFlags::MOUNT_ATTR_RDONLY);
     }
     attributes
 }

@@ -20,7 +20,7 @@ use super::{
 };
 use crate::error::{Context, Error, Step};
 use crate::stack::StackBuf;
-use crate::table::{Kind, Mount};
+use crate::table::{Flags, Kind, Mount};
 
 /// The scratch directory of the data tmpfs, outside the new root.
 const DATA: &CStr = c"/data";
@@ -62,10 +62,7 @@ impl Data {
         if self.tmpfs.is_none() {
             let mut size = StackBuf::<32>::new();
             write!(size, "{}", self.size).map_err(|_| Errno::NAMETOOLONG)?;
-            let attributes = MountAttrFlags::MOUNT_ATTR_NOSUID
-                | MountAttrFlags::MOUNT_ATTR_NODEV
-                | MountAttrFlags::MOUNT_ATTR_NOEXEC;
-            let tmpfs = new_mount_with(c"tmpfs", attributes, |fs| {
+            let tmpfs = new_mount_with(c"tmpfs", attributes(Flags::NOEXEC), |fs| {
                 mount::fsconfig_set_string(fs, c"mode", c"0700")?;
                 mount::fsconfig_set_string(fs, c"size", size.as_cstr())
             })?;
