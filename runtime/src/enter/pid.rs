@@ -35,15 +35,7 @@ const FORWARDED: [i32; 6] = [
 const CHILD: i32 = Signal::CHILD.as_raw();
 
 /// What C and I block and wait for: the forwarded signals and a child's end.
-const WAITED: SignalSet = SignalSet::of(&[
-    FORWARDED[0],
-    FORWARDED[1],
-    FORWARDED[2],
-    FORWARDED[3],
-    FORWARDED[4],
-    FORWARDED[5],
-    CHILD,
-]);
+const WAITED: SignalSet = SignalSet::of(&FORWARDED).union(SignalSet::of(&[CHILD]));
 
 /// Runs `in_init` in pid 1 of the new pid namespace (which the caller has unshared),
 /// then `in_program` in its child; returns `Ok` only there, in the process that must

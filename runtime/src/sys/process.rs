@@ -72,6 +72,11 @@ impl SignalSet {
         SignalSet(bits)
     }
 
+    /// The signals of both sets.
+    pub(crate) const fn union(self, other: SignalSet) -> SignalSet {
+        SignalSet(self.0 | other.0)
+    }
+
     /// `rt_sigprocmask(how, self, &old)`: returns the mask before.
     fn apply(self, how: u32) -> Result<SignalSet, Errno> {
         let mut old = 0u64;
