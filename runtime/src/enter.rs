@@ -382,19 +382,24 @@ fn create(dir: BorrowedFd<'_>, name: &CStr, is_dir: bool) -> Result<(), Errno> {
     let created = if is_dir {
         fs::mkdirat(dir, name, Mode::from_raw_mode(0o755))
     } else {
-        let flags = OFlags::CREATE | OFlags::EXCL | OFlags::WRONLY | OFlags::CLOEXEC;
-        fs::openat(
-            dir,
-            name,
-            flags | OFlags::NOFOLLOW,
-            Mode::from_raw_mode(0o644),
-        )
-        .map(drop)
+        new_file(dir, name, 0o644).map(drop)
     };
     match created {
         Err(Errno::EXIST) => Ok(()),
         other => other,
     }
+}
+
+/// Creates the file `name` under `dir` with `mode`, open for writing: EEXIST if
+/// anything is there already, a link included (never followed).
+fn new_file(dir: BorrowedFd<'_>, name: &CStr, mode: u32) -> Result<OwnedFd, Errno> {
+    let flags = OFlags::CREATE | OFlags::EXCL | OFlags::WRONLY | OFlags::NOFOLLOW;
+    fs::openat(
+        dir,
+        name,
+        flags | OFlags::CLOEXEC,
+        Mode::from_raw_mode(mode),
+    )
 }
 
 /// The skeleton: every mountpoint and its parents, in the fresh new root (ours, so plain
@@ -481,16 +486,16 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
 
 /// The attributes of a mount of the table: always nosuid; nodev unless `dev`; noexec
 /// with `noexec`; read-only with `ro`.
-fn attributes(flags: Flags) -> MountAttrFlags {
+const fn attributes(flags: Flags) -> MountAttrFlags {
     let mut attributes = MountAttrFlags::MOUNT_ATTR_NOSUID;
     if !flags.is_dev() {
-        attributes |= MountAttrFlags::MOUNT_ATTR_NODEV;
+        attributes = attributes.union(MountAttrFlags::MOUNT_ATTR_NODEV);
     }
     if flags.is_noexec() {
-        attributes |= MountAttrFlags::MOUNT_ATTR_NOEXEC;
+        attributes = attributes.union(MountAttrFlags::MOUNT_ATTR_NOEXEC);
     }
     if flags.is_read_only() {
-        attributes |= MountAttrFlags::MOUNT_ATTR_RDONLY;
+        attributes = attributes.union(MountAttrFlags::MOUNT_ATTR_RDONLY);
     }
     attributes
 }
@@ -737,15 +742,18 @@ fn new_mount_with(
     mount::fsmount(&fs, FsMountFlags::FSMOUNT_CLOEXEC, attributes)
 }
 
-/// A detached clone of the mount at `fd`, that mount alone: for a host's device node,
-/// a file of ours or a directory of a fresh procfs, none of which has mounts below it
-/// (in a user namespace, a clone that would leave locked submounts behind fails).
-fn clone_one(fd: impl AsFd) -> Result<OwnedFd, Errno> {
-    mount::open_tree(
-        fd,
+/// Binds the mount at `from`, that mount alone, onto `onto` with `attributes`: for a
+/// host's device node, a file of ours or an entry of a fresh procfs, none of which has
+/// mounts below it (in a user namespace, a clone that would leave locked submounts
+/// behind fails).
+fn bind_one(from: impl AsFd, attributes: MountAttrFlags, onto: &OwnedFd) -> Result<(), Errno> {
+    let bound = mount::open_tree(
+        from,
         c"",
         OpenTreeFlags::AT_EMPTY_PATH
             | OpenTreeFlags::OPEN_TREE_CLONE
             | OpenTreeFlags::OPEN_TREE_CLOEXEC,
-    )
+    )?;
+    sys::mount_setattr(bound.as_fd(), false, attributes)?;
+    attach(&bound, onto)
 }

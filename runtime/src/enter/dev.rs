@@ -11,7 +11,7 @@ use rustix::fs::{self, FileType, Mode, OFlags};
 use rustix::io::Errno;
 use rustix::mount::MountAttrFlags;
 
-use super::{Roots, attach, clone_one, new_mount, open_beneath, open_source};
+use super::{Roots, attach, bind_one, new_file, new_mount, open_beneath, open_source};
 use crate::error::{Context, Error, Reason, Step};
 use crate::sys;
 use crate::table::Param;
@@ -130,17 +130,9 @@ fn bind_node(
     if !FileType::from_raw_mode(fs::fstat(&node)?.st_mode).is_char_device() {
         return Err(Errno::NODEV);
     }
+    let file = new_file(dev, name, 0o644)?;
     // That node alone, not the host's /dev around it; nosuid and noexec, but not nodev.
-    let bound = clone_one(&node)?;
-    sys::mount_setattr(bound.as_fd(), false, NOSUID | NOEXEC)?;
-    let flags = OFlags::CREATE | OFlags::EXCL | OFlags::WRONLY | OFlags::NOFOLLOW;
-    let file = fs::openat(
-        dev,
-        name,
-        flags | OFlags::CLOEXEC,
-        Mode::from_raw_mode(0o644),
-    )?;
-    attach(&bound, &file)
+    bind_one(&node, NOSUID | NOEXEC, &file)
 }
 
 /// Mounts a new filesystem of type `fstype` on a new directory `name` of `dev`.

@@ -10,17 +10,17 @@ use core::ffi::CStr;
 use core::fmt::Write as _;
 
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
-use rustix::fs::{self, CWD, Mode, OFlags};
+use rustix::fs::{self, CWD, Mode};
 use rustix::io::Errno;
 use rustix::mount::{self, MountAttrFlags, MoveMountFlags};
 
 use super::{
-    Roots, attach, attributes, clone_one, create_parents, explain, is_dir, new_mount_with, relative,
+    Roots, attributes, bind_one, create_parents, explain, is_dir, new_file, new_mount_with,
+    relative,
 };
 use crate::error::{Context, Error, Step};
 use crate::stack::StackBuf;
-use crate::sys;
-use crate::table::{Kind, Mount};
+use crate::table::{Flags, Kind, Mount};
 
 /// The scratch directory of the data tmpfs, outside the new root.
 const DATA: &CStr = c"/data";
@@ -62,10 +62,7 @@ impl Data {
         if self.tmpfs.is_none() {
             let mut size = StackBuf::<32>::new();
             write!(size, "{}", self.size).map_err(|_| Errno::NAMETOOLONG)?;
-            let attributes = MountAttrFlags::MOUNT_ATTR_NOSUID
-                | MountAttrFlags::MOUNT_ATTR_NODEV
-                | MountAttrFlags::MOUNT_ATTR_NOEXEC;
-            let tmpfs = new_mount_with(c"tmpfs", attributes, |fs| {
+            let tmpfs = new_mount_with(c"tmpfs", attributes(Flags::NOEXEC), |fs| {
                 mount::fsconfig_set_string(fs, c"mode", c"0700")?;
                 mount::fsconfig_set_string(fs, c"size", size.as_cstr())
             })?;
@@ -82,13 +79,7 @@ impl Data {
         let mut name = StackBuf::<16>::new();
         write!(name, "{}", self.files).map_err(|_| Errno::NAMETOOLONG)?;
         self.files += 1;
-        let flags = OFlags::CREATE | OFlags::EXCL | OFlags::WRONLY | OFlags::NOFOLLOW;
-        let file = fs::openat(
-            self.tmpfs()?,
-            name.as_cstr(),
-            flags | OFlags::CLOEXEC,
-            Mode::from_raw_mode(0o444),
-        )?;
+        let file = new_file(self.tmpfs()?, name.as_cstr(), 0o444)?;
         let mut rest = content;
         while !rest.is_empty() {
             match rustix::io::write(&file, rest)? {
@@ -114,10 +105,8 @@ pub(super) fn file(
     }
     context.step(Step::Node, || {
         let file = roots.data.write(bytes)?;
-        let bound = clone_one(&file)?;
         let attributes = attributes(mount.flags()) | MountAttrFlags::MOUNT_ATTR_RDONLY;
-        sys::mount_setattr(bound.as_fd(), false, attributes)?;
-        attach(&bound, mountpoint)
+        bind_one(&file, attributes, mountpoint)
     })
 }
 

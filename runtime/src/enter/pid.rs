@@ -35,15 +35,7 @@ const FORWARDED: [i32; 6] = [
 const CHILD: i32 = Signal::CHILD.as_raw();
 
 /// What C and I block and wait for: the forwarded signals and a child's end.
-const WAITED: SignalSet = SignalSet::of(&[
-    FORWARDED[0],
-    FORWARDED[1],
-    FORWARDED[2],
-    FORWARDED[3],
-    FORWARDED[4],
-    FORWARDED[5],
-    CHILD,
-]);
+const WAITED: SignalSet = SignalSet::of(&FORWARDED).union(SignalSet::of(&[CHILD]));
 
 /// Runs `in_init` in pid 1 of the new pid namespace (which the caller has unshared),
 /// then `in_program` in its child; returns `Ok` only there, in the process that must
@@ -173,21 +165,32 @@ fn wait_for_eof(fd: &OwnedFd) {
     while let Ok(1..) | Err(Errno::INTR) = io::read(fd, &mut byte) {}
 }
 
-/// Waits for the child `pid` to end, passing the forwarded signals that a process sent
-/// on to it: its raw wait status. A signal the kernel sent (a terminal's ^C, to the
-/// whole foreground process group) reached the program already.
+/// Waits for the child `pid` to end, passing the forwarded signals on to it: its raw
+/// wait status.
 fn wait_passing_signals(pid: i32) -> i32 {
+    pass_signals_until(pid, || {
+        match process::waitpid(Pid::from_raw(pid), WaitOptions::NOHANG) {
+            Ok(Some((_, status))) => Some(status.as_raw()),
+            Ok(None) => None,
+            // Not our child any more: nothing to wait for.
+            Err(_) => Some(NOT_RUN),
+        }
+    })
+}
+
+/// Takes the [`WAITED`] signals until `on_child`, called at each `SIGCHLD`, returns a
+/// raw wait status; passes on to `to` the forwarded signals that a process sent. A
+/// signal the kernel sent (a terminal's ^C, to the whole foreground process group)
+/// reached the program already.
+fn pass_signals_until(to: i32, mut on_child: impl FnMut() -> Option<i32>) -> i32 {
     loop {
         let received = WAITED.wait();
         if received.signal == CHILD {
-            match process::waitpid(Pid::from_raw(pid), WaitOptions::NOHANG) {
-                Ok(Some((_, status))) => return status.as_raw(),
-                Ok(None) => {}
-                // Not our child any more: nothing to wait for.
-                Err(_) => return NOT_RUN,
+            if let Some(status) = on_child() {
+                return status;
             }
         } else if received.sent_by_a_process() {
-            let _ = raw::kill(pid, received.signal);
+            let _ = raw::kill(to, received.signal);
         }
     }
 }
@@ -271,22 +274,17 @@ impl Init {
     /// to pid 1), and when the program ends, writes its status for C and exits, which
     /// makes the kernel kill whatever is left in the namespace.
     fn reap(&self, program: i32) -> ! {
-        loop {
-            let received = WAITED.wait();
-            if received.signal != CHILD {
-                if received.sent_by_a_process() {
-                    let _ = raw::kill(program, received.signal);
-                }
-                continue;
-            }
+        let status = pass_signals_until(program, || {
             // Any child, whatever its process group (`waitpid(None)` is only ours).
             while let Ok(Some((pid, status))) = process::wait(WaitOptions::NOHANG) {
                 if pid.as_raw_nonzero().get() == program {
-                    self.page.end(status.as_raw());
-                    raw::exit(0);
+                    return Some(status.as_raw());
                 }
             }
-        }
+            None
+        });
+        self.page.end(status);
+        raw::exit(0)
     }
 }
 

@@ -11,17 +11,16 @@ use rustix::fs::OFlags;
 use rustix::io::Errno;
 use rustix::mount::MountAttrFlags;
 
-use super::{attach, clone_one, new_mount, open_beneath};
+use super::{attach, attributes, bind_one, new_mount, open_beneath};
 use crate::error::{Context, Error, Step};
-use crate::sys;
+use crate::table::Flags;
 
 /// The entries of a procfs that only read-only binds make safe.
 const COVERED: [&core::ffi::CStr; 4] = [c"sys", c"sysrq-trigger", c"irq", c"bus"];
 
-/// What every mount of a procfs is: no set-id programs, device nodes or executables.
-const ATTRIBUTES: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NOSUID
-    .union(MountAttrFlags::MOUNT_ATTR_NODEV)
-    .union(MountAttrFlags::MOUNT_ATTR_NOEXEC);
+/// What every mount of a procfs is: no set-id programs, device nodes or executables,
+/// as a `noexec` entry.
+const ATTRIBUTES: MountAttrFlags = attributes(Flags::NOEXEC);
 
 /// Mounts a fresh procfs on `mountpoint` and covers its system knobs read-only.
 pub(super) fn mount(mountpoint: &OwnedFd, context: Context) -> Result<(), Error> {
@@ -42,11 +41,5 @@ fn cover_read_only(dir: &OwnedFd, name: &core::ffi::CStr) -> Result<(), Errno> {
         Err(Errno::NOENT) => return Ok(()),
         opened => opened?,
     };
-    let cover = clone_one(&node)?;
-    sys::mount_setattr(
-        cover.as_fd(),
-        false,
-        ATTRIBUTES | MountAttrFlags::MOUNT_ATTR_RDONLY,
-    )?;
-    attach(&cover, &node)
+    bind_one(&node, ATTRIBUTES | MountAttrFlags::MOUNT_ATTR_RDONLY, &node)
 }

@@ -21,7 +21,7 @@ use super::{
 };
 use crate::error::{Context, Error, Reason, Step};
 use crate::stack::StackBuf;
-use crate::table::{Mount, Upper};
+use crate::table::{Flags, Mount, Upper};
 
 /// The scratch directory of a writable union, `/u{index}`, outside the new root.
 struct UpperDirs {
@@ -33,8 +33,7 @@ impl UpperDirs {
         let mut scratch = ScratchName::new();
         write!(scratch, "/u{}", upper.index()).map_err(|_| Errno::NAMETOOLONG)?;
         fs::mkdir(scratch.as_cstr(), Mode::from_raw_mode(0o755))?;
-        let attributes = MountAttrFlags::MOUNT_ATTR_NOSUID | MountAttrFlags::MOUNT_ATTR_NODEV;
-        let fs = new_tmpfs(upper.tmpfs(), attributes)?;
+        let fs = new_tmpfs(upper.tmpfs(), attributes(Flags::NONE))?;
         mount::move_mount(
             &fs,
             c"",

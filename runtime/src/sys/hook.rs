@@ -1,17 +1,15 @@
 //! The hook that enters a namespace between fork and exec of a `std::process::Command`
 //! (feature `std`): its own stack, and the page a child reports its outcome on.
 
-use core::cell::UnsafeCell;
-use core::mem::MaybeUninit;
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicPtr, Ordering};
 use std::io;
 use std::process::Command;
 use std::sync::Arc;
 
 use rustix::io::Errno;
 
-use super::shared::{SharedPage, Zeroed};
+use super::shared::{Report, SharedPage};
 use crate::command::Ids;
 use crate::error::{Error, Step};
 use crate::params::Filled;
@@ -142,33 +140,17 @@ pub(crate) enum Told {
     Failed(Error),
 }
 
-/// The page a child of [`spawn_reported`] writes its outcome to: mapped `MAP_SHARED`
-/// before the fork, so the parent sees the child's writes.
-#[repr(C)]
-struct Report {
-    /// 0 as mapped, then `ENTERED` or `FAILED`, stored after `error`.
-    state: AtomicU32,
-    error: UnsafeCell<MaybeUninit<Error>>,
-}
-
+/// The state of a [`Report`] whose child entered the namespace.
 const ENTERED: u32 = 1;
-const FAILED: u32 = 2;
 
-// SAFETY: an atomic and a `MaybeUninit`, each valid as zeros.
-unsafe impl Zeroed for Report {}
-
-impl Report {
-    fn read(&self) -> Told {
-        match self.state.load(Ordering::Acquire) {
-            ENTERED => Told::Entered,
-            // SAFETY: FAILED is stored (Release, read with Acquire above) only by `tell`,
-            // after it wrote a whole `Error` into `error`. Copying its bytes back is
-            // sound: `Error` is `Copy` (no drop, no ownership), its enums were written
-            // as valid values, and its references are `&'static` to memory of this
-            // process (the static table, or memory leaked for good), which the child,
-            // a fork of this process, had at the same addresses.
-            FAILED => Told::Failed(unsafe { (*self.error.get()).assume_init_read() }),
-            _ => Told::Nothing,
+impl Told {
+    /// What `report` says: the page a child of [`spawn_reported`] wrote its outcome to,
+    /// mapped `MAP_SHARED` before the fork.
+    fn read(report: &Report) -> Told {
+        match report.read() {
+            Err(error) => Told::Failed(error),
+            Ok(ENTERED) => Told::Entered,
+            Ok(_) => Told::Nothing,
         }
     }
 }
@@ -206,7 +188,7 @@ pub(crate) fn spawn_reported<T>(
     let armed = Armed(&outlet);
     let spawned = spawn(command);
     drop(armed);
-    spawned.map_err(|error| (error, page.get().read()))
+    spawned.map_err(|error| (error, Told::read(page.get())))
 }
 
 /// Writes the outcome of entering to the report of a [`spawn_reported`] child.
@@ -216,15 +198,10 @@ fn tell(report: NonNull<Report>, entered: &Result<(), Error>) {
     // the same address. This process has one thread; the parent reads the page only
     // once std's spawn has returned, after this hook.
     let report = unsafe { report.as_ref() };
-    let state = match entered {
-        Ok(()) => ENTERED,
-        Err(error) => {
-            // SAFETY: as above; nothing else reads or writes `error` meanwhile.
-            unsafe { (*report.error.get()).write(*error) };
-            FAILED
-        }
-    };
-    report.state.store(state, Ordering::Release);
+    match entered {
+        Ok(()) => report.settle(ENTERED),
+        Err(error) => report.fail(*error),
+    }
 }
 
 /// Installs the hook: it enters `ns`, then switches to `ids` if given. Without an

@@ -2,7 +2,6 @@
 //! unsafe or not at all: fork, the signal mask and dispositions, waiting for a signal,
 //! closing every descriptor, exiting, and the page the processes share.
 
-use core::cell::UnsafeCell;
 use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicU32, Ordering};
 
@@ -14,7 +13,7 @@ use linux_raw_sys::general::{
 use rustix::io::Errno;
 
 use super::raw_syscall;
-use super::shared::{SharedPage, Zeroed};
+use super::shared::{Report, SharedPage, Zeroed};
 use crate::error::Error;
 
 /// `fork()`: `clone(SIGCHLD)` with no other flag, straight to the kernel (no libc
@@ -71,6 +70,11 @@ impl SignalSet {
             i += 1;
         }
         SignalSet(bits)
+    }
+
+    /// The signals of both sets.
+    pub(crate) const fn union(self, other: SignalSet) -> SignalSet {
+        SignalSet(self.0 | other.0)
     }
 
     /// `rt_sigprocmask(how, self, &old)`: returns the mask before.
@@ -223,18 +227,16 @@ impl Disposition {
 /// the first fork, so every fork writes to the same page.
 #[repr(C)]
 pub(crate) struct Shared {
-    /// 0 as mapped, then `FAILED` (after `error`) or `ENDED` (after `status`).
-    state: AtomicU32,
+    /// Entering's error, or `ENDED` (stored after `status`).
+    report: Report,
     /// The program's raw wait status.
     status: AtomicU32,
-    error: UnsafeCell<MaybeUninit<Error>>,
 }
 
-// SAFETY: atomics and a `MaybeUninit`, each valid as zeros.
+// SAFETY: a `Report` and an atomic, each valid as zeros.
 unsafe impl Zeroed for Shared {}
 
-const FAILED: u32 = 1;
-const ENDED: u32 = 2;
+const ENDED: u32 = 1;
 
 /// What an [`OutcomePage`] says.
 #[derive(Clone, Copy, Debug)]
@@ -254,11 +256,7 @@ impl SharedPage<Shared> {
     /// Writes entering's error. Called once, by the one process that failed (before
     /// any program process exists, or in it), and read only after that process ended.
     pub(crate) fn fail(&self, error: Error) {
-        let shared = self.get();
-        // SAFETY: no other process writes `error`, and the reader reads it only after
-        // seeing FAILED (stored below with Release) once this process has ended.
-        unsafe { (*shared.error.get()).write(error) };
-        shared.state.store(FAILED, Ordering::Release);
+        self.get().report.fail(error);
     }
 
     /// Writes the program's raw wait status, unless the program wrote an error (it
@@ -266,22 +264,15 @@ impl SharedPage<Shared> {
     pub(crate) fn end(&self, status: i32) {
         let shared = self.get();
         shared.status.store(status as u32, Ordering::Relaxed);
-        let _ = shared
-            .state
-            .compare_exchange(0, ENDED, Ordering::Release, Ordering::Relaxed);
+        shared.report.settle(ENDED);
     }
 
     pub(crate) fn read(&self) -> Outcome {
         let shared = self.get();
-        match shared.state.load(Ordering::Acquire) {
-            // SAFETY: FAILED is stored (Release, read with Acquire above) only by
-            // `fail`, after it wrote a whole `Error`. Copying its bytes is sound: `Error`
-            // is `Copy`, its enums were written as valid values, and its references are
-            // `&'static` to memory that the writer, a fork of this process, had at the
-            // same addresses (the static table).
-            FAILED => Outcome::Failed(unsafe { (*shared.error.get()).assume_init_read() }),
-            ENDED => Outcome::Ended(shared.status.load(Ordering::Relaxed) as i32),
-            _ => Outcome::Nothing,
+        match shared.report.read() {
+            Err(error) => Outcome::Failed(error),
+            Ok(ENDED) => Outcome::Ended(shared.status.load(Ordering::Relaxed) as i32),
+            Ok(_) => Outcome::Nothing,
         }
     }
 }

@@ -1,10 +1,15 @@
 //! A value in a shared anonymous mapping of its own: what a forked child writes there,
 //! its parent reads.
 
+use core::cell::UnsafeCell;
+use core::mem::MaybeUninit;
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicU32, Ordering};
 
 use rustix::io::Errno;
 use rustix::mm::{MapFlags, ProtFlags, mmap_anonymous, munmap};
+
+use crate::error::Error;
 
 /// A type for which all-zero bytes are a valid value, as a fresh mapping holds.
 ///
@@ -54,5 +59,52 @@ impl<T: Zeroed> Drop for SharedPage<T> {
         // SAFETY: the mapping made in `new`, in this process's copy of the address
         // space; nothing here refers to it after `self`.
         let _ = unsafe { munmap(self.0.as_ptr().cast(), size_of::<T>()) };
+    }
+}
+
+/// How a forked process's work ended, for the process that reads the page: an error of
+/// entering, or a state of the user's (0 until set).
+#[repr(C)]
+pub(crate) struct Report {
+    /// 0 as mapped, then [`FAILED`] (stored after `error`) or the user's state.
+    state: AtomicU32,
+    error: UnsafeCell<MaybeUninit<Error>>,
+}
+
+// SAFETY: an atomic and a `MaybeUninit`, each valid as zeros.
+unsafe impl Zeroed for Report {}
+
+/// The state of a [`Report`] that holds an error; no user's state.
+const FAILED: u32 = u32::MAX;
+
+impl Report {
+    /// Writes entering's error. Called once, by the one process that failed, and read
+    /// only after that process wrote it (then exited or executed).
+    pub(crate) fn fail(&self, error: Error) {
+        // SAFETY: no other process writes `error`, and the reader reads it only after
+        // seeing FAILED, stored below with Release.
+        unsafe { (*self.error.get()).write(error) };
+        self.state.store(FAILED, Ordering::Release);
+    }
+
+    /// Sets `state` (not 0 nor [`FAILED`]), unless an error or a state was set first.
+    pub(crate) fn settle(&self, state: u32) {
+        let _ = self
+            .state
+            .compare_exchange(0, state, Ordering::Release, Ordering::Relaxed);
+    }
+
+    /// The error written, or else the state (0 if none was set).
+    pub(crate) fn read(&self) -> Result<u32, Error> {
+        match self.state.load(Ordering::Acquire) {
+            // SAFETY: FAILED is stored (Release, read with Acquire above) only by `fail`,
+            // after it wrote a whole `Error`. Copying its bytes back is sound: `Error` is
+            // `Copy` (no drop, no ownership), its enums were written as valid values,
+            // and its references are `&'static` to memory of this process (the static
+            // table, or memory leaked for good), which the writer, a process forked
+            // (once or twice) from this one, had at the same addresses.
+            FAILED => Err(unsafe { (*self.error.get()).assume_init_read() }),
+            state => Ok(state),
+        }
     }
 }
