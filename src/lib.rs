@@ -209,11 +209,11 @@ mod package;
 pub use mountns_macros::namespace;
 #[doc(hidden)]
 pub use mountns_runtime::force_legacy_unions;
+pub use mountns_runtime::{
+    Caps, Error, Flags, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs, Unshare, Upper,
+};
 #[cfg(feature = "std")]
 pub use mountns_runtime::{CommandExt, Filled, Ids, Params};
-pub use mountns_runtime::{
-    Error, Flags, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs, Unshare, Upper,
-};
 pub use package::Package;
 
 namespace! {
@@ -304,7 +304,7 @@ pub mod __private {
     #[cfg(feature = "launcher")]
     pub use mountns_runtime::launcher_panicked;
     pub use mountns_runtime::{
-        Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper,
+        Caps, Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper,
     };
 
     /// The content of a `file` statement, whatever constant it was written as: a

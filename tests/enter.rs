@@ -119,7 +119,8 @@ fn the_readme_sandbox_behaves_as_declared() {
 
 #[test]
 fn writes_to_a_writable_union_stay_inside() {
-    // A file uid 65534 owns, so that it may change it through the union too.
+    // A file uid 65534 owns, writable by all: root inside holds no capability
+    // (CAP_DAC_OVERRIDE neither), so it writes only what any user may.
     fixture("union/owned", "host\n");
     for user in USERS {
         static UNION: &Namespace = namespace! {
@@ -128,6 +129,11 @@ fn writes_to_a_writable_union_stay_inside() {
         };
         std::os::unix::fs::chown(format!("{FIXTURES}/union/owned"), Some(65534), Some(65534))
             .unwrap();
+        fs::set_permissions(
+            format!("{FIXTURES}/union/owned"),
+            fs::Permissions::from_mode(0o666),
+        )
+        .unwrap();
         fs::set_permissions(
             format!("{FIXTURES}/union"),
             fs::Permissions::from_mode(0o777),

@@ -27,8 +27,10 @@ const FIXTURES: &str = "/tmp/mountns-propagation";
 const TEST: &str = "no_mount_propagates_out_of_a_shared_root";
 
 namespace! {
-    /// Every kind of mount, and a bind whose mountpoint the child mounts on (as root).
+    /// Every kind of mount, and a bind whose mountpoint the child mounts on (as root,
+    /// keeping the capability to).
     static EVERY_KIND = {
+        caps [sys_admin];
         include mountns::MINIMAL;
         bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"];
         bind "/tmp/" tmpfs;

@@ -178,7 +178,34 @@ fn settings_statements(settings: &Settings) -> TokenStream {
     if settings.new_session {
         statements.extend(quote! { new_session; });
     }
+    let caps: Vec<Ident> = cap_words(settings.caps)
+        .map(|word| Ident::new(word, Span::call_site()))
+        .collect();
+    if !caps.is_empty() {
+        statements.extend(quote! { caps [#(#caps),*]; });
+    }
+    if let Some((uid, _)) = settings.uid {
+        statements.extend(quote! { uid #uid; });
+    }
+    if let Some((gid, _)) = settings.gid {
+        statements.extend(quote! { gid #gid; });
+    }
+    if let Some((groups, _)) = &settings.groups {
+        statements.extend(quote! { groups [#(#groups),*]; });
+    }
     statements
+}
+
+/// The words of `caps [..]` for the bits `caps`: `all`, or each capability's name.
+fn cap_words(caps: u64) -> impl Iterator<Item = &'static str> {
+    use mountns_paths::caps::{ALL, NAMES};
+    let all = (caps == u64::MAX).then_some(ALL);
+    let each = NAMES
+        .iter()
+        .zip(0..)
+        .filter(move |&(_, number)| caps != u64::MAX && caps & (1 << number) != 0)
+        .map(|(word, _)| *word);
+    all.into_iter().chain(each)
 }
 
 /// The entries of `table` (word, constant name) whose bits are set in `bits`: a bit is
@@ -273,7 +300,29 @@ fn with_settings(settings: &Settings) -> syn::Result<TokenStream> {
         quote!(::core::option::Option::None)
     };
     let new_session = settings.new_session;
-    Ok(quote!(.__with(#unshare, #hostname, #new_session)))
+    let caps = match settings.caps {
+        0 => quote!(::mountns::__private::Caps::NONE),
+        u64::MAX => quote!(::mountns::__private::Caps::ALL),
+        bits => quote!(::mountns::__private::Caps::__from_bits(#bits)),
+    };
+    let option = |value: Option<TokenStream>| {
+        value.map_or_else(
+            || quote!(::core::option::Option::None),
+            |value| quote!(::core::option::Option::Some(#value)),
+        )
+    };
+    let uid = option(settings.uid.as_ref().map(|(uid, _)| quote!(#uid)));
+    let gid = option(settings.gid.as_ref().map(|(gid, _)| quote!(#gid)));
+    let groups = option(
+        settings
+            .groups
+            .as_ref()
+            .map(|(groups, _)| quote!(&[#(#groups),*])),
+    );
+    Ok(quote! {
+        .__with(#unshare, #hostname, #new_session)
+        .__with_identity(#caps, #uid, #gid, #groups)
+    })
 }
 
 /// A non-literal source as a `Source`, checked and expanded (a package into itself and

@@ -55,6 +55,13 @@ pub struct Settings {
     /// The host name, and the statement that set it first.
     pub hostname: Option<(String, String)>,
     pub new_session: bool,
+    /// The capabilities kept: bit `n` keeps the one numbered `n`, every bit is `all`.
+    pub caps: u64,
+    /// The ids chosen inside (`uid`, `gid`, `groups`), each with the statement that
+    /// set it first.
+    pub uid: Option<(u32, String)>,
+    pub gid: Option<(u32, String)>,
+    pub groups: Option<(Vec<u32>, String)>,
 }
 
 impl Origin {
@@ -95,6 +102,8 @@ struct Flattener<'a> {
     /// includes) is not spliced twice.
     spliced: Vec<String>,
     settings: Settings,
+    /// The declaration's own `caps` statement, once reached: a second is an error.
+    own_caps: Option<String>,
 }
 
 /// Where the errors of one statement point: at the literal at fault, or, for a
@@ -334,7 +343,8 @@ impl<'a> Flattener<'a> {
         });
     }
 
-    /// `unshare [..];`, `hostname "..";` or `new_session;`: merged into the settings.
+    /// `unshare [..];`, `hostname "..";`, `new_session;`, `caps [..];`, `uid N;`,
+    /// `gid N;` or `groups [..];`: merged into the settings.
     fn setting(&mut self, setting: &'a Setting, cx: &Context<'a>) {
         let blame = Blame::new(cx, &setting.tokens);
         match &setting.value {
@@ -349,6 +359,106 @@ impl<'a> Flattener<'a> {
             }
             SettingValue::Hostname(name) => self.hostname(name, &blame, cx),
             SettingValue::NewSession => self.settings.new_session = true,
+            SettingValue::Caps(words, span) => self.caps(words, *span, &blame),
+            SettingValue::Uid(lit) => {
+                if let Some(uid) = self.id(lit, "user id", &blame) {
+                    let here = Origin::describe_text(&format!("uid {uid}"), &cx.via);
+                    let error = self.one_value(|s| &mut s.uid, uid, here, "user ids");
+                    self.push_at(error, &blame, lit.span());
+                }
+            }
+            SettingValue::Gid(lit) => {
+                if let Some(gid) = self.id(lit, "group id", &blame) {
+                    let here = Origin::describe_text(&format!("gid {gid}"), &cx.via);
+                    let error = self.one_value(|s| &mut s.gid, gid, here, "group ids");
+                    self.push_at(error, &blame, lit.span());
+                }
+            }
+            SettingValue::Groups(lits, span) => {
+                let mut groups: Vec<u32> = Vec::new();
+                for lit in lits {
+                    let Some(gid) = self.id(lit, "group id", &blame) else {
+                        return;
+                    };
+                    if groups.contains(&gid) {
+                        let message = format!("group {gid} is given twice; keep one");
+                        self.errors.push(blame.error(lit.span(), &message));
+                        return;
+                    }
+                    groups.push(gid);
+                }
+                let shown: Vec<String> = groups.iter().map(ToString::to_string).collect();
+                let text = format!("groups [{}]", shown.join(", "));
+                let here = Origin::describe_text(&text, &cx.via);
+                let error = self.one_value(|s| &mut s.groups, groups, here, "lists of groups");
+                self.push_at(error, &blame, *span);
+            }
+        }
+    }
+
+    /// `caps [..];`: the declaration's own statements have one list; included ones
+    /// add theirs.
+    fn caps(&mut self, words: &[Ident], span: Span, blame: &Blame) {
+        let text: Vec<String> = words.iter().map(ToString::to_string).collect();
+        let bits = match valid::caps(&text) {
+            Ok(bits) => bits,
+            Err((index, message)) => {
+                let at = index.map_or(span, |index| words[index].span());
+                self.errors.push(blame.error(at, &message));
+                return;
+            }
+        };
+        if !blame.included {
+            let here = format!("`caps [{}]`", text.join(", "));
+            if let Some(first) = &self.own_caps {
+                let message = format!(
+                    "`caps` is given twice in this declaration ({here} here, {first} before); write one list"
+                );
+                self.errors.push(blame.error(span, &message));
+                return;
+            }
+            self.own_caps = Some(here);
+        }
+        self.settings.caps |= bits;
+    }
+
+    /// A user or group id, checked; `None` (its error pushed) if it is out of range.
+    fn id(&mut self, lit: &syn::LitInt, what: &str, blame: &Blame) -> Option<u32> {
+        let digits = lit.base10_parse::<u64>().map_err(|error| error.to_string());
+        match valid::id(digits, what) {
+            Ok(id) => Some(id),
+            Err(message) => {
+                self.errors.push(blame.error(lit.span(), &message));
+                None
+            }
+        }
+    }
+
+    /// Sets a setting that must have one value throughout the declaration and its
+    /// includes: the message if `value` differs from the one set before.
+    fn one_value<T: PartialEq>(
+        &mut self,
+        slot: impl FnOnce(&mut Settings) -> &mut Option<(T, String)>,
+        value: T,
+        here: String,
+        what: &str,
+    ) -> Option<String> {
+        let slot = slot(&mut self.settings);
+        match slot {
+            Some((first, _)) if *first == value => None,
+            Some((_, there)) => Some(format!(
+                "two different {what}: {here} here and {there} before; keep one"
+            )),
+            None => {
+                *slot = Some((value, here));
+                None
+            }
+        }
+    }
+
+    fn push_at(&mut self, message: Option<String>, blame: &Blame, span: Span) {
+        if let Some(message) = message {
+            self.errors.push(blame.error(span, &message));
         }
     }
 
@@ -360,18 +470,11 @@ impl<'a> Flattener<'a> {
         }
         let text = format!("hostname {value:?}");
         let here = Origin::describe_text(&text, &cx.via);
-        match &self.settings.hostname {
-            Some((first, _)) if *first == value => {}
-            Some((_, there)) => {
-                let message =
-                    format!("two different host names: {here} here and {there} before; keep one");
-                self.errors.push(blame.error(name.span(), &message));
-            }
-            None => {
-                self.settings.unshare |= valid::UNSHARE_UTS;
-                self.settings.hostname = Some((value, here));
-            }
+        let error = self.one_value(|s| &mut s.hostname, value, here, "host names");
+        if error.is_none() {
+            self.settings.unshare |= valid::UNSHARE_UTS;
         }
+        self.push_at(error, blame, name.span());
     }
 }
 
@@ -498,6 +601,7 @@ pub fn flatten<'a>(decls: &'a [Decl], name: Option<&Ident>, body: &'a Body) -> F
         dropped: Vec::new(),
         spliced: Vec::new(),
         settings: Settings::default(),
+        own_caps: None,
     };
     let cx = Context {
         stmt: None,

@@ -9,6 +9,7 @@
 //!         | `symlink` flag* LIT LIT `;`
 //!         | `file` flag* LIT content `;`
 //!         | `unshare` `[` IDENT,* `]` `;` | `hostname` LIT `;` | `new_session` `;`
+//!         | `caps` `[` IDENT,* `]` `;` | (`uid` | `gid`) INT `;` | `groups` `[` INT,* `]` `;`
 //!         | `include` PATH `;`
 //!         | `include` PATH `=>` `{` stmt* `}` `;`   (internal: a resolved include)
 //! source := LIT | `tmpfs` | `tmpfs` `(` LIT `)` | EXPR | `[` source,* `]`
@@ -64,7 +65,8 @@ pub enum Stmt {
     Bind(Bind),
     /// `proc`, `dev`, `dir`, `symlink` or `file`: something the runtime makes.
     Make(Make),
-    /// `unshare [..];`, `hostname "..";` or `new_session;`: a process-wide setting.
+    /// `unshare [..];`, `hostname "..";`, `new_session;`, `caps [..];`, `uid N;`,
+    /// `gid N;` or `groups [..];`: a process-wide setting.
     Setting(Setting),
     Include(Include),
 }
@@ -143,7 +145,26 @@ pub enum SettingValue {
     Unshare(Vec<Ident>, Span),
     Hostname(LitStr),
     NewSession,
+    /// `caps [net_bind_service];`: the words, and the brackets' span.
+    Caps(Vec<Ident>, Span),
+    /// `uid 0;`
+    Uid(LitInt),
+    /// `gid 0;`
+    Gid(LitInt),
+    /// `groups [27, 100];`: the ids, and the brackets' span.
+    Groups(Vec<LitInt>, Span),
 }
+
+/// The keywords of the process-wide settings.
+const SETTINGS: [&str; 7] = [
+    "unshare",
+    "hostname",
+    "new_session",
+    "caps",
+    "uid",
+    "gid",
+    "groups",
+];
 
 /// `bind FLAGS TARGETS SOURCES;`
 pub struct Bind {
@@ -326,10 +347,7 @@ impl Parse for Stmt {
             let mut make = Make::parse(input, made)?;
             make.tokens = consumed(&start, input);
             Ok(Stmt::Make(make))
-        } else if matches!(
-            word.as_deref(),
-            Some("unshare" | "hostname" | "new_session")
-        ) {
+        } else if word.as_deref().is_some_and(|word| SETTINGS.contains(&word)) {
             let mut setting = Setting::parse(input)?;
             setting.tokens = consumed(&start, input);
             Ok(Stmt::Setting(setting))
@@ -339,7 +357,7 @@ impl Parse for Stmt {
             Ok(Stmt::Include(include))
         } else {
             Err(input.error(
-                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session` or `include`",
+                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session`, `caps`, `uid`, `gid`, `groups` or `include`",
             ))
         }
     }
@@ -503,25 +521,45 @@ fn content(input: ParseStream) -> syn::Result<Arg> {
 impl Setting {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let keyword: Ident = input.parse()?;
-        let value = if keyword == "unshare" {
-            if !input.peek(syn::token::Bracket) {
-                return Err(
-                    input.error("expected a list of namespaces, such as `unshare [net, ipc];`")
-                );
+        let value = match keyword.to_string().as_str() {
+            "unshare" => {
+                let (words, span) = word_list(
+                    input,
+                    "expected a list of namespaces, such as `unshare [net, ipc];`",
+                )?;
+                SettingValue::Unshare(words, span)
             }
-            let content;
-            let bracket = bracketed!(content in input);
-            let words = content.parse_terminated(Ident::parse_any, Token![,])?;
-            SettingValue::Unshare(words.into_iter().collect(), bracket.span.join())
-        } else if keyword == "hostname" {
-            if !input.peek(LitStr) {
-                return Err(
-                    input.error("expected the host name, a string literal: `hostname \"box\";`")
-                );
+            "caps" => {
+                let (words, span) = word_list(
+                    input,
+                    "expected a list of capabilities to keep, such as `caps [net_bind_service];`",
+                )?;
+                SettingValue::Caps(words, span)
             }
-            SettingValue::Hostname(input.parse()?)
-        } else {
-            SettingValue::NewSession
+            "hostname" => {
+                if !input.peek(LitStr) {
+                    return Err(input
+                        .error("expected the host name, a string literal: `hostname \"box\";`"));
+                }
+                SettingValue::Hostname(input.parse()?)
+            }
+            "uid" => SettingValue::Uid(id(input, "user id", "uid 1000;")?),
+            "gid" => SettingValue::Gid(id(input, "group id", "gid 1000;")?),
+            "groups" => {
+                if !input.peek(syn::token::Bracket) {
+                    return Err(input.error(
+                        "expected a list of group ids, such as `groups [27, 100];` (`groups [];` for none)",
+                    ));
+                }
+                let content;
+                let bracket = bracketed!(content in input);
+                let ids = content.parse_terminated(
+                    |input| id(input, "group id", "groups [27, 100];"),
+                    Token![,],
+                )?;
+                SettingValue::Groups(ids.into_iter().collect(), bracket.span.join())
+            }
+            _ => SettingValue::NewSession,
         };
         end(input)?;
         Ok(Setting {
@@ -529,6 +567,28 @@ impl Setting {
             tokens: TokenStream::new(),
         })
     }
+}
+
+/// `[word, word]` after a setting's keyword: the words, and the brackets' span.
+fn word_list(input: ParseStream, message: &str) -> syn::Result<(Vec<Ident>, Span)> {
+    if !input.peek(syn::token::Bracket) {
+        return Err(input.error(message));
+    }
+    let content;
+    let bracket = bracketed!(content in input);
+    let words = content.parse_terminated(Ident::parse_any, Token![,])?;
+    Ok((words.into_iter().collect(), bracket.span.join()))
+}
+
+/// A user or group id: an integer literal (its range is checked with the others);
+/// `example` is the statement the message shows.
+fn id(input: ParseStream, what: &str, example: &str) -> syn::Result<LitInt> {
+    if input.peek(Token![-]) {
+        return Err(input.error(format!(
+            "a {what} is a number from 0 to 4294967294; -1 means none to the kernel"
+        )));
+    }
+    parse_or(input, &format!("expected a {what}, a number: `{example}`"))
 }
 
 /// The flag words after a statement's keyword.

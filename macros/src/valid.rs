@@ -525,3 +525,158 @@ mod tests {
         );
     }
 }
+
+/// The words of `caps [..]` as bits (bit `n` keeps the capability numbered `n`;
+/// `all`, every bit), or a message and the index of the word at fault (`None`: the
+/// list itself).
+pub fn caps(words: &[String]) -> Result<u64, (Option<usize>, String)> {
+    use mountns_paths::caps::{ALL, number};
+    if words.is_empty() {
+        return Err((
+            None,
+            "empty list; every capability is dropped unless kept, so this keeps none: remove the statement, or name the capabilities to keep, such as `caps [net_bind_service];`".into(),
+        ));
+    }
+    let mut bits = 0u64;
+    for (index, word) in words.iter().enumerate() {
+        if word == ALL {
+            if words.len() > 1 {
+                return Err((
+                    Some(index),
+                    "`all` keeps every capability; drop the other names".into(),
+                ));
+            }
+            return Ok(u64::MAX);
+        }
+        let Some(number) = number(word) else {
+            return Err((Some(index), unknown_capability(word)));
+        };
+        let bit = 1u64 << number;
+        if bits & bit != 0 {
+            return Err((Some(index), format!("`{word}` is given twice; keep one")));
+        }
+        bits |= bit;
+    }
+    Ok(bits)
+}
+
+/// Why `word` names no capability, with the way to write it or a near name.
+fn unknown_capability(word: &str) -> String {
+    use mountns_paths::caps::{ALL, NAMES, number};
+    let lower = word.to_lowercase();
+    let bare = lower.strip_prefix("cap_").unwrap_or(&lower);
+    if number(bare).is_some() {
+        return format!("write the capability as `{bare}`: lower case, without `CAP_`");
+    }
+    match nearest(bare, NAMES.iter().copied().chain([ALL])) {
+        Some(near) => format!("unknown capability `{word}`; did you mean `{near}`?"),
+        None => format!(
+            "unknown capability `{word}`; expected a name of capabilities(7) without `CAP_`, such as `net_bind_service`, or `all`"
+        ),
+    }
+}
+
+/// A user or group id: 0 to 4294967294 (-1 means "none" to the kernel).
+pub fn id(digits: Result<u64, String>, what: &str) -> Result<u32, String> {
+    let out_of_range = || format!("a {what} is a number from 0 to 4294967294");
+    match digits.map(u32::try_from) {
+        Ok(Ok(u32::MAX)) => Err(format!(
+            "{}; 4294967295 is -1, which means none to the kernel",
+            out_of_range()
+        )),
+        Ok(Ok(id)) => Ok(id),
+        Ok(Err(_)) | Err(_) => Err(out_of_range()),
+    }
+}
+
+/// The word of `candidates` nearest to `word`, if one is near enough to be a typo:
+/// at most a third of its letters off (edits, or two letters swapped).
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = word.chars().count().div_ceil(3).max(1);
+    candidates
+        .into_iter()
+        .map(|candidate| (distance(word, candidate), candidate))
+        .filter(|&(distance, _)| distance <= limit)
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// The optimal string alignment distance: insertions, deletions, substitutions and
+/// swaps of two neighbours, each counting one.
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod caps_tests {
+    use super::{caps, distance, id, nearest};
+
+    fn words(list: &[&str]) -> Vec<String> {
+        list.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn capabilities_are_checked_by_name() {
+        assert_eq!(
+            caps(&words(&["chown", "net_bind_service"])),
+            Ok(1 | 1 << 10)
+        );
+        assert_eq!(caps(&words(&["all"])), Ok(u64::MAX));
+        let error = |list: &[&str]| caps(&words(list)).unwrap_err();
+        assert!(error(&[]).1.starts_with("empty list"));
+        assert_eq!(error(&["chown", "all"]).0, Some(1));
+        assert_eq!(error(&["kill", "kill"]).0, Some(1));
+        assert!(
+            error(&["sys_admn"])
+                .1
+                .ends_with("did you mean `sys_admin`?")
+        );
+        assert!(
+            error(&["CAP_SYS_ADMIN"])
+                .1
+                .contains("`sys_admin`: lower case")
+        );
+        assert!(error(&["cap_kill"]).1.contains("`kill`"));
+        assert!(error(&["everything"]).1.contains("capabilities(7)"));
+    }
+
+    #[test]
+    fn ids_are_in_range() {
+        assert_eq!(id(Ok(0), "user id"), Ok(0));
+        assert_eq!(id(Ok(4_294_967_294), "user id"), Ok(u32::MAX - 1));
+        assert!(id(Ok(4_294_967_295), "user id").is_err());
+        assert!(id(Err("too large".into()), "group id").is_err());
+    }
+
+    #[test]
+    fn near_words_are_suggested() {
+        assert_eq!(distance("ab", "ba"), 1);
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(
+            nearest("net_raww", ["net_raw", "net_admin"]),
+            Some("net_raw")
+        );
+        assert_eq!(nearest("xyz", ["net_raw", "net_admin"]), None);
+    }
+}

@@ -1,9 +1,12 @@
 //! Implementation detail of `mountns`: the rules of the paths a declaration names,
-//! in one `const fn`. The macro checks string literals with it and turns its answer
-//! into messages; the `mountns` facade checks constant sources with it while the
-//! user's crate compiles. Depend on `mountns`.
+//! in one `const fn`, and the words of the capabilities a table keeps ([`caps`]). The
+//! macro checks string literals with it and turns its answer into messages; the
+//! `mountns` facade checks constant sources with it while the user's crate compiles,
+//! and the runtime names capabilities with it. Depend on `mountns`.
 
 #![cfg_attr(not(test), no_std)]
+
+pub mod caps;
 
 /// The longest path the kernel takes, in bytes: `PATH_MAX` less its NUL.
 pub const MAX_LEN: usize = 4095;

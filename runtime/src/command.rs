@@ -8,11 +8,11 @@ use std::os::unix::process::CommandExt as _;
 use std::process::{Child, Command, ExitStatus, Output};
 
 use rustix::io::Errno;
-use rustix::process::{Gid, Uid};
 
 use crate::error::{Error, Quoted, Reason, Step};
 use crate::params::Filled;
 use crate::sys::{self, Told};
+use crate::table::Identity;
 use crate::table::Namespace;
 
 /// Runs a [`Command`] inside a namespace.
@@ -209,12 +209,14 @@ impl fmt::Display for ExecError {
 impl std::error::Error for ExecError {}
 
 /// The user id, group id and supplementary groups that a program runs with after
-/// [`CommandExt::namespace_as`] or [`Namespace::enter_as`] entered its namespace.
+/// [`CommandExt::namespace_as`] or [`Namespace::enter_as`] entered its namespace: ids
+/// chosen at run time. A table that chooses them itself (`uid`, `gid`, `groups`) takes
+/// no `Ids`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ids {
-    uid: Uid,
-    gid: Gid,
-    groups: Vec<Gid>,
+    uid: u32,
+    gid: u32,
+    groups: Vec<u32>,
 }
 
 impl Ids {
@@ -223,8 +225,8 @@ impl Ids {
     pub fn new(uid: u32, gid: u32) -> Ids {
         // Unchecked: -1 is refused when switching, with an error rather than a panic.
         Ids {
-            uid: Uid::from_raw_unchecked(uid),
-            gid: Gid::from_raw_unchecked(gid),
+            uid,
+            gid,
             groups: Vec::new(),
         }
     }
@@ -232,41 +234,32 @@ impl Ids {
     /// Sets the supplementary groups (none by default).
     #[must_use]
     pub fn groups(mut self, groups: &[u32]) -> Ids {
-        self.groups = groups
-            .iter()
-            .map(|&gid| Gid::from_raw_unchecked(gid))
-            .collect();
+        self.groups = groups.to_vec();
         self
     }
 
     /// The user id.
     pub fn uid(&self) -> u32 {
-        self.uid.as_raw()
+        self.uid
     }
 
     /// The group id.
     pub fn gid(&self) -> u32 {
-        self.gid.as_raw()
+        self.gid
     }
 
     /// The supplementary groups.
     pub fn supplementary_groups(&self) -> impl ExactSizeIterator<Item = u32> + '_ {
-        self.groups.iter().map(|gid| gid.as_raw())
+        self.groups.iter().copied()
     }
 
-    /// Switches the calling thread to these ids: groups, gid, then uid, all three of
-    /// real, effective and saved. Allocates nothing.
-    pub(crate) fn switch(&self) -> Result<(), Error> {
-        let fail = |errno| Error::new(Step::Ids, errno);
-        crate::fault::check(Step::Ids).map_err(fail)?;
-        // To setresuid and setresgid, -1 means "leave as is": the program would keep
-        // root's ids. (setgroups refuses it by itself.)
-        if self.uid.as_raw() == u32::MAX || self.gid.as_raw() == u32::MAX {
-            return Err(fail(Errno::INVAL));
+    /// The ids to switch to after entering.
+    fn identity(&self) -> Identity<'_> {
+        Identity {
+            uid: Some(self.uid),
+            gid: Some(self.gid),
+            groups: Some(&self.groups),
         }
-        rustix::thread::set_thread_groups(&self.groups).map_err(fail)?;
-        rustix::thread::set_thread_res_gid(self.gid, self.gid, self.gid).map_err(fail)?;
-        rustix::thread::set_thread_res_uid(self.uid, self.uid, self.uid).map_err(fail)
     }
 }
 
@@ -277,6 +270,31 @@ fn as_root(ids: Option<&Ids>) -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// Whether this process runs set-id or with file capabilities: the kernel's
+/// `AT_SECURE`, read from `/proc/self/auxv` (std gives no `getauxval`), or real and
+/// effective ids that differ.
+fn set_id() -> bool {
+    use rustix::process::{getegid, geteuid, getgid, getuid};
+    if getuid() != geteuid() || getgid() != getegid() {
+        return true;
+    }
+    let Ok(auxv) = std::fs::read("/proc/self/auxv") else {
+        return false;
+    };
+    let word = |chunk: &[u8]| {
+        chunk
+            .try_into()
+            .map(usize::from_ne_bytes)
+            .unwrap_or_default()
+    };
+    auxv.chunks_exact(2 * size_of::<usize>())
+        .map(|pair| pair.split_at(size_of::<usize>()))
+        .any(|(key, value)| word(key) == AT_SECURE && word(value) != 0)
+}
+
+/// The auxiliary vector's key for "set-id or file capabilities" (`<linux/auxvec.h>`).
+const AT_SECURE: usize = 23;
 
 mod sealed {
     pub trait Sealed {}
@@ -315,23 +333,21 @@ impl Filled {
     /// be set to an absolute path, or entering fails with [`Step::Params`] before
     /// anything else happens.
     pub fn enter(&self) -> Result<(), Error> {
-        self.ns.enter_here(&self.params)
+        self.ns.enter_here(&self.params, None)
     }
 
     /// [`Namespace::enter_as`], with the values of the `param(NAME)` sources.
     pub fn enter_as(&self, ids: &Ids) -> Result<(), Error> {
         as_root(Some(ids))?;
-        self.enter()?;
-        ids.switch()
+        self.ns.enter_here(&self.params, Some(ids.identity()))
     }
 
-    /// Enters for a program executed next, then switches to `ids` if given: with a pid
+    /// Enters for a program executed next, switching to `ids` if given: with a pid
     /// namespace, through the processes it needs, returning `Ok` only in the one that
     /// is to execute (see `Namespace::enter_with`).
     pub(crate) fn enter_to_exec(&self, ids: Option<&Ids>) -> Result<(), Error> {
         as_root(ids)?;
-        self.ns.enter_with(&self.params)?;
-        ids.map_or(Ok(()), Ids::switch)
+        self.ns.enter_with(&self.params, ids.map(Ids::identity))
     }
 
     /// [`Namespace::exec`], with the values of the `param(NAME)` sources.
@@ -341,6 +357,9 @@ impl Filled {
         };
         let mut command = Command::new(program);
         command.args(rest);
+        if set_id() {
+            return Error::new(Step::SetId, Errno::PERM).because(Reason::SetId);
+        }
         if let Err(error) = self.enter_to_exec(None) {
             return error;
         }

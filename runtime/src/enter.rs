@@ -15,16 +15,17 @@ use rustix::mount::{
     self, FsMountFlags, FsOpenFlags, MountAttrFlags, MountFlags, MountPropagationFlags,
     MoveMountFlags, OpenTreeFlags, UnmountFlags,
 };
-use rustix::process::{self, DumpableBehavior};
+use rustix::process::{self, DumpableBehavior, Pid};
 use rustix::system;
-use rustix::thread::{self, UnshareFlags};
+use rustix::thread::UnshareFlags;
 
 use crate::error::{Context, Entry, Error, Reason, Step};
 use crate::params::{self, NoValues, Values};
 use crate::stack::StackBuf;
 use crate::sys;
-use crate::table::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare};
+use crate::table::{Flags, Identity, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare};
 
+mod confine;
 mod dev;
 mod nodes;
 mod pid;
@@ -78,35 +79,68 @@ impl Namespace {
     /// [`Filled::enter`](crate::Filled::enter) (from [`Namespace::with`]); here every
     /// slot is unfilled, an error before anything is mounted.
     pub fn enter(&'static self) -> Result<(), Error> {
-        self.enter_here(&NoValues)
+        self.enter_here(&NoValues, None)
     }
 
-    /// [`Namespace::enter`] with `params` for the table's slots: refuses a table with a
-    /// pid namespace, which needs the processes of [`Namespace::enter_with`].
-    pub(crate) fn enter_here(&'static self, params: &dyn Values) -> Result<(), Error> {
+    /// [`Namespace::enter`] with `params` for the table's slots, and `ids` (root only)
+    /// to switch to instead of the table's: refuses a table with a pid namespace, which
+    /// needs the processes of [`Namespace::enter_with`].
+    pub(crate) fn enter_here(
+        &'static self,
+        params: &dyn Values,
+        ids: Option<Identity>,
+    ) -> Result<(), Error> {
         if self.unshare().contains(Unshare::PID) {
             return Err(Error::new(Step::PidNamespace, Errno::INVAL));
         }
-        self.enter_forking(params, false)
+        if ids.is_some() {
+            // Ids and capabilities are the calling thread's: the others would keep
+            // root's, and share its memory.
+            let threads = threads().map_err(|errno| Error::new(Step::Ids, errno))?;
+            if threads > 1 {
+                return Err(Error::new(Step::Ids, Errno::INVAL).because(Reason::Threads(threads)));
+            }
+        }
+        self.enter_forking(params, ids, None)
     }
 
     /// Enters with `params` for the table's slots, checked first, for a caller that
-    /// executes a program next (`CommandExt`'s hook, `exec`, a launcher). With a pid
-    /// namespace or a new session, returns `Ok` only in a process forked to execute
-    /// (pid 2 of the namespace; not a process group leader, which `setsid` refuses, as
-    /// a shell's job is one); the caller itself returns only an error, or never: it
-    /// waits for the program and ends as it does (`enter/pid.rs`).
+    /// executes a program next (`CommandExt`'s hook, `exec`, a launcher), and `ids`
+    /// (root only) to switch to instead of the table's. The program dies with the
+    /// caller's parent. With a pid namespace or a new session, returns `Ok` only in a
+    /// process forked to execute (pid 2 of the namespace; not a process group leader,
+    /// which `setsid` refuses, as a shell's job is one); the caller itself returns only
+    /// an error, or never: it waits for the program and ends as it does
+    /// (`enter/pid.rs`).
     #[cfg(any(feature = "std", feature = "launcher"))]
-    pub(crate) fn enter_with(&'static self, params: &dyn Values) -> Result<(), Error> {
-        self.enter_forking(
-            params,
-            self.unshare().contains(Unshare::PID) || self.new_session(),
-        )
+    pub(crate) fn enter_with(
+        &'static self,
+        params: &dyn Values,
+        ids: Option<Identity>,
+    ) -> Result<(), Error> {
+        // Read first: the parent may die while we enter, and the check after setting the
+        // death signal must compare with the parent we started with.
+        let parent = process::getppid().ok_or(Error::new(Step::DeathSignal, Errno::SRCH))?;
+        self.enter_forking(params, ids, Some(parent))
     }
 
-    /// Enters, in the processes of `enter/pid.rs` if `fork`, else in this one.
-    fn enter_forking(&'static self, params: &dyn Values, fork: bool) -> Result<(), Error> {
+    /// Enters, in the processes of `enter/pid.rs` for a table with a pid namespace or a
+    /// new session when a program is executed next (`parent`, the process it dies
+    /// with), else in this one.
+    fn enter_forking(
+        &'static self,
+        params: &dyn Values,
+        ids: Option<Identity>,
+        parent: Option<Pid>,
+    ) -> Result<(), Error> {
         params::check(params, self)?;
+        let identity = match ids {
+            Some(_) if self.identity().is_chosen() => {
+                return Err(Error::new(Step::Ids, Errno::INVAL).because(Reason::TwoIdentities));
+            }
+            Some(ids) => ids,
+            None => self.identity(),
+        };
         // std chdirs to `Command::current_dir` before running pre_exec hooks: remember
         // the path to go back to it inside the new root.
         let mut cwd = PathBuf::new();
@@ -114,17 +148,30 @@ impl Namespace {
             Ok(()) if cwd.as_bytes().first() == Some(&b'/') => Some(cwd),
             _ => None,
         };
-        let user_namespace = unshare(self.namespaces())?;
+        let user_namespace = unshare(self.namespaces(), identity)?;
+        // Root in a mount namespace switches to the chosen ids before executing; a user
+        // namespace maps the caller to them already.
+        let program = confine::Program {
+            identity,
+            switch_ids: !user_namespace && identity.is_chosen(),
+        };
         self.set_up_namespaces()?;
         // Mountpoints are created 0755 whatever the caller's umask. Only now: unshare
         // gave this thread a filesystem context (umask, cwd) of its own, so the other
         // threads of a multithreaded caller keep theirs.
         let umask = process::umask(Mode::empty());
         let enter = || self.enter_unshared(user_namespace, cwd.as_ref(), params);
-        let entered = if fork {
-            pid::enter(enter, || self.start_session())
-        } else {
-            enter().and_then(|()| self.start_session())
+        let entered = match parent {
+            Some(parent) if self.unshare().contains(Unshare::PID) || self.new_session() => {
+                pid::enter(
+                    parent,
+                    enter,
+                    |parent| self.confine(program, Some(parent)),
+                    || confine::give_up_everything(program, true),
+                    || confine::give_up_everything(program, false),
+                )
+            }
+            _ => enter().and_then(|()| self.confine(program, parent)),
         };
         process::umask(umask);
         entered
@@ -151,15 +198,6 @@ impl Namespace {
         Ok(())
     }
 
-    /// `setsid()` in the process that executes the program, if the table asks for a new
-    /// session: it leaves the caller's terminal (and loses job control there).
-    fn start_session(&self) -> Result<(), Error> {
-        if self.new_session() {
-            Context::NONE.step(Step::Session, || process::setsid().map(drop))?;
-        }
-        Ok(())
-    }
-
     fn enter_unshared(
         &'static self,
         user_namespace: bool,
@@ -178,16 +216,15 @@ impl Namespace {
             mount_one(&mut roots, mount, user_namespace)?;
         }
         roots.seal()?;
-        roots.switch(cwd.map(StackBuf::as_cstr))?;
-        Context::NONE.step(Step::NoNewPrivs, || thread::set_no_new_privs(true))?;
-        Context::NONE.step(Step::Seccomp, sys::forbid_keystroke_injection)
+        roots.switch(cwd.map(StackBuf::as_cstr))
     }
 }
 
 /// Makes a mount namespace and the `other` namespaces, inside a new user namespace
 /// (which then owns them all) unless we are root. Returns whether it made a user
-/// namespace.
-fn unshare(other: Unshare) -> Result<bool, Error> {
+/// namespace, where the caller is mapped to the uid and gid of `identity` (its own if
+/// none is chosen).
+fn unshare(other: Unshare, identity: Identity) -> Result<bool, Error> {
     let namespaces = UnshareFlags::NEWNS | UnshareFlags::from_bits_retain(other.bits());
     // The kernel accepts only a map of the *effective* ids of an unprivileged writer.
     let uid = process::geteuid();
@@ -208,6 +245,10 @@ fn unshare(other: Unshare) -> Result<bool, Error> {
     if process::dumpable_behavior().ok() != Some(DumpableBehavior::Dumpable) {
         return Err(Error::new(Step::UserNamespace, Errno::PERM).because(Reason::NotDumpable));
     }
+    // `deny` below keeps the caller's own groups, which nothing can change.
+    if identity.groups.is_some() {
+        return Err(Error::new(Step::Ids, Errno::PERM).because(Reason::GroupsWithoutRoot));
+    }
     let none = Context::NONE;
     none.step(Step::UserNamespace, || {
         sys::unshare(UnshareFlags::NEWUSER | namespaces)
@@ -216,16 +257,33 @@ fn unshare(other: Unshare) -> Result<bool, Error> {
         write_proc(c"/proc/self/setgroups", b"deny")
     })?;
     let mut line = StackBuf::<64>::new();
-    let _ = write!(line, "{0} {0} 1", uid.as_raw());
+    let inside = identity.uid.unwrap_or(uid.as_raw());
+    let _ = write!(line, "{inside} {} 1", uid.as_raw());
     none.step(Step::UidMap, || {
         write_proc(c"/proc/self/uid_map", line.as_bytes())
     })?;
     line.clear();
-    let _ = write!(line, "{0} {0} 1", gid.as_raw());
+    let inside = identity.gid.unwrap_or(gid.as_raw());
+    let _ = write!(line, "{inside} {} 1", gid.as_raw());
     none.step(Step::GidMap, || {
         write_proc(c"/proc/self/gid_map", line.as_bytes())
     })?;
     Ok(true)
+}
+
+/// How many threads this process has: the kernel counts them in the links of
+/// `/proc/self/task` (two more than the threads), read without allocating.
+fn threads() -> Result<u32, Errno> {
+    let task = fs::open(
+        c"/proc/self/task",
+        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    if fs::fstatfs(&task)?.f_type != fs::PROC_SUPER_MAGIC {
+        return Err(Errno::XDEV);
+    }
+    let links = fs::fstat(&task)?.st_nlink;
+    u32::try_from(links.saturating_sub(2)).map_err(|_| Errno::OVERFLOW)
 }
 
 /// Writes `contents` to a file of /proc, after checking that it is procfs: a mount over

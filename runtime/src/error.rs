@@ -8,13 +8,15 @@ use std::io;
 
 use rustix::io::Errno;
 
-#[cfg(any(feature = "std", feature = "launcher"))]
 use crate::stack::StackBuf;
 
 /// What `enter` was doing when it failed, in the order it does it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Step {
+    /// Checking that a launcher does not run set-user-id, set-group-id or with file
+    /// capabilities, which would hand its privileges to the program.
+    SetId,
     /// Mapping the stack that [`CommandExt`](crate::CommandExt)'s hook runs on in the
     /// child, before entering.
     Stack,
@@ -83,11 +85,16 @@ pub enum Step {
     Loopback,
     /// Starting a new session (`new_session;`).
     Session,
+    /// Dropping the capabilities the table does not keep (`caps [..];`), from every set
+    /// and for good (securebits locked).
+    Capabilities,
+    /// Giving the program a new, empty session keyring in place of the caller's.
+    Keyring,
     /// Setting `no_new_privs`.
     NoNewPrivs,
     /// Installing the seccomp filter that refuses `TIOCSTI` and `TIOCLINUX`.
     Seccomp,
-    /// Switching to the user and group ids of
+    /// Switching to the user and group ids of the table (`uid`, `gid`, `groups`) or of
     /// [`CommandExt::namespace_as`](crate::CommandExt::namespace_as), after entering.
     Ids,
     /// Executing the program.
@@ -97,6 +104,7 @@ pub enum Step {
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            Step::SetId => "check the launcher's ids",
             Step::Stack => "map a stack for entering",
             Step::Params => "fill the sources chosen at run time",
             Step::Unshare => "create a mount namespace",
@@ -129,6 +137,8 @@ impl fmt::Display for Step {
             Step::Hostname => "set the host name",
             Step::Loopback => "bring up lo",
             Step::Session => "start a new session",
+            Step::Capabilities => "drop capabilities",
+            Step::Keyring => "join a new session keyring",
             Step::NoNewPrivs => "set no_new_privs",
             Step::Seccomp => "install the keystroke-injection filter",
             Step::Ids => "switch user and group ids",
@@ -182,6 +192,17 @@ pub(crate) enum Reason {
     Overlapping(&'static CStr),
     /// The host's node that a `dev` binds (the error's source) is not a character device.
     NotADevice,
+    /// The table keeps the capability of this number, which the caller does not hold.
+    NotHeld(u32),
+    /// The table chooses supplementary groups, which only root can set.
+    GroupsWithoutRoot,
+    /// Both the table (`uid`, `gid`, `groups`) and `namespace_as` choose the ids.
+    TwoIdentities,
+    /// The process has other threads, which would keep root's ids and capabilities.
+    Threads(u32),
+    /// The launcher runs set-id or with file capabilities (`AT_SECURE`).
+    #[cfg(any(feature = "std", feature = "launcher"))]
+    SetId,
 }
 
 /// The table entry a step works on.
@@ -321,7 +342,6 @@ impl Error {
         }
     }
 
-    #[cfg(any(feature = "std", feature = "launcher"))]
     /// Writes the message and a newline to fd 2, without allocating: the child of
     /// [`CommandExt::namespace`](crate::CommandExt::namespace) can pass only the errno
     /// to its parent.
@@ -447,7 +467,16 @@ impl Error {
             (Step::Ids, _) => Some(
                 "switching to other ids needs root (CAP_SETUID and CAP_SETGID) in a namespace \
                  where they are mapped; as root, CommandExt::namespace_as makes a mount \
-                 namespace only, so every id is",
+                 namespace only, where every id of the host is mapped, so any uid and gid \
+                 can be chosen",
+            ),
+            (Step::Capabilities, Errno::PERM) => Some(
+                "dropping capabilities needs CAP_SETPCAP, which the caller lacks (a container \
+                 that dropped it, or securebits locked otherwise by a parent)",
+            ),
+            (Step::Keyring, Errno::DQUOT) => Some(
+                "the user has as many keyrings as its quota allows \
+                 (/proc/sys/kernel/keys/maxkeys)",
             ),
             (Step::UnionLegacy, Errno::TOOBIG) => Some(
                 "the overlay options exceed a page, the most mount(2) takes; kernels from 6.8 \
@@ -469,74 +498,115 @@ impl fmt::Display for Error {
             }
             _ => self.write_entry(f)?,
         }
-        match self.reason {
-            Some(Reason::Link(path)) => {
-                return write!(
-                    f,
-                    "{} is a symbolic link inside the new root; bind its target instead",
-                    Quoted(path)
-                );
-            }
-            Some(Reason::Missing(path)) => {
-                return write!(
-                    f,
-                    "{} does not exist ({}); mountns creates mountpoints only in the new root \
-                     and in tmpfs, never in a host directory: create it in the directory bound \
-                     above it, or declare a tmpfs there",
-                    Quoted(path),
-                    ErrnoText(self.errno)
-                );
-            }
-            Some(Reason::LockedSubmounts) => {
-                return write!(
-                    f,
-                    "{}; a layer with mounts below it (as / or /dev have) cannot be an overlay \
-                     layer in a user namespace: the kernel refuses to clone it without them; bind \
-                     the directories you need instead, or enter as root",
-                    ErrnoText(self.errno)
-                );
-            }
-            #[cfg(feature = "std")]
-            Some(Reason::NoProgram) => return f.write_str("no program given (argv is empty)"),
-            Some(Reason::Unfilled) => {
-                return f.write_str(
-                    "no value for this source; give one with Namespace::with(Params::new()\
-                     .set(NAME, PATH))",
-                );
-            }
-            Some(Reason::NotAbsolute) => {
-                return f.write_str("its value is not an absolute path (or holds a NUL byte)");
-            }
-            Some(Reason::Overlapping(other)) => {
-                return write!(
-                    f,
-                    "layers {} and {} overlap (one is or lies under the other), which \
-                     overlayfs refuses; drop one",
-                    Quoted(self.source.map_or(&b""[..], CStr::to_bytes)),
-                    Quoted(other.to_bytes())
-                );
-            }
-            Some(Reason::NotADevice) => {
-                return f.write_str(
-                    "the host's node is not a character device; dev binds only the host's \
-                     own devices",
-                );
-            }
-            Some(Reason::NotDumpable) => {
-                return f.write_str(
-                    "the process is not dumpable (it switched ids, as Command::uid and \
-                     Command::gid do before entering, or it is set-id), and mapping its ids \
-                     into a user namespace would expose it to its new uid; as root, enter \
-                     first and switch ids afterwards with CommandExt::namespace_as",
-                );
-            }
-            None => {}
+        if let Some(reason) = self.reason {
+            return self.write_reason(reason, f);
         }
         write!(f, "{}", ErrnoText(self.errno))?;
         if let Some(hint) = self.hint() {
             write!(f, "; {hint}")?;
         }
         Ok(())
+    }
+}
+
+impl Error {
+    /// The message of an error that has a [`Reason`]: the reason says more than the
+    /// errno.
+    fn write_reason(&self, reason: Reason, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match reason {
+            Reason::Link(path) => {
+                write!(
+                    f,
+                    "{} is a symbolic link inside the new root; bind its target instead",
+                    Quoted(path)
+                )
+            }
+            Reason::Missing(path) => {
+                write!(
+                    f,
+                    "{} does not exist ({}); mountns creates mountpoints only in the new root \
+                     and in tmpfs, never in a host directory: create it in the directory bound \
+                     above it, or declare a tmpfs there",
+                    Quoted(path),
+                    ErrnoText(self.errno)
+                )
+            }
+            Reason::LockedSubmounts => {
+                write!(
+                    f,
+                    "{}; a layer with mounts below it (as / or /dev have) cannot be an overlay \
+                     layer in a user namespace: the kernel refuses to clone it without them; bind \
+                     the directories you need instead, or enter as root",
+                    ErrnoText(self.errno)
+                )
+            }
+            Reason::Unfilled => f.write_str(
+                "no value for this source; give one with Namespace::with(Params::new()\
+                     .set(NAME, PATH))",
+            ),
+            Reason::NotAbsolute => {
+                f.write_str("its value is not an absolute path (or holds a NUL byte)")
+            }
+            Reason::Overlapping(other) => {
+                write!(
+                    f,
+                    "layers {} and {} overlap (one is or lies under the other), which \
+                     overlayfs refuses; drop one",
+                    Quoted(self.source.map_or(&b""[..], CStr::to_bytes)),
+                    Quoted(other.to_bytes())
+                )
+            }
+            Reason::NotADevice => f.write_str(
+                "the host's node is not a character device; dev binds only the host's \
+                     own devices",
+            ),
+            Reason::NotHeld(number) => {
+                let name = usize::try_from(number)
+                    .ok()
+                    .and_then(|n| mountns_paths::caps::NAMES.get(n))
+                    .copied()
+                    .unwrap_or("?");
+                write!(
+                    f,
+                    "the table keeps `{name}` (caps [..]), which the caller does not hold; \
+                     run it where the caller has that capability, or drop it from the list"
+                )
+            }
+            Reason::GroupsWithoutRoot => f.write_str(
+                "the table chooses supplementary groups (groups [..]), which only root can \
+                     set: a user namespace keeps the caller's own; enter as root, or drop the \
+                     groups statement",
+            ),
+            Reason::TwoIdentities => f.write_str(
+                "the table chooses the ids (uid, gid or groups) and so does namespace_as; \
+                     choose them in one place: drop the statements, or use namespace (not \
+                     namespace_as)",
+            ),
+            Reason::Threads(threads) => {
+                write!(
+                    f,
+                    "the process has {threads} threads, and switching ids switches the calling \
+                     thread only: the others would keep root's ids and capabilities, and share \
+                     its memory; call enter_as in a single-threaded process (a freshly forked \
+                     child), or run the program with CommandExt::namespace_as"
+                )
+            }
+            #[cfg(any(feature = "std", feature = "launcher"))]
+            Reason::SetId => f.write_str(
+                "the launcher runs set-user-id, set-group-id or with file capabilities, and \
+                     would hand those privileges to the program; remove the set-id bit (chmod \
+                     u-s,g-s) or the file capabilities, and run it as the user the program \
+                     should run as (root makes a mount namespace, others a user namespace)",
+            ),
+            Reason::NotDumpable => f.write_str(
+                "the process is not dumpable (it switched ids, as Command::uid and \
+                     Command::gid do before entering, or it is set-id), and mapping its ids \
+                     into a user namespace would expose it to its new uid; as root, enter \
+                     first and switch ids afterwards with CommandExt::namespace_as",
+            ),
+            #[cfg(feature = "std")]
+            Reason::NoProgram => f.write_str("no program given (argv is empty)"),
+        }
     }
 }
 
@@ -553,7 +623,6 @@ impl From<Error> for io::Error {
 }
 
 /// Writes `message` and a newline to fd 2, without allocating.
-#[cfg(any(feature = "std", feature = "launcher"))]
 pub(crate) fn eprintln(message: fmt::Arguments<'_>) {
     use fmt::Write as _;
     // Written in pieces through a small buffer: this runs on whatever stack the caller
@@ -564,10 +633,8 @@ pub(crate) fn eprintln(message: fmt::Arguments<'_>) {
 }
 
 /// Writes to fd 2 in pieces of at most 256 bytes, without allocating.
-#[cfg(any(feature = "std", feature = "launcher"))]
 struct Stderr(StackBuf<257>);
 
-#[cfg(any(feature = "std", feature = "launcher"))]
 impl Stderr {
     fn flush(&mut self) {
         let _ = crate::sys::write_stderr(self.0.as_bytes());
@@ -575,7 +642,6 @@ impl Stderr {
     }
 }
 
-#[cfg(any(feature = "std", feature = "launcher"))]
 impl fmt::Write for Stderr {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         for piece in s.as_bytes().chunks(256) {

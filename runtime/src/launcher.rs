@@ -6,7 +6,7 @@ use core::ffi::CStr;
 
 use rustix::io::Errno;
 
-use crate::error::{Context, Entry, Error, Step};
+use crate::error::{Context, Entry, Error, Reason, Step};
 use crate::params::NoValues;
 use crate::stack::StackBuf;
 use crate::sys::process;
@@ -27,7 +27,17 @@ pub(crate) fn run(ns: &'static Namespace, args: Args) -> ! {
         ));
         process::exit(2)
     };
-    let error = match ns.enter_with(&NoValues) {
+    // Set-id, the launcher would hand its privileges to the program (bubblewrap drops
+    // to the caller's ids; a launcher has no business being set-id at all).
+    let set_id = args.secure()
+        || rustix::process::getuid() != rustix::process::geteuid()
+        || rustix::process::getgid() != rustix::process::getegid();
+    let entered = if set_id {
+        Err(Error::new(Step::SetId, Errno::PERM).because(Reason::SetId))
+    } else {
+        ns.enter_with(&NoValues, None)
+    };
+    let error = match entered {
         Ok(()) => exec(program, args),
         Err(error) => error,
     };

@@ -13,7 +13,8 @@
 )]
 
 use linux_raw_sys::general::{
-    __NR_getcwd, __NR_mount_setattr, AT_EMPTY_PATH, AT_RECURSIVE, mount_attr,
+    __NR_getcwd, __NR_keyctl, __NR_mount_setattr, __NR_setgroups, AT_EMPTY_PATH, AT_RECURSIVE,
+    mount_attr,
 };
 use rustix::fd::{AsRawFd, BorrowedFd};
 use rustix::io::Errno;
@@ -150,12 +151,38 @@ pub(crate) fn getcwd(buf: &mut [u8]) -> Result<usize, Errno> {
     len.checked_sub(1).ok_or(Errno::NOENT)
 }
 
+/// `keyctl(KEYCTL_JOIN_SESSION_KEYRING, NULL)`: gives the calling process a new,
+/// empty, anonymous session keyring, so that it no longer possesses the keys of the
+/// one it inherited. A kernel without keyrings (ENOSYS) has nothing to hand on.
+pub(crate) fn join_new_session_keyring() -> Result<(), Errno> {
+    /// `KEYCTL_JOIN_SESSION_KEYRING` of `<linux/keyctl.h>`.
+    const KEYCTL_JOIN_SESSION_KEYRING: usize = 1;
+    // SAFETY: a null name asks for an anonymous keyring; no other pointer is passed.
+    match unsafe { raw_syscall(__NR_keyctl, [KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0]) } {
+        Ok(_) | Err(Errno::NOSYS) => Ok(()),
+        Err(errno) => Err(errno),
+    }
+}
+
+/// `setgroups(groups)`, for the calling thread only (the raw call, not libc's, which
+/// would signal every thread): the supplementary groups.
+pub(crate) fn set_groups(groups: &[u32]) -> Result<(), Errno> {
+    // SAFETY: the kernel reads `groups.len()` ids of 32 bits (`gid_t`) from the slice,
+    // during the call only.
+    unsafe {
+        raw_syscall(
+            __NR_setgroups,
+            [groups.len(), groups.as_ptr() as usize, 0, 0, 0],
+        )
+    }
+    .map(drop)
+}
+
 #[cfg(feature = "std")]
 mod hook;
 #[cfg(feature = "std")]
 pub(crate) use hook::{Told, enter_before_exec, spawn_reported};
 
-#[cfg(any(feature = "std", feature = "launcher"))]
 /// Writes `bytes` to fd 2; returns how many were written.
 pub(crate) fn write_stderr(bytes: &[u8]) -> Result<usize, Errno> {
     // SAFETY: fd 2 is borrowed only for this write. If the process closed it, the write

@@ -19,6 +19,8 @@ pub struct Namespace {
     unshare: Unshare,
     hostname: Option<&'static CStr>,
     new_session: bool,
+    caps: Caps,
+    identity: Identity<'static>,
 }
 
 impl Namespace {
@@ -35,6 +37,8 @@ impl Namespace {
             unshare: Unshare::NONE,
             hostname: None,
             new_session: false,
+            caps: Caps::NONE,
+            identity: Identity::NONE,
         }
     }
 
@@ -54,6 +58,49 @@ impl Namespace {
             new_session,
             ..self
         }
+    }
+
+    /// What the program keeps and who it is: the capabilities of `caps [..];` and the
+    /// ids of `uid N;`, `gid N;` and `groups [..];`.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __with_identity(
+        self,
+        caps: Caps,
+        uid: Option<u32>,
+        gid: Option<u32>,
+        groups: Option<&'static [u32]>,
+    ) -> Self {
+        Namespace {
+            caps,
+            identity: Identity { uid, gid, groups },
+            ..self
+        }
+    }
+
+    /// The capabilities the program keeps (`caps [..];`); none unless the table says.
+    pub const fn caps(&self) -> Caps {
+        self.caps
+    }
+
+    /// The user id the program runs as inside (`uid N;`), if the table chooses one.
+    pub const fn uid(&self) -> Option<u32> {
+        self.identity.uid
+    }
+
+    /// The group id the program runs as inside (`gid N;`), if the table chooses one.
+    pub const fn gid(&self) -> Option<u32> {
+        self.identity.gid
+    }
+
+    /// The program's supplementary groups (`groups [..];`), if the table chooses them.
+    pub const fn groups(&self) -> Option<&'static [u32]> {
+        self.identity.groups
+    }
+
+    /// The ids the table chooses.
+    pub(crate) const fn identity(&self) -> Identity<'static> {
+        self.identity
     }
 
     /// The namespaces made beside the mount namespace (`unshare [..];`, and those that
@@ -148,7 +195,94 @@ impl fmt::Display for Namespace {
         if self.new_session {
             writeln!(f, "new_session")?;
         }
+        if self.caps != Caps::NONE {
+            writeln!(f, "caps {}", self.caps)?;
+        }
+        if let Some(uid) = self.identity.uid {
+            writeln!(f, "uid {uid}")?;
+        }
+        if let Some(gid) = self.identity.gid {
+            writeln!(f, "gid {gid}")?;
+        }
+        if let Some(groups) = self.identity.groups {
+            f.write_str("groups ")?;
+            for (i, gid) in groups.iter().enumerate() {
+                let comma = if i == 0 { "" } else { "," };
+                write!(f, "{comma}{gid}")?;
+            }
+            writeln!(f)?;
+        }
         Ok(())
+    }
+}
+
+/// The capabilities a table's program keeps: `caps [net_bind_service, sys_chroot];`.
+/// Every other capability is dropped (bounding, inheritable, ambient, permitted and
+/// effective sets), as root and without; `caps [all];` keeps every one. Bit `n` is the
+/// capability numbered `n` (`CAP_CHOWN` is 0).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Caps(u64);
+
+impl Caps {
+    /// None: the default.
+    pub const NONE: Caps = Caps(0);
+    /// Every capability, those of kernels newer than this crate too: `caps [all];`.
+    pub const ALL: Caps = Caps(u64::MAX);
+
+    #[doc(hidden)]
+    pub const fn __from_bits(bits: u64) -> Caps {
+        Caps(bits)
+    }
+
+    /// The raw bits: bit `n` keeps the capability numbered `n`.
+    pub const fn bits(self) -> u64 {
+        self.0
+    }
+
+    /// Whether the capability numbered `number` (`CAP_NET_BIND_SERVICE` is 10) is kept.
+    pub const fn keeps(self, number: u32) -> bool {
+        number < 64 && self.0 & (1 << number) != 0
+    }
+
+    /// Whether every capability is kept (`caps [all];`).
+    pub const fn is_all(self) -> bool {
+        self.0 == u64::MAX
+    }
+}
+
+impl fmt::Display for Caps {
+    /// The words of `caps [..]`, comma-separated: `net_bind_service,sys_chroot`, or
+    /// `all`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_all() {
+            return f.write_str(mountns_paths::caps::ALL);
+        }
+        let words = mountns_paths::caps::NAMES
+            .iter()
+            .zip(0..)
+            .filter(|&(_, number)| self.keeps(number));
+        write_words(f, words.map(|(word, _)| *word))
+    }
+}
+
+/// The ids a table chooses for its program: `uid N;`, `gid N;`, `groups [..];`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Identity<'a> {
+    pub(crate) uid: Option<u32>,
+    pub(crate) gid: Option<u32>,
+    pub(crate) groups: Option<&'a [u32]>,
+}
+
+impl Identity<'_> {
+    pub(crate) const NONE: Identity<'static> = Identity {
+        uid: None,
+        gid: None,
+        groups: None,
+    };
+
+    /// Whether any id is chosen.
+    pub(crate) const fn is_chosen(&self) -> bool {
+        self.uid.is_some() || self.gid.is_some() || self.groups.is_some()
     }
 }
 

@@ -16,6 +16,12 @@ namespace! {
         dev "/dev/";
         bind "/proc/";
     };
+
+    /// Keeping the capability to make device nodes.
+    static DEV_MKNOD = {
+        include DEV;
+        caps [mknod];
+    };
 }
 
 #[test]
@@ -159,13 +165,16 @@ fn entries_under_dev_are_made_in_its_tmpfs() {
 
 #[test]
 fn a_device_node_made_in_shm_or_pts_opens_nothing() {
-    // Root may make a node (it keeps CAP_MKNOD) but not open it: /dev/shm is nodev.
-    // uid 65534 may make none. devpts makes its own nodes only.
+    // Root keeping CAP_MKNOD may make a node but not open it: /dev/shm is nodev. uid
+    // 65534 may make none (its user namespace's CAP_MKNOD makes no device). devpts
+    // makes its own nodes only. Without `caps [mknod]`, root makes none either.
     let script = "mknod /dev/shm/null c 1 3 2>/dev/null && echo made; \
                   { echo x > /dev/shm/null; } 2>&1 | grep -c 'Permission denied'; \
                   mknod /dev/pts/null c 1 3 2>/dev/null || echo refused";
     for user in USERS {
         let run = sh(&DEV, script, user);
+        assert_eq!(run.stdout, "0\nrefused\n", "{user:?}: {run:#?}");
+        let run = sh(&DEV_MKNOD, script, user);
         let made = if user == User::Root { "made\n" } else { "" };
         let opened = if user == User::Root { "1\n" } else { "0\n" };
         assert_eq!(

@@ -94,9 +94,7 @@ fn read_only_union_shows_both_layers_first_on_top() {
 #[test]
 fn writable_union_keeps_writes_off_the_host_and_hides_its_upper() {
     let layers = Layers::at("/tmp/mountns-runtime/writable");
-    // Owned by uid 65534, so that it can change it through the union: copy-up in a user
-    // namespace fails with EOVERFLOW for a file whose owner is not mapped (root's).
-    std::os::unix::fs::chown(layers.fixture.path("a/both.txt"), Some(65534), Some(65534)).unwrap();
+    layers.fixture.share("a/both.txt");
     let ns = namespace! {
         include common::BASE;
         bind "/opt/u/" ["/tmp/mountns-runtime/writable/a/", "/tmp/mountns-runtime/writable/b/", tmpfs];

@@ -37,6 +37,18 @@ namespace! {
         bind "/opt/data/" "/tmp/mountns-runtime/exec/data/";
     };
 
+    /// A fresh /proc, and so a pid namespace.
+    static CAPS_PID = {
+        include BASE;
+        proc "/proc/";
+    };
+
+    /// The host's /proc, without a pid namespace: `enter` takes it.
+    static CAPS_HERE = {
+        include BASE;
+        bind "/proc/";
+    };
+
     /// A pid namespace, and a /dev for a shell's background jobs (their stdin
     /// is /dev/null).
     static EXEC_PID = {
@@ -53,6 +65,8 @@ fn main() {
         Ok("exec-missing") => exec(true),
         Ok("exec-pid") => exec_pid(),
         Ok("session-leader") => session_leader(),
+        Ok("caps-exec") => caps_exec(),
+        Ok("caps-enter") => caps_enter(),
         _ => {
             common::assert_root();
             let tests = [
@@ -83,6 +97,10 @@ fn main() {
                 (
                     "killing_the_exec_process_kills_the_program_and_its_children",
                     killing_the_exec_process_kills_the_program_and_its_children,
+                ),
+                (
+                    "exec_and_enter_leave_no_capability",
+                    exec_and_enter_leave_no_capability,
                 ),
             ];
             // Enough of libtest's command line for `cargo test -- --list` and filters.
@@ -142,6 +160,63 @@ fn session_leader() {
     println!("{error}");
     assert_eq!(error.step(), Step::Session);
     std::process::exit(0);
+}
+
+/// Python that prints the process's capability sets and securebits, then pid 1's if
+/// given an argument.
+const SETS: &str = "
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+print('securebits', libc.prctl(27, 0, 0, 0, 0))
+for pid in ['self'] + sys.argv[1:]:
+    for line in open(f'/proc/{pid}/status'):
+        if line.startswith('Cap'):
+            print(pid, *line.split())
+";
+
+/// Child: executes the capability report in a pid namespace, through `exec`.
+fn caps_exec() {
+    let error = CAPS_PID.exec(&["/usr/bin/python3", "-c", SETS, "1"]);
+    println!("{error}");
+    std::process::exit(3);
+}
+
+/// Child: enters (no pid namespace), then runs the capability report: what this
+/// process gives its children is what it holds.
+fn caps_enter() {
+    CAPS_HERE.enter().unwrap();
+    // No /dev here: the child's stdin is this process's, not /dev/null.
+    let output = Command::new("/usr/bin/python3")
+        .args(["-c", SETS])
+        .stdin(Stdio::inherit())
+        .output()
+        .unwrap();
+    print!("{}", String::from_utf8_lossy(&output.stdout));
+    std::process::exit(if output.status.success() { 0 } else { 3 });
+}
+
+/// `Namespace::exec` and `Namespace::enter` drop every capability, as root and as uid
+/// 65534, and lock the securebits; pid 1 holds none either.
+fn exec_and_enter_leave_no_capability() {
+    let none = |pid: &str| {
+        ["CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:"]
+            .map(|set| format!("{pid} {set} 0000000000000000\n"))
+            .concat()
+    };
+    // NO_ROOT, NO_SETUID_FIXUP and NO_CAP_AMBIENT_RAISE, each locked.
+    let locked = "securebits 207\n";
+    for user in USERS {
+        let run = child("caps-exec", user);
+        assert_eq!(run.code, Some(0), "{user:?}: {run:#?}");
+        assert_eq!(
+            run.stdout,
+            format!("{locked}{}{}", none("self"), none("1")),
+            "{user:?}"
+        );
+        let run = child("caps-enter", user);
+        assert_eq!(run.code, Some(0), "{user:?}: {run:#?}");
+        assert_eq!(run.stdout, format!("{locked}{}", none("self")), "{user:?}");
+    }
 }
 
 /// Child: executes `sh -c $MOUNTNS_TEST_SCRIPT` in a pid namespace, through `exec`.

@@ -19,6 +19,7 @@ use rustix::io::{self, Errno};
 use rustix::pipe::{PipeFlags, pipe_with};
 use rustix::process::{self, Pid, Resource, Rlimit, Signal, WaitOptions};
 
+use super::confine::die_with_parent;
 use crate::error::{Context, Error, Step};
 use crate::sys::process::{self as raw, Disposition, Outcome, OutcomePage, SignalSet};
 
@@ -38,14 +39,20 @@ const CHILD: i32 = Signal::CHILD.as_raw();
 const WAITED: SignalSet = SignalSet::of(&FORWARDED).union(SignalSet::of(&[CHILD]));
 
 /// Runs `in_init` in pid 1 of the new pid namespace (which the caller has unshared),
-/// then `in_program` in its child; returns `Ok` only there, in the process that must
-/// execute the program next. In the caller, returns the error of either, or never
-/// (it exits as the program does).
+/// then `in_program` in its child, with the pid of the process it must die with (pid
+/// 1); returns `Ok` only there, in the process that must execute the program next. In
+/// the caller, returns the error of either, or never (it exits as the program does).
+/// Once the program runs, pid 1 calls `init_gives_up` and the caller
+/// `caller_gives_up`: what they keep of their privileges (nothing).
+/// The caller dies with `parent`.
 pub(super) fn enter(
+    parent: Pid,
     in_init: impl FnOnce() -> Result<(), Error>,
-    in_program: impl FnOnce() -> Result<(), Error>,
+    in_program: impl FnOnce(Pid) -> Result<(), Error>,
+    init_gives_up: impl FnOnce() -> Result<(), Error>,
+    caller_gives_up: impl FnOnce() -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let caller = Caller::prepare()?;
+    let caller = Caller::prepare(parent)?;
     let prepared = Context::NONE.step(Step::Fork, || {
         let page = OutcomePage::new()?;
         // Its write end is open until the program executes or everything ends.
@@ -62,7 +69,7 @@ pub(super) fn enter(
         Err(error) => Err(caller.restore(error)),
         Ok(Some(init)) => {
             drop((exec_write, life_read));
-            caller.supervise(init, &page, &exec_read, life_write)
+            caller.supervise(init, &page, &exec_read, life_write, caller_gives_up)
         }
         Ok(None) => {
             drop((exec_read, life_write));
@@ -70,7 +77,7 @@ pub(super) fn enter(
                 page,
                 exec: exec_write,
             };
-            init.run(&caller, &life_read, in_init, in_program)
+            init.run(&caller, &life_read, in_init, in_program, init_gives_up)
         }
     }
 }
@@ -84,8 +91,8 @@ struct Caller {
 impl Caller {
     /// Blocks the signals C waits for (so that none is lost or ends C before the
     /// program runs), makes sure a child's end can be waited for (`SIGCHLD` ignored
-    /// would reap it), and dies with the parent.
-    fn prepare() -> Result<Caller, Error> {
+    /// would reap it), and dies with `parent`.
+    fn prepare(parent: Pid) -> Result<Caller, Error> {
         let mask = Context::NONE.step(Step::Fork, || WAITED.block())?;
         let child_signal = match Context::NONE.step(Step::Fork, || Disposition::set_default(CHILD))
         {
@@ -96,7 +103,7 @@ impl Caller {
             }
         };
         let caller = Caller { mask, child_signal };
-        match die_with_parent() {
+        match die_with_parent(parent) {
             Ok(()) => Ok(caller),
             Err(error) => Err(caller.restore(error)),
         }
@@ -124,12 +131,21 @@ impl Caller {
         page: &OutcomePage,
         exec: &OwnedFd,
         life: OwnedFd,
+        give_up: impl FnOnce() -> Result<(), Error>,
     ) -> Result<(), Error> {
         wait_for_eof(exec);
         if let Outcome::Failed(error) = page.read() {
             let _ = process::waitpid(Pid::from_raw(init), WaitOptions::empty());
             drop(life);
             return Err(self.restore(error));
+        }
+        // The program runs: C needs no privilege to wait for it and pass signals on. If
+        // it cannot give them up, nothing of the sandbox may go on.
+        if let Err(error) = give_up() {
+            error.report();
+            let _ = raw::kill(init, Signal::KILL.as_raw());
+            let _ = process::waitpid(Pid::from_raw(init), WaitOptions::empty());
+            raw::exit(127);
         }
         // The program runs. Keep no descriptor: std's spawn reads its pipe until every
         // copy of the write end is closed, and a reader of the program's output waits
@@ -143,20 +159,6 @@ impl Caller {
             Outcome::Nothing | Outcome::Failed(_) => ended,
         })
     }
-}
-
-/// `PR_SET_PDEATHSIG(SIGKILL)`, then checks that the parent did not die before it was
-/// set, in which case nobody waits for us.
-fn die_with_parent() -> Result<(), Error> {
-    let parent = process::getppid();
-    Context::NONE.step(Step::DeathSignal, || {
-        process::set_parent_process_death_signal(Some(Signal::KILL))?;
-        if process::getppid() == parent {
-            Ok(())
-        } else {
-            Err(Errno::SRCH)
-        }
-    })
 }
 
 /// Reads `fd` until its end: every copy of the write end is closed.
@@ -235,7 +237,8 @@ impl Init {
         caller: &Caller,
         life: &OwnedFd,
         in_init: impl FnOnce() -> Result<(), Error>,
-        in_program: impl FnOnce() -> Result<(), Error>,
+        in_program: impl FnOnce(Pid) -> Result<(), Error>,
+        give_up: impl FnOnce() -> Result<(), Error>,
     ) -> Result<(), Error> {
         if let Err(error) = die_with_caller(life) {
             self.fail(error);
@@ -243,18 +246,27 @@ impl Init {
         if let Err(error) = in_init() {
             self.fail(error);
         }
+        // As the program will see it: 1 in a pid namespace.
+        let init = process::getpid();
         match Context::NONE.step(Step::Fork, raw::fork) {
             Err(error) => self.fail(error),
             Ok(Some(program)) => {
+                // Before closing the exec pipe: C learns of a failure before it takes
+                // the program for running.
+                if let Err(error) = give_up() {
+                    let _ = raw::kill(program, Signal::KILL.as_raw());
+                    self.fail(error);
+                }
                 raw::close_every_fd();
                 self.reap(program)
             }
             Ok(None) => {
-                if let Err(error) = in_program() {
-                    self.fail(error);
-                }
+                // The signal state first: the program's confinement may refuse the calls.
                 if let Err(errno) = caller.give_back() {
                     self.fail(Error::new(Step::Fork, errno));
+                }
+                if let Err(error) = in_program(init) {
+                    self.fail(error);
                 }
                 // Closed when the program executes (O_CLOEXEC) or exits: then C stops
                 // waiting for it.

@@ -1,6 +1,7 @@
-//! The seccomp filter against keystroke injection: `ioctl(TIOCSTI)` (push input into a
-//! terminal) and `ioctl(TIOCLINUX)` (which can paste the console's selection) fail with
-//! EPERM. A program inside keeps its terminal, and a shell its job control, which a new
+//! The seccomp filter against keystroke injection and terminal takeover: `ioctl(TIOCSTI)`
+//! (push input into a terminal), `ioctl(TIOCLINUX)` (which can paste the console's
+//! selection) and `ioctl(TIOCSETD)` (change the line discipline: `N_NULL` leaves the
+//! caller's terminal dead, a new session or not) fail with EPERM. A program inside keeps its terminal, and a shell its job control, which a new
 //! session (the other way to stop injection) would take away.
 //!
 //! A classic BPF program fixed at compile time. The request is compared on its low 32
@@ -10,7 +11,7 @@
 //! `aarch64` with arm32); any other is killed.
 
 use linux_raw_sys::general::__NR_seccomp;
-use linux_raw_sys::ioctl::{TIOCLINUX, TIOCSTI};
+use linux_raw_sys::ioctl::{TIOCLINUX, TIOCSETD, TIOCSTI};
 use linux_raw_sys::ptrace::{
     BPF_ABS, BPF_ALU, BPF_AND, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W, SECCOMP_RET_ALLOW,
     SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS, SECCOMP_SET_MODE_FILTER, sock_filter, sock_fprog,
@@ -83,22 +84,23 @@ const fn ret(k: u32) -> sock_filter {
 }
 
 /// The program; each jump's targets by index in the comments.
-static FILTER: [sock_filter; 15] = [
+static FILTER: [sock_filter; 16] = [
     /* 0 */ load(ARCH),
     /* 1 */ jump_if(arch::NATIVE, 0, 4), // 2, 6
     /* 2 */ load(NR),
     /* 3 */ statement(BPF_ALU | BPF_AND | BPF_K, arch::NUMBER_MASK),
     /* 4 */ jump_if(arch::IOCTL, 4, 0), // 9, 5
-    /* 5 */ jump_if(arch::OTHER_IOCTL, 3, 7), // 9, 13
-    /* 6 */ jump_if(arch::COMPAT, 0, 7), // 7, 14
+    /* 5 */ jump_if(arch::OTHER_IOCTL, 3, 8), // 9, 14
+    /* 6 */ jump_if(arch::COMPAT, 0, 8), // 7, 15
     /* 7 */ load(NR),
-    /* 8 */ jump_if(COMPAT_IOCTL, 0, 4), // 9, 13
+    /* 8 */ jump_if(COMPAT_IOCTL, 0, 5), // 9, 14
     /* 9 */ load(REQUEST),
-    /* 10 */ jump_if(TIOCSTI, 1, 0), // 12, 11
-    /* 11 */ jump_if(TIOCLINUX, 0, 1), // 12, 13
-    /* 12 */ ret(SECCOMP_RET_ERRNO | Errno::PERM.raw_os_error() as u32),
-    /* 13 */ ret(SECCOMP_RET_ALLOW),
-    /* 14 */ ret(SECCOMP_RET_KILL_PROCESS),
+    /* 10 */ jump_if(TIOCSTI, 2, 0), // 13, 11
+    /* 11 */ jump_if(TIOCLINUX, 1, 0), // 13, 12
+    /* 12 */ jump_if(TIOCSETD, 0, 1), // 13, 14
+    /* 13 */ ret(SECCOMP_RET_ERRNO | Errno::PERM.raw_os_error() as u32),
+    /* 14 */ ret(SECCOMP_RET_ALLOW),
+    /* 15 */ ret(SECCOMP_RET_KILL_PROCESS),
 ];
 
 /// Installs the filter in the calling process; its children and the program it

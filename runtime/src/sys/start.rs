@@ -17,6 +17,9 @@ unsafe extern "Rust" {
     safe static MOUNTNS_LAUNCHER_NAMESPACE: &'static Namespace;
 }
 
+/// The auxiliary vector's key for "set-id or file capabilities" (`<linux/auxvec.h>`).
+const AT_SECURE: usize = 23;
+
 /// The process's arguments and environment, as the kernel put them on the initial stack:
 /// they live, unchanged, as long as the process.
 #[derive(Clone, Copy)]
@@ -55,6 +58,28 @@ impl Args {
             }
             // SAFETY: not past the null, which we have not reached.
             entry = unsafe { entry.add(1) };
+        }
+    }
+
+    /// Whether the kernel started this process set-id or with file capabilities:
+    /// `AT_SECURE` in the auxiliary vector, which follows the environment's null.
+    pub(crate) fn secure(&self) -> bool {
+        let mut entry = self.envp;
+        // SAFETY: envp's pointers up to and including the null that ends them; the
+        // auxiliary vector follows, pairs of words up to `AT_NULL` (0), all on the
+        // initial stack the kernel laid out.
+        unsafe {
+            while !(*entry).is_null() {
+                entry = entry.add(1);
+            }
+            let mut pair = entry.add(1).cast::<usize>();
+            loop {
+                match *pair {
+                    0 => return false,
+                    AT_SECURE => return *pair.add(1) != 0,
+                    _ => pair = pair.add(2),
+                }
+            }
         }
     }
 

@@ -256,6 +256,17 @@ impl Fixture {
         path.to_str().unwrap().to_owned()
     }
 
+    /// Gives `rel` (a file 0666, a directory 0777) to uid 65534, writable by all: what
+    /// both users may change through a writable union. uid 65534 must own it (copy-up
+    /// in a user namespace fails with EOVERFLOW for a file whose owner is not mapped,
+    /// root's), and root inside holds no capability (`CAP_DAC_OVERRIDE` neither).
+    pub fn share(&self, rel: &str) {
+        let path = self.root.join(rel);
+        std::os::unix::fs::chown(&path, Some(65534), Some(65534)).unwrap();
+        let mode = if path.is_dir() { 0o777 } else { 0o666 };
+        fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+    }
+
     /// Creates the file `rel` with `contents`, 0644, and its directory.
     pub fn file(&self, rel: &str, contents: &str) -> String {
         if let Some(parent) = Path::new(rel).parent()

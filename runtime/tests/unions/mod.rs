@@ -115,10 +115,8 @@ pub fn read_only_union() -> Vec<(User, String)> {
 /// `:`, `\`) keeps its writes off the host. The union's line of mountinfo.
 pub fn escaped_layer_names() -> Vec<(User, String)> {
     let layers = Layers::named("/tmp/mountns-runtime/escaped", "a,b:c\\d", "e:f");
-    // Owned by uid 65534, so that it can change it through the union: copy-up in a user
-    // namespace fails with EOVERFLOW for a file whose owner is not mapped (root's).
     let both = format!("{}/both.txt", layers.a);
-    std::os::unix::fs::chown(&both, Some(65534), Some(65534)).unwrap();
+    layers.fixture.share("a,b:c\\d/both.txt");
     let runs = each_user(
         &ESCAPED,
         "echo new > /opt/u/new.txt && echo changed > /opt/u/both.txt && \

@@ -1,0 +1,166 @@
+//! What the process that runs the program gives up before it does, once the new root is
+//! in place: the caller's session (`new_session;`), its ids (root switching to the
+//! table's, or to `namespace_as`'s), every capability the table does not keep, the
+//! session keyring it inherited, its life beyond its parent's, and the means to gain
+//! privileges back (`no_new_privs`, then the seccomp filter). The order matters: the
+//! filter may refuse the very calls that drop the rest, and ids are switched while
+//! `CAP_SETUID` is still held, with the securebits already locked so that nothing comes
+//! back at `execve`. Pid 1 and the caller's stand-in of a pid namespace give up the
+//! same, keeping no capability at all ([`give_up_everything`]).
+
+use rustix::io::Errno;
+use rustix::process::{self, DumpableBehavior, Gid, Pid, Signal, Uid};
+use rustix::thread::{self, CapabilitiesSecureBits, CapabilitySet, CapabilitySets};
+
+use crate::error::{Context, Error, Reason, Step};
+use crate::sys;
+use crate::table::{Caps, Identity, Namespace};
+
+/// The securebits every confined process ends with, each locked: uid 0 gains nothing
+/// at `execve` (`NO_ROOT`), switching ids changes no capability set
+/// (`NO_SETUID_FIXUP`: what is dropped is dropped explicitly), and no capability can be
+/// made ambient again (`NO_CAP_AMBIENT_RAISE`).
+const SECURE_BITS: CapabilitiesSecureBits = CapabilitiesSecureBits::NO_ROOT
+    .union(CapabilitiesSecureBits::NO_ROOT_LOCKED)
+    .union(CapabilitiesSecureBits::NO_SETUID_FIXUP)
+    .union(CapabilitiesSecureBits::NO_SETUID_FIXUP_LOCKED)
+    .union(CapabilitiesSecureBits::NO_CAP_AMBIENT_RAISE)
+    .union(CapabilitiesSecureBits::NO_CAP_AMBIENT_RAISE_LOCKED);
+
+/// What the dropping itself needs until its end: the bounding set and the securebits
+/// (`CAP_SETPCAP`), and switching ids (`CAP_SETUID`, `CAP_SETGID`).
+const WORKING: CapabilitySet = CapabilitySet::SETPCAP
+    .union(CapabilitySet::SETUID)
+    .union(CapabilitySet::SETGID);
+
+/// Who the program is: the ids chosen (by the table or `namespace_as`), and whether
+/// this process switches to them (root, in a mount namespace only) or a user namespace
+/// already maps the caller to them.
+#[derive(Clone, Copy)]
+pub(crate) struct Program<'a> {
+    pub(crate) identity: Identity<'a>,
+    pub(crate) switch_ids: bool,
+}
+
+impl Program<'_> {
+    /// Switches to the chosen ids if this process must: supplementary groups (those
+    /// chosen, or none), gid, then uid, all three of real, effective and saved. For the
+    /// calling thread only, allocation-free.
+    fn switch(&self) -> Result<(), Error> {
+        if !self.switch_ids {
+            return Ok(());
+        }
+        let fail = Context::NONE.begin(Step::Ids)?;
+        let Identity { uid, gid, groups } = self.identity;
+        // To setresuid and setresgid, -1 means "leave as is": the program would keep
+        // root's ids. (setgroups refuses it by itself.)
+        if uid == Some(u32::MAX) || gid == Some(u32::MAX) {
+            return Err(fail(Errno::INVAL));
+        }
+        sys::set_groups(groups.unwrap_or(&[])).map_err(fail)?;
+        if let Some(gid) = gid {
+            let gid = Gid::from_raw_unchecked(gid);
+            thread::set_thread_res_gid(gid, gid, gid).map_err(fail)?;
+        }
+        if let Some(uid) = uid {
+            let uid = Uid::from_raw_unchecked(uid);
+            thread::set_thread_res_uid(uid, uid, uid).map_err(fail)?;
+        }
+        Ok(())
+    }
+}
+
+impl Namespace {
+    /// The last steps of entering, in the process that runs the program (for
+    /// `Namespace::enter`, the caller itself): the session, the ids, the capabilities,
+    /// the keyring, the parent-death signal (`parent`: the process to die with, on the
+    /// routes that execute a program), `no_new_privs` and the seccomp filter.
+    pub(super) fn confine(&self, program: Program, parent: Option<Pid>) -> Result<(), Error> {
+        if self.new_session() {
+            Context::NONE.step(Step::Session, || process::setsid().map(drop))?;
+        }
+        drop_capabilities(self.caps(), || program.switch())?;
+        // After the switch: the new keyring belongs to the program's uid.
+        Context::NONE.step(Step::Keyring, sys::join_new_session_keyring)?;
+        // After the switch too: the kernel clears the parent-death signal whenever the
+        // credentials change.
+        if let Some(parent) = parent {
+            die_with_parent(parent)?;
+        }
+        Context::NONE.step(Step::NoNewPrivs, || thread::set_no_new_privs(true))?;
+        Context::NONE.step(Step::Seccomp, sys::forbid_keystroke_injection)
+    }
+}
+
+/// Pid 1 of a pid namespace, and the caller's stand-in outside, once the program runs:
+/// they take the program's ids (so they can still signal it) and keep no capability.
+/// With `hide_memory` (pid 1) it also stops being dumpable, so that the program, as the
+/// same user, can neither trace it nor read its memory, a copy of the caller's; the
+/// caller's stand-in is out of the program's sight (another pid namespace) and stays
+/// dumpable, so that the caller's user can inspect it as before.
+pub(super) fn give_up_everything(program: Program, hide_memory: bool) -> Result<(), Error> {
+    if hide_memory {
+        Context::NONE.step(Step::Capabilities, || {
+            process::set_dumpable_behavior(DumpableBehavior::NotDumpable)
+        })?;
+    }
+    drop_capabilities(Caps::NONE, || program.switch())
+}
+
+/// Drops every capability but `keep` from every set, for good, and calls `switch` in
+/// the middle, while the ids may still be switched: the sets are cut down to `keep`
+/// and what dropping needs, `keep` made ambient (a program that does not run as root,
+/// or as root under `NO_ROOT`, keeps only its ambient capabilities at `execve`), the
+/// bounding set emptied of the rest, the securebits locked, then the ids switched, then
+/// the last working capabilities dropped.
+fn drop_capabilities(keep: Caps, switch: impl FnOnce() -> Result<(), Error>) -> Result<(), Error> {
+    let fail = Context::NONE.begin(Step::Capabilities)?;
+    let held = thread::capabilities(None).map_err(fail)?.permitted;
+    let kept = if keep.is_all() {
+        held
+    } else {
+        CapabilitySet::from_bits_retain(keep.bits())
+    };
+    if !held.contains(kept) {
+        let missing = kept.difference(held).bits().trailing_zeros();
+        return Err(fail(Errno::PERM).because(Reason::NotHeld(missing)));
+    }
+    let working = kept.union(held.intersection(WORKING));
+    let sets = |permitted: CapabilitySet| CapabilitySets {
+        effective: permitted,
+        permitted,
+        inheritable: kept,
+    };
+    thread::set_capabilities(None, sets(working)).map_err(fail)?;
+    thread::clear_ambient_capability_set().map_err(fail)?;
+    for number in 0..u64::BITS {
+        let capability = CapabilitySet::from_bits_retain(1 << number);
+        if kept.contains(capability) {
+            thread::configure_capability_in_ambient_set(capability, true).map_err(fail)?;
+        } else {
+            match thread::remove_capability_from_bounding_set(capability) {
+                Ok(()) => {}
+                // Past the kernel's last capability.
+                Err(Errno::INVAL) => break,
+                Err(errno) => return Err(fail(errno)),
+            }
+        }
+    }
+    let bits = thread::capabilities_secure_bits().map_err(fail)?;
+    thread::set_capabilities_secure_bits(bits.union(SECURE_BITS)).map_err(fail)?;
+    switch()?;
+    thread::set_capabilities(None, sets(kept)).map_err(fail)
+}
+
+/// `PR_SET_PDEATHSIG(SIGKILL)`, then checks that `parent` is still the parent: if it
+/// died before the signal was set, nobody would kill us when it does.
+pub(super) fn die_with_parent(parent: Pid) -> Result<(), Error> {
+    Context::NONE.step(Step::DeathSignal, || {
+        process::set_parent_process_death_signal(Some(Signal::KILL))?;
+        if process::getppid() == Some(parent) {
+            Ok(())
+        } else {
+            Err(Errno::SRCH)
+        }
+    })
+}
