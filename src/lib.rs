@@ -304,7 +304,7 @@ pub mod __private {
     #[cfg(feature = "launcher")]
     pub use mountns_runtime::launcher_panicked;
     pub use mountns_runtime::{
-        Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper,
+        Flags, Instruction, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper,
     };
 
     /// The content of a `file` statement, whatever constant it was written as: a

@@ -9,10 +9,13 @@
 //!         | `symlink` flag* LIT LIT `;`
 //!         | `file` flag* LIT content `;`
 //!         | `unshare` `[` IDENT,* `]` `;` | `hostname` LIT `;` | `new_session` `;`
+//!         | `syscalls` (`deny` | `allow`) `[` call,* `]` `;` | `syscalls` `errno` `(` IDENT `)` `;`
+//!         | `sockets` `[` IDENT,* `]` `;` | `no_userns` `;`
 //!         | `include` PATH `;`
 //!         | `include` PATH `=>` `{` stmt* `}` `;`   (internal: a resolved include)
 //! source := LIT | `tmpfs` | `tmpfs` `(` LIT `)` | EXPR | `[` source,* `]`
 //!         | `@` `src` `(` INT `)`                    (internal: an included non-literal)
+//! call   := IDENT | `@` IDENT (`-` IDENT)*          (a syscall, or a group: `@basic-io`)
 //! content := EXPR
 //!         | `@` `content` `(` INT `)`                (internal: an included non-literal)
 //! ```
@@ -143,6 +146,64 @@ pub enum SettingValue {
     Unshare(Vec<Ident>, Span),
     Hostname(LitStr),
     NewSession,
+    /// `syscalls deny [..];` or `syscalls allow [..];`: the calls and groups, and the
+    /// brackets' span.
+    Syscalls {
+        allow: bool,
+        calls: Vec<Call>,
+        bracket: Span,
+    },
+    /// `syscalls errno(EPERM);`
+    Errno(Ident),
+    /// `sockets [unix, inet];`: the families, and the brackets' span.
+    Sockets(Vec<Ident>, Span),
+    NoUserns,
+}
+
+/// A syscall (`ptrace`) or a group (`@basic-io`) in a `syscalls` list.
+pub struct Call {
+    /// As written, without spaces: `@basic-io`.
+    pub name: String,
+    pub tokens: TokenStream,
+}
+
+impl Call {
+    /// Whether this names a group (`@mount`) rather than a call.
+    pub fn is_group(&self) -> bool {
+        self.name.starts_with('@')
+    }
+}
+
+impl Parse for Call {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let start = input.fork();
+        let mut name = String::new();
+        if input.peek(Token![@]) {
+            input.parse::<Token![@]>()?;
+            name.push('@');
+            let word: Ident =
+                parse_or(input, "expected a group's name after `@`, such as `@mount`")?;
+            name.push_str(&word.to_string());
+            while input.peek(Token![-]) {
+                input.parse::<Token![-]>()?;
+                let word = input.call(Ident::parse_any)?;
+                name.push('-');
+                name.push_str(&word.to_string());
+            }
+        } else {
+            let word = input.call(Ident::parse_any).map_err(|error| {
+                syn::Error::new(
+                    error.span(),
+                    "expected a syscall such as `ptrace`, or a group such as `@mount`",
+                )
+            })?;
+            name.push_str(&word.to_string());
+        }
+        Ok(Call {
+            name,
+            tokens: consumed(&start, input),
+        })
+    }
 }
 
 /// `bind FLAGS TARGETS SOURCES;`
@@ -328,7 +389,7 @@ impl Parse for Stmt {
             Ok(Stmt::Make(make))
         } else if matches!(
             word.as_deref(),
-            Some("unshare" | "hostname" | "new_session")
+            Some("unshare" | "hostname" | "new_session" | "syscalls" | "sockets" | "no_userns")
         ) {
             let mut setting = Setting::parse(input)?;
             setting.tokens = consumed(&start, input);
@@ -339,7 +400,7 @@ impl Parse for Stmt {
             Ok(Stmt::Include(include))
         } else {
             Err(input.error(
-                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session` or `include`",
+                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session`, `syscalls`, `sockets`, `no_userns` or `include`",
             ))
         }
     }
@@ -520,6 +581,20 @@ impl Setting {
                 );
             }
             SettingValue::Hostname(input.parse()?)
+        } else if keyword == "syscalls" {
+            syscalls(input)?
+        } else if keyword == "sockets" {
+            if !input.peek(syn::token::Bracket) {
+                return Err(input.error(
+                    "expected a list of address families, such as `sockets [unix, inet, inet6];`",
+                ));
+            }
+            let content;
+            let bracket = bracketed!(content in input);
+            let words = content.parse_terminated(Ident::parse_any, Token![,])?;
+            SettingValue::Sockets(words.into_iter().collect(), bracket.span.join())
+        } else if keyword == "no_userns" {
+            SettingValue::NoUserns
         } else {
             SettingValue::NewSession
         };
@@ -529,6 +604,49 @@ impl Setting {
             tokens: TokenStream::new(),
         })
     }
+}
+
+/// What follows `syscalls`: `deny [..]`, `allow [..]` or `errno(NAME)`.
+fn syscalls(input: ParseStream) -> syn::Result<SettingValue> {
+    const EXPECTED: &str = "expected `deny [..]`, `allow [..]` or `errno(NAME)` after `syscalls`, such as `syscalls deny [@mount, ptrace];`";
+    let word = input
+        .call(Ident::parse_any)
+        .map_err(|error| syn::Error::new(error.span(), EXPECTED))?;
+    if word == "errno" {
+        if !input.peek(syn::token::Paren) {
+            return Err(
+                input.error("expected the errno's name in parentheses: `syscalls errno(EPERM);`")
+            );
+        }
+        let content;
+        syn::parenthesized!(content in input);
+        let name: Ident = parse_or(
+            &content,
+            "expected the errno's name in parentheses: `syscalls errno(EPERM);`",
+        )?;
+        if !content.is_empty() {
+            return Err(content.error("expected `)` after the errno's name"));
+        }
+        return Ok(SettingValue::Errno(name));
+    }
+    let allow = match word.to_string().as_str() {
+        "deny" => false,
+        "allow" => true,
+        _ => return Err(syn::Error::new(word.span(), EXPECTED)),
+    };
+    if !input.peek(syn::token::Bracket) {
+        return Err(input.error(format!(
+            "expected a list of syscalls and groups: `syscalls {word} [@mount, ptrace];`"
+        )));
+    }
+    let content;
+    let bracket = bracketed!(content in input);
+    let calls = content.parse_terminated(Call::parse, Token![,])?;
+    Ok(SettingValue::Syscalls {
+        allow,
+        calls: calls.into_iter().collect(),
+        bracket: bracket.span.join(),
+    })
 }
 
 /// The flag words after a statement's keyword.

@@ -315,14 +315,16 @@ impl Filled {
     /// be set to an absolute path, or entering fails with [`Step::Params`] before
     /// anything else happens.
     pub fn enter(&self) -> Result<(), Error> {
-        self.ns.enter_here(&self.params)
+        self.ns.enter_here(&self.params)?;
+        self.ns.restrict_syscalls()
     }
 
     /// [`Namespace::enter_as`], with the values of the `param(NAME)` sources.
     pub fn enter_as(&self, ids: &Ids) -> Result<(), Error> {
         as_root(Some(ids))?;
-        self.enter()?;
-        ids.switch()
+        self.ns.enter_here(&self.params)?;
+        ids.switch()?;
+        self.ns.restrict_syscalls()
     }
 
     /// Enters for a program executed next, then switches to `ids` if given: with a pid
@@ -331,7 +333,8 @@ impl Filled {
     pub(crate) fn enter_to_exec(&self, ids: Option<&Ids>) -> Result<(), Error> {
         as_root(ids)?;
         self.ns.enter_with(&self.params)?;
-        ids.map_or(Ok(()), Ids::switch)
+        ids.map_or(Ok(()), Ids::switch)?;
+        self.ns.restrict_syscalls()
     }
 
     /// [`Namespace::exec`], with the values of the `param(NAME)` sources.

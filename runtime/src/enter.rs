@@ -51,8 +51,9 @@ pub fn force_legacy_unions(on: bool) {
 
 impl Namespace {
     /// Enters this namespace in the calling process: afterwards it sees only the mounts
-    /// of the table under a fresh root, with `no_new_privs` set and the keystroke
-    /// injection filter installed (`ioctl` `TIOCSTI` and `TIOCLINUX` fail with `EPERM`).
+    /// of the table under a fresh root, with `no_new_privs` set and the table's seccomp
+    /// program installed (its syscall policy, and `ioctl` `TIOCSTI`, `TIOCLINUX` and
+    /// `TIOCSETD` failing with `EPERM`).
     /// The host's mounts are untouched.
     ///
     /// As root it makes a mount namespace; otherwise (or when root is refused one) a user
@@ -78,7 +79,8 @@ impl Namespace {
     /// [`Filled::enter`](crate::Filled::enter) (from [`Namespace::with`]); here every
     /// slot is unfilled, an error before anything is mounted.
     pub fn enter(&'static self) -> Result<(), Error> {
-        self.enter_here(&NoValues)
+        self.enter_here(&NoValues)?;
+        self.restrict_syscalls()
     }
 
     /// [`Namespace::enter`] with `params` for the table's slots: refuses a table with a
@@ -179,8 +181,15 @@ impl Namespace {
         }
         roots.seal()?;
         roots.switch(cwd.map(StackBuf::as_cstr))?;
-        Context::NONE.step(Step::NoNewPrivs, || thread::set_no_new_privs(true))?;
-        Context::NONE.step(Step::Seccomp, sys::forbid_keystroke_injection)
+        Context::NONE.step(Step::NoNewPrivs, || thread::set_no_new_privs(true))
+    }
+
+    /// Installs the table's seccomp program: the last step of entering, in the process
+    /// that executes the program, after every other step (the pid namespace's
+    /// processes, the session, the ids of `namespace_as`) so that the policy governs the
+    /// program alone and refuses nothing that entering needs.
+    pub(crate) fn restrict_syscalls(&self) -> Result<(), Error> {
+        Context::NONE.step(Step::Seccomp, || sys::install_seccomp(self.__seccomp()))
     }
 }
 

@@ -85,7 +85,8 @@ pub enum Step {
     Session,
     /// Setting `no_new_privs`.
     NoNewPrivs,
-    /// Installing the seccomp filter that refuses `TIOCSTI` and `TIOCLINUX`.
+    /// Installing the table's seccomp program (its syscall policy and the terminal
+    /// rule), the last step.
     Seccomp,
     /// Switching to the user and group ids of
     /// [`CommandExt::namespace_as`](crate::CommandExt::namespace_as), after entering.
@@ -130,7 +131,7 @@ impl fmt::Display for Step {
             Step::Loopback => "bring up lo",
             Step::Session => "start a new session",
             Step::NoNewPrivs => "set no_new_privs",
-            Step::Seccomp => "install the keystroke-injection filter",
+            Step::Seccomp => "install the syscall filter",
             Step::Ids => "switch user and group ids",
             Step::Exec => "exec",
         })

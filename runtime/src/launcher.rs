@@ -27,7 +27,10 @@ pub(crate) fn run(ns: &'static Namespace, args: Args) -> ! {
         ));
         process::exit(2)
     };
-    let error = match ns.enter_with(&NoValues) {
+    let error = match ns
+        .enter_with(&NoValues)
+        .and_then(|()| ns.restrict_syscalls())
+    {
         Ok(()) => exec(program, args),
         Err(error) => error,
     };
