@@ -240,6 +240,37 @@ namespace! {
         bind ro ["/usr/share/zoneinfo/", "/etc/ssl/certs/", "/usr/share/ca-certificates/"];
         bind ro "/etc/localtime";
     };
+
+    /// A default syscall policy, comparable to podman's and Flatpak's: a deny list of
+    /// the kernel's attack surface that ordinary programs (a shell, Python, `make`,
+    /// `gcc`) never need, failing `EPERM`. It mounts nothing; include it beside your
+    /// mounts with `include mountns::DEFAULT_SYSCALLS;`.
+    ///
+    /// | refused | why |
+    /// | --- | --- |
+    /// | `@mount` (`mount`, `umount2`, `pivot_root`, `chroot`, the new mount API) | undoing the view |
+    /// | `@module`, `@reboot` (`kexec_load`), `@swap`, `@raw-io`, `@clock` | the machine's, not a program's |
+    /// | `@debug` (`ptrace`, `perf_event_open`, `pidfd_getfd`), `process_vm_readv`, `process_vm_writev` | reading and steering other processes |
+    /// | `@keyring` (`keyctl`, `add_key`, `request_key`) | the keyrings are not namespaced |
+    /// | `bpf`, `userfaultfd`, `io_uring_setup`, `io_uring_enter`, `io_uring_register` | frequent ways into kernel bugs |
+    /// | `@cpu-emulation` (`modify_ldt`, `vm86`), `@obsolete` (`uselib`, `_sysctl`, `ustat`, ...) | old interfaces nobody needs |
+    /// | `open_by_handle_at`, `name_to_handle_at` | open files by handle, past the view (the "shocker" escape) |
+    /// | `acct`, `quotactl`, `quotactl_fd`, `nfsservctl`, `fanotify_init`, `syslog`, `vhangup`, `setns`, `migrate_pages`, `move_pages` | system-wide knobs and other namespaces |
+    ///
+    /// Also `no_userns;` (no nested user namespace: `unshare -U` fails, `clone3` fails
+    /// `ENOSYS` so libcs fall back to `clone`) and `sockets [unix, inet, inet6,
+    /// netlink];` (`AF_PACKET`, `AF_ALG`, `AF_VSOCK` and the rest fail `EAFNOSUPPORT`).
+    pub static DEFAULT_SYSCALLS = {
+        syscalls deny [
+            @clock, @cpu-emulation, @debug, @keyring, @module, @mount, @obsolete, @raw-io,
+            @reboot, @swap, acct, bpf, fanotify_init, io_uring_enter, io_uring_register,
+            io_uring_setup, migrate_pages, move_pages, name_to_handle_at, nfsservctl,
+            open_by_handle_at, process_vm_readv, process_vm_writev, quotactl, quotactl_fd,
+            setns, syslog, userfaultfd, vhangup
+        ];
+        sockets [unix, inet, inet6, netlink];
+        no_userns;
+    };
 }
 
 /// Writes the program start of a static launcher: a `#![no_std]`, `#![no_main]` binary
