@@ -306,7 +306,7 @@ mod tests {
         let names = ["ptrace", "mount", "@mount", "EPERM"];
         assert_eq!(nearest("ptrase", names.into_iter()), Some("ptrace"));
         assert_eq!(nearest("@mont", names.into_iter()), Some("@mount"));
-        assert_eq!(nearest("eprem", names.into_iter()), Some("EPERM"));
+        assert_eq!(nearest("eprm", names.into_iter()), Some("EPERM"));
         assert_eq!(nearest("frobnicate", names.into_iter()), None);
     }
 }
