@@ -47,6 +47,10 @@
 //!   a fresh `/dev`, an empty directory, a link and a read-only file.
 //! - `unshare [net, ipc];`, `hostname "box";` and `new_session;` set up the process:
 //!   more namespaces, a host name, a new session.
+//! - `syscalls deny [@mount, ptrace];`, `syscalls allow [@system-service];`,
+//!   `syscalls errno(EACCES);`, `sockets [unix, inet];` and `no_userns;` make the
+//!   table's syscall policy, compiled to a seccomp program with the table
+//!   ([`DEFAULT_SYSCALLS`] is a default one to include).
 //! - `include PATH;` splices in the mounts and settings of a namespace declared
 //!   elsewhere (this module, another module, another crate) before sorting and
 //!   collapsing.
@@ -154,6 +158,11 @@ mod package;
 /// | `unshare [net, ipc];` | more namespaces: `pid`, `net` (only `lo`, up), `ipc`, `uts`, `cgroup` |
 /// | `hostname "box";` | the host name; implies `uts` |
 /// | `new_session;` | the program runs in a new session |
+/// | `syscalls deny [@mount, ptrace];` | these calls (and groups, systemd's: `@mount`, `@debug`, ...) fail |
+/// | `syscalls allow [@system-service];` | only these calls run; calls the tables do not know fail `ENOSYS` |
+/// | `syscalls errno(EACCES);` | the errno of a refused call (`EPERM` by default; `clone3` always `ENOSYS`) |
+/// | `sockets [unix, inet, inet6];` | `socket` and `socketpair` of other families fail `EAFNOSUPPORT` |
+/// | `no_userns;` | no nested user namespace (`clone`/`unshare` with `CLONE_NEWUSER` fail, `clone3` `ENOSYS`) |
 /// | `include path::to::NAME;` | splice in another namespace's mounts and settings |
 ///
 /// A trailing slash marks a directory target, none a file; a tmpfs or a union always
@@ -167,7 +176,10 @@ mod package;
 /// the new root (the lowest layer of a union on `/`) or in a tmpfs, `dev` or writable
 /// union of the table; a `file` is its content bound read-only onto a file mountpoint.
 /// The settings of included namespaces add up: the namespaces to unshare are their
-/// union, a host name must be the same everywhere.
+/// union, a host name must be the same everywhere. Syscall policies compose: deny
+/// lists unite, allow lists intersect, a call allowed and denied through groups is
+/// denied, one errno, socket lists intersect. Every table's program also makes `ioctl`
+/// `TIOCSTI`, `TIOCLINUX` and `TIOCSETD` fail `EPERM`.
 ///
 /// # Compile errors
 ///
@@ -194,6 +206,10 @@ mod package;
 /// - in `unshare [..]`, an empty list, an unknown or repeated word, `user` or `mount`
 ///   (made automatically); a host name that is empty, longer than 64 bytes or has
 ///   other characters than letters, digits, `-` and `.`; two different host names;
+/// - in `syscalls` and `sockets`, an unknown call, group, address family or errno (the
+///   nearest name suggested), an empty list, the same call named in an allow and a
+///   deny statement (naming both), two different errnos, an allow list without
+///   `execve` or a deny list with it (the program could not start);
 /// - a namespace including itself; an include of something that is not a namespace;
 /// - syntax errors.
 ///

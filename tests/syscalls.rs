@@ -9,6 +9,7 @@
 #[path = "../runtime/tests/common/mod.rs"]
 mod common;
 
+use std::fmt::Write as _;
 use std::process::{Command, Output, Stdio};
 
 use common::{BASE, USERS, User, as_user};
@@ -52,9 +53,9 @@ const ENOSYS: i32 = 38;
 
 /// The calls made, each with its arguments: a name, the native call and the i386 one.
 /// Pointers are null: a filter answers before the kernel reads them.
-const CALLS: &[(&str, &str, [u64; 3])] = &[
+const CALLS: &[(&str, &str, [i64; 3])] = &[
     ("mount", "mount", [0, 0, 0]),
-    ("keyctl", "keyctl", [0, (-3i64) as u64, 0]),
+    ("keyctl", "keyctl", [0, -3, 0]),
     ("ptrace", "ptrace", [0x4206, 1, 0]),
     ("unshare-user", "unshare", [0x1000_0000, 0, 0]),
     ("socket-packet", "socket", [17, 3, 0]),
@@ -94,15 +95,16 @@ def native(nr, a, b, c):
     for (name, call, [a, b, c]) in CALLS {
         let native = Arch::X86_64.number(call).unwrap();
         let i386 = Arch::I386.number(call).unwrap();
-        let (a, b, c) = (*a as i64, *b as i64, *c as i64);
-        script += &format!(
+        let _ = write!(
+            script,
             "print('{name} native', native({native}, {a}, {b}, {c}))\n\
              print('{name} i386', i386({i386}, {a}, {b}, {c}))\n"
         );
     }
     // i386's multiplexed socket(AF_PACKET): the family lies behind a pointer.
     let socketcall = Arch::I386.number("socketcall").unwrap();
-    script += &format!(
+    let _ = write!(
+        script,
         "args = (ctypes.c_uint32 * 3)(17, 3, 0)\n\
          print('socketcall-socket i386', i386({socketcall}, 1, ctypes.addressof(args), 0))\n"
     );

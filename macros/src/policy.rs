@@ -9,6 +9,7 @@
 //! socket lists intersect.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::str::FromStr;
 
 use mountns_seccomp::{Policy, groups, tables};
@@ -206,14 +207,14 @@ impl Syscalls {
         let mut text = String::new();
         for (kind, lists) in [("deny", &self.deny), ("allow", &self.allow)] {
             for list in lists {
-                text += &format!("syscalls {kind} [{}];", list.items.join(", "));
+                let _ = write!(text, "syscalls {kind} [{}];", list.items.join(", "));
             }
         }
         if let Some((name, _)) = &self.errno {
-            text += &format!("syscalls errno({name});");
+            let _ = write!(text, "syscalls errno({name});");
         }
         for list in &self.sockets {
-            text += &format!("sockets [{}];", list.items.join(", "));
+            let _ = write!(text, "sockets [{}];", list.items.join(", "));
         }
         if self.no_userns {
             text += "no_userns;";

@@ -676,3 +676,28 @@ fn add(group: &Group, names: &mut Vec<&'static str>) {
         }
     }
 }
+
+/// The README's table of the groups: one row per group, its calls (each known to some
+/// architecture here) in order, member groups by name. `tests/readme.rs` checks that
+/// the README holds exactly this.
+pub fn markdown_table() -> String {
+    use std::fmt::Write as _;
+
+    let mut table = String::from("| group | calls |\n| --- | --- |\n");
+    for group in GROUPS {
+        let members: Vec<String> = group
+            .members
+            .iter()
+            .filter(|member| self::group(member).is_some() || crate::is_syscall(member))
+            .map(|member| format!("`{member}`"))
+            .collect();
+        let _ = writeln!(
+            table,
+            "| `{}` ({}) | {} |",
+            group.name,
+            group.help,
+            members.join(" ")
+        );
+    }
+    table
+}
