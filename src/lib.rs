@@ -47,6 +47,10 @@
 //!   a fresh `/dev`, an empty directory, a link and a read-only file.
 //! - `unshare [net, ipc];`, `hostname "box";` and `new_session;` set up the process:
 //!   more namespaces, a host name, a new session.
+//! - `syscalls deny [@mount, ptrace];`, `syscalls allow [@system-service];`,
+//!   `syscalls errno(EACCES);`, `sockets [unix, inet];` and `no_userns;` make the
+//!   table's syscall policy, compiled to a seccomp program with the table
+//!   ([`DEFAULT_SYSCALLS`] is a default one to include).
 //! - `include PATH;` splices in the mounts and settings of a namespace declared
 //!   elsewhere (this module, another module, another crate) before sorting and
 //!   collapsing.
@@ -154,6 +158,11 @@ mod package;
 /// | `unshare [net, ipc];` | more namespaces: `pid`, `net` (only `lo`, up), `ipc`, `uts`, `cgroup` |
 /// | `hostname "box";` | the host name; implies `uts` |
 /// | `new_session;` | the program runs in a new session |
+/// | `syscalls deny [@mount, ptrace];` | these calls (and groups, systemd's: `@mount`, `@debug`, ...) fail |
+/// | `syscalls allow [@system-service];` | only these calls run; calls the tables do not know fail `ENOSYS` |
+/// | `syscalls errno(EACCES);` | the errno of a refused call (`EPERM` by default; `clone3` always `ENOSYS`) |
+/// | `sockets [unix, inet, inet6];` | `socket` and `socketpair` of other families fail `EAFNOSUPPORT` |
+/// | `no_userns;` | no nested user namespace (`clone`/`unshare` with `CLONE_NEWUSER` fail, `clone3` `ENOSYS`) |
 /// | `include path::to::NAME;` | splice in another namespace's mounts and settings |
 ///
 /// A trailing slash marks a directory target, none a file; a tmpfs or a union always
@@ -167,7 +176,10 @@ mod package;
 /// the new root (the lowest layer of a union on `/`) or in a tmpfs, `dev` or writable
 /// union of the table; a `file` is its content bound read-only onto a file mountpoint.
 /// The settings of included namespaces add up: the namespaces to unshare are their
-/// union, a host name must be the same everywhere.
+/// union, a host name must be the same everywhere. Syscall policies compose: deny
+/// lists unite, allow lists intersect, a call allowed and denied through groups is
+/// denied, one errno, socket lists intersect. Every table's program also makes `ioctl`
+/// `TIOCSTI`, `TIOCLINUX` and `TIOCSETD` fail `EPERM`.
 ///
 /// # Compile errors
 ///
@@ -194,6 +206,10 @@ mod package;
 /// - in `unshare [..]`, an empty list, an unknown or repeated word, `user` or `mount`
 ///   (made automatically); a host name that is empty, longer than 64 bytes or has
 ///   other characters than letters, digits, `-` and `.`; two different host names;
+/// - in `syscalls` and `sockets`, an unknown call, group, address family or errno (the
+///   nearest name suggested), an empty list, the same call named in an allow and a
+///   deny statement (naming both), two different errnos, an allow list without
+///   `execve` or a deny list with it (the program could not start);
 /// - a namespace including itself; an include of something that is not a namespace;
 /// - syntax errors.
 ///
@@ -239,6 +255,37 @@ namespace! {
         proc "/proc/";
         bind ro ["/usr/share/zoneinfo/", "/etc/ssl/certs/", "/usr/share/ca-certificates/"];
         bind ro "/etc/localtime";
+    };
+
+    /// A default syscall policy, comparable to podman's and Flatpak's: a deny list of
+    /// the kernel's attack surface that ordinary programs (a shell, Python, `make`,
+    /// `gcc`) never need, failing `EPERM`. It mounts nothing; include it beside your
+    /// mounts with `include mountns::DEFAULT_SYSCALLS;`.
+    ///
+    /// | refused | why |
+    /// | --- | --- |
+    /// | `@mount` (`mount`, `umount2`, `pivot_root`, `chroot`, the new mount API) | undoing the view |
+    /// | `@module`, `@reboot` (`kexec_load`), `@swap`, `@raw-io`, `@clock` | the machine's, not a program's |
+    /// | `@debug` (`ptrace`, `perf_event_open`, `pidfd_getfd`), `process_vm_readv`, `process_vm_writev` | reading and steering other processes |
+    /// | `@keyring` (`keyctl`, `add_key`, `request_key`) | the keyrings are not namespaced |
+    /// | `bpf`, `userfaultfd`, `io_uring_setup`, `io_uring_enter`, `io_uring_register` | frequent ways into kernel bugs |
+    /// | `@cpu-emulation` (`modify_ldt`, `vm86`), `@obsolete` (`uselib`, `_sysctl`, `ustat`, ...) | old interfaces nobody needs |
+    /// | `open_by_handle_at`, `name_to_handle_at` | open files by handle, past the view (the "shocker" escape) |
+    /// | `acct`, `quotactl`, `quotactl_fd`, `nfsservctl`, `fanotify_init`, `syslog`, `vhangup`, `setns`, `migrate_pages`, `move_pages` | system-wide knobs and other namespaces |
+    ///
+    /// Also `no_userns;` (no nested user namespace: `unshare -U` fails, `clone3` fails
+    /// `ENOSYS` so libcs fall back to `clone`) and `sockets [unix, inet, inet6,
+    /// netlink];` (`AF_PACKET`, `AF_ALG`, `AF_VSOCK` and the rest fail `EAFNOSUPPORT`).
+    pub static DEFAULT_SYSCALLS = {
+        syscalls deny [
+            @clock, @cpu-emulation, @debug, @keyring, @module, @mount, @obsolete, @raw-io,
+            @reboot, @swap, acct, bpf, fanotify_init, io_uring_enter, io_uring_register,
+            io_uring_setup, migrate_pages, move_pages, name_to_handle_at, nfsservctl,
+            open_by_handle_at, process_vm_readv, process_vm_writev, quotactl, quotactl_fd,
+            setns, syslog, userfaultfd, vhangup
+        ];
+        sockets [unix, inet, inet6, netlink];
+        no_userns;
     };
 }
 
@@ -304,7 +351,7 @@ pub mod __private {
     #[cfg(feature = "launcher")]
     pub use mountns_runtime::launcher_panicked;
     pub use mountns_runtime::{
-        Caps, Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper,
+        Caps, Flags, Instruction, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper,
     };
 
     /// The content of a `file` statement, whatever constant it was written as: a

@@ -1,5 +1,5 @@
 //! The caller's terminal inside a namespace: a program cannot push keystrokes into it
-//! (`TIOCSTI`, `TIOCLINUX`), and an interactive shell keeps its job control there. Each
+//! (`TIOCSTI`, `TIOCLINUX`) nor change its line discipline (`TIOCSETD`), and an interactive shell keeps its job control there. Each
 //! case in a pseudo-terminal of the test's own, made the child's controlling terminal
 //! as a shell's is, as root and as uid 65534.
 
@@ -102,6 +102,40 @@ fn keystrokes_cannot_be_injected_into_the_terminal() {
             assert_eq!(
                 String::from_utf8_lossy(&output.stdout),
                 "1\n1\n1\n",
+                "{user:?} in {ns}: {output:?}"
+            );
+        }
+    }
+}
+
+/// Python that sets its terminal's line discipline with `TIOCSETD` (to `N_TTY`, the one
+/// it has: harmless where it works), also with bit 32 of the request set: 0 for each
+/// that worked, else the errno. `N_NULL` there would kill the caller's terminal.
+const LINE_DISCIPLINE: &str = "
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+for request in (0x5423, 0x5423 | 1 << 32):
+    discipline = ctypes.c_int(0)
+    done = libc.ioctl(0, ctypes.c_ulong(request), ctypes.byref(discipline))
+    print(0 if done == 0 else ctypes.get_errno())
+";
+
+#[test]
+fn the_line_discipline_cannot_be_changed() {
+    for user in USERS {
+        let python = "/usr/bin/python3";
+        // Outside, both requests work.
+        let output = in_terminal(python, &["-c", LINE_DISCIPLINE], user, None);
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "0\n0\n",
+            "{user:?}: {output:?}"
+        );
+        for ns in [&BASE, &PID, &SESSION] {
+            let output = in_terminal(python, &["-c", LINE_DISCIPLINE], user, Some(ns));
+            assert_eq!(
+                String::from_utf8_lossy(&output.stdout),
+                "1\n1\n",
                 "{user:?} in {ns}: {output:?}"
             );
         }

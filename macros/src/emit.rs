@@ -193,6 +193,7 @@ fn settings_statements(settings: &Settings) -> TokenStream {
     if let Some((groups, _)) = &settings.groups {
         statements.extend(quote! { groups [#(#groups),*]; });
     }
+    statements.extend(settings.syscalls.statements());
     statements
 }
 
@@ -273,6 +274,8 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
         })
         .collect::<syn::Result<Vec<_>>>()?;
     let with = with_settings(settings)?;
+    let seccomp_name = Ident::new("SECCOMP", Span::mixed_site());
+    let seccomp = seccomp(settings, &seccomp_name)?;
     let Statics { items, sources, .. } = statics;
     let sources: Vec<TokenStream> = sources
         .into_iter()
@@ -283,11 +286,38 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
         ["MOUNTS", "SKELETON", "SOURCES"].map(|name| Ident::new(name, Span::mixed_site()));
     Ok(quote! {{
         #items
+        #seccomp
         static #mounts_name: [#private::Mount; #mounts_len] = [#(#rows),*];
         static #skeleton_name: [#private::Mountpoint; #skeleton_len] = [#(#skeleton),*];
         static #sources_name: [&[&::core::ffi::CStr]; #sources_len] = [#(#sources),*];
         #private::Namespace::__new(&#mounts_name, &#skeleton_name, &#sources_name)#with
+            .__with_seccomp(&#seccomp_name)
     }})
+}
+
+/// The table's seccomp program, one `static SECCOMP` per target architecture, each
+/// compiled here from the syscall statements (the `aarch64` one cannot be built on a
+/// machine without that target, but it is computed and checked all the same).
+fn seccomp(settings: &Settings, name: &Ident) -> syn::Result<TokenStream> {
+    let policy = settings.syscalls.policy();
+    let mut statics = TokenStream::new();
+    for (target, arch) in [
+        (mountns_seccomp::Target::X86_64, "x86_64"),
+        (mountns_seccomp::Target::Aarch64, "aarch64"),
+    ] {
+        let program = mountns_seccomp::compile(&policy, target)
+            .map_err(|message| syn::Error::new(Span::call_site(), message))?;
+        let len = program.len();
+        let instructions = program.iter().map(|insn| {
+            let (code, jt, jf, k) = (insn.code, insn.jt, insn.jf, insn.k);
+            quote!(::mountns::__private::Instruction::__new(#code, #jt, #jf, #k))
+        });
+        statics.extend(quote! {
+            #[cfg(target_arch = #arch)]
+            static #name: [::mountns::__private::Instruction; #len] = [#(#instructions),*];
+        });
+    }
+    Ok(statics)
 }
 
 /// `.__with(..)`: the table's process-wide settings.

@@ -10,6 +10,7 @@ use crate::collapse::{Entry, Made, What};
 use crate::expand::Errors;
 use crate::include::single_name;
 use crate::parse::{Arg, Bind, Body, Decl, Include, Make, Setting, SettingValue, Source, Stmt};
+use crate::policy::Syscalls;
 use crate::valid;
 
 /// Where an entry came from, for messages and for emitting its source.
@@ -62,6 +63,8 @@ pub struct Settings {
     pub uid: Option<(u32, String)>,
     pub gid: Option<(u32, String)>,
     pub groups: Option<(Vec<u32>, String)>,
+    /// The syscall statements (`syscalls`, `sockets`, `no_userns`).
+    pub syscalls: Syscalls,
 }
 
 impl Origin {
@@ -393,6 +396,42 @@ impl<'a> Flattener<'a> {
                 let error = self.one_value(|s| &mut s.groups, groups, here, "lists of groups");
                 self.push_at(error, &blame, *span);
             }
+            SettingValue::Syscalls {
+                allow,
+                calls,
+                bracket,
+            } => {
+                let describe = |text: &str| Origin::describe_text(text, &cx.via);
+                let errors = self
+                    .settings
+                    .syscalls
+                    .list(*allow, calls, *bracket, &describe);
+                self.policy_errors(errors, &blame);
+            }
+            SettingValue::Errno(name) => {
+                let describe = |text: &str| Origin::describe_text(text, &cx.via);
+                if let Some(message) = self.settings.syscalls.errno(name, &describe) {
+                    self.errors.push(blame.error(name.span(), &message));
+                }
+            }
+            SettingValue::Sockets(words, bracket) => {
+                let describe = |text: &str| Origin::describe_text(text, &cx.via);
+                let errors = self.settings.syscalls.sockets(words, *bracket, &describe);
+                self.policy_errors(errors, &blame);
+            }
+            SettingValue::NoUserns => self.settings.syscalls.no_userns = true,
+        }
+    }
+
+    /// The errors of a syscall statement, pointing at the include that brought it in
+    /// if it came through one.
+    fn policy_errors(&mut self, errors: Vec<syn::Error>, blame: &Blame) {
+        for error in errors {
+            self.errors.push(if blame.included {
+                blame.error(error.span(), &error.to_string())
+            } else {
+                error
+            });
         }
     }
 

@@ -14,6 +14,7 @@ mod flatten;
 mod fuzz;
 mod include;
 mod parse;
+mod policy;
 mod valid;
 
 /// Declares mount namespaces; see the `mountns` crate for the grammar.

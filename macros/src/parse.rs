@@ -10,10 +10,13 @@
 //!         | `file` flag* LIT content `;`
 //!         | `unshare` `[` IDENT,* `]` `;` | `hostname` LIT `;` | `new_session` `;`
 //!         | `caps` `[` IDENT,* `]` `;` | (`uid` | `gid`) INT `;` | `groups` `[` INT,* `]` `;`
+//!         | `syscalls` (`deny` | `allow`) `[` call,* `]` `;` | `syscalls` `errno` `(` IDENT `)` `;`
+//!         | `sockets` `[` IDENT,* `]` `;` | `no_userns` `;`
 //!         | `include` PATH `;`
 //!         | `include` PATH `=>` `{` stmt* `}` `;`   (internal: a resolved include)
 //! source := LIT | `tmpfs` | `tmpfs` `(` LIT `)` | EXPR | `[` source,* `]`
 //!         | `@` `src` `(` INT `)`                    (internal: an included non-literal)
+//! call   := IDENT | `@` IDENT (`-` IDENT)*          (a syscall, or a group: `@basic-io`)
 //! content := EXPR
 //!         | `@` `content` `(` INT `)`                (internal: an included non-literal)
 //! ```
@@ -153,10 +156,68 @@ pub enum SettingValue {
     Gid(LitInt),
     /// `groups [27, 100];`: the ids, and the brackets' span.
     Groups(Vec<LitInt>, Span),
+    /// `syscalls deny [..];` or `syscalls allow [..];`: the calls and groups, and the
+    /// brackets' span.
+    Syscalls {
+        allow: bool,
+        calls: Vec<Call>,
+        bracket: Span,
+    },
+    /// `syscalls errno(EPERM);`
+    Errno(Ident),
+    /// `sockets [unix, inet];`: the families, and the brackets' span.
+    Sockets(Vec<Ident>, Span),
+    NoUserns,
+}
+
+/// A syscall (`ptrace`) or a group (`@basic-io`) in a `syscalls` list.
+pub struct Call {
+    /// As written, without spaces: `@basic-io`.
+    pub name: String,
+    pub tokens: TokenStream,
+}
+
+impl Call {
+    /// Whether this names a group (`@mount`) rather than a call.
+    pub fn is_group(&self) -> bool {
+        self.name.starts_with('@')
+    }
+}
+
+impl Parse for Call {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let start = input.fork();
+        let mut name = String::new();
+        if input.peek(Token![@]) {
+            input.parse::<Token![@]>()?;
+            name.push('@');
+            let word: Ident =
+                parse_or(input, "expected a group's name after `@`, such as `@mount`")?;
+            name.push_str(&word.to_string());
+            while input.peek(Token![-]) {
+                input.parse::<Token![-]>()?;
+                let word = input.call(Ident::parse_any)?;
+                name.push('-');
+                name.push_str(&word.to_string());
+            }
+        } else {
+            let word = input.call(Ident::parse_any).map_err(|error| {
+                syn::Error::new(
+                    error.span(),
+                    "expected a syscall such as `ptrace`, or a group such as `@mount`",
+                )
+            })?;
+            name.push_str(&word.to_string());
+        }
+        Ok(Call {
+            name,
+            tokens: consumed(&start, input),
+        })
+    }
 }
 
 /// The keywords of the process-wide settings.
-const SETTINGS: [&str; 7] = [
+const SETTINGS: [&str; 10] = [
     "unshare",
     "hostname",
     "new_session",
@@ -164,6 +225,9 @@ const SETTINGS: [&str; 7] = [
     "uid",
     "gid",
     "groups",
+    "syscalls",
+    "sockets",
+    "no_userns",
 ];
 
 /// `bind FLAGS TARGETS SOURCES;`
@@ -357,7 +421,7 @@ impl Parse for Stmt {
             Ok(Stmt::Include(include))
         } else {
             Err(input.error(
-                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session`, `caps`, `uid`, `gid`, `groups` or `include`",
+                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session`, `caps`, `uid`, `gid`, `groups`, `syscalls`, `sockets`, `no_userns` or `include`",
             ))
         }
     }
@@ -559,6 +623,15 @@ impl Setting {
                 )?;
                 SettingValue::Groups(ids.into_iter().collect(), bracket.span.join())
             }
+            "syscalls" => syscalls(input)?,
+            "sockets" => {
+                let (words, span) = word_list(
+                    input,
+                    "expected a list of address families, such as `sockets [unix, inet, inet6];`",
+                )?;
+                SettingValue::Sockets(words, span)
+            }
+            "no_userns" => SettingValue::NoUserns,
             _ => SettingValue::NewSession,
         };
         end(input)?;
@@ -589,6 +662,49 @@ fn id(input: ParseStream, what: &str, example: &str) -> syn::Result<LitInt> {
         )));
     }
     parse_or(input, &format!("expected a {what}, a number: `{example}`"))
+}
+
+/// What follows `syscalls`: `deny [..]`, `allow [..]` or `errno(NAME)`.
+fn syscalls(input: ParseStream) -> syn::Result<SettingValue> {
+    const EXPECTED: &str = "expected `deny [..]`, `allow [..]` or `errno(NAME)` after `syscalls`, such as `syscalls deny [@mount, ptrace];`";
+    let word = input
+        .call(Ident::parse_any)
+        .map_err(|error| syn::Error::new(error.span(), EXPECTED))?;
+    if word == "errno" {
+        if !input.peek(syn::token::Paren) {
+            return Err(
+                input.error("expected the errno's name in parentheses: `syscalls errno(EPERM);`")
+            );
+        }
+        let content;
+        syn::parenthesized!(content in input);
+        let name: Ident = parse_or(
+            &content,
+            "expected the errno's name in parentheses: `syscalls errno(EPERM);`",
+        )?;
+        if !content.is_empty() {
+            return Err(content.error("expected `)` after the errno's name"));
+        }
+        return Ok(SettingValue::Errno(name));
+    }
+    let allow = match word.to_string().as_str() {
+        "deny" => false,
+        "allow" => true,
+        _ => return Err(syn::Error::new(word.span(), EXPECTED)),
+    };
+    if !input.peek(syn::token::Bracket) {
+        return Err(input.error(format!(
+            "expected a list of syscalls and groups: `syscalls {word} [@mount, ptrace];`"
+        )));
+    }
+    let content;
+    let bracket = bracketed!(content in input);
+    let calls = content.parse_terminated(Call::parse, Token![,])?;
+    Ok(SettingValue::Syscalls {
+        allow,
+        calls: calls.into_iter().collect(),
+        bracket: bracket.span.join(),
+    })
 }
 
 /// The flag words after a statement's keyword.

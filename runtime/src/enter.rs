@@ -52,8 +52,9 @@ pub fn force_legacy_unions(on: bool) {
 
 impl Namespace {
     /// Enters this namespace in the calling process: afterwards it sees only the mounts
-    /// of the table under a fresh root, with `no_new_privs` set and the keystroke
-    /// injection filter installed (`ioctl` `TIOCSTI` and `TIOCLINUX` fail with `EPERM`).
+    /// of the table under a fresh root, with `no_new_privs` set and the table's seccomp
+    /// program installed (its syscall policy, and `ioctl` `TIOCSTI`, `TIOCLINUX` and
+    /// `TIOCSETD` failing with `EPERM`).
     /// The host's mounts are untouched.
     ///
     /// As root it makes a mount namespace; otherwise (or when root is refused one) a user

@@ -92,7 +92,8 @@ pub enum Step {
     Keyring,
     /// Setting `no_new_privs`.
     NoNewPrivs,
-    /// Installing the seccomp filter that refuses `TIOCSTI` and `TIOCLINUX`.
+    /// Installing the table's seccomp program (its syscall policy and the terminal
+    /// rule), the last step.
     Seccomp,
     /// Switching to the user and group ids of the table (`uid`, `gid`, `groups`) or of
     /// [`CommandExt::namespace_as`](crate::CommandExt::namespace_as), after entering.
@@ -140,7 +141,7 @@ impl fmt::Display for Step {
             Step::Capabilities => "drop capabilities",
             Step::Keyring => "join a new session keyring",
             Step::NoNewPrivs => "set no_new_privs",
-            Step::Seccomp => "install the keystroke-injection filter",
+            Step::Seccomp => "install the syscall filter",
             Step::Ids => "switch user and group ids",
             Step::Exec => "exec",
         })

@@ -37,4 +37,6 @@ pub use error::{Error, Step};
 pub use launcher::panicked as launcher_panicked;
 #[cfg(feature = "std")]
 pub use params::{Filled, Params};
-pub use table::{Caps, Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper};
+pub use table::{
+    Caps, Flags, Instruction, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper,
+};

@@ -83,7 +83,7 @@ mod seccomp;
 mod shared;
 
 pub(crate) use net::loopback_up;
-pub(crate) use seccomp::forbid_keystroke_injection;
+pub(crate) use seccomp::{TERMINAL_ONLY, install as install_seccomp};
 
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 compile_error!("mountns: raw system calls are written for x86_64 and aarch64 only");

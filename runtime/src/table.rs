@@ -21,6 +21,7 @@ pub struct Namespace {
     new_session: bool,
     caps: Caps,
     identity: Identity<'static>,
+    seccomp: &'static [Instruction],
 }
 
 impl Namespace {
@@ -39,7 +40,25 @@ impl Namespace {
             new_session: false,
             caps: Caps::NONE,
             identity: Identity::NONE,
+            seccomp: &crate::sys::TERMINAL_ONLY,
         }
+    }
+
+    /// The table's seccomp program, compiled by the macro from its syscall statements
+    /// (and the terminal rule every table has): one program per target architecture,
+    /// the one of the architecture being built.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __with_seccomp(self, seccomp: &'static [Instruction]) -> Self {
+        Namespace { seccomp, ..self }
+    }
+
+    /// The classic BPF program installed when entering (after `no_new_privs`, last,
+    /// in the process that executes the program). Hidden: for the tests, which run it
+    /// in an interpreter.
+    #[doc(hidden)]
+    pub const fn __seccomp(&self) -> &'static [Instruction] {
+        self.seccomp
     }
 
     /// The table's process-wide settings: the namespaces it makes beside the mount
@@ -283,6 +302,44 @@ impl Identity<'_> {
     /// Whether any id is chosen.
     pub(crate) const fn is_chosen(&self) -> bool {
         self.uid.is_some() || self.gid.is_some() || self.groups.is_some()
+    }
+}
+
+/// One instruction of a table's seccomp program: the kernel's `struct sock_filter`,
+/// laid out alike, so the program is passed to the kernel as it is in the `static`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Instruction {
+    code: u16,
+    jt: u8,
+    jf: u8,
+    k: u32,
+}
+
+impl Instruction {
+    #[doc(hidden)]
+    pub const fn __new(code: u16, jt: u8, jf: u8, k: u32) -> Self {
+        Instruction { code, jt, jf, k }
+    }
+
+    /// The opcode.
+    pub const fn code(&self) -> u16 {
+        self.code
+    }
+
+    /// How far a conditional jump goes when its condition holds.
+    pub const fn jt(&self) -> u8 {
+        self.jt
+    }
+
+    /// How far a conditional jump goes when its condition fails.
+    pub const fn jf(&self) -> u8 {
+        self.jf
+    }
+
+    /// The constant operand.
+    pub const fn k(&self) -> u32 {
+        self.k
     }
 }
 

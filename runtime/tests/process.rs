@@ -49,6 +49,19 @@ namespace! {
         bind "/proc/";
     };
 
+    /// A syscall policy, with and without a pid namespace.
+    static POLICY = {
+        include BASE;
+        syscalls deny [mount, keyctl];
+        syscalls errno(ENOTRECOVERABLE);
+        no_userns;
+    };
+
+    static POLICY_PID = {
+        include POLICY;
+        unshare [pid];
+    };
+
     /// A pid namespace, and a /dev for a shell's background jobs (their stdin
     /// is /dev/null).
     static EXEC_PID = {
@@ -67,6 +80,8 @@ fn main() {
         Ok("session-leader") => session_leader(),
         Ok("caps-exec") => caps_exec(),
         Ok("caps-enter") => caps_enter(),
+        Ok("exec-policy") => exec_policy(false),
+        Ok("exec-policy-pid") => exec_policy(true),
         _ => {
             common::assert_root();
             let tests = [
@@ -101,6 +116,10 @@ fn main() {
                 (
                     "exec_and_enter_leave_no_capability",
                     exec_and_enter_leave_no_capability,
+                ),
+                (
+                    "exec_installs_the_syscall_policy",
+                    exec_installs_the_syscall_policy,
                 ),
             ];
             // Enough of libtest's command line for `cargo test -- --list` and filters.
@@ -152,6 +171,39 @@ fn exec(missing: bool) {
     println!("{error}");
     assert_eq!(error.step(), Step::Exec);
     std::process::exit(3);
+}
+
+/// What `exec_policy` runs: `mount` and `keyctl` (their errnos), then `unshare -U`.
+const POLICY_SCRIPT: &str = "python3 -c 'import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+print(libc.mount(None, None, None, 0, None), ctypes.get_errno())
+print(libc.syscall(250, 0, -3, 0, 0, 0), ctypes.get_errno())'
+unshare -U true 2>&1 | grep -c 'unshare failed'";
+
+/// Child: executes the policy's probe through `exec`, with a pid namespace or not.
+fn exec_policy(pid: bool) {
+    let ns = if pid { &POLICY_PID } else { &POLICY };
+    let error = ns.exec(&["sh", "-c", POLICY_SCRIPT]);
+    println!("{error}");
+    std::process::exit(3);
+}
+
+/// `Namespace::exec` installs the table's policy: the refused calls fail with its
+/// errno (131, `ENOTRECOVERABLE`), a user namespace cannot be made.
+fn exec_installs_the_syscall_policy() {
+    for user in USERS {
+        for role in ["exec-policy", "exec-policy-pid"] {
+            let mut command = Command::new(env::current_exe().unwrap());
+            command.env(ROLE, role);
+            let output = as_user(&mut command, user).output().unwrap();
+            assert!(output.status.success(), "{user:?} {role}: {output:?}");
+            assert_eq!(
+                String::from_utf8_lossy(&output.stdout),
+                "-1 131\n-1 131\n1\n",
+                "{user:?} {role}: {output:?}"
+            );
+        }
+    }
 }
 
 /// Child, leading its process group: enters a table with a new session in place.

@@ -8,6 +8,9 @@
 //!   --symlink usr/lib64 /lib64 --dev /dev --proc /proc --tmpfs /tmp \
 //!   --unshare-pid --unshare-net --new-session --die-with-parent PROGRAM
 //! ```
+//!
+//! with `mountns::DEFAULT_SYSCALLS` besides (a deny list of the kernel's attack
+//! surface, no nested user namespace), which bubblewrap has no default for.
 
 #![no_std]
 #![no_main]
@@ -25,6 +28,7 @@ mountns::namespace! {
         bind "/tmp/" tmpfs;
         unshare [net];
         new_session;
+        include mountns::DEFAULT_SYSCALLS;
     };
 }
 

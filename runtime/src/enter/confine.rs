@@ -88,7 +88,7 @@ impl Namespace {
             die_with_parent(parent)?;
         }
         Context::NONE.step(Step::NoNewPrivs, || thread::set_no_new_privs(true))?;
-        Context::NONE.step(Step::Seccomp, sys::forbid_keystroke_injection)
+        Context::NONE.step(Step::Seccomp, || sys::install_seccomp(self.__seccomp()))
     }
 }
 

@@ -1,14 +1,14 @@
-//! The seccomp filter against keystroke injection and terminal takeover: `ioctl(TIOCSTI)`
-//! (push input into a terminal), `ioctl(TIOCLINUX)` (which can paste the console's
-//! selection) and `ioctl(TIOCSETD)` (change the line discipline: `N_NULL` leaves the
-//! caller's terminal dead, a new session or not) fail with EPERM. A program inside keeps its terminal, and a shell its job control, which a new
-//! session (the other way to stop injection) would take away.
+//! Installs a table's seccomp program: a classic BPF program that the macro compiled
+//! from the table's syscall statements (`mountns-seccomp`), with the terminal rule
+//! every table has: `ioctl` `TIOCSTI` (push input into a terminal), `TIOCLINUX`
+//! (which can paste the console's selection) and `TIOCSETD` (change the line
+//! discipline, which can kill the caller's terminal) fail with EPERM, the request
+//! compared on its low 32 bits as the kernel reads it (`unsigned int cmd`).
 //!
-//! A classic BPF program fixed at compile time. The request is compared on its low 32
-//! bits only, as the kernel reads it (`unsigned int cmd`), so `TIOCSTI | 1 << 32` is
-//! refused too. Each architecture a process of this machine can call the kernel with
-//! is checked by `seccomp_data.arch` (`x86_64` with its i386 and x32 entry points;
-//! `aarch64` with arm32); any other is killed.
+//! [`TERMINAL_ONLY`] is that rule alone, fixed here, for tables built by hand
+//! (`Namespace::__new`). Each architecture a process of this machine can call the
+//! kernel with is checked by `seccomp_data.arch` (`x86_64` with its i386 and x32 entry
+//! points; `aarch64` with arm32); any other is killed.
 
 use linux_raw_sys::general::__NR_seccomp;
 use linux_raw_sys::ioctl::{TIOCLINUX, TIOCSETD, TIOCSTI};
@@ -19,6 +19,7 @@ use linux_raw_sys::ptrace::{
 use rustix::io::Errno;
 
 use super::raw_syscall;
+use crate::table::Instruction;
 
 #[cfg(target_arch = "x86_64")]
 mod arch {
@@ -56,35 +57,25 @@ const NR: u32 = 0;
 const ARCH: u32 = 4;
 const REQUEST: u32 = 16 + 8;
 
-const fn load(offset: u32) -> sock_filter {
+const fn load(offset: u32) -> Instruction {
     statement(BPF_LD | BPF_W | BPF_ABS, offset)
 }
 
-const fn statement(code: u32, k: u32) -> sock_filter {
-    sock_filter {
-        code: code as u16,
-        jt: 0,
-        jf: 0,
-        k,
-    }
+const fn statement(code: u32, k: u32) -> Instruction {
+    Instruction::__new(code as u16, 0, 0, k)
 }
 
 /// If the accumulator equals `k`, skip `then` instructions, else `or_else`.
-const fn jump_if(k: u32, then: u8, or_else: u8) -> sock_filter {
-    sock_filter {
-        code: (BPF_JMP | BPF_JEQ | BPF_K) as u16,
-        jt: then,
-        jf: or_else,
-        k,
-    }
+const fn jump_if(k: u32, then: u8, or_else: u8) -> Instruction {
+    Instruction::__new((BPF_JMP | BPF_JEQ | BPF_K) as u16, then, or_else, k)
 }
 
-const fn ret(k: u32) -> sock_filter {
+const fn ret(k: u32) -> Instruction {
     statement(BPF_RET | BPF_K, k)
 }
 
-/// The program; each jump's targets by index in the comments.
-static FILTER: [sock_filter; 16] = [
+/// The terminal rule alone; each jump's targets by index in the comments.
+pub(crate) static TERMINAL_ONLY: [Instruction; 16] = [
     /* 0 */ load(ARCH),
     /* 1 */ jump_if(arch::NATIVE, 0, 4), // 2, 6
     /* 2 */ load(NR),
@@ -103,15 +94,23 @@ static FILTER: [sock_filter; 16] = [
     /* 15 */ ret(SECCOMP_RET_KILL_PROCESS),
 ];
 
-/// Installs the filter in the calling process; its children and the program it
-/// executes keep it. Needs `no_new_privs` (or `CAP_SYS_ADMIN`).
-pub(crate) fn forbid_keystroke_injection() -> Result<(), Errno> {
+// `Instruction` is passed to the kernel as its `struct sock_filter`.
+const _: () = assert!(size_of::<Instruction>() == size_of::<sock_filter>());
+const _: () = assert!(align_of::<Instruction>() == align_of::<sock_filter>());
+
+/// Installs `program` in the calling thread with one `seccomp(SECCOMP_SET_MODE_FILTER)`;
+/// its children and the program it executes keep it. Needs `no_new_privs` (or
+/// `CAP_SYS_ADMIN`). Allocates nothing: the program is a `static`.
+pub(crate) fn install(program: &'static [Instruction]) -> Result<(), Errno> {
+    let len = u16::try_from(program.len()).map_err(|_| Errno::INVAL)?;
     let program = sock_fprog {
-        len: FILTER.len() as u16,
-        filter: (&raw const FILTER).cast::<sock_filter>().cast_mut(),
+        len,
+        filter: program.as_ptr().cast::<sock_filter>().cast_mut(),
     };
-    // SAFETY: `program` points to the static filter and its length; the kernel copies
-    // the instructions during the call and never writes through the pointer.
+    // SAFETY: `Instruction` is `repr(C)` with the fields of `sock_filter` in its order
+    // (the sizes and alignments are asserted above), and `program` points to a static
+    // program of `len` instructions; the kernel copies them during the call and never
+    // writes through the pointer.
     unsafe {
         raw_syscall(
             __NR_seccomp,

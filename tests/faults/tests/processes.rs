@@ -39,10 +39,11 @@ const CASES: [(Step, u16, &str); 11] = [
     (Step::Fork, 4, "caller"),
     (Step::DeathSignal, 1, "caller"),
     (Step::DeathSignal, 2, "pid 1"),
-    (Step::Seccomp, 1, "pid 1"),
     // Forking the program.
     (Step::Fork, 5, "pid 1"),
     (Step::Session, 1, "program"),
+    // The syscall filter, the last step, in the program's process.
+    (Step::Seccomp, 1, "program"),
 ];
 
 /// A `sleep` that would leave its mark on the host's process list if it ran.

@@ -1,0 +1,7 @@
+// An unknown address family, with the nearest name.
+mountns::namespace! {
+    static BOX = {
+        sockets [unix, inet7, bluetoth, frobnicate];
+    };
+}
+fn main() {}
