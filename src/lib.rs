@@ -47,6 +47,9 @@
 //!   a fresh `/dev`, an empty directory, a link and a read-only file.
 //! - `unshare [net, ipc];`, `hostname "box";` and `new_session;` set up the process:
 //!   more namespaces, a host name, a new session.
+//! - The program holds no capability, as root and not, unless `caps [net_bind_service];`
+//!   keeps some (`caps [all];` every one); `uid 0;`, `gid 0;` and `groups [27];` choose
+//!   its ids inside. It gets a session keyring of its own and dies with its launcher.
 //! - `syscalls deny [@mount, ptrace];`, `syscalls allow [@system-service];`,
 //!   `syscalls errno(EACCES);`, `sockets [unix, inet];` and `no_userns;` make the
 //!   table's syscall policy, compiled to a seccomp program with the table
@@ -76,9 +79,10 @@
 //!   their layers one at a time from 6.8 and by descriptor from 6.15, with fallbacks
 //!   before. `x86_64` and `aarch64`.
 //! - As root (or with `CAP_SYS_ADMIN`): a mount namespace only; files keep their owners.
-//!   [`CommandExt::namespace_as`] runs the program as another user afterwards.
+//!   The program runs as root without capabilities, or as the ids the table chooses
+//!   (`uid`, `gid`, `groups`) or [`CommandExt::namespace_as`] gives.
 //! - As any other user: unprivileged user namespaces must be allowed; the caller's uid
-//!   and gid are mapped to themselves. The kernel refuses a user namespace to a
+//!   and gid are mapped to themselves, or to the `uid` and `gid` the table chooses. The kernel refuses a user namespace to a
 //!   multithreaded process, so [`Namespace::enter`] then fails; the `Command` methods
 //!   enter in the freshly forked, single-threaded child.
 //!
@@ -158,6 +162,9 @@ mod package;
 /// | `unshare [net, ipc];` | more namespaces: `pid`, `net` (only `lo`, up), `ipc`, `uts`, `cgroup` |
 /// | `hostname "box";` | the host name; implies `uts` |
 /// | `new_session;` | the program runs in a new session |
+/// | `caps [net_bind_service, sys_chroot];` | the program keeps these capabilities (every other is dropped, as root and not); `caps [all];` keeps every one |
+/// | `uid 0;`, `gid 0;` | the ids inside: without root the caller is mapped to them, as root the program runs as them |
+/// | `groups [27, 100];` | the supplementary groups (none by default once ids are chosen); root only |
 /// | `syscalls deny [@mount, ptrace];` | these calls (and groups, systemd's: `@mount`, `@debug`, ...) fail |
 /// | `syscalls allow [@system-service];` | only these calls run; calls the tables do not know fail `ENOSYS` |
 /// | `syscalls errno(EACCES);` | the errno of a refused call (`EPERM` by default; `clone3` always `ENOSYS`) |
@@ -176,7 +183,9 @@ mod package;
 /// the new root (the lowest layer of a union on `/`) or in a tmpfs, `dev` or writable
 /// union of the table; a `file` is its content bound read-only onto a file mountpoint.
 /// The settings of included namespaces add up: the namespaces to unshare are their
-/// union, a host name must be the same everywhere. Syscall policies compose: deny
+/// union, a host name must be the same everywhere, and so must a uid, a gid and a list
+/// of groups; the capabilities kept are the union of the `caps` lists (one per
+/// declaration). Syscall policies compose: deny
 /// lists unite, allow lists intersect, a call allowed and denied through groups is
 /// denied, one errno, socket lists intersect. Every table's program also makes `ioctl`
 /// `TIOCSTI`, `TIOCLINUX` and `TIOCSETD` fail `EPERM`.
@@ -206,6 +215,10 @@ mod package;
 /// - in `unshare [..]`, an empty list, an unknown or repeated word, `user` or `mount`
 ///   (made automatically); a host name that is empty, longer than 64 bytes or has
 ///   other characters than letters, digits, `-` and `.`; two different host names;
+/// - in `caps [..]`, an unknown capability (the nearest name suggested, or how to write
+///   `CAP_SYS_ADMIN`), a repeated one, `all` beside others, an empty list; two `caps`
+///   statements in one declaration; a uid or gid that is not 0 to 4294967294 (-1 means
+///   none to the kernel), a repeated group; two different uids, gids or group lists;
 /// - in `syscalls` and `sockets`, an unknown call, group, address family or errno (the
 ///   nearest name suggested), an empty list, the same call named in an allow and a
 ///   deny statement (naming both), two different errnos, an allow list without

@@ -36,6 +36,12 @@ namespace! {
         dev "/dev/";
     };
 
+    /// A /dev, without a pid namespace.
+    static DEV_ONLY = {
+        include BASE;
+        dev "/dev/";
+    };
+
     /// A network namespace.
     static NET = {
         include BASE;
@@ -237,6 +243,44 @@ fn killing_the_child_kills_the_program_and_its_children() {
             "{user:?}: still running: {:?}",
             processes_marked(&marker)
         );
+    }
+}
+
+#[test]
+fn leftovers_die_with_the_program_in_a_pid_namespace() {
+    // A process the program leaves behind could keep the terminal and read what the
+    // user types next: with a pid namespace it dies when the program ends.
+    for user in USERS {
+        let marker = marker(user, "leftover");
+        let script = format!("(sleep {marker} &) ; exit 0");
+        let status = sh(&script, user)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .status_in(&PID_DEV)
+            .unwrap();
+        assert!(status.success(), "{user:?}: {status}");
+        assert!(
+            within(Duration::from_secs(1), || processes_marked(&marker)
+                .is_empty()),
+            "{user:?}: left behind: {:?}",
+            processes_marked(&marker)
+        );
+        // Without one, it outlives the program (the documented limit).
+        let status = sh(&script, user)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .status_in(&DEV_ONLY)
+            .unwrap();
+        assert!(status.success(), "{user:?}: {status}");
+        assert!(
+            within(Duration::from_secs(5), || processes_marked(&marker).len()
+                == 1),
+            "{user:?}: {:?}",
+            processes_marked(&marker)
+        );
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-f", &marker])
+            .status();
     }
 }
 
