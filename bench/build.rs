@@ -12,6 +12,8 @@ const BINDS: [usize; 4] = [1, 10, 100, 1000];
 /// W2: the number of sources of the union (the runtime adds the skeleton as one more
 /// layer, so 499 is overlayfs's 500).
 const LAYERS: [usize; 4] = [2, 10, 100, 499];
+/// The length of the seccomp benchmark's allow list.
+const ALLOWED: usize = 300;
 
 fn main() {
     let mut code = String::new();
@@ -41,6 +43,17 @@ fn main() {
         }
         code.push_str("];\n    };\n");
     }
+    // The seccomp benchmark's allow list: the first 300 calls of x86_64 by number
+    // (`execve` and `getppid` among them), with its programs at /opt/bench.
+    let mut calls: Vec<(&str, u32)> = mountns_seccomp::tables::X86_64.to_vec();
+    calls.sort_by_key(|&(_, number)| number);
+    calls.truncate(ALLOWED);
+    writeln!(
+        code,
+        "    /// The seven-mount sandbox with an allow list of {ALLOWED} calls.\n    pub static SEVEN_ALLOW_{ALLOWED} = {{\n        include SEVEN_BENCH;\n        syscalls allow [{}];\n    }};",
+        calls.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
+    )
+    .unwrap();
     code.push_str("}\n\n");
     writeln!(
         code,

@@ -17,6 +17,19 @@ namespace! {
         include SEVEN;
         bind "/etc/" ["/etc/", tmpfs("size=1M")];
     };
+
+    /// W0 with the benchmarks' programs at /opt/bench: the seccomp benchmark's
+    /// terminal rule only (every table's).
+    pub static SEVEN_BENCH = {
+        include SEVEN;
+        bind ro "/opt/bench/" "/tmp/mountns-bench/bin/";
+    };
+
+    /// The same with the default syscall profile.
+    pub static SEVEN_DEFAULT = {
+        include SEVEN_BENCH;
+        include mountns::DEFAULT_SYSCALLS;
+    };
 }
 
 include!(concat!(env!("OUT_DIR"), "/generated.rs"));
@@ -27,6 +40,9 @@ pub fn by_name(name: &str) -> Option<&'static mountns::Namespace> {
     match name {
         "seven" => Some(&SEVEN),
         "seven-etc" => Some(&SEVEN_ETC),
+        "seven-bench" => Some(&SEVEN_BENCH),
+        "seven-default" => Some(&SEVEN_DEFAULT),
+        "seven-allow-300" => Some(&SEVEN_ALLOW_300),
         _ => {
             let (kind, n) = name.split_once('-')?;
             let n: usize = n.parse().ok()?;

@@ -15,6 +15,7 @@ mod entry;
 mod measure;
 mod report;
 mod scaling;
+mod seccomp;
 mod size;
 mod syscalls;
 
@@ -31,6 +32,7 @@ use crate::entry::w0;
 use crate::measure::{Variant, measure, ms};
 use crate::report::Report;
 use crate::scaling::{w1, w2};
+use crate::seccomp::seccomp;
 use crate::size::w4;
 use crate::syscalls::syscalls;
 
@@ -117,7 +119,7 @@ fn spawn_once(namespace: bool) {
     std::process::exit(if ok { 0 } else { 1 });
 }
 
-/// The benchmarks: `harness [--quick] [--only w0,w1,w2,w3,w4,sys] [--bin DIR] [--out FILE]`.
+/// The benchmarks: `harness [--quick] [--only w0,w1,w2,w3,w4,sys,seccomp] [--bin DIR] [--out FILE]`.
 fn run(args: Vec<String>) {
     let mut args = args.into_iter();
     let mut config = Config {
@@ -142,7 +144,7 @@ fn run(args: Vec<String>) {
             "--out" => config.out = PathBuf::from(args.next().expect("--out FILE")),
             _ => {
                 eprintln!(
-                    "usage: harness [--quick] [--only w0,w1,w2,w3,w4,sys] [--bin DIR] [--out FILE]\n       \
+                    "usage: harness [--quick] [--only w0,w1,w2,w3,w4,sys,seccomp] [--bin DIR] [--out FILE]\n       \
                      harness --compare ROUNDS [--nobody] 'CMD ARGS'...\n       \
                      harness --phases ROUNDS"
                 );
@@ -173,6 +175,9 @@ fn run(args: Vec<String>) {
     }
     if config.wants("sys") {
         syscalls(&config, &mut report);
+    }
+    if config.wants("seccomp") {
+        seccomp(&config, &mut report);
     }
     let text = report.finish();
     print!("{text}");
