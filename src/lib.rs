@@ -83,8 +83,9 @@
 //!   (`uid`, `gid`, `groups`) or [`CommandExt::namespace_as`] gives.
 //! - As any other user: unprivileged user namespaces must be allowed; the caller's uid
 //!   and gid are mapped to themselves, or to the `uid` and `gid` the table chooses.
-//!   The kernel refuses a user namespace to a multithreaded process, so [`Namespace::enter`] then fails; the `Command` methods
-//!   enter in the freshly forked, single-threaded child.
+//!   The kernel refuses a user namespace to a multithreaded process, so
+//!   [`Namespace::enter`] then fails; the `Command` methods enter in the freshly
+//!   forked, single-threaded child.
 //!
 //! # Features
 //!
