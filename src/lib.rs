@@ -212,7 +212,7 @@ pub use mountns_runtime::force_legacy_unions;
 #[cfg(feature = "std")]
 pub use mountns_runtime::{CommandExt, Filled, Ids, Params};
 pub use mountns_runtime::{
-    Error, Flags, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs, Unshare, Upper,
+    Error, Flags, Hidden, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs, Unshare, Upper,
 };
 pub use package::Package;
 
@@ -304,7 +304,7 @@ pub mod __private {
     #[cfg(feature = "launcher")]
     pub use mountns_runtime::launcher_panicked;
     pub use mountns_runtime::{
-        Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper,
+        Flags, Hidden, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper,
     };
 
     /// The content of a `file` statement, whatever constant it was written as: a

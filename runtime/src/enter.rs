@@ -25,7 +25,8 @@ use crate::stack::StackBuf;
 use crate::sys;
 use crate::table::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare};
 
-mod dev;
+pub(crate) mod dev;
+mod hidden;
 mod nodes;
 mod pid;
 mod proc;
@@ -107,6 +108,7 @@ impl Namespace {
     /// Enters, in the processes of `enter/pid.rs` if `fork`, else in this one.
     fn enter_forking(&'static self, params: &dyn Values, fork: bool) -> Result<(), Error> {
         params::check(params, self)?;
+        hidden::check(params, self)?;
         // std chdirs to `Command::current_dir` before running pre_exec hooks: remember
         // the path to go back to it inside the new root.
         let mut cwd = PathBuf::new();

@@ -10,6 +10,7 @@ use rustix::io::Errno;
 
 #[cfg(any(feature = "std", feature = "launcher"))]
 use crate::stack::StackBuf;
+use crate::table::Hidden;
 
 /// What `enter` was doing when it failed, in the order it does it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -20,6 +21,10 @@ pub enum Step {
     Stack,
     /// Checking the values of the table's `param(NAME)` sources, before anything else.
     Params,
+    /// Checking every source, as the host resolves it, against the paths the table
+    /// asserts hidden (`assert hidden [..];`, `assert no_dev;`), before anything is
+    /// made or mounted.
+    Hidden,
     /// `unshare(CLONE_NEWNS)` as root.
     Unshare,
     /// Refusing to enter a table that needs a pid namespace in the calling process,
@@ -99,6 +104,7 @@ impl fmt::Display for Step {
         f.write_str(match self {
             Step::Stack => "map a stack for entering",
             Step::Params => "fill the sources chosen at run time",
+            Step::Hidden => "check the hidden paths",
             Step::Unshare => "create a mount namespace",
             Step::PidNamespace => "enter a pid namespace in this process",
             Step::Fork => "fork into the pid namespace",
@@ -182,6 +188,45 @@ pub(crate) enum Reason {
     Overlapping(&'static CStr),
     /// The host's node that a `dev` binds (the error's source) is not a character device.
     NotADevice,
+    /// The source, as the host resolves it, is or lies under a path the table asserts
+    /// hidden, or holds one (`holds`); `value` is a slot's value (the error's source is
+    /// the slot).
+    Hidden {
+        hidden: &'static Hidden,
+        holds: bool,
+        value: Option<Excerpt>,
+    },
+}
+
+/// The first bytes of a value that is not `'static` (a slot's path), kept in the
+/// error itself, which stays small (under 128 bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Excerpt {
+    bytes: [u8; Excerpt::MAX],
+    len: u8,
+    /// The value was longer.
+    cut: bool,
+}
+
+impl Excerpt {
+    const MAX: usize = 56;
+
+    pub(crate) fn of(value: &[u8]) -> Excerpt {
+        let mut bytes = [0; Excerpt::MAX];
+        let len = value.len().min(Excerpt::MAX);
+        if let (Some(to), Some(from)) = (bytes.get_mut(..len), value.get(..len)) {
+            to.copy_from_slice(from);
+        }
+        Excerpt {
+            bytes,
+            len: u8::try_from(len).unwrap_or(u8::MAX),
+            cut: value.len() > Excerpt::MAX,
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+    }
 }
 
 /// The table entry a step works on.
@@ -516,6 +561,27 @@ impl fmt::Display for Error {
                     Quoted(other.to_bytes())
                 );
             }
+            Some(Reason::Hidden {
+                hidden,
+                holds,
+                value,
+            }) => {
+                match value {
+                    Some(value) => {
+                        let cut = if value.cut { "..." } else { "" };
+                        write!(f, "its value {}{cut}", Quoted(value.bytes()))?;
+                    }
+                    None => f.write_str("the source")?,
+                }
+                let relation = if holds { "holds" } else { "is or lies under" };
+                return write!(
+                    f,
+                    ", as the host resolves it, {relation} {}, which the table asserts the \
+                     program never sees (assertion {})",
+                    Quoted(hidden.path().to_bytes()),
+                    Quoted(hidden.assertion().to_bytes())
+                );
+            }
             Some(Reason::NotADevice) => {
                 return f.write_str(
                     "the host's node is not a character device; dev binds only the host's \
@@ -803,6 +869,41 @@ mod tests {
                 "{bytes:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_error_stays_small() {
+        // Returned through every step of entering, and copied to a shared page.
+        assert!(size_of::<Error>() < 128, "{}", size_of::<Error>());
+    }
+
+    #[test]
+    fn names_a_hidden_path_and_the_value_that_exposes_it() {
+        static HIDDEN: Hidden = Hidden::__new(c"/home/", c"hidden /home/");
+        let error = |value: &[u8]| {
+            Context::new(Entry::Union, c"/src")
+                .with_source(c"PROJECT")
+                .fail(Step::Hidden)(Errno::PERM)
+            .because(Reason::Hidden {
+                hidden: &HIDDEN,
+                holds: false,
+                value: Some(Excerpt::of(value)),
+            })
+            .to_string()
+        };
+        assert_eq!(
+            error(b"/home/me/project"),
+            "mountns: union param(PROJECT) on \"/src\": check the hidden paths: its value \
+             \"/home/me/project\", as the host resolves it, is or lies under \"/home/\", which \
+             the table asserts the program never sees (assertion \"hidden /home/\")"
+        );
+        // A long value is cut, and says so.
+        let long = [b'a'; 200];
+        let message = error(&long);
+        assert!(
+            message.contains(&format!("\"{}\"...,", "a".repeat(56))),
+            "{message}"
+        );
     }
 
     #[test]

@@ -37,4 +37,4 @@ pub use error::{Error, Step};
 pub use launcher::panicked as launcher_panicked;
 #[cfg(feature = "std")]
 pub use params::{Filled, Params};
-pub use table::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper};
+pub use table::{Flags, Hidden, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper};
