@@ -91,6 +91,7 @@
 // Generated code names `::mountns::__private`, also inside this crate (MINIMAL).
 extern crate self as mountns;
 
+mod assertions;
 mod package;
 
 /// Declares mount namespaces: `static` tables, sorted and collapsed while the crate
@@ -299,6 +300,7 @@ macro_rules! launcher {
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::assertions::{HiddenPath, assert_hidden, assert_read_only};
     pub use crate::package::{Layers, Source, Wrap, split};
     pub use mountns_macros::namespace_resumed;
     #[cfg(feature = "launcher")]

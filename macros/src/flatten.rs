@@ -6,10 +6,13 @@ use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::{Expr, Ident, LitStr, Path};
 
+use crate::assertions::{Asserted, Site};
 use crate::collapse::{Entry, Made, What};
 use crate::expand::Errors;
 use crate::include::single_name;
-use crate::parse::{Arg, Bind, Body, Decl, Include, Make, Setting, SettingValue, Source, Stmt};
+use crate::parse::{
+    Arg, Assert, Bind, Body, Decl, Include, Make, Setting, SettingValue, Source, Stmt,
+};
 use crate::valid;
 
 /// Where an entry came from, for messages and for emitting its source.
@@ -55,6 +58,8 @@ pub struct Settings {
     /// The host name, and the statement that set it first.
     pub hostname: Option<(String, String)>,
     pub new_session: bool,
+    /// The `assert` statements, the table's own and those of its includes.
+    pub assertions: Vec<Asserted>,
 }
 
 impl Origin {
@@ -129,6 +134,7 @@ impl<'a> Flattener<'a> {
                 Stmt::Make(make) => self.make(make, cx, out),
                 Stmt::Setting(setting) => self.setting(setting, cx),
                 Stmt::Include(include) => self.include(include, cx, out),
+                Stmt::Assert(assert) => self.assertion(assert, cx),
             }
         }
     }
@@ -349,6 +355,26 @@ impl<'a> Flattener<'a> {
             }
             SettingValue::Hostname(name) => self.hostname(name, &blame, cx),
             SettingValue::NewSession => self.settings.new_session = true,
+        }
+    }
+
+    /// `assert ..;`: its values checked here, the assertion on the collapsed table
+    /// (`assertions.rs`). One that came through an include is the includer's too.
+    fn assertion(&mut self, assert: &'a Assert, cx: &Context<'a>) {
+        let blame = Blame::new(cx, &assert.tokens);
+        match crate::assertions::checked(assert) {
+            Ok(what) => self.settings.assertions.push(Asserted {
+                what,
+                site: Site {
+                    stmt: blame.stmt.clone(),
+                    via: cx.via.clone(),
+                },
+            }),
+            Err(errors) => {
+                for (span, message) in errors {
+                    self.errors.push(blame.error(span, &message));
+                }
+            }
         }
     }
 

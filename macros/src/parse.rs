@@ -11,6 +11,9 @@
 //!         | `unshare` `[` IDENT,* `]` `;` | `hostname` LIT `;` | `new_session` `;`
 //!         | `include` PATH `;`
 //!         | `include` PATH `=>` `{` stmt* `}` `;`   (internal: a resolved include)
+//!         | `assert` assertion `;`
+//! assertion := `hidden` `[` LIT,* `]` | `readonly` (`except` `[` LIT,* `]`)?
+//!         | `unshared` `[` IDENT,* `]` | `no_dev`
 //! source := LIT | `tmpfs` | `tmpfs` `(` LIT `)` | EXPR | `[` source,* `]`
 //!         | `@` `src` `(` INT `)`                    (internal: an included non-literal)
 //! content := EXPR
@@ -67,6 +70,8 @@ pub enum Stmt {
     /// `unshare [..];`, `hostname "..";` or `new_session;`: a process-wide setting.
     Setting(Setting),
     Include(Include),
+    /// `assert ..;`: a property of the composed table, checked while the crate compiles.
+    Assert(Assert),
 }
 
 impl Stmt {
@@ -76,7 +81,8 @@ impl Stmt {
             Stmt::Bind(Bind { tokens, .. })
             | Stmt::Make(Make { tokens, .. })
             | Stmt::Setting(Setting { tokens, .. })
-            | Stmt::Include(Include { tokens, .. }) => tokens,
+            | Stmt::Include(Include { tokens, .. })
+            | Stmt::Assert(Assert { tokens, .. }) => tokens,
         }
     }
 }
@@ -195,7 +201,7 @@ pub fn internal_forms(body: &Body, errors: &mut crate::expand::Errors) {
                 arrow.spans[0],
                 "expected `;` after the included path",
             )),
-            Stmt::Include(_) | Stmt::Setting(_) => {}
+            Stmt::Include(_) | Stmt::Setting(_) | Stmt::Assert(_) => {}
             Stmt::Make(make) => {
                 if let Some(Arg::Included { span, .. }) = make.arg {
                     errors.push(syn::Error::new(span, EXPECTED_CONTENT));
@@ -337,9 +343,13 @@ impl Parse for Stmt {
             let mut include = Include::parse(input)?;
             include.tokens = consumed(&start, input);
             Ok(Stmt::Include(include))
+        } else if is_word(input, "assert") {
+            let mut assert = Assert::parse(input)?;
+            assert.tokens = consumed(&start, input);
+            Ok(Stmt::Assert(assert))
         } else {
             Err(input.error(
-                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session` or `include`",
+                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session`, `include` or `assert`",
             ))
         }
     }
@@ -434,7 +444,8 @@ fn starts_statement(input: ParseStream) -> bool {
         .chain(["hostname"])
         .any(|word| is_word(input, word))
         && input.peek2(LitStr);
-    is_word(input, "bind") || is_word(input, "include") || keyword_then_literal
+    let assertion = is_word(input, "assert") && input.peek2(Ident::peek_any);
+    is_word(input, "bind") || is_word(input, "include") || keyword_then_literal || assertion
 }
 
 /// `;` that ends a statement.
@@ -700,4 +711,99 @@ pub fn is_splice(tokens: &TokenStream) -> bool {
         (Some(TokenTree::Punct(at)), Some(TokenTree::Ident(word)))
             if at.as_char() == '@' && word == "mountns_splice"
     )
+}
+
+/// `assert hidden [..];`, `assert readonly;`, `assert readonly except [..];`,
+/// `assert unshared [..];` or `assert no_dev;`.
+pub struct Assert {
+    pub assertion: Assertion,
+    pub tokens: TokenStream,
+}
+
+/// What an `assert` statement says, as written; `assertions.rs` checks it.
+pub enum Assertion {
+    /// `hidden ["/home/", ..]`: host paths no source may be at, under or above; and the
+    /// brackets' span.
+    Hidden(Vec<LitStr>, Span),
+    /// `readonly`, with the targets of `except [..]` and their brackets' span.
+    ReadOnly(Option<(Vec<LitStr>, Span)>),
+    /// `unshared [net, pid]`: namespaces the table must not share with the host.
+    Unshared(Vec<Ident>, Span),
+    /// `no_dev`: no `dev` flag and no host `/dev`.
+    NoDev,
+}
+
+const EXPECTED_ASSERTION: &str = "expected an assertion: `hidden [\"/home/\"]`, `readonly`, `readonly except [\"/src/\"]`, `unshared [net, pid]` or `no_dev`";
+
+impl Assert {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        input.parse::<Ident>()?;
+        let word = input
+            .cursor()
+            .ident()
+            .map(|(ident, _)| ident.to_string())
+            .unwrap_or_default();
+        let assertion = match word.as_str() {
+            "hidden" => {
+                input.parse::<Ident>()?;
+                let (paths, span) = literal_list(input, "`hidden [\"/home/\", \"/root/\"]`")?;
+                Assertion::Hidden(paths, span)
+            }
+            "readonly" => {
+                input.parse::<Ident>()?;
+                if is_word(input, "except") {
+                    input.parse::<Ident>()?;
+                    Assertion::ReadOnly(Some(literal_list(
+                        input,
+                        "`readonly except [\"/src/\", \"/tmp/\"]`",
+                    )?))
+                } else {
+                    Assertion::ReadOnly(None)
+                }
+            }
+            "unshared" => {
+                input.parse::<Ident>()?;
+                if !input.peek(syn::token::Bracket) {
+                    return Err(input.error(
+                        "expected a list of namespaces, such as `assert unshared [net, pid];`",
+                    ));
+                }
+                let content;
+                let bracket = bracketed!(content in input);
+                let words = content.parse_terminated(Ident::parse_any, Token![,])?;
+                Assertion::Unshared(words.into_iter().collect(), bracket.span.join())
+            }
+            "no_dev" => {
+                input.parse::<Ident>()?;
+                Assertion::NoDev
+            }
+            _ => return Err(input.error(EXPECTED_ASSERTION)),
+        };
+        end(input)?;
+        Ok(Assert {
+            assertion,
+            tokens: TokenStream::new(),
+        })
+    }
+}
+
+/// `[LIT, ..]` after an assertion's word: the literals and the brackets' span.
+fn literal_list(input: ParseStream, example: &str) -> syn::Result<(Vec<LitStr>, Span)> {
+    if !input.peek(syn::token::Bracket) {
+        return Err(input.error(format!(
+            "expected a list of paths as string literals, such as {example}"
+        )));
+    }
+    let content;
+    let bracket = bracketed!(content in input);
+    let list = content.parse_terminated(
+        |input: ParseStream| {
+            parse_or::<LitStr>(
+                input,
+                "expected a path as a string literal: assertions are checked at compile time",
+            )
+        },
+        Token![,],
+    )?;
+    Ok((list.into_iter().collect(), bracket.span.join()))
 }
