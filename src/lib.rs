@@ -213,7 +213,8 @@ pub use mountns_runtime::force_legacy_unions;
 #[cfg(feature = "std")]
 pub use mountns_runtime::{CommandExt, Filled, Ids, Params};
 pub use mountns_runtime::{
-    Error, Flags, Hidden, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs, Unshare, Upper,
+    Error, Exposure, Flags, Hidden, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs,
+    Unshare, Upper,
 };
 pub use package::Package;
 
