@@ -622,3 +622,61 @@ pub fn statements(settings: &Settings) -> TokenStream {
     }
     statements
 }
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use proc_macro2::TokenStream;
+
+    fn emitted(text: &str) -> String {
+        let tokens = TokenStream::from_str(text).unwrap();
+        crate::expand::namespace(tokens, crate::expand::Grammar::Public)
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn assertions_are_restated_for_includers_and_their_paths_carried() {
+        let emitted = emitted(
+            r#"static NS = {
+                bind ro "/usr/";
+                unshare [net];
+                assert hidden ["/home/", "/root/"];
+                assert readonly except ["/tmp/"];
+                assert unshared [net];
+                assert no_dev;
+                assert hidden ["/home/"];
+            };"#,
+        );
+        for statement in [
+            r#"assert hidden ["/home/" , "/root/"] ;"#,
+            r#"assert readonly except ["/tmp/"] ;"#,
+            "assert unshared [net] ;",
+            "assert no_dev ;",
+        ] {
+            assert!(emitted.contains(statement), "{statement} in {emitted}");
+        }
+        // Each path once, `/dev/` for `no_dev`.
+        let hidden = r#". __hidden (& [:: mountns :: __private :: Hidden :: __new (c"/home/" , c"hidden /home/") , :: mountns :: __private :: Hidden :: __new (c"/root/" , c"hidden /root/") , :: mountns :: __private :: Hidden :: __new (c"/dev/" , c"no_dev")])"#;
+        assert!(emitted.contains(hidden), "{emitted}");
+    }
+
+    #[test]
+    fn a_table_without_assertions_emits_nothing_of_them() {
+        let emitted = emitted(r#"static NS = { bind ro "/usr/"; bind "/x/" X; };"#);
+        assert!(!emitted.contains("__hidden"), "{emitted}");
+        assert!(!emitted.contains("assert_"), "{emitted}");
+        assert!(!emitted.contains("assert "), "{emitted}");
+    }
+
+    #[test]
+    fn a_constant_is_checked_by_a_const_at_the_assertion() {
+        let emitted = emitted(
+            r#"static NS = { bind "/x/" X; bind ro "/y/" Y; assert hidden ["/home/"]; assert readonly; };"#,
+        );
+        // Both constants against the hidden path; only the writable one for readonly.
+        assert_eq!(emitted.matches("assert_hidden").count(), 2, "{emitted}");
+        assert_eq!(emitted.matches("assert_read_only").count(), 1, "{emitted}");
+    }
+}
