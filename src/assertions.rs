@@ -138,23 +138,42 @@ const fn visit(
     let mut i = 0;
     while i < report.hidden.len() {
         let hidden = &report.hidden[i];
-        let at = under(path, hidden.path.as_bytes());
-        if at || under(hidden.path.as_bytes(), path) {
-            exposed(path, hidden, at, up, report);
+        let how = if under(path, hidden.path.as_bytes()) {
+            How::At
+        } else if under(hidden.path.as_bytes(), path) {
+            How::Holds
+        } else if under(path, b"/proc") {
+            How::Procfs
+        } else {
+            How::Not
+        };
+        if !matches!(how, How::Not) {
+            exposed(path, hidden, how, up, report);
         }
         i += 1;
     }
     Some(path)
 }
 
-/// The message of a hidden path that `path` exposes, at it or under it (`at`) or
-/// holding it, such as: mountns: assertion "hidden /home/" fails: "/home/ci" is a
+/// How a path exposes a hidden one.
+#[derive(Clone, Copy)]
+enum How {
+    /// It is the hidden path, or lies under it.
+    At,
+    /// It holds the hidden path.
+    Holds,
+    /// It is the host's procfs, whose `/proc/PID/root` links reach every host path.
+    Procfs,
+    Not,
+}
+
+/// The message of a hidden path that `path` exposes, such as: mountns: assertion "hidden /home/" fails: "/home/ci" is a
 /// layer of the union on "/opt/" (an input of "/srv/store/app"), from `bind "/opt/"
 /// [APP]`.
 const fn exposed(
     path: &[u8],
     hidden: &HiddenPath,
-    at: bool,
+    how: How,
     up: Option<&Chain>,
     report: &Report,
 ) -> ! {
@@ -165,10 +184,18 @@ const fn exposed(
     message.push(report.of.as_bytes());
     message.push(b" fails: ");
     message.quoted(path);
-    if !at {
-        message.push(b", which holds ");
-        message.push(hidden.written.as_bytes());
-        message.push(b",");
+    match how {
+        How::Holds => {
+            message.push(b", which holds ");
+            message.push(hidden.written.as_bytes());
+            message.push(b",");
+        }
+        How::Procfs => {
+            message.push(b", the host's procfs (its /proc/PID/root reaches ");
+            message.push(hidden.written.as_bytes());
+            message.push(b"),");
+        }
+        How::At | How::Not => {}
     }
     message.push(b" is ");
     message.push(report.place.as_bytes());

@@ -69,6 +69,8 @@ fn error_of(error: &io::Error) -> (Step, i32, String) {
     (inner.step(), inner.errno(), inner.to_string())
 }
 
+const PROCFS: &str = "is in a procfs, whose /proc/PID/root links reach";
+
 const HIDDEN: &str = "\"/tmp/mountns-hidden/secret/\", which the table asserts the program never \
                       sees (assertion \"hidden /tmp/mountns-hidden/secret/\")";
 
@@ -96,6 +98,9 @@ fn a_value_at_under_or_above_a_hidden_path_fails_before_anything_is_mounted() {
         (fixture.path(""), "holds"),
         ("/tmp".to_owned(), "holds"),
         ("/".to_owned(), "holds"),
+        // A procfs: /proc/1/root reaches it.
+        ("/proc".to_owned(), PROCFS),
+        ("/proc/sys".to_owned(), PROCFS),
     ];
     for (value, relation) in cases {
         let params = Params::new().set("PROJECT", &value).set("KEY", &key);
@@ -233,6 +238,7 @@ fn no_dev_refuses_the_hosts_dev_when_entering() {
             (fixture.path("shm"), "is or lies under"),
             ("/dev".to_owned(), "is or lies under"),
             ("/".to_owned(), "holds"),
+            ("/proc".to_owned(), PROCFS),
         ] {
             let params = Params::new().set("DATA", &value);
             let error = run(&NO_DEV, &params, user, "true").unwrap_err();

@@ -328,12 +328,17 @@ fn at_or_under(path: &str, other: &str) -> bool {
 }
 
 /// How a host path breaks `hidden` (or `no_dev`'s `/dev`): it is the hidden path or
-/// lies under it, or it holds it. `None` if it keeps it hidden.
+/// lies under it, it holds it, or it is the host's procfs, whose `/proc/PID/root`
+/// links reach every path of the host. `None` if it keeps it hidden.
 fn exposes(path: &str, hidden: &str, written: &str) -> Option<String> {
     if at_or_under(path, hidden) {
         Some(format!("{path:?}"))
     } else if is_under(hidden, path) {
         Some(format!("{path:?}, which holds {written},"))
+    } else if at_or_under(path, "/proc") {
+        Some(format!(
+            "{path:?}, the host's procfs (its /proc/PID/root reaches {written}),"
+        ))
     } else {
         None
     }

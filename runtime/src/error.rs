@@ -188,14 +188,24 @@ pub(crate) enum Reason {
     Overlapping(&'static CStr),
     /// The host's node that a `dev` binds (the error's source) is not a character device.
     NotADevice,
-    /// The source, as the host resolves it, is or lies under a path the table asserts
-    /// hidden, or holds one (`holds`); `value` is a slot's value (the error's source is
-    /// the slot).
+    /// The source, as the host resolves it, exposes a path the table asserts hidden;
+    /// `value` is a slot's value (the error's source is the slot).
     Hidden {
         hidden: &'static Hidden,
-        holds: bool,
+        exposes: Exposes,
         value: Option<Excerpt>,
     },
+}
+
+/// How a source exposes a hidden path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Exposes {
+    /// It is the hidden path, or lies under it.
+    Under,
+    /// It holds the hidden path.
+    Holds,
+    /// It is in a procfs, whose `/proc/PID/root` links reach every path of the host.
+    Procfs,
 }
 
 /// The first bytes of a value that is not `'static` (a slot's path), kept in the
@@ -563,25 +573,9 @@ impl fmt::Display for Error {
             }
             Some(Reason::Hidden {
                 hidden,
-                holds,
+                exposes,
                 value,
-            }) => {
-                match value {
-                    Some(value) => {
-                        let cut = if value.cut { "..." } else { "" };
-                        write!(f, "its value {}{cut}", Quoted(value.bytes()))?;
-                    }
-                    None => f.write_str("the source")?,
-                }
-                let relation = if holds { "holds" } else { "is or lies under" };
-                return write!(
-                    f,
-                    ", as the host resolves it, {relation} {}, which the table asserts the \
-                     program never sees (assertion {})",
-                    Quoted(hidden.path().to_bytes()),
-                    Quoted(hidden.assertion().to_bytes())
-                );
-            }
+            }) => return write_hidden(f, hidden, exposes, value),
             Some(Reason::NotADevice) => {
                 return f.write_str(
                     "the host's node is not a character device; dev binds only the host's \
@@ -604,6 +598,35 @@ impl fmt::Display for Error {
         }
         Ok(())
     }
+}
+
+/// The end of a [`Reason::Hidden`] error: the source or the slot's value, how it
+/// exposes the hidden path, and the assertion.
+fn write_hidden(
+    f: &mut fmt::Formatter<'_>,
+    hidden: &Hidden,
+    exposes: Exposes,
+    value: Option<Excerpt>,
+) -> fmt::Result {
+    match value {
+        Some(value) => {
+            let cut = if value.cut { "..." } else { "" };
+            write!(f, "its value {}{cut}", Quoted(value.bytes()))?;
+        }
+        None => f.write_str("the source")?,
+    }
+    let relation = match exposes {
+        Exposes::Under => "is or lies under",
+        Exposes::Holds => "holds",
+        Exposes::Procfs => "is in a procfs, whose /proc/PID/root links reach",
+    };
+    write!(
+        f,
+        ", as the host resolves it, {relation} {}, which the table asserts the program never \
+         sees (assertion {})",
+        Quoted(hidden.path().to_bytes()),
+        Quoted(hidden.assertion().to_bytes())
+    )
 }
 
 impl core::error::Error for Error {}
@@ -886,7 +909,7 @@ mod tests {
                 .fail(Step::Hidden)(Errno::PERM)
             .because(Reason::Hidden {
                 hidden: &HIDDEN,
-                holds: false,
+                exposes: Exposes::Under,
                 value: Some(Excerpt::of(value)),
             })
             .to_string()

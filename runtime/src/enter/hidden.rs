@@ -16,7 +16,7 @@ use rustix::fs::{self, FileType, Mode, OFlags, ResolveFlags};
 use rustix::io::Errno;
 
 use super::{NameBuf, PathBuf, openat2_retried};
-use crate::error::{Context, Error, Excerpt, Reason, Step};
+use crate::error::{Context, Error, Excerpt, Exposes, Reason, Step};
 use crate::params::{self, Values};
 use crate::table::{Hidden, Namespace};
 
@@ -61,7 +61,7 @@ pub(super) fn check(values: &dyn Values, ns: &'static Namespace) -> Result<(), E
             let Ok(path) = params::resolve(values, source) else {
                 continue;
             };
-            let Some((index, holds)) = marks
+            let Some((index, exposes)) = marks
                 .find(root.as_fd(), path)
                 .map_err(context.fail(Step::Hidden))?
             else {
@@ -74,7 +74,7 @@ pub(super) fn check(values: &dyn Values, ns: &'static Namespace) -> Result<(), E
             return Err(
                 context.fail(Step::Hidden)(Errno::PERM).because(Reason::Hidden {
                     hidden,
-                    holds,
+                    exposes,
                     value,
                 }),
             );
@@ -160,10 +160,10 @@ impl Marks {
         Ok(hidden.len())
     }
 
-    /// The hidden path that the source at `path` is, lies under (`false`) or holds
-    /// (`true`), if any. A source that cannot be found is left to the mount that opens
-    /// it, which fails the same way.
-    fn find(&mut self, root: BorrowedFd<'_>, path: &CStr) -> Result<Option<(u16, bool)>, Errno> {
+    /// The hidden path that the source at `path` exposes, and how, if any. A source
+    /// that cannot be found is left to the mount that opens it, which fails the same
+    /// way.
+    fn find(&mut self, root: BorrowedFd<'_>, path: &CStr) -> Result<Option<(u16, Exposes)>, Errno> {
         let (object, holder) = match locate(root, path) {
             Ok(found) => found,
             Err(errno) if unreachable(errno) => return Ok(None),
@@ -171,10 +171,16 @@ impl Marks {
         };
         let id = id_of(&object)?;
         if let Some(index) = tag(&self.own[..self.own_len], id) {
-            return Ok(Some((index, false)));
+            return Ok(Some((index, Exposes::Under)));
         }
         if let Some(index) = tag(&self.above[..self.above_len], id) {
-            return Ok(Some((index, true)));
+            return Ok(Some((index, Exposes::Holds)));
+        }
+        // A procfs reaches every path through its /proc/PID/root links.
+        if fs::fstatfs(&object)?.f_type == fs::PROC_SUPER_MAGIC {
+            return Ok(self.own[..self.own_len]
+                .first()
+                .map(|(_, index)| (*index, Exposes::Procfs)));
         }
         let Some(holder) = holder else {
             return Ok(None);
@@ -195,7 +201,7 @@ impl Marks {
             false
         })?;
         if found.is_some() {
-            return Ok(found.map(|index| (index, false)));
+            return Ok(found.map(|index| (index, Exposes::Under)));
         }
         for &id in &walked[..walked_len] {
             self.clean[self.clean_next] = id;

@@ -1,6 +1,7 @@
 // A constant source is known only to const evaluation: it is checked there, at the
 // assertion.
 const DATA: &str = "/root/data";
+const PROC: &str = "/proc";
 
 mountns::namespace! {
     static DIRECT = {
@@ -11,6 +12,11 @@ mountns::namespace! {
     static HOLDS = {
         bind ro "/srv/" concat!("/", "srv");
         assert hidden ["/srv/secret/"];
+    };
+
+    static PROCFS = {
+        bind ro "/host-proc/" PROC;
+        assert hidden ["/home/"];
     };
 
     // A profile's assertion holds over an includer's constant.

@@ -10,6 +10,11 @@ mountns::namespace! {
         assert hidden ["/home/", "/root/"];
     };
 
+    static PROCFS = {
+        bind ro "/proc/";                     // the host's /proc reaches /home by /proc/1/root
+        assert hidden ["/home/"];
+    };
+
     static DEVICES = {
         dev "/dev/";                          // binds the host's /dev/null, ...
         assert hidden ["/dev/null"];

@@ -8,6 +8,7 @@ mountns::namespace! {
         bind dev "/gpu/" "/srv/gpu/";             // the flag
         bind "/host-dev/" "/dev/";                // the host's /dev
         bind ro "/host/" "/";                     // holds the host's /dev
+        bind ro "/proc/";                         // reaches it through /proc/1/root
         assert no_dev;
     };
 
