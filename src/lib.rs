@@ -50,6 +50,12 @@
 //! - `include PATH;` splices in the mounts and settings of a namespace declared
 //!   elsewhere (this module, another module, another crate) before sorting and
 //!   collapsing.
+//! - `assert hidden ["/home/"];`, `assert readonly [except ["/src/"]];`, `assert
+//!   unshared [net, pid];` and `assert no_dev;` state what the composed table (includes
+//!   spliced in, packages expanded) must never expose: a table that breaks one does not
+//!   compile, and the hidden paths are checked again when entering, against the host's
+//!   links and the run-time sources. [`Namespace::exposure`] reports what a table
+//!   exposes, for review.
 //! - A trailing slash makes a directory target; without it the target is a file.
 //! - Several mounts on one target: binds make a read-only union, the first declared on
 //!   top; a tmpfs with binds makes a writable union whose writes land in the tmpfs.
@@ -58,13 +64,15 @@
 //!
 //! At compile time, each a spanned error at the statement or literal that made it (the
 //! list is on [`namespace!`]): paths, flags, tmpfs options, unions that cannot be, and
-//! conflicts between statements, also across includes and crates. A constant source is
-//! checked by const evaluation, so its error points at the expression.
+//! conflicts between statements, also across includes and crates, and the table's
+//! `assert` statements. A constant source is checked by const evaluation, so its error
+//! points at the expression (or, for an assertion it breaks, at the assertion).
 //!
 //! At run time, as an [`Error`] naming the step, the table entry and the errno: what
 //! depends on the host. A missing source, a file where the table wants a directory, a
 //! symbolic link on a mountpoint's path, a kernel or policy that refuses a step (user
-//! namespaces, overlayfs layers with submounts), a missing program.
+//! namespaces, overlayfs layers with submounts), a missing program, a source that the
+//! host resolves to a path the table asserts hidden ([`Step::Hidden`]).
 //!
 //! # Requirements
 //!
@@ -156,6 +164,10 @@ mod package;
 /// | `hostname "box";` | the host name; implies `uts` |
 /// | `new_session;` | the program runs in a new session |
 /// | `include path::to::NAME;` | splice in another namespace's mounts and settings |
+/// | `assert hidden ["/home/", "/root/"];` | no host source is at, under or above these paths (checked when compiling, and when entering as the host resolves each source: [`Step::Hidden`]) |
+/// | `assert readonly;`, `assert readonly except ["/src/"];` | every host source is mounted read-only, except on or under these targets (a tmpfs, a tmpfs-backed union and a read-only union never write to the host) |
+/// | `assert unshared [net, pid];` | the table makes these namespaces |
+/// | `assert no_dev;` | no `dev` flag and no host `/dev` (a fresh `dev` is fine) |
 ///
 /// A trailing slash marks a directory target, none a file; a tmpfs or a union always
 /// mounts on a directory. Targets are string literals; sources may be constants
@@ -168,7 +180,29 @@ mod package;
 /// the new root (the lowest layer of a union on `/`) or in a tmpfs, `dev` or writable
 /// union of the table; a `file` is its content bound read-only onto a file mountpoint.
 /// The settings of included namespaces add up: the namespaces to unshare are their
-/// union, a host name must be the same everywhere.
+/// union, a host name must be the same everywhere. So do assertions: an included
+/// namespace's assertions hold over the includer's whole table.
+///
+/// ```
+/// mountns::namespace! {
+///     static PROFILE = { bind ro "/usr/"; assert hidden ["/home/"]; assert readonly; };
+///     static BUILD = {
+///         include PROFILE;
+///         bind "/home/" tmpfs;                       // a target, not a source: fine
+///         bind "/src/" ["/srv/project/", tmpfs];    // writes stay in the tmpfs: fine
+///         assert unshared [pid];
+///         proc "/proc/";
+///     };
+/// }
+/// assert_eq!(BUILD.hidden()[0].path(), c"/home/");
+/// ```
+///
+/// ```compile_fail
+/// mountns::namespace! {
+///     static PROFILE = { assert hidden ["/home/"]; };
+///     static LEAKY = { include PROFILE; bind ro "/host/" "/"; };   // "/" holds /home
+/// }
+/// ```
 ///
 /// # Compile errors
 ///
@@ -196,6 +230,12 @@ mod package;
 ///   (made automatically); a host name that is empty, longer than 64 bytes or has
 ///   other characters than letters, digits, `-` and `.`; two different host names;
 /// - a namespace including itself; an include of something that is not a namespace;
+/// - an assertion the composed table breaks, at the assertion (or at the include that
+///   brought it), naming the statement at fault and the includes and packages it came
+///   through; for a constant, a package or a source of another crate's namespace, by
+///   const evaluation, at the same place; in an assertion, an empty list, a path that
+///   breaks the path rules, a path or namespace given twice, `mount`, `user` or an
+///   unknown word in `unshared`;
 /// - syntax errors.
 ///
 /// ```compile_fail
