@@ -21,6 +21,18 @@ mountns::namespace! {
         assert readonly except ["/work/"];
     };
 
+    // Through an include of this invocation, both ways.
+    static WRITES = { bind "/cache/" "/srv/cache/"; };
+    static STRICT = { assert readonly; };
+    static INCLUDES_WRITES = {
+        include WRITES;
+        assert readonly;
+    };
+    static INCLUDES_STRICT = {
+        include STRICT;
+        bind "/log/" "/srv/log/";
+    };
+
     // Across crates: another crate's writable bind, and its assertion over ours.
     static ACROSS = {
         include mountns_helper::assertions::LEAKY;
