@@ -289,3 +289,95 @@ fn the_table_carries_its_hidden_paths() {
     let paths: Vec<&std::ffi::CStr> = KEEPS.hidden().iter().map(mountns::Hidden::path).collect();
     assert_eq!(paths, [c"/home/", c"/root/", c"/dev/"]);
 }
+
+namespace! {
+    /// More hidden paths than one pass compares (32): the check takes several.
+    static MANY = {
+        include mountns_helper::SYSTEM;
+        bind "/src/" param(PROJECT);
+        assert hidden [
+            "/tmp/mountns-hidden-many/h0/",
+            "/tmp/mountns-hidden-many/h1/",
+            "/tmp/mountns-hidden-many/h2/",
+            "/tmp/mountns-hidden-many/h3/",
+            "/tmp/mountns-hidden-many/h4/",
+            "/tmp/mountns-hidden-many/h5/",
+            "/tmp/mountns-hidden-many/h6/",
+            "/tmp/mountns-hidden-many/h7/",
+            "/tmp/mountns-hidden-many/h8/",
+            "/tmp/mountns-hidden-many/h9/",
+            "/tmp/mountns-hidden-many/h10/",
+            "/tmp/mountns-hidden-many/h11/",
+            "/tmp/mountns-hidden-many/h12/",
+            "/tmp/mountns-hidden-many/h13/",
+            "/tmp/mountns-hidden-many/h14/",
+            "/tmp/mountns-hidden-many/h15/",
+            "/tmp/mountns-hidden-many/h16/",
+            "/tmp/mountns-hidden-many/h17/",
+            "/tmp/mountns-hidden-many/h18/",
+            "/tmp/mountns-hidden-many/h19/",
+            "/tmp/mountns-hidden-many/h20/",
+            "/tmp/mountns-hidden-many/h21/",
+            "/tmp/mountns-hidden-many/h22/",
+            "/tmp/mountns-hidden-many/h23/",
+            "/tmp/mountns-hidden-many/h24/",
+            "/tmp/mountns-hidden-many/h25/",
+            "/tmp/mountns-hidden-many/h26/",
+            "/tmp/mountns-hidden-many/h27/",
+            "/tmp/mountns-hidden-many/h28/",
+            "/tmp/mountns-hidden-many/h29/",
+            "/tmp/mountns-hidden-many/h30/",
+            "/tmp/mountns-hidden-many/h31/",
+            "/tmp/mountns-hidden-many/h32/",
+            "/tmp/mountns-hidden-many/h33/",
+            "/tmp/mountns-hidden-many/h34/",
+            "/tmp/mountns-hidden-many/h35/",
+            "/tmp/mountns-hidden-many/h36/",
+            "/tmp/mountns-hidden-many/h37/",
+            "/tmp/mountns-hidden-many/h38/",
+            "/tmp/mountns-hidden-many/h39/"
+        ];
+    };
+
+    /// A hidden path deeper than the directories one pass holds above its paths (128).
+    static DEEP = {
+        bind "/src/" param(PROJECT);
+        assert hidden ["/tmp/mountns-hidden-deep/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/"];
+    };
+}
+
+#[test]
+fn many_hidden_paths_take_several_passes_and_a_too_deep_one_is_refused() {
+    let fixture = Fixture::at("/tmp/mountns-hidden-many");
+    for i in 0..40 {
+        fixture.dir(&format!("h{i}/x"));
+    }
+    let beside = fixture.dir("beside");
+    for user in USERS {
+        let params = Params::new().set("PROJECT", &beside);
+        run(&MANY, &params, user, "true").unwrap();
+        for i in [0, 31, 32, 39] {
+            let value = fixture.path(&format!("h{i}/x"));
+            let params = Params::new().set("PROJECT", &value);
+            let error = run(&MANY, &params, user, "true").unwrap_err();
+            assert!(
+                error_of(&error).2.ends_with(&format!(
+                    "(assertion \"hidden /tmp/mountns-hidden-many/h{i}/\")"
+                )),
+                "{user:?}: {error}"
+            );
+        }
+    }
+    let deep = Fixture::at("/tmp/mountns-hidden-deep");
+    deep.dir("d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d");
+    for user in USERS {
+        let params = Params::new().set("PROJECT", &beside);
+        let error = run(&DEEP, &params, user, "true").unwrap_err();
+        let (step, errno, message) = error_of(&error);
+        assert_eq!((step, errno), (Step::Hidden, 36), "{user:?}: {error}");
+        assert!(
+            message.contains("more than 128 directories deep"),
+            "{user:?}: {message}"
+        );
+    }
+}

@@ -492,6 +492,10 @@ impl Error {
                 "dir and symlink make new paths only, and something is already there (in a \
                  layer of a union, or made by another entry)",
             ),
+            (Step::Hidden, Errno::NAMETOOLONG) => Some(
+                "a hidden path lies more than 128 directories deep, more than entering \
+                 compares at once; assert one of the directories above it",
+            ),
             (Step::Ids, Errno::INVAL) => Some(
                 "an id is -1 (4294967295), which means none, or there are more supplementary \
                  groups than the kernel takes (65536)",

@@ -15,7 +15,7 @@ use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{self, FileType, Mode, OFlags, ResolveFlags};
 use rustix::io::Errno;
 
-use super::{NameBuf, PathBuf, openat2_retried};
+use super::{PathBuf, openat2_retried};
 use crate::error::{Context, Error, Excerpt, Exposes, Reason, Step};
 use crate::params::{self, Values};
 use crate::table::{Hidden, Namespace};
@@ -27,11 +27,14 @@ struct Id {
     ino: u64,
 }
 
+/// The `Id` of nothing yet.
+const NO_ID: Id = Id { dev: 0, ino: 0 };
+
 /// Hidden paths compared in one pass over the sources.
 const HIDDEN_PER_PASS: usize = 32;
 
 /// The directories above those hidden paths, at most, in one pass.
-const ABOVE_PER_PASS: usize = 256;
+const ABOVE_PER_PASS: usize = 128;
 
 /// Directories known to lie under no hidden path of the pass: a walk up stops at one.
 const CLEAN: usize = 16;
@@ -50,8 +53,21 @@ pub(super) fn check(values: &dyn Values, ns: &'static Namespace) -> Result<(), E
     let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
     let root = fs::open(c"/", flags, Mode::empty()).map_err(fail)?;
     let mut next = 0;
+    // Locals borrowed, not arrays moved into a struct: each is on the stack once.
+    let mut own = [(NO_ID, 0); HIDDEN_PER_PASS];
+    let mut above = [(NO_ID, 0); ABOVE_PER_PASS];
+    let mut clean = [NO_ID; CLEAN];
+    let mut marks = Marks {
+        own: &mut own,
+        own_len: 0,
+        above: &mut above,
+        above_len: 0,
+        clean: &mut clean,
+        clean_len: 0,
+        clean_next: 0,
+    };
     while next < hidden.len() {
-        let mut marks = Marks::new();
+        marks.clear();
         next = marks.fill(root.as_fd(), hidden, next).map_err(fail)?;
         if marks.own_len == 0 {
             continue;
@@ -84,31 +100,26 @@ pub(super) fn check(values: &dyn Values, ns: &'static Namespace) -> Result<(), E
 }
 
 /// One pass's hidden paths, the directories above them, and directories found clean.
-struct Marks {
+struct Marks<'a> {
     /// Each hidden path, with its index in the table's list.
-    own: [(Id, u16); HIDDEN_PER_PASS],
+    own: &'a mut [(Id, u16); HIDDEN_PER_PASS],
     own_len: usize,
     /// The directories above each, with its index.
-    above: [(Id, u16); ABOVE_PER_PASS],
+    above: &'a mut [(Id, u16); ABOVE_PER_PASS],
     above_len: usize,
     /// Directories under none of `own`, filled in turn.
-    clean: [Id; CLEAN],
+    clean: &'a mut [Id; CLEAN],
     clean_len: usize,
     clean_next: usize,
 }
 
-impl Marks {
-    fn new() -> Marks {
-        let none = Id { dev: 0, ino: 0 };
-        Marks {
-            own: [(none, 0); HIDDEN_PER_PASS],
-            own_len: 0,
-            above: [(none, 0); ABOVE_PER_PASS],
-            above_len: 0,
-            clean: [none; CLEAN],
-            clean_len: 0,
-            clean_next: 0,
-        }
+impl Marks<'_> {
+    /// Empty, for the next pass.
+    fn clear(&mut self) {
+        self.own_len = 0;
+        self.above_len = 0;
+        self.clean_len = 0;
+        self.clean_next = 0;
     }
 
     /// Takes the hidden paths from the `start`th on, as many as fit: the index of the
@@ -187,7 +198,7 @@ impl Marks {
         };
         let (own, clean) = (&self.own[..self.own_len], &self.clean[..self.clean_len]);
         let mut found = None;
-        let mut walked = [Id { dev: 0, ino: 0 }; CLEAN];
+        let mut walked = [NO_ID; CLEAN];
         let mut walked_len = 0;
         walk_up(holder, |id| {
             found = tag(own, id);
@@ -265,87 +276,65 @@ fn walk_up(dir: OwnedFd, mut visit: impl FnMut(Id) -> bool) -> Result<(), Errno>
     }
 }
 
-/// Opens `path` under `dir` (from `root` if absolute) as the host resolves it, no magic
-/// link followed: the host's own lookup, since this runs before the caller leaves its
-/// root.
+/// Opens `path` under `dir` (from `root` if absolute, or without `dir`) as the host
+/// resolves it, no magic link followed: the host's own lookup, since this runs before
+/// the caller leaves its root.
 fn open(
     root: BorrowedFd<'_>,
     dir: Option<&OwnedFd>,
-    path: &[u8],
+    path: &PathBuf,
     flags: OFlags,
 ) -> Result<OwnedFd, Errno> {
-    let start = match (path.first(), dir) {
+    let bytes = path.as_cstr().to_bytes_with_nul();
+    let start = match (bytes.first(), dir) {
         (Some(b'/'), _) | (_, None) => root,
         (_, Some(dir)) => dir.as_fd(),
     };
-    let mut relative = PathBuf::new();
-    let trimmed = path
-        .iter()
-        .position(|&byte| byte != b'/')
-        .map_or(&b""[..], |start| &path[start..]);
-    relative.push(if trimmed.is_empty() { b"." } else { trimmed })?;
+    let skip = bytes.iter().position(|&byte| byte != b'/').unwrap_or(0);
+    let relative = bytes
+        .get(skip..)
+        .and_then(|rest| CStr::from_bytes_with_nul(rest).ok())
+        .ok_or(Errno::INVAL)?;
+    let relative = if relative.is_empty() { c"." } else { relative };
     openat2_retried(
         start,
-        relative.as_cstr(),
+        relative,
         flags | OFlags::PATH | OFlags::CLOEXEC,
         ResolveFlags::NO_MAGICLINKS,
     )
 }
 
-/// The file at `path`, every link followed (the last one too), opened `O_PATH`, and the
-/// directory that holds it (`None` for the root).
+/// The file at `path`, every link followed (the last one too, by hand, so that the
+/// directory it lies in is known), opened `O_PATH`, and that directory (`None` for the
+/// root). One path buffer: a link's text replaces the path it was found at.
+// Not inlined: its path buffer is then on the stack once, only while it runs.
+#[inline(never)]
 fn locate(root: BorrowedFd<'_>, path: &CStr) -> Result<(OwnedFd, Option<OwnedFd>), Errno> {
     let mut current = PathBuf::new();
     current.push(path.to_bytes())?;
     // Where a relative `current` starts: the directory of the link it was read from.
     let mut base: Option<OwnedFd> = None;
     for _ in 0..MAX_LINKS {
-        let bytes = current.as_bytes();
-        let end = bytes
-            .iter()
-            .rposition(|&byte| byte != b'/')
-            .map_or(0, |last| last + 1);
-        let bytes = &bytes[..end];
-        let (parent, name) = match bytes.iter().rposition(|&byte| byte == b'/') {
-            Some(slash) => (&bytes[..=slash], &bytes[slash + 1..]),
-            None => (&b""[..], bytes),
-        };
-        if matches!(name, b"" | b"." | b"..") {
-            // A directory: what holds it is its `..`, unless it is the root.
-            let dir = if name.is_empty() && current.as_bytes().first() == Some(&b'/') {
-                open(root, None, b"/", OFlags::DIRECTORY)?
-            } else {
-                open(root, base.as_ref(), bytes, OFlags::DIRECTORY)?
-            };
-            let up = dotdot(&dir)?;
-            let holder = (id_of(&up)? != id_of(&dir)?).then_some(up);
-            return Ok((dir, holder));
+        let object = open(root, base.as_ref(), &current, OFlags::NOFOLLOW)?;
+        let kind = FileType::from_raw_mode(fs::fstat(&object)?.st_mode);
+        if kind.is_dir() {
+            // What holds a directory is its `..`, unless it is the root.
+            let up = dotdot(&object)?;
+            let holder = (id_of(&up)? != id_of(&object)?).then_some(up);
+            return Ok((object, holder));
         }
-        let holder = if parent.is_empty() {
-            open(root, base.as_ref(), b".", OFlags::DIRECTORY)?
-        } else {
-            open(root, base.as_ref(), parent, OFlags::DIRECTORY)?
-        };
-        let mut component = NameBuf::new();
-        component.push(name)?;
-        let object = fs::openat(
-            &holder,
-            component.as_cstr(),
-            OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-            Mode::empty(),
-        )?;
-        if !FileType::from_raw_mode(fs::fstat(&object)?.st_mode).is_symlink() {
+        // A file or a link: what holds it is the directory its path names.
+        let parent = current
+            .as_bytes()
+            .iter()
+            .rposition(|&byte| byte == b'/')
+            .map_or(0, |slash| slash + 1);
+        current.truncate(parent);
+        let holder = open(root, base.as_ref(), &current, OFlags::DIRECTORY)?;
+        if !kind.is_symlink() {
             return Ok((object, Some(holder)));
         }
-        // A link at the end: follow it by hand, to know the directory it leads to.
-        let mut text = [0; 4096];
-        let len = fs::readlinkat_raw(&object, c"", &mut text[..])?;
-        let text = text
-            .get(..len)
-            .filter(|_| len < 4096)
-            .ok_or(Errno::NAMETOOLONG)?;
-        current.clear();
-        current.push(text)?;
+        current.fill(|bytes| fs::readlinkat_raw(&object, c"", bytes))?;
         base = Some(holder);
     }
     Err(Errno::LOOP)
