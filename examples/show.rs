@@ -11,6 +11,7 @@ namespace! {
         bind "/etc/" ["/etc/", tmpfs("size=1M")];
         bind "/opt/" ["/srv/a/", "/srv/b/"];
         bind "/srv/" SRV;
+        assert hidden ["/home/", "/root/"];
     };
     static OTHER = {
         include SANDBOX;
@@ -20,6 +21,8 @@ namespace! {
 
 fn main() {
     print!("{SANDBOX}");
+    println!("-- what it exposes of the host:");
+    print!("{}", SANDBOX.exposure());
     println!("--");
     print!("{OTHER}");
     let ns: &'static mountns::Namespace = namespace! { include OTHER; bind "/q/"; };

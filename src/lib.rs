@@ -57,6 +57,12 @@
 //! - `include PATH;` splices in the mounts and settings of a namespace declared
 //!   elsewhere (this module, another module, another crate) before sorting and
 //!   collapsing.
+//! - `assert hidden ["/home/"];`, `assert readonly [except ["/src/"]];`, `assert
+//!   unshared [net, pid];`, `assert no_dev;` and `assert caps [];` state what the
+//!   composed table (includes spliced in, packages expanded) must never expose: a table
+//!   that breaks one does not compile, and the hidden paths are checked again when entering, against the host's
+//!   links and the run-time sources. [`Namespace::exposure`] reports what a table
+//!   exposes, for review.
 //! - A trailing slash makes a directory target; without it the target is a file.
 //! - Several mounts on one target: binds make a read-only union, the first declared on
 //!   top; a tmpfs with binds makes a writable union whose writes land in the tmpfs.
@@ -65,13 +71,15 @@
 //!
 //! At compile time, each a spanned error at the statement or literal that made it (the
 //! list is on [`namespace!`]): paths, flags, tmpfs options, unions that cannot be, and
-//! conflicts between statements, also across includes and crates. A constant source is
-//! checked by const evaluation, so its error points at the expression.
+//! conflicts between statements, also across includes and crates, and the table's
+//! `assert` statements. A constant source is checked by const evaluation, so its error
+//! points at the expression (or, for an assertion it breaks, at the assertion).
 //!
 //! At run time, as an [`Error`] naming the step, the table entry and the errno: what
 //! depends on the host. A missing source, a file where the table wants a directory, a
 //! symbolic link on a mountpoint's path, a kernel or policy that refuses a step (user
-//! namespaces, overlayfs layers with submounts), a missing program.
+//! namespaces, overlayfs layers with submounts), a missing program, a source that the
+//! host resolves to a path the table asserts hidden ([`Step::Hidden`]).
 //!
 //! # Requirements
 //!
@@ -100,6 +108,7 @@
 // Generated code names `::mountns::__private`, also inside this crate (MINIMAL).
 extern crate self as mountns;
 
+mod assertions;
 mod package;
 
 /// Declares mount namespaces: `static` tables, sorted and collapsed while the crate
@@ -172,6 +181,11 @@ mod package;
 /// | `sockets [unix, inet, inet6];` | `socket` and `socketpair` of other families fail `EAFNOSUPPORT` |
 /// | `no_userns;` | no nested user namespace (`clone`/`unshare` with `CLONE_NEWUSER` fail, `clone3` `ENOSYS`) |
 /// | `include path::to::NAME;` | splice in another namespace's mounts and settings |
+/// | `assert hidden ["/home/", "/root/"];` | no host source is at, under or above these paths (checked when compiling, and when entering as the host resolves each source: [`Step::Hidden`]) |
+/// | `assert readonly;`, `assert readonly except ["/src/"];` | every host source is mounted read-only, except on or under these targets (a tmpfs, a tmpfs-backed union and a read-only union never write to the host) |
+/// | `assert unshared [net, pid];` | the table makes these namespaces |
+/// | `assert no_dev;` | no `dev` flag and no host `/dev` (a fresh `dev` is fine) |
+/// | `assert caps [];` | the program keeps at most these capabilities, whatever the includes keep |
 ///
 /// A trailing slash marks a directory target, none a file; a tmpfs or a union always
 /// mounts on a directory. Targets are string literals; sources may be constants
@@ -186,10 +200,32 @@ mod package;
 /// The settings of included namespaces add up: the namespaces to unshare are their
 /// union, a host name must be the same everywhere, and so must a uid, a gid and a list
 /// of groups; the capabilities kept are the union of the `caps` lists (one per
-/// declaration). Syscall policies compose: deny
-/// lists unite, allow lists intersect, a call allowed and denied through groups is
-/// denied, one errno, socket lists intersect. Every table's program also makes `ioctl`
-/// `TIOCSTI`, `TIOCLINUX` and `TIOCSETD` fail `EPERM`.
+/// declaration). Syscall policies compose: deny lists unite, allow lists intersect, a
+/// call allowed and denied through groups is denied, one errno, socket lists
+/// intersect. Every table's program also makes `ioctl` `TIOCSTI`, `TIOCLINUX` and
+/// `TIOCSETD` fail `EPERM`. Assertions travel too: an included namespace's assertions
+/// hold over the includer's whole table.
+///
+/// ```
+/// mountns::namespace! {
+///     static PROFILE = { bind ro "/usr/"; assert hidden ["/home/"]; assert readonly; };
+///     static BUILD = {
+///         include PROFILE;
+///         bind "/home/" tmpfs;                       // a target, not a source: fine
+///         bind "/src/" ["/srv/project/", tmpfs];    // writes stay in the tmpfs: fine
+///         assert unshared [pid];
+///         proc "/proc/";
+///     };
+/// }
+/// assert_eq!(BUILD.hidden()[0].path(), c"/home/");
+/// ```
+///
+/// ```compile_fail
+/// mountns::namespace! {
+///     static PROFILE = { assert hidden ["/home/"]; };
+///     static LEAKY = { include PROFILE; bind ro "/host/" "/"; };   // "/" holds /home
+/// }
+/// ```
 ///
 /// # Compile errors
 ///
@@ -225,6 +261,13 @@ mod package;
 ///   deny statement (naming both), two different errnos, an allow list without
 ///   `execve` or a deny list with it (the program could not start);
 /// - a namespace including itself; an include of something that is not a namespace;
+/// - an assertion the composed table breaks, at the assertion (or at the include that
+///   brought it), naming the statement at fault and the includes and packages it came
+///   through; for a constant, a package or a source of another crate's namespace, by
+///   const evaluation, at the same place; in an assertion, an empty list, a path that
+///   breaks the path rules, a path or namespace given twice, `mount`, `user` or an
+///   unknown word in `unshared`, an unknown capability in `caps` (`assert caps [];`
+///   with an empty list is none, and fine);
 /// - syntax errors.
 ///
 /// ```compile_fail
@@ -240,7 +283,8 @@ pub use mountns_macros::namespace;
 #[doc(hidden)]
 pub use mountns_runtime::force_legacy_unions;
 pub use mountns_runtime::{
-    Caps, Error, Flags, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs, Unshare, Upper,
+    Caps, Error, Exposure, Flags, Hidden, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs,
+    Unshare, Upper,
 };
 #[cfg(feature = "std")]
 pub use mountns_runtime::{CommandExt, Filled, Ids, Params};
@@ -360,12 +404,14 @@ macro_rules! launcher {
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::assertions::{HiddenPath, assert_hidden, assert_read_only};
     pub use crate::package::{Layers, Source, Wrap, split};
     pub use mountns_macros::namespace_resumed;
     #[cfg(feature = "launcher")]
     pub use mountns_runtime::launcher_panicked;
     pub use mountns_runtime::{
-        Caps, Flags, Instruction, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper,
+        Caps, Flags, Hidden, Instruction, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs,
+        Unshare, Upper,
     };
 
     /// The content of a `file` statement, whatever constant it was written as: a

@@ -91,11 +91,7 @@ pub struct Layers {
 impl Layers {
     /// Expands `sources` in order, packages depth first.
     pub const fn of(sources: &[Source]) -> Layers {
-        let mut layers = Layers {
-            paths: [b""; MAX],
-            hashes: [0; MAX],
-            len: 0,
-        };
+        let mut layers = Layers::empty();
         let mut i = 0;
         while i < sources.len() {
             match sources[i] {
@@ -115,6 +111,25 @@ impl Layers {
             layers.check_union();
         }
         layers
+    }
+
+    /// None yet.
+    pub(crate) const fn empty() -> Layers {
+        Layers {
+            paths: [b""; MAX],
+            hashes: [0; MAX],
+            len: 0,
+        }
+    }
+
+    /// Adds `path` unless it is there already or the layers are full, without the
+    /// panic of a union over the limit (`Layers::of` reports it): whether it was added.
+    pub(crate) const fn insert(&mut self, path: &'static [u8]) -> bool {
+        if self.len == MAX || self.contains(path) {
+            return false;
+        }
+        self.push(path);
+        true
     }
 
     /// A package then its inputs; a package already there brings nothing new.
@@ -330,7 +345,7 @@ const fn hash(bytes: &[u8]) -> u64 {
     hash
 }
 
-const fn equal(a: &[u8], b: &[u8]) -> bool {
+pub(crate) const fn equal(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -345,7 +360,7 @@ const fn equal(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Whether `path` is `parent` or lies under it.
-const fn under(path: &[u8], parent: &[u8]) -> bool {
+pub(crate) const fn under(path: &[u8], parent: &[u8]) -> bool {
     if equal(parent, b"/") {
         return true;
     }

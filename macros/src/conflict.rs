@@ -119,7 +119,7 @@ fn parent_target(error: &collapse::Error<Origin>) -> String {
 }
 
 /// A target as it was written: `"/etc/"` for a directory, `"/etc/passwd"` for a file.
-fn quoted(target: &str, dir: bool) -> String {
+pub fn quoted(target: &str, dir: bool) -> String {
     let slash = if dir && target != "/" { "/" } else { "" };
     format!("\"{target}{slash}\"")
 }

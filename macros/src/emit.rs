@@ -122,6 +122,7 @@ fn companion((entries, mounts, settings): &Table) -> TokenStream {
         })
         .collect();
     statements.extend(settings_statements(settings));
+    statements.extend(crate::assertions::statements(settings));
     statements
 }
 
@@ -276,7 +277,12 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
     let with = with_settings(settings)?;
     let seccomp_name = Ident::new("SECCOMP", Span::mixed_site());
     let seccomp = seccomp(settings, &seccomp_name)?;
-    let Statics { items, sources, .. } = statics;
+    let checks = crate::assertions::consts(mounts, settings, |id| statics.source_of(id));
+    let hidden = crate::assertions::runtime(settings);
+    let Statics {
+        mut items, sources, ..
+    } = statics;
+    items.extend(checks);
     let sources: Vec<TokenStream> = sources
         .into_iter()
         .map(|(_, name)| quote!(&#name))
@@ -290,7 +296,7 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
         static #mounts_name: [#private::Mount; #mounts_len] = [#(#rows),*];
         static #skeleton_name: [#private::Mountpoint; #skeleton_len] = [#(#skeleton),*];
         static #sources_name: [&[&::core::ffi::CStr]; #sources_len] = [#(#sources),*];
-        #private::Namespace::__new(&#mounts_name, &#skeleton_name, &#sources_name)#with
+        #private::Namespace::__new(&#mounts_name, &#skeleton_name, &#sources_name) #with #hidden
             .__with_seccomp(&#seccomp_name)
     }})
 }
@@ -394,6 +400,9 @@ struct Statics {
     /// The non-literal sources, in declaration order (the table's `sources`), by the
     /// id of their entry.
     sources: Vec<(usize, Ident)>,
+    /// The `const` holding each non-literal source as written (a `Source`, packages
+    /// unexpanded), by the id of its entry: what the assertions' checks walk.
+    source_consts: Vec<(usize, Ident)>,
     /// The writable unions emitted so far.
     uppers: u32,
     /// The first `dir` or `symlink` made with the skeleton, if any: a non-literal
@@ -413,6 +422,7 @@ impl Statics {
         let mut statics = Statics {
             items: TokenStream::new(),
             sources: Vec::new(),
+            source_consts: Vec::new(),
             uppers: 0,
             made_with_skeleton,
         };
@@ -425,8 +435,13 @@ impl Statics {
                 statics.sources.len(),
                 span = Span::mixed_site()
             );
-            statics.layers(&name, &[part], span);
+            let of = format_ident!("{}_OF", name, span = Span::mixed_site());
+            statics.items.extend(quote_spanned! {span=>
+                const #of: ::mountns::__private::Source = #part;
+            });
+            statics.layers(&name, &[of.to_token_stream()], span);
             statics.sources.push((entry.origin.id, name));
+            statics.source_consts.push((entry.origin.id, of));
         }
         statics
     }
@@ -576,6 +591,14 @@ impl Statics {
                 quote!(#private::Kind::File { content: #name })
             }
         })
+    }
+
+    /// The `const` of the non-literal source of the entry `id`, as written.
+    fn source_of(&self, id: usize) -> Option<Ident> {
+        self.source_consts
+            .iter()
+            .find(|(entry, _)| *entry == id)
+            .map(|(_, name)| name.clone())
     }
 
     /// A host source: a C string literal, or the static of a non-literal source.

@@ -125,6 +125,9 @@ fn table(decls: &[Decl], name: Option<&Ident>, body: &Body) -> syn::Result<Table
         }
         Vec::new()
     });
+    for error in crate::assertions::check(&mounts, &settings) {
+        errors.push(error);
+    }
     errors.finish()?;
     Ok((entries, mounts, settings))
 }

@@ -6,10 +6,13 @@ use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::{Expr, Ident, LitStr, Path};
 
+use crate::assertions::{Asserted, Site};
 use crate::collapse::{Entry, Made, What};
 use crate::expand::Errors;
 use crate::include::single_name;
-use crate::parse::{Arg, Bind, Body, Decl, Include, Make, Setting, SettingValue, Source, Stmt};
+use crate::parse::{
+    Arg, Assert, Bind, Body, Decl, Include, Make, Setting, SettingValue, Source, Stmt,
+};
 use crate::policy::Syscalls;
 use crate::valid;
 
@@ -58,6 +61,9 @@ pub struct Settings {
     pub new_session: bool,
     /// The capabilities kept: bit `n` keeps the one numbered `n`, every bit is `all`.
     pub caps: u64,
+    /// Each `caps` statement reached (its bits, and the statement as messages name it),
+    /// for the assertion that names the one keeping too much.
+    pub caps_statements: Vec<(u64, String)>,
     /// The ids chosen inside (`uid`, `gid`, `groups`), each with the statement that
     /// set it first.
     pub uid: Option<(u32, String)>,
@@ -65,6 +71,8 @@ pub struct Settings {
     pub groups: Option<(Vec<u32>, String)>,
     /// The syscall statements (`syscalls`, `sockets`, `no_userns`).
     pub syscalls: Syscalls,
+    /// The `assert` statements, the table's own and those of its includes.
+    pub assertions: Vec<Asserted>,
 }
 
 impl Origin {
@@ -141,6 +149,7 @@ impl<'a> Flattener<'a> {
                 Stmt::Make(make) => self.make(make, cx, out),
                 Stmt::Setting(setting) => self.setting(setting, cx),
                 Stmt::Include(include) => self.include(include, cx, out),
+                Stmt::Assert(assert) => self.assertion(assert, cx),
             }
         }
     }
@@ -362,7 +371,7 @@ impl<'a> Flattener<'a> {
             }
             SettingValue::Hostname(name) => self.hostname(name, &blame, cx),
             SettingValue::NewSession => self.settings.new_session = true,
-            SettingValue::Caps(words, span) => self.caps(words, *span, &blame),
+            SettingValue::Caps(words, span) => self.caps(words, *span, &blame, cx),
             SettingValue::Uid(lit) => {
                 if let Some(uid) = self.id(lit, "user id", &blame) {
                     let here = Origin::describe_text(&format!("uid {uid}"), &cx.via);
@@ -437,7 +446,7 @@ impl<'a> Flattener<'a> {
 
     /// `caps [..];`: the declaration's own statements have one list; included ones
     /// add theirs.
-    fn caps(&mut self, words: &[Ident], span: Span, blame: &Blame) {
+    fn caps(&mut self, words: &[Ident], span: Span, blame: &Blame, cx: &Context<'a>) {
         let text: Vec<String> = words.iter().map(ToString::to_string).collect();
         let bits = match valid::caps(&text) {
             Ok(bits) => bits,
@@ -459,6 +468,8 @@ impl<'a> Flattener<'a> {
             self.own_caps = Some(here);
         }
         self.settings.caps |= bits;
+        let described = Origin::describe_text(&format!("caps [{}]", text.join(", ")), &cx.via);
+        self.settings.caps_statements.push((bits, described));
     }
 
     /// A user or group id, checked; `None` (its error pushed) if it is out of range.
@@ -498,6 +509,26 @@ impl<'a> Flattener<'a> {
     fn push_at(&mut self, message: Option<String>, blame: &Blame, span: Span) {
         if let Some(message) = message {
             self.errors.push(blame.error(span, &message));
+        }
+    }
+
+    /// `assert ..;`: its values checked here, the assertion on the collapsed table
+    /// (`assertions.rs`). One that came through an include is the includer's too.
+    fn assertion(&mut self, assert: &'a Assert, cx: &Context<'a>) {
+        let blame = Blame::new(cx, &assert.tokens);
+        match crate::assertions::checked(assert) {
+            Ok(what) => self.settings.assertions.push(Asserted {
+                what,
+                site: Site {
+                    stmt: blame.stmt.clone(),
+                    via: cx.via.clone(),
+                },
+            }),
+            Err(errors) => {
+                for (span, message) in errors {
+                    self.errors.push(blame.error(span, &message));
+                }
+            }
         }
     }
 

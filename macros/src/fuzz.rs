@@ -38,6 +38,12 @@ fn piece() -> impl Strategy<Value = &'static str> {
         "unshare",
         "hostname",
         "new_session",
+        "assert",
+        "hidden",
+        "readonly",
+        "except",
+        "unshared",
+        "no_dev",
         "[net, ipc]",
         "[user]",
         "\"box\"",
@@ -148,7 +154,17 @@ fn well_formed() -> impl Strategy<Value = String> {
         "new_session;",
     ])
     .prop_map(String::from);
-    let stmt = prop_oneof![4 => bind, 1 => made, 1 => setting];
+    // Assertions, some of which the other statements break.
+    let assertion = prop::sample::select(vec![
+        "assert hidden [\"/s/\"];",
+        "assert hidden [\"/u/x\", \"/v/\"];",
+        "assert readonly;",
+        "assert readonly except [\"/a/\"];",
+        "assert unshared [net];",
+        "assert no_dev;",
+    ])
+    .prop_map(String::from);
+    let stmt = prop_oneof![8 => bind, 2 => made, 2 => setting, 1 => assertion];
     prop::collection::vec(stmt, 0..16).prop_map(|stmts| stmts.join(" "))
 }
 

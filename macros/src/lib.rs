@@ -3,8 +3,10 @@
 //! One file per stage, run in order by `expand`: `parse` (syntax to AST), `include`
 //! (includes of other invocations), `flatten` (statements to entries, each value
 //! checked by `valid`), `collapse` (sort and collapse, on plain data; its conflicts
-//! become messages in `conflict`) and `emit` (tokens).
+//! become messages in `conflict`), `assertions` (the `assert` statements, checked on
+//! the collapsed table) and `emit` (tokens).
 
+mod assertions;
 mod collapse;
 mod conflict;
 mod emit;

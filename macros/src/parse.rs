@@ -14,6 +14,9 @@
 //!         | `sockets` `[` IDENT,* `]` `;` | `no_userns` `;`
 //!         | `include` PATH `;`
 //!         | `include` PATH `=>` `{` stmt* `}` `;`   (internal: a resolved include)
+//!         | `assert` assertion `;`
+//! assertion := `hidden` `[` LIT,* `]` | `readonly` (`except` `[` LIT,* `]`)?
+//!         | `unshared` `[` IDENT,* `]` | `no_dev`
 //! source := LIT | `tmpfs` | `tmpfs` `(` LIT `)` | EXPR | `[` source,* `]`
 //!         | `@` `src` `(` INT `)`                    (internal: an included non-literal)
 //! call   := IDENT | `@` IDENT (`-` IDENT)*          (a syscall, or a group: `@basic-io`)
@@ -72,6 +75,8 @@ pub enum Stmt {
     /// `gid N;` or `groups [..];`: a process-wide setting.
     Setting(Setting),
     Include(Include),
+    /// `assert ..;`: a property of the composed table, checked while the crate compiles.
+    Assert(Assert),
 }
 
 impl Stmt {
@@ -81,7 +86,8 @@ impl Stmt {
             Stmt::Bind(Bind { tokens, .. })
             | Stmt::Make(Make { tokens, .. })
             | Stmt::Setting(Setting { tokens, .. })
-            | Stmt::Include(Include { tokens, .. }) => tokens,
+            | Stmt::Include(Include { tokens, .. })
+            | Stmt::Assert(Assert { tokens, .. }) => tokens,
         }
     }
 }
@@ -280,7 +286,7 @@ pub fn internal_forms(body: &Body, errors: &mut crate::expand::Errors) {
                 arrow.spans[0],
                 "expected `;` after the included path",
             )),
-            Stmt::Include(_) | Stmt::Setting(_) => {}
+            Stmt::Include(_) | Stmt::Setting(_) | Stmt::Assert(_) => {}
             Stmt::Make(make) => {
                 if let Some(Arg::Included { span, .. }) = make.arg {
                     errors.push(syn::Error::new(span, EXPECTED_CONTENT));
@@ -419,9 +425,13 @@ impl Parse for Stmt {
             let mut include = Include::parse(input)?;
             include.tokens = consumed(&start, input);
             Ok(Stmt::Include(include))
+        } else if is_word(input, "assert") {
+            let mut assert = Assert::parse(input)?;
+            assert.tokens = consumed(&start, input);
+            Ok(Stmt::Assert(assert))
         } else {
             Err(input.error(
-                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session`, `caps`, `uid`, `gid`, `groups`, `syscalls`, `sockets`, `no_userns` or `include`",
+                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session`, `caps`, `uid`, `gid`, `groups`, `syscalls`, `sockets`, `no_userns`, `include` or `assert`",
             ))
         }
     }
@@ -516,7 +526,8 @@ fn starts_statement(input: ParseStream) -> bool {
         .chain(["hostname"])
         .any(|word| is_word(input, word))
         && input.peek2(LitStr);
-    is_word(input, "bind") || is_word(input, "include") || keyword_then_literal
+    let assertion = is_word(input, "assert") && input.peek2(Ident::peek_any);
+    is_word(input, "bind") || is_word(input, "include") || keyword_then_literal || assertion
 }
 
 /// `;` that ends a statement.
@@ -876,4 +887,110 @@ pub fn is_splice(tokens: &TokenStream) -> bool {
         (Some(TokenTree::Punct(at)), Some(TokenTree::Ident(word)))
             if at.as_char() == '@' && word == "mountns_splice"
     )
+}
+
+/// `assert hidden [..];`, `assert readonly;`, `assert readonly except [..];`,
+/// `assert unshared [..];` or `assert no_dev;`.
+pub struct Assert {
+    pub assertion: Assertion,
+    pub tokens: TokenStream,
+}
+
+/// What an `assert` statement says, as written; `assertions.rs` checks it.
+pub enum Assertion {
+    /// `hidden ["/home/", ..]`: host paths no source may be at, under or above; and the
+    /// brackets' span.
+    Hidden(Vec<LitStr>, Span),
+    /// `readonly`, with the targets of `except [..]` and their brackets' span.
+    ReadOnly(Option<(Vec<LitStr>, Span)>),
+    /// `unshared [net, pid]`: namespaces the table must not share with the host.
+    Unshared(Vec<Ident>, Span),
+    /// `no_dev`: no `dev` flag and no host `/dev`.
+    NoDev,
+    /// `caps [net_bind_service]`: the capabilities the program may keep, at most; and the
+    /// brackets' span.
+    Caps(Vec<Ident>, Span),
+}
+
+const EXPECTED_ASSERTION: &str = "expected an assertion: `hidden [\"/home/\"]`, `readonly`, `readonly except [\"/src/\"]`, `unshared [net, pid]`, `no_dev` or `caps []`";
+
+impl Assert {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        input.parse::<Ident>()?;
+        let word = input
+            .cursor()
+            .ident()
+            .map(|(ident, _)| ident.to_string())
+            .unwrap_or_default();
+        let assertion = match word.as_str() {
+            "hidden" => {
+                input.parse::<Ident>()?;
+                let (paths, span) = literal_list(input, "`hidden [\"/home/\", \"/root/\"]`")?;
+                Assertion::Hidden(paths, span)
+            }
+            "readonly" => {
+                input.parse::<Ident>()?;
+                if is_word(input, "except") {
+                    input.parse::<Ident>()?;
+                    Assertion::ReadOnly(Some(literal_list(
+                        input,
+                        "`readonly except [\"/src/\", \"/tmp/\"]`",
+                    )?))
+                } else {
+                    Assertion::ReadOnly(None)
+                }
+            }
+            "unshared" => {
+                input.parse::<Ident>()?;
+                if !input.peek(syn::token::Bracket) {
+                    return Err(input.error(
+                        "expected a list of namespaces, such as `assert unshared [net, pid];`",
+                    ));
+                }
+                let content;
+                let bracket = bracketed!(content in input);
+                let words = content.parse_terminated(Ident::parse_any, Token![,])?;
+                Assertion::Unshared(words.into_iter().collect(), bracket.span.join())
+            }
+            "no_dev" => {
+                input.parse::<Ident>()?;
+                Assertion::NoDev
+            }
+            "caps" => {
+                input.parse::<Ident>()?;
+                let (words, span) = word_list(
+                    input,
+                    "expected the capabilities the program may keep, such as `assert caps [];` (none)",
+                )?;
+                Assertion::Caps(words, span)
+            }
+            _ => return Err(input.error(EXPECTED_ASSERTION)),
+        };
+        end(input)?;
+        Ok(Assert {
+            assertion,
+            tokens: TokenStream::new(),
+        })
+    }
+}
+
+/// `[LIT, ..]` after an assertion's word: the literals and the brackets' span.
+fn literal_list(input: ParseStream, example: &str) -> syn::Result<(Vec<LitStr>, Span)> {
+    if !input.peek(syn::token::Bracket) {
+        return Err(input.error(format!(
+            "expected a list of paths as string literals, such as {example}"
+        )));
+    }
+    let content;
+    let bracket = bracketed!(content in input);
+    let list = content.parse_terminated(
+        |input: ParseStream| {
+            parse_or::<LitStr>(
+                input,
+                "expected a path as a string literal: assertions are checked at compile time",
+            )
+        },
+        Token![,],
+    )?;
+    Ok((list.into_iter().collect(), bracket.span.join()))
 }

@@ -26,7 +26,8 @@ use crate::sys;
 use crate::table::{Flags, Identity, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare};
 
 mod confine;
-mod dev;
+pub(crate) mod dev;
+mod hidden;
 mod nodes;
 mod pid;
 mod proc;
@@ -135,6 +136,7 @@ impl Namespace {
         parent: Option<Pid>,
     ) -> Result<(), Error> {
         params::check(params, self)?;
+        hidden::check(params, self)?;
         let identity = match ids {
             Some(_) if self.identity().is_chosen() => {
                 return Err(Error::new(Step::Ids, Errno::INVAL).because(Reason::TwoIdentities));

@@ -9,6 +9,7 @@ use std::io;
 use rustix::io::Errno;
 
 use crate::stack::StackBuf;
+use crate::table::Hidden;
 
 /// What `enter` was doing when it failed, in the order it does it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -22,6 +23,10 @@ pub enum Step {
     Stack,
     /// Checking the values of the table's `param(NAME)` sources, before anything else.
     Params,
+    /// Checking every source, as the host resolves it, against the paths the table
+    /// asserts hidden (`assert hidden [..];`, `assert no_dev;`), before anything is
+    /// made or mounted.
+    Hidden,
     /// `unshare(CLONE_NEWNS)` as root.
     Unshare,
     /// Refusing to enter a table that needs a pid namespace in the calling process,
@@ -108,6 +113,7 @@ impl fmt::Display for Step {
             Step::SetId => "check the launcher's ids",
             Step::Stack => "map a stack for entering",
             Step::Params => "fill the sources chosen at run time",
+            Step::Hidden => "check the hidden paths",
             Step::Unshare => "create a mount namespace",
             Step::PidNamespace => "enter a pid namespace in this process",
             Step::Fork => "fork into the pid namespace",
@@ -204,6 +210,55 @@ pub(crate) enum Reason {
     /// The launcher runs set-id or with file capabilities (`AT_SECURE`).
     #[cfg(any(feature = "std", feature = "launcher"))]
     SetId,
+    /// The source, as the host resolves it, exposes a path the table asserts hidden;
+    /// `value` is a slot's value (the error's source is the slot).
+    Hidden {
+        hidden: &'static Hidden,
+        exposes: Exposes,
+        value: Option<Excerpt>,
+    },
+}
+
+/// How a source exposes a hidden path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Exposes {
+    /// It is the hidden path, or lies under it.
+    Under,
+    /// It holds the hidden path.
+    Holds,
+    /// It is in a procfs, whose `/proc/PID/root` links reach every path of the host.
+    Procfs,
+}
+
+/// The first bytes of a value that is not `'static` (a slot's path), kept in the
+/// error itself, which stays small (under 128 bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Excerpt {
+    bytes: [u8; Excerpt::MAX],
+    len: u8,
+    /// The value was longer.
+    cut: bool,
+}
+
+impl Excerpt {
+    const MAX: usize = 56;
+
+    pub(crate) fn of(value: &[u8]) -> Excerpt {
+        let mut bytes = [0; Excerpt::MAX];
+        let len = value.len().min(Excerpt::MAX);
+        if let (Some(to), Some(from)) = (bytes.get_mut(..len), value.get(..len)) {
+            to.copy_from_slice(from);
+        }
+        Excerpt {
+            bytes,
+            len: u8::try_from(len).unwrap_or(u8::MAX),
+            cut: value.len() > Excerpt::MAX,
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+    }
 }
 
 /// The table entry a step works on.
@@ -458,6 +513,10 @@ impl Error {
                 "dir and symlink make new paths only, and something is already there (in a \
                  layer of a union, or made by another entry)",
             ),
+            (Step::Hidden, Errno::NAMETOOLONG) => Some(
+                "a hidden path lies more than 128 directories deep, more than entering \
+                 compares at once; assert one of the directories above it",
+            ),
             (Step::Ids, Errno::INVAL) => Some(
                 "an id is -1 (4294967295), which means none, or there are more supplementary \
                  groups than the kernel takes (65536)",
@@ -548,6 +607,11 @@ impl Error {
             Reason::NotAbsolute => {
                 f.write_str("its value is not an absolute path (or holds a NUL byte)")
             }
+            Reason::Hidden {
+                hidden,
+                exposes,
+                value,
+            } => write_hidden(f, hidden, exposes, value),
             Reason::Overlapping(other) => {
                 write!(
                     f,
@@ -609,6 +673,35 @@ impl Error {
             Reason::NoProgram => f.write_str("no program given (argv is empty)"),
         }
     }
+}
+
+/// The end of a [`Reason::Hidden`] error: the source or the slot's value, how it
+/// exposes the hidden path, and the assertion.
+fn write_hidden(
+    f: &mut fmt::Formatter<'_>,
+    hidden: &Hidden,
+    exposes: Exposes,
+    value: Option<Excerpt>,
+) -> fmt::Result {
+    match value {
+        Some(value) => {
+            let cut = if value.cut { "..." } else { "" };
+            write!(f, "its value {}{cut}", Quoted(value.bytes()))?;
+        }
+        None => f.write_str("the source")?,
+    }
+    let relation = match exposes {
+        Exposes::Under => "is or lies under",
+        Exposes::Holds => "holds",
+        Exposes::Procfs => "is in a procfs, whose /proc/PID/root links reach",
+    };
+    write!(
+        f,
+        ", as the host resolves it, {relation} {}, which the table asserts the program never \
+         sees (assertion {})",
+        Quoted(hidden.path().to_bytes()),
+        Quoted(hidden.assertion().to_bytes())
+    )
 }
 
 impl core::error::Error for Error {}
@@ -870,6 +963,41 @@ mod tests {
                 "{bytes:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_error_stays_small() {
+        // Returned through every step of entering, and copied to a shared page.
+        assert!(size_of::<Error>() < 128, "{}", size_of::<Error>());
+    }
+
+    #[test]
+    fn names_a_hidden_path_and_the_value_that_exposes_it() {
+        static HIDDEN: Hidden = Hidden::__new(c"/home/", c"hidden /home/");
+        let error = |value: &[u8]| {
+            Context::new(Entry::Union, c"/src")
+                .with_source(c"PROJECT")
+                .fail(Step::Hidden)(Errno::PERM)
+            .because(Reason::Hidden {
+                hidden: &HIDDEN,
+                exposes: Exposes::Under,
+                value: Some(Excerpt::of(value)),
+            })
+            .to_string()
+        };
+        assert_eq!(
+            error(b"/home/me/project"),
+            "mountns: union param(PROJECT) on \"/src\": check the hidden paths: its value \
+             \"/home/me/project\", as the host resolves it, is or lies under \"/home/\", which \
+             the table asserts the program never sees (assertion \"hidden /home/\")"
+        );
+        // A long value is cut, and says so.
+        let long = [b'a'; 200];
+        let message = error(&long);
+        assert!(
+            message.contains(&format!("\"{}\"...,", "a".repeat(56))),
+            "{message}"
+        );
     }
 
     #[test]

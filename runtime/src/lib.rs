@@ -19,6 +19,7 @@ compile_error!(
 mod command;
 mod enter;
 mod error;
+mod exposure;
 #[doc(hidden)]
 pub mod fault;
 #[cfg(feature = "launcher")]
@@ -32,11 +33,13 @@ mod table;
 pub use command::{CommandExt, Ids};
 pub use enter::force_legacy_unions;
 pub use error::{Error, Step};
+pub use exposure::Exposure;
 #[cfg(feature = "launcher")]
 #[doc(hidden)]
 pub use launcher::panicked as launcher_panicked;
 #[cfg(feature = "std")]
 pub use params::{Filled, Params};
 pub use table::{
-    Caps, Flags, Instruction, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper,
+    Caps, Flags, Hidden, Instruction, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare,
+    Upper,
 };

@@ -47,30 +47,32 @@ pub(crate) fn resolve<'a>(values: &'a dyn Values, source: &'a CStr) -> Result<&'
     }
 }
 
+/// Each host source of `ns` (a bind's source, a union's layers), with the table entry
+/// that an error about it names.
+pub(crate) fn sources(ns: &Namespace) -> impl Iterator<Item = (Context, &'static CStr)> {
+    ns.mounts().iter().flat_map(|mount| {
+        let entry = match mount.kind() {
+            Kind::Union { .. } => Entry::Union,
+            _ => Entry::Bind,
+        };
+        let context = Context::new(entry, mount.target());
+        mount
+            .host_sources()
+            .iter()
+            .map(move |&source| (context.with_source(source), source))
+    })
+}
+
 /// Fails unless every slot of `ns` has an absolute path. Allocates nothing.
 pub(crate) fn check(values: &dyn Values, ns: &Namespace) -> Result<(), Error> {
-    for mount in ns.mounts() {
-        let kind = mount.kind();
-        let (entry, sources): (_, &[&'static CStr]) = match &kind {
-            Kind::Bind { source } => (Entry::Bind, core::slice::from_ref(source)),
-            Kind::Union { lowers, .. } => (Entry::Union, lowers),
-            Kind::Tmpfs(_)
-            | Kind::Proc
-            | Kind::Dev
-            | Kind::File { .. }
-            | Kind::Dir
-            | Kind::Symlink { .. } => continue,
+    for (context, source) in sources(ns) {
+        let Some(name) = slot(source) else { continue };
+        let reason = match values.value(name) {
+            Ok(value) if value.to_bytes().first() == Some(&b'/') => continue,
+            Ok(_) => Reason::NotAbsolute,
+            Err(reason) => reason,
         };
-        for &source in sources {
-            let Some(name) = slot(source) else { continue };
-            let context = Context::new(entry, mount.target()).with_source(source);
-            let reason = match values.value(name) {
-                Ok(value) if value.to_bytes().first() == Some(&b'/') => continue,
-                Ok(_) => Reason::NotAbsolute,
-                Err(reason) => reason,
-            };
-            return Err(context.fail(Step::Params)(Errno::INVAL).because(reason));
-        }
+        return Err(context.fail(Step::Params)(Errno::INVAL).because(reason));
     }
     Ok(())
 }

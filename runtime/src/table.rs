@@ -22,6 +22,7 @@ pub struct Namespace {
     caps: Caps,
     identity: Identity<'static>,
     seccomp: &'static [Instruction],
+    hidden: &'static [Hidden],
 }
 
 impl Namespace {
@@ -41,6 +42,7 @@ impl Namespace {
             caps: Caps::NONE,
             identity: Identity::NONE,
             seccomp: &crate::sys::TERMINAL_ONLY,
+            hidden: &[],
         }
     }
 
@@ -59,6 +61,24 @@ impl Namespace {
     #[doc(hidden)]
     pub const fn __seccomp(&self) -> &'static [Instruction] {
         self.seccomp
+    }
+
+    /// The host paths the table asserts hidden (`assert hidden [..];`, and `/dev` for
+    /// `assert no_dev;`), its own and its includes'.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __hidden(self, hidden: &'static [Hidden]) -> Self {
+        Namespace { hidden, ..self }
+    }
+
+    /// The host paths the table asserts the program never sees: those of `assert hidden
+    /// [..];` and `/dev/` for `assert no_dev;`, of the table and of what it includes.
+    /// Checked at compile time on the sources as written, and again when entering on
+    /// every source as the host resolves it (links followed) and on `param(NAME)`
+    /// values: entering fails with [`Step::Hidden`](crate::Step::Hidden) before
+    /// anything is mounted.
+    pub const fn hidden(&self) -> &'static [Hidden] {
+        self.hidden
     }
 
     /// The table's process-wide settings: the namespaces it makes beside the mount
@@ -692,6 +712,21 @@ impl Mount {
         self.kind
     }
 
+    /// Its host sources: a bind's source or a union's layers (slots unfilled); none for
+    /// the other kinds.
+    pub(crate) const fn host_sources(&'static self) -> &'static [&'static CStr] {
+        match &self.kind {
+            Kind::Bind { source } => core::slice::from_ref(source),
+            Kind::Union { lowers, .. } => lowers,
+            Kind::Tmpfs(_)
+            | Kind::Proc
+            | Kind::Dev
+            | Kind::File { .. }
+            | Kind::Dir
+            | Kind::Symlink { .. } => &[],
+        }
+    }
+
     /// Whether the nearest mount enclosing this one is a tmpfs of this table (a plain
     /// tmpfs or a `dev`; for `dir` and `symlink`, also a writable union): its
     /// mountpoint (or the directory or link itself) is then created there once it is
@@ -709,16 +744,16 @@ impl Mount {
 /// character and each byte of invalid UTF-8, so that no name can start a line or a
 /// field of its own. In the options field `,` and `:` too (`\054`, `\072`): they
 /// separate options and layers.
-struct Field<'a> {
+pub(crate) struct Field<'a> {
     bytes: &'a [u8],
     option: bool,
 }
 
 /// A source: its path as a field (as an option value in `options`), or `param(NAME)`
 /// for a slot filled at run time.
-struct Source<'a> {
-    path: &'a CStr,
-    option: bool,
+pub(crate) struct Source<'a> {
+    pub(crate) path: &'a CStr,
+    pub(crate) option: bool,
 }
 
 impl fmt::Display for Source<'_> {
@@ -735,7 +770,7 @@ impl fmt::Display for Source<'_> {
     }
 }
 
-fn field(path: &CStr) -> Field<'_> {
+pub(crate) fn field(path: &CStr) -> Field<'_> {
     Field {
         bytes: path.to_bytes(),
         option: false,
@@ -773,7 +808,7 @@ impl fmt::Display for Field<'_> {
 
 /// A tmpfs's options (checked at compile time: `key` or `key=value`, commas between),
 /// each key and value escaped; `none` if there are none.
-fn write_options(f: &mut fmt::Formatter<'_>, tmpfs: Tmpfs, none: &str) -> fmt::Result {
+pub(crate) fn write_options(f: &mut fmt::Formatter<'_>, tmpfs: Tmpfs, none: &str) -> fmt::Result {
     if tmpfs.params.is_empty() {
         return f.write_str(none);
     }
@@ -843,5 +878,29 @@ impl fmt::Display for Mount {
                 Ok(())
             }
         }
+    }
+}
+
+/// A host path a table asserts hidden, and the assertion that says so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Hidden {
+    path: &'static CStr,
+    assertion: &'static CStr,
+}
+
+impl Hidden {
+    #[doc(hidden)]
+    pub const fn __new(path: &'static CStr, assertion: &'static CStr) -> Self {
+        Hidden { path, assertion }
+    }
+
+    /// The path as the assertion wrote it (`/home/`, or `/dev/` for `no_dev`).
+    pub const fn path(&self) -> &'static CStr {
+        self.path
+    }
+
+    /// The assertion: `hidden /home/`, or `no_dev`.
+    pub const fn assertion(&self) -> &'static CStr {
+        self.assertion
     }
 }

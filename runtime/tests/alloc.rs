@@ -145,6 +145,37 @@ fn entering_with_run_time_sources_allocates_nothing() {
 }
 
 #[test]
+fn checking_the_hidden_paths_allocates_nothing() {
+    let layers = Layers::at("/tmp/mountns-runtime/alloc-hidden");
+    std::os::unix::fs::symlink("a", layers.fixture.path("link")).unwrap();
+    let ns = namespace! {
+        include common::BASE;
+        bind "/opt/u/" [param(TOP), "/tmp/mountns-runtime/alloc-hidden/b/", tmpfs];
+        bind ro "/data/" "/tmp/mountns-runtime/alloc-hidden/c/";
+        assert hidden ["/tmp/mountns-runtime/alloc-hidden/a/", "/home/", "/root/"];
+        assert no_dev;
+    };
+    for user in USERS {
+        // Beside the hidden paths: entered.
+        let params = mountns::Params::new().set("TOP", layers.fixture.path("c"));
+        let output = armed_command("ls /opt/u /data", user)
+            .output_in(ns.with(params))
+            .unwrap();
+        assert!(output.status.success(), "{user:?}: {output:?}");
+        // Through a link to a hidden path: refused, the error built without allocating.
+        let params = mountns::Params::new().set("TOP", layers.fixture.path("link"));
+        let error = armed_command("true", user)
+            .stdout(Stdio::null())
+            .status_in(ns.with(params))
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("check the hidden paths"),
+            "{user:?}: {error}"
+        );
+    }
+}
+
+#[test]
 fn failing_to_enter_allocates_nothing() {
     let fixture = Fixture::at("/tmp/mountns-runtime/alloc-missing");
     let ns = namespace! {

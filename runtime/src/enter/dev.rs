@@ -17,7 +17,7 @@ use crate::sys;
 use crate::table::Param;
 
 /// The host's nodes: the name in the new `/dev` and the host path bound there.
-const NODES: [(&CStr, &CStr); 6] = [
+pub(crate) const NODES: [(&CStr, &CStr); 6] = [
     (c"null", c"/dev/null"),
     (c"zero", c"/dev/zero"),
     (c"full", c"/dev/full"),

@@ -27,6 +27,7 @@ namespace! {
         dir "/tmp/d/";
         dev "/var/dev/";
         file "/var/file" "x";
+        assert hidden ["/home/"];
     };
 }
 
@@ -54,6 +55,7 @@ fn cases() -> Vec<Case> {
         legacy: false,
     };
     vec![
+        case(Step::Hidden, 1, BOTH, ""),
         case(Step::Unshare, 1, &[User::Root], ""),
         case(Step::UserNamespace, 1, &[User::Nobody], ""),
         case(Step::Setgroups, 1, &[User::Nobody], ""),

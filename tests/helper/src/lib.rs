@@ -88,3 +88,39 @@ pub mod sandbox {
         };
     }
 }
+
+/// Assertions across the crate boundary: a profile that asserts what its includers must
+/// keep, one that exposes what assertions forbid, and packages with an input under
+/// `/home`.
+pub mod assertions {
+    use mountns::{Package, namespace};
+
+    /// A package under a path the tests assert hidden, as the input of another.
+    pub const APP: Package = Package::new("/home/ci/app", &[]);
+    pub const TOOLCHAIN: Package = Package::new("/srv/store/toolchain", &[&APP]);
+
+    namespace! {
+        /// No home directory of the host, read-only host sources, a network of its own,
+        /// no host devices: its includers are held to it.
+        pub static GUARDED = {
+            bind ro "/usr/";
+            unshare [net];
+            assert hidden ["/home/", "/root/"];
+            assert readonly;
+            assert unshared [net];
+            assert no_dev;
+        };
+
+        /// A home directory, a writable host directory, host devices.
+        pub static LEAKY = {
+            bind ro "/ci/" "/home/ci/";
+            bind "/data/" "/srv/data/";
+            bind dev "/dev/dri/";
+        };
+
+        /// The toolchain and its input, as a union: includers read its expanded layers.
+        pub static TOOLS = {
+            bind "/opt/" [TOOLCHAIN, "/srv/store/base/"];
+        };
+    }
+}
