@@ -208,11 +208,12 @@ mod package;
 #[doc(inline)]
 pub use mountns_macros::namespace;
 #[doc(hidden)]
-pub use mountns_runtime::force_legacy_unions;
+pub use mountns_runtime::{force_landlock_abi, force_legacy_unions};
 #[cfg(feature = "std")]
 pub use mountns_runtime::{CommandExt, Filled, Ids, Params};
 pub use mountns_runtime::{
-    Error, Flags, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs, Unshare, Upper,
+    Error, Flags, Kind, Landlock, Limit, Mount, Mountpoint, Namespace, Param, Resource, Step,
+    TIMED_OUT, Tmpfs, Unshare, Upper,
 };
 pub use package::Package;
 
@@ -304,7 +305,8 @@ pub mod __private {
     #[cfg(feature = "launcher")]
     pub use mountns_runtime::launcher_panicked;
     pub use mountns_runtime::{
-        Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper,
+        Flags, Kind, Landlock, Limit, Mount, Mountpoint, Namespace, Param, Resource, Tmpfs,
+        Unshare, Upper,
     };
 
     /// The content of a `file` statement, whatever constant it was written as: a

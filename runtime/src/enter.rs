@@ -26,6 +26,8 @@ use crate::sys;
 use crate::table::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare};
 
 mod dev;
+mod landlock;
+mod limits;
 mod nodes;
 mod pid;
 mod proc;
@@ -38,6 +40,8 @@ type PathBuf = StackBuf<PATH_MAX>;
 
 /// A name of ours outside the new root: `/u{n}/upper`, `/l{n}`.
 type ScratchName = StackBuf<32>;
+
+pub use landlock::force_landlock_abi;
 
 static LEGACY_UNIONS: AtomicBool = AtomicBool::new(false);
 
@@ -122,9 +126,9 @@ impl Namespace {
         let umask = process::umask(Mode::empty());
         let enter = || self.enter_unshared(user_namespace, cwd.as_ref(), params);
         let entered = if fork {
-            pid::enter(enter, || self.start_session())
+            pid::enter(enter, || self.prepare_program(), self.timeout_seconds())
         } else {
-            enter().and_then(|()| self.start_session())
+            enter().and_then(|()| self.prepare_program())
         };
         process::umask(umask);
         entered
@@ -151,13 +155,14 @@ impl Namespace {
         Ok(())
     }
 
-    /// `setsid()` in the process that executes the program, if the table asks for a new
-    /// session: it leaves the caller's terminal (and loses job control there).
-    fn start_session(&self) -> Result<(), Error> {
+    /// In the process that executes the program: `setsid()` if the table asks for a new
+    /// session (it leaves the caller's terminal, and loses job control there), then the
+    /// resource limits.
+    fn prepare_program(&self) -> Result<(), Error> {
         if self.new_session() {
             Context::NONE.step(Step::Session, || process::setsid().map(drop))?;
         }
-        Ok(())
+        limits::set(self.limits())
     }
 
     fn enter_unshared(
@@ -180,6 +185,9 @@ impl Namespace {
         roots.seal()?;
         roots.switch(cwd.map(StackBuf::as_cstr))?;
         Context::NONE.step(Step::NoNewPrivs, || thread::set_no_new_privs(true))?;
+        if let Some(rules) = self.landlock() {
+            landlock::restrict(self, rules)?;
+        }
         Context::NONE.step(Step::Seccomp, sys::forbid_keystroke_injection)
     }
 }
@@ -426,8 +434,9 @@ fn create_skeleton(new_root: BorrowedFd<'_>, skeleton: &'static [Mountpoint]) ->
     Ok(())
 }
 
-fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> Result<(), Error> {
-    let context = match mount.kind() {
+/// The table entry that errors about `mount` name.
+fn context(mount: &'static Mount) -> Context {
+    match mount.kind() {
         Kind::Bind { source } => Context::new(Entry::Bind, mount.target()).with_source(source),
         Kind::Tmpfs(_) => Context::new(Entry::Tmpfs, mount.target()),
         Kind::Union { .. } => Context::new(Entry::Union, mount.target()),
@@ -436,7 +445,11 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
         Kind::File { .. } => Context::new(Entry::File, mount.target()),
         Kind::Dir => Context::new(Entry::Dir, mount.target()),
         Kind::Symlink { .. } => Context::new(Entry::Symlink, mount.target()),
-    };
+    }
+}
+
+fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> Result<(), Error> {
+    let context = context(mount);
     let target = relative(mount.target());
     let mountpoint = || open_mountpoint(roots.new.as_fd(), target, mount, context);
     match mount.kind() {

@@ -83,8 +83,13 @@ pub enum Step {
     Loopback,
     /// Starting a new session (`new_session;`).
     Session,
+    /// Setting a resource limit of `limit [..];`, in the process that executes.
+    Limits,
     /// Setting `no_new_privs`.
     NoNewPrivs,
+    /// Restricting file access with Landlock (`landlock;`): probing the kernel's ABI,
+    /// making the ruleset, opening the root of each mount for its rule, restricting.
+    Landlock,
     /// Installing the seccomp filter that refuses `TIOCSTI` and `TIOCLINUX`.
     Seccomp,
     /// Switching to the user and group ids of
@@ -130,6 +135,8 @@ impl fmt::Display for Step {
             Step::Loopback => "bring up lo",
             Step::Session => "start a new session",
             Step::NoNewPrivs => "set no_new_privs",
+            Step::Landlock => "restrict with Landlock",
+            Step::Limits => "set the resource limit",
             Step::Seccomp => "install the keystroke-injection filter",
             Step::Ids => "switch user and group ids",
             Step::Exec => "exec",
@@ -150,6 +157,8 @@ pub(crate) enum Entry {
     File,
     Dir,
     Symlink,
+    /// A resource of `limit [..];` (its word, the error's target).
+    Limit,
     /// The program a launcher executes (the error's source).
     #[cfg(feature = "launcher")]
     Program,
@@ -182,6 +191,14 @@ pub(crate) enum Reason {
     Overlapping(&'static CStr),
     /// The host's node that a `dev` binds (the error's source) is not a character device.
     NotADevice,
+    /// `landlock strict;` needs Landlock ABI `needed`; the kernel has `found` (0: no
+    /// Landlock), which lacks `lacks`, a feature of ABI `lacks_abi`.
+    LandlockAbi {
+        needed: u8,
+        found: u8,
+        lacks: &'static str,
+        lacks_abi: u8,
+    },
 }
 
 /// The table entry a step works on.
@@ -342,6 +359,7 @@ impl Error {
             Entry::File => Some("file"),
             Entry::Dir => Some("dir"),
             Entry::Symlink => Some("symlink"),
+            Entry::Limit => Some("limit"),
             #[cfg(feature = "launcher")]
             Entry::Program => Some("program"),
         };
@@ -360,7 +378,7 @@ impl Error {
         }
         if let Some(target) = self.target {
             let space = if any { " " } else { "" };
-            let on = if self.entry == Entry::Skeleton {
+            let on = if matches!(self.entry, Entry::Skeleton | Entry::Limit) {
                 ""
             } else {
                 "on "
@@ -522,6 +540,12 @@ impl fmt::Display for Error {
                      own devices",
                 );
             }
+            Some(Reason::LandlockAbi {
+                needed,
+                found,
+                lacks,
+                lacks_abi,
+            }) => return write_landlock_abi(f, needed, found, lacks, lacks_abi),
             Some(Reason::NotDumpable) => {
                 return f.write_str(
                     "the process is not dumpable (it switched ids, as Command::uid and \
@@ -537,6 +561,32 @@ impl fmt::Display for Error {
             write!(f, "; {hint}")?;
         }
         Ok(())
+    }
+}
+
+/// Why `landlock strict;` could not be applied: the ABI it needs, the kernel's, and the
+/// first feature the kernel lacks.
+fn write_landlock_abi(
+    f: &mut fmt::Formatter<'_>,
+    needed: u8,
+    found: u8,
+    lacks: &str,
+    lacks_abi: u8,
+) -> fmt::Result {
+    if found == 0 {
+        write!(
+            f,
+            "this kernel has no Landlock (it is older than Linux 5.13, or Landlock is not \
+             enabled at boot: add it to the lsm= kernel parameter), and `landlock strict;` \
+             needs ABI {needed}; write `landlock;` to enter without it"
+        )
+    } else {
+        write!(
+            f,
+            "this kernel's Landlock is ABI {found}, without {lacks} (ABI {lacks_abi}), and \
+             `landlock strict;` needs ABI {needed}; enter on a newer kernel, or write \
+             `landlock;` to apply what this one supports"
+        )
     }
 }
 
