@@ -207,14 +207,14 @@ mod package;
 /// ```
 #[doc(inline)]
 pub use mountns_macros::namespace;
-#[doc(hidden)]
-pub use mountns_runtime::{force_landlock_abi, force_legacy_unions};
 #[cfg(feature = "std")]
 pub use mountns_runtime::{CommandExt, Filled, Ids, Params};
 pub use mountns_runtime::{
     Error, Flags, Kind, Landlock, Limit, Mount, Mountpoint, Namespace, Param, Resource, Step,
     TIMED_OUT, Tmpfs, Unshare, Upper,
 };
+#[doc(hidden)]
+pub use mountns_runtime::{force_landlock_abi, force_legacy_unions};
 pub use package::Package;
 
 namespace! {

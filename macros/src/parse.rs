@@ -9,6 +9,8 @@
 //!         | `symlink` flag* LIT LIT `;`
 //!         | `file` flag* LIT content `;`
 //!         | `unshare` `[` IDENT,* `]` `;` | `hostname` LIT `;` | `new_session` `;`
+//!         | `landlock` IDENT? `;` | (`connect` | `bind_ports`) `[` INT,* `]` `;`
+//!         | `limit` `[` (IDENT `(` (INT | LIT) `)`),* `]` `;` | `timeout` `(` INT `)` `;`
 //!         | `include` PATH `;`
 //!         | `include` PATH `=>` `{` stmt* `}` `;`   (internal: a resolved include)
 //! source := LIT | `tmpfs` | `tmpfs` `(` LIT `)` | EXPR | `[` source,* `]`
@@ -64,7 +66,8 @@ pub enum Stmt {
     Bind(Bind),
     /// `proc`, `dev`, `dir`, `symlink` or `file`: something the runtime makes.
     Make(Make),
-    /// `unshare [..];`, `hostname "..";` or `new_session;`: a process-wide setting.
+    /// `unshare [..];`, `hostname "..";`, `new_session;`, `landlock;`, `connect [..];`,
+    /// `bind_ports [..];`, `limit [..];` or `timeout(N);`: a process-wide setting.
     Setting(Setting),
     Include(Include),
 }
@@ -143,6 +146,38 @@ pub enum SettingValue {
     Unshare(Vec<Ident>, Span),
     Hostname(LitStr),
     NewSession,
+    /// `landlock;`, or `landlock strict;`: the word after the keyword.
+    Landlock(Option<Ident>),
+    /// `connect [443, 53];` or `bind_ports [8080];`: the keyword and the ports.
+    Ports {
+        keyword: Ident,
+        ports: Vec<LitInt>,
+    },
+    /// `limit [nofile(1024), as("2G")];`: the entries, and the brackets' span.
+    Limit(Vec<LimitEntry>, Span),
+    /// `timeout(30);`: seconds.
+    Timeout(LitInt),
+}
+
+/// `nofile(1024)` or `as("2G")` in `limit [..];`.
+pub struct LimitEntry {
+    pub name: Ident,
+    pub value: LimitValue,
+}
+
+/// A limit's value as written: a number, or a size with a suffix.
+pub enum LimitValue {
+    Int(LitInt),
+    Str(LitStr),
+}
+
+impl LimitValue {
+    pub fn span(&self) -> Span {
+        match self {
+            LimitValue::Int(int) => int.span(),
+            LimitValue::Str(text) => text.span(),
+        }
+    }
 }
 
 /// `bind FLAGS TARGETS SOURCES;`
@@ -328,7 +363,16 @@ impl Parse for Stmt {
             Ok(Stmt::Make(make))
         } else if matches!(
             word.as_deref(),
-            Some("unshare" | "hostname" | "new_session")
+            Some(
+                "unshare"
+                    | "hostname"
+                    | "new_session"
+                    | "landlock"
+                    | "connect"
+                    | "bind_ports"
+                    | "limit"
+                    | "timeout"
+            )
         ) {
             let mut setting = Setting::parse(input)?;
             setting.tokens = consumed(&start, input);
@@ -339,7 +383,7 @@ impl Parse for Stmt {
             Ok(Stmt::Include(include))
         } else {
             Err(input.error(
-                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session` or `include`",
+                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session`, `landlock`, `connect`, `bind_ports`, `limit`, `timeout` or `include`",
             ))
         }
     }
@@ -520,6 +564,28 @@ impl Setting {
                 );
             }
             SettingValue::Hostname(input.parse()?)
+        } else if keyword == "landlock" {
+            let word = if input.peek(Ident::peek_any) {
+                Some(input.call(Ident::parse_any)?)
+            } else {
+                None
+            };
+            SettingValue::Landlock(word)
+        } else if keyword == "connect" || keyword == "bind_ports" {
+            SettingValue::Ports {
+                ports: ports(input, &keyword)?,
+                keyword,
+            }
+        } else if keyword == "limit" {
+            if !input.peek(syn::token::Bracket) {
+                return Err(input.error(LIMIT_EXAMPLE));
+            }
+            let content;
+            let bracket = bracketed!(content in input);
+            let entries = content.parse_terminated(LimitEntry::parse, Token![,])?;
+            SettingValue::Limit(entries.into_iter().collect(), bracket.span.join())
+        } else if keyword == "timeout" {
+            SettingValue::Timeout(timeout(input)?)
         } else {
             SettingValue::NewSession
         };
@@ -528,6 +594,69 @@ impl Setting {
             value,
             tokens: TokenStream::new(),
         })
+    }
+}
+
+const LIMIT_EXAMPLE: &str =
+    "expected a list of limits, such as `limit [nofile(1024), as(\"2G\"), cpu(60)];`";
+
+const TIMEOUT_EXAMPLE: &str = "expected the time limit in seconds, such as `timeout(30);`";
+
+/// `[443, 53]` after `connect` or `bind_ports`.
+fn ports(input: ParseStream, keyword: &Ident) -> syn::Result<Vec<LitInt>> {
+    let example = format!("expected a list of TCP port numbers, such as `{keyword} [443, 53];`");
+    if !input.peek(syn::token::Bracket) {
+        return Err(input.error(example));
+    }
+    let content;
+    bracketed!(content in input);
+    let mut ports = Vec::new();
+    while !content.is_empty() {
+        ports.push(parse_or(&content, &example)?);
+        if !content.is_empty() {
+            content.parse::<Token![,]>()?;
+        }
+    }
+    Ok(ports)
+}
+
+/// `(30)` after `timeout`.
+fn timeout(input: ParseStream) -> syn::Result<LitInt> {
+    if !input.peek(syn::token::Paren) {
+        return Err(input.error(TIMEOUT_EXAMPLE));
+    }
+    let content;
+    syn::parenthesized!(content in input);
+    let seconds = parse_or(&content, TIMEOUT_EXAMPLE)?;
+    if !content.is_empty() {
+        return Err(content.error(TIMEOUT_EXAMPLE));
+    }
+    Ok(seconds)
+}
+
+impl Parse for LimitEntry {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        // `as` is a keyword of Rust, a word here.
+        let name = input
+            .call(Ident::parse_any)
+            .map_err(|error| syn::Error::new(error.span(), LIMIT_EXAMPLE))?;
+        let example = format!(
+            "expected the value of `{name}` in parentheses: a number, such as `nofile(1024)`, or a size, such as `as(\"2G\")`"
+        );
+        if !input.peek(syn::token::Paren) {
+            return Err(syn::Error::new(name.span(), example));
+        }
+        let content;
+        syn::parenthesized!(content in input);
+        let value = if content.peek(LitStr) {
+            LimitValue::Str(content.parse()?)
+        } else {
+            LimitValue::Int(parse_or(&content, &example)?)
+        };
+        if !content.is_empty() {
+            return Err(content.error(format!("expected `)` after the value of `{name}`")));
+        }
+        Ok(LimitEntry { name, value })
     }
 }
 

@@ -21,8 +21,8 @@ use linux_raw_sys::landlock::{
     LANDLOCK_ACCESS_FS_MAKE_REG, LANDLOCK_ACCESS_FS_MAKE_SOCK, LANDLOCK_ACCESS_FS_MAKE_SYM,
     LANDLOCK_ACCESS_FS_READ_DIR, LANDLOCK_ACCESS_FS_READ_FILE, LANDLOCK_ACCESS_FS_REFER,
     LANDLOCK_ACCESS_FS_REMOVE_DIR, LANDLOCK_ACCESS_FS_REMOVE_FILE, LANDLOCK_ACCESS_FS_TRUNCATE,
-    LANDLOCK_ACCESS_FS_WRITE_FILE, LANDLOCK_ACCESS_NET_BIND_TCP,
-    LANDLOCK_ACCESS_NET_CONNECT_TCP, LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET, LANDLOCK_SCOPE_SIGNAL,
+    LANDLOCK_ACCESS_FS_WRITE_FILE, LANDLOCK_ACCESS_NET_BIND_TCP, LANDLOCK_ACCESS_NET_CONNECT_TCP,
+    LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET, LANDLOCK_SCOPE_SIGNAL,
 };
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{self, Mode, OFlags};
@@ -122,7 +122,10 @@ static FORCED_ABI: AtomicU32 = AtomicU32::new(0);
 /// kernel's. For tests of older kernels; hidden from the docs.
 #[doc(hidden)]
 pub fn force_landlock_abi(abi: Option<u32>) {
-    FORCED_ABI.store(abi.map_or(0, |abi| abi.saturating_add(1)), Ordering::Relaxed);
+    FORCED_ABI.store(
+        abi.map_or(0, |abi| abi.saturating_add(1)),
+        Ordering::Relaxed,
+    );
 }
 
 /// The ABI to use: the kernel's (0 without Landlock), capped by [`force_landlock_abi`].
@@ -181,17 +184,13 @@ pub(super) fn restrict(ns: &'static Namespace, landlock: Landlock) -> Result<(),
     // The new root's own tmpfs holds only mountpoints: listing them is all. A mount on
     // `/` covers it and brings its own rights.
     if !ns.mounts().iter().any(|mount| mount.target() == c"/") {
-        rules.allow(root.as_fd(), READ_DIR, true)
-            .map_err(fail)?;
+        rules.allow(root.as_fd(), READ_DIR, true).map_err(fail)?;
     }
     for mount in ns.mounts() {
         rules.mount(root.as_fd(), mount)?;
     }
     if net != 0 {
-        let ports = [
-            (landlock.connect(), CONNECT),
-            (landlock.bind_ports(), BIND),
-        ];
+        let ports = [(landlock.connect(), CONNECT), (landlock.bind_ports(), BIND)];
         for (ports, access) in ports {
             for &port in ports.unwrap_or_default() {
                 sys::allow_port(rules.ruleset, port, access).map_err(fail)?;
@@ -261,9 +260,7 @@ const fn rights(mount: &Mount) -> Option<u64> {
         // A union without an upper is read-only, declared `ro` or not.
         Kind::Union { upper: None, .. } => READ | execute | device,
         Kind::Bind { .. } if flags.is_read_only() => READ | execute | device,
-        Kind::Bind { .. } | Kind::Union { .. } | Kind::Tmpfs(_) => {
-            READ | execute | WRITE | device
-        }
+        Kind::Bind { .. } | Kind::Union { .. } | Kind::Tmpfs(_) => READ | execute | WRITE | device,
         // What reading `/proc/self` needs; the covers and the rest of the procfs stay
         // read-only whatever the mounts do.
         Kind::Proc => READ,
@@ -275,6 +272,5 @@ const fn rights(mount: &Mount) -> Option<u64> {
 }
 
 // Never handed out: device nodes are made by nobody inside.
-const _: () = assert!(
-    WRITE & (LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_BLOCK) as u64 == 0
-);
+const _: () =
+    assert!(WRITE & (LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_BLOCK) as u64 == 0);

@@ -127,7 +127,10 @@ impl SignalSet {
     /// without a signal.
     pub(crate) fn wait_until(self, deadline: Instant) -> Option<Received> {
         loop {
-            let left = deadline.0.checked_sub(Instant::now().0).filter(|&left| left > 0)?;
+            let left = deadline
+                .0
+                .checked_sub(Instant::now().0)
+                .filter(|&left| left > 0)?;
             let timeout = __kernel_timespec {
                 tv_sec: (left / NANOS) as i64,
                 tv_nsec: (left % NANOS) as i64,
