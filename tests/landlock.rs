@@ -6,6 +6,7 @@
 #[path = "../runtime/tests/common/mod.rs"]
 mod common;
 
+use std::fmt::Write as _;
 use std::fs;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd as _, OwnedFd};
 use std::os::linux::net::SocketAddrExt as _;
@@ -186,10 +187,11 @@ fn attempts(ns: &'static Namespace, user: User, names: &[&str]) -> String {
 /// Each line of `got` is `NAME RESULT` as `expected` says.
 #[track_caller]
 fn assert_results(got: &str, expected: &[(&str, &str)], context: &str) {
-    let expected: String = expected
-        .iter()
-        .map(|(name, result)| format!("{name} {result}\n"))
-        .collect();
+    let mut lines = String::new();
+    for (name, result) in expected {
+        let _ = writeln!(lines, "{name} {result}");
+    }
+    let expected = lines;
     assert_eq!(got, expected, "{context}");
 }
 
