@@ -27,6 +27,8 @@ namespace! {
         dir "/tmp/d/";
         dev "/var/dev/";
         file "/var/file" "x";
+        landlock;
+        limit [nofile(1024)];
     };
 }
 
@@ -84,6 +86,8 @@ fn cases() -> Vec<Case> {
         case(Step::Detach, 1, BOTH, ""),
         case(Step::Chdir, 1, BOTH, ""),
         case(Step::NoNewPrivs, 1, BOTH, ""),
+        case(Step::Landlock, 1, BOTH, ""),
+        case(Step::Limits, 1, BOTH, "limit \"nofile\""),
     ]
 }
 
