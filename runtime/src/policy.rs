@@ -84,8 +84,10 @@ pub enum Resource {
     /// `nofile`: open descriptors (`RLIMIT_NOFILE`); a descriptor numbered at or over
     /// the limit cannot be made (EMFILE).
     Nofile,
-    /// `nproc`: processes of the real user id (`RLIMIT_NPROC`), counted across the
-    /// whole user namespace, not only the sandbox; root ignores it.
+    /// `nproc`: processes of the program's real user id (`RLIMIT_NPROC`), not only the
+    /// sandbox's: every process of that user in its user namespace (the host's, for a
+    /// program that a root launcher runs as another user; the sandbox's own, entered
+    /// through a user namespace). Root's ids ignore it.
     Nproc,
     /// `as`: bytes of virtual memory (`RLIMIT_AS`).
     As,
