@@ -47,6 +47,9 @@
 //!   a fresh `/dev`, an empty directory, a link and a read-only file.
 //! - `unshare [net, ipc];`, `hostname "box";` and `new_session;` set up the process:
 //!   more namespaces, a host name, a new session.
+//! - `landlock;` (or `landlock strict;`), `connect [443];`, `bind_ports [8080];`,
+//!   `limit [nofile(1024), as("2G")];` and `timeout(30);` restrict the program: file
+//!   access only as the mounts allow (Landlock), TCP ports, resource limits, time.
 //! - `include PATH;` splices in the mounts and settings of a namespace declared
 //!   elsewhere (this module, another module, another crate) before sorting and
 //!   collapsing.
@@ -154,6 +157,12 @@ mod package;
 /// | `unshare [net, ipc];` | more namespaces: `pid`, `net` (only `lo`, up), `ipc`, `uts`, `cgroup` |
 /// | `hostname "box";` | the host name; implies `uts` |
 /// | `new_session;` | the program runs in a new session |
+/// | `landlock;` | Landlock: files only as the mounts allow (read-only: read and execute, not under `noexec`; writable: also write, create, remove; `dev`: device `ioctl`s; `proc`: read), no mounting even as root, and, on kernels with them, no signals or abstract unix sockets outside; best effort on older kernels: see [`Landlock`] |
+/// | `landlock strict;` | the same, or entering fails on a kernel whose Landlock lacks part of it (before ABI 6) |
+/// | `connect [443, 53];` | TCP connections only to these ports (Landlock ABI 4); needs `landlock` |
+/// | `bind_ports [8080];` | TCP listening only on these ports (`0`: a port the kernel picks); needs `landlock` |
+/// | `limit [nofile(1024), nproc(256), as("2G"), cpu(60), fsize("100M"), core(0)];` | rlimits, soft and hard, of the program; sizes in bytes or with a suffix `K`, `M`, `G`, `T` (powers of 1024); see [`Resource`] |
+/// | `timeout(30);` | seconds (1 to a year), then pid 1 kills the program and everything it started, and its stand-in exits with [`TIMED_OUT`]; implies `pid` |
 /// | `include path::to::NAME;` | splice in another namespace's mounts and settings |
 ///
 /// A trailing slash marks a directory target, none a file; a tmpfs or a union always
@@ -167,7 +176,10 @@ mod package;
 /// the new root (the lowest layer of a union on `/`) or in a tmpfs, `dev` or writable
 /// union of the table; a `file` is its content bound read-only onto a file mountpoint.
 /// The settings of included namespaces add up: the namespaces to unshare are their
-/// union, a host name must be the same everywhere.
+/// union, a host name must be the same everywhere. Landlock holds if any statement
+/// asks for it (strict if any says `strict`), the ports of every `connect` (and of every
+/// `bind_ports`) are allowed, each resource gets the lowest `limit` given, and the
+/// shortest `timeout` wins: an includer never loosens what it includes.
 ///
 /// # Compile errors
 ///
@@ -195,6 +207,14 @@ mod package;
 ///   (made automatically); a host name that is empty, longer than 64 bytes or has
 ///   other characters than letters, digits, `-` and `.`; two different host names;
 /// - a namespace including itself; an include of something that is not a namespace;
+/// - a Landlock mode other than `strict`; `connect` or `bind_ports` in a namespace that
+///   has no `landlock` (its own or included); a port over 65535, port 0 in `connect`,
+///   a port twice in one list;
+/// - an unknown limit, a limit twice in one list, an empty `limit []`, a size that is
+///   neither a number of bytes nor digits with a suffix `K`, `M`, `G` or `T`
+///   (`as("2 GB")`), a count or seconds written as a string (`nofile("1K")`), a value
+///   of 2^64 - 1 or more (no limit);
+/// - a `timeout` of 0, over a year (31536000 seconds), or not an integer;
 /// - syntax errors.
 ///
 /// ```compile_fail

@@ -215,7 +215,11 @@ fn nproc_stops_a_fork_loop_and_leaves_the_callers_processes_alone() {
     }
     // Root's own ids ignore RLIMIT_NPROC: the loop stops at its own bound.
     let mut command = Command::new("/usr/bin/python3");
-    let output = command.arg("-c").arg(FORK_ALL).output_in(&PROCESSES).unwrap();
+    let output = command
+        .arg("-c")
+        .arg(FORK_ALL)
+        .output_in(&PROCESSES)
+        .unwrap();
     assert_eq!(output.stdout, b"100 none\n", "{output:?}");
     // The processes outside were not touched, and fork as they did.
     for sleeper in &mut outside {
