@@ -56,8 +56,9 @@ pub fn force_legacy_unions(on: bool) {
 impl Namespace {
     /// Enters this namespace in the calling process: afterwards it sees only the mounts
     /// of the table under a fresh root, with `no_new_privs` set and the keystroke
-    /// injection filter installed (`ioctl` `TIOCSTI` and `TIOCLINUX` fail with `EPERM`).
-    /// The host's mounts are untouched.
+    /// injection filter installed (`ioctl` `TIOCSTI` and `TIOCLINUX` fail with `EPERM`),
+    /// restricted by the table's Landlock ruleset (`landlock;`; the calling thread only)
+    /// and its resource limits (`limit [..];`). The host's mounts are untouched.
     ///
     /// As root it makes a mount namespace; otherwise (or when root is refused one) a user
     /// namespace that maps the caller's uid and gid to themselves. The kernel refuses a
