@@ -8,11 +8,9 @@ mod common;
 
 use std::fmt::Write as _;
 use std::fs;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd as _, OwnedFd};
 use std::os::linux::net::SocketAddrExt as _;
 use std::os::unix::fs::PermissionsExt as _;
 use std::os::unix::net::{SocketAddr, UnixListener};
-use std::os::unix::process::CommandExt as _;
 use std::process::Command;
 
 use common::{BASE, USERS, User, as_user};
@@ -153,31 +151,11 @@ for name in sys.argv[1:]:
 /// Runs the attempts `names` in `ns` as `user`, with the host's `host`, `data` and
 /// `noexec` directories as the inherited descriptors 7, 8 and 9: what each gave.
 fn attempts(ns: &'static Namespace, user: User, names: &[&str]) -> String {
-    // Numbered 10 and up, so that none is already 7, 8 or 9 (which dup2 would leave
-    // close-on-exec).
-    let open = |dir: &str| -> OwnedFd {
-        let dir = fs::File::open(format!("{ROOT}/{dir}")).unwrap();
-        rustix::io::fcntl_dupfd_cloexec(&dir, 10).unwrap()
-    };
-    let dirs = [open("host"), open("data"), open("noexec")];
-    let raw: Vec<i32> = dirs.iter().map(AsRawFd::as_raw_fd).collect();
     let mut command = Command::new("/usr/bin/python3");
     command.arg("-c").arg(ATTEMPTS).args(names);
     as_user(&mut command, user);
-    // SAFETY: dup2 only: no allocation, no lock. The descriptors live until the spawn
-    // returns.
-    unsafe {
-        command.pre_exec(move || {
-            for (fd, target) in raw.iter().zip(7..) {
-                let mut target = OwnedFd::from_raw_fd(target);
-                let dup = rustix::io::dup2(BorrowedFd::borrow_raw(*fd), &mut target);
-                // Open in the program, not closed here.
-                std::mem::forget(target);
-                dup?;
-            }
-            Ok(())
-        });
-    }
+    let dirs = ["host", "data", "noexec"].map(|dir| format!("{ROOT}/{dir}"));
+    let dirs = common::inherit(&mut command, &dirs.each_ref().map(String::as_str));
     let output = command.output_in(ns).unwrap();
     assert!(output.status.success(), "{user:?} in {ns}: {output:?}");
     drop(dirs);
@@ -307,9 +285,7 @@ fn host_processes_and_abstract_sockets_are_out_of_scope() {
     let address = SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
     let _host = UnixListener::bind_addr(&address).unwrap();
     for user in USERS {
-        let mut host = Command::new("sleep");
-        host.arg("30");
-        let mut host = as_user(&mut host, user).spawn().unwrap();
+        let mut host = common::host_sleeper(user);
         let kill = format!("kill:{}", host.id());
         let abstract_ = format!("abstract:{name}");
         let names = [kill.as_str(), abstract_.as_str()];

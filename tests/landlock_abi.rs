@@ -6,15 +6,12 @@
 #[path = "../runtime/tests/common/mod.rs"]
 mod common;
 
-use std::os::fd::{AsRawFd as _, BorrowedFd, FromRawFd as _, OwnedFd};
 use std::os::linux::net::SocketAddrExt as _;
 use std::os::unix::net::{SocketAddr, UnixListener};
-use std::os::unix::process::CommandExt as _;
 use std::process::Command;
 
 use common::{BASE, USERS, as_user};
 use mountns::{CommandExt as _, Namespace, Step, namespace};
-use rustix::fs::{Mode, OFlags};
 
 namespace! {
     /// The host's /proc, so that a host process is there to signal.
@@ -62,26 +59,12 @@ fn older_abis_get_what_they_support_unless_strict() {
     let address = SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
     let _host = UnixListener::bind_addr(&address).unwrap();
     for user in USERS {
-        let mut host = Command::new("sleep");
-        host.arg("30");
-        let mut host = as_user(&mut host, user).spawn().unwrap();
-        let tmp =
-            rustix::fs::open("/tmp", OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()).unwrap();
-        let tmp = rustix::io::fcntl_dupfd_cloexec(&tmp, 10).unwrap();
-        let tmp_fd = tmp.as_raw_fd();
+        let mut host = common::host_sleeper(user);
         let probe = |ns: &'static Namespace| {
             let mut command = Command::new("/usr/bin/python3");
             command.args(["-c", PROBE, &host.id().to_string(), &name]);
             as_user(&mut command, user);
-            // SAFETY: dup2 only: no allocation, no lock; `tmp` outlives the spawn.
-            unsafe {
-                command.pre_exec(move || {
-                    let mut seven = OwnedFd::from_raw_fd(7);
-                    let dup = rustix::io::dup2(BorrowedFd::borrow_raw(tmp_fd), &mut seven);
-                    std::mem::forget(seven);
-                    dup.map(drop).map_err(Into::into)
-                });
-            }
+            let _tmp = common::inherit(&mut command, &["/tmp"]);
             command.output_in(ns)
         };
         for (abi, expected) in [

@@ -62,43 +62,49 @@ pub(crate) fn allow_beneath(
     parent: BorrowedFd<'_>,
     access: u64,
 ) -> Result<(), Errno> {
-    let attr = landlock_path_beneath_attr {
+    let rule = landlock_path_beneath_attr {
         allowed_access: access,
         parent_fd: parent.as_raw_fd(),
     };
-    // SAFETY: `attr` is a live `landlock_path_beneath_attr` (packed, as the kernel
-    // reads it); the kernel only reads it, during the call, and takes its own
-    // reference to the file of `parent`.
+    // SAFETY: a path-beneath rule is a `landlock_path_beneath_attr` (packed, as the
+    // kernel reads it); the kernel takes its own reference to the file of `parent`.
     unsafe {
-        raw_syscall(
-            __NR_landlock_add_rule,
-            [
-                ruleset.as_raw_fd() as usize,
-                landlock_rule_type::LANDLOCK_RULE_PATH_BENEATH as usize,
-                &raw const attr as usize,
-                0,
-                0,
-            ],
+        add_rule(
+            ruleset,
+            landlock_rule_type::LANDLOCK_RULE_PATH_BENEATH,
+            &rule,
         )
     }
-    .map(drop)
 }
 
 /// Allows `access` (TCP bind or connect) on `port`.
 pub(crate) fn allow_port(ruleset: BorrowedFd<'_>, port: u16, access: u64) -> Result<(), Errno> {
-    let attr = landlock_net_port_attr {
+    let rule = landlock_net_port_attr {
         allowed_access: access,
         port: port.into(),
     };
-    // SAFETY: `attr` is a live `landlock_net_port_attr`; the kernel only reads it,
-    // during the call.
+    // SAFETY: a port rule is a `landlock_net_port_attr`.
+    unsafe { add_rule(ruleset, landlock_rule_type::LANDLOCK_RULE_NET_PORT, &rule) }
+}
+
+/// `landlock_add_rule(ruleset, kind, rule, 0)`.
+///
+/// # Safety
+/// `R` must be the struct the kernel reads for a rule of `kind`.
+unsafe fn add_rule<R>(
+    ruleset: BorrowedFd<'_>,
+    kind: landlock_rule_type,
+    rule: &R,
+) -> Result<(), Errno> {
+    // SAFETY: `rule` is live for the call, and of the type the kernel reads for `kind`
+    // (the caller vouches); the kernel only reads it, during the call.
     unsafe {
         raw_syscall(
             __NR_landlock_add_rule,
             [
                 ruleset.as_raw_fd() as usize,
-                landlock_rule_type::LANDLOCK_RULE_NET_PORT as usize,
-                &raw const attr as usize,
+                kind as usize,
+                core::ptr::from_ref(rule) as usize,
                 0,
                 0,
             ],
