@@ -1,4 +1,4 @@
-//! `tiny-timeout PROGRAM [ARGS...]`: host `/usr` and a fresh `/proc`, with Landlock,
+//! `tiny-timeout PROGRAM [ARGS...]`: host `/usr`, a fresh `/dev` and `/proc`, with Landlock,
 //! for 2 seconds at most: then the program and everything it started are killed, and
 //! the launcher exits with 137.
 
@@ -10,6 +10,7 @@ mountns::namespace! {
     /// Two seconds of a small view.
     static BRIEF = {
         bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"];
+        dev "/dev/";
         proc "/proc/";
         landlock;
         timeout(2);
