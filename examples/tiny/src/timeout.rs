@@ -1,6 +1,6 @@
-//! `tiny-timeout PROGRAM [ARGS...]`: host `/usr`, a fresh `/dev` and `/proc`, with Landlock,
-//! for 2 seconds at most: then the program and everything it started are killed, and
-//! the launcher exits with 137.
+//! `tiny-timeout PROGRAM [ARGS...]`: host `/usr`, a fresh `/dev` and `/proc`, with
+//! Landlock, for 2 seconds at most: then the program and everything it started are
+//! killed, and the launcher exits with 137.
 
 #![no_std]
 #![no_main]
