@@ -63,6 +63,13 @@ namespace! {
         bind_ports [443];
     };
 
+    /// The host's root, read-only, as the new root: a mount on `/` brings its own rule.
+    static HOST_ROOT = {
+        bind ro "/";
+        bind "/tmp/" tmpfs;
+        landlock;
+    };
+
     /// What python3, make and gcc need, besides MINIMAL.
     static TOOLS = {
         include mountns::MINIMAL;
@@ -131,6 +138,8 @@ for name in sys.argv[1:]:
         attempt(name, lambda: open("/data/file").read() and None)
     elif name == "write-tmp":
         attempt(name, lambda: open("/tmp/new", "w").write("x") and os.rename("/tmp/new", "/tmp/renamed"))
+    elif name == "read-file-bind":
+        attempt(name, lambda: open("/etc/localtime", "rb").read() and None)
     elif name == "list-root":
         attempt(name, lambda: os.listdir("/") and None)
     elif name == "read-proc":
@@ -182,6 +191,7 @@ fn what_the_table_allows_still_works() {
             user,
             &[
                 "read-bind",
+                "read-file-bind",
                 "write-tmp",
                 "list-root",
                 "read-proc",
@@ -191,6 +201,7 @@ fn what_the_table_allows_still_works() {
         );
         let ok = [
             ("read-bind", "ok"),
+            ("read-file-bind", "ok"),
             ("write-tmp", "ok"),
             ("list-root", "ok"),
             ("read-proc", "ok"),
@@ -382,5 +393,19 @@ fn tcp_ports_are_restricted_only_when_listed() {
             format!("{on_443}bind 8443 EACCES\nconnect 8443 ECONNREFUSED\n"),
             "{user:?}"
         );
+    }
+}
+
+#[test]
+fn a_mount_on_the_root_is_the_roots_rule() {
+    // The host's /dev is there, read-only and nodev: nothing of it opens for writing.
+    let script = "cat /etc/hostname > /tmp/h && ls / > /tmp/l && echo x > /tmp/x && \
+                  cat /tmp/x && if echo y > /etc/mountns-landlock 2> /tmp/e; then echo wrote; fi";
+    for user in USERS {
+        let mut command = Command::new("/bin/sh");
+        command.arg("-c").arg(script);
+        let output = as_user(&mut command, user).output_in(&HOST_ROOT).unwrap();
+        assert_eq!(output.stdout, b"x\n", "{user:?}: {output:?}");
+        assert!(output.status.success(), "{user:?}: {output:?}");
     }
 }
