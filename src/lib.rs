@@ -54,6 +54,9 @@
 //!   `syscalls errno(EACCES);`, `sockets [unix, inet];` and `no_userns;` make the
 //!   table's syscall policy, compiled to a seccomp program with the table
 //!   ([`DEFAULT_SYSCALLS`] is a default one to include).
+//! - `landlock;` (or `landlock strict;`), `connect [443];`, `bind_ports [8080];`,
+//!   `limit [nofile(1024), as("2G")];` and `timeout(30);` restrict the program: file
+//!   access only as the mounts allow (Landlock), TCP ports, resource limits, time.
 //! - `include PATH;` splices in the mounts and settings of a namespace declared
 //!   elsewhere (this module, another module, another crate) before sorting and
 //!   collapsing.
@@ -180,6 +183,12 @@ mod package;
 /// | `syscalls errno(EACCES);` | the errno of a refused call (`EPERM` by default; `clone3` always `ENOSYS`) |
 /// | `sockets [unix, inet, inet6];` | `socket` and `socketpair` of other families fail `EAFNOSUPPORT` |
 /// | `no_userns;` | no nested user namespace (`clone`/`unshare` with `CLONE_NEWUSER` fail, `clone3` `ENOSYS`) |
+/// | `landlock;` | Landlock: files only as the mounts allow (read-only: read and execute, not under `noexec`; writable: also write, create, remove; `dev`: device `ioctl`s; `proc`: read), no mounting even as root, and, on kernels with them, no signals or abstract unix sockets outside; best effort on older kernels: see [`Landlock`] |
+/// | `landlock strict;` | the same, or entering fails on a kernel whose Landlock lacks part of it (before ABI 6) |
+/// | `connect [443, 53];` | TCP connections only to these ports (Landlock ABI 4); needs `landlock` |
+/// | `bind_ports [8080];` | TCP listening only on these ports (`0`: a port the kernel picks); needs `landlock` |
+/// | `limit [nofile(1024), nproc(256), as("2G"), cpu(60), fsize("100M"), core(0)];` | rlimits, soft and hard, of the program; sizes in bytes or with a suffix `K`, `M`, `G`, `T` (powers of 1024); see [`Resource`] |
+/// | `timeout(30);` | seconds (1 to a year), then pid 1 kills the program and everything it started, and its stand-in exits with [`TIMED_OUT`]; implies `pid` |
 /// | `include path::to::NAME;` | splice in another namespace's mounts and settings |
 /// | `assert hidden ["/home/", "/root/"];` | no host source is at, under or above these paths (checked when compiling, and when entering as the host resolves each source: [`Step::Hidden`]) |
 /// | `assert readonly;`, `assert readonly except ["/src/"];` | every host source is mounted read-only, except on or under these targets (a tmpfs, a tmpfs-backed union and a read-only union never write to the host) |
@@ -203,7 +212,10 @@ mod package;
 /// declaration). Syscall policies compose: deny lists unite, allow lists intersect, a
 /// call allowed and denied through groups is denied, one errno, socket lists
 /// intersect. Every table's program also makes `ioctl` `TIOCSTI`, `TIOCLINUX` and
-/// `TIOCSETD` fail `EPERM`. Assertions travel too: an included namespace's assertions
+/// `TIOCSETD` fail `EPERM`. Landlock holds if any statement asks for it (strict if any
+/// says `strict`), the ports of every `connect` (and of every `bind_ports`) are allowed,
+/// each resource gets the lowest `limit` given, and the shortest `timeout` wins: an
+/// includer never loosens what it includes. Assertions travel too: an included namespace's assertions
 /// hold over the includer's whole table.
 ///
 /// ```
@@ -268,6 +280,14 @@ mod package;
 ///   breaks the path rules, a path or namespace given twice, `mount`, `user` or an
 ///   unknown word in `unshared`, an unknown capability in `caps` (`assert caps [];`
 ///   with an empty list is none, and fine);
+/// - a Landlock mode other than `strict`; `connect` or `bind_ports` in a namespace that
+///   has no `landlock` (its own or included); a port over 65535, port 0 in `connect`,
+///   a port twice in one list;
+/// - an unknown limit, a limit twice in one list, an empty `limit []`, a size that is
+///   neither a number of bytes nor digits with a suffix `K`, `M`, `G` or `T`
+///   (`as("2 GB")`), a count or seconds written as a string (`nofile("1K")`), a value
+///   of 2^64 - 1 or more (no limit);
+/// - a `timeout` of 0, over a year (31536000 seconds), or not an integer;
 /// - syntax errors.
 ///
 /// ```compile_fail
@@ -280,14 +300,14 @@ mod package;
 /// ```
 #[doc(inline)]
 pub use mountns_macros::namespace;
-#[doc(hidden)]
-pub use mountns_runtime::force_legacy_unions;
 pub use mountns_runtime::{
-    Caps, Error, Exposure, Flags, Hidden, Kind, Mount, Mountpoint, Namespace, Param, Step, Tmpfs,
-    Unshare, Upper,
+    Caps, Error, Exposure, Flags, Hidden, Kind, Landlock, Limit, Mount, Mountpoint, Namespace,
+    Param, Resource, Step, TIMED_OUT, Tmpfs, Unshare, Upper,
 };
 #[cfg(feature = "std")]
 pub use mountns_runtime::{CommandExt, Filled, Ids, Params};
+#[doc(hidden)]
+pub use mountns_runtime::{force_landlock_abi, force_legacy_unions};
 pub use package::Package;
 
 namespace! {
@@ -410,8 +430,8 @@ pub mod __private {
     #[cfg(feature = "launcher")]
     pub use mountns_runtime::launcher_panicked;
     pub use mountns_runtime::{
-        Caps, Flags, Hidden, Instruction, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs,
-        Unshare, Upper,
+        Caps, Flags, Hidden, Instruction, Kind, Landlock, Limit, Mount, Mountpoint, Namespace,
+        Param, Resource, Tmpfs, Unshare, Upper,
     };
 
     /// The content of a `file` statement, whatever constant it was written as: a

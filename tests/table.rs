@@ -255,3 +255,58 @@ overlay /u/ overlay lowerdir=/srv/x\\054upperdir=/etc\\072/srv/y:/srv/z
     // One line per mount, whatever the names hold.
     assert_eq!(FORGED.to_string().lines().count(), FORGED.mounts().len());
 }
+
+namespace! {
+    /// The policy statements, and an includer in this crate of one in another.
+    static POLICY = {
+        include mountns_helper::policy::POLICY;
+        landlock strict;
+        connect [53];
+        bind_ports [8080];
+        limit [nofile(4096), fsize("100M"), core(0)];
+        timeout(30);
+    };
+}
+
+#[test]
+fn the_policy_composes_across_includes_and_displays() {
+    use mountns::{Resource, TIMED_OUT};
+    use std::time::Duration;
+
+    // Landlock is strict if any statement says so; ports add up; each limit is the
+    // tightest given; the shortest time limit wins, and it implies a pid namespace.
+    let landlock = POLICY.landlock().unwrap();
+    assert!(landlock.is_strict());
+    assert_eq!(landlock.connect(), Some(&[53, 443][..]));
+    assert_eq!(landlock.bind_ports(), Some(&[8080][..]));
+    let limits: Vec<(Resource, u64)> = POLICY
+        .limits()
+        .iter()
+        .map(|limit| (limit.resource(), limit.value()))
+        .collect();
+    assert_eq!(
+        limits,
+        [
+            (Resource::Nofile, 1024),
+            (Resource::As, 2 << 30),
+            (Resource::Fsize, 100 << 20),
+            (Resource::Core, 0)
+        ]
+    );
+    assert_eq!(POLICY.timeout(), Some(Duration::from_secs(30)));
+    assert!(POLICY.unshare().contains(mountns::Unshare::PID));
+    assert_eq!(
+        POLICY.to_string(),
+        "/usr /usr/ none rbind,ro\n\
+         unshare pid\n\
+         landlock strict\n\
+         connect 53,443\n\
+         bind_ports 8080\n\
+         limit nofile=1024,as=2147483648,fsize=104857600,core=0\n\
+         timeout 30\n"
+    );
+    // A table without them has none.
+    assert!(SHAPES.landlock().is_none() && SHAPES.limits().is_empty());
+    assert_eq!(SHAPES.timeout(), None);
+    assert_eq!(TIMED_OUT, 137);
+}

@@ -29,6 +29,19 @@ namespace! {
         include BASE;
         new_session;
     };
+
+    /// Landlock, with a `/dev` whose `tty` the shell opens (the device ioctls of job
+    /// control need Landlock's `IOCTL_DEV` there).
+    static LANDLOCK = {
+        include BASE;
+        dev "/dev/";
+        landlock;
+    };
+
+    static LANDLOCK_PID = {
+        include LANDLOCK;
+        unshare [pid];
+    };
 }
 
 /// A new pseudo-terminal: its master, and its slave, which no process has as its
@@ -197,7 +210,7 @@ const SHELL: &str = "set -o | grep monitor; sleep 0.5 & jobs";
 #[test]
 fn an_interactive_shell_keeps_job_control() {
     for user in USERS {
-        for ns in [&BASE, &PID] {
+        for ns in [&BASE, &PID, &LANDLOCK, &LANDLOCK_PID] {
             let output = in_terminal("/bin/sh", &["-i", "-c", SHELL], user, Some(ns));
             let stdout = String::from_utf8_lossy(&output.stdout);
             let mut lines = stdout.lines();

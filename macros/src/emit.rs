@@ -5,7 +5,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
-use syn::{Ident, LitCStr, LitStr};
+use syn::{Ident, LitCStr, LitInt, LitStr};
 
 use crate::collapse::{self, Entry, Kind, Made, Mount, Node, What};
 use crate::expand::Table;
@@ -195,6 +195,34 @@ fn settings_statements(settings: &Settings) -> TokenStream {
         statements.extend(quote! { groups [#(#groups),*]; });
     }
     statements.extend(settings.syscalls.statements());
+    match settings.landlock {
+        Some(true) => statements.extend(quote! { landlock strict; }),
+        Some(false) => statements.extend(quote! { landlock; }),
+        None => {}
+    }
+    for (word, ports) in [
+        ("connect", &settings.connect),
+        ("bind_ports", &settings.bind_ports),
+    ] {
+        if let Some(ports) = ports {
+            let keyword = Ident::new(word, Span::call_site());
+            let ports = ports.iter().map(|port| number(u64::from(*port)));
+            statements.extend(quote! { #keyword [#(#ports),*]; });
+        }
+    }
+    if !settings.limits.is_empty() {
+        // Sizes as bytes: a number means the same to every limit.
+        let limits = settings.limits.iter().map(|(&index, &value)| {
+            let word = Ident::new(valid::LIMITS[index].0, Span::call_site());
+            let value = number(value);
+            quote!(#word(#value))
+        });
+        statements.extend(quote! { limit [#(#limits),*]; });
+    }
+    if let Some(seconds) = settings.timeout {
+        let seconds = number(u64::from(seconds));
+        statements.extend(quote! { timeout(#seconds); });
+    }
     statements
 }
 
@@ -208,6 +236,11 @@ fn cap_words(caps: u64) -> impl Iterator<Item = &'static str> {
         .filter(move |&(_, number)| caps != u64::MAX && caps & (1 << number) != 0)
         .map(|(word, _)| *word);
     all.into_iter().chain(each)
+}
+
+/// An unsuffixed integer literal.
+fn number(value: u64) -> LitInt {
+    LitInt::new(&value.to_string(), Span::call_site())
 }
 
 /// The entries of `table` (word, constant name) whose bits are set in `bits`: a bit is
@@ -279,6 +312,7 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
     let seccomp = seccomp(settings, &seccomp_name)?;
     let checks = crate::assertions::consts(mounts, settings, |id| statics.source_of(id));
     let hidden = crate::assertions::runtime(settings);
+    let (policy_items, policy) = policy(settings);
     let Statics {
         mut items, sources, ..
     } = statics;
@@ -293,10 +327,11 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
     Ok(quote! {{
         #items
         #seccomp
+        #policy_items
         static #mounts_name: [#private::Mount; #mounts_len] = [#(#rows),*];
         static #skeleton_name: [#private::Mountpoint; #skeleton_len] = [#(#skeleton),*];
         static #sources_name: [&[&::core::ffi::CStr]; #sources_len] = [#(#sources),*];
-        #private::Namespace::__new(&#mounts_name, &#skeleton_name, &#sources_name) #with #hidden
+        #private::Namespace::__new(&#mounts_name, &#skeleton_name, &#sources_name) #with #hidden #policy
             .__with_seccomp(&#seccomp_name)
     }})
 }
@@ -324,6 +359,48 @@ fn seccomp(settings: &Settings, name: &Ident) -> syn::Result<TokenStream> {
         });
     }
     Ok(statics)
+}
+
+/// The statics of the table's policy (ports, limits), and the calls that add it to the
+/// `Namespace`: `.__landlock(..)`, `.__limits(..)`, `.__timeout(..)`, each only when
+/// the table has it.
+fn policy(settings: &Settings) -> (TokenStream, TokenStream) {
+    let private = quote!(::mountns::__private);
+    let mut items = TokenStream::new();
+    let mut calls = TokenStream::new();
+    if let Some(strict) = settings.landlock {
+        let mut lists = Vec::new();
+        for (name, ports) in [
+            ("CONNECT", &settings.connect),
+            ("BIND_PORTS", &settings.bind_ports),
+        ] {
+            lists.push(if let Some(ports) = ports {
+                let name = Ident::new(name, Span::mixed_site());
+                let len = ports.len();
+                let ports = ports.iter();
+                items.extend(quote! { static #name: [u16; #len] = [#(#ports),*]; });
+                quote!(::core::option::Option::Some(&#name))
+            } else {
+                quote!(::core::option::Option::None)
+            });
+        }
+        let [connect, bind] = [&lists[0], &lists[1]];
+        calls.extend(quote!(.__landlock(#private::Landlock::__new(#strict, #connect, #bind))));
+    }
+    if !settings.limits.is_empty() {
+        let name = Ident::new("LIMITS", Span::mixed_site());
+        let len = settings.limits.len();
+        let limits = settings.limits.iter().map(|(&index, &value)| {
+            let resource = Ident::new(valid::LIMITS[index].1, Span::call_site());
+            quote!(#private::Limit::__new(#private::Resource::#resource, #value))
+        });
+        items.extend(quote! { static #name: [#private::Limit; #len] = [#(#limits),*]; });
+        calls.extend(quote!(.__limits(&#name)));
+    }
+    if let Some(seconds) = settings.timeout {
+        calls.extend(quote!(.__timeout(#seconds)));
+    }
+    (items, calls)
 }
 
 /// `.__with(..)`: the table's process-wide settings.
@@ -688,5 +765,36 @@ mod tests {
         ] {
             assert!(emitted.contains(statement), "{statement} in {emitted}");
         }
+    }
+
+    #[test]
+    fn the_policy_is_emitted_and_passed_on_to_includers() {
+        let tokens = TokenStream::from_str(
+            r#"static NS = { landlock strict; connect [443, 53]; limit [as("2G"), nofile(64)]; timeout(30); limit [nofile(16)]; timeout(60); };"#,
+        )
+        .unwrap();
+        let emitted = crate::expand::namespace(tokens, crate::expand::Grammar::Public)
+            .unwrap()
+            .to_string();
+        for expected in [
+            // The ports sorted, each limit its lowest, the shortest time limit; a time
+            // limit implies a pid namespace.
+            "[u16 ; 2usize] = [53u16 , 443u16]",
+            "Landlock :: __new (true , :: core :: option :: Option :: Some (& CONNECT) , :: core :: option :: Option :: None)",
+            "Resource :: Nofile , 16u64",
+            "Resource :: As , 2147483648u64",
+            ". __timeout (30u32)",
+            "Unshare :: PID , :: core :: option :: Option :: None , false",
+            // The companion macro re-states all of it.
+            "landlock strict ; connect [53 , 443] ; limit [nofile (16) , as (2147483648)] ; timeout (30) ;",
+        ] {
+            assert!(emitted.contains(expected), "{expected} in {emitted}");
+        }
+        let plain = TokenStream::from_str(r#"bind ro "/usr/";"#).unwrap();
+        let emitted = crate::expand::namespace(plain, crate::expand::Grammar::Public)
+            .unwrap()
+            .to_string();
+        assert!(!emitted.contains("__landlock"), "{emitted}");
+        assert!(!emitted.contains("__limits"), "{emitted}");
     }
 }

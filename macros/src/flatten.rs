@@ -2,6 +2,8 @@
 //! entries (one per target and source), each value checked and each entry knowing
 //! the statement to blame.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::{Expr, Ident, LitStr, Path};
@@ -11,7 +13,8 @@ use crate::collapse::{Entry, Made, What};
 use crate::expand::Errors;
 use crate::include::single_name;
 use crate::parse::{
-    Arg, Assert, Bind, Body, Decl, Include, Make, Setting, SettingValue, Source, Stmt,
+    Arg, Assert, Bind, Body, Decl, Include, LimitEntry, LimitValue, Make, Setting, SettingValue,
+    Source, Stmt,
 };
 use crate::policy::Syscalls;
 use crate::valid;
@@ -73,6 +76,17 @@ pub struct Settings {
     pub syscalls: Syscalls,
     /// The `assert` statements, the table's own and those of its includes.
     pub assertions: Vec<Asserted>,
+    /// `landlock;` (`Some(false)`) or `landlock strict;` (`Some(true)`): strict if any
+    /// statement says so.
+    pub landlock: Option<bool>,
+    /// The TCP ports of `connect [..]`: every port any statement names.
+    pub connect: Option<BTreeSet<u16>>,
+    /// The TCP ports of `bind_ports [..]`: every port any statement names.
+    pub bind_ports: Option<BTreeSet<u16>>,
+    /// The limits of `limit [..]`, by position in `valid::LIMITS`: the lowest given.
+    pub limits: BTreeMap<usize, u64>,
+    /// The seconds of `timeout(N)`: the shortest given.
+    pub timeout: Option<u32>,
 }
 
 impl Origin {
@@ -115,6 +129,9 @@ struct Flattener<'a> {
     settings: Settings,
     /// The declaration's own `caps` statement, once reached: a second is an error.
     own_caps: Option<String>,
+    /// The error for the first `connect` or `bind_ports`, reported if no statement
+    /// turns Landlock on.
+    needs_landlock: Option<syn::Error>,
 }
 
 /// Where the errors of one statement point: at the literal at fault, or, for a
@@ -429,6 +446,28 @@ impl<'a> Flattener<'a> {
                 self.policy_errors(errors, &blame);
             }
             SettingValue::NoUserns => self.settings.syscalls.no_userns = true,
+            SettingValue::Landlock(word) => match word {
+                None => {
+                    self.settings.landlock.get_or_insert(false);
+                }
+                Some(word) if word == "strict" => self.settings.landlock = Some(true),
+                Some(word) => self.errors.push(blame.error(
+                    word.span(),
+                    &format!(
+                        "unknown Landlock mode `{word}`; write `landlock;` (what the kernel supports) or `landlock strict;` (all of it, or fail)"
+                    ),
+                )),
+            },
+            SettingValue::Ports { keyword, ports } => self.ports(keyword, ports, &blame),
+            SettingValue::Limit(entries, span) => self.limits(entries, *span, &blame),
+            SettingValue::Timeout(seconds) => match valid::timeout(seconds.base10_digits()) {
+                Ok(seconds) => {
+                    self.settings.unshare |= valid::UNSHARE_PID;
+                    let shortest = self.settings.timeout.map_or(seconds, |t| t.min(seconds));
+                    self.settings.timeout = Some(shortest);
+                }
+                Err(message) => self.errors.push(blame.error(seconds.span(), &message)),
+            },
         }
     }
 
@@ -529,6 +568,89 @@ impl<'a> Flattener<'a> {
                     self.errors.push(blame.error(span, &message));
                 }
             }
+        }
+    }
+
+    /// `connect [..];` or `bind_ports [..];`: their ports join those of other
+    /// statements.
+    fn ports(&mut self, keyword: &Ident, ports: &[syn::LitInt], blame: &Blame) {
+        let connect = keyword == "connect";
+        let mut seen = BTreeSet::new();
+        let mut failed = false;
+        for port in ports {
+            let message = match valid::port(port.base10_digits(), connect) {
+                Ok(number) if seen.insert(number) => continue,
+                Ok(number) => format!("port {number} is given twice; keep one"),
+                Err(message) => message,
+            };
+            self.errors.push(blame.error(port.span(), &message));
+            failed = true;
+        }
+        if failed {
+            return;
+        }
+        let all = if connect {
+            &mut self.settings.connect
+        } else {
+            &mut self.settings.bind_ports
+        };
+        all.get_or_insert_with(BTreeSet::new).extend(seen);
+        if self.needs_landlock.is_none() {
+            self.needs_landlock = Some(blame.error(
+                keyword.span(),
+                &format!(
+                    "`{keyword}` is a Landlock rule; add `landlock;` (or `landlock strict;`) to the namespace"
+                ),
+            ));
+        }
+    }
+
+    /// `limit [..];`: each limit, the lowest of those given anywhere.
+    fn limits(&mut self, entries: &[LimitEntry], span: Span, blame: &Blame) {
+        if entries.is_empty() {
+            let message =
+                "empty list; name the limits, such as `limit [nofile(1024), as(\"2G\")];`";
+            self.errors.push(blame.error(span, message));
+            return;
+        }
+        let mut given = BTreeMap::new();
+        let mut failed = false;
+        for entry in entries {
+            let name = entry.name.to_string();
+            let checked = valid::limit(&name).map(|index| {
+                let value = match &entry.value {
+                    LimitValue::Int(int) => {
+                        valid::limit_value(index, &valid::Written::Number(int.base10_digits()))
+                    }
+                    LimitValue::Str(text) => {
+                        valid::limit_value(index, &valid::Written::Text(&text.value()))
+                    }
+                };
+                (index, value)
+            });
+            let error = match checked {
+                Err(message) => Some((entry.name.span(), message)),
+                Ok((_, Err(message))) => Some((entry.value.span(), message)),
+                Ok((index, Ok(_))) if given.contains_key(&index) => Some((
+                    entry.name.span(),
+                    format!("`{name}` is given twice in this list; keep one"),
+                )),
+                Ok((index, Ok(value))) => {
+                    given.insert(index, value);
+                    None
+                }
+            };
+            if let Some((at, message)) = error {
+                self.errors.push(blame.error(at, &message));
+                failed = true;
+            }
+        }
+        if failed {
+            return;
+        }
+        for (index, value) in given {
+            let lowest = self.settings.limits.entry(index).or_insert(value);
+            *lowest = (*lowest).min(value);
         }
     }
 
@@ -672,6 +794,7 @@ pub fn flatten<'a>(decls: &'a [Decl], name: Option<&Ident>, body: &'a Body) -> F
         spliced: Vec::new(),
         settings: Settings::default(),
         own_caps: None,
+        needs_landlock: None,
     };
     let cx = Context {
         stmt: None,
@@ -681,6 +804,11 @@ pub fn flatten<'a>(decls: &'a [Decl], name: Option<&Ident>, body: &'a Body) -> F
     };
     let mut entries = Vec::new();
     flattener.body(body, &cx, &mut entries);
+    if flattener.settings.landlock.is_none()
+        && let Some(error) = flattener.needs_landlock.take()
+    {
+        flattener.errors.push(error);
+    }
     Flat {
         entries,
         settings: flattener.settings,

@@ -12,6 +12,8 @@
 //!         | `caps` `[` IDENT,* `]` `;` | (`uid` | `gid`) INT `;` | `groups` `[` INT,* `]` `;`
 //!         | `syscalls` (`deny` | `allow`) `[` call,* `]` `;` | `syscalls` `errno` `(` IDENT `)` `;`
 //!         | `sockets` `[` IDENT,* `]` `;` | `no_userns` `;`
+//!         | `landlock` IDENT? `;` | (`connect` | `bind_ports`) `[` INT,* `]` `;`
+//!         | `limit` `[` (IDENT `(` (INT | LIT) `)`),* `]` `;` | `timeout` `(` INT `)` `;`
 //!         | `include` PATH `;`
 //!         | `include` PATH `=>` `{` stmt* `}` `;`   (internal: a resolved include)
 //!         | `assert` assertion `;`
@@ -72,7 +74,8 @@ pub enum Stmt {
     /// `proc`, `dev`, `dir`, `symlink` or `file`: something the runtime makes.
     Make(Make),
     /// `unshare [..];`, `hostname "..";`, `new_session;`, `caps [..];`, `uid N;`,
-    /// `gid N;` or `groups [..];`: a process-wide setting.
+    /// `gid N;`, `groups [..];`, the syscall statements, `landlock;`, `connect [..];`,
+    /// `bind_ports [..];`, `limit [..];` or `timeout(N);`: a process-wide setting.
     Setting(Setting),
     Include(Include),
     /// `assert ..;`: a property of the composed table, checked while the crate compiles.
@@ -174,6 +177,38 @@ pub enum SettingValue {
     /// `sockets [unix, inet];`: the families, and the brackets' span.
     Sockets(Vec<Ident>, Span),
     NoUserns,
+    /// `landlock;`, or `landlock strict;`: the word after the keyword.
+    Landlock(Option<Ident>),
+    /// `connect [443, 53];` or `bind_ports [8080];`: the keyword and the ports.
+    Ports {
+        keyword: Ident,
+        ports: Vec<LitInt>,
+    },
+    /// `limit [nofile(1024), as("2G")];`: the entries, and the brackets' span.
+    Limit(Vec<LimitEntry>, Span),
+    /// `timeout(30);`: seconds.
+    Timeout(LitInt),
+}
+
+/// `nofile(1024)` or `as("2G")` in `limit [..];`.
+pub struct LimitEntry {
+    pub name: Ident,
+    pub value: LimitValue,
+}
+
+/// A limit's value as written: a number, or a size with a suffix.
+pub enum LimitValue {
+    Int(LitInt),
+    Str(LitStr),
+}
+
+impl LimitValue {
+    pub fn span(&self) -> Span {
+        match self {
+            LimitValue::Int(int) => int.span(),
+            LimitValue::Str(text) => text.span(),
+        }
+    }
 }
 
 /// A syscall (`ptrace`) or a group (`@basic-io`) in a `syscalls` list.
@@ -223,7 +258,7 @@ impl Parse for Call {
 }
 
 /// The keywords of the process-wide settings.
-const SETTINGS: [&str; 10] = [
+const SETTINGS: [&str; 15] = [
     "unshare",
     "hostname",
     "new_session",
@@ -234,6 +269,11 @@ const SETTINGS: [&str; 10] = [
     "syscalls",
     "sockets",
     "no_userns",
+    "landlock",
+    "connect",
+    "bind_ports",
+    "limit",
+    "timeout",
 ];
 
 /// `bind FLAGS TARGETS SOURCES;`
@@ -431,7 +471,7 @@ impl Parse for Stmt {
             Ok(Stmt::Assert(assert))
         } else {
             Err(input.error(
-                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session`, `caps`, `uid`, `gid`, `groups`, `syscalls`, `sockets`, `no_userns`, `include` or `assert`",
+                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session`, `caps`, `uid`, `gid`, `groups`, `syscalls`, `sockets`, `no_userns`, `landlock`, `connect`, `bind_ports`, `limit`, `timeout`, `include` or `assert`",
             ))
         }
     }
@@ -643,6 +683,28 @@ impl Setting {
                 SettingValue::Sockets(words, span)
             }
             "no_userns" => SettingValue::NoUserns,
+            "landlock" => {
+                let word = if input.peek(Ident::peek_any) {
+                    Some(input.call(Ident::parse_any)?)
+                } else {
+                    None
+                };
+                SettingValue::Landlock(word)
+            }
+            "connect" | "bind_ports" => SettingValue::Ports {
+                ports: ports(input, &keyword)?,
+                keyword,
+            },
+            "limit" => {
+                if !input.peek(syn::token::Bracket) {
+                    return Err(input.error(LIMIT_EXAMPLE));
+                }
+                let content;
+                let bracket = bracketed!(content in input);
+                let entries = content.parse_terminated(LimitEntry::parse, Token![,])?;
+                SettingValue::Limit(entries.into_iter().collect(), bracket.span.join())
+            }
+            "timeout" => SettingValue::Timeout(timeout(input)?),
             _ => SettingValue::NewSession,
         };
         end(input)?;
@@ -716,6 +778,69 @@ fn syscalls(input: ParseStream) -> syn::Result<SettingValue> {
         calls: calls.into_iter().collect(),
         bracket: bracket.span.join(),
     })
+}
+
+const LIMIT_EXAMPLE: &str =
+    "expected a list of limits, such as `limit [nofile(1024), as(\"2G\"), cpu(60)];`";
+
+const TIMEOUT_EXAMPLE: &str = "expected the time limit in seconds, such as `timeout(30);`";
+
+/// `[443, 53]` after `connect` or `bind_ports`.
+fn ports(input: ParseStream, keyword: &Ident) -> syn::Result<Vec<LitInt>> {
+    let example = format!("expected a list of TCP port numbers, such as `{keyword} [443, 53];`");
+    if !input.peek(syn::token::Bracket) {
+        return Err(input.error(example));
+    }
+    let content;
+    bracketed!(content in input);
+    let mut ports = Vec::new();
+    while !content.is_empty() {
+        ports.push(parse_or(&content, &example)?);
+        if !content.is_empty() {
+            content.parse::<Token![,]>()?;
+        }
+    }
+    Ok(ports)
+}
+
+/// `(30)` after `timeout`.
+fn timeout(input: ParseStream) -> syn::Result<LitInt> {
+    if !input.peek(syn::token::Paren) {
+        return Err(input.error(TIMEOUT_EXAMPLE));
+    }
+    let content;
+    syn::parenthesized!(content in input);
+    let seconds = parse_or(&content, TIMEOUT_EXAMPLE)?;
+    if !content.is_empty() {
+        return Err(content.error(TIMEOUT_EXAMPLE));
+    }
+    Ok(seconds)
+}
+
+impl Parse for LimitEntry {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        // `as` is a keyword of Rust, a word here.
+        let name = input
+            .call(Ident::parse_any)
+            .map_err(|error| syn::Error::new(error.span(), LIMIT_EXAMPLE))?;
+        let example = format!(
+            "expected the value of `{name}` in parentheses: a number, such as `nofile(1024)`, or a size, such as `as(\"2G\")`"
+        );
+        if !input.peek(syn::token::Paren) {
+            return Err(syn::Error::new(name.span(), example));
+        }
+        let content;
+        syn::parenthesized!(content in input);
+        let value = if content.peek(LitStr) {
+            LimitValue::Str(content.parse()?)
+        } else {
+            LimitValue::Int(parse_or(&content, &example)?)
+        };
+        if !content.is_empty() {
+            return Err(content.error(format!("expected `)` after the value of `{name}`")));
+        }
+        Ok(LimitEntry { name, value })
+    }
 }
 
 /// The flag words after a statement's keyword.

@@ -155,6 +155,135 @@ pub fn unshare(words: &[String]) -> Result<u32, (Option<usize>, String)> {
     Ok(bits)
 }
 
+/// What a limit's value counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Descriptors or processes: a number.
+    Count,
+    /// Bytes: a number, or a string with a binary suffix (`"2G"`).
+    Bytes,
+    /// Seconds: a number.
+    Seconds,
+}
+
+/// The words of `limit [..]`, each with the `mountns::Resource` variant the emitted
+/// table names it by and what its value counts. Within the macro, a resource is its
+/// position here.
+pub const LIMITS: &[(&str, &str, Unit)] = &[
+    ("nofile", "Nofile", Unit::Count),
+    ("nproc", "Nproc", Unit::Count),
+    ("as", "As", Unit::Bytes),
+    ("cpu", "Cpu", Unit::Seconds),
+    ("fsize", "Fsize", Unit::Bytes),
+    ("core", "Core", Unit::Bytes),
+];
+
+/// The position in [`LIMITS`] of a limit's word, or a message listing the words.
+pub fn limit(word: &str) -> Result<usize, String> {
+    LIMITS
+        .iter()
+        .position(|(name, ..)| *name == word)
+        .ok_or_else(|| {
+            let words: Vec<(&str, &str)> = LIMITS.iter().map(|(name, ..)| (*name, "")).collect();
+            format!("unknown limit `{word}`; expected {}", either(&words))
+        })
+}
+
+/// A limit's value as written: the digits of a number, or the text of a string.
+pub enum Written<'a> {
+    Number(&'a str),
+    Text(&'a str),
+}
+
+/// The value of the `index`th limit of [`LIMITS`]: a number, or for bytes also a
+/// string of decimal digits with an optional suffix `K`, `M`, `G` or `T` (powers of
+/// 1024, either case). A value that means no limit (`RLIM_INFINITY`) is refused.
+pub fn limit_value(index: usize, written: &Written) -> Result<u64, String> {
+    let (word, _, unit) = LIMITS[index];
+    let value = match (written, unit) {
+        (Written::Number(digits), _) => digits.parse::<u64>().ok(),
+        (Written::Text(text), Unit::Bytes) => {
+            let value = bytes(text);
+            if value == Err(Malformed) {
+                return Err(format!(
+                    "malformed size {text:?} for `{word}`; write a number of bytes, or digits \
+                     with a suffix K, M, G or T (powers of 1024), such as `{word}(\"100M\")`"
+                ));
+            }
+            value.ok().flatten()
+        }
+        (Written::Text(_), Unit::Count) => {
+            return Err(format!(
+                "`{word}` is a count, not a size; write a number, such as `{word}(1024)`"
+            ));
+        }
+        (Written::Text(_), Unit::Seconds) => {
+            return Err(format!(
+                "`{word}` is in seconds; write a number, such as `{word}(60)`"
+            ));
+        }
+    };
+    match value {
+        Some(value) if value < u64::MAX => Ok(value),
+        _ => Err(format!(
+            "the limit of `{word}` is too large: it must be below {} (which means no limit at \
+             all); remove it or give a smaller value",
+            u64::MAX
+        )),
+    }
+}
+
+/// A size that does not follow the grammar.
+#[derive(Debug, PartialEq, Eq)]
+struct Malformed;
+
+/// `"100M"`: digits and an optional binary suffix, in bytes; `Ok(None)` if over `u64`.
+fn bytes(text: &str) -> Result<Option<u64>, Malformed> {
+    let (digits, shift) = match text.as_bytes().last() {
+        Some(b'k' | b'K') => (&text[..text.len() - 1], 10),
+        Some(b'm' | b'M') => (&text[..text.len() - 1], 20),
+        Some(b'g' | b'G') => (&text[..text.len() - 1], 30),
+        Some(b't' | b'T') => (&text[..text.len() - 1], 40),
+        _ => (text, 0),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Malformed);
+    }
+    Ok(digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|value| value.checked_mul(1 << shift)))
+}
+
+/// The longest time limit: a year, in seconds. Longer is surely a mistake.
+pub const TIMEOUT_MAX: u64 = 365 * 24 * 60 * 60;
+
+/// The seconds of `timeout(N)`, from its digits: 1 to a year.
+pub fn timeout(digits: &str) -> Result<u32, String> {
+    match digits.parse::<u64>() {
+        Ok(0) => Err(
+            "a time limit of 0 seconds would end the program before it starts; give at least 1"
+                .into(),
+        ),
+        Ok(seconds @ 1..=TIMEOUT_MAX) => Ok(u32::try_from(seconds).unwrap_or(u32::MAX)),
+        _ => Err(format!(
+            "time limit over a year ({TIMEOUT_MAX} seconds); give the seconds the program may run, such as `timeout(30)`"
+        )),
+    }
+}
+
+/// A TCP port of `connect [..]` (`connect`: 1 to 65535) or `bind_ports [..]` (also 0,
+/// a port the kernel picks), from its digits.
+pub fn port(digits: &str, connect: bool) -> Result<u16, String> {
+    match digits.parse::<u16>() {
+        Ok(0) if connect => {
+            Err("port 0 cannot be connected to; write the ports the program connects to".into())
+        }
+        Ok(port) => Ok(port),
+        Err(_) => Err(format!("port {digits} is over 65535, the largest TCP port")),
+    }
+}
+
 /// The words of `table`, quoted, as a choice: "`a`, `b` or `c`".
 fn either(table: &[(&str, &str)]) -> String {
     let words: Vec<String> = table.iter().map(|(word, _)| format!("`{word}`")).collect();
@@ -523,6 +652,56 @@ mod tests {
             message.ends_with("`pid`, `net`, `ipc`, `uts` or `cgroup`"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn limits_take_counts_seconds_and_sizes() {
+        let number = |word: &str, digits: &str| limit_value(limit(word)?, &Written::Number(digits));
+        let text = |word: &str, text: &str| limit_value(limit(word)?, &Written::Text(text));
+        assert_eq!(number("nofile", "1024"), Ok(1024));
+        assert_eq!(number("core", "0"), Ok(0));
+        assert_eq!(number("as", "2147483648"), Ok(2 << 30));
+        assert_eq!(text("as", "2G"), Ok(2 << 30));
+        assert_eq!(text("fsize", "100M"), Ok(100 << 20));
+        assert_eq!(text("core", "4k"), Ok(4096));
+        assert_eq!(text("as", "1t"), Ok(1 << 40));
+        assert_eq!(text("as", "512"), Ok(512));
+        for bad in ["", "G", "2 G", "2GB", "1.5G", "-1", "0x10", "2g2"] {
+            let message = text("as", bad).unwrap_err();
+            assert!(message.starts_with("malformed size"), "{bad:?}: {message}");
+        }
+        assert!(text("as", "99999999T").unwrap_err().contains("too large"));
+        assert!(
+            number("as", "18446744073709551615")
+                .unwrap_err()
+                .contains("too large")
+        );
+        assert!(
+            number("as", "18446744073709551616")
+                .unwrap_err()
+                .contains("too large")
+        );
+        assert!(text("nofile", "1024").unwrap_err().contains("is a count"));
+        assert!(text("cpu", "1m").unwrap_err().contains("in seconds"));
+        let message = limit("nofiles").unwrap_err();
+        assert!(
+            message.ends_with("`nofile`, `nproc`, `as`, `cpu`, `fsize` or `core`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn ports_and_time_limits_are_checked() {
+        assert_eq!(port("443", true), Ok(443));
+        assert_eq!(port("65535", true), Ok(65535));
+        assert!(port("0", true).is_err());
+        assert_eq!(port("0", false), Ok(0));
+        assert!(port("65536", false).unwrap_err().contains("over 65535"));
+        assert_eq!(timeout("30"), Ok(30));
+        assert_eq!(timeout("31536000"), Ok(31_536_000));
+        assert!(timeout("0").is_err());
+        assert!(timeout("31536001").unwrap_err().contains("over a year"));
+        assert!(timeout("99999999999999999999999").is_err());
     }
 }
 

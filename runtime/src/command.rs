@@ -302,6 +302,16 @@ mod sealed {
 }
 
 impl Namespace {
+    /// Whether `status`, of the process that stood in for a program of this table (the
+    /// child of [`CommandExt`], a launcher, the caller of [`Namespace::exec`]), says
+    /// that the table's time limit (`timeout(N);`) ended the program: the table has one
+    /// and the status is the exit code [`TIMED_OUT`](crate::TIMED_OUT) (137), where a
+    /// program killed otherwise, even by SIGKILL, leaves a status of that signal. A
+    /// program that itself exits with 137 looks the same.
+    pub fn timed_out(&self, status: ExitStatus) -> bool {
+        self.timeout().is_some() && status.code() == Some(crate::TIMED_OUT)
+    }
+
     /// Enters this namespace as root (see [`Namespace::enter`]), then switches the
     /// calling thread to `ids`, as [`CommandExt::namespace_as`] does in its child.
     /// Fails with [`Step::Ids`] before entering if the caller is not root.

@@ -28,6 +28,8 @@ use crate::table::{Flags, Identity, Kind, Mount, Mountpoint, Namespace, Param, T
 mod confine;
 pub(crate) mod dev;
 mod hidden;
+mod landlock;
+mod limits;
 mod nodes;
 mod pid;
 mod proc;
@@ -41,6 +43,8 @@ type PathBuf = StackBuf<PATH_MAX>;
 /// A name of ours outside the new root: `/u{n}/upper`, `/l{n}`.
 type ScratchName = StackBuf<32>;
 
+pub use landlock::force_landlock_abi;
+
 static LEGACY_UNIONS: AtomicBool = AtomicBool::new(false);
 
 /// Makes unions use the `mount(2)` option-string path of kernels before 6.8 instead of
@@ -53,10 +57,11 @@ pub fn force_legacy_unions(on: bool) {
 
 impl Namespace {
     /// Enters this namespace in the calling process: afterwards it sees only the mounts
-    /// of the table under a fresh root, with `no_new_privs` set and the table's seccomp
-    /// program installed (its syscall policy, and `ioctl` `TIOCSTI`, `TIOCLINUX` and
-    /// `TIOCSETD` failing with `EPERM`).
-    /// The host's mounts are untouched.
+    /// of the table under a fresh root, with `no_new_privs` set, restricted by the
+    /// table's Landlock ruleset (`landlock;`) and resource limits (`limit [..];`), and
+    /// the table's seccomp program installed (its syscall policy, and `ioctl`
+    /// `TIOCSTI`, `TIOCLINUX` and `TIOCSETD` failing with `EPERM`); all of it, as the
+    /// capabilities, for the calling thread. The host's mounts are untouched.
     ///
     /// As root it makes a mount namespace; otherwise (or when root is refused one) a user
     /// namespace that maps the caller's uid and gid to themselves. The kernel refuses a
@@ -172,6 +177,7 @@ impl Namespace {
                     |parent| self.confine(program, Some(parent)),
                     || confine::give_up_everything(program, true),
                     || confine::give_up_everything(program, false),
+                    self.timeout_seconds(),
                 )
             }
             _ => enter().and_then(|()| self.confine(program, parent)),
@@ -487,8 +493,9 @@ fn create_skeleton(new_root: BorrowedFd<'_>, skeleton: &'static [Mountpoint]) ->
     Ok(())
 }
 
-fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> Result<(), Error> {
-    let context = match mount.kind() {
+/// The table entry that errors about `mount` name.
+fn context(mount: &'static Mount) -> Context {
+    match mount.kind() {
         Kind::Bind { source } => Context::new(Entry::Bind, mount.target()).with_source(source),
         Kind::Tmpfs(_) => Context::new(Entry::Tmpfs, mount.target()),
         Kind::Union { .. } => Context::new(Entry::Union, mount.target()),
@@ -497,7 +504,11 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
         Kind::File { .. } => Context::new(Entry::File, mount.target()),
         Kind::Dir => Context::new(Entry::Dir, mount.target()),
         Kind::Symlink { .. } => Context::new(Entry::Symlink, mount.target()),
-    };
+    }
+}
+
+fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> Result<(), Error> {
+    let context = context(mount);
     let target = relative(mount.target());
     let mountpoint = || open_mountpoint(roots.new.as_fd(), target, mount, context);
     match mount.kind() {

@@ -95,8 +95,13 @@ pub enum Step {
     Capabilities,
     /// Giving the program a new, empty session keyring in place of the caller's.
     Keyring,
+    /// Setting a resource limit of `limit [..];`, in the process that executes.
+    Limits,
     /// Setting `no_new_privs`.
     NoNewPrivs,
+    /// Restricting file access with Landlock (`landlock;`): probing the kernel's ABI,
+    /// making the ruleset, opening the root of each mount for its rule, restricting.
+    Landlock,
     /// Installing the table's seccomp program (its syscall policy and the terminal
     /// rule), the last step.
     Seccomp,
@@ -147,6 +152,8 @@ impl fmt::Display for Step {
             Step::Capabilities => "drop capabilities",
             Step::Keyring => "join a new session keyring",
             Step::NoNewPrivs => "set no_new_privs",
+            Step::Landlock => "restrict with Landlock",
+            Step::Limits => "set the resource limit",
             Step::Seccomp => "install the syscall filter",
             Step::Ids => "switch user and group ids",
             Step::Exec => "exec",
@@ -167,6 +174,8 @@ pub(crate) enum Entry {
     File,
     Dir,
     Symlink,
+    /// A resource of `limit [..];` (its word, the error's target).
+    Limit,
     /// The program a launcher executes (the error's source).
     #[cfg(feature = "launcher")]
     Program,
@@ -216,6 +225,14 @@ pub(crate) enum Reason {
         hidden: &'static Hidden,
         exposes: Exposes,
         value: Option<Excerpt>,
+    },
+    /// `landlock strict;` needs Landlock ABI `needed`; the kernel has `found` (0: no
+    /// Landlock), which lacks `lacks`, a feature of ABI `lacks_abi`.
+    LandlockAbi {
+        needed: u8,
+        found: u8,
+        lacks: &'static str,
+        lacks_abi: u8,
     },
 }
 
@@ -418,6 +435,7 @@ impl Error {
             Entry::File => Some("file"),
             Entry::Dir => Some("dir"),
             Entry::Symlink => Some("symlink"),
+            Entry::Limit => Some("limit"),
             #[cfg(feature = "launcher")]
             Entry::Program => Some("program"),
         };
@@ -436,7 +454,7 @@ impl Error {
         }
         if let Some(target) = self.target {
             let space = if any { " " } else { "" };
-            let on = if self.entry == Entry::Skeleton {
+            let on = if matches!(self.entry, Entry::Skeleton | Entry::Limit) {
                 ""
             } else {
                 "on "
@@ -612,6 +630,12 @@ impl Error {
                 exposes,
                 value,
             } => write_hidden(f, hidden, exposes, value),
+            Reason::LandlockAbi {
+                needed,
+                found,
+                lacks,
+                lacks_abi,
+            } => write_landlock_abi(f, needed, found, lacks, lacks_abi),
             Reason::Overlapping(other) => {
                 write!(
                     f,
@@ -625,37 +649,10 @@ impl Error {
                 "the host's node is not a character device; dev binds only the host's \
                      own devices",
             ),
-            Reason::NotHeld(number) => {
-                let name = usize::try_from(number)
-                    .ok()
-                    .and_then(|n| mountns_paths::caps::NAMES.get(n))
-                    .copied()
-                    .unwrap_or("?");
-                write!(
-                    f,
-                    "the table keeps `{name}` (caps [..]), which the caller does not hold; \
-                     run it where the caller has that capability, or drop it from the list"
-                )
-            }
-            Reason::GroupsWithoutRoot => f.write_str(
-                "the table chooses supplementary groups (groups [..]), which only root can \
-                     set: a user namespace keeps the caller's own; enter as root, or drop the \
-                     groups statement",
-            ),
-            Reason::TwoIdentities => f.write_str(
-                "the table chooses the ids (uid, gid or groups) and so does namespace_as; \
-                     choose them in one place: drop the statements, or use namespace (not \
-                     namespace_as)",
-            ),
-            Reason::Threads(threads) => {
-                write!(
-                    f,
-                    "the process has {threads} threads, and switching ids switches the calling \
-                     thread only: the others would keep root's ids and capabilities, and share \
-                     its memory; call enter_as in a single-threaded process (a freshly forked \
-                     child), or run the program with CommandExt::namespace_as"
-                )
-            }
+            Reason::NotHeld(_)
+            | Reason::GroupsWithoutRoot
+            | Reason::TwoIdentities
+            | Reason::Threads(_) => write_privileges(f, reason),
             #[cfg(any(feature = "std", feature = "launcher"))]
             Reason::SetId => f.write_str(
                 "the launcher runs set-user-id, set-group-id or with file capabilities, and \
@@ -672,6 +669,45 @@ impl Error {
             #[cfg(feature = "std")]
             Reason::NoProgram => f.write_str("no program given (argv is empty)"),
         }
+    }
+}
+
+/// The message of an error about the program's privileges: a capability the caller
+/// lacks, groups without root, ids chosen twice, other threads.
+fn write_privileges(f: &mut fmt::Formatter<'_>, reason: Reason) -> fmt::Result {
+    match reason {
+        Reason::NotHeld(number) => {
+            let name = usize::try_from(number)
+                .ok()
+                .and_then(|n| mountns_paths::caps::NAMES.get(n))
+                .copied()
+                .unwrap_or("?");
+            write!(
+                f,
+                "the table keeps `{name}` (caps [..]), which the caller does not hold; \
+                     run it where the caller has that capability, or drop it from the list"
+            )
+        }
+        Reason::GroupsWithoutRoot => f.write_str(
+            "the table chooses supplementary groups (groups [..]), which only root can \
+                     set: a user namespace keeps the caller's own; enter as root, or drop the \
+                     groups statement",
+        ),
+        Reason::TwoIdentities => f.write_str(
+            "the table chooses the ids (uid, gid or groups) and so does namespace_as; \
+                     choose them in one place: drop the statements, or use namespace (not \
+                     namespace_as)",
+        ),
+        Reason::Threads(threads) => {
+            write!(
+                f,
+                "the process has {threads} threads, and switching ids switches the calling \
+                     thread only: the others would keep root's ids and capabilities, and share \
+                     its memory; call enter_as in a single-threaded process (a freshly forked \
+                     child), or run the program with CommandExt::namespace_as"
+            )
+        }
+        _ => Ok(()),
     }
 }
 
@@ -702,6 +738,32 @@ fn write_hidden(
         Quoted(hidden.path().to_bytes()),
         Quoted(hidden.assertion().to_bytes())
     )
+}
+
+/// Why `landlock strict;` could not be applied: the ABI it needs, the kernel's, and the
+/// first feature the kernel lacks.
+fn write_landlock_abi(
+    f: &mut fmt::Formatter<'_>,
+    needed: u8,
+    found: u8,
+    lacks: &str,
+    lacks_abi: u8,
+) -> fmt::Result {
+    if found == 0 {
+        write!(
+            f,
+            "this kernel has no Landlock (it is older than Linux 5.13, or Landlock is not \
+             enabled at boot: add it to the lsm= kernel parameter), and `landlock strict;` \
+             needs ABI {needed}; write `landlock;` to enter without it"
+        )
+    } else {
+        write!(
+            f,
+            "this kernel's Landlock is ABI {found}, without {lacks} (ABI {lacks_abi}), and \
+             `landlock strict;` needs ABI {needed}; enter on a newer kernel, or write \
+             `landlock;` to apply what this one supports"
+        )
+    }
 }
 
 impl core::error::Error for Error {}

@@ -25,13 +25,14 @@ pub mod fault;
 #[cfg(feature = "launcher")]
 mod launcher;
 mod params;
+mod policy;
 mod stack;
 mod sys;
 mod table;
 
 #[cfg(feature = "std")]
 pub use command::{CommandExt, Ids};
-pub use enter::force_legacy_unions;
+pub use enter::{force_landlock_abi, force_legacy_unions};
 pub use error::{Error, Step};
 pub use exposure::Exposure;
 #[cfg(feature = "launcher")]
@@ -39,6 +40,7 @@ pub use exposure::Exposure;
 pub use launcher::panicked as launcher_panicked;
 #[cfg(feature = "std")]
 pub use params::{Filled, Params};
+pub use policy::{Landlock, Limit, Resource, TIMED_OUT};
 pub use table::{
     Caps, Flags, Hidden, Instruction, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare,
     Upper,

@@ -77,6 +77,7 @@ unsafe fn raw_syscall(number: u32, args: [usize; 5]) -> Result<usize, Errno> {
 #[cfg(feature = "launcher")]
 pub(crate) mod start;
 
+pub(crate) mod landlock;
 mod net;
 pub(crate) mod process;
 mod seccomp;

@@ -6,6 +6,9 @@
 
 use core::ffi::CStr;
 use core::fmt;
+use core::time::Duration;
+
+use crate::policy::{Landlock, Limit};
 
 /// A mount namespace: the collapsed mount table, in mount order.
 ///
@@ -23,6 +26,10 @@ pub struct Namespace {
     identity: Identity<'static>,
     seccomp: &'static [Instruction],
     hidden: &'static [Hidden],
+    landlock: Option<Landlock>,
+    limits: &'static [Limit],
+    /// Seconds.
+    timeout: Option<u32>,
 }
 
 impl Namespace {
@@ -43,6 +50,9 @@ impl Namespace {
             identity: Identity::NONE,
             seccomp: &crate::sys::TERMINAL_ONLY,
             hidden: &[],
+            landlock: None,
+            limits: &[],
+            timeout: None,
         }
     }
 
@@ -117,6 +127,16 @@ impl Namespace {
         }
     }
 
+    /// Landlock's rules (`landlock;`, with `connect [..];` and `bind_ports [..];`).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __landlock(self, landlock: Landlock) -> Self {
+        Namespace {
+            landlock: Some(landlock),
+            ..self
+        }
+    }
+
     /// The capabilities the program keeps (`caps [..];`); none unless the table says.
     pub const fn caps(&self) -> Caps {
         self.caps
@@ -142,8 +162,53 @@ impl Namespace {
         self.identity
     }
 
+    /// The resource limits (`limit [..];`), one entry per resource.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __limits(self, limits: &'static [Limit]) -> Self {
+        Namespace { limits, ..self }
+    }
+
+    /// The time limit in seconds (`timeout(N);`), which needs a pid namespace: its
+    /// pid 1 ends the program and everything it started.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __timeout(self, seconds: u32) -> Self {
+        Namespace {
+            timeout: Some(seconds),
+            unshare: Unshare(self.unshare.0 | Unshare::PID.0),
+            ..self
+        }
+    }
+
+    /// Landlock's rules, if the table has them (`landlock;`): see [`Landlock`].
+    pub const fn landlock(&self) -> Option<Landlock> {
+        self.landlock
+    }
+
+    /// The resource limits set for the program (`limit [..];`), one per resource, in
+    /// the order of [`Resource::ALL`](crate::Resource::ALL).
+    pub const fn limits(&self) -> &'static [Limit] {
+        self.limits
+    }
+
+    /// The time limit (`timeout(N);`): that long after the program starts, it and
+    /// everything it started are killed, and the process standing in for it exits
+    /// with [`TIMED_OUT`](crate::TIMED_OUT).
+    pub const fn timeout(&self) -> Option<Duration> {
+        match self.timeout {
+            Some(seconds) => Some(Duration::from_secs(seconds as u64)),
+            None => None,
+        }
+    }
+
+    /// The time limit in seconds, for the pid namespace's pid 1.
+    pub(crate) const fn timeout_seconds(&self) -> Option<u32> {
+        self.timeout
+    }
+
     /// The namespaces made beside the mount namespace (`unshare [..];`, and those that
-    /// `proc` and `hostname` imply).
+    /// `proc`, `hostname` and `timeout` imply).
     pub const fn unshare(&self) -> Unshare {
         self.unshare
     }
@@ -220,7 +285,9 @@ impl Namespace {
 
 impl fmt::Display for Namespace {
     /// One fstab-like line per mount, then a line for each process-wide setting:
-    /// `unshare pid,net`, `hostname box`, `new_session`.
+    /// `unshare pid,net`, `hostname box`, `new_session`, `landlock` (`landlock
+    /// strict`) with `connect 53,443` and `bind_ports 8080`, `limit
+    /// nofile=1024,as=2147483648`, `timeout 30`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for mount in self.mounts {
             writeln!(f, "{mount}")?;
@@ -250,6 +317,20 @@ impl fmt::Display for Namespace {
                 write!(f, "{comma}{gid}")?;
             }
             writeln!(f)?;
+        }
+        if let Some(landlock) = self.landlock {
+            writeln!(f, "{landlock}")?;
+        }
+        if !self.limits.is_empty() {
+            f.write_str("limit ")?;
+            for (i, limit) in self.limits.iter().enumerate() {
+                let comma = if i == 0 { "" } else { "," };
+                write!(f, "{comma}{limit}")?;
+            }
+            writeln!(f)?;
+        }
+        if let Some(seconds) = self.timeout {
+            writeln!(f, "timeout {seconds}")?;
         }
         Ok(())
     }

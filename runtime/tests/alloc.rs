@@ -236,3 +236,32 @@ fn entering_a_pid_table_allocates_nothing() {
         }
     }
 }
+
+#[test]
+fn entering_with_landlock_limits_and_a_timeout_allocates_nothing() {
+    // The ruleset of every kind of mount, TCP ports, limits and a time limit: pid 1
+    // waits with a deadline.
+    let ns = namespace! {
+        include common::BASE;
+        proc "/proc/";
+        dev "/dev/";
+        file "/etc/hostname" "box\n";
+        bind "/work/" tmpfs;
+        bind ro noexec "/srv/" "/tmp/";
+        unshare [net];
+        landlock;
+        connect [443];
+        bind_ports [8080];
+        limit [nofile(64), as("1G"), fsize("1M"), core(0), cpu(60), nproc(100)];
+        timeout(60);
+    };
+    let script = "cat /etc/hostname && echo x > /work/x && ulimit -n";
+    for user in USERS {
+        let plain = armed_command(script, user).namespace(ns).output().unwrap();
+        let reported = armed_command(script, user).output_in(ns).unwrap();
+        for output in [plain, reported] {
+            assert_eq!(output.stdout, b"box\n64\n", "{user:?}: {output:?}");
+            assert!(output.status.success(), "{user:?}: {output:?}");
+        }
+    }
+}

@@ -69,6 +69,15 @@ namespace! {
         dev "/dev/";
         unshare [pid];
     };
+
+    /// Landlock, a limit and a time limit.
+    static EXEC_POLICY = {
+        include BASE;
+        proc "/proc/";
+        landlock;
+        limit [nofile(16)];
+        timeout(1);
+    };
 }
 
 fn main() {
@@ -77,6 +86,7 @@ fn main() {
         Ok("exec") => exec(false),
         Ok("exec-missing") => exec(true),
         Ok("exec-pid") => exec_pid(),
+        Ok("exec-landlock") => exec_landlock(),
         Ok("session-leader") => session_leader(),
         Ok("caps-exec") => caps_exec(),
         Ok("caps-enter") => caps_enter(),
@@ -120,6 +130,10 @@ fn main() {
                 (
                     "exec_installs_the_syscall_policy",
                     exec_installs_the_syscall_policy,
+                ),
+                (
+                    "exec_applies_landlock_the_limits_and_the_time_limit",
+                    exec_applies_landlock_the_limits_and_the_time_limit,
                 ),
             ];
             // Enough of libtest's command line for `cargo test -- --list` and filters.
@@ -275,6 +289,18 @@ fn exec_and_enter_leave_no_capability() {
 fn exec_pid() {
     let script = env::var(SCRIPT).unwrap();
     let error = EXEC_PID.exec(&["sh", "-c", &script]);
+    println!("{error}");
+    std::process::exit(3);
+}
+
+/// Child: executes `sh -c $MOUNTNS_TEST_SCRIPT sh FD` in `EXEC_POLICY` through `exec`,
+/// with a host directory (`policy/` of the fixture) open as `FD`.
+fn exec_landlock() {
+    let script = env::var(SCRIPT).unwrap();
+    let dir = fs::File::open("/tmp/mountns-runtime/exec/policy").unwrap();
+    rustix::io::fcntl_setfd(&dir, rustix::io::FdFlags::empty()).unwrap();
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&dir).to_string();
+    let error = EXEC_POLICY.exec(&["sh", "-c", &script, "sh", &fd]);
     println!("{error}");
     std::process::exit(3);
 }
@@ -435,5 +461,37 @@ fn a_group_leader_cannot_enter_a_new_session_in_place() {
              Namespace::exec or a launcher! binary, which fork a process of its own for it\n",
             "{user:?}"
         );
+    }
+}
+
+fn exec_applies_landlock_the_limits_and_the_time_limit() {
+    let fixture = Fixture::at("/tmp/mountns-runtime/exec");
+    fixture.file("policy/secret", "secret\n");
+    let policy = |script: &str, user: User| {
+        let mut command = Command::new(env::current_exe().unwrap());
+        command.env(ROLE, "exec-landlock").env(SCRIPT, script);
+        as_user(&mut command, user).output().unwrap()
+    };
+    for user in USERS {
+        // The host directory is out of Landlock's reach; the limit holds.
+        let output = policy("ulimit -Sn; ulimit -Hn; cat /proc/self/fd/$1/secret", user);
+        assert_eq!(output.stdout, b"16\n16\n", "{user:?}: {output:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).ends_with("Permission denied\n"),
+            "{user:?}: {output:?}"
+        );
+        // The time limit: the process that called `exec` ends with 137, and nothing
+        // of the program is left.
+        let marker = format!("100.{}{}", std::process::id(), user as u8);
+        let started = Instant::now();
+        let output = policy(&format!("sleep {marker} & sleep {marker}"), user);
+        assert_eq!(
+            output.status.code(),
+            Some(mountns::TIMED_OUT),
+            "{user:?}: {output:?}"
+        );
+        assert!(EXEC_POLICY.timed_out(output.status), "{user:?}");
+        assert!(started.elapsed() < Duration::from_millis(1500), "{user:?}");
+        assert_eq!(marked(&marker), 0, "{user:?}");
     }
 }

@@ -1,8 +1,9 @@
 //! What the process that runs the program gives up before it does, once the new root is
 //! in place: the caller's session (`new_session;`), its ids (root switching to the
 //! table's, or to `namespace_as`'s), every capability the table does not keep, the
-//! session keyring it inherited, its life beyond its parent's, and the means to gain
-//! privileges back (`no_new_privs`, then the seccomp filter). The order matters: the
+//! session keyring it inherited, its life beyond its parent's, the resources beyond
+//! the table's limits, and the means to gain privileges back or reach past the table
+//! (`no_new_privs`, Landlock, then the seccomp filter). The order matters: the
 //! filter may refuse the very calls that drop the rest, and ids are switched while
 //! `CAP_SETUID` is still held, with the securebits already locked so that nothing comes
 //! back at `execve`. Pid 1 and the caller's stand-in of a pid namespace give up the
@@ -74,8 +75,13 @@ impl Namespace {
     /// The last steps of entering, in the process that runs the program (for
     /// `Namespace::enter`, the caller itself): the session, the ids, the capabilities,
     /// the keyring, the parent-death signal (`parent`: the process to die with, on the
-    /// routes that execute a program), `no_new_privs` and the seccomp filter.
-    pub(super) fn confine(&self, program: Program, parent: Option<Pid>) -> Result<(), Error> {
+    /// routes that execute a program), the resource limits, `no_new_privs`, Landlock
+    /// and the seccomp filter.
+    pub(super) fn confine(
+        &'static self,
+        program: Program,
+        parent: Option<Pid>,
+    ) -> Result<(), Error> {
         if self.new_session() {
             Context::NONE.step(Step::Session, || process::setsid().map(drop))?;
         }
@@ -87,7 +93,12 @@ impl Namespace {
         if let Some(parent) = parent {
             die_with_parent(parent)?;
         }
+        super::limits::set(self.limits())?;
         Context::NONE.step(Step::NoNewPrivs, || thread::set_no_new_privs(true))?;
+        // Landlock wants `no_new_privs` (or CAP_SYS_ADMIN, gone by now).
+        if let Some(rules) = self.landlock() {
+            super::landlock::restrict(self, rules)?;
+        }
         Context::NONE.step(Step::Seccomp, || sys::install_seccomp(self.__seccomp()))
     }
 }

@@ -21,7 +21,8 @@ use rustix::process::{self, Pid, Resource, Rlimit, Signal, WaitOptions};
 
 use super::confine::die_with_parent;
 use crate::error::{Context, Error, Step};
-use crate::sys::process::{self as raw, Disposition, Outcome, OutcomePage, SignalSet};
+use crate::policy::TIMED_OUT;
+use crate::sys::process::{self as raw, Disposition, Instant, Outcome, OutcomePage, SignalSet};
 
 /// The signals C and I pass on to the program.
 const FORWARDED: [i32; 6] = [
@@ -43,14 +44,16 @@ const WAITED: SignalSet = SignalSet::of(&FORWARDED).union(SignalSet::of(&[CHILD]
 /// 1); returns `Ok` only there, in the process that must execute the program next. In
 /// the caller, returns the error of either, or never (it exits as the program does).
 /// Once the program runs, pid 1 calls `init_gives_up` and the caller
-/// `caller_gives_up`: what they keep of their privileges (nothing).
-/// The caller dies with `parent`.
+/// `caller_gives_up`: what they keep of their privileges (nothing). With a `timeout`
+/// in seconds, pid 1 kills every process of the namespace that long after forking the
+/// program. The caller dies with `parent`.
 pub(super) fn enter(
     parent: Pid,
     in_init: impl FnOnce() -> Result<(), Error>,
     in_program: impl FnOnce(Pid) -> Result<(), Error>,
     init_gives_up: impl FnOnce() -> Result<(), Error>,
     caller_gives_up: impl FnOnce() -> Result<(), Error>,
+    timeout: Option<u32>,
 ) -> Result<(), Error> {
     let caller = Caller::prepare(parent)?;
     let prepared = Context::NONE.step(Step::Fork, || {
@@ -76,6 +79,7 @@ pub(super) fn enter(
             let init = Init {
                 page,
                 exec: exec_write,
+                timeout,
             };
             init.run(&caller, &life_read, in_init, in_program, init_gives_up)
         }
@@ -155,6 +159,8 @@ impl Caller {
         let ended = wait_passing_signals(init);
         end_as(match page.read() {
             Outcome::Ended(status) => status,
+            // The time limit: a status of its own, not the program's SIGKILL.
+            Outcome::TimedOut => exit_status(TIMED_OUT),
             // I ended without the program's status (killed): end as I did.
             Outcome::Nothing | Outcome::Failed(_) => ended,
         })
@@ -170,26 +176,38 @@ fn wait_for_eof(fd: &OwnedFd) {
 /// Waits for the child `pid` to end, passing the forwarded signals on to it: its raw
 /// wait status.
 fn wait_passing_signals(pid: i32) -> i32 {
-    pass_signals_until(pid, || {
+    let ended = pass_signals_until(pid, None, || {
         match process::waitpid(Pid::from_raw(pid), WaitOptions::NOHANG) {
             Ok(Some((_, status))) => Some(status.as_raw()),
             Ok(None) => None,
             // Not our child any more: nothing to wait for.
             Err(_) => Some(NOT_RUN),
         }
-    })
+    });
+    ended.unwrap_or(NOT_RUN)
 }
 
 /// Takes the [`WAITED`] signals until `on_child`, called at each `SIGCHLD`, returns a
 /// raw wait status; passes on to `to` the forwarded signals that a process sent. A
 /// signal the kernel sent (a terminal's ^C, to the whole foreground process group)
-/// reached the program already.
-fn pass_signals_until(to: i32, mut on_child: impl FnMut() -> Option<i32>) -> i32 {
+/// reached the program already. `None` if `deadline` passed first (`on_child` asked
+/// once more then, for a program that ended just in time).
+fn pass_signals_until(
+    to: i32,
+    deadline: Option<Instant>,
+    mut on_child: impl FnMut() -> Option<i32>,
+) -> Option<i32> {
     loop {
-        let received = WAITED.wait();
+        let received = match deadline {
+            None => WAITED.wait(),
+            Some(deadline) => match WAITED.wait_until(deadline) {
+                Some(received) => received,
+                None => return on_child(),
+            },
+        };
         if received.signal == CHILD {
             if let Some(status) = on_child() {
-                return status;
+                return Some(status);
             }
         } else if received.sent_by_a_process() {
             let _ = raw::kill(to, received.signal);
@@ -197,8 +215,13 @@ fn pass_signals_until(to: i32, mut on_child: impl FnMut() -> Option<i32>) -> i32
     }
 }
 
+/// The raw wait status of `exit(code)`.
+const fn exit_status(code: i32) -> i32 {
+    (code & 0xff) << 8
+}
+
 /// The wait status of `exit(127)`, as a shell reports a program it could not run.
-const NOT_RUN: i32 = 127 << 8;
+const NOT_RUN: i32 = exit_status(127);
 
 /// Ends this process as the raw wait `status` says the program ended: with its exit
 /// code, or killed by its signal (without dumping a core of this process, a copy of
@@ -229,6 +252,8 @@ struct Init {
     page: OutcomePage,
     /// The write end of C's exec pipe, which the program holds until it executes.
     exec: OwnedFd,
+    /// The time limit in seconds, from the program's fork.
+    timeout: Option<u32>,
 }
 
 impl Init {
@@ -251,6 +276,7 @@ impl Init {
         match Context::NONE.step(Step::Fork, raw::fork) {
             Err(error) => self.fail(error),
             Ok(Some(program)) => {
+                let deadline = self.timeout.map(|seconds| Instant::now().after(seconds));
                 // Before closing the exec pipe: C learns of a failure before it takes
                 // the program for running.
                 if let Err(error) = give_up() {
@@ -258,7 +284,7 @@ impl Init {
                     self.fail(error);
                 }
                 raw::close_every_fd();
-                self.reap(program)
+                self.reap(program, deadline)
             }
             Ok(None) => {
                 // The signal state first: the program's confinement may refuse the calls.
@@ -284,9 +310,10 @@ impl Init {
 
     /// Init's loop: passes signals on to the program, reaps every child (orphans come
     /// to pid 1), and when the program ends, writes its status for C and exits, which
-    /// makes the kernel kill whatever is left in the namespace.
-    fn reap(&self, program: i32) -> ! {
-        let status = pass_signals_until(program, || {
+    /// makes the kernel kill whatever is left in the namespace. At the `deadline`, says
+    /// so on the page, kills every process of the namespace and exits.
+    fn reap(&self, program: i32, deadline: Option<Instant>) -> ! {
+        let ended = pass_signals_until(program, deadline, || {
             // Any child, whatever its process group (`waitpid(None)` is only ours).
             while let Ok(Some((pid, status))) = process::wait(WaitOptions::NOHANG) {
                 if pid.as_raw_nonzero().get() == program {
@@ -295,7 +322,14 @@ impl Init {
             }
             None
         });
-        self.page.end(status);
+        if let Some(status) = ended {
+            self.page.end(status);
+        } else {
+            self.page.time_out();
+            // Every process of the namespace but pid 1, whose end then takes along
+            // whatever one of them forked meanwhile.
+            let _ = raw::kill(-1, Signal::KILL.as_raw());
+        }
         raw::exit(0)
     }
 }

@@ -6,9 +6,9 @@ use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use linux_raw_sys::general::{
-    __NR_clone, __NR_close_range, __NR_exit_group, __NR_kill, __NR_rt_sigaction,
-    __NR_rt_sigprocmask, __NR_rt_sigtimedwait, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SIGCHLD,
-    kernel_sigaction,
+    __NR_clock_gettime, __NR_clone, __NR_close_range, __NR_exit_group, __NR_kill,
+    __NR_rt_sigaction, __NR_rt_sigprocmask, __NR_rt_sigtimedwait, __kernel_timespec,
+    CLOCK_MONOTONIC, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SIGCHLD, kernel_sigaction,
 };
 use rustix::io::Errno;
 
@@ -116,31 +116,92 @@ impl SignalSet {
     /// `rt_sigtimedwait(self, &info, NULL)`: waits for one of these signals, which must
     /// be blocked, and takes it. Retries on EINTR (a stop and continue).
     pub(crate) fn wait(self) -> Received {
+        loop {
+            if let Ok(received) = self.take(None) {
+                return received;
+            }
+        }
+    }
+
+    /// [`SignalSet::wait`] until `deadline` at the latest: `None` once it has passed
+    /// without a signal.
+    pub(crate) fn wait_until(self, deadline: Instant) -> Option<Received> {
+        loop {
+            let left = deadline
+                .0
+                .checked_sub(Instant::now().0)
+                .filter(|&left| left > 0)?;
+            let timeout = __kernel_timespec {
+                tv_sec: (left / NANOS) as i64,
+                tv_nsec: (left % NANOS) as i64,
+            };
+            // EAGAIN: the time is up (checked again above); EINTR: a stop and continue.
+            if let Ok(received) = self.take(Some(&timeout)) {
+                return Some(received);
+            }
+        }
+    }
+
+    /// One `rt_sigtimedwait(self, &info, timeout)`.
+    fn take(self, timeout: Option<&__kernel_timespec>) -> Result<Received, Errno> {
         // Room for a `siginfo_t` (128 bytes); `si_signo` is its first int, `si_code` its
         // third.
         let mut info = [0i32; 32];
-        loop {
-            // SAFETY: the set is a live `u64` of the size passed; the kernel writes at
-            // most a `siginfo_t` (128 bytes) into `info`, which has that size; no timeout.
-            let taken = unsafe {
-                raw_syscall(
-                    __NR_rt_sigtimedwait,
-                    [
-                        &raw const self.0 as usize,
-                        info.as_mut_ptr() as usize,
-                        0,
-                        size_of::<u64>(),
-                        0,
-                    ],
-                )
-            };
-            if let Ok(signal) = taken {
-                return Received {
-                    signal: signal as i32,
-                    code: info[2],
-                };
-            }
+        let timeout = timeout.map_or(0, |timeout| core::ptr::from_ref(timeout) as usize);
+        // SAFETY: the set is a live `u64` of the size passed; the kernel writes at most a
+        // `siginfo_t` (128 bytes) into `info`, which has that size, and reads the
+        // timeout, a live `__kernel_timespec` (or none, null).
+        let signal = unsafe {
+            raw_syscall(
+                __NR_rt_sigtimedwait,
+                [
+                    &raw const self.0 as usize,
+                    info.as_mut_ptr() as usize,
+                    timeout,
+                    size_of::<u64>(),
+                    0,
+                ],
+            )
+        }?;
+        Ok(Received {
+            signal: signal as i32,
+            code: info[2],
+        })
+    }
+}
+
+const NANOS: u64 = 1_000_000_000;
+
+/// A point in time on the monotonic clock (which no one can set), in nanoseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Instant(u64);
+
+impl Instant {
+    /// `clock_gettime(CLOCK_MONOTONIC)`, straight to the kernel (no vDSO, which a
+    /// launcher without libc has not located).
+    pub(crate) fn now() -> Instant {
+        let mut now = __kernel_timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: the kernel writes one `__kernel_timespec` into `now`, live and of that
+        // type, during the call.
+        let read = unsafe {
+            raw_syscall(
+                __NR_clock_gettime,
+                [CLOCK_MONOTONIC as usize, &raw mut now as usize, 0, 0, 0],
+            )
+        };
+        // The monotonic clock always exists; should reading it fail, time stands still.
+        match read {
+            Ok(_) => Instant(now.tv_sec as u64 * NANOS + now.tv_nsec as u64),
+            Err(_) => Instant(0),
         }
+    }
+
+    /// This point plus `seconds`.
+    pub(crate) fn after(self, seconds: u32) -> Instant {
+        Instant(self.0.saturating_add(u64::from(seconds) * NANOS))
     }
 }
 
@@ -227,7 +288,7 @@ impl Disposition {
 /// the first fork, so every fork writes to the same page.
 #[repr(C)]
 pub(crate) struct Shared {
-    /// Entering's error, or `ENDED` (stored after `status`).
+    /// Entering's error, `ENDED` (stored after `status`) or `TIMED_OUT`.
     report: Report,
     /// The program's raw wait status.
     status: AtomicU32,
@@ -237,6 +298,7 @@ pub(crate) struct Shared {
 unsafe impl Zeroed for Shared {}
 
 const ENDED: u32 = 1;
+const TIMED_OUT: u32 = 2;
 
 /// What an [`OutcomePage`] says.
 #[derive(Clone, Copy, Debug)]
@@ -247,6 +309,8 @@ pub(crate) enum Outcome {
     Failed(Error),
     /// The program ended with this raw wait status.
     Ended(i32),
+    /// The table's time limit ended the program and everything it started.
+    TimedOut,
 }
 
 /// The page the processes of a pid namespace share.
@@ -267,11 +331,17 @@ impl SharedPage<Shared> {
         shared.report.settle(ENDED);
     }
 
+    /// Says that the time limit ended the program, unless it ended first.
+    pub(crate) fn time_out(&self) {
+        self.get().report.settle(TIMED_OUT);
+    }
+
     pub(crate) fn read(&self) -> Outcome {
         let shared = self.get();
         match shared.report.read() {
             Err(error) => Outcome::Failed(error),
             Ok(ENDED) => Outcome::Ended(shared.status.load(Ordering::Relaxed) as i32),
+            Ok(TIMED_OUT) => Outcome::TimedOut,
             Ok(_) => Outcome::Nothing,
         }
     }

@@ -361,3 +361,42 @@ pub fn inherited_fds() -> BTreeSet<u32> {
     }
     fds
 }
+
+/// Opens each directory of `dirs` and gives it to the program of `command` as the
+/// inheritable descriptor 7, 8, ...: descriptors the caller left open, which reach the
+/// host's tree whatever the mounts. Keep what this returns until the spawn returns.
+pub fn inherit(command: &mut Command, dirs: &[&str]) -> Vec<std::os::fd::OwnedFd> {
+    use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd as _, OwnedFd};
+    // Numbered 10 and up, so that none is already 7, 8, ... (which dup2 would leave
+    // close-on-exec).
+    let opened: Vec<OwnedFd> = dirs
+        .iter()
+        .map(|dir| {
+            let dir = File::open(dir).unwrap();
+            rustix::io::fcntl_dupfd_cloexec(&dir, 10).unwrap()
+        })
+        .collect();
+    let raw: Vec<i32> = opened.iter().map(AsRawFd::as_raw_fd).collect();
+    // SAFETY: dup2 only: no allocation, no lock. The descriptors live until the spawn
+    // returns.
+    unsafe {
+        command.pre_exec(move || {
+            for (fd, target) in raw.iter().zip(7..) {
+                let mut target = OwnedFd::from_raw_fd(target);
+                let dup = rustix::io::dup2(BorrowedFd::borrow_raw(*fd), &mut target);
+                // Open in the program, not closed here.
+                std::mem::forget(target);
+                dup?;
+            }
+            Ok(())
+        });
+    }
+    opened
+}
+
+/// A process of `user` outside any namespace, for 30 seconds: something to signal.
+pub fn host_sleeper(user: User) -> std::process::Child {
+    as_user(Command::new("sleep").arg("30"), user)
+        .spawn()
+        .unwrap()
+}

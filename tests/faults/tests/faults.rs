@@ -28,6 +28,8 @@ namespace! {
         dev "/var/dev/";
         file "/var/file" "x";
         assert hidden ["/home/"];
+        landlock;
+        limit [nofile(1024)];
     };
 }
 
@@ -86,6 +88,8 @@ fn cases() -> Vec<Case> {
         case(Step::Detach, 1, BOTH, ""),
         case(Step::Chdir, 1, BOTH, ""),
         case(Step::NoNewPrivs, 1, BOTH, ""),
+        case(Step::Landlock, 1, BOTH, ""),
+        case(Step::Limits, 1, BOTH, "limit \"nofile\""),
     ]
 }
 

@@ -124,3 +124,18 @@ pub mod assertions {
         };
     }
 }
+
+/// A policy declared in another crate: Landlock with a port, limits and a time limit.
+pub mod policy {
+    use mountns::namespace;
+
+    namespace! {
+        pub static POLICY = {
+            bind ro "/usr/";
+            landlock;
+            connect [443];
+            limit [nofile(1024), as("2G")];
+            timeout(60);
+        };
+    }
+}

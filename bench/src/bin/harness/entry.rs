@@ -29,6 +29,8 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
     let exec = config.bin("exec");
     let tiny = config.bin("tiny");
     let tiny_sandbox = config.bin("tiny-sandbox");
+    let tiny_landlock = config.bin("tiny-landlock");
+    let tiny_policy = config.bin("tiny-policy");
     let mut bwrap_sandbox = vec![BWRAP.to_owned()];
     bwrap_sandbox.extend(BWRAP_SANDBOX.iter().map(|s| s.to_string()));
     bwrap_sandbox.push(TRUE.to_owned());
@@ -45,6 +47,16 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
         variants.push(Variant::external(&k("bwrap"), &strs(&bwrap), uid));
         variants.push(Variant::external(&k("exec"), &[&exec, TRUE], uid));
         variants.push(Variant::external(&k("tiny"), &[&tiny, TRUE], uid));
+        variants.push(Variant::external(
+            &k("tiny-landlock"),
+            &[&tiny_landlock, TRUE],
+            uid,
+        ));
+        variants.push(Variant::external(
+            &k("tiny-policy"),
+            &[&tiny_policy, TRUE],
+            uid,
+        ));
         variants.push(Variant::external(
             &k("bwrap-sandbox"),
             &strs(&bwrap_sandbox),
@@ -95,6 +107,11 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
         ("bwrap", "bubblewrap"),
         ("exec", "mountns, static `exec` example"),
         ("tiny", "mountns, `tiny` example (no std, no libc)"),
+        ("tiny-landlock", "mountns, `tiny-landlock`: `tiny` + `landlock;`"),
+        (
+            "tiny-policy",
+            "mountns, `tiny-policy`: `tiny` + `landlock;` + `limit [..]` (5 limits)",
+        ),
         ("command", "mountns, `Command::namespace`"),
         ("exec-etc", "mountns `exec`, + /etc union"),
         ("command-etc", "mountns `Command::namespace`, + /etc union"),

@@ -1,0 +1,8 @@
+mountns::namespace! {
+    static NS = {
+        bind ro "/usr/";
+        landlock;
+        connect [0];
+    };
+}
+fn main() {}

@@ -1,0 +1,7 @@
+mountns::namespace! {
+    static NS = {
+        bind ro "/usr/";
+        connect [443];
+    };
+}
+fn main() {}

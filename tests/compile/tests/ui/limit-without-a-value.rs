@@ -1,0 +1,7 @@
+mountns::namespace! {
+    static NS = {
+        bind ro "/usr/";
+        limit [nofile];
+    };
+}
+fn main() {}

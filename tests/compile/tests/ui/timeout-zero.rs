@@ -1,0 +1,7 @@
+mountns::namespace! {
+    static NS = {
+        bind ro "/usr/";
+        timeout(0);
+    };
+}
+fn main() {}
