@@ -151,7 +151,7 @@ mod package;
 /// | `bind dev "/dev/dri/";` | device nodes work (binds are `nodev` otherwise, every mount `nosuid`); host sources only |
 /// | `bind ro noexec "/srv/";` | nothing in it can be executed |
 /// | `proc "/proc/";` | a fresh procfs; the table gets a pid namespace |
-/// | `dev "/dev/";` | a fresh tmpfs `/dev`: `null`, `zero`, `full`, `random`, `urandom`, `tty`, `pts/`, `shm/`, `fd`, `stdin`, `stdout`, `stderr` |
+/// | `dev "/dev/";` | a fresh tmpfs `/dev`: `null`, `zero`, `full`, `random`, `urandom`, `tty`, `pts/`, `shm/`, `fd`, `stdin`, `stdout`, `stderr`, `core` |
 /// | `symlink "/lib" "usr/lib";` | a symbolic link: its path, then its text |
 /// | `dir "/var/tmp/";` | an empty directory |
 /// | `file "/etc/hostname" "box\n";` | a read-only file; the content is a literal or a constant `&str`, `&[u8]` or `&[u8; N]` (`include_str!`, `include_bytes!`) |

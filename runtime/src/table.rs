@@ -613,8 +613,8 @@ pub enum Kind {
     Proc,
     /// `dev`: a fresh tmpfs holding `null`, `zero`, `full`, `random`, `urandom` and
     /// `tty` (the host's nodes, bound), `pts/` (a new devpts instance) with `ptmx`
-    /// linked into it, `shm/` (a private tmpfs) and the links `fd`, `stdin`, `stdout`
-    /// and `stderr`.
+    /// linked into it, `shm/` (a private tmpfs) and the links `fd`, `stdin`, `stdout`,
+    /// `stderr` and `core` (to `/proc/kcore`).
     Dev,
     /// `file`: a read-only file whose content was fixed at compile time.
     File {
