@@ -178,6 +178,9 @@ fn settings_statements(settings: &Settings) -> TokenStream {
     if settings.new_session {
         statements.extend(quote! { new_session; });
     }
+    if settings.as_pid_1 {
+        statements.extend(quote! { as_pid_1; });
+    }
     let caps: Vec<Ident> = cap_words(settings.caps)
         .map(|word| Ident::new(word, Span::call_site()))
         .collect();
@@ -349,9 +352,11 @@ fn with_settings(settings: &Settings) -> syn::Result<TokenStream> {
             .as_ref()
             .map(|(groups, _)| quote!(&[#(#groups),*])),
     );
+    let as_pid_1 = settings.as_pid_1.then(|| quote!(.__with_pid_1(true)));
     Ok(quote! {
         .__with(#unshare, #hostname, #new_session)
         .__with_identity(#caps, #uid, #gid, #groups)
+        #as_pid_1
     })
 }
 

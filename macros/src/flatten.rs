@@ -56,6 +56,8 @@ pub struct Settings {
     /// The host name, and the statement that set it first.
     pub hostname: Option<(String, String)>,
     pub new_session: bool,
+    /// `as_pid_1;`: the program runs as pid 1 of the table's pid namespace (implied).
+    pub as_pid_1: bool,
     /// The capabilities kept: bit `n` keeps the one numbered `n`, every bit is `all`.
     pub caps: u64,
     /// The ids chosen inside (`uid`, `gid`, `groups`), each with the statement that
@@ -420,6 +422,10 @@ impl<'a> Flattener<'a> {
                 self.policy_errors(errors, &blame);
             }
             SettingValue::NoUserns => self.settings.syscalls.no_userns = true,
+            SettingValue::AsPid1 => {
+                self.settings.as_pid_1 = true;
+                self.settings.unshare |= valid::UNSHARE_PID;
+            }
         }
     }
 

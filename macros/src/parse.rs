@@ -11,7 +11,7 @@
 //!         | `unshare` `[` IDENT,* `]` `;` | `hostname` LIT `;` | `new_session` `;`
 //!         | `caps` `[` IDENT,* `]` `;` | (`uid` | `gid`) INT `;` | `groups` `[` INT,* `]` `;`
 //!         | `syscalls` (`deny` | `allow`) `[` call,* `]` `;` | `syscalls` `errno` `(` IDENT `)` `;`
-//!         | `sockets` `[` IDENT,* `]` `;` | `no_userns` `;`
+//!         | `sockets` `[` IDENT,* `]` `;` | `no_userns` `;` | `as_pid_1` `;`
 //!         | `include` PATH `;`
 //!         | `include` PATH `=>` `{` stmt* `}` `;`   (internal: a resolved include)
 //! source := LIT | `tmpfs` | `tmpfs` `(` LIT `)` | EXPR | `[` source,* `]`
@@ -168,6 +168,8 @@ pub enum SettingValue {
     /// `sockets [unix, inet];`: the families, and the brackets' span.
     Sockets(Vec<Ident>, Span),
     NoUserns,
+    /// `as_pid_1;`: the program is pid 1 of its pid namespace.
+    AsPid1,
 }
 
 /// A syscall (`ptrace`) or a group (`@basic-io`) in a `syscalls` list.
@@ -217,7 +219,7 @@ impl Parse for Call {
 }
 
 /// The keywords of the process-wide settings.
-const SETTINGS: [&str; 10] = [
+const SETTINGS: [&str; 11] = [
     "unshare",
     "hostname",
     "new_session",
@@ -228,6 +230,7 @@ const SETTINGS: [&str; 10] = [
     "syscalls",
     "sockets",
     "no_userns",
+    "as_pid_1",
 ];
 
 /// `bind FLAGS TARGETS SOURCES;`
@@ -421,7 +424,7 @@ impl Parse for Stmt {
             Ok(Stmt::Include(include))
         } else {
             Err(input.error(
-                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session`, `caps`, `uid`, `gid`, `groups`, `syscalls`, `sockets`, `no_userns` or `include`",
+                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session`, `caps`, `uid`, `gid`, `groups`, `syscalls`, `sockets`, `no_userns`, `as_pid_1` or `include`",
             ))
         }
     }
@@ -632,6 +635,7 @@ impl Setting {
                 SettingValue::Sockets(words, span)
             }
             "no_userns" => SettingValue::NoUserns,
+            "as_pid_1" => SettingValue::AsPid1,
             _ => SettingValue::NewSession,
         };
         end(input)?;

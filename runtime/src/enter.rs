@@ -166,13 +166,14 @@ impl Namespace {
             Some(parent) if self.unshare().contains(Unshare::PID) || self.new_session() => {
                 pid::enter(
                     parent,
+                    self.as_pid_1(),
                     enter,
                     |parent| self.confine(program, Some(parent)),
                     || confine::give_up_everything(program, true),
                     || confine::give_up_everything(program, false),
                 )
             }
-            _ => enter().and_then(|()| self.confine(program, parent)),
+            _ => enter().and_then(|()| self.confine(program, parent.map(confine::Parent::Pid))),
         };
         process::umask(umask);
         entered

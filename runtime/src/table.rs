@@ -19,6 +19,7 @@ pub struct Namespace {
     unshare: Unshare,
     hostname: Option<&'static CStr>,
     new_session: bool,
+    as_pid_1: bool,
     caps: Caps,
     identity: Identity<'static>,
     seccomp: &'static [Instruction],
@@ -38,6 +39,7 @@ impl Namespace {
             unshare: Unshare::NONE,
             hostname: None,
             new_session: false,
+            as_pid_1: false,
             caps: Caps::NONE,
             identity: Identity::NONE,
             seccomp: &crate::sys::TERMINAL_ONLY,
@@ -77,6 +79,14 @@ impl Namespace {
             new_session,
             ..self
         }
+    }
+
+    /// `as_pid_1;`: the program is pid 1 of the table's pid namespace, with no init
+    /// of mountns's above it.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __with_pid_1(self, as_pid_1: bool) -> Self {
+        Namespace { as_pid_1, ..self }
     }
 
     /// What the program keeps and who it is: the capabilities of `caps [..];` and the
@@ -137,6 +147,12 @@ impl Namespace {
     /// (`new_session;`).
     pub const fn new_session(&self) -> bool {
         self.new_session
+    }
+
+    /// Whether the program runs as pid 1 of the table's pid namespace (`as_pid_1;`),
+    /// rather than as pid 2 under an init that reaps orphans and passes signals on.
+    pub const fn as_pid_1(&self) -> bool {
+        self.as_pid_1
     }
 
     /// The collapsed table, in the order the mounts are made: parents before
@@ -213,6 +229,9 @@ impl fmt::Display for Namespace {
         }
         if self.new_session {
             writeln!(f, "new_session")?;
+        }
+        if self.as_pid_1 {
+            writeln!(f, "as_pid_1")?;
         }
         if self.caps != Caps::NONE {
             writeln!(f, "caps {}", self.caps)?;

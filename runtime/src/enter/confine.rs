@@ -8,7 +8,8 @@
 //! back at `execve`. Pid 1 and the caller's stand-in of a pid namespace give up the
 //! same, keeping no capability at all ([`give_up_everything`]).
 
-use rustix::io::Errno;
+use rustix::fd::OwnedFd;
+use rustix::io::{self, Errno};
 use rustix::process::{self, DumpableBehavior, Gid, Pid, Signal, Uid};
 use rustix::thread::{self, CapabilitiesSecureBits, CapabilitySet, CapabilitySets};
 
@@ -75,7 +76,7 @@ impl Namespace {
     /// `Namespace::enter`, the caller itself): the session, the ids, the capabilities,
     /// the keyring, the parent-death signal (`parent`: the process to die with, on the
     /// routes that execute a program), `no_new_privs` and the seccomp filter.
-    pub(super) fn confine(&self, program: Program, parent: Option<Pid>) -> Result<(), Error> {
+    pub(super) fn confine(&self, program: Program, parent: Option<Parent>) -> Result<(), Error> {
         if self.new_session() {
             Context::NONE.step(Step::Session, || process::setsid().map(drop))?;
         }
@@ -85,7 +86,7 @@ impl Namespace {
         // After the switch too: the kernel clears the parent-death signal whenever the
         // credentials change.
         if let Some(parent) = parent {
-            die_with_parent(parent)?;
+            parent.die_with()?;
         }
         Context::NONE.step(Step::NoNewPrivs, || thread::set_no_new_privs(true))?;
         Context::NONE.step(Step::Seccomp, || sys::install_seccomp(self.__seccomp()))
@@ -150,6 +151,33 @@ fn drop_capabilities(keep: Caps, switch: impl FnOnce() -> Result<(), Error>) -> 
     thread::set_capabilities_secure_bits(bits.union(SECURE_BITS)).map_err(fail)?;
     switch()?;
     thread::set_capabilities(None, sets(kept)).map_err(fail)
+}
+
+/// The process a confined process dies with.
+#[derive(Clone, Copy)]
+pub(super) enum Parent<'a> {
+    /// Its parent, by pid.
+    Pid(Pid),
+    /// Its parent outside its pid namespace, where `getppid` says 0: the caller, which
+    /// alone holds the write end of this pipe, so that a read ends (EOF) only once the
+    /// caller is gone (pid 1 of a pid namespace).
+    Outside(&'a OwnedFd),
+}
+
+impl Parent<'_> {
+    /// `PR_SET_PDEATHSIG(SIGKILL)`, then checks that the parent is still there.
+    pub(super) fn die_with(self) -> Result<(), Error> {
+        match self {
+            Parent::Pid(pid) => die_with_parent(pid),
+            Parent::Outside(life) => Context::NONE.step(Step::DeathSignal, || {
+                process::set_parent_process_death_signal(Some(Signal::KILL))?;
+                match io::read(life, &mut [0u8; 1]) {
+                    Err(Errno::AGAIN) => Ok(()),
+                    _ => Err(Errno::SRCH),
+                }
+            }),
+        }
+    }
 }
 
 /// `PR_SET_PDEATHSIG(SIGKILL)`, then checks that `parent` is still the parent: if it
