@@ -2,11 +2,13 @@
 //! entries (one per target and source), each value checked and each entry knowing
 //! the statement to blame.
 
+use std::fmt::Write as _;
+
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::{Expr, Ident, LitStr, Path};
 
-use crate::collapse::{Entry, Made, What};
+use crate::collapse::{self, Entry, Made, What};
 use crate::expand::Errors;
 use crate::include::single_name;
 use crate::parse::{Arg, Bind, Body, Decl, Include, Make, Setting, SettingValue, Source, Stmt};
@@ -45,6 +47,10 @@ pub enum SourceCode {
     Content(Box<Expr>),
     /// A file's content, read from the `row`th row of an included namespace's table.
     IncludedContent(Path, usize),
+    /// A file's content given when entering: its slot's name.
+    ContentParam(String, Span),
+    /// `upper(UPPER, WORK)`: the host's upper and work directories.
+    Upper(Box<[UpperPart; 2]>),
 }
 
 /// A declaration's process-wide settings, gathered from its statements and includes.
@@ -238,7 +244,7 @@ impl<'a> Flattener<'a> {
         for source in &bind.sources {
             match checked_source(source, cx.sources_of) {
                 Ok(source) => sources.push(source),
-                Err(message) => error(self, source.span(), message),
+                Err((span, message)) => error(self, span, message),
             }
         }
         if failed {
@@ -265,6 +271,7 @@ impl<'a> Flattener<'a> {
                     dir: target.dir,
                     flags,
                     what: what.clone(),
+                    mode: None,
                     stmt: stmt_id,
                     origin: Origin {
                         stmt: stmt.clone(),
@@ -285,14 +292,29 @@ impl<'a> Flattener<'a> {
     fn make(&mut self, make: &'a Make, cx: &Context<'a>, out: &mut Vec<Entry<Origin>>) {
         let blame = Blame::new(cx, &make.tokens);
         let keyword = make.made.keyword();
-        let mut errors: Vec<syn::Error> = make
-            .flags
-            .iter()
-            .map(|flag| {
-                let message = format!("flag `{flag}` does not apply to `{keyword}`; remove it");
-                blame.error(flag.span(), &message)
-            })
-            .collect();
+        let mut errors = Vec::new();
+        let mut flags = 0;
+        for flag in &make.flags {
+            let message = match (make.made, flag.to_string().as_str()) {
+                (Made::File, "rw") if flags & valid::RW == 0 => {
+                    flags |= valid::RW;
+                    continue;
+                }
+                (Made::File, "rw") => format!("flag `{flag}` is given twice; keep one"),
+                (Made::File, "ro") => "a `file` is read-only unless `rw`; drop `ro`".to_owned(),
+                (Made::File, _) => format!(
+                    "flag `{flag}` does not apply to `file`; it takes `rw` (the program may write the file)"
+                ),
+                _ => format!("flag `{flag}` does not apply to `{keyword}`; remove it"),
+            };
+            errors.push(blame.error(flag.span(), &message));
+        }
+        let mode = make.mode.as_ref().and_then(|mode| {
+            let raw = mode.value.to_string();
+            valid::mode(&raw, mode.value.suffix(), make.made)
+                .map_err(|message| errors.push(blame.error(mode.value.span(), &message)))
+                .ok()
+        });
         let target = valid::made_target(make.made, &make.target.value())
             .map_err(|message| errors.push(blame.error(make.target.span(), &message)))
             .ok();
@@ -304,6 +326,10 @@ impl<'a> Flattener<'a> {
                 (text.value(), SourceCode::Made)
             }
             Some(Arg::Content(expr)) => (content_identity(expr), SourceCode::Content(expr.clone())),
+            Some(Arg::Param(name)) => (
+                format!("param({name})"),
+                SourceCode::ContentParam(name.to_string(), name.span()),
+            ),
             Some(Arg::Included { row, span }) => {
                 if let Some(path) = cx.sources_of {
                     (
@@ -331,11 +357,21 @@ impl<'a> Flattener<'a> {
         }
         let stmt = self.stmts;
         self.stmts += 1;
+        // Two statements that differ only in `rw` or their mode are two different
+        // things on one target.
+        let mut identity = identity;
+        if flags & valid::RW != 0 {
+            identity.push_str(" rw");
+        }
+        if let Some(mode) = mode {
+            let _ = write!(identity, " mode={mode:04o}");
+        }
         out.push(Entry {
             target: target.path,
             dir: target.dir,
-            flags: 0,
+            flags,
             what: What::Made(make.made, identity),
+            mode,
             stmt,
             origin: Origin {
                 stmt: blame.stmt.clone(),
@@ -528,16 +564,36 @@ impl<'a> Flattener<'a> {
 fn checked_source(
     source: &Source,
     sources_of: Option<&Path>,
-) -> Result<(What, SourceCode), String> {
+) -> Result<(What, SourceCode), (Span, String)> {
+    let at = |message: String| (source.span(), message);
     Ok(match source {
         Source::Lit(lit) => {
-            let path = valid::source(&lit.value())?;
+            let path = valid::source(&lit.value()).map_err(at)?;
             (What::Host(path.clone()), SourceCode::Lit(path, lit.span()))
         }
         Source::Tmpfs { options, .. } => {
             let text = options.as_ref().map(LitStr::value).unwrap_or_default();
-            let params = valid::tmpfs_options(&text)?;
+            let params = valid::tmpfs_options(&text).map_err(at)?;
             (What::Tmpfs(text.clone()), SourceCode::Tmpfs(text, params))
+        }
+        Source::Upper { upper, work, .. } => {
+            let upper = upper_part(upper)?;
+            let work = upper_part(work)?;
+            if let (Some(up), Some(wk)) = (upper.path(), work.path())
+                && (up == wk || collapse::is_under(up, wk) || collapse::is_under(wk, up))
+            {
+                return Err((
+                    work.span,
+                    "the upper and work directories must be separate: neither may be or lie under the other (overlayfs refuses that); give the work directory a path beside the upper".into(),
+                ));
+            }
+            (
+                What::Upper {
+                    upper: upper.identity(),
+                    work: work.identity(),
+                },
+                SourceCode::Upper(Box::new([upper, work])),
+            )
         }
         Source::Param { name, .. } => (
             What::Host(format!("param({name})")),
@@ -548,13 +604,73 @@ fn checked_source(
             SourceCode::Expr(expr.clone()),
         ),
         Source::Included { index, .. } => {
-            let path = sources_of.ok_or("`@src` is internal to mountns; write a path")?;
+            let path = sources_of
+                .ok_or_else(|| at("`@src` is internal to mountns; write a path".into()))?;
             (
                 What::Host(format!("{{{}.{index}}}", path.to_token_stream())),
                 SourceCode::Included(path.clone(), *index),
             )
         }
     })
+}
+
+/// An upper or work directory of `upper(..)`: a host path, or a slot's name.
+#[derive(Clone, Debug)]
+pub struct UpperPart {
+    /// The normalized path, or the slot's name.
+    pub value: String,
+    pub param: bool,
+    pub span: Span,
+}
+
+impl UpperPart {
+    /// The host path, if it is one.
+    pub fn path(&self) -> Option<&str> {
+        (!self.param).then_some(self.value.as_str())
+    }
+
+    /// What tells two apart: the path, or `param(NAME)`.
+    fn identity(&self) -> String {
+        if self.param {
+            format!("param({})", self.value)
+        } else {
+            self.value.clone()
+        }
+    }
+}
+
+/// Checks an upper or work directory of `upper(..)`: a string literal by the path rules,
+/// not `/` nor under `/proc`, `/sys` or `/dev`, or a `param(NAME)`.
+fn upper_part(source: &Source) -> Result<UpperPart, (Span, String)> {
+    let span = source.span();
+    match source {
+        Source::Lit(lit) => {
+            let path = valid::source(&lit.value()).map_err(|message| (span, message))?;
+            let refused = ["/proc", "/sys", "/dev"]
+                .iter()
+                .any(|fs| path == *fs || collapse::is_under(&path, fs));
+            if path == "/" || refused {
+                return Err((
+                    span,
+                    format!("{path:?} cannot hold a union's writes: overlayfs takes an upper or work directory on a local filesystem, never `/`, /proc, /sys or /dev; name a directory of its own, such as \"/srv/upper/\""),
+                ));
+            }
+            Ok(UpperPart {
+                value: path,
+                param: false,
+                span,
+            })
+        }
+        Source::Param { name } => Ok(UpperPart {
+            value: name.to_string(),
+            param: true,
+            span,
+        }),
+        _ => Err((
+            span,
+            "an upper or work directory is a string literal or `param(NAME)`, such as `upper(\"/srv/upper/\", \"/srv/work/\")`".into(),
+        )),
+    }
 }
 
 /// A statement as text for messages: `bind ro "/usr/"`.
@@ -590,6 +706,14 @@ fn render(bind: &Bind) -> String {
                     } => format!("tmpfs({:?})", options.value()),
                     Source::Tmpfs { options: None, .. } => "tmpfs".into(),
                     Source::Param { name, .. } => format!("param({name})"),
+                    Source::Upper { upper, work, .. } => {
+                        let part = |source: &Source| match source {
+                            Source::Lit(lit) => format!("{:?}", lit.value()),
+                            Source::Param { name } => format!("param({name})"),
+                            _ => "..".into(),
+                        };
+                        format!("upper({}, {})", part(upper), part(work))
+                    }
                     Source::Expr(expr) => expr.to_token_stream().to_string(),
                     Source::Included { .. } => "(a constant)".into(),
                 })
@@ -622,10 +746,20 @@ fn render_make(make: &Make) -> String {
     let arg = match &make.arg {
         Some(Arg::Text(text)) => format!(" {:?}", text.value()),
         Some(Arg::Content(expr)) => format!(" {}", expr.to_token_stream()),
+        Some(Arg::Param(name)) => format!(" param({name})"),
         Some(Arg::Included { .. }) => " (a constant)".into(),
         None => String::new(),
     };
-    format!("{} {target}{arg}", make.made.keyword())
+    let flags = make.flags.iter().fold(String::new(), |mut text, flag| {
+        let _ = write!(text, " {flag}");
+        text
+    });
+    let mode = make
+        .mode
+        .as_ref()
+        .map(|mode| format!(" mode({})", mode.value))
+        .unwrap_or_default();
+    format!("{}{flags} {target}{arg}{mode}", make.made.keyword())
 }
 
 /// What flattening a declaration gives: the entries of the statements that are valid,

@@ -44,6 +44,16 @@ pub(crate) struct Program<'a> {
 }
 
 impl Program<'_> {
+    /// Who owns what the table makes for the program: its user and group when this
+    /// process switches to them (root running it as another user); else whoever enters
+    /// already is the program's user (`None`).
+    pub(crate) fn owner(&self) -> Option<super::Owner> {
+        self.switch_ids.then(|| super::Owner {
+            uid: self.identity.uid.map(Uid::from_raw_unchecked),
+            gid: self.identity.gid.map(Gid::from_raw_unchecked),
+        })
+    }
+
     /// Switches to the chosen ids if this process must: supplementary groups (those
     /// chosen, or none), gid, then uid, all three of real, effective and saved. For the
     /// calling thread only, allocation-free.
