@@ -462,6 +462,11 @@ impl Error {
             (Step::FileType, Errno::ISDIR) => Some(
                 "a file cannot be bound on a directory; declare the target without a trailing slash",
             ),
+            (Step::Descriptor, Errno::NOTDIR) => Some(
+                "without root, a descriptor's tree is cloned through a working directory, which \
+                 the kernel carries into a new namespace, and a file cannot be one: give the \
+                 file by its path (Params::set), or enter as root",
+            ),
             (Step::Descriptor, Errno::INVAL) => Some(
                 "the kernel clones only a mount of the caller's own mount namespace, and \
                  only a directory or file of one (not a pipe or socket); open the source in \

@@ -8,7 +8,8 @@
 //! `CAP_SYS_ADMIN`, a short-lived child sharing our descriptor table changes to the
 //! descriptor's directory, makes a user and mount namespace of its own (the kernel
 //! carries the working directory over to the copy of its mount), clones that, and puts
-//! the clone on a descriptor number we chose. Once the new root is being built, each
+//! the clone on a descriptor number we chose. A file's descriptor cannot be a working
+//! directory: without root it is refused (ENOTDIR). Once the new root is being built, each
 //! clone is attached to a scratch name of ours, `/f{n}`, outside the new root, made
 //! private (nothing mounted on it reaches the caller's mounts), and used from there as
 //! any source is.
@@ -113,8 +114,12 @@ impl Trees {
 /// A detached clone of the tree `fd` refers to, from the caller's mount namespace.
 fn clone(fd: BorrowedFd<'_>) -> Result<OwnedFd, Errno> {
     match mount::open_tree(fd, c"", OPEN_TREE | OpenTreeFlags::AT_EMPTY_PATH) {
-        // Not root here (no CAP_SYS_ADMIN over the caller's mount namespace).
-        Err(Errno::PERM) => clone_in_a_child(fd),
+        // Not root here (no CAP_SYS_ADMIN over the caller's mount namespace): only a
+        // directory can be a working directory, which the kernel carries over.
+        Err(Errno::PERM) if FileType::from_raw_mode(fs::fstat(fd)?.st_mode).is_dir() => {
+            clone_in_a_child(fd)
+        }
+        Err(Errno::PERM) => Err(Errno::NOTDIR),
         cloned => cloned,
     }
 }
