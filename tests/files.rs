@@ -118,3 +118,19 @@ fn a_file_slot_wants_content() {
         );
     }
 }
+
+#[test]
+fn the_table_shows_writable_and_given_files() {
+    let table = GIVEN.to_string();
+    for line in [
+        "file /etc/group file rw,param(GROUP),mode=0600\n",
+        "file /etc/passwd file ro,param(PASSWD)\n",
+    ] {
+        assert!(table.contains(line), "{line} in\n{table}");
+    }
+    assert!(
+        WRITABLE
+            .to_string()
+            .contains("file /etc/resolv.conf file rw,size=20\n")
+    );
+}

@@ -28,6 +28,8 @@ pub(crate) fn slot(source: &CStr) -> Option<&CStr> {
 
 /// What a slot is filled with.
 #[derive(Clone, Copy, Debug)]
+// Without std only `NoValues` fills slots, with none.
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
 pub(crate) enum Value<'a> {
     /// A host path, looked up as the host resolves it (`Params::set`).
     Path(&'a CStr),

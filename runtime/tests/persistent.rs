@@ -250,3 +250,17 @@ fn what_overlayfs_refuses_as_an_upper_is_named() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn the_table_shows_the_upper_and_work_directories_escaped() {
+    let ns = namespace! {
+        bind "/x/" ["/srv/lower a,b/", upper("/srv/up:per/", "/srv/wo\\rk/")];
+        bind "/y/" [param(TOP), upper(param(UPPER), param(WORK))];
+    };
+    assert_eq!(
+        ns.to_string(),
+        "overlay /x/ overlay lowerdir=/srv/lower\\040a\\054b,upperdir=/srv/up\\072per,\
+         workdir=/srv/wo\\134rk\n\
+         overlay /y/ overlay lowerdir=param(TOP),upperdir=param(UPPER),workdir=param(WORK)\n"
+    );
+}
