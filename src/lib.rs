@@ -39,14 +39,18 @@
 //!   same path inside; `bind FLAGS "TARGET" SOURCE;` or `bind FLAGS "TARGET" [S1, S2];`
 //!   binds sources onto the target.
 //! - A source is a string literal (a host path), `tmpfs` or `tmpfs("OPTIONS")` (options of
-//!   tmpfs(5), checked at compile time), or any constant `&'static str` expression.
+//!   tmpfs(5), checked at compile time), `param(NAME)` (a path or descriptor given when
+//!   entering), `upper("/srv/upper/", "/srv/work/")` (the host's upper and work
+//!   directories, which keep a union's writes), or any constant `&'static str` expression.
 //! - FLAGS: `ro` (read-only, recursively), `dev` (device nodes work; binds are `nodev`
 //!   otherwise, every mount `nosuid`), `noexec`, or nothing.
 //! - `proc "/proc/";`, `dev "/dev/";`, `dir "/var/tmp/";`, `symlink "/lib" "usr/lib";`
 //!   and `file "/etc/hostname" "box\n";` make a fresh procfs (in a new pid namespace),
-//!   a fresh `/dev`, an empty directory, a link and a read-only file.
-//! - `unshare [net, ipc];`, `hostname "box";` and `new_session;` set up the process:
-//!   more namespaces, a host name, a new session.
+//!   a fresh `/dev`, an empty directory, a link and a read-only file; `file rw` a
+//!   writable copy; `file "/etc/passwd" param(NAME);` a file whose content is given when
+//!   entering; `mode(0640)` after a `dir` or `file`, its mode.
+//! - `unshare [net, ipc];`, `hostname "box";`, `new_session;` and `as_pid_1;` set up
+//!   the process: more namespaces, a host name, a new session, the program as pid 1.
 //! - `syscalls deny [@mount, ptrace];`, `syscalls allow [@system-service];`,
 //!   `syscalls errno(EACCES);`, `sockets [unix, inet];` and `no_userns;` make the
 //!   table's syscall policy, compiled to a seccomp program with the table
@@ -153,11 +157,15 @@ mod package;
 /// | `proc "/proc/";` | a fresh procfs; the table gets a pid namespace |
 /// | `dev "/dev/";` | a fresh tmpfs `/dev`: `null`, `zero`, `full`, `random`, `urandom`, `tty`, `pts/`, `shm/`, `fd`, `stdin`, `stdout`, `stderr`, `core` |
 /// | `symlink "/lib" "usr/lib";` | a symbolic link: its path, then its text |
-/// | `dir "/var/tmp/";` | an empty directory |
-/// | `file "/etc/hostname" "box\n";` | a read-only file; the content is a literal or a constant `&str`, `&[u8]` or `&[u8; N]` (`include_str!`, `include_bytes!`) |
+/// | `dir "/var/tmp/";`, `dir "/var/tmp/" mode(1777);` | an empty directory, 0755 unless `mode(..)` (octal); the directories made to reach it follow bubblewrap's rule |
+/// | `file "/etc/hostname" "box\n";` | a read-only file (0444 unless `mode(..)`); the content is a literal or a constant `&str`, `&[u8]` or `&[u8; N]` (`include_str!`, `include_bytes!`) |
+/// | `file rw "/etc/resolv.conf" "nameserver 10.0.0.1\n";` | a writable copy of the content, the program's own (0644 unless `mode(..)`) |
+/// | `file "/etc/passwd" param(PASSWD);` | content given when entering: [`Params::set_content`], [`Params::set_content_fd`] |
+/// | `bind "/build/" ["/srv/src/", upper("/srv/upper/", "/srv/work/")];` | a writable union whose writes persist in the host's upper directory (literals or `param(NAME)`s) |
 /// | `unshare [net, ipc];` | more namespaces: `pid`, `net` (only `lo`, up), `ipc`, `uts`, `cgroup` |
 /// | `hostname "box";` | the host name; implies `uts` |
 /// | `new_session;` | the program runs in a new session |
+/// | `as_pid_1;` | the program is pid 1 of its pid namespace (implied), with no init of ours: nothing reaps its orphans, and it gets only the signals it handles |
 /// | `syscalls deny [@mount, ptrace];` | these calls (and groups, systemd's: `@mount`, `@debug`, ...) fail |
 /// | `syscalls allow [@system-service];` | only these calls run; calls the tables do not know fail `ENOSYS` |
 /// | `syscalls errno(EACCES);` | the errno of a refused call (`EPERM` by default; `clone3` always `ENOSYS`) |
@@ -186,13 +194,22 @@ mod package;
 /// All reported at once, each at the statement or literal at fault:
 /// - a target that is not absolute, is empty, is longer than `PATH_MAX`, or has `.`,
 ///   `..`, `//` or a NUL; the same for a source (literal or constant);
-/// - an unknown or repeated flag; unknown tmpfs options or malformed values;
+/// - an unknown or repeated flag; `rw` on anything but a `file`; unknown tmpfs options or
+///   malformed values;
+/// - a malformed `mode(..)` (digits that are not octal, over 7777, a string, another base
+///   or a suffix), a mode on a statement other than `dir` and `file`, set-id bits in a
+///   file's mode or set-user-id in a directory's;
 /// - a target that is not a string literal (a constant is allowed as a source only);
 /// - two tmpfs on one target; a target used as a file and as a directory; more than
 ///   499 layers in a union (packages expanded); the same source twice in one statement;
 ///   the same target and source with different flags;
 /// - `/proc`, `/sys` or `/dev` as a union layer, or two layers of which one lies under
 ///   the other (overlayfs refuses both);
+/// - `upper(..)` with no other source, beside a tmpfs, with an upper and a work directory
+///   that are one or nested, that is, holds or lies in a layer of its union, that is
+///   `/` or under `/proc`, `/sys` or `/dev`, that is not a literal or `param(NAME)`, or
+///   that another union of the table shares; a `dir` or `symlink` that would be made in
+///   such a union (in the host's upper);
 /// - `ro` on a writable union or on a lone tmpfs; `dev` on a tmpfs or a writable union;
 ///   a flag on `proc`, `dev`, `dir`, `symlink` or `file`; a mount under a file mount;
 /// - `proc`, `dev` or `dir` on a file target (no trailing slash), `symlink` or `file`
