@@ -331,8 +331,8 @@ namespace! {
 /// nothing could fill them.
 ///
 /// With a pid namespace (`proc`, `unshare [pid];`) or `new_session;`, the launcher
-/// forks pid 1 of the namespace, which forks `PROGRAM` (pid 2), and stays as its
-/// stand-in: the usual signals sent to the launcher (TERM, INT, HUP, QUIT, USR1, USR2)
+/// forks pid 1 of the namespace, which forks `PROGRAM` (pid 2; with `as_pid_1;`, pid 1
+/// executes `PROGRAM` itself), and stays as its stand-in: the usual signals sent to the launcher (TERM, INT, HUP, QUIT, USR1, USR2)
 /// reach `PROGRAM`, the launcher exits with `PROGRAM`'s status or dies of its signal,
 /// and when the launcher or its parent dies, everything in the namespace dies too.
 ///

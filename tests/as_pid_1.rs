@@ -15,7 +15,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{BASE, USERS, User, as_user};
-use mountns::{CommandExt as _, Namespace, Unshare, namespace};
+use mountns::{CommandExt as _, Ids, Namespace, Unshare, namespace};
 use rustix::process::{Pid, Signal};
 
 namespace! {

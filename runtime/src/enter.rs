@@ -161,7 +161,7 @@ impl Namespace {
             switch_ids: !user_namespace && identity.is_chosen(),
         };
         self.set_up_namespaces()?;
-        // Mountpoints are created 0755 whatever the caller's umask. Only now: unshare
+        // What is created has the mode the table gives, whatever the caller's umask. Only now: unshare
         // gave this thread a filesystem context (umask, cwd) of its own, so the other
         // threads of a multithreaded caller keep theirs.
         let umask = process::umask(Mode::empty());
