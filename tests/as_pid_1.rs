@@ -96,7 +96,12 @@ fn pid_1_holds_no_capability() {
             "0000000000000000\n",
             "{user:?}"
         );
-    }
+    } // Root entering to run the program as another user: pid 1 is that user's.
+    let output = Command::new("/bin/sh")
+        .args(["-c", "echo $$; id -u; getpcaps 1 2>&1"])
+        .output_in_as(&PID_1, Ids::new(65534, 65534))
+        .unwrap();
+    assert_eq!(output.stdout, b"1\n65534\n1: =\n", "{output:?}");
 }
 
 #[test]
