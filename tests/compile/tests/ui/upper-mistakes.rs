@@ -13,6 +13,7 @@ mountns::namespace! {
         bind "/root-work/" ["/srv/lower/", upper("/srv/g/upper/", "/")];
         bind "/constant/" ["/srv/lower/", upper(UPPER, "/srv/h/work/")];
         bind ro "/read-only/" ["/srv/lower/", upper("/srv/i/upper/", "/srv/i/work/")];
+        bind dev "/devices/" ["/srv/lower/", upper("/srv/m/upper/", "/srv/m/work/")];
         bind "/one/" ["/srv/lower/", upper("/srv/j/upper/", "/srv/j/work/")];
         bind "/other/" ["/srv/other/", upper("/srv/j/upper/", "/srv/k/work/")];
         bind "/missing/" ["/srv/lower/", upper("/srv/l/upper/")];
