@@ -39,14 +39,18 @@
 //!   same path inside; `bind FLAGS "TARGET" SOURCE;` or `bind FLAGS "TARGET" [S1, S2];`
 //!   binds sources onto the target.
 //! - A source is a string literal (a host path), `tmpfs` or `tmpfs("OPTIONS")` (options of
-//!   tmpfs(5), checked at compile time), or any constant `&'static str` expression.
+//!   tmpfs(5), checked at compile time), `param(NAME)` (a path or descriptor given when
+//!   entering), `upper("/srv/upper/", "/srv/work/")` (the host's upper and work
+//!   directories, which keep a union's writes), or any constant `&'static str` expression.
 //! - FLAGS: `ro` (read-only, recursively), `dev` (device nodes work; binds are `nodev`
 //!   otherwise, every mount `nosuid`), `noexec`, or nothing.
 //! - `proc "/proc/";`, `dev "/dev/";`, `dir "/var/tmp/";`, `symlink "/lib" "usr/lib";`
 //!   and `file "/etc/hostname" "box\n";` make a fresh procfs (in a new pid namespace),
-//!   a fresh `/dev`, an empty directory, a link and a read-only file.
-//! - `unshare [net, ipc];`, `hostname "box";` and `new_session;` set up the process:
-//!   more namespaces, a host name, a new session.
+//!   a fresh `/dev`, an empty directory, a link and a read-only file; `file rw` a
+//!   writable copy; `file "/etc/passwd" param(NAME);` a file whose content is given when
+//!   entering; `mode(0640)` after a `dir` or `file`, its mode.
+//! - `unshare [net, ipc];`, `hostname "box";`, `new_session;` and `as_pid_1;` set up
+//!   the process: more namespaces, a host name, a new session, the program as pid 1.
 //! - The program holds no capability, as root and not, unless `caps [net_bind_service];`
 //!   keeps some (`caps [all];` every one); `uid 0;`, `gid 0;` and `groups [27];` choose
 //!   its ids inside. It gets a session keyring of its own and dies with its launcher.
@@ -168,16 +172,20 @@ mod package;
 /// | `bind dev "/dev/dri/";` | device nodes work (binds are `nodev` otherwise, every mount `nosuid`); host sources only |
 /// | `bind ro noexec "/srv/";` | nothing in it can be executed |
 /// | `proc "/proc/";` | a fresh procfs; the table gets a pid namespace |
-/// | `dev "/dev/";` | a fresh tmpfs `/dev`: `null`, `zero`, `full`, `random`, `urandom`, `tty`, `pts/`, `shm/`, `fd`, `stdin`, `stdout`, `stderr` |
+/// | `dev "/dev/";` | a fresh tmpfs `/dev`: `null`, `zero`, `full`, `random`, `urandom`, `tty`, `pts/`, `shm/`, `fd`, `stdin`, `stdout`, `stderr`, `core` |
 /// | `symlink "/lib" "usr/lib";` | a symbolic link: its path, then its text |
-/// | `dir "/var/tmp/";` | an empty directory |
-/// | `file "/etc/hostname" "box\n";` | a read-only file; the content is a literal or a constant `&str`, `&[u8]` or `&[u8; N]` (`include_str!`, `include_bytes!`) |
+/// | `dir "/var/tmp/";`, `dir "/var/tmp/" mode(1777);` | an empty directory, 0755 unless `mode(..)` (octal); the directories made to reach it follow bubblewrap's rule |
+/// | `file "/etc/hostname" "box\n";` | a read-only file (0444 unless `mode(..)`); the content is a literal or a constant `&str`, `&[u8]` or `&[u8; N]` (`include_str!`, `include_bytes!`) |
+/// | `file rw "/etc/resolv.conf" "nameserver 10.0.0.1\n";` | a writable copy of the content, the program's own (0644 unless `mode(..)`) |
+/// | `file "/etc/passwd" param(PASSWD);` | content given when entering: [`Params::set_content`], [`Params::set_content_fd`] |
+/// | `bind "/build/" ["/srv/src/", upper("/srv/upper/", "/srv/work/")];` | a writable union whose writes persist in the host's upper directory (literals or `param(NAME)`s) |
 /// | `unshare [net, ipc];` | more namespaces: `pid`, `net` (only `lo`, up), `ipc`, `uts`, `cgroup` |
 /// | `hostname "box";` | the host name; implies `uts` |
 /// | `new_session;` | the program runs in a new session |
 /// | `caps [net_bind_service, sys_chroot];` | the program keeps these capabilities (every other is dropped, as root and not); `caps [all];` keeps every one |
 /// | `uid 0;`, `gid 0;` | the ids inside: without root the caller is mapped to them, as root the program runs as them |
 /// | `groups [27, 100];` | the supplementary groups (none by default once ids are chosen); root only |
+/// | `as_pid_1;` | the program is pid 1 of its pid namespace (implied), with no init of ours: nothing reaps its orphans, and it gets only the signals it handles |
 /// | `syscalls deny [@mount, ptrace];` | these calls (and groups, systemd's: `@mount`, `@debug`, ...) fail |
 /// | `syscalls allow [@system-service];` | only these calls run; calls the tables do not know fail `ENOSYS` |
 /// | `syscalls errno(EACCES);` | the errno of a refused call (`EPERM` by default; `clone3` always `ENOSYS`) |
@@ -244,13 +252,22 @@ mod package;
 /// All reported at once, each at the statement or literal at fault:
 /// - a target that is not absolute, is empty, is longer than `PATH_MAX`, or has `.`,
 ///   `..`, `//` or a NUL; the same for a source (literal or constant);
-/// - an unknown or repeated flag; unknown tmpfs options or malformed values;
+/// - an unknown or repeated flag; `rw` on anything but a `file`; unknown tmpfs options or
+///   malformed values;
+/// - a malformed `mode(..)` (digits that are not octal, over 7777, a string, another base
+///   or a suffix), a mode on a statement other than `dir` and `file`, set-id bits in a
+///   file's mode or set-user-id in a directory's;
 /// - a target that is not a string literal (a constant is allowed as a source only);
 /// - two tmpfs on one target; a target used as a file and as a directory; more than
 ///   499 layers in a union (packages expanded); the same source twice in one statement;
 ///   the same target and source with different flags;
 /// - `/proc`, `/sys` or `/dev` as a union layer, or two layers of which one lies under
 ///   the other (overlayfs refuses both);
+/// - `upper(..)` with no other source, beside a tmpfs, with an upper and a work directory
+///   that are one or nested, that is, holds or lies in a layer of its union, that is
+///   `/` or under `/proc`, `/sys` or `/dev`, that is not a literal or `param(NAME)`, or
+///   that another union of the table shares; a `dir` or `symlink` that would be made in
+///   such a union (in the host's upper);
 /// - `ro` on a writable union or on a lone tmpfs; `dev` on a tmpfs or a writable union;
 ///   a flag on `proc`, `dev`, `dir`, `symlink` or `file`; a mount under a file mount;
 /// - `proc`, `dev` or `dir` on a file target (no trailing slash), `symlink` or `file`
@@ -287,7 +304,8 @@ mod package;
 ///   neither a number of bytes nor digits with a suffix `K`, `M`, `G` or `T`
 ///   (`as("2 GB")`), a count or seconds written as a string (`nofile("1K")`), a value
 ///   of 2^64 - 1 or more (no limit);
-/// - a `timeout` of 0, over a year (31536000 seconds), or not an integer;
+/// - a `timeout` of 0, over a year (31536000 seconds), or not an integer; `timeout` with
+///   `as_pid_1` (the time limit is kept by mountns's pid 1, which the program replaces);
 /// - syntax errors.
 ///
 /// ```compile_fail
@@ -392,8 +410,8 @@ namespace! {
 /// nothing could fill them.
 ///
 /// With a pid namespace (`proc`, `unshare [pid];`) or `new_session;`, the launcher
-/// forks pid 1 of the namespace, which forks `PROGRAM` (pid 2), and stays as its
-/// stand-in: the usual signals sent to the launcher (TERM, INT, HUP, QUIT, USR1, USR2)
+/// forks pid 1 of the namespace, which forks `PROGRAM` (pid 2; with `as_pid_1;`, pid 1
+/// executes `PROGRAM` itself), and stays as its stand-in: the usual signals sent to the launcher (TERM, INT, HUP, QUIT, USR1, USR2)
 /// reach `PROGRAM`, the launcher exits with `PROGRAM`'s status or dies of its signal,
 /// and when the launcher or its parent dies, everything in the namespace dies too.
 ///

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use common::{USERS, User, as_user};
-use mountns::{CommandExt, namespace};
+use mountns::{CommandExt, Params, namespace};
 
 /// What this process is: unset in the test harness; `outer` in the shared outer
 /// namespace; `launcher` for a process started there that enters a namespace.
@@ -38,6 +38,10 @@ namespace! {
         bind "/box/nested/" "/tmp/mountns-propagation/nested/";
         bind "/u/" ["/tmp/mountns-propagation/layer/", tmpfs];
         bind "/r/" ["/tmp/mountns-propagation/layer/", "/tmp/mountns-propagation/box/"];
+        // A source given as a descriptor: its tree is cloned from the outer namespace,
+        // a peer of its shared mount until made private.
+        bind "/fd/" param(FD);
+        bind "/fd/nested/" tmpfs;
     };
 }
 
@@ -95,7 +99,15 @@ fn no_mount_propagates_out_of_a_shared_root() {
     common::assert_root();
     let host = mountinfo();
     let _ = fs::remove_dir_all(FIXTURES);
-    for dir in ["box/mnt", "box/nested", "nested", "layer", "control"] {
+    for dir in [
+        "box/mnt",
+        "box/nested",
+        "nested",
+        "layer",
+        "control",
+        "fd/nested",
+        "fd/mnt",
+    ] {
         fs::create_dir_all(Path::new(FIXTURES).join(dir)).unwrap();
     }
     fs::write(Path::new(FIXTURES).join("layer/file"), "layer\n").unwrap();
@@ -107,6 +119,9 @@ fn no_mount_propagates_out_of_a_shared_root() {
         "nested",
         "layer",
         "control",
+        "fd",
+        "fd/nested",
+        "fd/mnt",
     ] {
         let path = Path::new(FIXTURES).join(dir);
         fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
@@ -195,13 +210,15 @@ fn launcher() {
                   && test -d /box/nested && echo entered && \
                   if [ \"$(id -u)\" = 0 ]; then \
                     mount -t tmpfs mountns-inner /box/mnt && grep -q mountns-inner /proc/self/mountinfo \
-                    && echo inner mount; \
+                    && mount -t tmpfs mountns-inner-fd /fd/mnt \
+                    && grep -q mountns-inner-fd /proc/self/mountinfo && echo inner mount; \
                   fi";
+    let fd = fs::File::open(format!("{FIXTURES}/fd")).unwrap();
     // stderr is inherited: it carries mountns's message if entering fails.
     let output = Command::new("/bin/sh")
         .args(["-c", script])
         .stderr(std::process::Stdio::inherit())
-        .namespace(&EVERY_KIND)
+        .namespace(EVERY_KIND.with(Params::new().set_fd("FD", fd)))
         .output()
         .unwrap();
     print!("{}", String::from_utf8_lossy(&output.stdout));

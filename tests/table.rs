@@ -108,7 +108,7 @@ fn a_tmpfs_with_binds_makes_a_writable_union() {
     };
     assert_eq!(lowers, [c"/etc"]);
     let upper = upper.expect("a writable union has an upper");
-    assert_eq!(upper.tmpfs().options(), c"size=1M");
+    assert_eq!(upper.tmpfs().unwrap().options(), c"size=1M");
     assert_eq!(upper.index(), 0);
 }
 

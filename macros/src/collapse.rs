@@ -25,6 +25,8 @@ pub struct Entry<O> {
     pub dir: bool,
     pub flags: u32,
     pub what: What,
+    /// The mode of a `dir` or `file` (`mode(0644)`), if declared.
+    pub mode: Option<u32>,
     /// The statement this entry was written in, counted once per time it is reached:
     /// two entries of one statement that are alike are a typo, of two statements a merge.
     pub stmt: usize,
@@ -39,6 +41,9 @@ pub enum What {
     Host(String),
     /// A fresh tmpfs with these options.
     Tmpfs(String),
+    /// The host's upper and work directories of a writable union, `upper(..)`: each
+    /// a normalized path or `param(NAME)`.
+    Upper { upper: String, work: String },
     /// What the runtime makes (`proc`, `dev`, `dir`, `symlink`, `file`), with what
     /// tells two alike apart: a link's text, a file's content as written.
     Made(Made, String),
@@ -111,6 +116,16 @@ pub enum Problem {
     /// A `dir` or `symlink` whose nearest enclosing mount is a host source (`other`):
     /// it would be made in the host's directory.
     InHost,
+    /// `upper(..)` with no other source on its target: nothing to lay it over.
+    UpperAlone,
+    /// Two writable layers (tmpfs or `upper(..)`) on one target, one of them an upper.
+    TwoUppers,
+    /// The upper or work directory (`at`) is, holds or lies in a layer (`other`) of its
+    /// union, which overlayfs refuses.
+    UpperOverLayer,
+    /// Two unions (`at` and `other`) whose upper or work directories are one, or lie
+    /// one in the other: overlayfs lets each pair serve one union.
+    SharedUpper,
 }
 
 impl What {
@@ -127,11 +142,28 @@ impl<O> Entry<O> {
         matches!(self.what, What::Tmpfs(_))
     }
 
+    /// Whether this is the writable layer of a union: a tmpfs, or `upper(..)`.
+    fn is_writable(&self) -> bool {
+        matches!(self.what, What::Tmpfs(_) | What::Upper { .. })
+    }
+
+    /// The host paths of an `upper(..)` (those that are not slots).
+    fn upper_paths(&self) -> Vec<&str> {
+        match &self.what {
+            What::Upper { upper, work } => [upper, work]
+                .into_iter()
+                .filter(|path| path.starts_with('/'))
+                .map(String::as_str)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// What the entry makes, if it is not a mount of a source.
     pub fn made(&self) -> Option<Made> {
         match self.what {
             What::Made(made, _) => Some(made),
-            What::Host(_) | What::Tmpfs(_) => None,
+            What::Host(_) | What::Tmpfs(_) | What::Upper { .. } => None,
         }
     }
 }
@@ -167,7 +199,7 @@ pub fn is_under(child: &str, parent: &str) -> bool {
 pub fn collapse<O: Clone>(entries: Vec<Entry<O>>) -> Result<Vec<Mount<O>>, Vec<Error<O>>> {
     let mut entries = entries;
     entries.sort_by(|a, b| {
-        compare_targets(&a.target, &b.target).then_with(|| b.is_tmpfs().cmp(&a.is_tmpfs()))
+        compare_targets(&a.target, &b.target).then_with(|| b.is_writable().cmp(&a.is_writable()))
     });
     let mut mounts: Vec<Mount<O>> = Vec::new();
     let mut errors = Vec::new();
@@ -182,6 +214,7 @@ pub fn collapse<O: Clone>(entries: Vec<Entry<O>>) -> Result<Vec<Mount<O>>, Vec<E
         }
     }
     check_nesting(&mut mounts, &mut errors);
+    check_shared_uppers(&mounts, &mut errors);
     if errors.is_empty() {
         Ok(mounts)
     } else {
@@ -232,11 +265,8 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
         }
     }
     let first = kept[0];
-    let tmpfs: Vec<&Entry<O>> = kept.iter().copied().filter(|e| e.is_tmpfs()).collect();
-    for extra in tmpfs.iter().skip(1) {
-        errors.push(error(Problem::TwoTmpfs, extra, Some(tmpfs[0])));
-    }
-    let binds: Vec<&Entry<O>> = kept.iter().copied().filter(|e| !e.is_tmpfs()).collect();
+    let tmpfs = writable_layers(&kept, &mut errors);
+    let binds: Vec<&Entry<O>> = kept.iter().copied().filter(|e| !e.is_writable()).collect();
     // A tmpfs or a union always mounts on a directory, as written or not; a lone bind
     // takes the type its statements agree on.
     let union_or_tmpfs = !tmpfs.is_empty() || binds.len() > 1;
@@ -244,6 +274,10 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
     let target = first.target.clone();
     let dir = first.dir || union_or_tmpfs;
     let kind = match (tmpfs.first(), binds.len()) {
+        (Some(only), 0) if !only.is_tmpfs() => {
+            errors.push(error(Problem::UpperAlone, only, None));
+            Kind::Tmpfs((*only).clone())
+        }
         (Some(only), 0) => {
             if only.flags & READ_ONLY != 0 {
                 errors.push(error(Problem::ReadOnlyTmpfs, only, None));
@@ -264,6 +298,9 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
                 ));
             }
             check_layers(&binds, &mut errors);
+            if let Some(upper) = upper {
+                check_upper(upper, &binds, &mut errors);
+            }
             if let (Some(upper), Some(ro)) = (upper, kept.iter().find(|e| e.flags & READ_ONLY != 0))
             {
                 errors.push(error(Problem::ReadOnlyWritableUnion, ro, Some(upper)));
@@ -288,6 +325,27 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
     } else {
         Err(errors)
     }
+}
+
+/// The writable layers among `kept` (tmpfs and `upper(..)`): more than one is an error.
+fn writable_layers<'a, O: Clone>(
+    kept: &[&'a Entry<O>],
+    errors: &mut Vec<Error<O>>,
+) -> Vec<&'a Entry<O>> {
+    let layers: Vec<&Entry<O>> = kept.iter().copied().filter(|e| e.is_writable()).collect();
+    for extra in layers.iter().skip(1) {
+        let problem = if extra.is_tmpfs() && layers[0].is_tmpfs() {
+            Problem::TwoTmpfs
+        } else {
+            Problem::TwoUppers
+        };
+        errors.push(Error {
+            problem,
+            at: (*extra).clone(),
+            other: Some(layers[0].clone()),
+        });
+    }
+    layers
 }
 
 /// Refuses the layers overlayfs would: pseudo filesystems, and a layer with its own
@@ -318,6 +376,69 @@ fn check_layers<O: Clone>(layers: &[&Entry<O>], errors: &mut Vec<Error<O>>) {
             errors.push(Error {
                 problem: Problem::OverlappingLayers,
                 at: (*layer).clone(),
+                other: Some((*earlier).clone()),
+            });
+        }
+    }
+}
+
+/// Whether host paths `a` and `b` are one, or one lies under the other.
+fn overlap(a: &str, b: &str) -> bool {
+    a == b || is_under(a, b) || is_under(b, a)
+}
+
+/// Refuses an upper or work directory that is, holds or lies in a layer of its union
+/// (only literal paths: a slot or constant is the kernel's to check).
+fn check_upper<O: Clone>(upper: &Entry<O>, layers: &[&Entry<O>], errors: &mut Vec<Error<O>>) {
+    for layer in layers {
+        let What::Host(path) = &layer.what else {
+            continue;
+        };
+        if path.starts_with('/') && upper.upper_paths().iter().any(|dir| overlap(dir, path)) {
+            errors.push(Error {
+                problem: Problem::UpperOverLayer,
+                at: upper.clone(),
+                other: Some((*layer).clone()),
+            });
+        }
+    }
+}
+
+/// Refuses two unions that would share an upper or work directory (one path, one
+/// lying in the other, or one slot).
+fn check_shared_uppers<O: Clone>(mounts: &[Mount<O>], errors: &mut Vec<Error<O>>) {
+    let uppers: Vec<&Entry<O>> = mounts
+        .iter()
+        .filter_map(|mount| match &mount.kind {
+            Kind::Union {
+                upper: Some(upper), ..
+            } if !upper.is_tmpfs() => Some(upper),
+            _ => None,
+        })
+        .collect();
+    for (i, later) in uppers.iter().enumerate() {
+        let What::Upper { upper, work } = &later.what else {
+            continue;
+        };
+        let shared = uppers[..i].iter().find(|earlier| {
+            let What::Upper {
+                upper: other_upper,
+                work: other_work,
+            } = &earlier.what
+            else {
+                return false;
+            };
+            [upper, work].into_iter().any(|dir| {
+                [other_upper, other_work].into_iter().any(|other| {
+                    dir == other
+                        || (dir.starts_with('/') && other.starts_with('/') && overlap(dir, other))
+                })
+            })
+        });
+        if let Some(earlier) = shared {
+            errors.push(Error {
+                problem: Problem::SharedUpper,
+                at: (*later).clone(),
                 other: Some((*earlier).clone()),
             });
         }
@@ -363,7 +484,11 @@ fn nesting_problem<O>(child: &Mount<O>, parent: &Mount<O>) -> Option<Problem> {
         // A source expanded at compile time may be a union; if it is not, the emitted
         // table refuses it then.
         Kind::Bind(entry) => parent.target != "/" || !entry.what.is_expanded(),
+        // What is made in a union with the host's upper would be made in that upper.
         Kind::Union { upper: None, .. } => parent.target != "/",
+        Kind::Union {
+            upper: Some(upper), ..
+        } if !upper.is_tmpfs() => parent.target != "/",
         Kind::Union { upper: Some(_), .. } | Kind::Tmpfs(_) | Kind::Make(_) => false,
     };
     if parent.made() == Some(Made::Proc) {
@@ -385,10 +510,12 @@ fn made_in_tmpfs<O>(child: &Mount<O>, parent: &Mount<O>) -> bool {
     match &parent.kind {
         Kind::Tmpfs(_) => true,
         Kind::Make(_) => parent.made() == Some(Made::Dev),
-        Kind::Union { upper: Some(_), .. } => {
+        Kind::Union {
+            upper: Some(upper), ..
+        } if upper.is_tmpfs() => {
             matches!(child.made(), Some(Made::Dir | Made::Symlink | Made::File))
         }
-        Kind::Bind(_) | Kind::Union { upper: None, .. } => false,
+        Kind::Bind(_) | Kind::Union { .. } => false,
     }
 }
 

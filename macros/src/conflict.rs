@@ -12,6 +12,10 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
         .as_ref()
         .map(|other| other.origin.describe())
         .unwrap_or_default();
+    let (writable, drop) = writable_layer(error);
+    if let Some(message) = upper_message(error, &target, &other) {
+        return at_statement(at, message);
+    }
     let message = match error.problem {
         Problem::TwoTmpfs => format!(
             "two tmpfs mounts on {target} cannot be combined; keep one (the other is {other})"
@@ -38,10 +42,10 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
             "this source is bound onto {target} again with other flags (also by {other}); give both statements the same flags, or drop one"
         ),
         Problem::ReadOnlyWritableUnion => format!(
-            "`ro` cannot apply to {target}: with a tmpfs ({other}) the union on it is writable; drop `ro` or the tmpfs"
+            "`ro` cannot apply to {target}: with {writable} ({other}) the union on it is writable; drop `ro` or {drop}"
         ),
         Problem::DevOnTmpfs if error.other.is_some() => format!(
-            "flag `dev` does not apply to {target}: with a tmpfs ({other}) the union on it is writable, and `dev` applies to binds of host sources only; drop `dev` or the tmpfs"
+            "flag `dev` does not apply to {target}: with {writable} ({other}) the union on it is writable, and `dev` applies to binds of host sources only; drop `dev` or {drop}"
         ),
         Problem::DevOnTmpfs => format!(
             "flag `dev` does not apply to a tmpfs ({target}): it holds no device nodes; drop `dev`"
@@ -90,7 +94,17 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
             "{target} would be made in the host's {}, bound by {other}; make it in a tmpfs or in the new root",
             error.other.as_ref().map_or("", |o| o.target.as_str())
         ),
+        // Written by `upper_message`.
+        Problem::UpperAlone
+        | Problem::TwoUppers
+        | Problem::UpperOverLayer
+        | Problem::SharedUpper => String::new(),
     };
+    at_statement(at, message)
+}
+
+/// The error at the statement of `at`, naming it when it came through an include.
+fn at_statement(at: &collapse::Entry<Origin>, message: String) -> syn::Error {
     if at.origin.via.is_empty() {
         syn::Error::new_spanned(&at.origin.stmt, message)
     } else {
@@ -101,10 +115,46 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
     }
 }
 
+/// What makes the union of `error` writable (a tmpfs, or the host's upper directories),
+/// and the same as what to drop.
+fn writable_layer(error: &collapse::Error<Origin>) -> (&'static str, &'static str) {
+    match error.other.as_ref().map(|other| &other.what) {
+        Some(collapse::What::Upper { .. }) => ("the upper directories", "the upper directories"),
+        _ => ("a tmpfs", "the tmpfs"),
+    }
+}
+
+/// The message of a problem with a union's host upper and work directories, if it is
+/// one.
+fn upper_message(error: &collapse::Error<Origin>, target: &str, other: &str) -> Option<String> {
+    let upper_other = writable_layer(error).0 == "the upper directories";
+    Some(match error.problem {
+        Problem::UpperAlone => format!(
+            "`upper(..)` on {target} has nothing to lay its writes over; add the directories it covers, such as `bind {target} [\"/srv/lower/\", upper(..)]`, or bind the directory itself"
+        ),
+        Problem::TwoUppers => format!(
+            "a union takes one writable layer, and {target} has two (the other is {other}); keep the tmpfs or the upper directories"
+        ),
+        Problem::UpperOverLayer => format!(
+            "the upper or work directory of the union on {target} is, holds or lies in its layer {} ({other}), which overlayfs refuses; keep them apart",
+            error.other.as_ref().map(layer).unwrap_or_default()
+        ),
+        Problem::SharedUpper => format!(
+            "the union on {target} shares its upper or work directory with {other}: overlayfs lets each pair serve one union at a time; give each union directories of its own"
+        ),
+        Problem::InHost if upper_other => format!(
+            "{target} would be made in the host's upper directory of the union on {} ({other}); make it in a tmpfs or in the new root",
+            parent_target(error)
+        ),
+        _ => return None,
+    })
+}
+
 /// A union layer's host path, quoted.
 fn layer<O>(entry: &collapse::Entry<O>) -> String {
     match &entry.what {
         collapse::What::Host(path) | collapse::What::Tmpfs(path) => format!("{path:?}"),
+        collapse::What::Upper { upper, work } => format!("upper({upper:?}, {work:?})"),
         collapse::What::Made(made, _) => format!("`{}`", made.keyword()),
     }
 }

@@ -12,7 +12,7 @@ use crate::expand::Table;
 use crate::flatten::{Origin, Settings, SourceCode};
 use crate::include::serialize_body;
 use crate::parse::{Decl, Input};
-use crate::valid;
+use crate::{modes, valid};
 
 /// The tokens of every declaration (`tables[i]` is the table of the `i`th), or of the
 /// expression form's block.
@@ -109,14 +109,26 @@ fn companion((entries, mounts, settings): &Table) -> TokenStream {
                     let name = Ident::new(name, *span);
                     quote!(param(#name))
                 }
+                SourceCode::Upper(parts) => {
+                    let [upper, work] = parts.as_ref().clone().map(|part| {
+                        if part.param {
+                            let name = Ident::new(&part.value, part.span);
+                            quote!(param(#name))
+                        } else {
+                            LitStr::new(&part.value, part.span).into_token_stream()
+                        }
+                    });
+                    quote!(upper(#upper, #work))
+                }
                 SourceCode::Expr(_) | SourceCode::Included(..) => {
                     let k = index;
                     index += 1;
                     quote!(@src(#k))
                 }
-                SourceCode::Made | SourceCode::Content(_) | SourceCode::IncludedContent(..) => {
-                    TokenStream::new()
-                }
+                SourceCode::Made
+                | SourceCode::Content(_)
+                | SourceCode::IncludedContent(..)
+                | SourceCode::ContentParam(..) => TokenStream::new(),
             };
             quote! { bind #(#flags)* #target #source; }
         })
@@ -135,9 +147,19 @@ fn made_statement(
     mounts: &[Mount<Origin>],
 ) -> TokenStream {
     let keyword = Ident::new(made.keyword(), Span::call_site());
+    let flags =
+        names(valid::FLAGS, entry.flags).map(|(word, _)| Ident::new(word, Span::call_site()));
+    let mode_arg = entry.mode.map(|mode| {
+        let digits = proc_macro2::Literal::u32_unsuffixed(format!("{mode:o}").parse().unwrap_or(0));
+        quote!(mode(#digits))
+    });
     let arg = match (&entry.what, &entry.origin.source) {
         (What::Made(Made::Symlink, text), _) => {
             LitStr::new(text, entry.origin.target_span).into_token_stream()
+        }
+        (_, SourceCode::ContentParam(name, span)) => {
+            let name = Ident::new(name, *span);
+            quote!(param(#name))
         }
         (_, SourceCode::Content(expr)) if is_literal(expr) => expr.to_token_stream(),
         (What::Made(Made::File, _), _) => {
@@ -149,7 +171,7 @@ fn made_statement(
         }
         _ => TokenStream::new(),
     };
-    quote! { #keyword #target #arg; }
+    quote! { #keyword #(#flags)* #target #arg #mode_arg; }
 }
 
 /// Whether a file's content is a string or byte string literal, which means the same
@@ -178,6 +200,9 @@ fn settings_statements(settings: &Settings) -> TokenStream {
     }
     if settings.new_session {
         statements.extend(quote! { new_session; });
+    }
+    if settings.as_pid_1 {
+        statements.extend(quote! { as_pid_1; });
     }
     let caps: Vec<Ident> = cap_words(settings.caps)
         .map(|word| Ident::new(word, Span::call_site()))
@@ -289,22 +314,47 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
         let dir = mount.dir;
         let flags = bits("Flags", valid::FLAGS, mount.flags);
         let in_tmpfs = mount.in_tmpfs;
+        let mode = match &mount.kind {
+            Kind::Make(entry) => entry.mode.map(|mode| quote!(.__with_mode(#mode))),
+            _ => None,
+        };
         rows.push(quote! {
-            #private::Mount::__new(#target, #dir, #flags, #kind, #in_tmpfs)
+            #private::Mount::__new(#target, #dir, #flags, #kind, #in_tmpfs)#mode
         });
     }
+    let attributes = modes::attributes(mounts);
+    // How a created path is made, where that is not the default of its kind.
+    let made_as = |path: &str, default: u32| {
+        let made = attributes.get(path).copied();
+        made.filter(|made| made.mode != default || made.program)
+            .map(|modes::Attributes { mode, program }| quote!(.__made_as(#mode, #program)))
+    };
     let skeleton = collapse::skeleton(mounts)
         .into_iter()
         .map(|(path, node)| {
-            let path = c_lit(&path, Span::call_site())?;
+            let lit = c_lit(&path, Span::call_site())?;
             Ok(match node {
-                Node::Dir => quote!(#private::Mountpoint::__new(#path, true)),
-                Node::File => quote!(#private::Mountpoint::__new(#path, false)),
+                Node::Dir => {
+                    let made_as = made_as(&path, modes::DIR);
+                    quote!(#private::Mountpoint::__new(#lit, true)#made_as)
+                }
+                Node::File => {
+                    let made_as = made_as(&path, modes::FILE);
+                    quote!(#private::Mountpoint::__new(#lit, false)#made_as)
+                }
                 Node::Link(text) => {
                     let text = c_lit(&text, Span::call_site())?;
-                    quote!(#private::Mountpoint::__link(#path, #text))
+                    let made_as = made_as(&path, 0o777);
+                    quote!(#private::Mountpoint::__link(#lit, #text)#made_as)
                 }
             })
+        })
+        .collect::<syn::Result<Vec<_>>>()?;
+    let parents = modes::made_parents(mounts, &attributes)
+        .into_iter()
+        .map(|(path, modes::Attributes { mode, program })| {
+            let path = c_lit(&path, Span::call_site())?;
+            Ok(quote!(#private::Mountpoint::__new(#path, true).__made_as(#mode, #program)))
         })
         .collect::<syn::Result<Vec<_>>>()?;
     let with = with_settings(settings)?;
@@ -324,6 +374,16 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
     let (mounts_len, skeleton_len, sources_len) = (rows.len(), skeleton.len(), sources.len());
     let [mounts_name, skeleton_name, sources_name] =
         ["MOUNTS", "SKELETON", "SOURCES"].map(|name| Ident::new(name, Span::mixed_site()));
+    let parents = (!parents.is_empty()).then(|| {
+        let name = Ident::new("PARENTS", Span::mixed_site());
+        let len = parents.len();
+        quote! {
+            .__with_made_parents({
+                static #name: [#private::Mountpoint; #len] = [#(#parents),*];
+                &#name
+            })
+        }
+    });
     Ok(quote! {{
         #items
         #seccomp
@@ -333,6 +393,7 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
         static #sources_name: [&[&::core::ffi::CStr]; #sources_len] = [#(#sources),*];
         #private::Namespace::__new(&#mounts_name, &#skeleton_name, &#sources_name) #with #hidden #policy
             .__with_seccomp(&#seccomp_name)
+            #parents
     }})
 }
 
@@ -432,9 +493,11 @@ fn with_settings(settings: &Settings) -> syn::Result<TokenStream> {
             .as_ref()
             .map(|(groups, _)| quote!(&[#(#groups),*])),
     );
+    let as_pid_1 = settings.as_pid_1.then(|| quote!(.__with_pid_1(true)));
     Ok(quote! {
         .__with(#unshare, #hostname, #new_session)
         .__with_identity(#caps, #uid, #gid, #groups)
+        #as_pid_1
     })
 }
 
@@ -458,9 +521,11 @@ fn expanded(entry: &Entry<Origin>) -> Option<(TokenStream, Span)> {
         SourceCode::Lit(..)
         | SourceCode::Tmpfs(..)
         | SourceCode::Param(..)
+        | SourceCode::Upper(_)
         | SourceCode::Made
         | SourceCode::Content(_)
-        | SourceCode::IncludedContent(..) => None,
+        | SourceCode::IncludedContent(..)
+        | SourceCode::ContentParam(..) => None,
     }
 }
 
@@ -612,7 +677,16 @@ impl Statics {
                         static #name: [&::core::ffi::CStr; #len] = [#(#lowers),*];
                     });
                 }
-                let upper = if let Some(entry) = upper {
+                let upper = if let Some(SourceCode::Upper(parts)) =
+                    upper.as_ref().map(|entry| &entry.origin.source)
+                {
+                    let [upper, work] = parts
+                        .as_ref()
+                        .clone()
+                        .map(|part| c_lit(&part.value, part.span));
+                    let (upper, work) = (upper?, work?);
+                    quote!(::core::option::Option::Some(#private::Upper::__host(#upper, #work)))
+                } else if let Some(entry) = upper {
                     let tmpfs = self.tmpfs(entry, n)?;
                     let index = self.uppers;
                     self.uppers += 1;
@@ -656,6 +730,10 @@ impl Statics {
                     }
                     SourceCode::IncludedContent(path, row) => {
                         quote!(#private::included_content(&#path, #row))
+                    }
+                    SourceCode::ContentParam(name, span) => {
+                        let name = c_lit(name, *span)?;
+                        return Ok(quote!(#private::Kind::FileParam { name: #name }));
                     }
                     _ => {
                         return Err(syn::Error::new(

@@ -3,13 +3,14 @@
 //! the statement to blame.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::{Expr, Ident, LitStr, Path};
 
 use crate::assertions::{Asserted, Site};
-use crate::collapse::{Entry, Made, What};
+use crate::collapse::{self, Entry, Made, What};
 use crate::expand::Errors;
 use crate::include::single_name;
 use crate::parse::{
@@ -51,6 +52,10 @@ pub enum SourceCode {
     Content(Box<Expr>),
     /// A file's content, read from the `row`th row of an included namespace's table.
     IncludedContent(Path, usize),
+    /// A file's content given when entering: its slot's name.
+    ContentParam(String, Span),
+    /// `upper(UPPER, WORK)`: the host's upper and work directories.
+    Upper(Box<[UpperPart; 2]>),
 }
 
 /// A declaration's process-wide settings, gathered from its statements and includes.
@@ -62,6 +67,8 @@ pub struct Settings {
     /// The host name, and the statement that set it first.
     pub hostname: Option<(String, String)>,
     pub new_session: bool,
+    /// `as_pid_1;`: the program runs as pid 1 of the table's pid namespace (implied).
+    pub as_pid_1: bool,
     /// The capabilities kept: bit `n` keeps the one numbered `n`, every bit is `all`.
     pub caps: u64,
     /// Each `caps` statement reached (its bits, and the statement as messages name it),
@@ -132,6 +139,9 @@ struct Flattener<'a> {
     /// The error for the first `connect` or `bind_ports`, reported if no statement
     /// turns Landlock on.
     needs_landlock: Option<syn::Error>,
+    /// The error for the first `timeout`, reported if `as_pid_1` leaves no pid 1 of
+    /// mountns's to keep it.
+    needs_init: Option<syn::Error>,
 }
 
 /// Where the errors of one statement point: at the literal at fault, or, for a
@@ -262,7 +272,7 @@ impl<'a> Flattener<'a> {
         for source in &bind.sources {
             match checked_source(source, cx.sources_of) {
                 Ok(source) => sources.push(source),
-                Err(message) => error(self, source.span(), message),
+                Err((span, message)) => error(self, span, message),
             }
         }
         if failed {
@@ -289,6 +299,7 @@ impl<'a> Flattener<'a> {
                     dir: target.dir,
                     flags,
                     what: what.clone(),
+                    mode: None,
                     stmt: stmt_id,
                     origin: Origin {
                         stmt: stmt.clone(),
@@ -309,14 +320,29 @@ impl<'a> Flattener<'a> {
     fn make(&mut self, make: &'a Make, cx: &Context<'a>, out: &mut Vec<Entry<Origin>>) {
         let blame = Blame::new(cx, &make.tokens);
         let keyword = make.made.keyword();
-        let mut errors: Vec<syn::Error> = make
-            .flags
-            .iter()
-            .map(|flag| {
-                let message = format!("flag `{flag}` does not apply to `{keyword}`; remove it");
-                blame.error(flag.span(), &message)
-            })
-            .collect();
+        let mut errors = Vec::new();
+        let mut flags = 0;
+        for flag in &make.flags {
+            let message = match (make.made, flag.to_string().as_str()) {
+                (Made::File, "rw") if flags & valid::RW == 0 => {
+                    flags |= valid::RW;
+                    continue;
+                }
+                (Made::File, "rw") => format!("flag `{flag}` is given twice; keep one"),
+                (Made::File, "ro") => "a `file` is read-only unless `rw`; drop `ro`".to_owned(),
+                (Made::File, _) => format!(
+                    "flag `{flag}` does not apply to `file`; it takes `rw` (the program may write the file)"
+                ),
+                _ => format!("flag `{flag}` does not apply to `{keyword}`; remove it"),
+            };
+            errors.push(blame.error(flag.span(), &message));
+        }
+        let mode = make.mode.as_ref().and_then(|mode| {
+            let raw = mode.value.to_string();
+            valid::mode(&raw, mode.value.suffix(), make.made)
+                .map_err(|message| errors.push(blame.error(mode.value.span(), &message)))
+                .ok()
+        });
         let target = valid::made_target(make.made, &make.target.value())
             .map_err(|message| errors.push(blame.error(make.target.span(), &message)))
             .ok();
@@ -328,6 +354,10 @@ impl<'a> Flattener<'a> {
                 (text.value(), SourceCode::Made)
             }
             Some(Arg::Content(expr)) => (content_identity(expr), SourceCode::Content(expr.clone())),
+            Some(Arg::Param(name)) => (
+                format!("param({name})"),
+                SourceCode::ContentParam(name.to_string(), name.span()),
+            ),
             Some(Arg::Included { row, span }) => {
                 if let Some(path) = cx.sources_of {
                     (
@@ -355,11 +385,21 @@ impl<'a> Flattener<'a> {
         }
         let stmt = self.stmts;
         self.stmts += 1;
+        // Two statements that differ only in `rw` or their mode are two different
+        // things on one target.
+        let mut identity = identity;
+        if flags & valid::RW != 0 {
+            identity.push_str(" rw");
+        }
+        if let Some(mode) = mode {
+            let _ = write!(identity, " mode={mode:04o}");
+        }
         out.push(Entry {
             target: target.path,
             dir: target.dir,
-            flags: 0,
+            flags,
             what: What::Made(make.made, identity),
+            mode,
             stmt,
             origin: Origin {
                 stmt: blame.stmt.clone(),
@@ -446,28 +486,14 @@ impl<'a> Flattener<'a> {
                 self.policy_errors(errors, &blame);
             }
             SettingValue::NoUserns => self.settings.syscalls.no_userns = true,
-            SettingValue::Landlock(word) => match word {
-                None => {
-                    self.settings.landlock.get_or_insert(false);
-                }
-                Some(word) if word == "strict" => self.settings.landlock = Some(true),
-                Some(word) => self.errors.push(blame.error(
-                    word.span(),
-                    &format!(
-                        "unknown Landlock mode `{word}`; write `landlock;` (what the kernel supports) or `landlock strict;` (all of it, or fail)"
-                    ),
-                )),
-            },
+            SettingValue::Landlock(word) => self.landlock(word.as_ref(), &blame),
             SettingValue::Ports { keyword, ports } => self.ports(keyword, ports, &blame),
             SettingValue::Limit(entries, span) => self.limits(entries, *span, &blame),
-            SettingValue::Timeout(seconds) => match valid::timeout(seconds.base10_digits()) {
-                Ok(seconds) => {
-                    self.settings.unshare |= valid::UNSHARE_PID;
-                    let shortest = self.settings.timeout.map_or(seconds, |t| t.min(seconds));
-                    self.settings.timeout = Some(shortest);
-                }
-                Err(message) => self.errors.push(blame.error(seconds.span(), &message)),
-            },
+            SettingValue::Timeout(lit) => self.timeout(lit, &blame),
+            SettingValue::AsPid1 => {
+                self.settings.as_pid_1 = true;
+                self.settings.unshare |= valid::UNSHARE_PID;
+            }
         }
     }
 
@@ -568,6 +594,40 @@ impl<'a> Flattener<'a> {
                     self.errors.push(blame.error(span, &message));
                 }
             }
+        }
+    }
+
+    /// `landlock;` or `landlock strict;`: strict if any statement says so.
+    fn landlock(&mut self, word: Option<&Ident>, blame: &Blame) {
+        match word {
+            None => {
+                self.settings.landlock.get_or_insert(false);
+            }
+            Some(word) if word == "strict" => self.settings.landlock = Some(true),
+            Some(word) => self.errors.push(blame.error(
+                word.span(),
+                &format!(
+                    "unknown Landlock mode `{word}`; write `landlock;` (what the kernel supports) or `landlock strict;` (all of it, or fail)"
+                ),
+            )),
+        }
+    }
+
+    /// `timeout(N);`: the shortest given; it implies a pid namespace, whose pid 1 keeps it.
+    fn timeout(&mut self, lit: &syn::LitInt, blame: &Blame) {
+        match valid::timeout(lit.base10_digits()) {
+            Ok(seconds) => {
+                if self.needs_init.is_none() {
+                    self.needs_init = Some(blame.error(
+                        lit.span(),
+                        "`timeout` is kept by mountns's pid 1, and `as_pid_1` makes the program pid 1 instead: drop one of them",
+                    ));
+                }
+                self.settings.unshare |= valid::UNSHARE_PID;
+                let shortest = self.settings.timeout.map_or(seconds, |t| t.min(seconds));
+                self.settings.timeout = Some(shortest);
+            }
+            Err(message) => self.errors.push(blame.error(lit.span(), &message)),
         }
     }
 
@@ -675,16 +735,36 @@ impl<'a> Flattener<'a> {
 fn checked_source(
     source: &Source,
     sources_of: Option<&Path>,
-) -> Result<(What, SourceCode), String> {
+) -> Result<(What, SourceCode), (Span, String)> {
+    let at = |message: String| (source.span(), message);
     Ok(match source {
         Source::Lit(lit) => {
-            let path = valid::source(&lit.value())?;
+            let path = valid::source(&lit.value()).map_err(at)?;
             (What::Host(path.clone()), SourceCode::Lit(path, lit.span()))
         }
         Source::Tmpfs { options, .. } => {
             let text = options.as_ref().map(LitStr::value).unwrap_or_default();
-            let params = valid::tmpfs_options(&text)?;
+            let params = valid::tmpfs_options(&text).map_err(at)?;
             (What::Tmpfs(text.clone()), SourceCode::Tmpfs(text, params))
+        }
+        Source::Upper { upper, work, .. } => {
+            let upper = upper_part(upper)?;
+            let work = upper_part(work)?;
+            if let (Some(up), Some(wk)) = (upper.path(), work.path())
+                && (up == wk || collapse::is_under(up, wk) || collapse::is_under(wk, up))
+            {
+                return Err((
+                    work.span,
+                    "the upper and work directories must be separate: neither may be or lie under the other (overlayfs refuses that); give the work directory a path beside the upper".into(),
+                ));
+            }
+            (
+                What::Upper {
+                    upper: upper.identity(),
+                    work: work.identity(),
+                },
+                SourceCode::Upper(Box::new([upper, work])),
+            )
         }
         Source::Param { name, .. } => (
             What::Host(format!("param({name})")),
@@ -695,13 +775,73 @@ fn checked_source(
             SourceCode::Expr(expr.clone()),
         ),
         Source::Included { index, .. } => {
-            let path = sources_of.ok_or("`@src` is internal to mountns; write a path")?;
+            let path = sources_of
+                .ok_or_else(|| at("`@src` is internal to mountns; write a path".into()))?;
             (
                 What::Host(format!("{{{}.{index}}}", path.to_token_stream())),
                 SourceCode::Included(path.clone(), *index),
             )
         }
     })
+}
+
+/// An upper or work directory of `upper(..)`: a host path, or a slot's name.
+#[derive(Clone, Debug)]
+pub struct UpperPart {
+    /// The normalized path, or the slot's name.
+    pub value: String,
+    pub param: bool,
+    pub span: Span,
+}
+
+impl UpperPart {
+    /// The host path, if it is one.
+    pub fn path(&self) -> Option<&str> {
+        (!self.param).then_some(self.value.as_str())
+    }
+
+    /// What tells two apart: the path, or `param(NAME)`.
+    fn identity(&self) -> String {
+        if self.param {
+            format!("param({})", self.value)
+        } else {
+            self.value.clone()
+        }
+    }
+}
+
+/// Checks an upper or work directory of `upper(..)`: a string literal by the path rules,
+/// not `/` nor under `/proc`, `/sys` or `/dev`, or a `param(NAME)`.
+fn upper_part(source: &Source) -> Result<UpperPart, (Span, String)> {
+    let span = source.span();
+    match source {
+        Source::Lit(lit) => {
+            let path = valid::source(&lit.value()).map_err(|message| (span, message))?;
+            let refused = ["/proc", "/sys", "/dev"]
+                .iter()
+                .any(|fs| path == *fs || collapse::is_under(&path, fs));
+            if path == "/" || refused {
+                return Err((
+                    span,
+                    format!("{path:?} cannot hold a union's writes: overlayfs takes an upper or work directory on a local filesystem, never `/`, /proc, /sys or /dev; name a directory of its own, such as \"/srv/upper/\""),
+                ));
+            }
+            Ok(UpperPart {
+                value: path,
+                param: false,
+                span,
+            })
+        }
+        Source::Param { name } => Ok(UpperPart {
+            value: name.to_string(),
+            param: true,
+            span,
+        }),
+        _ => Err((
+            span,
+            "an upper or work directory is a string literal or `param(NAME)`, such as `upper(\"/srv/upper/\", \"/srv/work/\")`".into(),
+        )),
+    }
 }
 
 /// A statement as text for messages: `bind ro "/usr/"`.
@@ -737,6 +877,14 @@ fn render(bind: &Bind) -> String {
                     } => format!("tmpfs({:?})", options.value()),
                     Source::Tmpfs { options: None, .. } => "tmpfs".into(),
                     Source::Param { name, .. } => format!("param({name})"),
+                    Source::Upper { upper, work, .. } => {
+                        let part = |source: &Source| match source {
+                            Source::Lit(lit) => format!("{:?}", lit.value()),
+                            Source::Param { name } => format!("param({name})"),
+                            _ => "..".into(),
+                        };
+                        format!("upper({}, {})", part(upper), part(work))
+                    }
                     Source::Expr(expr) => expr.to_token_stream().to_string(),
                     Source::Included { .. } => "(a constant)".into(),
                 })
@@ -769,10 +917,20 @@ fn render_make(make: &Make) -> String {
     let arg = match &make.arg {
         Some(Arg::Text(text)) => format!(" {:?}", text.value()),
         Some(Arg::Content(expr)) => format!(" {}", expr.to_token_stream()),
+        Some(Arg::Param(name)) => format!(" param({name})"),
         Some(Arg::Included { .. }) => " (a constant)".into(),
         None => String::new(),
     };
-    format!("{} {target}{arg}", make.made.keyword())
+    let flags = make.flags.iter().fold(String::new(), |mut text, flag| {
+        let _ = write!(text, " {flag}");
+        text
+    });
+    let mode = make
+        .mode
+        .as_ref()
+        .map(|mode| format!(" mode({})", mode.value))
+        .unwrap_or_default();
+    format!("{}{flags} {target}{arg}{mode}", make.made.keyword())
 }
 
 /// What flattening a declaration gives: the entries of the statements that are valid,
@@ -795,6 +953,7 @@ pub fn flatten<'a>(decls: &'a [Decl], name: Option<&Ident>, body: &'a Body) -> F
         settings: Settings::default(),
         own_caps: None,
         needs_landlock: None,
+        needs_init: None,
     };
     let cx = Context {
         stmt: None,
@@ -806,6 +965,11 @@ pub fn flatten<'a>(decls: &'a [Decl], name: Option<&Ident>, body: &'a Body) -> F
     flattener.body(body, &cx, &mut entries);
     if flattener.settings.landlock.is_none()
         && let Some(error) = flattener.needs_landlock.take()
+    {
+        flattener.errors.push(error);
+    }
+    if flattener.settings.as_pid_1
+        && let Some(error) = flattener.needs_init.take()
     {
         flattener.errors.push(error);
     }

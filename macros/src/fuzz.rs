@@ -259,6 +259,7 @@ fn ids(mount: &Mount<Origin>) -> Mount<usize> {
         dir: entry.dir,
         flags: entry.flags,
         what: entry.what.clone(),
+        mode: entry.mode,
         stmt: entry.stmt,
         origin: entry.origin.id,
     };

@@ -15,6 +15,7 @@ mod flatten;
 #[cfg(test)]
 mod fuzz;
 mod include;
+mod modes;
 mod parse;
 mod policy;
 mod valid;

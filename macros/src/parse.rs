@@ -5,25 +5,27 @@
 //! input  := decl+ | stmt*                      (item form | expression form)
 //! decl   := attr* vis `static` IDENT `=` `{` stmt* `}` `;`
 //! stmt   := `bind` flag* targets source? `;`
-//!         | (`proc` | `dev` | `dir`) flag* LIT `;`
-//!         | `symlink` flag* LIT LIT `;`
-//!         | `file` flag* LIT content `;`
+//!         | (`proc` | `dev` | `dir`) flag* LIT mode? `;`
+//!         | `symlink` flag* LIT LIT mode? `;`
+//!         | `file` flag* LIT content mode? `;`
 //!         | `unshare` `[` IDENT,* `]` `;` | `hostname` LIT `;` | `new_session` `;`
 //!         | `caps` `[` IDENT,* `]` `;` | (`uid` | `gid`) INT `;` | `groups` `[` INT,* `]` `;`
 //!         | `syscalls` (`deny` | `allow`) `[` call,* `]` `;` | `syscalls` `errno` `(` IDENT `)` `;`
-//!         | `sockets` `[` IDENT,* `]` `;` | `no_userns` `;`
+//!         | `sockets` `[` IDENT,* `]` `;` | `no_userns` `;` | `as_pid_1` `;`
 //!         | `landlock` IDENT? `;` | (`connect` | `bind_ports`) `[` INT,* `]` `;`
 //!         | `limit` `[` (IDENT `(` (INT | LIT) `)`),* `]` `;` | `timeout` `(` INT `)` `;`
 //!         | `include` PATH `;`
 //!         | `include` PATH `=>` `{` stmt* `}` `;`   (internal: a resolved include)
 //!         | `assert` assertion `;`
 //! assertion := `hidden` `[` LIT,* `]` | `readonly` (`except` `[` LIT,* `]`)?
-//!         | `unshared` `[` IDENT,* `]` | `no_dev`
-//! source := LIT | `tmpfs` | `tmpfs` `(` LIT `)` | EXPR | `[` source,* `]`
+//!         | `unshared` `[` IDENT,* `]` | `no_dev` | `caps` `[` IDENT,* `]`
+//! source := LIT | `tmpfs` | `tmpfs` `(` LIT `)` | `param` `(` IDENT `)` | EXPR
+//!         | `upper` `(` source `,` source `)` | `[` source,* `]`
 //!         | `@` `src` `(` INT `)`                    (internal: an included non-literal)
 //! call   := IDENT | `@` IDENT (`-` IDENT)*          (a syscall, or a group: `@basic-io`)
-//! content := EXPR
+//! content := EXPR | `param` `(` IDENT `)`
 //!         | `@` `content` `(` INT `)`                (internal: an included non-literal)
+//! mode   := `mode` `(` INT `)`                      (octal digits: `mode(0644)`)
 //! ```
 //! A resumed expansion (see `include.rs`) starts with `@mountns_splice [PATH] { stmt* }`
 //! before the input. The internal forms are parsed always, and refused (by
@@ -127,13 +129,21 @@ impl Made {
 /// `proc "/proc/";`, `symlink "/lib" "usr/lib";`, `file "/etc/hostname" "box\n";`...
 pub struct Make {
     pub made: Made,
-    /// Flag words written after the keyword: none applies, but they parse, so that the
-    /// error says so.
+    /// Flag words written after the keyword: `rw` on a `file`; others parse, so that
+    /// the error says they do not apply.
     pub flags: Vec<Ident>,
     pub target: LitStr,
     /// A symlink's text, or a file's content.
     pub arg: Option<Arg>,
+    /// `mode(0644)`: parsed after any statement of this kind, so that the error says
+    /// which take one.
+    pub mode: Option<Mode>,
     pub tokens: TokenStream,
+}
+
+/// `mode(0644)`: the number as written (its digits are octal).
+pub struct Mode {
+    pub value: LitInt,
 }
 
 /// The second operand of `symlink` and `file`.
@@ -142,6 +152,8 @@ pub enum Arg {
     Text(LitStr),
     /// A file's content: any constant `&str`, `&[u8]` or `&[u8; N]` expression.
     Content(Box<Expr>),
+    /// `param(NAME)`: a file whose content is given when entering.
+    Param(Ident),
     /// `@content(N)`: the content of the `N`th row of the included namespace's table.
     Included { row: usize, span: Span },
 }
@@ -188,6 +200,8 @@ pub enum SettingValue {
     Limit(Vec<LimitEntry>, Span),
     /// `timeout(30);`: seconds.
     Timeout(LitInt),
+    /// `as_pid_1;`: the program is pid 1 of its pid namespace.
+    AsPid1,
 }
 
 /// `nofile(1024)` or `as("2G")` in `limit [..];`.
@@ -258,7 +272,7 @@ impl Parse for Call {
 }
 
 /// The keywords of the process-wide settings.
-const SETTINGS: [&str; 15] = [
+const SETTINGS: [&str; 16] = [
     "unshare",
     "hostname",
     "new_session",
@@ -274,6 +288,7 @@ const SETTINGS: [&str; 15] = [
     "bind_ports",
     "limit",
     "timeout",
+    "as_pid_1",
 ];
 
 /// `bind FLAGS TARGETS SOURCES;`
@@ -310,6 +325,13 @@ pub enum Source {
     },
     /// `param(NAME)`: a slot whose host path is given when entering.
     Param { name: Ident },
+    /// `upper(UPPER, WORK)`: the host's upper and work directories of a writable union
+    /// (each a literal or `param(NAME)`, checked later).
+    Upper {
+        token: Ident,
+        upper: Box<Source>,
+        work: Box<Source>,
+    },
     /// Any other expression: a compile-time `&'static str`.
     Expr(Box<Expr>),
     /// `@src(N)`: the Nth non-literal source of the included namespace.
@@ -343,9 +365,9 @@ pub fn internal_forms(body: &Body, errors: &mut crate::expand::Errors) {
     }
 }
 
-const EXPECTED_SOURCE: &str = "expected a source: a string literal, `tmpfs`, `tmpfs(\"OPTIONS\")`, `param(NAME)` or a constant `&'static str`";
+const EXPECTED_SOURCE: &str = "expected a source: a string literal, `tmpfs`, `tmpfs(\"OPTIONS\")`, `upper(UPPER, WORK)`, `param(NAME)` or a constant `&'static str`";
 
-const EXPECTED_CONTENT: &str = "expected the file's content: a string literal, a byte string literal or a constant `&str`, `&[u8]` or `&[u8; N]` (`include_str!(..)`, `include_bytes!(..)`)";
+const EXPECTED_CONTENT: &str = "expected the file's content: a string literal, a byte string literal, a constant `&str`, `&[u8]` or `&[u8; N]` (`include_str!(..)`, `include_bytes!(..)`), or `param(NAME)` for content given when entering";
 
 /// Internal prefix of a resumed expansion.
 pub struct Splice {
@@ -471,7 +493,7 @@ impl Parse for Stmt {
             Ok(Stmt::Assert(assert))
         } else {
             Err(input.error(
-                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session`, `caps`, `uid`, `gid`, `groups`, `syscalls`, `sockets`, `no_userns`, `landlock`, `connect`, `bind_ports`, `limit`, `timeout`, `include` or `assert`",
+                "expected a statement: `bind`, `proc`, `dev`, `dir`, `symlink`, `file`, `unshare`, `hostname`, `new_session`, `caps`, `uid`, `gid`, `groups`, `syscalls`, `sockets`, `no_userns`, `as_pid_1`, `landlock`, `connect`, `bind_ports`, `limit`, `timeout`, `include` or `assert`",
             ))
         }
     }
@@ -570,8 +592,45 @@ fn starts_statement(input: ParseStream) -> bool {
     is_word(input, "bind") || is_word(input, "include") || keyword_then_literal || assertion
 }
 
+/// Whether `mode(` comes next.
+fn starts_mode(input: ParseStream) -> bool {
+    is_word(input, "mode") && input.peek2(syn::token::Paren)
+}
+
+/// `mode(0644)` after a made statement's operands, if there.
+fn mode(input: ParseStream) -> syn::Result<Option<Mode>> {
+    const EXPECTED: &str = "expected a mode in octal digits, such as `mode(0644)`";
+    if !starts_mode(input) {
+        return Ok(None);
+    }
+    input.parse::<Ident>()?;
+    let content;
+    syn::parenthesized!(content in input);
+    if content.peek(LitStr) {
+        let text: LitStr = content.parse()?;
+        let digits = text.value();
+        return Err(syn::Error::new(
+            text.span(),
+            format!("a mode is a number, not a string: write `mode({digits})`"),
+        ));
+    }
+    let value: LitInt = parse_or(&content, EXPECTED)?;
+    if !content.is_empty() {
+        return Err(content.error("expected `)` after the mode"));
+    }
+    if starts_mode(input) {
+        return Err(input.error("`mode` is given twice; keep one"));
+    }
+    Ok(Some(Mode { value }))
+}
+
 /// `;` that ends a statement.
 fn end(input: ParseStream) -> syn::Result<()> {
+    if starts_mode(input) {
+        return Err(input.error(
+            "`mode(..)` applies to `dir` and `file` only; a tmpfs takes its mode as an option, `tmpfs(\"mode=1777\")`",
+        ));
+    }
     if !input.peek(Token![;]) {
         return Err(input.error("expected `;` after the statement"));
     }
@@ -596,12 +655,14 @@ impl Make {
             Made::File => Some(content(input)?),
             Made::Proc | Made::Dev | Made::Dir => None,
         };
+        let declared = mode(input)?;
         end(input)?;
         Ok(Make {
             made,
             flags,
             target,
             arg,
+            mode: declared,
             tokens: TokenStream::new(),
         })
     }
@@ -628,6 +689,9 @@ fn content(input: ParseStream) -> syn::Result<Arg> {
     if input.peek(Token![@]) {
         let (row, span) = internal_index(input, "content")?;
         return Ok(Arg::Included { row, span });
+    }
+    if is_word(input, "param") && input.peek2(syn::token::Paren) {
+        return Ok(Arg::Param(param_name(input)?));
     }
     let expr: Expr = parse_or(input, EXPECTED_CONTENT)?;
     Ok(Arg::Content(Box::new(expr)))
@@ -705,6 +769,7 @@ impl Setting {
                 SettingValue::Limit(entries.into_iter().collect(), bracket.span.join())
             }
             "timeout" => SettingValue::Timeout(timeout(input)?),
+            "as_pid_1" => SettingValue::AsPid1,
             _ => SettingValue::NewSession,
         };
         end(input)?;
@@ -937,17 +1002,31 @@ impl Parse for Source {
             return Ok(Source::Included { index, span });
         }
         if is_word(input, "param") && input.peek2(syn::token::Paren) {
-            let _param: Ident = input.parse()?;
+            return Ok(Source::Param {
+                name: param_name(input)?,
+            });
+        }
+        if is_word(input, "upper") && input.peek2(syn::token::Paren) {
+            const EXPECTED: &str =
+                "expected the upper and work directories: `upper(\"/srv/upper/\", \"/srv/work/\")`";
+            let token: Ident = input.parse()?;
             let content;
             syn::parenthesized!(content in input);
-            let name: Ident = parse_or(
-                &content,
-                "a run-time source is named by an identifier, such as param(PROJECT)",
-            )?;
-            if !content.is_empty() {
-                return Err(content.error("expected `)` after the parameter's name"));
+            let upper: Source = parse_or(&content, EXPECTED)?;
+            if !content.peek(Token![,]) {
+                return Err(content.error(EXPECTED));
             }
-            return Ok(Source::Param { name });
+            content.parse::<Token![,]>()?;
+            let work: Source = parse_or(&content, EXPECTED)?;
+            content.parse::<Option<Token![,]>>()?;
+            if !content.is_empty() {
+                return Err(content.error("expected `)` after the work directory"));
+            }
+            return Ok(Source::Upper {
+                token,
+                upper: Box::new(upper),
+                work: Box::new(work),
+            });
         }
         if is_word(input, "tmpfs") && !input.peek2(Token![::]) && !input.peek2(Token![!]) {
             let token: Ident = input.parse()?;
@@ -974,6 +1053,21 @@ impl Parse for Source {
     }
 }
 
+/// `param(NAME)`: the name.
+fn param_name(input: ParseStream) -> syn::Result<Ident> {
+    let _param: Ident = input.parse()?;
+    let content;
+    syn::parenthesized!(content in input);
+    let name: Ident = parse_or(
+        &content,
+        "a run-time source is named by an identifier, such as param(PROJECT)",
+    )?;
+    if !content.is_empty() {
+        return Err(content.error("expected `)` after the parameter's name"));
+    }
+    Ok(name)
+}
+
 impl Source {
     /// Where errors about this source point.
     pub fn span(&self) -> Span {
@@ -983,6 +1077,7 @@ impl Source {
                 options.as_ref().map_or_else(|| token.span(), LitStr::span)
             }
             Source::Param { name, .. } => name.span(),
+            Source::Upper { token, .. } => token.span(),
             Source::Expr(expr) => syn::spanned::Spanned::span(&**expr),
             Source::Included { span, .. } => *span,
         }

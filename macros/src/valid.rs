@@ -6,10 +6,21 @@ use mountns_paths::Problem;
 
 use crate::parse::Made;
 
-/// The flag words a `bind` statement takes, each with the `mountns::Flags` constant
-/// that the emitted table names it by. Within the macro, a flag is the bit of its
-/// position here.
-pub const FLAGS: &[(&str, &str)] = &[("ro", "READ_ONLY"), ("dev", "DEV"), ("noexec", "NOEXEC")];
+/// The flag words, each with the `mountns::Flags` constant that the emitted table
+/// names it by: those of a `bind` statement, then `rw`, which only `file` takes.
+/// Within the macro, a flag is the bit of its position here.
+pub const FLAGS: &[(&str, &str)] = &[
+    ("ro", "READ_ONLY"),
+    ("dev", "DEV"),
+    ("noexec", "NOEXEC"),
+    ("rw", "RW"),
+];
+
+/// The flag words of a `bind` statement.
+const BIND_FLAGS: &[(&str, &str)] = FLAGS.split_at(3).0;
+
+/// The macro's bit for `rw` (`FLAGS[3]`): a `file` that the program may write.
+pub const RW: u32 = 8;
 
 /// The macro's bit for `ro` (`FLAGS[0]`).
 pub const READ_ONLY: u32 = 1;
@@ -328,18 +339,82 @@ fn check_path<'a>(what: &str, value: &'a str) -> Result<&'a str, String> {
     })
 }
 
-/// The bits of a flag word, or a message listing the words there are.
+/// The bits of a flag word of a `bind`, or a message listing the words there are.
 pub fn flag(word: &str) -> Result<u32, String> {
-    FLAGS
+    if word == "rw" {
+        return Err("a bind is writable unless `ro`; drop `rw`".into());
+    }
+    BIND_FLAGS
         .iter()
         .position(|(name, _)| *name == word)
         .map(|position| 1 << position)
         .ok_or_else(|| {
             format!(
                 "unknown flag `{word}`; expected {} before the first target",
-                either(FLAGS)
+                either(BIND_FLAGS)
             )
         })
+}
+
+/// The bits of a mode as written in `mode(..)` (`raw`, the literal's text: octal
+/// digits, or `0o` and octal digits) for what `made` makes, or a message that says how
+/// to write it. A file's mode is its permission bits; a directory's may add set-group-id
+/// (its group passes to what is made in it) and sticky (`1777`).
+pub fn mode(raw: &str, suffix: &str, made: Made) -> Result<u32, String> {
+    let keyword = made.keyword();
+    if !matches!(made, Made::Dir | Made::File) {
+        return Err(format!(
+            "`mode(..)` does not apply to `{keyword}`; only `dir` and `file` take one"
+        ));
+    }
+    let body = raw.strip_suffix(suffix).unwrap_or(raw);
+    if !suffix.is_empty() {
+        return Err(format!(
+            "a mode takes no type suffix; write `mode({})`",
+            body.trim_start_matches("0o")
+        ));
+    }
+    let digits: String = body
+        .strip_prefix("0o")
+        .unwrap_or(body)
+        .chars()
+        .filter(|c| *c != '_')
+        .collect();
+    let radix = match body.get(..2) {
+        Some("0x" | "0X") => Some(16),
+        Some("0b" | "0B") => Some(2),
+        _ => None,
+    };
+    if let Some(radix) = radix {
+        let value = u32::from_str_radix(&digits[2..], radix).unwrap_or(0);
+        return Err(format!(
+            "a mode is written in octal digits; write `mode({value:04o})`"
+        ));
+    }
+    if let Some(bad) = digits.chars().find(|c| !c.is_digit(8)) {
+        return Err(format!(
+            "`{bad}` is not an octal digit: a mode is written in octal, such as `mode(0644)` or `mode(1777)`"
+        ));
+    }
+    let value = match u32::from_str_radix(&digits, 8) {
+        Ok(value) if value <= 0o7777 => value,
+        _ => {
+            return Err(format!(
+                "mode {digits} is over 7777: a mode has four octal digits at most (special bits, owner, group, others)"
+            ));
+        }
+    };
+    match made {
+        Made::File if value & 0o7000 != 0 => Err(format!(
+            "a file's mode is its permission bits, 0 to 0777: every mount is nosuid, so the set-id bits would do nothing; write `mode({:04o})`",
+            value & 0o777
+        )),
+        Made::Dir if value & 0o4000 != 0 => Err(format!(
+            "set-user-id means nothing on a directory; write `mode({:04o})`",
+            value & 0o3777
+        )),
+        _ => Ok(value),
+    }
 }
 
 /// One tmpfs option, split: `size=10M` is `("size", Some("10M"))`.
@@ -353,7 +428,7 @@ const TMPFS_OPTIONS: &[(&str, Option<Check>)] = &[
     ("size", Some(size)),
     ("nr_blocks", Some(count)),
     ("nr_inodes", Some(count)),
-    ("mode", Some(mode)),
+    ("mode", Some(tmpfs_mode)),
     ("uid", Some(decimal)),
     ("gid", Some(decimal)),
     ("huge", Some(huge)),
@@ -450,7 +525,7 @@ fn decimal(value: &str) -> bool {
     !value.is_empty() && value.len() <= 19 && value.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn mode(value: &str) -> bool {
+fn tmpfs_mode(value: &str) -> bool {
     !value.is_empty()
         && value.len() <= 5
         && value.bytes().all(|b| (b'0'..=b'7').contains(&b))
@@ -591,7 +666,50 @@ mod tests {
         assert_eq!(flag("ro"), Ok(READ_ONLY));
         assert_eq!(flag("dev"), Ok(DEV));
         assert!(flag("noexec").is_ok());
-        assert!(flag("rw").unwrap_err().contains("`ro`, `dev` or `noexec`"));
+        assert!(flag("rw").unwrap_err().contains("drop `rw`"));
+        assert!(
+            flag("rx")
+                .unwrap_err()
+                .ends_with("`ro`, `dev` or `noexec` before the first target")
+        );
+    }
+
+    #[test]
+    fn modes_are_octal_and_fit_what_they_are_on() {
+        for (raw, made, value) in [
+            ("1777", Made::Dir, 0o1777),
+            ("0640", Made::File, 0o640),
+            ("0o755", Made::Dir, 0o755),
+            ("0", Made::File, 0),
+            ("2775", Made::Dir, 0o2775),
+            ("0_644", Made::File, 0o644),
+        ] {
+            assert_eq!(mode(raw, "", made), Ok(value), "{raw}");
+        }
+        for (raw, suffix, made, message) in [
+            ("0648", "", Made::File, "`8` is not an octal digit"),
+            ("17777", "", Made::Dir, "mode 17777 is over 7777"),
+            ("0x1ff", "", Made::Dir, "write `mode(0777)`"),
+            (
+                "644u32",
+                "u32",
+                Made::File,
+                "no type suffix; write `mode(644)`",
+            ),
+            ("4755", "", Made::File, "write `mode(0755)`"),
+            ("1777", "", Made::File, "write `mode(0777)`"),
+            (
+                "4755",
+                "",
+                Made::Dir,
+                "set-user-id means nothing on a directory; write `mode(0755)`",
+            ),
+            ("0755", "", Made::Symlink, "does not apply to `symlink`"),
+            ("0755", "", Made::Proc, "does not apply to `proc`"),
+        ] {
+            let error = mode(raw, suffix, made).unwrap_err();
+            assert!(error.contains(message), "{raw}: {error}");
+        }
     }
 
     #[test]

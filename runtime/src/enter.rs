@@ -9,13 +9,13 @@ use core::fmt::Write as _;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
-use rustix::fs::{self, FileType, Mode, OFlags, ResolveFlags};
+use rustix::fs::{self, AtFlags, FileType, Mode, OFlags, ResolveFlags};
 use rustix::io::Errno;
 use rustix::mount::{
     self, FsMountFlags, FsOpenFlags, MountAttrFlags, MountFlags, MountPropagationFlags,
     MoveMountFlags, OpenTreeFlags, UnmountFlags,
 };
-use rustix::process::{self, DumpableBehavior, Pid};
+use rustix::process::{self, DumpableBehavior, Gid, Pid, Uid};
 use rustix::system;
 use rustix::thread::UnshareFlags;
 
@@ -26,6 +26,7 @@ use crate::sys;
 use crate::table::{Flags, Identity, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare};
 
 mod confine;
+mod descriptors;
 pub(crate) mod dev;
 mod hidden;
 mod landlock;
@@ -156,6 +157,9 @@ impl Namespace {
             Ok(()) if cwd.as_bytes().first() == Some(&b'/') => Some(cwd),
             _ => None,
         };
+        // Before unsharing: the kernel clones a descriptor's mount only from the
+        // namespace it belongs to.
+        let trees = descriptors::Trees::clone_all(params, self)?;
         let user_namespace = unshare(self.namespaces(), identity)?;
         // Root in a mount namespace switches to the chosen ids before executing; a user
         // namespace maps the caller to them already.
@@ -164,15 +168,20 @@ impl Namespace {
             switch_ids: !user_namespace && identity.is_chosen(),
         };
         self.set_up_namespaces()?;
-        // Mountpoints are created 0755 whatever the caller's umask. Only now: unshare
+        // What is created has the mode the table gives, whatever the caller's umask. Only now: unshare
         // gave this thread a filesystem context (umask, cwd) of its own, so the other
         // threads of a multithreaded caller keep theirs.
         let umask = process::umask(Mode::empty());
-        let enter = || self.enter_unshared(user_namespace, cwd.as_ref(), params);
+        let maker = Maker {
+            ns: self,
+            owner: program.owner(),
+        };
+        let enter = || self.enter_unshared(user_namespace, cwd.as_ref(), params, maker, trees);
         let entered = match parent {
             Some(parent) if self.unshare().contains(Unshare::PID) || self.new_session() => {
                 pid::enter(
                     parent,
+                    self.as_pid_1(),
                     enter,
                     |parent| self.confine(program, Some(parent)),
                     || confine::give_up_everything(program, true),
@@ -180,7 +189,7 @@ impl Namespace {
                     self.timeout_seconds(),
                 )
             }
-            _ => enter().and_then(|()| self.confine(program, parent)),
+            _ => enter().and_then(|()| self.confine(program, parent.map(confine::Parent::Pid))),
         };
         process::umask(umask);
         entered
@@ -212,6 +221,8 @@ impl Namespace {
         user_namespace: bool,
         cwd: Option<&PathBuf>,
         params: &dyn Values,
+        maker: Maker,
+        trees: descriptors::Trees,
     ) -> Result<(), Error> {
         Context::NONE.step(Step::Propagation, || {
             mount::mount_change(
@@ -219,8 +230,8 @@ impl Namespace {
                 MountPropagationFlags::PRIVATE | MountPropagationFlags::REC,
             )
         })?;
-        let mut roots = Roots::prepare(params, self.mounts())?;
-        create_skeleton(roots.new.as_fd(), self.skeleton())?;
+        let mut roots = Roots::prepare(params, self.mounts(), maker, trees)?;
+        maker.skeleton(roots.new.as_fd(), self.skeleton())?;
         for mount in self.mounts() {
             mount_one(&mut roots, mount, user_namespace)?;
         }
@@ -328,10 +339,19 @@ struct Roots<'p> {
     data: nodes::Data,
     /// The tmpfs of each `dev`, made read-only with the new root's.
     devs: dev::Devs,
+    /// How paths of the table are made.
+    maker: Maker,
+    /// The trees of the slots given descriptors, attached in the scratch root.
+    trees: descriptors::Trees,
 }
 
 impl<'p> Roots<'p> {
-    fn prepare(params: &'p dyn Values, mounts: &'static [Mount]) -> Result<Roots<'p>, Error> {
+    fn prepare(
+        params: &'p dyn Values,
+        mounts: &'static [Mount],
+        maker: Maker,
+        mut trees: descriptors::Trees,
+    ) -> Result<Roots<'p>, Error> {
         Context::NONE.step(Step::Scratch, || {
             let dir = Mode::from_raw_mode(0o755);
             let flags = MountFlags::NOSUID | MountFlags::NODEV;
@@ -347,6 +367,7 @@ impl<'p> Roots<'p> {
             // skeleton (directories and empty files, which take no pages) and ends
             // read-only; the size limit is a second fence.
             tmpfs(c"/newroot", c"mode=0755,size=64k")?;
+            trees.attach()?;
             let open = |path: &CStr| {
                 fs::open(
                     path,
@@ -364,6 +385,8 @@ impl<'p> Roots<'p> {
                 staged: 0,
                 data: nodes::Data::new(mounts),
                 devs: dev::Devs::new(),
+                maker,
+                trees,
             })
         })
     }
@@ -444,17 +467,29 @@ fn relative(path: &CStr) -> &CStr {
     if path.is_empty() { c"." } else { path }
 }
 
-/// Creates a directory, or an empty file, at `name` under `dir`; one that exists is fine.
-fn create(dir: BorrowedFd<'_>, name: &CStr, is_dir: bool) -> Result<(), Errno> {
+/// Creates a directory, or an empty file, at `name` under `dir` with `mode`: whether
+/// it did; one that exists is fine (and left as it is).
+fn create(dir: BorrowedFd<'_>, name: &CStr, is_dir: bool, mode: u32) -> Result<bool, Errno> {
     let created = if is_dir {
-        fs::mkdirat(dir, name, Mode::from_raw_mode(0o755))
+        make_dir(dir, name, mode)
     } else {
-        new_file(dir, name, 0o644).map(drop)
+        new_file(dir, name, mode).map(drop)
     };
     match created {
-        Err(Errno::EXIST) => Ok(()),
-        other => other,
+        Ok(()) => Ok(true),
+        Err(Errno::EXIST) => Ok(false),
+        Err(errno) => Err(errno),
     }
+}
+
+/// Creates the directory `name` under `dir` with `mode`, set-group-id included, which
+/// `mkdir` leaves out (sticky it keeps).
+fn make_dir(dir: BorrowedFd<'_>, name: &CStr, mode: u32) -> Result<(), Errno> {
+    fs::mkdirat(dir, name, Mode::from_raw_mode(mode))?;
+    if mode & 0o2000 == 0 {
+        return Ok(());
+    }
+    fs::chmodat(dir, name, Mode::from_raw_mode(mode), AtFlags::empty())
 }
 
 /// Creates the file `name` under `dir` with `mode`, open for writing: EEXIST if
@@ -469,28 +504,75 @@ fn new_file(dir: BorrowedFd<'_>, name: &CStr, mode: u32) -> Result<OwnedFd, Errn
     )
 }
 
-/// The skeleton: every mountpoint and its parents, in the fresh new root (ours, so plain
-/// relative paths are safe), then its symbolic links: made last, no other path of the
-/// skeleton can lead through one (it would find a directory there, and the link then
-/// fails EEXIST).
-fn create_skeleton(new_root: BorrowedFd<'_>, skeleton: &'static [Mountpoint]) -> Result<(), Error> {
-    for mountpoint in skeleton.iter().filter(|path| path.link().is_none()) {
-        let path = relative(mountpoint.path());
-        if path == c"." {
-            continue;
+/// Who owns what the table makes for its program, when that is not whoever enters:
+/// root entering to run the program as another user.
+#[derive(Clone, Copy)]
+pub(crate) struct Owner {
+    pub(crate) uid: Option<Uid>,
+    pub(crate) gid: Option<Gid>,
+}
+
+/// How the paths of a table are made: with the modes it gives, and what is made for
+/// the program given to its user (`owner`, when root runs it as another).
+#[derive(Clone, Copy)]
+struct Maker {
+    ns: &'static Namespace,
+    owner: Option<Owner>,
+}
+
+impl Maker {
+    /// Gives `name` under `dir` (never following a link) to the program's user, if it is
+    /// made for the program and another user runs it.
+    fn give(self, dir: BorrowedFd<'_>, name: &CStr, program: bool) -> Result<(), Errno> {
+        match self.owner {
+            Some(Owner { uid, gid }) if program => {
+                fs::chownat(dir, name, uid, gid, AtFlags::SYMLINK_NOFOLLOW)
+            }
+            _ => Ok(()),
         }
-        Context::new(Entry::Skeleton, mountpoint.path()).step(Step::Skeleton, || {
-            create(new_root, path, mountpoint.is_dir())
-        })?;
     }
-    for mountpoint in skeleton {
-        if let Some(text) = mountpoint.link() {
+
+    /// Gives the data file `file` (a `file`'s content) to the program's user, if another
+    /// user runs it.
+    fn give_file(self, file: BorrowedFd<'_>) -> Result<(), Errno> {
+        match self.owner {
+            Some(Owner { uid, gid }) => fs::fchown(file, uid, gid),
+            None => Ok(()),
+        }
+    }
+
+    /// The skeleton: every mountpoint and its parents, in the fresh new root (ours, so
+    /// plain relative paths are safe), then its symbolic links: made last, no other
+    /// path of the skeleton can lead through one (it would find a directory there, and
+    /// the link then fails EEXIST).
+    fn skeleton(
+        self,
+        new_root: BorrowedFd<'_>,
+        skeleton: &'static [Mountpoint],
+    ) -> Result<(), Error> {
+        for mountpoint in skeleton.iter().filter(|path| path.link().is_none()) {
+            let path = relative(mountpoint.path());
+            if path == c"." {
+                continue;
+            }
             Context::new(Entry::Skeleton, mountpoint.path()).step(Step::Skeleton, || {
-                fs::symlinkat(text, new_root, relative(mountpoint.path()))
+                if create(new_root, path, mountpoint.is_dir(), mountpoint.mode())? {
+                    self.give(new_root, path, mountpoint.is_for_program())?;
+                }
+                Ok(())
             })?;
         }
+        for mountpoint in skeleton {
+            if let Some(text) = mountpoint.link() {
+                let path = relative(mountpoint.path());
+                Context::new(Entry::Skeleton, mountpoint.path()).step(Step::Skeleton, || {
+                    fs::symlinkat(text, new_root, path)?;
+                    self.give(new_root, path, mountpoint.is_for_program())
+                })?;
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The table entry that errors about `mount` name.
@@ -501,7 +583,7 @@ fn context(mount: &'static Mount) -> Context {
         Kind::Union { .. } => Context::new(Entry::Union, mount.target()),
         Kind::Proc => Context::new(Entry::Proc, mount.target()),
         Kind::Dev => Context::new(Entry::Dev, mount.target()),
-        Kind::File { .. } => Context::new(Entry::File, mount.target()),
+        Kind::File { .. } | Kind::FileParam { .. } => Context::new(Entry::File, mount.target()),
         Kind::Dir => Context::new(Entry::Dir, mount.target()),
         Kind::Symlink { .. } => Context::new(Entry::Symlink, mount.target()),
     }
@@ -510,7 +592,8 @@ fn context(mount: &'static Mount) -> Context {
 fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> Result<(), Error> {
     let context = context(mount);
     let target = relative(mount.target());
-    let mountpoint = || open_mountpoint(roots.new.as_fd(), target, mount, context);
+    let maker = roots.maker;
+    let mountpoint = || open_mountpoint(roots.new.as_fd(), target, mount, context, maker);
     match mount.kind() {
         Kind::Bind { source } => bind(roots, &mountpoint()?, mount, source, context)?,
         Kind::Tmpfs(tmpfs) => {
@@ -538,10 +621,28 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
         }
         Kind::File { content } => {
             let mountpoint = mountpoint()?;
-            nodes::file(roots, &mountpoint, mount, content, context)?;
+            nodes::file(
+                roots,
+                &mountpoint,
+                mount,
+                nodes::Bytes::Fixed(content),
+                context,
+            )?;
         }
-        Kind::Dir => nodes::dir(roots.new.as_fd(), mount, context)?,
-        Kind::Symlink { text } => nodes::symlink(roots.new.as_fd(), mount, text, context)?,
+        Kind::FileParam { name } => {
+            let mountpoint = mountpoint()?;
+            nodes::file(
+                roots,
+                &mountpoint,
+                mount,
+                nodes::Bytes::Given(name),
+                context,
+            )?;
+        }
+        Kind::Dir => nodes::dir(roots.new.as_fd(), mount, context, maker)?,
+        Kind::Symlink { text } => {
+            nodes::symlink(roots.new.as_fd(), mount, text, context, maker)?;
+        }
     }
     if target == c"." {
         // Something now covers the new root: later paths and the switch must start on
@@ -585,6 +686,7 @@ fn open_mountpoint(
     target: &'static CStr,
     mount: &'static Mount,
     context: Context,
+    maker: Maker,
 ) -> Result<OwnedFd, Error> {
     let mut flags = OFlags::PATH | OFlags::CLOEXEC;
     if mount.is_dir() {
@@ -595,7 +697,7 @@ fn open_mountpoint(
     let opened = context.step(Step::Mountpoint, || {
         match open_beneath(new_root, target, flags) {
             Err(Errno::NOENT) if mount.in_tmpfs() => {
-                create_path(new_root, target, mount.is_dir())?;
+                create_path(new_root, target, mount.is_dir(), maker)?;
                 open_beneath(new_root, target, flags)
             }
             opened => opened,
@@ -658,29 +760,41 @@ fn diagnose(root: BorrowedFd<'_>, target: &'static CStr) -> Option<Reason> {
 type NameBuf = StackBuf<256>;
 
 /// Creates each missing component of `path` under `root`, one directory descriptor at
-/// a time and following no link; the last is a file unless `is_dir`.
-fn create_path(root: BorrowedFd<'_>, path: &CStr, is_dir: bool) -> Result<(), Errno> {
-    let (dir, name) = create_parents(root, path)?;
-    create(dir.as_fd(), name.as_cstr(), is_dir)
+/// a time and following no link; the last (a mountpoint) is a file unless `is_dir`.
+fn create_path(root: BorrowedFd<'_>, path: &CStr, is_dir: bool, maker: Maker) -> Result<(), Errno> {
+    let (dir, name) = create_parents(root, path, maker)?;
+    let mode = if is_dir { 0o755 } else { 0o644 };
+    create(dir.as_fd(), name.as_cstr(), is_dir, mode).map(drop)
 }
 
-/// Creates each missing directory above the last component of `path` under `root`, one
-/// directory descriptor at a time and following no link: that directory, opened
-/// `O_PATH`, and the last component's name.
-fn create_parents(root: BorrowedFd<'_>, path: &CStr) -> Result<(OwnedFd, NameBuf), Errno> {
+/// Creates each missing directory above the last component of `path` (relative) under
+/// `root`, one directory descriptor at a time and following no link, each with the mode
+/// and owner the table gives it: that directory, opened `O_PATH`, and the last
+/// component's name.
+fn create_parents(
+    root: BorrowedFd<'_>,
+    path: &CStr,
+    maker: Maker,
+) -> Result<(OwnedFd, NameBuf), Errno> {
     let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
     let mut dir = open_beneath(root, c".", flags)?;
-    let mut components = path
-        .to_bytes()
-        .split(|&byte| byte == b'/')
-        .filter(|component| !component.is_empty())
-        .peekable();
+    let bytes = path.to_bytes();
+    let mut end = 0;
+    let mut components = bytes.split(|&byte| byte == b'/').peekable();
     let mut name = NameBuf::new();
     while let Some(component) = components.next() {
+        end += component.len() + 1;
+        if component.is_empty() {
+            continue;
+        }
         name.clear();
         name.push(component)?;
         if components.peek().is_some() {
-            create(dir.as_fd(), name.as_cstr(), true)?;
+            let parent = bytes.get(..end - 1).unwrap_or_default();
+            let (mode, program) = maker.ns.made_parent(parent);
+            if create(dir.as_fd(), name.as_cstr(), true, mode)? {
+                maker.give(dir.as_fd(), name.as_cstr(), program)?;
+            }
             dir = open_beneath(dir.as_fd(), name.as_cstr(), flags)?;
         }
     }
@@ -711,8 +825,16 @@ fn attach(mount: &OwnedFd, mountpoint: &OwnedFd) -> Result<(), Errno> {
 }
 
 /// Opens a host path as the host resolves it (absolute symlinks included), never
-/// outside the host's root.
+/// outside the host's root; for a slot given a descriptor, the root of its tree (a new
+/// descriptor of it, `O_PATH`), which must be a directory if `flags` says so.
 fn open_source(roots: &Roots, source: &'static CStr, flags: OFlags) -> Result<OwnedFd, Errno> {
+    if let Some(tree) = params::slot(source).and_then(|name| roots.trees.get(name)) {
+        let tree = rustix::io::fcntl_dupfd_cloexec(tree, 0)?;
+        if flags.contains(OFlags::DIRECTORY) && !is_dir(&tree)? {
+            return Err(Errno::NOTDIR);
+        }
+        return Ok(tree);
+    }
     let flags = flags | OFlags::PATH | OFlags::CLOEXEC;
     let path = params::resolve(roots.params, source)?;
     open_in_root(&roots.old, relative(path), flags)

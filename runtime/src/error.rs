@@ -27,6 +27,9 @@ pub enum Step {
     /// asserts hidden (`assert hidden [..];`, `assert no_dev;`), before anything is
     /// made or mounted.
     Hidden,
+    /// Cloning the tree a source's descriptor refers to (`Params::set_fd`), before the
+    /// mount namespace is made.
+    Descriptor,
     /// `unshare(CLONE_NEWNS)` as root.
     Unshare,
     /// Refusing to enter a table that needs a pid namespace in the calling process,
@@ -119,6 +122,7 @@ impl fmt::Display for Step {
             Step::Stack => "map a stack for entering",
             Step::Params => "fill the sources chosen at run time",
             Step::Hidden => "check the hidden paths",
+            Step::Descriptor => "clone the tree of a descriptor",
             Step::Unshare => "create a mount namespace",
             Step::PidNamespace => "enter a pid namespace in this process",
             Step::Fork => "fork into the pid namespace",
@@ -203,6 +207,20 @@ pub(crate) enum Reason {
     Unfilled,
     /// The source is a `param(NAME)` slot and its value is not an absolute path.
     NotAbsolute,
+    /// The `param(NAME)` slot was given no value of the kind it takes.
+    Wants(Wanted),
+    /// The union's host upper directory (this) and work directory (the error's
+    /// source) are on different mounts.
+    SeparateMounts(&'static CStr),
+    /// overlayfs refused the union's host upper directory (the error's source) and
+    /// work directory (this): another union uses them (EBUSY).
+    InUse(&'static CStr),
+    /// overlayfs refused the union's host upper directory (the error's source) and
+    /// work directory (this): the upper was made over another top layer (ESTALE).
+    OtherLayers(&'static CStr),
+    /// overlayfs refused the union's host upper directory (the error's source), on a
+    /// filesystem of this type (`statfs`'s `f_type`).
+    UpperFilesystem(u64),
     /// overlayfs refused a union (ELOOP) whose layer (the error's source) is this other
     /// layer, or lies under it, or holds it.
     Overlapping(&'static CStr),
@@ -276,6 +294,17 @@ impl Excerpt {
     fn bytes(&self) -> &[u8] {
         self.bytes.get(..usize::from(self.len)).unwrap_or_default()
     }
+}
+
+/// What a `param(NAME)` slot takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Wanted {
+    /// A host path: an upper or work directory.
+    Path,
+    /// A host path or a descriptor: a source.
+    PathOrFd,
+    /// Bytes or a descriptor to read them from: a file's content.
+    Content,
 }
 
 /// The table entry a step works on.
@@ -366,6 +395,11 @@ impl Error {
             source: Some(layer),
             ..self
         }
+    }
+
+    /// Whether a reason explains the errno already.
+    pub(crate) const fn has_reason(&self) -> bool {
+        self.reason.is_some()
     }
 
     pub(crate) const fn because(self, reason: Reason) -> Error {
@@ -501,6 +535,16 @@ impl Error {
             (Step::FileType, Errno::ISDIR) => Some(
                 "a file cannot be bound on a directory; declare the target without a trailing slash",
             ),
+            (Step::Descriptor, Errno::NOTDIR) => Some(
+                "without root, a descriptor's tree is cloned through a working directory, which \
+                 the kernel carries into a new namespace, and a file cannot be one: give the \
+                 file by its path (Params::set), or enter as root",
+            ),
+            (Step::Descriptor, Errno::INVAL) => Some(
+                "the kernel clones only a mount of the caller's own mount namespace, and \
+                 only a directory or file of one (not a pipe or socket); open the source in \
+                 this namespace",
+            ),
             (Step::Propagation, Errno::INVAL) => Some(
                 "the root directory of this process is not a mount point (it is in a chroot); \
                  enter from a process whose root is a mount",
@@ -535,6 +579,17 @@ impl Error {
                 "a hidden path lies more than 128 directories deep, more than entering \
                  compares at once; assert one of the directories above it",
             ),
+            (Step::UnionLegacy, Errno::TOOBIG) => Some(
+                "the overlay options exceed a page, the most mount(2) takes; kernels from 6.8 \
+                 take layers one at a time instead",
+            ),
+            _ => self.privileges_hint(),
+        }
+    }
+
+    /// The hints of the steps that set the program's ids and privileges.
+    fn privileges_hint(&self) -> Option<&'static str> {
+        match (self.step, self.errno) {
             (Step::Ids, Errno::INVAL) => Some(
                 "an id is -1 (4294967295), which means none, or there are more supplementary \
                  groups than the kernel takes (65536)",
@@ -555,10 +610,6 @@ impl Error {
             (Step::Keyring, Errno::DQUOT) => Some(
                 "the user has as many keyrings as its quota allows \
                  (/proc/sys/kernel/keys/maxkeys)",
-            ),
-            (Step::UnionLegacy, Errno::TOOBIG) => Some(
-                "the overlay options exceed a page, the most mount(2) takes; kernels from 6.8 \
-                 take layers one at a time instead",
             ),
             _ => None,
         }
@@ -636,6 +687,11 @@ impl Error {
                 lacks,
                 lacks_abi,
             } => write_landlock_abi(f, needed, found, lacks, lacks_abi),
+            Reason::Wants(wanted) => write_wanted(wanted, f),
+            Reason::SeparateMounts(_)
+            | Reason::InUse(_)
+            | Reason::OtherLayers(_)
+            | Reason::UpperFilesystem(_) => self.write_upper_reason(reason, f),
             Reason::Overlapping(other) => {
                 write!(
                     f,
@@ -670,6 +726,76 @@ impl Error {
             Reason::NoProgram => f.write_str("no program given (argv is empty)"),
         }
     }
+
+    /// The message of an error about a union's host upper and work directories.
+    fn write_upper_reason(&self, reason: Reason, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match reason {
+            Reason::SeparateMounts(upper) => write!(
+                f,
+                "the upper directory {} and the work directory {} are on different mounts; \
+                 overlayfs wants both on one (the same filesystem, reached through the same \
+                 mount): make the work directory beside the upper",
+                Named(Some(upper)),
+                Named(self.source),
+            ),
+            Reason::InUse(work) => write!(
+                f,
+                "the upper directory {} or the work directory {} is in use by another union \
+                 ({}): overlayfs gives each pair to one union at a time; wait for the other \
+                 to end, or give this one directories of its own",
+                Named(self.source),
+                Named(Some(work)),
+                ErrnoText(self.errno)
+            ),
+            Reason::OtherLayers(work) => write!(
+                f,
+                "the upper directory {} (with the work directory {}) holds the writes of a \
+                 union over another top layer ({}): overlayfs refuses to lay it over others; \
+                 keep the top layer it was made with, or start from empty upper and work \
+                 directories",
+                Named(self.source),
+                Named(Some(work)),
+                ErrnoText(self.errno)
+            ),
+            Reason::UpperFilesystem(kind) => {
+                let name = match kind {
+                    0x794c_7630 => "overlayfs, which cannot be an upper itself",
+                    0x6969 => "NFS, which overlayfs takes as a lower layer only",
+                    0x6573_5546 => "FUSE, which overlayfs may refuse as an upper",
+                    0x9fa0 => "procfs",
+                    _ => "a filesystem",
+                };
+                write!(
+                    f,
+                    "overlayfs refuses the upper directory {} ({}): it lies on {name} \
+                     (type {kind:#x}); an upper needs a local filesystem, writable, with \
+                     extended attributes and d_type (ext4, xfs, btrfs, tmpfs); the kernel log \
+                     (dmesg) says more",
+                    Named(self.source),
+                    ErrnoText(self.errno)
+                )
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Why a `param(NAME)` slot's value does not do: what it takes.
+fn write_wanted(wanted: Wanted, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    f.write_str(match wanted {
+        Wanted::PathOrFd => {
+            "this source takes a host path (Params::set) or an open descriptor \
+             (Params::set_fd), not a file's content"
+        }
+        Wanted::Path => {
+            "an upper or work directory takes a host path (Params::set): overlayfs wants \
+             both on one mount, which clones of two descriptors are not"
+        }
+        Wanted::Content => {
+            "no content for this file; give it with Params::set_content(NAME, BYTES) or \
+             Params::set_content_fd(NAME, FD)"
+        }
+    })
 }
 
 /// The message of an error about the program's privileges: a capability the caller
@@ -828,6 +954,19 @@ impl fmt::Display for Lossy<'_> {
 
 /// A path in double quotes, escaped like a Rust string, invalid UTF-8 as `\xNN`.
 pub(crate) struct Quoted<P>(pub(crate) P);
+
+/// A source as messages name it: its path, quoted, or `param(NAME)` for a slot.
+struct Named(Option<&'static CStr>);
+
+impl fmt::Display for Named {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let source = self.0.unwrap_or(c"");
+        match crate::params::slot(source) {
+            Some(name) if !name.is_empty() => write!(f, "param({})", Lossy(name.to_bytes())),
+            _ => write!(f, "{}", Quoted(source.to_bytes())),
+        }
+    }
+}
 
 impl<P: AsRef<[u8]>> fmt::Display for Quoted<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -111,10 +111,10 @@ fn host_paths(f: &mut fmt::Formatter<'_>, mounts: &[Mount]) -> fmt::Result {
                 host_line(f, source, format_args!("{target}"), flags, format_args!(""))?;
             }
             Kind::Union { lowers, upper } => {
-                let writes = if upper.is_some() {
-                    ", whose writes go to its tmpfs"
-                } else {
-                    ""
+                let writes = match upper {
+                    Some(upper) if upper.host().is_some() => ", whose writes go to the host",
+                    Some(_) => ", whose writes go to its tmpfs",
+                    None => "",
                 };
                 // overlayfs never writes to a layer.
                 let flags = Flags::__from_bits(mount.flags().bits() | Flags::READ_ONLY.bits());
@@ -140,7 +140,12 @@ fn host_paths(f: &mut fmt::Formatter<'_>, mounts: &[Mount]) -> fmt::Result {
                     )?;
                 }
             }
-            Kind::Tmpfs(_) | Kind::Proc | Kind::File { .. } | Kind::Dir | Kind::Symlink { .. } => {
+            Kind::Tmpfs(_)
+            | Kind::Proc
+            | Kind::File { .. }
+            | Kind::FileParam { .. }
+            | Kind::Dir
+            | Kind::Symlink { .. } => {
                 return Ok(false);
             }
         }
@@ -159,10 +164,26 @@ fn writable_places(f: &mut fmt::Formatter<'_>, mounts: &[Mount]) -> fmt::Result 
             }
             Kind::Union {
                 upper: Some(upper), ..
-            } => {
-                write!(f, "  {target}: a union whose writes go to its tmpfs (")?;
-                write_options(f, upper.tmpfs(), "no options")?;
-                writeln!(f, "), in memory")?;
+            } => match (upper.tmpfs(), upper.host()) {
+                (Some(tmpfs), _) => {
+                    write!(f, "  {target}: a union whose writes go to its tmpfs (")?;
+                    write_options(f, tmpfs, "no options")?;
+                    writeln!(f, "), in memory")?;
+                }
+                (None, Some((upper, _))) => {
+                    let upper = Source {
+                        path: upper,
+                        option: false,
+                    };
+                    writeln!(
+                        f,
+                        "  {target}: a union whose writes go to the host's {upper}; they reach the host"
+                    )?;
+                }
+                (None, None) => {}
+            },
+            Kind::File { .. } | Kind::FileParam { .. } if mount.flags().is_rw() => {
+                writeln!(f, "  {target}: a writable copy of its content, in memory")?;
             }
             Kind::Bind { source } if !mount.flags().is_read_only() => {
                 let source = Source {
@@ -179,6 +200,7 @@ fn writable_places(f: &mut fmt::Formatter<'_>, mounts: &[Mount]) -> fmt::Result 
             | Kind::Union { upper: None, .. }
             | Kind::Proc
             | Kind::File { .. }
+            | Kind::FileParam { .. }
             | Kind::Dir
             | Kind::Symlink { .. } => return Ok(false),
         }

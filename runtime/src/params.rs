@@ -10,10 +10,15 @@ use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt as _;
 #[cfg(feature = "std")]
 use std::path::Path;
+#[cfg(feature = "std")]
+use std::sync::Arc;
 
+use rustix::fd::BorrowedFd;
+#[cfg(feature = "std")]
+use rustix::fd::{AsFd as _, OwnedFd};
 use rustix::io::Errno;
 
-use crate::error::{Context, Entry, Error, Reason, Step};
+use crate::error::{Context, Entry, Error, Reason, Step, Wanted};
 use crate::table::{Kind, Namespace};
 
 /// The name of the slot `source` is, if it is one: every host path is absolute.
@@ -21,29 +26,46 @@ pub(crate) fn slot(source: &CStr) -> Option<&CStr> {
     (source.to_bytes().first() != Some(&b'/')).then_some(source)
 }
 
+/// What a slot is filled with.
+#[derive(Clone, Copy, Debug)]
+// Without std only `NoValues` fills slots, with none.
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
+pub(crate) enum Value<'a> {
+    /// A host path, looked up as the host resolves it (`Params::set`).
+    Path(&'a CStr),
+    /// An open descriptor: the directory or file it refers to is the source, cloned
+    /// from the descriptor itself (`Params::set_fd`).
+    Fd(BorrowedFd<'a>),
+    /// A file's bytes (`Params::set_content`, `Params::set_content_fd`).
+    Content(&'a [u8]),
+}
+
 /// Where entering finds the values of the slots: [`Params`] with std, or none.
 pub(crate) trait Values {
     /// The value set for the slot `name`, or why there is none: unset
-    /// ([`Reason::Unfilled`]), or set to something that holds a NUL
-    /// ([`Reason::NotAbsolute`]).
-    fn value(&self, name: &CStr) -> Result<&CStr, Reason>;
+    /// ([`Reason::Unfilled`]), or a path that holds a NUL ([`Reason::NotAbsolute`]).
+    fn value(&self, name: &CStr) -> Result<Value<'_>, Reason>;
 }
 
 /// The values of a plain `enter`: none.
 pub(crate) struct NoValues;
 
 impl Values for NoValues {
-    fn value(&self, _: &CStr) -> Result<&CStr, Reason> {
+    fn value(&self, _: &CStr) -> Result<Value<'_>, Reason> {
         Err(Reason::Unfilled)
     }
 }
 
-/// The host path `source` stands for: itself, or the value of its slot (checked by
-/// [`check`] before anything was mounted).
+/// The host path `source` stands for: itself, or the path its slot was set to (checked
+/// by [`check`] before anything was mounted). A slot set to a descriptor has no path
+/// (EINVAL): its tree was cloned from the descriptor before unsharing.
 pub(crate) fn resolve<'a>(values: &'a dyn Values, source: &'a CStr) -> Result<&'a CStr, Errno> {
     match slot(source) {
         None => Ok(source),
-        Some(name) => values.value(name).map_err(|_| Errno::INVAL),
+        Some(name) => match values.value(name) {
+            Ok(Value::Path(path)) => Ok(path),
+            _ => Err(Errno::INVAL),
+        },
     }
 }
 
@@ -56,39 +78,129 @@ pub(crate) fn sources(ns: &Namespace) -> impl Iterator<Item = (Context, &'static
             _ => Entry::Bind,
         };
         let context = Context::new(entry, mount.target());
+        // A persistent union's upper and work directories are the host's too.
+        let uppers = match mount.kind() {
+            Kind::Union {
+                upper: Some(upper), ..
+            } => upper.host(),
+            _ => None,
+        };
         mount
             .host_sources()
             .iter()
-            .map(move |&source| (context.with_source(source), source))
+            .copied()
+            .chain(uppers.into_iter().flat_map(|(upper, work)| [upper, work]))
+            .map(move |source| (context.with_source(source), source))
     })
 }
 
-/// Fails unless every slot of `ns` has an absolute path. Allocates nothing.
+/// Fails unless every slot of `ns` has a value of the kind it takes: a source an
+/// absolute path or a descriptor, an upper or work directory a path, a file's content
+/// bytes or a descriptor to read them from. Allocates nothing.
 pub(crate) fn check(values: &dyn Values, ns: &Namespace) -> Result<(), Error> {
-    for (context, source) in sources(ns) {
-        let Some(name) = slot(source) else { continue };
-        let reason = match values.value(name) {
-            Ok(value) if value.to_bytes().first() == Some(&b'/') => continue,
-            Ok(_) => Reason::NotAbsolute,
-            Err(reason) => reason,
-        };
-        return Err(context.fail(Step::Params)(Errno::INVAL).because(reason));
+    for mount in ns.mounts() {
+        let target = mount.target();
+        match mount.kind() {
+            Kind::Bind { source } => {
+                let context = Context::new(Entry::Bind, target);
+                check_slot(values, context, source, Wanted::PathOrFd)?;
+            }
+            Kind::Union { lowers, upper } => {
+                let context = Context::new(Entry::Union, target);
+                for &lower in lowers {
+                    check_slot(values, context, lower, Wanted::PathOrFd)?;
+                }
+                if let Some((upper, work)) = upper.and_then(|upper| upper.host()) {
+                    check_slot(values, context, upper, Wanted::Path)?;
+                    check_slot(values, context, work, Wanted::Path)?;
+                }
+            }
+            Kind::FileParam { name } => {
+                let context = Context::new(Entry::File, target);
+                check_slot(values, context, name, Wanted::Content)?;
+            }
+            Kind::Tmpfs(_)
+            | Kind::Proc
+            | Kind::Dev
+            | Kind::File { .. }
+            | Kind::Dir
+            | Kind::Symlink { .. } => {}
+        }
     }
     Ok(())
 }
 
-/// Values for the `param(NAME)` sources of a namespace, by name.
+/// Fails unless `source`, if it is a slot, has a value of the kind `wanted`.
+fn check_slot(
+    values: &dyn Values,
+    context: Context,
+    source: &'static CStr,
+    wanted: Wanted,
+) -> Result<(), Error> {
+    let Some(name) = slot(source) else {
+        return Ok(());
+    };
+    let reason = match (values.value(name), wanted) {
+        (Ok(Value::Path(path)), Wanted::Path | Wanted::PathOrFd) => {
+            if path.to_bytes().first() == Some(&b'/') {
+                return Ok(());
+            }
+            Reason::NotAbsolute
+        }
+        (Ok(Value::Fd(_)), Wanted::PathOrFd) | (Ok(Value::Content(_)), Wanted::Content) => {
+            return Ok(());
+        }
+        (Err(Reason::Unfilled), Wanted::Path | Wanted::PathOrFd) => Reason::Unfilled,
+        (Err(Reason::Unfilled) | Ok(_), wanted) => Reason::Wants(wanted),
+        (Err(reason), _) => reason,
+    };
+    Err(context.with_source(source).fail(Step::Params)(Errno::INVAL).because(reason))
+}
+
+/// One slot's value, as [`Params`] keeps it.
+#[cfg(feature = "std")]
+#[derive(Clone, Debug)]
+enum Owned {
+    /// A path; `None` if it held a NUL byte (refused when entering, like a relative one).
+    Path(Option<CString>),
+    Fd(Arc<OwnedFd>),
+    Content(Arc<[u8]>),
+}
+
+#[cfg(feature = "std")]
+impl PartialEq for Owned {
+    /// Paths and contents by value, descriptors by identity (the same `set_fd`).
+    fn eq(&self, other: &Owned) -> bool {
+        match (self, other) {
+            (Owned::Path(a), Owned::Path(b)) => a == b,
+            (Owned::Content(a), Owned::Content(b)) => a == b,
+            (Owned::Fd(a), Owned::Fd(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl Eq for Owned {}
+
+/// Values for the `param(NAME)` slots of a namespace, by name: a host path or an open
+/// descriptor for a source, a host path for an upper or work directory, bytes or a
+/// descriptor to read them from for a `file`.
 ///
 /// ```
-/// let params = mountns::Params::new().set("PROJECT", "/home/me/project");
+/// let params = mountns::Params::new()
+///     .set("PROJECT", "/home/me/project")
+///     .set_content("PASSWD", "me:x:1000:1000::/home/me:/bin/sh\n");
 /// assert_eq!(params.get("PROJECT"), Some(&b"/home/me/project"[..]));
 /// ```
+///
+/// A descriptor given to [`Params::set_fd`] is kept open here, made close-on-exec so
+/// that the program never inherits it, and closed when the last clone of these
+/// `Params` drops.
 #[cfg(feature = "std")]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Params {
-    /// Name and value; a value holding a NUL byte is kept as `None` and refused when
-    /// entering, like a relative one.
-    values: Vec<(CString, Option<CString>)>,
+    values: Vec<(CString, Owned)>,
 }
 
 #[cfg(feature = "std")]
@@ -98,12 +210,9 @@ impl Params {
         Params { values: Vec::new() }
     }
 
-    /// Sets the slot `name` to the host path `value`, which must be absolute (checked
-    /// when entering, before anything is mounted). Setting a name again replaces it.
-    #[must_use]
-    pub fn set(mut self, name: &str, value: impl AsRef<Path>) -> Params {
-        let value = CString::new(value.as_ref().as_os_str().as_bytes()).ok();
-        // A name with a NUL can never match a slot: drop it.
+    /// Sets the slot `name` to `value`, replacing what it was set to. A name with a NUL
+    /// can never match a slot: dropped.
+    fn put(mut self, name: &str, value: Owned) -> Params {
         if let Ok(name) = CString::new(name) {
             self.values.retain(|(old, _)| *old != name);
             self.values.push((name, value));
@@ -111,22 +220,72 @@ impl Params {
         self
     }
 
-    /// The value of `name`, if set (and free of NUL bytes).
+    /// Sets the slot `name` to the host path `value`, which must be absolute (checked
+    /// when entering, before anything is mounted). Setting a name again replaces it.
+    #[must_use]
+    pub fn set(self, name: &str, value: impl AsRef<Path>) -> Params {
+        let value = CString::new(value.as_ref().as_os_str().as_bytes()).ok();
+        self.put(name, Owned::Path(value))
+    }
+
+    /// Sets the source slot `name` to the directory or file that `fd` refers to, as
+    /// bubblewrap's `--bind-fd` does: the tree mounted is a clone of the descriptor's
+    /// own object, never a path looked up again (an `O_PATH` descriptor will do). `fd`
+    /// is made close-on-exec. Not for an upper or work directory, which overlayfs needs
+    /// on one mount: give those as paths.
+    #[must_use]
+    pub fn set_fd(self, name: &str, fd: impl Into<OwnedFd>) -> Params {
+        self.put(name, Owned::Fd(Arc::new(cloexec(fd.into()))))
+    }
+
+    /// Sets the `file` slot `name` (`file "/etc/passwd" param(NAME);`) to `content`.
+    #[must_use]
+    pub fn set_content(self, name: &str, content: impl AsRef<[u8]>) -> Params {
+        self.put(name, Owned::Content(Arc::from(content.as_ref())))
+    }
+
+    /// Sets the `file` slot `name` to what `fd` holds from its offset to its end, as
+    /// bubblewrap's `--bind-data FD` and `--file FD` do: a pipe, a file, a memfd. It is
+    /// read here, now, and `fd` closed: a child reading it while entering would hold a
+    /// copy of every descriptor of the caller, a pipe's write end included, and wait
+    /// for an end that never comes. A pipe is read until all its writers close it.
+    pub fn set_content_fd(self, name: &str, fd: impl Into<OwnedFd>) -> std::io::Result<Params> {
+        use std::io::Read as _;
+        let mut content = Vec::new();
+        std::fs::File::from(fd.into()).read_to_end(&mut content)?;
+        Ok(self.put(name, Owned::Content(Arc::from(content))))
+    }
+
+    /// The path `name` is set to, if it is set to one (free of NUL bytes).
     pub fn get(&self, name: &str) -> Option<&[u8]> {
         self.values
             .iter()
             .find(|(key, _)| key.to_bytes() == name.as_bytes())
-            .and_then(|(_, value)| value.as_deref())
-            .map(CStr::to_bytes)
+            .and_then(|(_, value)| match value {
+                Owned::Path(path) => path.as_deref().map(CStr::to_bytes),
+                _ => None,
+            })
     }
+}
+
+/// `fd`, close-on-exec: what the caller hands to a slot never reaches the program.
+#[cfg(feature = "std")]
+fn cloexec(fd: OwnedFd) -> OwnedFd {
+    // An fd that refuses (none does) is left as it is; entering never passes it on.
+    let _ = rustix::io::fcntl_setfd(&fd, rustix::io::FdFlags::CLOEXEC);
+    fd
 }
 
 #[cfg(feature = "std")]
 impl Values for Params {
-    fn value(&self, name: &CStr) -> Result<&CStr, Reason> {
+    fn value(&self, name: &CStr) -> Result<Value<'_>, Reason> {
         match self.values.iter().find(|(key, _)| key.as_c_str() == name) {
             None => Err(Reason::Unfilled),
-            Some((_, value)) => value.as_deref().ok_or(Reason::NotAbsolute),
+            Some((_, Owned::Path(path))) => {
+                path.as_deref().map(Value::Path).ok_or(Reason::NotAbsolute)
+            }
+            Some((_, Owned::Fd(fd))) => Ok(Value::Fd(fd.as_fd())),
+            Some((_, Owned::Content(bytes))) => Ok(Value::Content(bytes)),
         }
     }
 }

@@ -18,10 +18,12 @@ use crate::policy::{Landlock, Limit};
 pub struct Namespace {
     mounts: &'static [Mount],
     skeleton: &'static [Mountpoint],
+    made_parents: &'static [Mountpoint],
     sources: &'static [&'static [&'static CStr]],
     unshare: Unshare,
     hostname: Option<&'static CStr>,
     new_session: bool,
+    as_pid_1: bool,
     caps: Caps,
     identity: Identity<'static>,
     seccomp: &'static [Instruction],
@@ -42,10 +44,12 @@ impl Namespace {
         Namespace {
             mounts,
             skeleton,
+            made_parents: &[],
             sources,
             unshare: Unshare::NONE,
             hostname: None,
             new_session: false,
+            as_pid_1: false,
             caps: Caps::NONE,
             identity: Identity::NONE,
             seccomp: &crate::sys::TERMINAL_ONLY,
@@ -107,6 +111,41 @@ impl Namespace {
             new_session,
             ..self
         }
+    }
+
+    /// The directories made inside a tmpfs of the table on the way to what is created
+    /// there whose mode or owner is not the default (0755, whoever enters), sorted by
+    /// their bytes.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __with_made_parents(self, made_parents: &'static [Mountpoint]) -> Self {
+        Namespace {
+            made_parents,
+            ..self
+        }
+    }
+
+    /// How the parent directory `path` (relative, `t/a`) is made when it is created
+    /// inside a tmpfs of the table: its mode, and whether it belongs to the program.
+    pub(crate) fn made_parent(&self, path: &[u8]) -> (u32, bool) {
+        match self
+            .made_parents
+            .binary_search_by(|parent| parent.path.to_bytes().cmp(path))
+        {
+            Ok(found) => (
+                self.made_parents[found].mode(),
+                self.made_parents[found].program,
+            ),
+            Err(_) => (0o755, false),
+        }
+    }
+
+    /// `as_pid_1;`: the program is pid 1 of the table's pid namespace, with no init
+    /// of mountns's above it.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __with_pid_1(self, as_pid_1: bool) -> Self {
+        Namespace { as_pid_1, ..self }
     }
 
     /// What the program keeps and who it is: the capabilities of `caps [..];` and the
@@ -224,6 +263,12 @@ impl Namespace {
         self.new_session
     }
 
+    /// Whether the program runs as pid 1 of the table's pid namespace (`as_pid_1;`),
+    /// rather than as pid 2 under an init that reaps orphans and passes signals on.
+    pub const fn as_pid_1(&self) -> bool {
+        self.as_pid_1
+    }
+
     /// The collapsed table, in the order the mounts are made: parents before
     /// children, and for one target a tmpfs before what it is the upper of.
     pub const fn mounts(&self) -> &'static [Mount] {
@@ -260,6 +305,7 @@ impl Namespace {
                         j += 1;
                     }
                 }
+                Kind::FileParam { .. } => return true,
                 Kind::Bind { .. }
                 | Kind::Tmpfs(_)
                 | Kind::Proc
@@ -267,6 +313,14 @@ impl Namespace {
                 | Kind::File { .. }
                 | Kind::Dir
                 | Kind::Symlink { .. } => {}
+            }
+            if let Kind::Union {
+                upper: Some(upper), ..
+            } = self.mounts[i].kind
+                && let Some((upper, work)) = upper.host()
+                && (is_slot(upper) || is_slot(work))
+            {
+                return true;
             }
             i += 1;
         }
@@ -300,6 +354,9 @@ impl fmt::Display for Namespace {
         }
         if self.new_session {
             writeln!(f, "new_session")?;
+        }
+        if self.as_pid_1 {
+            writeln!(f, "as_pid_1")?;
         }
         if self.caps != Caps::NONE {
             writeln!(f, "caps {}", self.caps)?;
@@ -517,6 +574,8 @@ pub struct Mountpoint {
     path: &'static CStr,
     dir: bool,
     link: Option<&'static CStr>,
+    mode: u16,
+    program: bool,
 }
 
 impl Mountpoint {
@@ -526,6 +585,8 @@ impl Mountpoint {
             path,
             dir,
             link: None,
+            mode: if dir { 0o755 } else { 0o644 },
+            program: false,
         }
     }
 
@@ -537,7 +598,35 @@ impl Mountpoint {
             path,
             dir: false,
             link: Some(text),
+            mode: 0o777,
+            program: false,
         }
+    }
+
+    /// Made with `mode` (`0o7777` at most), and, with `program`, given to the
+    /// program's user when root enters to run it as another.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __made_as(self, mode: u32, program: bool) -> Self {
+        Mountpoint {
+            mode: (mode & 0o7777) as u16,
+            program,
+            ..self
+        }
+    }
+
+    /// The mode it is made with: 0755 for a directory and 0644 for an empty file unless
+    /// the table says otherwise (a `dir`'s `mode(..)`, or the parents of restricted
+    /// directories, as bubblewrap makes them).
+    pub const fn mode(&self) -> u32 {
+        self.mode as u32
+    }
+
+    /// Whether it is made for the program (a `dir`, a `symlink`, a `file`'s mountpoint,
+    /// or a directory only on their way): it then belongs to the program's user and
+    /// group when root enters to run the program as another user.
+    pub const fn is_for_program(&self) -> bool {
+        self.program
     }
 
     /// The text of the link made here, if this is a `symlink` rather than a mountpoint.
@@ -570,12 +659,16 @@ impl Flags {
     pub const DEV: Flags = Flags(2);
     /// `noexec`: nothing on the mount can be executed.
     pub const NOEXEC: Flags = Flags(4);
+    /// `rw`, on a `file` only: the program may write the file (a copy of its content,
+    /// private to the namespace); a `file` is read-only without it.
+    pub const RW: Flags = Flags(8);
 
     /// Each flag with the word that spells it in a declaration.
     pub const ALL: &'static [(Flags, &'static str)] = &[
         (Flags::READ_ONLY, "ro"),
         (Flags::DEV, "dev"),
         (Flags::NOEXEC, "noexec"),
+        (Flags::RW, "rw"),
     ];
 
     #[doc(hidden)]
@@ -606,6 +699,11 @@ impl Flags {
     /// Whether `noexec` is set.
     pub const fn is_noexec(self) -> bool {
         self.contains(Flags::NOEXEC)
+    }
+
+    /// Whether `rw` is set (a writable `file`).
+    pub const fn is_rw(self) -> bool {
+        self.contains(Flags::RW)
     }
 }
 
@@ -665,22 +763,57 @@ impl Tmpfs {
 }
 
 /// The writable layer of a union: a tmpfs mounted outside the new root, holding the
-/// overlay's upper and work directories.
+/// overlay's upper and work directories (`tmpfs` among the sources), or upper and work
+/// directories of the host that keep the writes from one run to the next
+/// (`upper("/srv/upper/", "/srv/work/")`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Upper {
-    tmpfs: Tmpfs,
+    layer: Layer,
     index: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layer {
+    Tmpfs(Tmpfs),
+    Host {
+        upper: &'static CStr,
+        work: &'static CStr,
+    },
 }
 
 impl Upper {
     #[doc(hidden)]
     pub const fn __new(tmpfs: Tmpfs, index: u32) -> Self {
-        Upper { tmpfs, index }
+        Upper {
+            layer: Layer::Tmpfs(tmpfs),
+            index,
+        }
     }
 
-    /// The tmpfs that holds the writes.
-    pub const fn tmpfs(&self) -> Tmpfs {
-        self.tmpfs
+    /// Upper and work directories of the host (each a path, or a slot's name).
+    #[doc(hidden)]
+    pub const fn __host(upper: &'static CStr, work: &'static CStr) -> Self {
+        Upper {
+            layer: Layer::Host { upper, work },
+            index: 0,
+        }
+    }
+
+    /// The tmpfs that holds the writes, if they live in one.
+    pub const fn tmpfs(&self) -> Option<Tmpfs> {
+        match self.layer {
+            Layer::Tmpfs(tmpfs) => Some(tmpfs),
+            Layer::Host { .. } => None,
+        }
+    }
+
+    /// The host's upper and work directories (or the names of their `param(NAME)`
+    /// slots), if the writes persist there.
+    pub const fn host(&self) -> Option<(&'static CStr, &'static CStr)> {
+        match self.layer {
+            Layer::Host { upper, work } => Some((upper, work)),
+            Layer::Tmpfs(_) => None,
+        }
     }
 
     /// Which writable union of the table this is (0, 1, ...): names its scratch
@@ -714,13 +847,20 @@ pub enum Kind {
     Proc,
     /// `dev`: a fresh tmpfs holding `null`, `zero`, `full`, `random`, `urandom` and
     /// `tty` (the host's nodes, bound), `pts/` (a new devpts instance) with `ptmx`
-    /// linked into it, `shm/` (a private tmpfs) and the links `fd`, `stdin`, `stdout`
-    /// and `stderr`.
+    /// linked into it, `shm/` (a private tmpfs) and the links `fd`, `stdin`, `stdout`,
+    /// `stderr` and `core` (to `/proc/kcore`).
     Dev,
-    /// `file`: a read-only file whose content was fixed at compile time.
+    /// `file`: a file whose content was fixed at compile time, read-only unless
+    /// [`Flags::RW`].
     File {
         /// The file's bytes.
         content: &'static [u8],
+    },
+    /// `file "/etc/passwd" param(NAME);`: a file whose content is given when entering,
+    /// read-only unless [`Flags::RW`].
+    FileParam {
+        /// The slot's name, filled by `Params::set_content` or `Params::set_content_fd`.
+        name: &'static CStr,
     },
     /// `dir`: an empty directory made inside a tmpfs of the table (or a writable
     /// union); one in the new root is made with the skeleton.
@@ -753,6 +893,7 @@ pub struct Mount {
     flags: Flags,
     kind: Kind,
     in_tmpfs: bool,
+    mode: Option<u16>,
 }
 
 impl Mount {
@@ -770,6 +911,26 @@ impl Mount {
             flags,
             kind,
             in_tmpfs,
+            mode: None,
+        }
+    }
+
+    /// The mode of a `dir` or `file`, declared with `mode(..)` (`0o7777` at most).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __with_mode(self, mode: u32) -> Self {
+        Mount {
+            mode: Some((mode & 0o7777) as u16),
+            ..self
+        }
+    }
+
+    /// The mode declared for a `dir` or `file` (`mode(0640)`); `None` for the default:
+    /// 0755 for a directory, 0444 for a read-only file, 0644 for a `file rw`.
+    pub const fn mode(&self) -> Option<u32> {
+        match self.mode {
+            Some(mode) => Some(mode as u32),
+            None => None,
         }
     }
 
@@ -803,6 +964,7 @@ impl Mount {
             | Kind::Proc
             | Kind::Dev
             | Kind::File { .. }
+            | Kind::FileParam { .. }
             | Kind::Dir
             | Kind::Symlink { .. } => &[],
         }
@@ -903,6 +1065,14 @@ pub(crate) fn write_options(f: &mut fmt::Formatter<'_>, tmpfs: Tmpfs, none: &str
     Ok(())
 }
 
+/// `mode=0640` after `separator`, if a mode is declared.
+fn write_mode(f: &mut fmt::Formatter<'_>, mode: Option<u16>, separator: &str) -> fmt::Result {
+    match mode {
+        Some(mode) => write!(f, "{separator}mode={mode:04o}"),
+        None => Ok(()),
+    }
+}
+
 impl fmt::Display for Mount {
     /// `SPEC TARGET TYPE OPTIONS`, like a line of fstab(5); a directory target keeps
     /// its trailing slash.
@@ -933,9 +1103,22 @@ impl fmt::Display for Mount {
             Kind::Proc => write!(f, "proc {target}{slash} proc nosuid,nodev,noexec"),
             Kind::Dev => write!(f, "dev {target}{slash} tmpfs nosuid,noexec"),
             Kind::File { content } => {
-                write!(f, "file {target} file ro,size={}", content.len())
+                let rw = if flags.is_rw() { "rw" } else { "ro" };
+                write!(f, "file {target} file {rw},size={}", content.len())?;
+                write_mode(f, self.mode, ",")
             }
-            Kind::Dir => write!(f, "dir {target}{slash} dir defaults"),
+            Kind::FileParam { name } => {
+                let rw = if flags.is_rw() { "rw" } else { "ro" };
+                write!(f, "file {target} file {rw},param({})", option(name))?;
+                write_mode(f, self.mode, ",")
+            }
+            Kind::Dir => match self.mode {
+                None => write!(f, "dir {target}{slash} dir defaults"),
+                mode => {
+                    write!(f, "dir {target}{slash} dir ")?;
+                    write_mode(f, mode, "")
+                }
+            },
             Kind::Symlink { text } => write!(f, "{} {target} symlink defaults", field(text)),
             Kind::Union { lowers, upper } => {
                 write!(f, "overlay {target}{slash} overlay ")?;
@@ -951,10 +1134,23 @@ impl fmt::Display for Mount {
                     };
                     write!(f, "{colon}{lower}")?;
                 }
-                if let Some(upper) = upper {
+                if let Some(tmpfs) = upper.and_then(|upper| upper.tmpfs()) {
                     f.write_str(",upper=tmpfs(")?;
-                    write_options(f, upper.tmpfs, "")?;
+                    write_options(f, tmpfs, "")?;
                     f.write_str(")")?;
+                }
+                if let Some((upper, work)) = upper.and_then(|upper| upper.host()) {
+                    let (upper, work) = (
+                        Source {
+                            path: upper,
+                            option: true,
+                        },
+                        Source {
+                            path: work,
+                            option: true,
+                        },
+                    );
+                    write!(f, ",upperdir={upper},workdir={work}")?;
                 }
                 Ok(())
             }

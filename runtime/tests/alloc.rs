@@ -265,3 +265,42 @@ fn entering_with_landlock_limits_and_a_timeout_allocates_nothing() {
         }
     }
 }
+
+#[test]
+fn modes_files_descriptors_persistent_unions_and_pid_1_allocate_nothing() {
+    // Everything of bubblewrap's remaining features at once: modes (and the parents they
+    // shape), a writable file, content and a source given when entering (the source by
+    // descriptor: as uid 65534 through the helper that clones it), a union with the
+    // host's upper and work directories, and the program as pid 1.
+    let fixture = Fixture::at("/tmp/mountns-runtime/alloc-features");
+    let ns = namespace! {
+        include common::BASE;
+        dir "/var/tmp/" mode(1777);
+        bind "/t/" tmpfs;
+        dir "/t/a/b/" mode(0700);
+        file rw "/t/rw" "rw\n" mode(0600);
+        file "/etc/given" param(GIVEN);
+        bind "/fd/" param(FD);
+        bind "/u/" [param(LOWER), upper(param(UPPER), param(WORK))];
+        as_pid_1;
+    };
+    for user in USERS {
+        let dirs = ["fd", "lower", "upper", "work"].map(|dir| {
+            let path = fixture.dir(&format!("{user:?}/{dir}"));
+            fixture.share(&format!("{user:?}/{dir}"));
+            path
+        });
+        let params = mountns::Params::new()
+            .set_content("GIVEN", "given\n")
+            .set_fd("FD", std::fs::File::open(&dirs[0]).unwrap())
+            .set("LOWER", &dirs[1])
+            .set("UPPER", &dirs[2])
+            .set("WORK", &dirs[3]);
+        let script = "echo $$; cat /t/rw /etc/given; test -d /t/a/b && touch /u/x /fd/y";
+        let output = armed_command(script, user)
+            .output_in(ns.with(params))
+            .unwrap();
+        assert_eq!(output.stdout, b"1\nrw\ngiven\n", "{user:?}: {output:?}");
+        assert!(output.status.success(), "{user:?}: {output:?}");
+    }
+}

@@ -28,12 +28,13 @@ namespace! {
 fn dev_holds_exactly_the_listed_entries() {
     let script = "LC_ALL=C ls -A /dev /dev/pts; \
                   for n in null zero full random urandom tty; do stat -c '%n %F %t:%T' /dev/$n; done; \
-                  readlink /dev/ptmx /dev/fd /dev/stdin /dev/stdout /dev/stderr; \
-                  find /dev -type b | wc -l; test -e /dev/kmsg || echo no-kmsg";
+                  readlink /dev/ptmx /dev/core /dev/fd /dev/stdin /dev/stdout /dev/stderr; \
+                  find /dev -type b | wc -l; test -e /dev/kmsg || echo no-kmsg; \
+                  head -c 1 /dev/core >/dev/null 2>&1 || echo core-unreadable";
     each_user_sees(
         &DEV,
         script,
-        "/dev:\nfd\nfull\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n\n\
+        "/dev:\ncore\nfd\nfull\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n\n\
          /dev/pts:\nptmx\n\
          /dev/null character special file 1:3\n\
          /dev/zero character special file 1:5\n\
@@ -41,8 +42,8 @@ fn dev_holds_exactly_the_listed_entries() {
          /dev/random character special file 1:8\n\
          /dev/urandom character special file 1:9\n\
          /dev/tty character special file 5:0\n\
-         pts/ptmx\n/proc/self/fd\n/proc/self/fd/0\n/proc/self/fd/1\n/proc/self/fd/2\n\
-         0\nno-kmsg\n",
+         pts/ptmx\n/proc/kcore\n/proc/self/fd\n/proc/self/fd/0\n/proc/self/fd/1\n/proc/self/fd/2\n\
+         0\nno-kmsg\ncore-unreadable\n",
     );
 }
 
@@ -155,9 +156,9 @@ fn entries_under_dev_are_made_in_its_tmpfs() {
         dev "/dev/";
         bind "/dev/custom/" tmpfs;
         dir "/dev/empty/";
-        symlink "/dev/core" "/proc/kcore";
+        symlink "/dev/kcore" "/proc/kcore";
     };
-    let script = "readlink /dev/core; test -d /dev/empty && echo empty; \
+    let script = "readlink /dev/kcore; test -d /dev/empty && echo empty; \
                   echo x > /dev/custom/f && cat /dev/custom/f; \
                   touch /dev/new 2>&1 | grep -c 'Read-only'";
     each_user_sees(ns, script, "/proc/kcore\nempty\nx\n1\n");

@@ -4,6 +4,7 @@
 mod common;
 mod roots;
 mod unions;
+mod uppers;
 
 use std::ffi::CString;
 
@@ -33,6 +34,18 @@ fn writable_union_with_escaped_layer_names() {
             "{user:?}: {line}"
         );
         assert!(!line.contains("lowerdir+"), "{user:?}: {line}");
+    }
+}
+
+#[test]
+fn persistent_union_with_escaped_names() {
+    legacy();
+    for user in USERS {
+        // The host's upper and work directories by their descriptors' magic links, so
+        // no name of theirs is parsed from the string.
+        for line in [uppers::writes_persist(user), uppers::escaped_names(user)] {
+            assert!(line.contains("lowerdir=/l"), "{user:?}: {line}");
+        }
     }
 }
 

@@ -10,6 +10,7 @@ fn host(target: &str, source: &str, origin: usize) -> Entry<usize> {
         dir: target.ends_with('/'),
         flags: 0,
         what: What::Host(source.into()),
+        mode: None,
         stmt: origin,
         origin,
     }
@@ -344,6 +345,7 @@ fn entry() -> impl Strategy<Value = Entry<usize>> {
             dir,
             flags,
             what,
+            mode: None,
             stmt: 0,
             origin: 0,
         })

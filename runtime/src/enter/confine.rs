@@ -9,7 +9,8 @@
 //! back at `execve`. Pid 1 and the caller's stand-in of a pid namespace give up the
 //! same, keeping no capability at all ([`give_up_everything`]).
 
-use rustix::io::Errno;
+use rustix::fd::OwnedFd;
+use rustix::io::{self, Errno};
 use rustix::process::{self, DumpableBehavior, Gid, Pid, Signal, Uid};
 use rustix::thread::{self, CapabilitiesSecureBits, CapabilitySet, CapabilitySets};
 
@@ -44,6 +45,16 @@ pub(crate) struct Program<'a> {
 }
 
 impl Program<'_> {
+    /// Who owns what the table makes for the program: its user and group when this
+    /// process switches to them (root running it as another user); else whoever enters
+    /// already is the program's user (`None`).
+    pub(crate) fn owner(&self) -> Option<super::Owner> {
+        self.switch_ids.then(|| super::Owner {
+            uid: self.identity.uid.map(Uid::from_raw_unchecked),
+            gid: self.identity.gid.map(Gid::from_raw_unchecked),
+        })
+    }
+
     /// Switches to the chosen ids if this process must: supplementary groups (those
     /// chosen, or none), gid, then uid, all three of real, effective and saved. For the
     /// calling thread only, allocation-free.
@@ -80,7 +91,7 @@ impl Namespace {
     pub(super) fn confine(
         &'static self,
         program: Program,
-        parent: Option<Pid>,
+        parent: Option<Parent>,
     ) -> Result<(), Error> {
         if self.new_session() {
             Context::NONE.step(Step::Session, || process::setsid().map(drop))?;
@@ -91,7 +102,7 @@ impl Namespace {
         // After the switch too: the kernel clears the parent-death signal whenever the
         // credentials change.
         if let Some(parent) = parent {
-            die_with_parent(parent)?;
+            parent.die_with()?;
         }
         super::limits::set(self.limits())?;
         Context::NONE.step(Step::NoNewPrivs, || thread::set_no_new_privs(true))?;
@@ -161,6 +172,33 @@ fn drop_capabilities(keep: Caps, switch: impl FnOnce() -> Result<(), Error>) -> 
     thread::set_capabilities_secure_bits(bits.union(SECURE_BITS)).map_err(fail)?;
     switch()?;
     thread::set_capabilities(None, sets(kept)).map_err(fail)
+}
+
+/// The process a confined process dies with.
+#[derive(Clone, Copy)]
+pub(super) enum Parent<'a> {
+    /// Its parent, by pid.
+    Pid(Pid),
+    /// Its parent outside its pid namespace, where `getppid` says 0: the caller, which
+    /// alone holds the write end of this pipe, so that a read ends (EOF) only once the
+    /// caller is gone (pid 1 of a pid namespace).
+    Outside(&'a OwnedFd),
+}
+
+impl Parent<'_> {
+    /// `PR_SET_PDEATHSIG(SIGKILL)`, then checks that the parent is still there.
+    pub(super) fn die_with(self) -> Result<(), Error> {
+        match self {
+            Parent::Pid(pid) => die_with_parent(pid),
+            Parent::Outside(life) => Context::NONE.step(Step::DeathSignal, || {
+                process::set_parent_process_death_signal(Some(Signal::KILL))?;
+                match io::read(life, &mut [0u8; 1]) {
+                    Err(Errno::AGAIN) => Ok(()),
+                    _ => Err(Errno::SRCH),
+                }
+            }),
+        }
+    }
 }
 
 /// `PR_SET_PDEATHSIG(SIGKILL)`, then checks that `parent` is still the parent: if it

@@ -2,7 +2,7 @@
 //! host's. The host's `null`, `zero`, `full`, `random`, `urandom` and `tty` are bound
 //! onto empty files (a user namespace may not make device nodes), a new devpts instance
 //! gives terminals of its own, a private tmpfs the shared memory, and links point into
-//! `/proc/self/fd`.
+//! `/proc/self/fd` (and `core` to `/proc/kcore`).
 
 use core::ffi::CStr;
 
@@ -26,9 +26,12 @@ pub(crate) const NODES: [(&CStr, &CStr); 6] = [
     (c"tty", c"/dev/tty"),
 ];
 
-/// The links of the new `/dev`, name and text.
-const LINKS: [(&CStr, &CStr); 5] = [
+/// The links of the new `/dev`, name and text. `core` points at the kernel's memory
+/// image, as bubblewrap's `/dev` does (only a process with `CAP_SYS_RAWIO` in the
+/// host's user namespace can read it).
+const LINKS: [(&CStr, &CStr); 6] = [
     (c"ptmx", c"pts/ptmx"),
+    (c"core", c"/proc/kcore"),
     (c"fd", c"/proc/self/fd"),
     (c"stdin", c"/proc/self/fd/0"),
     (c"stdout", c"/proc/self/fd/1"),

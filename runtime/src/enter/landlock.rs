@@ -266,7 +266,11 @@ const fn rights(mount: &Mount) -> Option<u64> {
         Kind::Proc => READ,
         // Its nodes (a terminal's ioctls too), and `pts`; `shm` has a rule of its own.
         Kind::Dev => READ | LANDLOCK_ACCESS_FS_WRITE_FILE as u64 | DEVICE,
-        Kind::File { .. } => LANDLOCK_ACCESS_FS_READ_FILE as u64,
+        // A `file rw` is its own copy, writable (never truncated away: it is a mount).
+        Kind::File { .. } | Kind::FileParam { .. } if flags.is_rw() => {
+            (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE) as u64
+        }
+        Kind::File { .. } | Kind::FileParam { .. } => LANDLOCK_ACCESS_FS_READ_FILE as u64,
         Kind::Dir | Kind::Symlink { .. } => return None,
     })
 }

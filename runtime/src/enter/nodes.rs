@@ -3,8 +3,9 @@
 //! A `dir` or `symlink` in the new root was made with the skeleton; one inside a tmpfs
 //! (or a writable union) of the table is made when its turn comes, after that mount,
 //! the missing directories above it too, following no link on the way. A `file` is a
-//! read-only bind of its content, written to a tmpfs of the scratch root that the
-//! sandbox never sees.
+//! bind of that file alone, read-only unless `rw`, holding its content: written to a
+//! tmpfs of the scratch root that the sandbox never sees, so that even a writable copy
+//! leads nowhere else. Each is made with its mode and given to the program's user.
 
 use core::ffi::CStr;
 use core::fmt::Write as _;
@@ -15,10 +16,11 @@ use rustix::io::Errno;
 use rustix::mount::{self, MountAttrFlags, MoveMountFlags};
 
 use super::{
-    Roots, attributes, bind_one, create_parents, explain, is_dir, new_file, new_mount_with,
-    relative,
+    Maker, Roots, attributes, bind_one, create_parents, explain, is_dir, make_dir, new_file,
+    new_mount_with, relative,
 };
 use crate::error::{Context, Error, Step};
+use crate::params::Value;
 use crate::stack::StackBuf;
 use crate::table::{Flags, Kind, Mount};
 
@@ -29,30 +31,53 @@ const DATA: &CStr = c"/data";
 /// a file of content takes whole pages of the data tmpfs.
 const PAGE_MAX: usize = 64 * 1024;
 
+/// A read-only `file`'s mode unless declared: whoever the program runs as reads it.
+const READ_ONLY: u32 = 0o444;
+
+/// A `file rw`'s mode unless declared: the program's user (who owns it) writes it,
+/// others read it.
+const WRITABLE: u32 = 0o644;
+
+/// Where a `file`'s bytes come from.
+#[derive(Clone, Copy)]
+pub(super) enum Bytes {
+    /// Fixed at compile time.
+    Fixed(&'static [u8]),
+    /// Given when entering, to the slot of this name.
+    Given(&'static CStr),
+}
+
 /// The tmpfs that holds the content of the table's `file`s, one file per entry, made
-/// on the first and sized from them all.
+/// on the first and sized from them all: to the pages their bytes take when every
+/// `file` is read-only with content fixed at compile time, else as any tmpfs without
+/// `size=` (half the memory), since a writable file may grow and a slot's content is
+/// known only now.
 pub(super) struct Data {
     /// The data tmpfs, once mounted at [`DATA`].
     tmpfs: Option<OwnedFd>,
     /// How many files it holds, which names the next.
     files: u32,
-    /// Its size: every content of the table, each in whole pages.
-    size: usize,
+    /// Its size, if bounded.
+    size: Option<usize>,
 }
 
 impl Data {
     pub(super) fn new(mounts: &'static [Mount]) -> Data {
-        let pages = mounts
-            .iter()
-            .filter_map(|mount| match mount.kind() {
-                Kind::File { content } => Some(content.len().div_ceil(PAGE_MAX).max(1)),
-                _ => None,
-            })
-            .fold(0, usize::saturating_add);
+        let mut size = Some(0usize);
+        for mount in mounts {
+            size = match mount.kind() {
+                Kind::File { content } if !mount.flags().is_rw() => size.map(|size| {
+                    let pages = content.len().div_ceil(PAGE_MAX).max(1);
+                    size.saturating_add(pages.saturating_mul(PAGE_MAX))
+                }),
+                Kind::File { .. } | Kind::FileParam { .. } => None,
+                _ => size,
+            };
+        }
         Data {
             tmpfs: None,
             files: 0,
-            size: pages.saturating_mul(PAGE_MAX),
+            size,
         }
     }
 
@@ -61,10 +86,16 @@ impl Data {
     fn tmpfs(&mut self) -> Result<BorrowedFd<'_>, Errno> {
         if self.tmpfs.is_none() {
             let mut size = StackBuf::<32>::new();
-            write!(size, "{}", self.size).map_err(|_| Errno::NAMETOOLONG)?;
+            if let Some(bytes) = self.size {
+                write!(size, "{bytes}").map_err(|_| Errno::NAMETOOLONG)?;
+            }
             let tmpfs = new_mount_with(c"tmpfs", attributes(Flags::NOEXEC), |fs| {
                 mount::fsconfig_set_string(fs, c"mode", c"0700")?;
-                mount::fsconfig_set_string(fs, c"size", size.as_cstr())
+                if size.as_bytes().is_empty() {
+                    Ok(())
+                } else {
+                    mount::fsconfig_set_string(fs, c"size", size.as_cstr())
+                }
             })?;
             fs::mkdir(DATA, Mode::from_raw_mode(0o700))?;
             let flags = MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH;
@@ -74,50 +105,71 @@ impl Data {
         self.tmpfs.as_ref().map(AsFd::as_fd).ok_or(Errno::BADF)
     }
 
-    /// A new file of the data tmpfs holding `content`, mode 0444, open for writing.
-    fn write(&mut self, content: &[u8]) -> Result<OwnedFd, Errno> {
+    /// A new file of the data tmpfs with `mode`, open for writing.
+    fn create(&mut self, mode: u32) -> Result<OwnedFd, Errno> {
         let mut name = StackBuf::<16>::new();
         write!(name, "{}", self.files).map_err(|_| Errno::NAMETOOLONG)?;
         self.files += 1;
-        let file = new_file(self.tmpfs()?, name.as_cstr(), 0o444)?;
-        let mut rest = content;
-        while !rest.is_empty() {
-            match rustix::io::write(&file, rest)? {
-                0 => return Err(Errno::IO),
-                written => rest = rest.get(written..).unwrap_or_default(),
-            }
-        }
-        Ok(file)
+        new_file(self.tmpfs()?, name.as_cstr(), mode)
     }
 }
 
-/// Binds a new file holding `bytes` onto `mountpoint`, read-only: even root inside
-/// gets EROFS.
+/// Writes all of `bytes` to `file`.
+fn write_all(file: &OwnedFd, bytes: &[u8]) -> Result<(), Errno> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match rustix::io::write(file, rest) {
+            Ok(0) => return Err(Errno::IO),
+            Ok(written) => rest = rest.get(written..).unwrap_or_default(),
+            Err(Errno::INTR) => {}
+            Err(errno) => return Err(errno),
+        }
+    }
+    Ok(())
+}
+
+/// Binds a new file holding `bytes` onto `mountpoint`: read-only (even root inside
+/// gets EROFS) unless `rw`, with the declared mode, and belonging to the program's user.
 pub(super) fn file(
     roots: &mut Roots,
     mountpoint: &OwnedFd,
     mount: &Mount,
-    bytes: &'static [u8],
+    bytes: Bytes,
     context: Context,
 ) -> Result<(), Error> {
     if is_dir(mountpoint).map_err(context.fail(Step::Mountpoint))? {
         return Err(context.fail(Step::Node)(Errno::ISDIR));
     }
+    let rw = mount.flags().is_rw();
+    let default = if rw { WRITABLE } else { READ_ONLY };
     context.step(Step::Node, || {
-        let file = roots.data.write(bytes)?;
-        let attributes = attributes(mount.flags()) | MountAttrFlags::MOUNT_ATTR_RDONLY;
+        let file = roots.data.create(mount.mode().unwrap_or(default))?;
+        match bytes {
+            Bytes::Fixed(fixed) => write_all(&file, fixed)?,
+            Bytes::Given(name) => match roots.params.value(name) {
+                Ok(Value::Content(given)) => write_all(&file, given)?,
+                // Checked before anything was mounted.
+                _ => return Err(Errno::INVAL),
+            },
+        }
+        roots.maker.give_file(file.as_fd())?;
+        let mut attributes = attributes(mount.flags());
+        if !rw {
+            attributes |= MountAttrFlags::MOUNT_ATTR_RDONLY;
+        }
         bind_one(&file, attributes, mountpoint)
     })
 }
 
-/// Makes the directory of a `dir` inside a tmpfs of the table.
+/// Makes the directory of a `dir` inside a tmpfs of the table, with its mode.
 pub(super) fn dir(
     new_root: BorrowedFd<'_>,
     mount: &'static Mount,
     context: Context,
+    maker: Maker,
 ) -> Result<(), Error> {
-    make(new_root, mount, context, |parent, name| {
-        fs::mkdirat(parent, name, Mode::from_raw_mode(0o755))
+    make(new_root, mount, context, maker, |parent, name| {
+        make_dir(parent.as_fd(), name, mount.mode().unwrap_or(0o755))
     })
 }
 
@@ -127,19 +179,22 @@ pub(super) fn symlink(
     mount: &'static Mount,
     text: &'static CStr,
     context: Context,
+    maker: Maker,
 ) -> Result<(), Error> {
-    make(new_root, mount, context, |parent, name| {
+    make(new_root, mount, context, maker, |parent, name| {
         fs::symlinkat(text, parent, name)
     })
 }
 
 /// Makes what `make_at` makes at the target of `mount`, when it is inside a tmpfs of
-/// the table: the skeleton made the others. Whatever is already there (a host layer's
-/// file, a link planted in a writable union) is an error (EEXIST), never followed.
+/// the table (the skeleton made the others), and gives it to the program's user. Whatever
+/// is already there (a host layer's file, a link planted in a writable union) is an
+/// error (EEXIST), never followed.
 fn make(
     new_root: BorrowedFd<'_>,
     mount: &'static Mount,
     context: Context,
+    maker: Maker,
     make_at: impl FnOnce(&OwnedFd, &CStr) -> Result<(), Errno>,
 ) -> Result<(), Error> {
     if !mount.in_tmpfs() {
@@ -147,8 +202,9 @@ fn make(
     }
     context
         .step(Step::Node, || {
-            let (parent, name) = create_parents(new_root, relative(mount.target()))?;
-            make_at(&parent, name.as_cstr())
+            let (parent, name) = create_parents(new_root, relative(mount.target()), maker)?;
+            make_at(&parent, name.as_cstr())?;
+            maker.give(parent.as_fd(), name.as_cstr(), true)
         })
         .map_err(|error| explain(error, new_root, mount.target()))
 }

@@ -11,6 +11,9 @@
 //! A table with a new session but no pid namespace takes the same way: `setsid`
 //! refuses a process group leader, as a launcher started by an interactive shell is,
 //! and G never is one. I is then an ordinary process that waits for G.
+//!
+//! With `as_pid_1;` there is no G: I itself returns from entering and executes the
+//! program, which is then pid 1, and C waits for it directly.
 
 use core::mem;
 
@@ -19,7 +22,7 @@ use rustix::io::{self, Errno};
 use rustix::pipe::{PipeFlags, pipe_with};
 use rustix::process::{self, Pid, Resource, Rlimit, Signal, WaitOptions};
 
-use super::confine::die_with_parent;
+use super::confine::{Parent, die_with_parent};
 use crate::error::{Context, Error, Step};
 use crate::policy::TIMED_OUT;
 use crate::sys::process::{self as raw, Disposition, Instant, Outcome, OutcomePage, SignalSet};
@@ -40,17 +43,19 @@ const CHILD: i32 = Signal::CHILD.as_raw();
 const WAITED: SignalSet = SignalSet::of(&FORWARDED).union(SignalSet::of(&[CHILD]));
 
 /// Runs `in_init` in pid 1 of the new pid namespace (which the caller has unshared),
-/// then `in_program` in its child, with the pid of the process it must die with (pid
-/// 1); returns `Ok` only there, in the process that must execute the program next. In
-/// the caller, returns the error of either, or never (it exits as the program does).
-/// Once the program runs, pid 1 calls `init_gives_up` and the caller
-/// `caller_gives_up`: what they keep of their privileges (nothing). With a `timeout`
-/// in seconds, pid 1 kills every process of the namespace that long after forking the
-/// program. The caller dies with `parent`.
+/// then `in_program` in its child, with the process it must die with (pid 1); returns
+/// `Ok` only there, in the process that must execute the program next. With
+/// `as_pid_1`, `in_program` runs in pid 1 itself, which dies with the caller, and
+/// returns `Ok` there. In the caller, returns the error of either, or never (it exits
+/// as the program does). Once the program runs, pid 1 (unless it is the program) calls
+/// `init_gives_up` and the caller `caller_gives_up`: what they keep of their privileges
+/// (nothing). With a `timeout` in seconds, pid 1 kills every process of the namespace
+/// that long after forking the program. The caller dies with `parent`.
 pub(super) fn enter(
     parent: Pid,
+    as_pid_1: bool,
     in_init: impl FnOnce() -> Result<(), Error>,
-    in_program: impl FnOnce(Pid) -> Result<(), Error>,
+    in_program: impl FnOnce(Parent) -> Result<(), Error>,
     init_gives_up: impl FnOnce() -> Result<(), Error>,
     caller_gives_up: impl FnOnce() -> Result<(), Error>,
     timeout: Option<u32>,
@@ -81,7 +86,12 @@ pub(super) fn enter(
                 exec: exec_write,
                 timeout,
             };
-            init.run(&caller, &life_read, in_init, in_program, init_gives_up)
+            if as_pid_1 {
+                init.run_program(&caller, &life_read, in_init, in_program);
+                Ok(())
+            } else {
+                init.run(&caller, &life_read, in_init, in_program, init_gives_up)
+            }
         }
     }
 }
@@ -262,10 +272,10 @@ impl Init {
         caller: &Caller,
         life: &OwnedFd,
         in_init: impl FnOnce() -> Result<(), Error>,
-        in_program: impl FnOnce(Pid) -> Result<(), Error>,
+        in_program: impl FnOnce(Parent) -> Result<(), Error>,
         give_up: impl FnOnce() -> Result<(), Error>,
     ) -> Result<(), Error> {
-        if let Err(error) = die_with_caller(life) {
+        if let Err(error) = Parent::Outside(life).die_with() {
             self.fail(error);
         }
         if let Err(error) = in_init() {
@@ -291,7 +301,7 @@ impl Init {
                 if let Err(errno) = caller.give_back() {
                     self.fail(Error::new(Step::Fork, errno));
                 }
-                if let Err(error) = in_program(init) {
+                if let Err(error) = in_program(Parent::Pid(init)) {
                     self.fail(error);
                 }
                 // Closed when the program executes (O_CLOEXEC) or exits: then C stops
@@ -300,6 +310,32 @@ impl Init {
                 Ok(())
             }
         }
+    }
+
+    /// I as the program (`as_pid_1;`): enters, then confines itself as the program's
+    /// process does, dying with C, and returns to execute the program as pid 1.
+    /// No init of ours reaps orphans or passes signals on: the program is the init.
+    fn run_program(
+        self,
+        caller: &Caller,
+        life: &OwnedFd,
+        in_init: impl FnOnce() -> Result<(), Error>,
+        in_program: impl FnOnce(Parent) -> Result<(), Error>,
+    ) {
+        if let Err(error) = Parent::Outside(life).die_with() {
+            self.fail(error);
+        }
+        if let Err(error) = in_init() {
+            self.fail(error);
+        }
+        if let Err(errno) = caller.give_back() {
+            self.fail(Error::new(Step::Fork, errno));
+        }
+        if let Err(error) = in_program(Parent::Outside(life)) {
+            self.fail(error);
+        }
+        // Closed when the program executes (O_CLOEXEC) or exits.
+        mem::forget(self.exec);
     }
 
     /// Tells C why entering failed, and exits.
@@ -332,17 +368,4 @@ impl Init {
         }
         raw::exit(0)
     }
-}
-
-/// `PR_SET_PDEATHSIG(SIGKILL)` in I, then checks that C is still there: C holds the only
-/// write end of `life`, so a read ends (EOF) only once C is gone. (`getppid` says 0
-/// across the namespace boundary, whatever the parent.)
-fn die_with_caller(life: &OwnedFd) -> Result<(), Error> {
-    Context::NONE.step(Step::DeathSignal, || {
-        process::set_parent_process_death_signal(Some(Signal::KILL))?;
-        match io::read(life, &mut [0u8; 1]) {
-            Err(Errno::AGAIN) => Ok(()),
-            _ => Err(Errno::SRCH),
-        }
-    })
 }

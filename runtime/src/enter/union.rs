@@ -1,16 +1,16 @@
 //! Unions: overlayfs mounts of host directories (the lower layers, top first), the
 //! skeleton below them all, and for a writable union an upper and work directory on a
-//! tmpfs of its own outside the new root. Built one layer at a time with `fsconfig(2)`
-//! where the kernel can (6.8), each layer by descriptor where it takes one (6.15),
-//! else by a staged name; before 6.8 with one `mount(2)` option string. DESIGN.md says
-//! why each route exists.
+//! tmpfs of its own outside the new root, or the host's own (`upper(..)`), which keep
+//! the writes. Built one layer at a time with `fsconfig(2)` where the kernel can (6.8),
+//! each layer by descriptor where it takes one (6.15), else by a staged name; before
+//! 6.8 with one `mount(2)` option string. DESIGN.md says why each route exists.
 
 use core::ffi::CStr;
 use core::fmt::Write as _;
 use core::sync::atomic::Ordering;
 
-use rustix::fd::OwnedFd;
-use rustix::fs::{self, CWD, Mode, OFlags};
+use rustix::fd::{AsFd as _, AsRawFd as _, OwnedFd};
+use rustix::fs::{self, AtFlags, CWD, Mode, OFlags, StatxFlags};
 use rustix::io::Errno;
 use rustix::mount::{
     self, FsMountFlags, FsOpenFlags, MountAttrFlags, MountFlags, MoveMountFlags, OpenTreeFlags,
@@ -21,7 +21,81 @@ use super::{
 };
 use crate::error::{Context, Error, Reason, Step};
 use crate::stack::StackBuf;
-use crate::table::{Flags, Mount, Upper};
+use crate::table::{Flags, Mount, Tmpfs, Upper};
+
+/// Where a writable union's writes go.
+enum Writes {
+    /// Upper and work directories on a tmpfs of ours.
+    Scratch(UpperDirs),
+    /// The host's upper and work directories, opened as sources are.
+    Host(HostDirs),
+}
+
+/// The host's upper and work directories of a union, and their declared names.
+struct HostDirs {
+    upper: OwnedFd,
+    work: OwnedFd,
+    upper_name: &'static CStr,
+    work_name: &'static CStr,
+}
+
+impl HostDirs {
+    /// Opens both under the host's root, as sources are opened, and checks that they
+    /// are on one mount, as overlayfs wants.
+    fn open(
+        roots: &Roots,
+        (upper_name, work_name): (&'static CStr, &'static CStr),
+        context: Context,
+    ) -> Result<HostDirs, Error> {
+        let open = |name| {
+            open_source(roots, name, OFlags::DIRECTORY)
+                .map_err(context.with_source(name).fail(Step::Upper))
+        };
+        let (upper, work) = (open(upper_name)?, open(work_name)?);
+        let mount = |dir: &OwnedFd| {
+            fs::statx(dir, c"", AtFlags::EMPTY_PATH, StatxFlags::MNT_ID)
+                .map(|statx| statx.stx_mnt_id)
+        };
+        let fail = context.with_source(work_name).fail(Step::Upper);
+        if mount(&upper).map_err(fail)? != mount(&work).map_err(fail)? {
+            return Err(fail(Errno::XDEV).because(Reason::SeparateMounts(upper_name)));
+        }
+        Ok(HostDirs {
+            upper,
+            work,
+            upper_name,
+            work_name,
+        })
+    }
+
+    /// The name by which the kernel's own lookup finds `dir`: its descriptor through
+    /// the host's procfs (a magic link to that very directory, not a path looked up
+    /// again), for kernels that take the upper and work directories only by path.
+    fn by_descriptor(roots: &Roots, dir: &OwnedFd, path: &mut ScratchName) -> Result<(), Errno> {
+        let proc = open_source(roots, c"/proc", OFlags::DIRECTORY)?;
+        if fs::fstatfs(&proc)?.f_type != fs::PROC_SUPER_MAGIC {
+            return Err(Errno::XDEV);
+        }
+        path.clear();
+        write!(path, "/oldroot/proc/self/fd/{}", dir.as_raw_fd()).map_err(|_| Errno::NAMETOOLONG)
+    }
+
+    /// Explains what overlayfs answered: the directories in use by another union
+    /// (EBUSY), made over another top layer (ESTALE), or on a filesystem it refuses as
+    /// an upper.
+    fn explain(&self, error: Error) -> Error {
+        let reason = match Errno::from_raw_os_error(error.errno()) {
+            Errno::BUSY => Reason::InUse(self.work_name),
+            Errno::STALE => Reason::OtherLayers(self.work_name),
+            Errno::INVAL | Errno::ROFS | Errno::OPNOTSUPP => match fs::fstatfs(&self.upper) {
+                Ok(stat) => Reason::UpperFilesystem(stat.f_type.cast_unsigned()),
+                Err(_) => return error,
+            },
+            _ => return error,
+        };
+        error.on_layer(self.upper_name).because(reason)
+    }
+}
 
 /// The scratch directory of a writable union, `/u{index}`, outside the new root.
 struct UpperDirs {
@@ -29,11 +103,11 @@ struct UpperDirs {
 }
 
 impl UpperDirs {
-    fn prepare(upper: Upper) -> Result<UpperDirs, Errno> {
+    fn prepare(tmpfs: Tmpfs, index: u32) -> Result<UpperDirs, Errno> {
         let mut scratch = ScratchName::new();
-        write!(scratch, "/u{}", upper.index()).map_err(|_| Errno::NAMETOOLONG)?;
+        write!(scratch, "/u{index}").map_err(|_| Errno::NAMETOOLONG)?;
         fs::mkdir(scratch.as_cstr(), Mode::from_raw_mode(0o755))?;
-        let fs = new_tmpfs(upper.tmpfs(), attributes(Flags::NONE))?;
+        let fs = new_tmpfs(tmpfs, attributes(Flags::NONE))?;
         mount::move_mount(
             &fs,
             c"",
@@ -72,7 +146,7 @@ impl UpperDirs {
 struct Layers<'a> {
     mount: &'static Mount,
     lowers: &'static [&'static CStr],
-    upper: Option<&'a UpperDirs>,
+    upper: Option<&'a Writes>,
     user_namespace: bool,
     context: Context,
 }
@@ -98,9 +172,14 @@ pub(super) fn mount(
     user_namespace: bool,
     context: Context,
 ) -> Result<(), Error> {
-    let upper = match upper {
-        Some(upper) => Some(context.step(Step::Upper, || UpperDirs::prepare(upper))?),
-        None => None,
+    let upper = match upper.map(|upper| (upper, upper.tmpfs(), upper.host())) {
+        Some((upper, Some(tmpfs), _)) => {
+            Some(Writes::Scratch(context.step(Step::Upper, || {
+                UpperDirs::prepare(tmpfs, upper.index())
+            })?))
+        }
+        Some((_, None, Some(dirs))) => Some(Writes::Host(HostDirs::open(roots, dirs, context)?)),
+        _ => None,
     };
     let layers = Layers {
         mount,
@@ -118,9 +197,14 @@ pub(super) fn mount(
             Err(error) => Err(error),
         }
     };
-    // Explain what the kernel answered with a bare errno: ELOOP, EINVAL.
+    // Explain what the kernel answered with a bare errno: ELOOP, EINVAL, and for the
+    // host's upper and work directories EBUSY, ESTALE.
     made.map_err(|error| overlapping(error, roots, lowers, context))
         .map_err(|error| find_locked_layer(roots, lowers, error))
+        .map_err(|error| match &upper {
+            Some(Writes::Host(dirs)) if !error.has_reason() => dirs.explain(error),
+            _ => error,
+        })
 }
 
 /// Names the two layers when overlayfs refused the union with ELOOP: one is the other,
@@ -209,12 +293,30 @@ fn union_fsconfig(
     // exist in the merged view even when no layer has them: the mountpoint itself.
     add_layer(roots, &fs, mountpoint, &mut by_fd).map_err(fail)?;
     let mut path = ScratchName::new();
-    if let Some(upper) = layers.upper {
-        for (key, name) in [(c"upperdir", &b"/upper"[..]), (c"workdir", b"/work")] {
-            path.clear();
-            upper.push(&mut path, name, false).map_err(fail)?;
-            mount::fsconfig_set_string(&fs, key, path.as_cstr()).map_err(fail)?;
+    match layers.upper {
+        Some(Writes::Scratch(upper)) => {
+            for (key, name) in [(c"upperdir", &b"/upper"[..]), (c"workdir", b"/work")] {
+                path.clear();
+                upper.push(&mut path, name, false).map_err(fail)?;
+                mount::fsconfig_set_string(&fs, key, path.as_cstr()).map_err(fail)?;
+            }
         }
+        Some(Writes::Host(dirs)) => {
+            for (key, dir) in [(c"upperdir", &dirs.upper), (c"workdir", &dirs.work)] {
+                // By descriptor (6.13 for any, 6.15 for O_PATH), else by its magic link.
+                match mount::fsconfig_set_fd(&fs, key, dir.as_fd()) {
+                    Err(Errno::INVAL | Errno::BADF) => {
+                        HostDirs::by_descriptor(roots, dir, &mut path).map_err(fail)?;
+                        mount::fsconfig_set_string(&fs, key, path.as_cstr()).map_err(fail)?;
+                    }
+                    done => done.map_err(fail)?,
+                }
+            }
+            // A second union on the same directories fails (EBUSY) instead of mixing
+            // two unions' writes: overlayfs's exclusive use of upper and work.
+            mount::fsconfig_set_string(&fs, c"index", c"on").map_err(fail)?;
+        }
+        None => {}
     }
     if layers.user_namespace {
         // Unprivileged overlayfs keeps its metadata in user.* xattrs (kernel 5.11).
@@ -317,14 +419,29 @@ fn union_legacy(roots: &mut Roots, mountpoint: &OwnedFd, layers: &Layers<'_>) ->
         .push_escaped(path.as_bytes())
         .map_err(too_long)
         .map_err(fail)?;
-    if let Some(upper) = layers.upper {
-        options
+    match layers.upper {
+        Some(Writes::Scratch(upper)) => options
             .push(b",upperdir=")
             .and_then(|()| upper.push(&mut options, b"/upper", true))
             .and_then(|()| options.push(b",workdir="))
             .and_then(|()| upper.push(&mut options, b"/work", true))
             .map_err(too_long)
-            .map_err(fail)?;
+            .map_err(fail)?,
+        Some(Writes::Host(dirs)) => {
+            for (key, dir) in [
+                (&b",upperdir="[..], &dirs.upper),
+                (b",workdir=", &dirs.work),
+            ] {
+                HostDirs::by_descriptor(roots, dir, &mut path).map_err(fail)?;
+                options
+                    .push(key)
+                    .and_then(|()| options.push_escaped(path.as_bytes()))
+                    .map_err(too_long)
+                    .map_err(fail)?;
+            }
+            options.push(b",index=on").map_err(too_long).map_err(fail)?;
+        }
+        None => {}
     }
     if layers.user_namespace {
         options

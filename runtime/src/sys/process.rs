@@ -8,7 +8,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use linux_raw_sys::general::{
     __NR_clock_gettime, __NR_clone, __NR_close_range, __NR_exit_group, __NR_kill,
     __NR_rt_sigaction, __NR_rt_sigprocmask, __NR_rt_sigtimedwait, __kernel_timespec,
-    CLOCK_MONOTONIC, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SIGCHLD, kernel_sigaction,
+    CLOCK_MONOTONIC, CLONE_FILES, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SIGCHLD, kernel_sigaction,
 };
 use rustix::io::Errno;
 
@@ -27,6 +27,23 @@ pub(crate) fn fork() -> Result<Option<i32>, Errno> {
     // stack, as after fork(2). Memory is copied, not shared, so nothing of this process
     // is aliased by the child.
     let pid = unsafe { raw_syscall(__NR_clone, [SIGCHLD as usize, 0, 0, 0, 0]) }?;
+    Ok(if pid == 0 { None } else { Some(pid as i32) })
+}
+
+/// `clone(CLONE_FILES | SIGCHLD)`: a fork that shares this process's descriptor table,
+/// so that what the child opens is the parent's too. Returns the child's pid in the
+/// parent, `None` in the child.
+///
+/// The child has a copy of this process's memory, one thread, and the same table: it
+/// must not close a descriptor the parent still uses (an `OwnedFd` dropped in the
+/// child closes the parent's), so it ends with [`exit`], which drops nothing. The same
+/// caution as [`fork`] holds for locks.
+pub(crate) fn fork_sharing_fds() -> Result<Option<i32>, Errno> {
+    // SAFETY: no pointer is passed; with a null stack the child runs on a copy of this
+    // stack. Memory is copied, not shared; the descriptor table is shared, which the
+    // caller's child code respects (see above).
+    let flags = (CLONE_FILES | SIGCHLD) as usize;
+    let pid = unsafe { raw_syscall(__NR_clone, [flags, 0, 0, 0, 0]) }?;
     Ok(if pid == 0 { None } else { Some(pid as i32) })
 }
 

@@ -107,7 +107,10 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
         ("bwrap", "bubblewrap"),
         ("exec", "mountns, static `exec` example"),
         ("tiny", "mountns, `tiny` example (no std, no libc)"),
-        ("tiny-landlock", "mountns, `tiny-landlock`: `tiny` + `landlock;`"),
+        (
+            "tiny-landlock",
+            "mountns, `tiny-landlock`: `tiny` + `landlock;`",
+        ),
         (
             "tiny-policy",
             "mountns, `tiny-policy`: `tiny` + `landlock;` + `limit [..]` (5 limits)",

@@ -1,5 +1,5 @@
-// No flag applies to `proc`, `dev`, `dir`, `symlink` or `file`: each flag word is an
-// error that says so, not a syntax error.
+// No flag applies to `proc`, `dev`, `dir` or `symlink`, and only `rw` to `file`: each
+// other flag word is an error that says so, not a syntax error.
 mountns::namespace! {
     static NS = {
         proc ro "/proc/";
@@ -7,6 +7,9 @@ mountns::namespace! {
         dir noexec "/var/tmp/";
         symlink ro "/lib" "usr/lib";
         file ro "/etc/hostname" "box\n";
+        file noexec "/etc/issue" "box\n";
+        file rw rw "/etc/motd" "hello\n";
+        dir rw "/srv/";
     };
 }
 fn main() {}

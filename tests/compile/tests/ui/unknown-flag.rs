@@ -1,6 +1,7 @@
 mountns::namespace! {
     static NS = {
         bind rw "/usr/";
+        bind rx "/srv/";
     };
 }
 fn main() {}
