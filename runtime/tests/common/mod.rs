@@ -317,10 +317,18 @@ pub fn where_user_namespaces_are_refused(script: &str) -> std::process::Output {
     child.wait_with_output().unwrap()
 }
 
-/// A copy of this test binary that uid 65534 may execute, in `fixture`.
+/// A copy of this test binary that uid 65534 may execute, in `fixture`. Copied by `cp`,
+/// not by this process: a child that another thread forks while the copy is open for
+/// writing would hold it open until it executes, and the kernel refuses to execute a
+/// file open for writing (ETXTBSY).
 pub fn launcher(fixture: &Fixture) -> String {
     let launcher = fixture.path("launcher");
-    fs::copy(std::env::current_exe().unwrap(), &launcher).unwrap();
+    let copied = Command::new("cp")
+        .arg(std::env::current_exe().unwrap())
+        .arg(&launcher)
+        .status()
+        .unwrap();
+    assert!(copied.success(), "cp of the test binary: {copied}");
     fs::set_permissions(&launcher, fs::Permissions::from_mode(0o755)).unwrap();
     launcher
 }
