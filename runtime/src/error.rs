@@ -244,7 +244,10 @@ impl Context {
         step: Step,
         call: impl FnOnce() -> Result<T, Errno>,
     ) -> Result<T, Error> {
-        call().map_err(self.begin(step)?)
+        // The fault first: an injected failure must stop the call (a fork, say)
+        // before it happens, not after.
+        let fail = self.begin(step)?;
+        call().map_err(fail)
     }
 
     /// Starts `step` of this entry, for a step of several calls: fails if a fault is
