@@ -192,7 +192,6 @@ fn spawn_reported<T>(
 }
 
 /// A program that could not be executed after its child entered the namespace.
-#[derive(Debug)]
 struct ExecError {
     program: OsString,
     /// std's error, with the errno.
@@ -203,6 +202,13 @@ impl fmt::Display for ExecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let program = Quoted(self.program.as_bytes());
         write!(f, "mountns: {} {program}: {}", Step::Exec, self.error)
+    }
+}
+
+impl fmt::Debug for ExecError {
+    /// The sentence of `Display`, as for [`Error`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 

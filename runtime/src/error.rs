@@ -275,8 +275,11 @@ impl Context {
 ///
 /// Displays as one line, e.g.
 /// `mountns: bind "/srv/x" on "/opt": open source: No such file or directory (os error 2)`;
-/// formatting it never allocates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// formatting it never allocates. `Debug` shows the same sentence (as `anyhow`'s errors
+/// do), so that `fn main() -> Result<(), Box<dyn std::error::Error>>` prints it; the
+/// parts are [`step`](Error::step), [`target`](Error::target),
+/// [`source`](Error::source) and [`errno`](Error::errno).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Error {
     step: Step,
     entry: Entry,
@@ -614,6 +617,13 @@ impl Error {
     }
 }
 
+impl fmt::Debug for Error {
+    /// The sentence of `Display`: what `main` returning an error prints.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
 impl core::error::Error for Error {}
 
 #[cfg(feature = "std")]
@@ -769,6 +779,25 @@ mod tests {
         assert_eq!(io_error.to_string(), error.to_string());
         let inner = io_error.get_ref().and_then(|e| e.downcast_ref::<Error>());
         assert_eq!(inner, Some(&error));
+    }
+
+    #[test]
+    fn debug_is_the_sentence_of_display() {
+        let target = c"/usr/lib/ssl/certs";
+        let error = Context::new(Entry::Tmpfs, target).fail(Step::Mountpoint)(Errno::LOOP)
+            .because(Reason::Link(&target.to_bytes()[..12]));
+        let sentence = "mountns: tmpfs on \"/usr/lib/ssl/certs\": open mountpoint: \"/usr/lib/ssl\" \
+                        is a symbolic link inside the new root; bind its target instead";
+        assert_eq!(format!("{error:?}"), sentence);
+        assert_eq!(format!("{error:#?}"), sentence);
+        // What `main` returning `Box<dyn Error>` prints, directly or through io::Error.
+        let boxed: Box<dyn std::error::Error> = Box::new(error);
+        assert_eq!(format!("{boxed:?}"), sentence);
+        let io_error = io::Error::from(error);
+        assert_eq!(
+            format!("{io_error:?}"),
+            format!("Custom {{ kind: FilesystemLoop, error: {sentence} }}")
+        );
     }
 
     #[test]
