@@ -236,7 +236,11 @@ impl<'a> Flattener<'a> {
         for source in &bind.sources {
             match checked_source(source, cx.sources_of) {
                 Ok(source) => sources.push(source),
-                Err(message) => error(self, source.span(), message),
+                Err(messages) => {
+                    for message in messages {
+                        error(self, source.span(), message);
+                    }
+                }
             }
         }
         if failed {
@@ -522,10 +526,10 @@ impl<'a> Flattener<'a> {
 fn checked_source(
     source: &Source,
     sources_of: Option<&Path>,
-) -> Result<(What, SourceCode), String> {
+) -> Result<(What, SourceCode), Vec<String>> {
     Ok(match source {
         Source::Lit(lit) => {
-            let path = valid::source(&lit.value())?;
+            let path = valid::source(&lit.value()).map_err(|message| vec![message])?;
             (What::Host(path.clone()), SourceCode::Lit(path, lit.span()))
         }
         Source::Tmpfs { options, .. } => {
@@ -542,7 +546,8 @@ fn checked_source(
             SourceCode::Expr(expr.clone()),
         ),
         Source::Included { index, .. } => {
-            let path = sources_of.ok_or("`@src` is internal to mountns; write a path")?;
+            let path = sources_of
+                .ok_or_else(|| vec!["`@src` is internal to mountns; write a path".into()])?;
             (
                 What::Host(format!("{{{}.{index}}}", path.to_token_stream())),
                 SourceCode::Included(path.clone(), *index),
