@@ -359,7 +359,7 @@ macro_rules! launcher {
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::package::{Layers, Source, Wrap, split};
+    pub use crate::package::{Layers, Message, Source, Wrap, split};
     pub use mountns_macros::namespace_resumed;
     #[cfg(feature = "launcher")]
     pub use mountns_runtime::launcher_panicked;
@@ -371,6 +371,48 @@ pub mod __private {
     /// `&str` (`include_str!`), a `&[u8]` or a `&[u8; N]` (`include_bytes!`). Each type
     /// has its own `const fn bytes`, chosen by the compiler.
     pub struct Content<T>(pub T);
+
+    /// What a `file` statement's content may be; any other type is a compile error
+    /// saying so, at the expression.
+    #[diagnostic::on_unimplemented(
+        message = "a file's content is a `&str`, `&[u8]` or `&[u8; N]` constant, not `{Self}`",
+        label = "not a `&str`, `&[u8]` or `&[u8; N]`",
+        note = "write a string literal, a byte string literal, `include_str!(..)`, `include_bytes!(..)` or a constant of one of those types"
+    )]
+    pub trait FileContent {
+        /// Always `Content<Self>`: a projection, so that a content of another type is
+        /// one error, not also a missing method.
+        type Content;
+    }
+
+    impl FileContent for &'static str {
+        type Content = Content<Self>;
+    }
+
+    impl FileContent for &'static [u8] {
+        type Content = Content<Self>;
+    }
+
+    impl<const N: usize> FileContent for &'static [u8; N] {
+        type Content = Content<Self>;
+    }
+
+    /// The content of a `file` statement, checked to be of a type it may be.
+    pub const fn content<T: FileContent<Content = Content<T>>>(value: T) -> T::Content {
+        Content(value)
+    }
+
+    /// What `include` takes: a namespace.
+    #[diagnostic::on_unimplemented(
+        message = "`include` takes a namespace declared with `mountns::namespace!`, not `{Self}`",
+        label = "not a namespace"
+    )]
+    pub trait Includable {}
+
+    impl Includable for Namespace {}
+
+    /// Checks, at compile time, that an include names a namespace.
+    pub const fn included<T: Includable>(_: &T) {}
 
     impl Content<&'static str> {
         pub const fn bytes(self) -> &'static [u8] {

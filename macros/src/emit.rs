@@ -252,7 +252,14 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
     for (n, mount) in mounts.iter().enumerate() {
         let target = c_lit(&mount.target, Span::call_site())?;
         let kind = statics.kind(mount, n)?;
-        let dir = mount.dir;
+        let dir = statics.dir(mount);
+        if statics
+            .dirs
+            .iter()
+            .any(|(target, _)| *target == mount.target)
+        {
+            statics.no_children_if_a_file(mount, mounts);
+        }
         let flags = bits("Flags", valid::FLAGS, mount.flags);
         let in_tmpfs = mount.in_tmpfs;
         rows.push(quote! {
@@ -262,8 +269,16 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
     let skeleton = collapse::skeleton(mounts)
         .into_iter()
         .map(|(path, node)| {
+            let known = statics
+                .dirs
+                .iter()
+                .find(|(target, _)| target.get(1..) == Some(path.as_str()));
             let path = c_lit(&path, Span::call_site())?;
             Ok(match node {
+                // A directory or a file, as the union of constants on it turns out.
+                Node::Dir if let Some((_, dir)) = known => {
+                    quote!(#private::Mountpoint::__new(#path, #dir))
+                }
                 Node::Dir => quote!(#private::Mountpoint::__new(#path, true)),
                 Node::File => quote!(#private::Mountpoint::__new(#path, false)),
                 Node::Link(text) => {
@@ -381,6 +396,20 @@ fn expanded(entry: &Entry<Origin>) -> Option<(TokenStream, Span)> {
     }
 }
 
+/// Where an entry's source was written: the literal or expression, or the statement
+/// (an include) that brought it in.
+fn source_span(entry: &Entry<Origin>) -> Span {
+    match &entry.origin.source {
+        SourceCode::Lit(_, span) | SourceCode::Param(_, span) if entry.origin.via.is_empty() => {
+            *span
+        }
+        SourceCode::Expr(expr) if entry.origin.via.is_empty() => {
+            syn::spanned::Spanned::span(&**expr)
+        }
+        _ => syn::spanned::Spanned::span(&entry.origin.stmt),
+    }
+}
+
 /// Where a union's errors found while the crate compiles point: its first statement.
 fn mount_span(lowers: &[Entry<Origin>]) -> Span {
     lowers.first().map_or_else(Span::call_site, |entry| {
@@ -399,6 +428,11 @@ struct Statics {
     /// The first `dir` or `symlink` made with the skeleton, if any: a non-literal
     /// source on `/` must then expand to a union, whose lowest layer the skeleton is.
     made_with_skeleton: Option<Span>,
+    /// The targets declared as files whose sources are constants that may turn out
+    /// one path (one invocation merges alike literals into a file bind; constants of
+    /// other invocations are known alike only once evaluated), each with the constant
+    /// expression that says whether it is a directory: more than one layer.
+    dirs: Vec<(String, TokenStream)>,
 }
 
 impl Statics {
@@ -415,11 +449,24 @@ impl Statics {
             sources: Vec::new(),
             uppers: 0,
             made_with_skeleton,
+            dirs: Vec::new(),
         };
         for entry in entries {
             let Some((part, span)) = expanded(entry) else {
                 continue;
             };
+            if let (false, SourceCode::Expr(expr)) = (entry.dir, &entry.origin.source) {
+                // A file target: a `&str` may name a file, a package never does.
+                let message = format!(
+                    "mountns: a package is a directory tree, and \"{target}\" is a file target; end it with `/` (\"{target}/\") to bind the package there",
+                    target = entry.target
+                );
+                statics.items.extend(quote_spanned! {span=>
+                    const _: () = if ::mountns::__private::Wrap(#expr).source().is_package() {
+                        ::core::panic!("{}", #message)
+                    };
+                });
+            }
             let name = format_ident!(
                 "SOURCE_{}",
                 statics.sources.len(),
@@ -439,8 +486,13 @@ impl Statics {
         let bytes = format_ident!("{}_BYTES", name, span = Span::mixed_site());
         // Every token of the call at `span`: that is where a const panic points.
         let of = quote_spanned! {span=> ::mountns::__private::Layers::of(&[#(#parts),*]) };
+        // A problem found while expanding is a compile error here, at the source, with
+        // a message that names the path at fault.
         self.items.extend(quote_spanned! {span=>
             const #layers: #private::Layers = #of;
+            const _: () = if let ::core::option::Option::Some(message) = #layers.message() {
+                ::core::panic!("{}", message.as_str())
+            };
             const #bytes: [u8; #layers.bytes_len()] = #layers.bytes();
             static #name: [&::core::ffi::CStr; #layers.count()] = #private::split(&#bytes);
         });
@@ -460,16 +512,9 @@ impl Statics {
                 quote!(#private::Kind::Bind { source: #source })
             }
             Kind::Bind(entry) => {
-                // A package with inputs is a union, known only once it is expanded.
+                // A package with inputs is a union, known only once it is expanded (on a
+                // file target, a package is an error: see `Statics::new`).
                 let source = self.source(entry)?;
-                if !mount.dir {
-                    self.items.extend(quote! {
-                        const _: () = ::core::assert!(
-                            #source.len() == 1,
-                            "mountns: a package with inputs makes a union, which needs a directory target"
-                        );
-                    });
-                }
                 if let Some(span) = self.made_with_skeleton.filter(|_| mount.target == "/") {
                     self.items.extend(quote_spanned! {span=>
                         const _: () = ::core::assert!(
@@ -510,6 +555,12 @@ impl Statics {
                         });
                     }
                     self.layers(&name, &parts, mount_span(lowers));
+                    self.one_source_one_flag(mount, lowers, &parts, n);
+                    if upper.is_none() && !lowers.iter().any(|entry| entry.dir) {
+                        let layers = format_ident!("{}_LAYERS", name, span = Span::mixed_site());
+                        self.dirs
+                            .push((mount.target.clone(), quote!((#layers.count() > 1))));
+                    }
                 } else {
                     let lowers = lowers
                         .iter()
@@ -537,6 +588,86 @@ impl Statics {
         })
     }
 
+    /// Whether `mount` mounts on a directory: as collapsed, or, for a union of
+    /// constants declared on a file, once its layers are known.
+    fn dir(&self, mount: &Mount<Origin>) -> TokenStream {
+        match self.dirs.iter().find(|(target, _)| *target == mount.target) {
+            Some((_, dir)) => dir.clone(),
+            None => mount.dir.into_token_stream(),
+        }
+    }
+
+    /// The sources of a union declared on a file that turn out one path make a file
+    /// bind, which has nothing under it: a compile error if `mounts` put something
+    /// there.
+    fn no_children_if_a_file(&mut self, mount: &Mount<Origin>, mounts: &[Mount<Origin>]) {
+        let Some(child) = mounts
+            .iter()
+            .find(|child| collapse::is_under(&child.target, &mount.target))
+        else {
+            return;
+        };
+        let dir = self.dir(mount);
+        let span = syn::spanned::Spanned::span(&collapse::representative(child).origin.stmt);
+        let message = format!(
+            "mountns: the sources on \"{}\" turn out to be one file, bound through two routes, and \"{}\" cannot lie under a file; declare the target with a trailing slash",
+            mount.target, child.target
+        );
+        self.items.extend(quote_spanned! {span=>
+            const _: () = if !#dir { ::core::panic!("{}", #message) };
+        });
+    }
+
+    /// One source reached through two routes with different flags is an error, as
+    /// one invocation reports it: only constants evaluated here can tell (one
+    /// declared `ro` in one crate, plain in another). Compares the expansion of each
+    /// group of the union's entries that share their flags.
+    fn one_source_one_flag(
+        &mut self,
+        mount: &Mount<Origin>,
+        lowers: &[Entry<Origin>],
+        parts: &[TokenStream],
+        n: usize,
+    ) {
+        let private = quote!(::mountns::__private);
+        // Each group: its flags, where its first entry was written, its sources.
+        let mut groups: Vec<(u32, Span, Vec<&TokenStream>)> = Vec::new();
+        for (entry, part) in lowers.iter().zip(parts) {
+            match groups.iter_mut().find(|(flags, ..)| *flags == entry.flags) {
+                Some((.., group)) => group.push(part),
+                None => groups.push((entry.flags, source_span(entry), vec![part])),
+            }
+        }
+        let flag_words = |flags: u32| {
+            let words: Vec<&str> = names(valid::FLAGS, flags).map(|(word, _)| word).collect();
+            if words.is_empty() {
+                "no flag".to_owned()
+            } else {
+                words.join(" ")
+            }
+        };
+        let target = &mount.target;
+        for (i, (flags, _, group)) in groups.iter().enumerate() {
+            // At the later of the two routes.
+            for (j, (other_flags, span, other)) in groups.iter().enumerate().skip(i + 1) {
+                let span = *span;
+                let a = format_ident!("FLAGS_{}_{}", n, i, span = Span::mixed_site());
+                let b = format_ident!("FLAGS_{}_{}", n, j, span = Span::mixed_site());
+                let (words, other_words) = (flag_words(*flags), flag_words(*other_flags));
+                let text = format!(
+                    " is bound onto \"{target}\" through two routes with different flags ({words}, and {other_words}); give both statements the same flags, or drop one"
+                );
+                self.items.extend(quote_spanned! {span=>
+                    const #a: #private::Layers = #private::Layers::of(&[#(#group),*]);
+                    const #b: #private::Layers = #private::Layers::of(&[#(#other),*]);
+                    const _: () = if let ::core::option::Option::Some(path) = #a.shared(&#b) {
+                        ::core::panic!("{}", #private::Message::about(path, #text).as_str())
+                    };
+                });
+            }
+        }
+    }
+
     /// What a `proc`, `dev`, `dir`, `symlink` or `file` row makes; a file's content in
     /// a `const` of the `n`th row, where a type error points at the expression.
     fn made(&mut self, entry: &Entry<Origin>, n: usize) -> syn::Result<TokenStream> {
@@ -560,7 +691,7 @@ impl Statics {
                 let content = match &entry.origin.source {
                     SourceCode::Content(expr) => {
                         let span = syn::spanned::Spanned::span(&**expr);
-                        quote_spanned! {span=> ::mountns::__private::Content(#expr).bytes() }
+                        quote_spanned! {span=> ::mountns::__private::content(#expr).bytes() }
                     }
                     SourceCode::IncludedContent(path, row) => {
                         quote!(#private::included_content(&#path, #row))

@@ -507,6 +507,14 @@ impl Bind {
     }
 }
 
+/// Whether the next token is the last of its group (the end of a list).
+fn is_last(input: ParseStream) -> bool {
+    input
+        .cursor()
+        .token_tree()
+        .is_some_and(|(_, rest)| rest.eof())
+}
+
 /// Whether the next tokens begin a statement, where a source or `;` belongs: a
 /// keyword that no source expression could start with.
 fn starts_statement(input: ParseStream) -> bool {
@@ -812,6 +820,17 @@ impl Parse for Source {
                 return Err(content.error("expected `)` after the parameter's name"));
             }
             return Ok(Source::Param { name });
+        }
+        if let Some((word, _)) = input.cursor().ident()
+            && crate::valid::flag(&word.to_string()).is_ok()
+            && (input.peek2(Token![;]) || input.peek2(Token![,]) || is_last(input))
+        {
+            return Err(syn::Error::new(
+                word.span(),
+                format!(
+                    "`{word}` is a flag: flags go between `bind` and the first target, such as `bind {word} \"/usr/\";`"
+                ),
+            ));
         }
         if is_word(input, "tmpfs") && !input.peek2(Token![::]) && !input.peek2(Token![!]) {
             let token: Ident = input.parse()?;
