@@ -200,39 +200,6 @@ fn a_missing_source_names_itself() {
 }
 
 #[test]
-fn enter_errors_carry_the_entry() {
-    static MISSING: &Namespace = namespace! {
-        bind "/data/" "/tmp/mountns-it/missing-for-exec";
-    };
-    // `exec` returns the whole error, in the process that called it: run it in a
-    // child, the test binary itself, which prints it.
-    if std::env::var_os("MOUNTNS_IT_EXEC").is_some() {
-        let error = MISSING.exec(&["/bin/true"]);
-        println!("{error}");
-        assert_eq!(error.errno(), 2);
-        assert_eq!(error.source(), Some(c"/tmp/mountns-it/missing-for-exec"));
-        assert_eq!(error.target(), Some(c"/data"));
-        std::process::exit(0);
-    }
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "enter_errors_carry_the_entry",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("MOUNTNS_IT_EXEC", "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{output:?}");
-    assert!(
-        stdout.contains("\"/tmp/mountns-it/missing-for-exec\"") && stdout.contains("\"/data\""),
-        "{stdout}"
-    );
-}
-
-#[test]
 fn the_host_mount_table_is_unchanged() {
     sandbox_fixtures();
     let before = fs::read_to_string("/proc/self/mountinfo").unwrap();

@@ -194,6 +194,15 @@ fn settings_statements(settings: &Settings) -> TokenStream {
         statements.extend(quote! { groups [#(#groups),*]; });
     }
     statements.extend(settings.syscalls.statements());
+    if let Some((dir, _)) = &settings.chdir {
+        statements.extend(quote! { chdir #dir; });
+    }
+    if settings.env_clear {
+        statements.extend(quote! { env clear; });
+    }
+    for (name, value, _) in &settings.env {
+        statements.extend(quote! { env #name #value; });
+    }
     statements
 }
 
@@ -364,9 +373,23 @@ fn with_settings(settings: &Settings) -> syn::Result<TokenStream> {
             .as_ref()
             .map(|(groups, _)| quote!(&[#(#groups),*])),
     );
+    let chdir = if let Some((dir, _)) = &settings.chdir {
+        let dir = c_lit(dir, Span::call_site())?;
+        quote!(::core::option::Option::Some(#dir))
+    } else {
+        quote!(::core::option::Option::None)
+    };
+    let env_clear = settings.env_clear;
+    let env = settings
+        .env
+        .iter()
+        .map(|(name, value, _)| c_lit(&format!("{name}={value}"), Span::call_site()))
+        .collect::<syn::Result<Vec<_>>>()?;
     Ok(quote! {
         .__with(#unshare, #hostname, #new_session)
         .__with_identity(#caps, #uid, #gid, #groups)
+        .__with_chdir(#chdir)
+        .__with_env(#env_clear, &[#(#env),*])
     })
 }
 

@@ -65,6 +65,12 @@ pub struct Settings {
     pub groups: Option<(Vec<u32>, String)>,
     /// The syscall statements (`syscalls`, `sockets`, `no_userns`).
     pub syscalls: Syscalls,
+    /// The directory the program starts in, and the statement that set it first.
+    pub chdir: Option<(String, String)>,
+    /// Whether the program starts without the inherited environment (`env clear;`).
+    pub env_clear: bool,
+    /// The variables set, in order: name, value, and the statement that set it first.
+    pub env: Vec<(String, String, String)>,
 }
 
 impl Origin {
@@ -424,6 +430,59 @@ impl<'a> Flattener<'a> {
                 self.policy_errors(errors, &blame);
             }
             SettingValue::NoUserns => self.settings.syscalls.no_userns = true,
+            SettingValue::Chdir(dir) => match valid::target(&dir.value()) {
+                Ok(target) => {
+                    let text = format!("chdir {:?}", dir.value());
+                    let here = Origin::describe_text(&text, &cx.via);
+                    let error = self.one_value(
+                        |s| &mut s.chdir,
+                        target.path,
+                        here,
+                        "directories to start in",
+                    );
+                    self.push_at(error, &blame, dir.span());
+                }
+                Err(message) => {
+                    let message = message.replacen("target", "directory", 1);
+                    self.errors.push(blame.error(dir.span(), &message));
+                }
+            },
+            SettingValue::EnvClear => self.settings.env_clear = true,
+            SettingValue::Env(name, value) => self.env(name, value, &blame, cx),
+        }
+    }
+
+    /// `env "NAME" "value";`: a name once, whatever the includes.
+    fn env(&mut self, name: &LitStr, value: &LitStr, blame: &Blame, cx: &Context<'a>) {
+        let (name_text, value_text) = (name.value(), value.value());
+        let bad_name = if name_text.is_empty() {
+            Some("empty variable name; write one such as \"LANG\"".to_owned())
+        } else if name_text.contains(['=', '\0']) {
+            Some(format!(
+                "variable name {name_text:?} contains `=` or a NUL byte, which end a name"
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = bad_name {
+            self.errors.push(blame.error(name.span(), &message));
+            return;
+        }
+        if value_text.contains('\0') {
+            let message = format!("the value of {name_text} contains a NUL byte");
+            self.errors.push(blame.error(value.span(), &message));
+            return;
+        }
+        let here = Origin::describe_text(&format!("env {name_text:?} {value_text:?}"), &cx.via);
+        match self.settings.env.iter().find(|(set, ..)| *set == name_text) {
+            Some((_, first, _)) if *first == value_text => {}
+            Some((_, _, there)) => {
+                let message = format!(
+                    "two different values of {name_text}: {here} here and {there} before; keep one"
+                );
+                self.errors.push(blame.error(value.span(), &message));
+            }
+            None => self.settings.env.push((name_text, value_text, here)),
         }
     }
 

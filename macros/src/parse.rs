@@ -12,6 +12,7 @@
 //!         | `caps` `[` IDENT,* `]` `;` | (`uid` | `gid`) INT `;` | `groups` `[` INT,* `]` `;`
 //!         | `syscalls` (`deny` | `allow`) `[` call,* `]` `;` | `syscalls` `errno` `(` IDENT `)` `;`
 //!         | `sockets` `[` IDENT,* `]` `;` | `no_userns` `;`
+//!         | `chdir` LIT `;` | `env` `clear` `;` | `env` LIT LIT `;`
 //!         | `include` PATH `;`
 //!         | `include` PATH `=>` `{` stmt* `}` `;`   (internal: a resolved include)
 //! source := LIT | `tmpfs` | `tmpfs` `(` LIT `)` | EXPR | `[` source,* `]`
@@ -168,6 +169,12 @@ pub enum SettingValue {
     /// `sockets [unix, inet];`: the families, and the brackets' span.
     Sockets(Vec<Ident>, Span),
     NoUserns,
+    /// `chdir "/src";`: the directory the program starts in.
+    Chdir(LitStr),
+    /// `env clear;`
+    EnvClear,
+    /// `env "NAME" "value";`
+    Env(LitStr, LitStr),
 }
 
 /// A syscall (`ptrace`) or a group (`@basic-io`) in a `syscalls` list.
@@ -217,7 +224,7 @@ impl Parse for Call {
 }
 
 /// The keywords of the process-wide settings.
-const SETTINGS: [&str; 10] = [
+const SETTINGS: [&str; 12] = [
     "unshare",
     "hostname",
     "new_session",
@@ -228,6 +235,8 @@ const SETTINGS: [&str; 10] = [
     "syscalls",
     "sockets",
     "no_userns",
+    "chdir",
+    "env",
 ];
 
 /// `bind FLAGS TARGETS SOURCES;`
@@ -521,7 +530,7 @@ fn starts_statement(input: ParseStream) -> bool {
     let keyword_then_literal = Made::ALL
         .into_iter()
         .map(Made::keyword)
-        .chain(["hostname"])
+        .chain(["hostname", "chdir", "env"])
         .any(|word| is_word(input, word))
         && input.peek2(LitStr);
     is_word(input, "bind") || is_word(input, "include") || keyword_then_literal
@@ -640,6 +649,15 @@ impl Setting {
                 SettingValue::Sockets(words, span)
             }
             "no_userns" => SettingValue::NoUserns,
+            "chdir" => {
+                if !input.peek(LitStr) {
+                    return Err(input.error(
+                        "expected the directory the program starts in, a string literal: `chdir \"/src\";`",
+                    ));
+                }
+                SettingValue::Chdir(input.parse()?)
+            }
+            "env" => env(input)?,
             _ => SettingValue::NewSession,
         };
         end(input)?;
@@ -647,6 +665,25 @@ impl Setting {
             value,
             tokens: TokenStream::new(),
         })
+    }
+}
+
+/// What follows `env`: `clear`, or a name and a value.
+fn env(input: ParseStream) -> syn::Result<SettingValue> {
+    const EXPECTED: &str = "expected `clear` or a name and a value after `env`: `env clear;`, `env \"LANG\" \"C.UTF-8\";`";
+    if input.peek(LitStr) {
+        let name = input.parse()?;
+        if !input.peek(LitStr) {
+            return Err(input.error(
+                "expected the variable's value, a string literal: `env \"LANG\" \"C.UTF-8\";`",
+            ));
+        }
+        return Ok(SettingValue::Env(name, input.parse()?));
+    }
+    match input.call(Ident::parse_any) {
+        Ok(word) if word == "clear" => Ok(SettingValue::EnvClear),
+        Ok(word) => Err(syn::Error::new(word.span(), EXPECTED)),
+        Err(error) => Err(syn::Error::new(error.span(), EXPECTED)),
     }
 }
 

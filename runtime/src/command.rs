@@ -3,7 +3,7 @@
 use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::io;
-use std::os::unix::ffi::OsStrExt as _;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt as _;
 use std::process::{Child, Command, ExitStatus, Output};
 
@@ -163,11 +163,32 @@ impl CommandExt for Command {
     }
 
     fn namespace(&mut self, ns: impl Into<Filled>) -> &mut Self {
-        sys::enter_before_exec(self, ns.into(), None)
+        let ns = ns.into();
+        set_env(self, ns.ns);
+        sys::enter_before_exec(self, ns, None)
     }
 
     fn namespace_as(&mut self, ns: impl Into<Filled>, ids: Ids) -> &mut Self {
-        sys::enter_before_exec(self, ns.into(), Some(ids))
+        let ns = ns.into();
+        set_env(self, ns.ns);
+        sys::enter_before_exec(self, ns, Some(ids))
+    }
+}
+
+/// Gives `command` the environment `ns` sets: without the inherited one (`env clear;`),
+/// and with its variables (`env "NAME" "value";`). std then builds the program's
+/// environment before forking, as for any `Command`.
+fn set_env(command: &mut Command, ns: &Namespace) {
+    if ns.clears_env() {
+        command.env_clear();
+    }
+    for var in ns.env() {
+        let var = var.to_bytes();
+        let (name, value) = var.split_at(var.iter().position(|&b| b == b'=').unwrap_or(0));
+        command.env(
+            OsStr::from_bytes(name),
+            OsStr::from_bytes(value.get(1..).unwrap_or_default()),
+        );
     }
 }
 
@@ -178,6 +199,7 @@ fn spawn_reported<T>(
     ids: Option<Ids>,
     spawn: impl FnOnce(&mut Command) -> io::Result<T>,
 ) -> io::Result<T> {
+    set_env(command, ns.ns);
     sys::spawn_reported(command, ns, ids, spawn).map_err(|(error, told)| match told {
         Told::Failed(entering) => entering.into(),
         Told::Entered => io::Error::new(
@@ -339,13 +361,14 @@ impl Filled {
     /// be set to an absolute path, or entering fails with [`Step::Params`] before
     /// anything else happens.
     pub fn enter(&self) -> Result<(), Error> {
-        self.ns.enter_here(&self.params, None)
+        self.ns.enter_here(&self.params, None, self.start())
     }
 
     /// [`Namespace::enter_as`], with the values of the `param(NAME)` sources.
     pub fn enter_as(&self, ids: &Ids) -> Result<(), Error> {
         as_root(Some(ids))?;
-        self.ns.enter_here(&self.params, Some(ids.identity()))
+        self.ns
+            .enter_here(&self.params, Some(ids.identity()), self.start())
     }
 
     /// Enters for a program executed next, switching to `ids` if given: with a pid
@@ -353,7 +376,8 @@ impl Filled {
     /// is to execute (see `Namespace::enter_with`).
     pub(crate) fn enter_to_exec(&self, ids: Option<&Ids>) -> Result<(), Error> {
         as_root(ids)?;
-        self.ns.enter_with(&self.params, ids.map(Ids::identity))
+        self.ns
+            .enter_with(&self.params, ids.map(Ids::identity), self.start())
     }
 
     /// [`Namespace::exec`], with the values of the `param(NAME)` sources.
@@ -363,6 +387,7 @@ impl Filled {
         };
         let mut command = Command::new(program);
         command.args(rest);
+        set_env(&mut command, self.ns);
         if set_id() {
             return Error::new(Step::SetId, Errno::PERM).because(Reason::SetId);
         }

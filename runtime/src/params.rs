@@ -13,7 +13,7 @@ use std::path::Path;
 
 use rustix::io::Errno;
 
-use crate::error::{Context, Entry, Error, Reason, Step};
+use crate::error::{Context, Detail, Entry, Error, Reason, Step};
 use crate::table::{Kind, Namespace};
 
 /// The name of the slot `source` is, if it is one: every host path is absolute.
@@ -27,6 +27,9 @@ pub(crate) trait Values {
     /// ([`Reason::Unfilled`]), or set to something that holds a NUL
     /// ([`Reason::NotAbsolute`]).
     fn value(&self, name: &CStr) -> Result<&CStr, Reason>;
+
+    /// Calls `each` with the name of every value set, in order.
+    fn names(&self, each: &mut dyn FnMut(&CStr));
 }
 
 /// The values of a plain `enter`: none.
@@ -36,6 +39,8 @@ impl Values for NoValues {
     fn value(&self, _: &CStr) -> Result<&CStr, Reason> {
         Err(Reason::Unfilled)
     }
+
+    fn names(&self, _: &mut dyn FnMut(&CStr)) {}
 }
 
 /// The host path `source` stands for: itself, or the value of its slot (checked by
@@ -48,12 +53,11 @@ pub(crate) fn resolve<'a>(values: &'a dyn Values, source: &'a CStr) -> Result<&'
 }
 
 /// Fails unless every slot of `ns` has an absolute path. Allocates nothing.
-pub(crate) fn check(values: &dyn Values, ns: &Namespace) -> Result<(), Error> {
+pub(crate) fn check(values: &dyn Values, ns: &'static Namespace) -> Result<(), Error> {
     for mount in ns.mounts() {
-        let kind = mount.kind();
-        let (entry, sources): (_, &[&'static CStr]) = match &kind {
-            Kind::Bind { source } => (Entry::Bind, core::slice::from_ref(source)),
-            Kind::Union { lowers, .. } => (Entry::Union, lowers),
+        let entry = match mount.kind() {
+            Kind::Bind { .. } => Entry::Bind,
+            Kind::Union { .. } => Entry::Union,
             Kind::Tmpfs(_)
             | Kind::Proc
             | Kind::Dev
@@ -61,18 +65,69 @@ pub(crate) fn check(values: &dyn Values, ns: &Namespace) -> Result<(), Error> {
             | Kind::Dir
             | Kind::Symlink { .. } => continue,
         };
-        for &source in sources {
+        for &source in mount.sources() {
             let Some(name) = slot(source) else { continue };
             let context = Context::new(entry, mount.target()).with_source(source);
-            let reason = match values.value(name) {
+            let error = context.fail(Step::Params)(Errno::INVAL);
+            return Err(match values.value(name) {
                 Ok(value) if value.to_bytes().first() == Some(&b'/') => continue,
-                Ok(_) => Reason::NotAbsolute,
-                Err(reason) => reason,
-            };
-            return Err(context.fail(Step::Params)(Errno::INVAL).because(reason));
+                Ok(value) => error
+                    .because(Reason::NotAbsolute)
+                    .with_text(value.to_bytes()),
+                Err(Reason::Unfilled) => error
+                    .because(Reason::Unfilled)
+                    .with_detail(given(values, ns)),
+                Err(reason) => error.because(reason),
+            });
         }
     }
     Ok(())
+}
+
+/// What an unfilled slot's error says beside it: the names given that are no slot of
+/// `ns` (a misspelt one), then the table's slots, each once:
+/// `PROJCT\0PROJECT, DATA` (a NUL between the two lists; either may be empty).
+fn given(values: &dyn Values, ns: &'static Namespace) -> Detail {
+    let mut detail = Detail::NONE;
+    let mut first = true;
+    values.names(&mut |name| {
+        if !slots(ns).any(|slot| slot == name) {
+            if !first {
+                detail.push(b", ");
+            }
+            detail.push(name.to_bytes());
+            first = false;
+        }
+    });
+    detail.push(b"\0");
+    for (i, slot) in slots(ns).enumerate() {
+        if slots(ns).take(i).all(|earlier| earlier != slot) {
+            if i > 0 {
+                detail.push(b", ");
+            }
+            detail.push(slot.to_bytes());
+        }
+    }
+    detail
+}
+
+/// The names of the slots of `ns`, in table order, a name as often as it is used.
+fn slots(ns: &'static Namespace) -> impl Iterator<Item = &'static CStr> {
+    ns.mounts()
+        .iter()
+        .flat_map(|mount| mount.sources().iter().copied().filter_map(slot))
+}
+
+/// Fills the value of a slot into an error about it: its source is a `param(NAME)`
+/// and `values` has a value for it.
+pub(crate) fn with_value(error: Error, values: &dyn Values) -> Error {
+    match error.source().and_then(slot) {
+        Some(name) => match values.value(name) {
+            Ok(value) => error.with_text(value.to_bytes()),
+            Err(_) => error,
+        },
+        None => error,
+    }
 }
 
 /// Values for the `param(NAME)` sources of a namespace, by name.
@@ -127,6 +182,12 @@ impl Values for Params {
             Some((_, value)) => value.as_deref().ok_or(Reason::NotAbsolute),
         }
     }
+
+    fn names(&self, each: &mut dyn FnMut(&CStr)) {
+        for (name, _) in &self.values {
+            each(name);
+        }
+    }
 }
 
 /// A namespace with values for its `param(NAME)` sources: what
@@ -138,6 +199,9 @@ impl Values for Params {
 pub struct Filled {
     pub(crate) ns: &'static Namespace,
     pub(crate) params: Params,
+    /// The directory to start in, inside, chosen at run time; a value with a NUL is
+    /// kept as an empty one, which entering refuses.
+    pub(crate) current_dir: Option<CString>,
 }
 
 #[cfg(feature = "std")]
@@ -157,7 +221,11 @@ impl Namespace {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn with(&'static self, params: Params) -> Filled {
-        Filled { ns: self, params }
+        Filled {
+            ns: self,
+            params,
+            current_dir: None,
+        }
     }
 }
 
@@ -167,6 +235,7 @@ impl From<&'static Namespace> for Filled {
         Filled {
             ns,
             params: Params::new(),
+            current_dir: None,
         }
     }
 }
@@ -181,5 +250,33 @@ impl Filled {
     /// The values.
     pub fn params(&self) -> &Params {
         &self.params
+    }
+
+    /// Starts the program in `dir`, a directory inside the new root, in place of the
+    /// table's `chdir` (or of the caller's working directory). Entering fails
+    /// ([`Step::Chdir`], naming it) if it is not there.
+    ///
+    /// `Command::current_dir` cannot do this: std changes to it on the host, before
+    /// entering, and fails if the host has no such directory.
+    ///
+    /// ```no_run
+    /// # mountns::namespace! { static BUILD = { bind "/src/" [param(PROJECT), tmpfs]; }; }
+    /// use mountns::{CommandExt as _, Params};
+    /// let params = Params::new().set("PROJECT", std::env::current_dir()?);
+    /// std::process::Command::new("/usr/bin/make")
+    ///     .status_in(BUILD.with(params).current_dir("/src"))?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[must_use]
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Filled {
+        let bytes = dir.as_ref().as_os_str().as_bytes();
+        self.current_dir = Some(CString::new(bytes).unwrap_or_default());
+        self
+    }
+
+    /// The directory the program starts in, if one is chosen: at run time, else by
+    /// the table.
+    pub(crate) fn start(&self) -> Option<&CStr> {
+        self.current_dir.as_deref().or(self.ns.chdir())
     }
 }

@@ -133,3 +133,49 @@ fn every_mount_is_nosuid_and_nodev_unless_declared() {
         assert!(seen >= 22, "{user:?}: {run:#?}");
     }
 }
+
+#[test]
+fn display_prints_the_flags_each_mount_gets() {
+    let _layers = Layers::at("/tmp/mountns-runtime/flags-display");
+    static SHOWN: &mountns::Namespace = namespace! {
+        include common::BASE;
+        bind "/b/" "/tmp/mountns-runtime/flags-display/a/";
+        bind ro noexec "/r/" "/tmp/mountns-runtime/flags-display/a/";
+        bind dev "/d/" "/tmp/mountns-runtime/flags-display/c/";
+        bind "/t/" tmpfs("size=1M");
+        bind noexec "/x/" tmpfs;
+        bind "/u/" ["/tmp/mountns-runtime/flags-display/a/", "/tmp/mountns-runtime/flags-display/b/"];
+        bind "/w/" ["/tmp/mountns-runtime/flags-display/a/", tmpfs];
+        file "/f" "f\n";
+        dev "/dev/";
+        proc "/proc/";
+    };
+    /// The flags among `options` (comma-separated) that tell a mount's behaviour.
+    fn flags<'a>(options: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+        let mut flags: Vec<&str> = options
+            .filter(|option| ["ro", "nosuid", "nodev", "noexec"].contains(option))
+            .collect();
+        flags.sort_unstable();
+        flags
+    }
+    let table = SHOWN.to_string();
+    for user in USERS {
+        let mountinfo = sh(SHOWN, "cat /proc/self/mountinfo", user);
+        assert_eq!(mountinfo.code, Some(0), "{user:?}: {mountinfo:#?}");
+        // Each mount's line (the settings' lines have fewer fields).
+        for line in table.lines() {
+            let fields: Vec<&str> = line.split(' ').collect();
+            let [_, target, _, options] = fields[..] else {
+                continue;
+            };
+            let target = target.trim_end_matches('/');
+            let (seen, _) = mount_of(&mountinfo.stdout, target)
+                .unwrap_or_else(|| panic!("{user:?}: no mount on {target}: {mountinfo:#?}"));
+            assert_eq!(
+                flags(options.split(',')),
+                flags(seen.iter().copied()),
+                "{user:?}: {line}"
+            );
+        }
+    }
+}

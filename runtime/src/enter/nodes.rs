@@ -12,11 +12,11 @@ use core::fmt::Write as _;
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{self, CWD, Mode};
 use rustix::io::Errno;
-use rustix::mount::{self, MountAttrFlags, MoveMountFlags};
+use rustix::mount::{self, MoveMountFlags};
 
 use super::{
-    Roots, attributes, bind_one, create_parents, explain, is_dir, new_file, new_mount_with,
-    relative,
+    Roots, attributes, attributes_of, bind_one, create_parents, explain, is_dir, new_file,
+    new_mount_with, relative,
 };
 use crate::error::{Context, Error, Step};
 use crate::stack::StackBuf;
@@ -105,8 +105,7 @@ pub(super) fn file(
     }
     context.step(Step::Node, || {
         let file = roots.data.write(bytes)?;
-        let attributes = attributes(mount.flags()) | MountAttrFlags::MOUNT_ATTR_RDONLY;
-        bind_one(&file, attributes, mountpoint)
+        bind_one(&file, attributes_of(mount), mountpoint)
     })
 }
 
