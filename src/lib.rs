@@ -90,10 +90,13 @@
 //!
 //! - `std` (default): [`CommandExt`], [`Ids`], [`Namespace::exec`] and [`Params`].
 //!   Without it the crate needs only `core`; [`Namespace::enter`] works the same.
-//! - `launcher` (without `std`): `launcher!`, the program start of a static
-//!   `#![no_std]`, `#![no_main]` launcher that needs no libc (`examples/tiny/`).
+//! - `launcher` (without `std`): [`launcher!`], the program start of a static
+//!   `#![no_std]`, `#![no_main]` launcher that needs no libc (`examples/tiny/`). With
+//!   `std` it adds nothing and `launcher!` is a compile error saying why, so the
+//!   features stay additive (`cargo doc --all-features` documents everything).
 
 #![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_code)]
 
 // Generated code names `::mountns::__private`, also inside this crate (MINIMAL).
@@ -302,43 +305,20 @@ namespace! {
     };
 }
 
-/// Writes the program start of a static launcher: a `#![no_std]`, `#![no_main]` binary
-/// that enters `NAMESPACE` (a `static` of [`namespace!`]), then executes its arguments
-/// in place of itself. Feature `launcher`, without `std`; the binary needs no libc and
-/// no `unsafe` of its own.
-///
-/// ```ignore
-/// #![no_std]
-/// #![no_main]
-///
-/// mountns::namespace! {
-///     static SANDBOX = { bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"]; bind "/tmp/" tmpfs; };
-/// }
-/// mountns::launcher!(SANDBOX);
-/// ```
-///
-/// `LAUNCHER PROGRAM [ARGS...]` enters the namespace as [`Namespace::enter`] does (as
-/// root, or through a user namespace), then executes `PROGRAM` with `ARGS` and the
-/// environment as they are; a `PROGRAM` without a `/` is looked up in the `PATH`
-/// (`/usr/local/bin:/usr/bin:/bin` if unset) inside the new root, like `execvp`. A
-/// failure prints `mountns: ...` to stderr and exits with status 127; no `PROGRAM`,
-/// a usage line and status 2. Signal dispositions pass through as inherited (std would
-/// have reset `SIGPIPE`). A namespace with `param(NAME)` sources is a compile error:
-/// nothing could fill them.
-///
-/// With a pid namespace (`proc`, `unshare [pid];`) or `new_session;`, the launcher
-/// forks pid 1 of the namespace, which forks `PROGRAM` (pid 2), and stays as its
-/// stand-in: the usual signals sent to the launcher (TERM, INT, HUP, QUIT, USR1, USR2)
-/// reach `PROGRAM`, the launcher exits with `PROGRAM`'s status or dies of its signal,
-/// and when the launcher or its parent dies, everything in the namespace dies too.
-///
-/// Build it with no C start files or library, static and not position-independent:
-/// `examples/tiny/` shows the `.cargo/config.toml`.
-#[cfg(feature = "launcher")]
+// One text for both definitions below: the documentation is the same whichever
+// features a build has.
+#[doc = include_str!("launcher.md")]
+#[cfg(all(feature = "launcher", not(feature = "std")))]
+#[cfg_attr(docsrs, doc(cfg(feature = "launcher")))]
 #[macro_export]
 macro_rules! launcher {
     ($namespace:path $(,)?) => {
         const _: () = {
+            #[cfg(not(target_feature = "crt-static"))]
+            ::core::compile_error!(
+                "a `mountns::launcher!` binary is linked static, without C start files or C library, and this build is not static: build it with the flags of mountns's `examples/tiny/.cargo/config.toml`: `-C target-feature=+crt-static -C relocation-model=static -C link-arg=-nostartfiles -C link-arg=-nostdlib`, for an explicit `--target`"
+            );
+
             ::core::assert!(
                 !$namespace.__has_slots(),
                 "a launcher cannot fill `param(NAME)` sources: declare their host paths"
@@ -357,11 +337,23 @@ macro_rules! launcher {
     };
 }
 
+#[doc = include_str!("launcher.md")]
+#[cfg(not(all(feature = "launcher", not(feature = "std"))))]
+#[cfg_attr(docsrs, doc(cfg(feature = "launcher")))]
+#[macro_export]
+macro_rules! launcher {
+    ($($namespace:tt)*) => {
+        ::core::compile_error!(
+            "`mountns::launcher!` writes the program start of a `#![no_std]` binary: depend on mountns with `default-features = false, features = [\"launcher\"]` (std's program start is libc's)"
+        );
+    };
+}
+
 #[doc(hidden)]
 pub mod __private {
     pub use crate::package::{Layers, Message, Source, Wrap, split};
     pub use mountns_macros::namespace_resumed;
-    #[cfg(feature = "launcher")]
+    #[cfg(all(feature = "launcher", not(feature = "std")))]
     pub use mountns_runtime::launcher_panicked;
     pub use mountns_runtime::{
         Caps, Flags, Instruction, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper,

@@ -353,7 +353,7 @@ pub const fn split<const N: usize>(bytes: &'static [u8]) -> [&'static CStr; N] {
 const _: () = assert!(mountns_paths::MAX_LEN == 4095);
 
 /// The text of a compile error found while expanding sources: room for two quoted
-/// paths (each cut at [`SHOWN`] bytes) and the words around them.
+/// paths (each cut at 256 bytes) and the words around them.
 pub struct Message {
     bytes: [u8; 1536],
     len: usize,

@@ -162,7 +162,7 @@ pub(crate) enum Entry {
     Dir,
     Symlink,
     /// The program a launcher executes (the error's source).
-    #[cfg(feature = "launcher")]
+    #[cfg(all(feature = "launcher", not(feature = "std")))]
     Program,
 }
 
@@ -432,7 +432,7 @@ impl Error {
             Entry::File => Some("file"),
             Entry::Dir => Some("dir"),
             Entry::Symlink => Some("symlink"),
-            #[cfg(feature = "launcher")]
+            #[cfg(all(feature = "launcher", not(feature = "std")))]
             Entry::Program => Some("program"),
         };
         let mut any = false;
@@ -605,7 +605,7 @@ impl fmt::Display for Error {
         f.write_str("mountns: ")?;
         match (self.entry, self.source) {
             // As the std `CommandExt` methods name a program: `exec "/no/such": ...`.
-            #[cfg(feature = "launcher")]
+            #[cfg(all(feature = "launcher", not(feature = "std")))]
             (Entry::Program, Some(program)) => {
                 write!(f, "{} {}: ", self.step, Quoted(program.to_bytes()))?;
             }
