@@ -7,7 +7,7 @@ mod common;
 use std::fs;
 use std::process::Command;
 
-use common::{Fixture, USERS, as_user, assert_root};
+use common::{Fixture, USERS, as_user};
 use mountns::{CommandExt as _, Params, Step, namespace};
 
 namespace! {
@@ -29,7 +29,6 @@ struct Dirs {
 }
 
 fn dirs() -> Dirs {
-    assert_root();
     let fixture = Fixture::new();
     fixture.file("project/Makefile", "all:\n");
     fixture.file("data/input", "data\n");

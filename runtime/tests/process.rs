@@ -103,7 +103,6 @@ fn main() {
         }
         Ok("exec-missing-source") => exec_missing_source(),
         _ => {
-            common::assert_root();
             let tests = [
                 (
                     "exec_runs_the_program_inside",
