@@ -46,7 +46,9 @@
 //!   and `file "/etc/hostname" "box\n";` make a fresh procfs (in a new pid namespace),
 //!   a fresh `/dev`, an empty directory, a link and a read-only file.
 //! - `unshare [net, ipc];`, `hostname "box";` and `new_session;` set up the process:
-//!   more namespaces, a host name, a new session.
+//!   more namespaces, a host name, a new session. `chdir "/src";` is the directory the
+//!   program starts in; `env clear;` and `env "NAME" "value";` its environment (the
+//!   caller's otherwise, as any child gets).
 //! - The program holds no capability, as root and not, unless `caps [net_bind_service];`
 //!   keeps some (`caps [all];` every one); `uid 0;`, `gid 0;` and `groups [27];` choose
 //!   its ids inside. It gets a session keyring of its own and dies with its launcher.
@@ -64,14 +66,17 @@
 //! # What is checked when
 //!
 //! At compile time, each a spanned error at the statement or literal that made it (the
-//! list is on [`namespace!`]): paths, flags, tmpfs options, unions that cannot be, and
-//! conflicts between statements, also across includes and crates. A constant source is
-//! checked by const evaluation, so its error points at the expression.
+//! list is on [`namespace!`]): paths, flags, tmpfs options (their numbers as the kernel
+//! reads them), unions that cannot be, and conflicts between statements, also across
+//! includes and crates. A constant source or a package is checked by const evaluation,
+//! so its error points at the expression and names the path at fault.
 //!
 //! At run time, as an [`Error`] naming the step, the table entry and the errno: what
-//! depends on the host. A missing source, a file where the table wants a directory, a
-//! symbolic link on a mountpoint's path, a kernel or policy that refuses a step (user
-//! namespaces, overlayfs layers with submounts), a missing program.
+//! depends on the host and the caller. A missing source, a file where the table wants a
+//! directory, a symbolic link on a mountpoint's path, a kernel or policy that refuses a
+//! step (user namespaces, overlayfs layers with submounts), a slot unfilled or filled
+//! with a value that fails (shown), a directory to start in that is not there, a
+//! missing program. Its `Debug` is its `Display`: one sentence.
 //!
 //! # Requirements
 //!
@@ -165,6 +170,9 @@ mod package;
 /// | `unshare [net, ipc];` | more namespaces: `pid`, `net` (only `lo`, up), `ipc`, `uts`, `cgroup` |
 /// | `hostname "box";` | the host name; implies `uts` |
 /// | `new_session;` | the program runs in a new session |
+/// | `chdir "/src";` | the directory the program starts in, inside; an error when entering if it is not there |
+/// | `env clear;` | the program starts without the caller's environment |
+/// | `env "LANG" "C.UTF-8";` | the program's environment has this variable (over the caller's) |
 /// | `caps [net_bind_service, sys_chroot];` | the program keeps these capabilities (every other is dropped, as root and not); `caps [all];` keeps every one |
 /// | `uid 0;`, `gid 0;` | the ids inside: without root the caller is mapped to them, as root the program runs as them |
 /// | `groups [27, 100];` | the supplementary groups (none by default once ids are chosen); root only |
@@ -186,8 +194,9 @@ mod package;
 /// the new root (the lowest layer of a union on `/`) or in a tmpfs, `dev` or writable
 /// union of the table; a `file` is its content bound read-only onto a file mountpoint.
 /// The settings of included namespaces add up: the namespaces to unshare are their
-/// union, a host name must be the same everywhere, and so must a uid, a gid and a list
-/// of groups; the capabilities kept are the union of the `caps` lists (one per
+/// union, a host name must be the same everywhere, and so must a uid, a gid, a list
+/// of groups, a directory to start in and each variable's value (`env clear;` anywhere
+/// clears); the capabilities kept are the union of the `caps` lists (one per
 /// declaration). Syscall policies compose: deny
 /// lists unite, allow lists intersect, a call allowed and denied through groups is
 /// denied, one errno, socket lists intersect. Every table's program also makes `ioctl`
@@ -198,11 +207,17 @@ mod package;
 /// All reported at once, each at the statement or literal at fault:
 /// - a target that is not absolute, is empty, is longer than `PATH_MAX`, or has `.`,
 ///   `..`, `//` or a NUL; the same for a source (literal or constant);
-/// - an unknown or repeated flag; unknown tmpfs options or malformed values;
+/// - an unknown or repeated flag, or a flag after the target (`bind "/usr/" ro;`);
+///   unknown tmpfs options, malformed values, and numbers the kernel would read
+///   otherwise than written (a leading `0` is octal; past 2^64 wraps) or refuses, every
+///   problem of one option string at once;
 /// - a target that is not a string literal (a constant is allowed as a source only);
 /// - two tmpfs on one target; a target used as a file and as a directory; more than
-///   499 layers in a union (packages expanded); the same source twice in one statement;
-///   the same target and source with different flags;
+///   499 layers in a union (packages expanded); the same source twice in one statement
+///   (named, at the repeat); the same target and source with different flags, also
+///   where only const evaluation finds them alike (a literal and a constant, or
+///   constants reached through includes of other invocations); a package on a file
+///   target (a package is a directory tree);
 /// - `/proc`, `/sys` or `/dev` as a union layer, or two layers of which one lies under
 ///   the other (overlayfs refuses both);
 /// - `ro` on a writable union or on a lone tmpfs; `dev` on a tmpfs or a writable union;
@@ -214,7 +229,7 @@ mod package;
 ///   host source, or a read-only union that is not on `/` (a constant source on `/`
 ///   is found to be one directory, not a union, when it expands);
 /// - link text that is empty, has a NUL or is longer than `PATH_MAX`; a `file` content
-///   that is not a `&str`, `&[u8]` or `&[u8; N]` (rustc's type error, at it);
+///   that is not a `&str`, `&[u8]` or `&[u8; N]` (at the expression);
 /// - in `unshare [..]`, an empty list, an unknown or repeated word, `user` or `mount`
 ///   (made automatically); a host name that is empty, longer than 64 bytes or has
 ///   other characters than letters, digits, `-` and `.`; two different host names;
@@ -226,6 +241,8 @@ mod package;
 ///   nearest name suggested), an empty list, the same call named in an allow and a
 ///   deny statement (naming both), two different errnos, an allow list without
 ///   `execve` or a deny list with it (the program could not start);
+/// - a `chdir` that is not absolute; an `env` name that is empty or holds `=`; two
+///   different directories, or two values of one variable;
 /// - a namespace including itself; an include of something that is not a namespace;
 /// - syntax errors.
 ///

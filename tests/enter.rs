@@ -322,3 +322,77 @@ fn a_thread_with_a_32_kib_stack_can_spawn_into_a_namespace() {
         assert_eq!(missing.unwrap_err(), Some(2), "{user:?}");
     }
 }
+
+/// What a user without root may write in a writable union: what is theirs. Each write,
+/// and what it ends with.
+const UNION_WRITES: &[(&str, &str)] = &[
+    ("touch /w/new", "ok"),
+    ("touch /w/own/new", "ok"),
+    ("echo more >> /w/own/mine", "ok"),
+    ("mkdir /w/own/dir", "ok"),
+    ("rm /w/own/mine", "ok"),
+    // Root's, which the user namespace does not map: its permissions refuse, or else
+    // overlayfs cannot copy it up under an owner it cannot write.
+    ("touch /w/root/new", "Permission denied"),
+    ("echo more >> /w/root/file", "Permission denied"),
+    ("rm /w/root/file", "Permission denied"),
+    (
+        "echo more >> /w/root/shared",
+        "Value too large for defined data type",
+    ),
+    (
+        "touch /w/sticky/new",
+        "Value too large for defined data type",
+    ),
+    (
+        "echo more >> /w/root/yours",
+        "Value too large for defined data type",
+    ),
+];
+
+#[test]
+fn without_root_a_writable_union_takes_writes_to_what_is_the_users() {
+    static WRITABLE: &Namespace = namespace! {
+        include mountns_helper::SYSTEM;
+        bind "/w/" ["/tmp/mountns-it/writes/", tmpfs("size=1M")];
+    };
+    let fixture = common::Fixture::at(&format!("{FIXTURES}/writes"));
+    fixture.file("own/mine", "mine\n");
+    for path in ["own", "own/mine"] {
+        fixture.share(path);
+    }
+    fs::set_permissions(fixture.path("own"), fs::Permissions::from_mode(0o755)).unwrap();
+    let writes = if common::root_or_skip("the writes to root's files, which only root makes") {
+        fixture.file("root/file", "root's\n");
+        fixture.file("root/shared", "root's, writable by all\n");
+        fs::set_permissions(
+            fixture.path("root/shared"),
+            fs::Permissions::from_mode(0o666),
+        )
+        .unwrap();
+        fixture.file("root/yours", "yours, in root's directory\n");
+        let owner = Some(common::nobody());
+        std::os::unix::fs::chown(fixture.path("root/yours"), owner, owner).unwrap();
+        fixture.dir("sticky");
+        fs::set_permissions(fixture.path("sticky"), fs::Permissions::from_mode(0o1777)).unwrap();
+        UNION_WRITES
+    } else {
+        &UNION_WRITES[..5]
+    };
+    let script = writes
+        .iter()
+        .map(|(write, _)| format!("({write}) 2>&1 && echo ok"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let run = common::sh(WRITABLE, &script, User::Nobody);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), writes.len(), "{run:#?}");
+    for ((write, ends), line) in writes.iter().zip(lines) {
+        assert!(line.ends_with(ends), "{write}: {line}");
+    }
+    // Nothing reached the host.
+    assert_eq!(
+        fs::read_to_string(fixture.path("own/mine")).unwrap(),
+        "mine\n"
+    );
+}

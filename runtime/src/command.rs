@@ -84,7 +84,11 @@ pub trait CommandExt: sealed::Sealed {
 
     /// Enters `ns` in the child, after fork and before exec (after std has applied
     /// `uid`, `gid` and `current_dir`: the directory is looked up again inside the new
-    /// root, falling back to `/`).
+    /// root, falling back to `/`, unless the table (`chdir`) or
+    /// [`Filled::current_dir`] chooses one). The table's environment (`env clear;`,
+    /// `env "NAME" "value";`) is set on the command now, as `Command::env_clear` and
+    /// `Command::env` would: variables set on it afterwards are added. So do the other
+    /// methods of this trait.
     ///
     /// std passes only an errno from the child to the parent, so when entering fails,
     /// `spawn`, `status` and `output` return an `io::Error` with just that errno (e.g.

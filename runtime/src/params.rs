@@ -210,14 +210,18 @@ impl Namespace {
     ///
     /// ```no_run
     /// mountns::namespace! {
-    ///     static BUILD = { bind "/src/" [param(PROJECT), tmpfs("size=100M")]; };
+    ///     static BUILD = {
+    ///         include mountns::MINIMAL;
+    ///         bind ro ["/usr/", "/bin/", "/lib/", "/lib64/", "/etc/alternatives/"];
+    ///         bind "/tmp/" tmpfs("size=100M");
+    ///         bind "/src/" [param(PROJECT), tmpfs("size=100M")];
+    ///         chdir "/src";   // inside: `Command::current_dir` would look on the host
+    ///     };
     /// }
     /// use mountns::{CommandExt as _, Params};
     /// let project = std::env::current_dir()?;
     /// let params = Params::new().set("PROJECT", &project);
-    /// std::process::Command::new("/usr/bin/make")
-    ///     .current_dir("/src")
-    ///     .status_in(BUILD.with(params))?;
+    /// std::process::Command::new("/usr/bin/make").status_in(BUILD.with(params))?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn with(&'static self, params: Params) -> Filled {
