@@ -75,27 +75,7 @@ fn main() -> ExitCode {
             the_root_launcher_runs_a_program_as_another_user,
         ),
     ];
-    // Enough of libtest's command line for `cargo test -- --list` and filters.
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-    let list = args.iter().any(|a| a == "--list");
-    let mut passed = 0;
-    for (name, test) in tests {
-        if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
-            continue;
-        }
-        if list {
-            println!("{name}: test");
-            continue;
-        }
-        // A failing test panics, and the process exits non-zero.
-        test();
-        println!("test {name} ... ok");
-        passed += 1;
-    }
-    if !list {
-        println!("\ntest result: ok. {passed} passed; 0 failed; 0 ignored");
-    }
+    common::run_tests(&tests);
     ExitCode::SUCCESS
 }
 
@@ -125,15 +105,6 @@ fn example(
         .write_all(stdin.as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}\nstdout: {}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// The code of the example `file`, without its header comment: what the README shows.
@@ -185,7 +156,12 @@ fn the_opening_example_runs_a_shell_in_a_sandbox() {
                   cat /proc/1/comm; exit 3\n";
     for user in USERS {
         let output = example("readme", &[], user, "/", script, &fixture);
-        assert_eq!(output.status.code(), Some(3), "{user:?}: {}", text(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(3),
+            "{user:?}: {}",
+            common::described(&output)
+        );
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
             "written\nbin\ndev\netc\nlib\nlib64\nproc\ntmp\nusr\nlauncher\n",
@@ -215,7 +191,11 @@ fn the_build_example_builds_a_c_project() {
             }
         }
         let output = example("build", &["check"], user, &project, "", &fixture);
-        assert!(output.status.success(), "{user:?}: {}", text(&output));
+        assert!(
+            output.status.success(),
+            "{user:?}: {}",
+            common::described(&output)
+        );
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
             "cc -o hello hello.c\n./hello\nhello from the sandbox\n",
@@ -258,7 +238,11 @@ fn the_python_example_runs_a_script_confined() {
             "",
             &fixture,
         );
-        assert!(output.status.success(), "{user:?}: {}", text(&output));
+        assert!(
+            output.status.success(),
+            "{user:?}: {}",
+            common::described(&output)
+        );
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
             // The script's directory read-only, only `lo`, and mount refused (EPERM).
@@ -281,20 +265,25 @@ fn the_root_launcher_runs_a_program_as_another_user() {
     for user in USERS {
         let output = example("runas", &args, user, "/", "", &fixture);
         if user == User::Root {
-            assert!(output.status.success(), "{}", text(&output));
+            assert!(output.status.success(), "{}", common::described(&output));
             assert_eq!(
                 String::from_utf8_lossy(&output.stdout),
                 "65534\n65534\nCapEff:\t0000000000000000\n"
             );
         } else {
             // Switching ids needs root: the launcher says so.
-            assert_eq!(output.status.code(), Some(127), "{}", text(&output));
+            assert_eq!(
+                output.status.code(),
+                Some(127),
+                "{}",
+                common::described(&output)
+            );
             assert!(
                 String::from_utf8_lossy(&output.stderr).starts_with(
                     "runas: mountns: switch user and group ids: Operation not permitted"
                 ),
                 "{}",
-                text(&output)
+                common::described(&output)
             );
         }
     }

@@ -146,27 +146,7 @@ fn main() {
                 ),
                 ("exec_errors_carry_the_entry", exec_errors_carry_the_entry),
             ];
-            // Enough of libtest's command line for `cargo test -- --list` and filters.
-            let args: Vec<String> = env::args().skip(1).collect();
-            let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-            let list = args.iter().any(|a| a == "--list");
-            let mut passed = 0;
-            for (name, test) in tests {
-                if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
-                    continue;
-                }
-                if list {
-                    println!("{name}: test");
-                    continue;
-                }
-                // A failing test panics, and the process exits non-zero.
-                test();
-                println!("test {name} ... ok");
-                passed += 1;
-            }
-            if !list {
-                println!("\ntest result: ok. {passed} passed; 0 failed; 0 ignored");
-            }
+            common::run_tests(&tests);
         }
     }
 }

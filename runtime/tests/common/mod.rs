@@ -402,3 +402,38 @@ pub fn inherited_fds() -> BTreeSet<u32> {
     }
     fds
 }
+
+/// Runs `tests` in order, for a test binary without the harness (`harness = false`),
+/// with enough of libtest's command line for `cargo test -- --list` and filters. A
+/// failing test panics, and the process exits non-zero.
+pub fn run_tests(tests: &[(&str, fn())]) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let list = args.iter().any(|a| a == "--list");
+    let mut passed = 0;
+    for &(name, test) in tests {
+        if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        if list {
+            println!("{name}: test");
+            continue;
+        }
+        test();
+        println!("test {name} ... ok");
+        passed += 1;
+    }
+    if !list {
+        println!("\ntest result: ok. {passed} passed; 0 failed; 0 ignored");
+    }
+}
+
+/// A child's status and output, for a failing assertion's message.
+pub fn described(output: &std::process::Output) -> String {
+    format!(
+        "{}\nstdout: {}\nstderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
