@@ -134,3 +134,15 @@ fn the_table_shows_where_and_with_what() {
     assert!(CLEAN.clears_env() && !INHERITED.clears_env());
     assert_eq!(INHERITED.env(), [c"GREETING=hello"]);
 }
+
+#[test]
+fn an_include_brings_the_directory_and_the_environment_along() {
+    static WITH: &mountns::Namespace = namespace! {
+        include mountns_helper::SYSTEM;
+        include mountns_helper::starts::IN_USR;
+        env "HERE" "2";
+    };
+    assert_eq!(WITH.chdir(), Some(c"/usr"));
+    assert_eq!(WITH.env(), [c"FROM_HELPER=1", c"HERE=2"]);
+    assert!(!WITH.clears_env());
+}

@@ -111,3 +111,11 @@ pub mod constants {
         pub static TREES = { bind "/z/" ZONES; bind "/p/" BASE_FILES; };
     }
 }
+
+/// Where and with what a program starts, included across the crate boundary.
+pub mod starts {
+    mountns::namespace! {
+        /// Starts in /usr, with one more variable.
+        pub static IN_USR = { chdir "/usr/"; env "FROM_HELPER" "1"; };
+    }
+}
