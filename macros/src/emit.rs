@@ -669,20 +669,26 @@ impl Statics {
                 words.join(" ")
             }
         };
+        if groups.len() < 2 {
+            return;
+        }
+        let group_name = |i: usize| format_ident!("FLAGS_{}_{}", n, i, span = Span::mixed_site());
+        for (i, (_, span, group)) in groups.iter().enumerate() {
+            let name = group_name(i);
+            self.items.extend(quote_spanned! {*span=>
+                const #name: #private::Layers = #private::Layers::of(&[#(#group),*]);
+            });
+        }
         let target = &mount.target;
-        for (i, (flags, _, group)) in groups.iter().enumerate() {
+        for (i, (flags, ..)) in groups.iter().enumerate() {
             // At the later of the two routes.
-            for (j, (other_flags, span, other)) in groups.iter().enumerate().skip(i + 1) {
-                let span = *span;
-                let a = format_ident!("FLAGS_{}_{}", n, i, span = Span::mixed_site());
-                let b = format_ident!("FLAGS_{}_{}", n, j, span = Span::mixed_site());
+            for (j, (other_flags, span, _)) in groups.iter().enumerate().skip(i + 1) {
+                let (a, b) = (group_name(i), group_name(j));
                 let (words, other_words) = (flag_words(*flags), flag_words(*other_flags));
                 let text = format!(
                     " is bound onto \"{target}\" through two routes with different flags ({words}, and {other_words}); give both statements the same flags, or drop one"
                 );
-                self.items.extend(quote_spanned! {span=>
-                    const #a: #private::Layers = #private::Layers::of(&[#(#group),*]);
-                    const #b: #private::Layers = #private::Layers::of(&[#(#other),*]);
+                self.items.extend(quote_spanned! {*span=>
                     const _: () = if let ::core::option::Option::Some(path) = #a.shared(&#b) {
                         ::core::panic!("{}", #private::Message::about(path, #text).as_str())
                     };
