@@ -87,13 +87,16 @@ impl Namespace {
         self.chdir
     }
 
-    /// Whether the program starts without the caller's environment (`env clear;`).
+    /// Whether the program starts without the caller's environment (`env clear;`). Every
+    /// route that executes a program applies it (the `CommandExt` methods, `exec`,
+    /// `launcher!`); [`Namespace::enter`] executes nothing and changes no environment.
     pub const fn clears_env(&self) -> bool {
         self.env.clear
     }
 
     /// The variables the table sets in the program's environment, `NAME=value`
-    /// (`env "NAME" "value";`), over the inherited ones of those names.
+    /// (`env "NAME" "value";`), over the inherited ones of those names; on the routes
+    /// that execute a program, as for [`Namespace::clears_env`].
     pub const fn env(&self) -> &'static [&'static CStr] {
         self.env.vars
     }
