@@ -8,31 +8,20 @@
 #[path = "../runtime/tests/common/mod.rs"]
 mod common;
 
-/// Each example's code, with a way in to its private `main`.
-mod build {
-    include!("../examples/build.rs");
-    pub(super) fn run() -> std::process::ExitCode {
-        std::process::Termination::report(main())
-    }
+/// Each example's code in a module of its name, with a way in to its private `main`.
+macro_rules! examples {
+    ($($name:ident),*) => {$(
+        mod $name {
+            include!(concat!("../examples/", stringify!($name), ".rs"));
+
+            pub(super) fn run() -> std::process::ExitCode {
+                std::process::Termination::report(main())
+            }
+        }
+    )*};
 }
-mod python {
-    include!("../examples/python.rs");
-    pub(super) fn run() -> std::process::ExitCode {
-        std::process::Termination::report(main())
-    }
-}
-mod readme {
-    include!("../examples/readme.rs");
-    pub(super) fn run() -> std::process::ExitCode {
-        std::process::Termination::report(main())
-    }
-}
-mod runas {
-    include!("../examples/runas.rs");
-    pub(super) fn run() -> std::process::ExitCode {
-        std::process::Termination::report(main())
-    }
-}
+
+examples!(build, python, readme, runas);
 
 use std::fs;
 use std::io::Write as _;
