@@ -51,6 +51,8 @@
 //!   entering; `mode(0640)` after a `dir` or `file`, its mode.
 //! - `unshare [net, ipc];`, `hostname "box";`, `new_session;` and `as_pid_1;` set up
 //!   the process: more namespaces, a host name, a new session, the program as pid 1.
+//!   `chdir "/src";` is the directory the program starts in; `env clear;` and `env
+//!   "NAME" "value";` its environment (the caller's otherwise, as any child gets).
 //! - The program holds no capability, as root and not, unless `caps [net_bind_service];`
 //!   keeps some (`caps [all];` every one); `uid 0;`, `gid 0;` and `groups [27];` choose
 //!   its ids inside. It gets a session keyring of its own and dies with its launcher.
@@ -77,16 +79,19 @@
 //! # What is checked when
 //!
 //! At compile time, each a spanned error at the statement or literal that made it (the
-//! list is on [`namespace!`]): paths, flags, tmpfs options, unions that cannot be, and
-//! conflicts between statements, also across includes and crates, and the table's
-//! `assert` statements. A constant source is checked by const evaluation, so its error
-//! points at the expression (or, for an assertion it breaks, at the assertion).
+//! list is on [`namespace!`]): paths, flags, tmpfs options (their numbers as the kernel
+//! reads them), unions that cannot be, and conflicts between statements, also across
+//! includes and crates, and the table's `assert` statements. A constant source or a
+//! package is checked by const evaluation, so its error points at the expression and
+//! names the path at fault (or, for an assertion it breaks, points at the assertion).
 //!
 //! At run time, as an [`Error`] naming the step, the table entry and the errno: what
-//! depends on the host. A missing source, a file where the table wants a directory, a
-//! symbolic link on a mountpoint's path, a kernel or policy that refuses a step (user
-//! namespaces, overlayfs layers with submounts), a missing program, a source that the
-//! host resolves to a path the table asserts hidden ([`Step::Hidden`]).
+//! depends on the host and the caller. A missing source, a file where the table wants a
+//! directory, a symbolic link on a mountpoint's path, a kernel or policy that refuses a
+//! step (user namespaces, overlayfs layers with submounts), a slot unfilled or filled
+//! with a value that fails (shown), a directory to start in that is not there, a
+//! missing program, a source that the host resolves to a path the table asserts hidden
+//! ([`Step::Hidden`]). Its `Debug` is its `Display`: one sentence.
 //!
 //! # Requirements
 //!
@@ -106,10 +111,13 @@
 //!
 //! - `std` (default): [`CommandExt`], [`Ids`], [`Namespace::exec`] and [`Params`].
 //!   Without it the crate needs only `core`; [`Namespace::enter`] works the same.
-//! - `launcher` (without `std`): `launcher!`, the program start of a static
-//!   `#![no_std]`, `#![no_main]` launcher that needs no libc (`examples/tiny/`).
+//! - `launcher` (without `std`): [`launcher!`], the program start of a static
+//!   `#![no_std]`, `#![no_main]` launcher that needs no libc (`examples/tiny/`). With
+//!   `std` it adds nothing and `launcher!` is a compile error saying why, so the
+//!   features stay additive (`cargo doc --all-features` documents everything).
 
 #![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_code)]
 
 // Generated code names `::mountns::__private`, also inside this crate (MINIMAL).
@@ -182,6 +190,9 @@ mod package;
 /// | `unshare [net, ipc];` | more namespaces: `pid`, `net` (only `lo`, up), `ipc`, `uts`, `cgroup` |
 /// | `hostname "box";` | the host name; implies `uts` |
 /// | `new_session;` | the program runs in a new session |
+/// | `chdir "/src";` | the directory the program starts in, inside; an error when entering if it is not there |
+/// | `env clear;` | the program starts without the caller's environment |
+/// | `env "LANG" "C.UTF-8";` | the program's environment has this variable (over the caller's) |
 /// | `caps [net_bind_service, sys_chroot];` | the program keeps these capabilities (every other is dropped, as root and not); `caps [all];` keeps every one |
 /// | `uid 0;`, `gid 0;` | the ids inside: without root the caller is mapped to them, as root the program runs as them |
 /// | `groups [27, 100];` | the supplementary groups (none by default once ids are chosen); root only |
@@ -215,8 +226,9 @@ mod package;
 /// the new root (the lowest layer of a union on `/`) or in a tmpfs, `dev` or writable
 /// union of the table; a `file` is its content bound read-only onto a file mountpoint.
 /// The settings of included namespaces add up: the namespaces to unshare are their
-/// union, a host name must be the same everywhere, and so must a uid, a gid and a list
-/// of groups; the capabilities kept are the union of the `caps` lists (one per
+/// union, a host name must be the same everywhere, and so must a uid, a gid, a list
+/// of groups, a directory to start in and each variable's value (`env clear;` anywhere
+/// clears); the capabilities kept are the union of the `caps` lists (one per
 /// declaration). Syscall policies compose: deny lists unite, allow lists intersect, a
 /// call allowed and denied through groups is denied, one errno, socket lists
 /// intersect. Every table's program also makes `ioctl` `TIOCSTI`, `TIOCLINUX` and
@@ -257,10 +269,17 @@ mod package;
 /// - a malformed `mode(..)` (digits that are not octal, over 7777, a string, another base
 ///   or a suffix), a mode on a statement other than `dir` and `file`, set-id bits in a
 ///   file's mode or set-user-id in a directory's;
+/// - an unknown or repeated flag, or a flag after the target (`bind "/usr/" ro;`);
+///   unknown tmpfs options, malformed values, and numbers the kernel would read
+///   otherwise than written (a leading `0` is octal; past 2^64 wraps) or refuses, every
+///   problem of one option string at once;
 /// - a target that is not a string literal (a constant is allowed as a source only);
 /// - two tmpfs on one target; a target used as a file and as a directory; more than
-///   499 layers in a union (packages expanded); the same source twice in one statement;
-///   the same target and source with different flags;
+///   499 layers in a union (packages expanded); the same source twice in one statement
+///   (named, at the repeat); the same target and source with different flags, also
+///   where only const evaluation finds them alike (a literal and a constant, or
+///   constants reached through includes of other invocations); a package on a file
+///   target (a package is a directory tree);
 /// - `/proc`, `/sys` or `/dev` as a union layer, or two layers of which one lies under
 ///   the other (overlayfs refuses both);
 /// - `upper(..)` with no other source, beside a tmpfs, with an upper and a work directory
@@ -277,7 +296,7 @@ mod package;
 ///   host source, or a read-only union that is not on `/` (a constant source on `/`
 ///   is found to be one directory, not a union, when it expands);
 /// - link text that is empty, has a NUL or is longer than `PATH_MAX`; a `file` content
-///   that is not a `&str`, `&[u8]` or `&[u8; N]` (rustc's type error, at it);
+///   that is not a `&str`, `&[u8]` or `&[u8; N]` (at the expression);
 /// - in `unshare [..]`, an empty list, an unknown or repeated word, `user` or `mount`
 ///   (made automatically); a host name that is empty, longer than 64 bytes or has
 ///   other characters than letters, digits, `-` and `.`; two different host names;
@@ -289,6 +308,8 @@ mod package;
 ///   nearest name suggested), an empty list, the same call named in an allow and a
 ///   deny statement (naming both), two different errnos, an allow list without
 ///   `execve` or a deny list with it (the program could not start);
+/// - a `chdir` that is not absolute; an `env` name that is empty or holds `=`; two
+///   different directories, or two values of one variable;
 /// - a namespace including itself; an include of something that is not a namespace;
 /// - an assertion the composed table breaks, at the assertion (or at the include that
 ///   brought it), naming the statement at fault and the includes and packages it came
@@ -385,43 +406,20 @@ namespace! {
     };
 }
 
-/// Writes the program start of a static launcher: a `#![no_std]`, `#![no_main]` binary
-/// that enters `NAMESPACE` (a `static` of [`namespace!`]), then executes its arguments
-/// in place of itself. Feature `launcher`, without `std`; the binary needs no libc and
-/// no `unsafe` of its own.
-///
-/// ```ignore
-/// #![no_std]
-/// #![no_main]
-///
-/// mountns::namespace! {
-///     static SANDBOX = { bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"]; bind "/tmp/" tmpfs; };
-/// }
-/// mountns::launcher!(SANDBOX);
-/// ```
-///
-/// `LAUNCHER PROGRAM [ARGS...]` enters the namespace as [`Namespace::enter`] does (as
-/// root, or through a user namespace), then executes `PROGRAM` with `ARGS` and the
-/// environment as they are; a `PROGRAM` without a `/` is looked up in the `PATH`
-/// (`/usr/local/bin:/usr/bin:/bin` if unset) inside the new root, like `execvp`. A
-/// failure prints `mountns: ...` to stderr and exits with status 127; no `PROGRAM`,
-/// a usage line and status 2. Signal dispositions pass through as inherited (std would
-/// have reset `SIGPIPE`). A namespace with `param(NAME)` sources is a compile error:
-/// nothing could fill them.
-///
-/// With a pid namespace (`proc`, `unshare [pid];`) or `new_session;`, the launcher
-/// forks pid 1 of the namespace, which forks `PROGRAM` (pid 2; with `as_pid_1;`, pid 1
-/// executes `PROGRAM` itself), and stays as its stand-in: the usual signals sent to the launcher (TERM, INT, HUP, QUIT, USR1, USR2)
-/// reach `PROGRAM`, the launcher exits with `PROGRAM`'s status or dies of its signal,
-/// and when the launcher or its parent dies, everything in the namespace dies too.
-///
-/// Build it with no C start files or library, static and not position-independent:
-/// `examples/tiny/` shows the `.cargo/config.toml`.
-#[cfg(feature = "launcher")]
+// One text for both definitions below: the documentation is the same whichever
+// features a build has.
+#[doc = include_str!("launcher.md")]
+#[cfg(all(feature = "launcher", not(feature = "std")))]
+#[cfg_attr(docsrs, doc(cfg(feature = "launcher")))]
 #[macro_export]
 macro_rules! launcher {
     ($namespace:path $(,)?) => {
         const _: () = {
+            #[cfg(not(target_feature = "crt-static"))]
+            ::core::compile_error!(
+                "a `mountns::launcher!` binary is linked static, without C start files or C library, and this build is not static: build it with the flags of mountns's `examples/tiny/.cargo/config.toml`: `-C target-feature=+crt-static -C relocation-model=static -C link-arg=-nostartfiles -C link-arg=-nostdlib`, for an explicit `--target`"
+            );
+
             ::core::assert!(
                 !$namespace.__has_slots(),
                 "a launcher cannot fill `param(NAME)` sources: declare their host paths"
@@ -440,12 +438,24 @@ macro_rules! launcher {
     };
 }
 
+#[doc = include_str!("launcher.md")]
+#[cfg(not(all(feature = "launcher", not(feature = "std"))))]
+#[cfg_attr(docsrs, doc(cfg(feature = "launcher")))]
+#[macro_export]
+macro_rules! launcher {
+    ($($namespace:tt)*) => {
+        ::core::compile_error!(
+            "`mountns::launcher!` writes the program start of a `#![no_std]` binary: depend on mountns with `default-features = false, features = [\"launcher\"]` (std's program start is libc's)"
+        );
+    };
+}
+
 #[doc(hidden)]
 pub mod __private {
     pub use crate::assertions::{HiddenPath, assert_hidden, assert_read_only};
-    pub use crate::package::{Layers, Source, Wrap, split};
+    pub use crate::package::{Layers, Message, Source, Wrap, split};
     pub use mountns_macros::namespace_resumed;
-    #[cfg(feature = "launcher")]
+    #[cfg(all(feature = "launcher", not(feature = "std")))]
     pub use mountns_runtime::launcher_panicked;
     pub use mountns_runtime::{
         Caps, Flags, Hidden, Instruction, Kind, Landlock, Limit, Mount, Mountpoint, Namespace,
@@ -456,6 +466,48 @@ pub mod __private {
     /// `&str` (`include_str!`), a `&[u8]` or a `&[u8; N]` (`include_bytes!`). Each type
     /// has its own `const fn bytes`, chosen by the compiler.
     pub struct Content<T>(pub T);
+
+    /// What a `file` statement's content may be; any other type is a compile error
+    /// saying so, at the expression.
+    #[diagnostic::on_unimplemented(
+        message = "a file's content is a `&str`, `&[u8]` or `&[u8; N]` constant, not `{Self}`",
+        label = "not a `&str`, `&[u8]` or `&[u8; N]`",
+        note = "write a string literal, a byte string literal, `include_str!(..)`, `include_bytes!(..)` or a constant of one of those types"
+    )]
+    pub trait FileContent {
+        /// Always `Content<Self>`: a projection, so that a content of another type is
+        /// one error, not also a missing method.
+        type Content;
+    }
+
+    impl FileContent for &'static str {
+        type Content = Content<Self>;
+    }
+
+    impl FileContent for &'static [u8] {
+        type Content = Content<Self>;
+    }
+
+    impl<const N: usize> FileContent for &'static [u8; N] {
+        type Content = Content<Self>;
+    }
+
+    /// The content of a `file` statement, checked to be of a type it may be.
+    pub const fn content<T: FileContent<Content = Content<T>>>(value: T) -> T::Content {
+        Content(value)
+    }
+
+    /// What `include` takes: a namespace.
+    #[diagnostic::on_unimplemented(
+        message = "`include` takes a namespace declared with `mountns::namespace!`, not `{Self}`",
+        label = "not a namespace"
+    )]
+    pub trait Includable {}
+
+    impl Includable for Namespace {}
+
+    /// Checks, at compile time, that an include names a namespace.
+    pub const fn included<T: Includable>(_: &T) {}
 
     impl Content<&'static str> {
         pub const fn bytes(self) -> &'static [u8] {

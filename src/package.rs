@@ -3,8 +3,6 @@
 
 use core::ffi::CStr;
 
-use mountns_paths::Problem;
-
 /// A directory tree and the packages it propagates (its runtime inputs): a Guix or Nix
 /// store item, an unpacked image layer, a rootfs.
 ///
@@ -76,6 +74,27 @@ pub enum Source {
     Layers(&'static [&'static CStr]),
 }
 
+impl Source {
+    /// Whether this is a package: a directory tree, never a file.
+    pub const fn is_package(&self) -> bool {
+        matches!(self, Source::Package(_))
+    }
+}
+
+/// What is wrong with the layers of a mount: the first problem found, with the paths
+/// it is about.
+#[derive(Clone, Copy)]
+enum Problem {
+    /// A path that breaks the rules of a source.
+    Path(mountns_paths::Problem, &'static [u8]),
+    /// More layers than overlayfs stacks.
+    TooMany,
+    /// `/proc`, `/sys` or `/dev` (or under the first two) as a layer.
+    Refused(&'static [u8]),
+    /// A layer under another.
+    Overlapping(&'static [u8], &'static [u8]),
+}
+
 /// overlayfs stacks 500 layers; one is the skeleton.
 const MAX: usize = 499;
 
@@ -86,6 +105,9 @@ pub struct Layers {
     paths: [&'static [u8]; MAX],
     hashes: [u64; MAX],
     len: usize,
+    /// The first problem found: [`Layers::message`] says it, and the macro's output
+    /// turns that into a compile error at the source expression.
+    problem: Option<Problem>,
 }
 
 impl Layers {
@@ -95,7 +117,11 @@ impl Layers {
         let mut i = 0;
         while i < sources.len() {
             match sources[i] {
-                Source::Path(path) => layers.push(checked(path.as_bytes())),
+                Source::Path(path) => {
+                    if let Some(path) = layers.checked(path.as_bytes()) {
+                        layers.push(path);
+                    }
+                }
                 Source::Package(package) => layers.package(package),
                 Source::Layers(paths) => {
                     let mut j = 0;
@@ -119,6 +145,7 @@ impl Layers {
             paths: [b""; MAX],
             hashes: [0; MAX],
             len: 0,
+            problem: None,
         }
     }
 
@@ -132,9 +159,30 @@ impl Layers {
         true
     }
 
+    /// Records a problem, unless one was found before (the first is reported).
+    const fn fail(&mut self, problem: Problem) {
+        if self.problem.is_none() {
+            self.problem = Some(problem);
+        }
+    }
+
+    /// `path` checked by the rules of a literal source, normalized; `None` (the problem
+    /// recorded) if it breaks them.
+    const fn checked(&mut self, path: &'static [u8]) -> Option<&'static [u8]> {
+        match mountns_paths::check(path) {
+            Ok(len) => Some(path.split_at(len).0),
+            Err(problem) => {
+                self.fail(Problem::Path(problem, path));
+                None
+            }
+        }
+    }
+
     /// A package then its inputs; a package already there brings nothing new.
     const fn package(&mut self, package: Package) {
-        let path = checked(package.path.as_bytes());
+        let Some(path) = self.checked(package.path.as_bytes()) else {
+            return;
+        };
         if self.contains(path) {
             return;
         }
@@ -166,10 +214,10 @@ impl Layers {
         if self.contains(path) {
             return;
         }
-        assert!(
-            self.len < MAX,
-            "mountns: a union of more than 499 layers, packages expanded: over overlayfs's limit of 500 (one is the skeleton)"
-        );
+        if self.len == MAX {
+            self.fail(Problem::TooMany);
+            return;
+        }
         self.paths[self.len] = path;
         self.hashes[self.len] = hash(path);
         self.len += 1;
@@ -177,31 +225,88 @@ impl Layers {
 
     /// What overlayfs refuses in a union: pseudo filesystems, and a layer under another
     /// (found by looking up each proper ancestor of each layer).
-    const fn check_union(&self) {
+    const fn check_union(&mut self) {
         let mut sorted = self.hashes;
         sort(&mut sorted, self.len);
         let sorted = sorted.split_at(self.len).0;
         let mut i = 0;
         while i < self.len {
             let path = self.paths[i];
-            assert!(
-                !(under(path, b"/proc") || under(path, b"/sys") || equal(path, b"/dev")),
-                "mountns: overlayfs refuses /proc, /sys and /dev as union layers; bind them on their own targets"
-            );
+            if under(path, b"/proc") || under(path, b"/sys") || equal(path, b"/dev") {
+                self.fail(Problem::Refused(path));
+            }
             let mut end = 1;
             while end < path.len() {
                 if path[end] == b'/' || end == 1 {
                     let ancestor = path.split_at(end).0;
                     let hash = hash(ancestor);
-                    assert!(
-                        !(has(sorted, hash) && self.find(hash, ancestor)),
-                        "mountns: two layers of a union overlap (one lies under the other), which overlayfs refuses; drop one"
-                    );
+                    if has(sorted, hash) && self.find(hash, ancestor) {
+                        self.fail(Problem::Overlapping(path, ancestor));
+                    }
                 }
                 end += 1;
             }
             i += 1;
         }
+    }
+
+    /// What is wrong with these layers, as the message of a compile error: the first
+    /// problem found, naming its paths. `None` if nothing is.
+    pub const fn message(&self) -> Option<Message> {
+        let Some(problem) = self.problem else {
+            return None;
+        };
+        let mut message = Message::new();
+        match problem {
+            Problem::Path(problem, path) => {
+                message.push(b"mountns: the source ");
+                message.quoted(path);
+                message.push(b" (a constant, a package or one of its inputs) ");
+                message.push(match problem {
+                    mountns_paths::Problem::Empty | mountns_paths::Problem::Relative => {
+                        b"is not absolute; a source is an absolute path, starting with /"
+                    }
+                    mountns_paths::Problem::Nul => b"contains a NUL byte",
+                    mountns_paths::Problem::TooLong => {
+                        b"is over 4095 bytes long, the kernel's PATH_MAX"
+                    }
+                    mountns_paths::Problem::EmptyComponent => {
+                        b"has an empty component (//); write single slashes"
+                    }
+                    mountns_paths::Problem::Dot | mountns_paths::Problem::DotDot => {
+                        b"contains a `.` or `..` component; write the path without them"
+                    }
+                });
+            }
+            Problem::TooMany => message.push(
+                b"mountns: a union of more than 499 layers, packages expanded: over overlayfs's limit of 500 (one is the skeleton)",
+            ),
+            Problem::Refused(path) => {
+                message.push(b"mountns: ");
+                message.quoted(path);
+                message.push(b" cannot be a union layer: overlayfs refuses /proc, /sys and /dev as layers; bind it on a target of its own");
+            }
+            Problem::Overlapping(path, ancestor) => {
+                message.push(b"mountns: layers ");
+                message.quoted(path);
+                message.push(b" and ");
+                message.quoted(ancestor);
+                message.push(b" of one union overlap (the first lies under the second), which overlayfs refuses; drop one");
+            }
+        }
+        Some(message)
+    }
+
+    /// A path of both `self` and `other`, if any: one source reached by two routes.
+    pub const fn shared(&self, other: &Layers) -> Option<&'static [u8]> {
+        let mut i = 0;
+        while i < self.len {
+            if other.find(self.hashes[i], self.paths[i]) {
+                return Some(self.paths[i]);
+            }
+            i += 1;
+        }
+        None
     }
 
     /// How many layers.
@@ -259,27 +364,103 @@ pub const fn split<const N: usize>(bytes: &'static [u8]) -> [&'static CStr; N] {
     paths
 }
 
-// The limit in `checked`'s message, which a const panic cannot format.
+// The limit in the message of a long path.
 const _: () = assert!(mountns_paths::MAX_LEN == 4095);
 
-/// A source path checked by the rules of a literal source, normalized.
-const fn checked(path: &'static [u8]) -> &'static [u8] {
-    match mountns_paths::check(path) {
-        Ok(len) => path.split_at(len).0,
-        Err(Problem::Empty | Problem::Relative) => {
-            panic!("mountns: a source must be an absolute path, starting with /")
-        }
-        Err(Problem::Nul) => panic!("mountns: a source must not contain a NUL byte"),
-        Err(Problem::TooLong) => {
-            panic!("mountns: a source must be at most 4095 bytes long (the kernel's PATH_MAX)")
-        }
-        Err(Problem::EmptyComponent) => {
-            panic!("mountns: a source must not have an empty component (//)")
-        }
-        Err(Problem::Dot | Problem::DotDot) => {
-            panic!("mountns: a source must not contain `.` or `..` components")
+/// The text of a compile error found while expanding sources: room for two quoted
+/// paths (each cut at 256 bytes) and the words around them.
+pub struct Message {
+    bytes: [u8; 1536],
+    len: usize,
+}
+
+/// How much of a path a message shows.
+const SHOWN: usize = 256;
+
+impl Message {
+    const fn new() -> Message {
+        Message {
+            bytes: [0; 1536],
+            len: 0,
         }
     }
+
+    /// Appends `text`, as much as fits.
+    const fn push(&mut self, text: &[u8]) {
+        let mut i = 0;
+        while i < text.len() && self.len < self.bytes.len() {
+            self.bytes[self.len] = text[i];
+            self.len += 1;
+            i += 1;
+        }
+    }
+
+    /// Appends `path` in double quotes, at most [`SHOWN`] bytes of it: a quote or a
+    /// backslash escaped, and every control byte or byte of invalid UTF-8 as `\xNN`.
+    const fn quoted(&mut self, path: &[u8]) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let cut = path.len() > SHOWN;
+        let path = if cut { path.split_at(SHOWN).0 } else { path };
+        self.push(b"\"");
+        let mut i = 0;
+        while i < path.len() {
+            let byte = path[i];
+            let printable = byte >= 0x20 && byte < 0x7f;
+            if byte == b'"' || byte == b'\\' {
+                self.push(&[b'\\', byte]);
+            } else if printable || (byte >= 0x80 && valid_utf8_at(path, i)) {
+                self.push(&[byte]);
+            } else {
+                self.push(&[
+                    b'\\',
+                    b'x',
+                    HEX[(byte >> 4) as usize],
+                    HEX[(byte & 15) as usize],
+                ]);
+            }
+            i += 1;
+        }
+        if cut {
+            self.push("…".as_bytes());
+        }
+        self.push(b"\"");
+    }
+
+    /// `mountns: "PATH"` then `rest`: a message about a path found while expanding.
+    pub const fn about(path: &[u8], rest: &str) -> Message {
+        let mut message = Message::new();
+        message.push(b"mountns: ");
+        message.quoted(path);
+        message.push(rest.as_bytes());
+        message
+    }
+
+    /// The text, for `panic!("{}", ..)`.
+    pub const fn as_str(&self) -> &str {
+        match core::str::from_utf8(self.bytes.split_at(self.len).0) {
+            Ok(text) => text,
+            Err(_) => "mountns: a source breaks the rules of a path",
+        }
+    }
+}
+
+/// Whether the byte at `i` of `path` belongs to a whole UTF-8 sequence.
+const fn valid_utf8_at(path: &[u8], i: usize) -> bool {
+    // The sequence starts at most 3 bytes before `i`.
+    let mut start = i.saturating_sub(3);
+    while start <= i {
+        let mut end = i + 1;
+        while end <= path.len() && end <= start + 4 {
+            let (head, _) = path.split_at(end);
+            let (_, piece) = head.split_at(start);
+            if core::str::from_utf8(piece).is_ok() {
+                return true;
+            }
+            end += 1;
+        }
+        start += 1;
+    }
+    false
 }
 
 /// Sorts `hashes[..len]` (heapsort: no allocation, n log n steps).

@@ -115,8 +115,8 @@ fn a_value_at_under_or_above_a_hidden_path_fails_before_anything_is_mounted() {
             assert_eq!(
                 message,
                 format!(
-                    "mountns: union param(PROJECT) on \"/src\": check the hidden paths: its value \
-                     {value:?}, as the host resolves it, {relation} {HIDDEN}"
+                    "mountns: union param(PROJECT) = {value:?} on \"/src\": check the hidden \
+                     paths: its value, as the host resolves it, {relation} {HIDDEN}"
                 ),
                 "{user:?}"
             );
@@ -139,8 +139,8 @@ fn a_value_at_under_or_above_a_hidden_path_fails_before_anything_is_mounted() {
         assert_eq!(
             error_of(&error).2,
             format!(
-                "mountns: bind param(KEY) on \"/key\": check the hidden paths: its value {:?}, \
-                 as the host resolves it, is or lies under {HIDDEN}",
+                "mountns: bind param(KEY) = {:?} on \"/key\": check the hidden paths: its \
+                 value, as the host resolves it, is or lies under {HIDDEN}",
                 fixture.path("to-key")
             ),
             "{user:?}"
@@ -245,9 +245,9 @@ fn no_dev_refuses_the_hosts_dev_when_entering() {
             assert_eq!(
                 error_of(&error).2,
                 format!(
-                    "mountns: bind param(DATA) on \"/data\": check the hidden paths: its value \
-                     {value:?}, as the host resolves it, {relation} \"/dev/\", which the table \
-                     asserts the program never sees (assertion \"no_dev\")"
+                    "mountns: bind param(DATA) = {value:?} on \"/data\": check the hidden \
+                     paths: its value, as the host resolves it, {relation} \"/dev/\", which the \
+                     table asserts the program never sees (assertion \"no_dev\")"
                 ),
                 "{user:?}"
             );

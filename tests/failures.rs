@@ -51,6 +51,9 @@ fn refused_user_namespaces_are_reported() {
     if std::env::var_os("MOUNTNS_LAUNCH").is_some() {
         return launch();
     }
+    if !common::root_or_skip("it makes a user namespace that refuses others, as root") {
+        return;
+    }
     let fixture = Fixture::new();
     let launcher = launcher(&fixture);
     let output = where_user_namespaces_are_refused(&format!(

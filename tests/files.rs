@@ -123,14 +123,14 @@ fn a_file_slot_wants_content() {
 fn the_table_shows_writable_and_given_files() {
     let table = GIVEN.to_string();
     for line in [
-        "file /etc/group file rw,param(GROUP),mode=0600\n",
-        "file /etc/passwd file ro,param(PASSWD)\n",
+        "file /etc/group file nosuid,nodev,noexec,param(GROUP),mode=0600\n",
+        "file /etc/passwd file ro,nosuid,nodev,noexec,param(PASSWD)\n",
     ] {
         assert!(table.contains(line), "{line} in\n{table}");
     }
     assert!(
         WRITABLE
             .to_string()
-            .contains("file /etc/resolv.conf file rw,size=20\n")
+            .contains("file /etc/resolv.conf file nosuid,nodev,noexec,size=20\n")
     );
 }

@@ -48,8 +48,8 @@ fn the_table_shows_the_modes() {
     for line in [
         "dir /var/tmp/ dir mode=1777\n",
         "dir /opt/default/ dir defaults\n",
-        "file /t/f file ro,size=2,mode=0640\n",
-        "file /t/w file rw,size=2\n",
+        "file /t/f file ro,nosuid,nodev,noexec,size=2,mode=0640\n",
+        "file /t/w file nosuid,nodev,noexec,size=2\n",
     ] {
         assert!(table.contains(line), "{line} in\n{table}");
     }

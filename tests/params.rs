@@ -7,7 +7,7 @@ mod common;
 use std::fs;
 use std::process::Command;
 
-use common::{Fixture, USERS, as_user, assert_root};
+use common::{Fixture, USERS, as_user};
 use mountns::{CommandExt as _, Params, Step, namespace};
 
 namespace! {
@@ -29,7 +29,6 @@ struct Dirs {
 }
 
 fn dirs() -> Dirs {
-    assert_root();
     let fixture = Fixture::new();
     fixture.file("project/Makefile", "all:\n");
     fixture.file("data/input", "data\n");
@@ -53,8 +52,8 @@ namespace! {
 fn a_slot_stays_among_expanded_packages() {
     assert_eq!(
         MIXED.to_string(),
-        "overlay /mix/ overlay lowerdir=param(TOP):/srv/store/certs:/srv/store/openssl:\
-         /srv/store/libc\n"
+        "overlay /mix/ overlay ro,nosuid,nodev,lowerdir=param(TOP):/srv/store/certs:\
+         /srv/store/openssl:/srv/store/libc\n"
     );
 }
 
@@ -62,9 +61,9 @@ fn a_slot_stays_among_expanded_packages() {
 fn the_table_shows_its_slots() {
     let table = BUILD.to_string();
     for line in [
-        "param(DATA) /data/ none rbind,ro\n",
-        "overlay /src/ overlay lowerdir=param(PROJECT),upper=tmpfs(size=1M)\n",
-        "overlay /work/ overlay lowerdir=param(WORK),upper=tmpfs(size=1M)\n",
+        "param(DATA) /data/ none rbind,ro,nosuid,nodev\n",
+        "overlay /src/ overlay nosuid,nodev,lowerdir=param(PROJECT),upper=tmpfs(size=1M)\n",
+        "overlay /work/ overlay nosuid,nodev,lowerdir=param(WORK),upper=tmpfs(size=1M)\n",
     ] {
         assert!(table.contains(line), "{line}in\n{table}");
     }
@@ -108,15 +107,16 @@ fn an_unfilled_or_relative_source_fails_before_anything_happens() {
                 .set("DATA", &dirs.data)
                 .set("WORK", &dirs.work),
             "mountns: union param(PROJECT) on \"/src\": fill the sources chosen at run time: \
-             no value for this source; give one with Namespace::with(Params::new().set(NAME, PATH))",
+             no value for this source; give one with Namespace::with(Params::new()\
+             .set(\"PROJECT\", PATH))",
         ),
         (
             Params::new()
                 .set("PROJECT", "relative/project")
                 .set("DATA", &dirs.data)
                 .set("WORK", &dirs.work),
-            "mountns: union param(PROJECT) on \"/src\": fill the sources chosen at run time: \
-             its value is not an absolute path (or holds a NUL byte)",
+            "mountns: union param(PROJECT) = \"relative/project\" on \"/src\": fill the sources \
+             chosen at run time: its value is not an absolute path (or holds a NUL byte)",
         ),
     ];
     for (params, message) in cases {
@@ -142,6 +142,81 @@ fn an_unfilled_or_relative_source_fails_before_anything_happens() {
                 .to_string()
                 .starts_with("mountns: bind param(DATA) on \"/data\": fill the sources"),
             "{user:?}: {error}"
+        );
+    }
+}
+
+/// The message of entering `BUILD` with `params` as `user`, which must fail.
+fn refused(params: &Params, user: common::User) -> String {
+    let mut command = Command::new("/bin/true");
+    as_user(&mut command, user)
+        .status_in(BUILD.with(params.clone()))
+        .expect_err("entering must fail")
+        .to_string()
+}
+
+#[test]
+fn a_misspelt_name_is_named_with_the_slots_the_table_has() {
+    let dirs = dirs();
+    let params = Params::new()
+        .set("PROJCT", &dirs.project)
+        .set("DATA", &dirs.data)
+        .set("WORK", &dirs.work);
+    for user in USERS {
+        assert_eq!(
+            refused(&params, user),
+            "mountns: union param(PROJECT) on \"/src\": fill the sources chosen at run time: no \
+             value for this source; give one with Namespace::with(Params::new()\
+             .set(\"PROJECT\", PATH)); the values given are for PROJCT, which this table has no \
+             slot of (its slots: DATA, PROJECT, WORK)",
+            "{user:?}"
+        );
+    }
+}
+
+#[test]
+fn a_value_that_fails_is_shown_and_a_file_for_a_directory_says_what_to_give() {
+    let dirs = dirs();
+    let missing = dirs.fixture.path("no-such-project");
+    let file = dirs.fixture.path("project/Makefile");
+    for (project, message) in [
+        (
+            &missing,
+            format!(
+                "mountns: union param(PROJECT) = \"{missing}\" on \"/src\": open source: No such \
+                 file or directory (os error 2)"
+            ),
+        ),
+        (
+            &file,
+            format!(
+                "mountns: union param(PROJECT) = \"{file}\" on \"/src\": open source: Not a \
+                 directory (os error 20)"
+            ),
+        ),
+    ] {
+        let params = Params::new()
+            .set("PROJECT", project)
+            .set("DATA", &dirs.data)
+            .set("WORK", &dirs.work);
+        for user in USERS {
+            assert_eq!(refused(&params, user), message, "{user:?}");
+        }
+    }
+    // A file for the directory of a bind: the value is the caller's to change.
+    let params = Params::new()
+        .set("PROJECT", &dirs.project)
+        .set("DATA", &file)
+        .set("WORK", &dirs.work);
+    for user in USERS {
+        assert_eq!(
+            refused(&params, user),
+            format!(
+                "mountns: bind param(DATA) = \"{file}\" on \"/data\": compare source and \
+                 mountpoint: Is a directory (os error 21); the value given for this source is a \
+                 file, and its target a directory: give it the path of a directory"
+            ),
+            "{user:?}"
         );
     }
 }

@@ -77,8 +77,8 @@ fn ten_thousand_namespaces_leave_nothing_behind() {
     // One thread a user, both at once.
     let timings: Vec<(User, Duration)> = std::thread::scope(|scope| {
         let workers: Vec<_> = USERS
-            .iter()
-            .map(|&user| {
+            .into_iter()
+            .map(|user| {
                 scope.spawn(move || {
                     let began = Instant::now();
                     for n in 0..ENTRIES {

@@ -115,15 +115,15 @@ fn a_tmpfs_with_binds_makes_a_writable_union() {
 #[test]
 fn display_is_one_fstab_line_per_mount() {
     let expected = "\
-/srv/data /data/ none rbind
-/dev /dev/ none rbind
-overlay /etc/ overlay lowerdir=/etc,upper=tmpfs(size=1M)
-/etc/hostname /etc/hostname none rbind
-overlay /opt/ overlay lowerdir=/srv/a:/srv/b:/srv/c
-/proc /proc/ none rbind
-tmpfs /tmp/ tmpfs size=10M,mode=1777
-/var/cache /tmp/cache/ none rbind
-/usr /usr/ none rbind,ro
+/srv/data /data/ none rbind,nosuid,nodev
+/dev /dev/ none rbind,nosuid,nodev
+overlay /etc/ overlay nosuid,nodev,lowerdir=/etc,upper=tmpfs(size=1M)
+/etc/hostname /etc/hostname none rbind,nosuid,nodev
+overlay /opt/ overlay ro,nosuid,nodev,lowerdir=/srv/a:/srv/b:/srv/c
+/proc /proc/ none rbind,nosuid,nodev
+tmpfs /tmp/ tmpfs nosuid,nodev,size=10M,mode=1777
+/var/cache /tmp/cache/ none rbind,nosuid,nodev
+/usr /usr/ none rbind,ro,nosuid,nodev
 ";
     assert_eq!(SHAPES.to_string(), expected);
 }
@@ -189,12 +189,12 @@ fn minimal_has_what_a_program_needs() {
     assert_eq!(
         mountns::MINIMAL.to_string(),
         "\
-dev /dev/ tmpfs nosuid,noexec
-/etc/localtime /etc/localtime none rbind,ro
-/etc/ssl/certs /etc/ssl/certs/ none rbind,ro
+dev /dev/ tmpfs ro,nosuid,nodev,noexec
+/etc/localtime /etc/localtime none rbind,ro,nosuid,nodev
+/etc/ssl/certs /etc/ssl/certs/ none rbind,ro,nosuid,nodev
 proc /proc/ proc nosuid,nodev,noexec
-/usr/share/ca-certificates /usr/share/ca-certificates/ none rbind,ro
-/usr/share/zoneinfo /usr/share/zoneinfo/ none rbind,ro
+/usr/share/ca-certificates /usr/share/ca-certificates/ none rbind,ro,nosuid,nodev
+/usr/share/zoneinfo /usr/share/zoneinfo/ none rbind,ro,nosuid,nodev
 unshare pid
 "
     );
@@ -246,10 +246,10 @@ fn display_escapes_what_would_forge_lines_or_fields() {
         bind "/t/" tmpfs("size=1M");
     };
     let expected = "\
-/srv/new\\012line /a\\040b/ none rbind
-tmpfs /t/ tmpfs size=1M
-/srv/back\\134slash /tab\\011here/ none rbind
-overlay /u/ overlay lowerdir=/srv/x\\054upperdir=/etc\\072/srv/y:/srv/z
+/srv/new\\012line /a\\040b/ none rbind,nosuid,nodev
+tmpfs /t/ tmpfs nosuid,nodev,size=1M
+/srv/back\\134slash /tab\\011here/ none rbind,nosuid,nodev
+overlay /u/ overlay ro,nosuid,nodev,lowerdir=/srv/x\\054upperdir=/etc\\072/srv/y:/srv/z
 ";
     assert_eq!(FORGED.to_string(), expected);
     // One line per mount, whatever the names hold.
@@ -297,7 +297,7 @@ fn the_policy_composes_across_includes_and_displays() {
     assert!(POLICY.unshare().contains(mountns::Unshare::PID));
     assert_eq!(
         POLICY.to_string(),
-        "/usr /usr/ none rbind,ro\n\
+        "/usr /usr/ none rbind,ro,nosuid,nodev\n\
          unshare pid\n\
          landlock strict\n\
          connect 53,443\n\

@@ -1,7 +1,10 @@
 //! Conflicts the collapse finds, turned into messages at the statements to blame.
 
+use proc_macro2::Span;
+use quote::ToTokens;
+
 use crate::collapse::{self, Made, Problem};
-use crate::flatten::Origin;
+use crate::flatten::{Origin, SourceCode};
 
 /// Turns collapse errors into messages at the statements to blame.
 pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
@@ -14,7 +17,7 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
         .unwrap_or_default();
     let (writable, drop) = writable_layer(error);
     if let Some(message) = upper_message(error, &target, &other) {
-        return at_statement(at, message);
+        return at_statement(error, message);
     }
     let message = match error.problem {
         Problem::TwoTmpfs => format!(
@@ -35,9 +38,10 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
             collapse::MAX_LAYERS - 1,
             collapse::MAX_LAYERS
         ),
-        Problem::SameSource => {
-            format!("this statement binds one source onto {target} twice; drop one")
-        }
+        Problem::SameSource => format!(
+            "this statement binds {} onto {target} twice; drop one",
+            source_text(at)
+        ),
         Problem::DifferentFlags => format!(
             "this source is bound onto {target} again with other flags (also by {other}); give both statements the same flags, or drop one"
         ),
@@ -100,13 +104,18 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
         | Problem::UpperOverLayer
         | Problem::SharedUpper => String::new(),
     };
-    at_statement(at, message)
+    at_statement(error, message)
 }
 
 /// The error at the statement of `at`, naming it when it came through an include.
-fn at_statement(at: &collapse::Entry<Origin>, message: String) -> syn::Error {
+fn at_statement(error: &collapse::Error<Origin>, message: String) -> syn::Error {
+    let at = &error.at;
     if at.origin.via.is_empty() {
-        syn::Error::new_spanned(&at.origin.stmt, message)
+        match (&error.problem, source_span(at)) {
+            // At the repeated source itself, the second of the two.
+            (Problem::SameSource, Some(span)) => syn::Error::new(span, message),
+            _ => syn::Error::new_spanned(&at.origin.stmt, message),
+        }
     } else {
         syn::Error::new_spanned(
             &at.origin.stmt,
@@ -172,4 +181,37 @@ fn parent_target(error: &collapse::Error<Origin>) -> String {
 pub fn quoted(target: &str, dir: bool) -> String {
     let slash = if dir && target != "/" { "/" } else { "" };
     format!("\"{target}{slash}\"")
+}
+
+/// A source as the statement wrote it: a path quoted, `tmpfs(..)`, `param(NAME)` or a
+/// constant's expression.
+fn source_text(entry: &collapse::Entry<Origin>) -> String {
+    match &entry.origin.source {
+        SourceCode::Lit(path, _) => format!("{path:?}"),
+        SourceCode::Tmpfs(options, _) if options.is_empty() => "`tmpfs`".into(),
+        SourceCode::Tmpfs(options, _) => format!("`tmpfs({options:?})`"),
+        SourceCode::Param(name, _) => format!("`param({name})`"),
+        SourceCode::Expr(expr) => format!("`{}`", expr.to_token_stream()),
+        SourceCode::Upper(_) => "`upper(..)`".into(),
+        SourceCode::Included(..)
+        | SourceCode::Made
+        | SourceCode::Content(_)
+        | SourceCode::ContentParam(..)
+        | SourceCode::IncludedContent(..) => "one source".into(),
+    }
+}
+
+/// Where a source was written, if in this declaration.
+fn source_span(entry: &collapse::Entry<Origin>) -> Option<Span> {
+    match &entry.origin.source {
+        SourceCode::Lit(_, span) | SourceCode::Param(_, span) => Some(*span),
+        SourceCode::Expr(expr) => Some(syn::spanned::Spanned::span(&**expr)),
+        SourceCode::Tmpfs(..)
+        | SourceCode::Upper(_)
+        | SourceCode::Included(..)
+        | SourceCode::Made
+        | SourceCode::Content(_)
+        | SourceCode::ContentParam(..)
+        | SourceCode::IncludedContent(..) => None,
+    }
 }

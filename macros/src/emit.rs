@@ -248,6 +248,15 @@ fn settings_statements(settings: &Settings) -> TokenStream {
         let seconds = number(u64::from(seconds));
         statements.extend(quote! { timeout(#seconds); });
     }
+    if let Some((dir, _)) = &settings.chdir {
+        statements.extend(quote! { chdir #dir; });
+    }
+    if settings.env_clear {
+        statements.extend(quote! { env clear; });
+    }
+    for (name, value, _) in &settings.env {
+        statements.extend(quote! { env #name #value; });
+    }
     statements
 }
 
@@ -311,7 +320,14 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
     for (n, mount) in mounts.iter().enumerate() {
         let target = c_lit(&mount.target, Span::call_site())?;
         let kind = statics.kind(mount, n)?;
-        let dir = mount.dir;
+        let dir = statics.dir(mount);
+        if statics
+            .dirs
+            .iter()
+            .any(|(target, _)| *target == mount.target)
+        {
+            statics.no_children_if_a_file(mount, mounts);
+        }
         let flags = bits("Flags", valid::FLAGS, mount.flags);
         let in_tmpfs = mount.in_tmpfs;
         let mode = match &mount.kind {
@@ -322,41 +338,7 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
             #private::Mount::__new(#target, #dir, #flags, #kind, #in_tmpfs)#mode
         });
     }
-    let attributes = modes::attributes(mounts);
-    // How a created path is made, where that is not the default of its kind.
-    let made_as = |path: &str, default: u32| {
-        let made = attributes.get(path).copied();
-        made.filter(|made| made.mode != default || made.program)
-            .map(|modes::Attributes { mode, program }| quote!(.__made_as(#mode, #program)))
-    };
-    let skeleton = collapse::skeleton(mounts)
-        .into_iter()
-        .map(|(path, node)| {
-            let lit = c_lit(&path, Span::call_site())?;
-            Ok(match node {
-                Node::Dir => {
-                    let made_as = made_as(&path, modes::DIR);
-                    quote!(#private::Mountpoint::__new(#lit, true)#made_as)
-                }
-                Node::File => {
-                    let made_as = made_as(&path, modes::FILE);
-                    quote!(#private::Mountpoint::__new(#lit, false)#made_as)
-                }
-                Node::Link(text) => {
-                    let text = c_lit(&text, Span::call_site())?;
-                    let made_as = made_as(&path, 0o777);
-                    quote!(#private::Mountpoint::__link(#lit, #text)#made_as)
-                }
-            })
-        })
-        .collect::<syn::Result<Vec<_>>>()?;
-    let parents = modes::made_parents(mounts, &attributes)
-        .into_iter()
-        .map(|(path, modes::Attributes { mode, program })| {
-            let path = c_lit(&path, Span::call_site())?;
-            Ok(quote!(#private::Mountpoint::__new(#path, true).__made_as(#mode, #program)))
-        })
-        .collect::<syn::Result<Vec<_>>>()?;
+    let (skeleton, parents) = skeleton(mounts, &statics)?;
     let with = with_settings(settings)?;
     let seccomp_name = Ident::new("SECCOMP", Span::mixed_site());
     let seccomp = seccomp(settings, &seccomp_name)?;
@@ -395,6 +377,60 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
             .__with_seccomp(&#seccomp_name)
             #parents
     }})
+}
+
+/// The skeleton's rows (every mountpoint, and the paths made with it) and the parents
+/// made in a tmpfs whose mode or owner is not the default, for `__with_made_parents`.
+fn skeleton(
+    mounts: &[Mount<Origin>],
+    statics: &Statics,
+) -> syn::Result<(Vec<TokenStream>, Vec<TokenStream>)> {
+    let private = quote!(::mountns::__private);
+    let attributes = modes::attributes(mounts);
+    // How a created path is made, where that is not the default of its kind.
+    let made_as = |path: &str, default: u32| {
+        let made = attributes.get(path).copied();
+        made.filter(|made| made.mode != default || made.program)
+            .map(|modes::Attributes { mode, program }| quote!(.__made_as(#mode, #program)))
+    };
+    let skeleton = collapse::skeleton(mounts)
+        .into_iter()
+        .map(|(path, node)| {
+            let known = statics
+                .dirs
+                .iter()
+                .find(|(target, _)| target.get(1..) == Some(path.as_str()));
+            let lit = c_lit(&path, Span::call_site())?;
+            Ok(match node {
+                // A directory or a file, as the union of constants on it turns out.
+                Node::Dir if let Some((_, dir)) = known => {
+                    let made_as = made_as(&path, modes::DIR);
+                    quote!(#private::Mountpoint::__new(#lit, #dir)#made_as)
+                }
+                Node::Dir => {
+                    let made_as = made_as(&path, modes::DIR);
+                    quote!(#private::Mountpoint::__new(#lit, true)#made_as)
+                }
+                Node::File => {
+                    let made_as = made_as(&path, modes::FILE);
+                    quote!(#private::Mountpoint::__new(#lit, false)#made_as)
+                }
+                Node::Link(text) => {
+                    let text = c_lit(&text, Span::call_site())?;
+                    let made_as = made_as(&path, 0o777);
+                    quote!(#private::Mountpoint::__link(#lit, #text)#made_as)
+                }
+            })
+        })
+        .collect::<syn::Result<Vec<_>>>()?;
+    let parents = modes::made_parents(mounts, &attributes)
+        .into_iter()
+        .map(|(path, modes::Attributes { mode, program })| {
+            let path = c_lit(&path, Span::call_site())?;
+            Ok(quote!(#private::Mountpoint::__new(#path, true).__made_as(#mode, #program)))
+        })
+        .collect::<syn::Result<Vec<_>>>()?;
+    Ok((skeleton, parents))
 }
 
 /// The table's seccomp program, one `static SECCOMP` per target architecture, each
@@ -494,9 +530,23 @@ fn with_settings(settings: &Settings) -> syn::Result<TokenStream> {
             .map(|(groups, _)| quote!(&[#(#groups),*])),
     );
     let as_pid_1 = settings.as_pid_1.then(|| quote!(.__with_pid_1(true)));
+    let chdir = if let Some((dir, _)) = &settings.chdir {
+        let dir = c_lit(dir, Span::call_site())?;
+        quote!(::core::option::Option::Some(#dir))
+    } else {
+        quote!(::core::option::Option::None)
+    };
+    let env_clear = settings.env_clear;
+    let env = settings
+        .env
+        .iter()
+        .map(|(name, value, _)| c_lit(&format!("{name}={value}"), Span::call_site()))
+        .collect::<syn::Result<Vec<_>>>()?;
     Ok(quote! {
         .__with(#unshare, #hostname, #new_session)
         .__with_identity(#caps, #uid, #gid, #groups)
+        .__with_chdir(#chdir)
+        .__with_env(#env_clear, &[#(#env),*])
         #as_pid_1
     })
 }
@@ -529,6 +579,20 @@ fn expanded(entry: &Entry<Origin>) -> Option<(TokenStream, Span)> {
     }
 }
 
+/// Where an entry's source was written: the literal or expression, or the statement
+/// (an include) that brought it in.
+fn source_span(entry: &Entry<Origin>) -> Span {
+    match &entry.origin.source {
+        SourceCode::Lit(_, span) | SourceCode::Param(_, span) if entry.origin.via.is_empty() => {
+            *span
+        }
+        SourceCode::Expr(expr) if entry.origin.via.is_empty() => {
+            syn::spanned::Spanned::span(&**expr)
+        }
+        _ => syn::spanned::Spanned::span(&entry.origin.stmt),
+    }
+}
+
 /// Where a union's errors found while the crate compiles point: its first statement.
 fn mount_span(lowers: &[Entry<Origin>]) -> Span {
     lowers.first().map_or_else(Span::call_site, |entry| {
@@ -550,6 +614,11 @@ struct Statics {
     /// The first `dir` or `symlink` made with the skeleton, if any: a non-literal
     /// source on `/` must then expand to a union, whose lowest layer the skeleton is.
     made_with_skeleton: Option<Span>,
+    /// The targets declared as files whose sources are constants that may turn out
+    /// one path (one invocation merges alike literals into a file bind; constants of
+    /// other invocations are known alike only once evaluated), each with the constant
+    /// expression that says whether it is a directory: more than one layer.
+    dirs: Vec<(String, TokenStream)>,
 }
 
 impl Statics {
@@ -567,11 +636,24 @@ impl Statics {
             source_consts: Vec::new(),
             uppers: 0,
             made_with_skeleton,
+            dirs: Vec::new(),
         };
         for entry in entries {
             let Some((part, span)) = expanded(entry) else {
                 continue;
             };
+            if let (false, SourceCode::Expr(expr)) = (entry.dir, &entry.origin.source) {
+                // A file target: a `&str` may name a file, a package never does.
+                let message = format!(
+                    "mountns: a package is a directory tree, and \"{target}\" is a file target; end it with `/` (\"{target}/\") to bind the package there",
+                    target = entry.target
+                );
+                statics.items.extend(quote_spanned! {span=>
+                    const _: () = if ::mountns::__private::Wrap(#expr).source().is_package() {
+                        ::core::panic!("{}", #message)
+                    };
+                });
+            }
             let name = format_ident!(
                 "SOURCE_{}",
                 statics.sources.len(),
@@ -596,8 +678,13 @@ impl Statics {
         let bytes = format_ident!("{}_BYTES", name, span = Span::mixed_site());
         // Every token of the call at `span`: that is where a const panic points.
         let of = quote_spanned! {span=> ::mountns::__private::Layers::of(&[#(#parts),*]) };
+        // A problem found while expanding is a compile error here, at the source, with
+        // a message that names the path at fault.
         self.items.extend(quote_spanned! {span=>
             const #layers: #private::Layers = #of;
+            const _: () = if let ::core::option::Option::Some(message) = #layers.message() {
+                ::core::panic!("{}", message.as_str())
+            };
             const #bytes: [u8; #layers.bytes_len()] = #layers.bytes();
             static #name: [&::core::ffi::CStr; #layers.count()] = #private::split(&#bytes);
         });
@@ -617,16 +704,9 @@ impl Statics {
                 quote!(#private::Kind::Bind { source: #source })
             }
             Kind::Bind(entry) => {
-                // A package with inputs is a union, known only once it is expanded.
+                // A package with inputs is a union, known only once it is expanded (on a
+                // file target, a package is an error: see `Statics::new`).
                 let source = self.source(entry)?;
-                if !mount.dir {
-                    self.items.extend(quote! {
-                        const _: () = ::core::assert!(
-                            #source.len() == 1,
-                            "mountns: a package with inputs makes a union, which needs a directory target"
-                        );
-                    });
-                }
                 if let Some(span) = self.made_with_skeleton.filter(|_| mount.target == "/") {
                     self.items.extend(quote_spanned! {span=>
                         const _: () = ::core::assert!(
@@ -667,6 +747,12 @@ impl Statics {
                         });
                     }
                     self.layers(&name, &parts, mount_span(lowers));
+                    self.one_source_one_flag(mount, lowers, &parts, n);
+                    if upper.is_none() && !lowers.iter().any(|entry| entry.dir) {
+                        let layers = format_ident!("{}_LAYERS", name, span = Span::mixed_site());
+                        self.dirs
+                            .push((mount.target.clone(), quote!((#layers.count() > 1))));
+                    }
                 } else {
                     let lowers = lowers
                         .iter()
@@ -703,6 +789,92 @@ impl Statics {
         })
     }
 
+    /// Whether `mount` mounts on a directory: as collapsed, or, for a union of
+    /// constants declared on a file, once its layers are known.
+    fn dir(&self, mount: &Mount<Origin>) -> TokenStream {
+        match self.dirs.iter().find(|(target, _)| *target == mount.target) {
+            Some((_, dir)) => dir.clone(),
+            None => mount.dir.into_token_stream(),
+        }
+    }
+
+    /// The sources of a union declared on a file that turn out one path make a file
+    /// bind, which has nothing under it: a compile error if `mounts` put something
+    /// there.
+    fn no_children_if_a_file(&mut self, mount: &Mount<Origin>, mounts: &[Mount<Origin>]) {
+        let Some(child) = mounts
+            .iter()
+            .find(|child| collapse::is_under(&child.target, &mount.target))
+        else {
+            return;
+        };
+        let dir = self.dir(mount);
+        let span = syn::spanned::Spanned::span(&collapse::representative(child).origin.stmt);
+        let message = format!(
+            "mountns: the sources on \"{}\" turn out to be one file, bound through two routes, and \"{}\" cannot lie under a file; declare the target with a trailing slash",
+            mount.target, child.target
+        );
+        self.items.extend(quote_spanned! {span=>
+            const _: () = if !#dir { ::core::panic!("{}", #message) };
+        });
+    }
+
+    /// One source reached through two routes with different flags is an error, as
+    /// one invocation reports it: only constants evaluated here can tell (one
+    /// declared `ro` in one crate, plain in another). Compares the expansion of each
+    /// group of the union's entries that share their flags.
+    fn one_source_one_flag(
+        &mut self,
+        mount: &Mount<Origin>,
+        lowers: &[Entry<Origin>],
+        parts: &[TokenStream],
+        n: usize,
+    ) {
+        let private = quote!(::mountns::__private);
+        // Each group: its flags, where its first entry was written, its sources.
+        let mut groups: Vec<(u32, Span, Vec<&TokenStream>)> = Vec::new();
+        for (entry, part) in lowers.iter().zip(parts) {
+            match groups.iter_mut().find(|(flags, ..)| *flags == entry.flags) {
+                Some((.., group)) => group.push(part),
+                None => groups.push((entry.flags, source_span(entry), vec![part])),
+            }
+        }
+        let flag_words = |flags: u32| {
+            let words: Vec<&str> = names(valid::FLAGS, flags).map(|(word, _)| word).collect();
+            if words.is_empty() {
+                "no flag".to_owned()
+            } else {
+                words.join(" ")
+            }
+        };
+        if groups.len() < 2 {
+            return;
+        }
+        let group_name = |i: usize| format_ident!("FLAGS_{}_{}", n, i, span = Span::mixed_site());
+        for (i, (_, span, group)) in groups.iter().enumerate() {
+            let name = group_name(i);
+            self.items.extend(quote_spanned! {*span=>
+                const #name: #private::Layers = #private::Layers::of(&[#(#group),*]);
+            });
+        }
+        let target = &mount.target;
+        for (i, (flags, ..)) in groups.iter().enumerate() {
+            // At the later of the two routes.
+            for (j, (other_flags, span, _)) in groups.iter().enumerate().skip(i + 1) {
+                let (a, b) = (group_name(i), group_name(j));
+                let (words, other_words) = (flag_words(*flags), flag_words(*other_flags));
+                let text = format!(
+                    " is bound onto \"{target}\" through two routes with different flags ({words}, and {other_words}); give both statements the same flags, or drop one"
+                );
+                self.items.extend(quote_spanned! {*span=>
+                    const _: () = if let ::core::option::Option::Some(path) = #a.shared(&#b) {
+                        ::core::panic!("{}", #private::Message::about(path, #text).as_str())
+                    };
+                });
+            }
+        }
+    }
+
     /// What a `proc`, `dev`, `dir`, `symlink` or `file` row makes; a file's content in
     /// a `const` of the `n`th row, where a type error points at the expression.
     fn made(&mut self, entry: &Entry<Origin>, n: usize) -> syn::Result<TokenStream> {
@@ -726,7 +898,7 @@ impl Statics {
                 let content = match &entry.origin.source {
                     SourceCode::Content(expr) => {
                         let span = syn::spanned::Spanned::span(&**expr);
-                        quote_spanned! {span=> ::mountns::__private::Content(#expr).bytes() }
+                        quote_spanned! {span=> ::mountns::__private::content(#expr).bytes() }
                     }
                     SourceCode::IncludedContent(path, row) => {
                         quote!(#private::included_content(&#path, #row))

@@ -94,6 +94,12 @@ pub struct Settings {
     pub limits: BTreeMap<usize, u64>,
     /// The seconds of `timeout(N)`: the shortest given.
     pub timeout: Option<u32>,
+    /// The directory the program starts in, and the statement that set it first.
+    pub chdir: Option<(String, String)>,
+    /// Whether the program starts without the inherited environment (`env clear;`).
+    pub env_clear: bool,
+    /// The variables set, in order: name, value, and the statement that set it first.
+    pub env: Vec<(String, String, String)>,
 }
 
 impl Origin {
@@ -272,7 +278,11 @@ impl<'a> Flattener<'a> {
         for source in &bind.sources {
             match checked_source(source, cx.sources_of) {
                 Ok(source) => sources.push(source),
-                Err((span, message)) => error(self, span, message),
+                Err(errors) => {
+                    for (span, message) in errors {
+                        error(self, span, message);
+                    }
+                }
             }
         }
         if failed {
@@ -494,6 +504,59 @@ impl<'a> Flattener<'a> {
                 self.settings.as_pid_1 = true;
                 self.settings.unshare |= valid::UNSHARE_PID;
             }
+            SettingValue::Chdir(dir) => match valid::target(&dir.value()) {
+                Ok(target) => {
+                    let text = format!("chdir {:?}", dir.value());
+                    let here = Origin::describe_text(&text, &cx.via);
+                    let error = self.one_value(
+                        |s| &mut s.chdir,
+                        target.path,
+                        here,
+                        "directories to start in",
+                    );
+                    self.push_at(error, &blame, dir.span());
+                }
+                Err(message) => {
+                    let message = message.replacen("target", "directory", 1);
+                    self.errors.push(blame.error(dir.span(), &message));
+                }
+            },
+            SettingValue::EnvClear => self.settings.env_clear = true,
+            SettingValue::Env(name, value) => self.env(name, value, &blame, cx),
+        }
+    }
+
+    /// `env "NAME" "value";`: a name once, whatever the includes.
+    fn env(&mut self, name: &LitStr, value: &LitStr, blame: &Blame, cx: &Context<'a>) {
+        let (name_text, value_text) = (name.value(), value.value());
+        let bad_name = if name_text.is_empty() {
+            Some("empty variable name; write one such as \"LANG\"".to_owned())
+        } else if name_text.contains(['=', '\0']) {
+            Some(format!(
+                "variable name {name_text:?} contains `=` or a NUL byte, which end a name"
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = bad_name {
+            self.errors.push(blame.error(name.span(), &message));
+            return;
+        }
+        if value_text.contains('\0') {
+            let message = format!("the value of {name_text} contains a NUL byte");
+            self.errors.push(blame.error(value.span(), &message));
+            return;
+        }
+        let here = Origin::describe_text(&format!("env {name_text:?} {value_text:?}"), &cx.via);
+        match self.settings.env.iter().find(|(set, ..)| *set == name_text) {
+            Some((_, first, _)) if *first == value_text => {}
+            Some((_, _, there)) => {
+                let message = format!(
+                    "two different values of {name_text}: {here} here and {there} before; keep one"
+                );
+                self.errors.push(blame.error(value.span(), &message));
+            }
+            None => self.settings.env.push((name_text, value_text, here)),
         }
     }
 
@@ -735,8 +798,8 @@ impl<'a> Flattener<'a> {
 fn checked_source(
     source: &Source,
     sources_of: Option<&Path>,
-) -> Result<(What, SourceCode), (Span, String)> {
-    let at = |message: String| (source.span(), message);
+) -> Result<(What, SourceCode), Vec<(Span, String)>> {
+    let at = |message: String| vec![(source.span(), message)];
     Ok(match source {
         Source::Lit(lit) => {
             let path = valid::source(&lit.value()).map_err(at)?;
@@ -744,19 +807,25 @@ fn checked_source(
         }
         Source::Tmpfs { options, .. } => {
             let text = options.as_ref().map(LitStr::value).unwrap_or_default();
-            let params = valid::tmpfs_options(&text).map_err(at)?;
+            let params = valid::tmpfs_options(&text).map_err(|messages| {
+                let span = source.span();
+                messages
+                    .into_iter()
+                    .map(|message| (span, message))
+                    .collect::<Vec<_>>()
+            })?;
             (What::Tmpfs(text.clone()), SourceCode::Tmpfs(text, params))
         }
         Source::Upper { upper, work, .. } => {
-            let upper = upper_part(upper)?;
-            let work = upper_part(work)?;
+            let upper = upper_part(upper).map_err(|error| vec![error])?;
+            let work = upper_part(work).map_err(|error| vec![error])?;
             if let (Some(up), Some(wk)) = (upper.path(), work.path())
                 && (up == wk || collapse::is_under(up, wk) || collapse::is_under(wk, up))
             {
-                return Err((
+                return Err(vec![(
                     work.span,
                     "the upper and work directories must be separate: neither may be or lie under the other (overlayfs refuses that); give the work directory a path beside the upper".into(),
-                ));
+                )]);
             }
             (
                 What::Upper {

@@ -87,9 +87,7 @@ pub fn resume(path: &Path, input: &Input) -> TokenStream {
     let state = serialize(input);
     // A check of its own, for a clearer message when `path` is not a namespace.
     let check = quote_spanned! {path_span(path)=>
-        const _: () = {
-            let _: &'static ::mountns::__private::Namespace = &#path;
-        };
+        const _: () = ::mountns::__private::included(&#path);
     };
     let call = quote! { #path ! { @mountns_include [#path] #state } };
     match input {

@@ -20,7 +20,8 @@ mod parse;
 mod policy;
 mod valid;
 
-/// Declares mount namespaces; see the `mountns` crate for the grammar.
+// Its documentation is the `mountns` facade's, on the re-export: a doc comment here
+// would be appended to it.
 #[proc_macro]
 pub fn namespace(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     expand::namespace(input.into(), expand::Grammar::Public)

@@ -14,6 +14,7 @@
 //!         | `sockets` `[` IDENT,* `]` `;` | `no_userns` `;` | `as_pid_1` `;`
 //!         | `landlock` IDENT? `;` | (`connect` | `bind_ports`) `[` INT,* `]` `;`
 //!         | `limit` `[` (IDENT `(` (INT | LIT) `)`),* `]` `;` | `timeout` `(` INT `)` `;`
+//!         | `chdir` LIT `;` | `env` `clear` `;` | `env` LIT LIT `;`
 //!         | `include` PATH `;`
 //!         | `include` PATH `=>` `{` stmt* `}` `;`   (internal: a resolved include)
 //!         | `assert` assertion `;`
@@ -202,6 +203,12 @@ pub enum SettingValue {
     Timeout(LitInt),
     /// `as_pid_1;`: the program is pid 1 of its pid namespace.
     AsPid1,
+    /// `chdir "/src";`: the directory the program starts in.
+    Chdir(LitStr),
+    /// `env clear;`
+    EnvClear,
+    /// `env "NAME" "value";`
+    Env(LitStr, LitStr),
 }
 
 /// `nofile(1024)` or `as("2G")` in `limit [..];`.
@@ -272,7 +279,7 @@ impl Parse for Call {
 }
 
 /// The keywords of the process-wide settings.
-const SETTINGS: [&str; 16] = [
+const SETTINGS: [&str; 18] = [
     "unshare",
     "hostname",
     "new_session",
@@ -289,6 +296,8 @@ const SETTINGS: [&str; 16] = [
     "limit",
     "timeout",
     "as_pid_1",
+    "chdir",
+    "env",
 ];
 
 /// `bind FLAGS TARGETS SOURCES;`
@@ -579,13 +588,21 @@ impl Bind {
     }
 }
 
+/// Whether the next token is the last of its group (the end of a list).
+fn is_last(input: ParseStream) -> bool {
+    input
+        .cursor()
+        .token_tree()
+        .is_some_and(|(_, rest)| rest.eof())
+}
+
 /// Whether the next tokens begin a statement, where a source or `;` belongs: a
 /// keyword that no source expression could start with.
 fn starts_statement(input: ParseStream) -> bool {
     let keyword_then_literal = Made::ALL
         .into_iter()
         .map(Made::keyword)
-        .chain(["hostname"])
+        .chain(["hostname", "chdir", "env"])
         .any(|word| is_word(input, word))
         && input.peek2(LitStr);
     let assertion = is_word(input, "assert") && input.peek2(Ident::peek_any);
@@ -770,6 +787,15 @@ impl Setting {
             }
             "timeout" => SettingValue::Timeout(timeout(input)?),
             "as_pid_1" => SettingValue::AsPid1,
+            "chdir" => {
+                if !input.peek(LitStr) {
+                    return Err(input.error(
+                        "expected the directory the program starts in, a string literal: `chdir \"/src\";`",
+                    ));
+                }
+                SettingValue::Chdir(input.parse()?)
+            }
+            "env" => env(input)?,
             _ => SettingValue::NewSession,
         };
         end(input)?;
@@ -777,6 +803,25 @@ impl Setting {
             value,
             tokens: TokenStream::new(),
         })
+    }
+}
+
+/// What follows `env`: `clear`, or a name and a value.
+fn env(input: ParseStream) -> syn::Result<SettingValue> {
+    const EXPECTED: &str = "expected `clear` or a name and a value after `env`: `env clear;`, `env \"LANG\" \"C.UTF-8\";`";
+    if input.peek(LitStr) {
+        let name = input.parse()?;
+        if !input.peek(LitStr) {
+            return Err(input.error(
+                "expected the variable's value, a string literal: `env \"LANG\" \"C.UTF-8\";`",
+            ));
+        }
+        return Ok(SettingValue::Env(name, input.parse()?));
+    }
+    match input.call(Ident::parse_any) {
+        Ok(word) if word == "clear" => Ok(SettingValue::EnvClear),
+        Ok(word) => Err(syn::Error::new(word.span(), EXPECTED)),
+        Err(error) => Err(syn::Error::new(error.span(), EXPECTED)),
     }
 }
 
@@ -1027,6 +1072,17 @@ impl Parse for Source {
                 upper: Box::new(upper),
                 work: Box::new(work),
             });
+        }
+        if let Some((word, _)) = input.cursor().ident()
+            && crate::valid::flag(&word.to_string()).is_ok()
+            && (input.peek2(Token![;]) || input.peek2(Token![,]) || is_last(input))
+        {
+            return Err(syn::Error::new(
+                word.span(),
+                format!(
+                    "`{word}` is a flag: flags go between `bind` and the first target, such as `bind {word} \"/usr/\";`"
+                ),
+            ));
         }
         if is_word(input, "tmpfs") && !input.peek2(Token![::]) && !input.peek2(Token![!]) {
             let token: Ident = input.parse()?;

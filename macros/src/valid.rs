@@ -2,7 +2,7 @@
 //! namespaces of `unshare`. Pure functions on plain data; each error is a message for
 //! the literal that holds the value.
 
-use mountns_paths::Problem;
+use mountns_paths::{Problem, tmpfs};
 
 use crate::parse::Made;
 
@@ -420,17 +420,30 @@ pub fn mode(raw: &str, suffix: &str, made: Made) -> Result<u32, String> {
 /// One tmpfs option, split: `size=10M` is `("size", Some("10M"))`.
 pub type Param = (String, Option<String>);
 
-/// Checks the value of one option.
-type Check = fn(&str) -> bool;
+/// Checks the value of one option: what is wrong with it, the end of a message that
+/// starts with the option (`is malformed: ...`).
+type Check = fn(&str) -> Result<(), String>;
 
 /// The options tmpfs(5) takes, each with a check of its value (`None`: a lone word).
 const TMPFS_OPTIONS: &[(&str, Option<Check>)] = &[
     ("size", Some(size)),
-    ("nr_blocks", Some(count)),
-    ("nr_inodes", Some(count)),
+    (
+        "nr_blocks",
+        Some(|value| number(tmpfs::blocks(value), value, "blocks")),
+    ),
+    (
+        "nr_inodes",
+        Some(|value| number(tmpfs::inodes(value), value, "inodes")),
+    ),
     ("mode", Some(tmpfs_mode)),
-    ("uid", Some(decimal)),
-    ("gid", Some(decimal)),
+    (
+        "uid",
+        Some(|value| number(tmpfs::id(value), value, "the id")),
+    ),
+    (
+        "gid",
+        Some(|value| number(tmpfs::id(value), value, "the id")),
+    ),
     ("huge", Some(huge)),
     ("mpol", Some(mpol)),
     ("noswap", None),
@@ -440,17 +453,20 @@ const TMPFS_OPTIONS: &[(&str, Option<Check>)] = &[
     ("quota", None),
     ("usrquota", None),
     ("grpquota", None),
-    ("usrquota_block_hardlimit", Some(count)),
-    ("usrquota_inode_hardlimit", Some(count)),
-    ("grpquota_block_hardlimit", Some(count)),
-    ("grpquota_inode_hardlimit", Some(count)),
+    ("usrquota_block_hardlimit", Some(quota)),
+    ("usrquota_inode_hardlimit", Some(quota)),
+    ("grpquota_block_hardlimit", Some(quota)),
+    ("grpquota_inode_hardlimit", Some(quota)),
 ];
 
 const TMPFS_HINT: &str = "size=10M, size=50%, nr_blocks=N, nr_inodes=N, mode=1777, uid=N, gid=N, huge=never, mpol=..., noswap, inode64, quota, usrquota, grpquota, usrquota_block_hardlimit=N and the other quota limits";
 
-/// Checks tmpfs options (`size=10M,mode=1777`) and splits them.
-pub fn tmpfs_options(options: &str) -> Result<Vec<Param>, String> {
+/// Checks tmpfs options (`size=10M,mode=1777`) and splits them; every problem is
+/// reported, one message each.
+pub fn tmpfs_options(options: &str) -> Result<Vec<Param>, Vec<String>> {
     let mut params: Vec<Param> = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen = Vec::new();
     if options.is_empty() {
         return Ok(params);
     }
@@ -460,41 +476,46 @@ pub fn tmpfs_options(options: &str) -> Result<Vec<Param>, String> {
             None => (option, None),
         };
         let Some((_, check)) = TMPFS_OPTIONS.iter().find(|(name, _)| *name == key) else {
-            if key.is_empty() {
-                return Err(format!(
-                    "empty tmpfs option in {options:?}; separate options with single commas"
-                ));
+            let message = if key.is_empty() {
+                format!("empty tmpfs option in {options:?}; separate options with single commas")
+            } else {
+                format!("unknown tmpfs option `{key}`; tmpfs takes {TMPFS_HINT}")
+            };
+            // `a,,b,` has two empty options: one message.
+            if !errors.contains(&message) {
+                errors.push(message);
             }
-            return Err(format!(
-                "unknown tmpfs option `{key}`; tmpfs takes {TMPFS_HINT}"
-            ));
+            continue;
         };
-        match (check, value) {
-            (Some(_), None) => {
-                return Err(format!(
-                    "tmpfs option `{key}` needs a value, such as `{key}={}`",
-                    example(key)
-                ));
-            }
-            (None, Some(_)) => {
-                return Err(format!(
-                    "tmpfs option `{key}` takes no value; write `{key}`"
-                ));
-            }
-            (Some(check), Some(value)) if !check(value) => {
-                return Err(format!(
-                    "malformed value {value:?} for tmpfs option `{key}`; write for example `{key}={}`",
-                    example(key)
-                ));
-            }
-            _ => {}
+        let problem = match (check, value) {
+            (Some(_), None) => Some(format!(
+                "tmpfs option `{key}` needs a value, such as `{key}={}`",
+                example(key)
+            )),
+            (None, Some(_)) => Some(format!(
+                "tmpfs option `{key}` takes no value; write `{key}`"
+            )),
+            (Some(check), Some(value)) => check(value)
+                .err()
+                .map(|why| format!("tmpfs option `{key}={value}` {why}")),
+            (None, None) => None,
+        };
+        if seen.contains(&key) {
+            errors.push(format!("tmpfs option `{key}` is given twice; keep one"));
+            continue;
         }
-        if params.iter().any(|(seen, _)| seen == key) {
-            return Err(format!("tmpfs option `{key}` is given twice; keep one"));
+        seen.push(key);
+        if let Some(problem) = problem {
+            errors.push(problem);
+        } else {
+            params.push((key.to_owned(), value.map(str::to_owned)));
         }
-        params.push((key.to_owned(), value.map(str::to_owned)));
     }
-    Ok(params)
+    if errors.is_empty() {
+        Ok(params)
+    } else {
+        Err(errors)
+    }
 }
 
 fn example(key: &str) -> &'static str {
@@ -507,45 +528,108 @@ fn example(key: &str) -> &'static str {
     }
 }
 
-/// A number with an optional binary suffix: `4096`, `10M`, `1g`.
-fn count(value: &str) -> bool {
-    let digits = value.trim_end_matches(|c: char| "kKmMgGtTpPeE".contains(c));
-    value.len() - digits.len() <= 1 && decimal(digits)
+/// Why the kernel's reading of `value`, a number of `what`, is refused: the end of a
+/// message that starts with the option.
+fn number(read: Result<u64, tmpfs::Problem>, value: &str, what: &str) -> Result<(), String> {
+    let Err(problem) = read else { return Ok(()) };
+    Err(match problem {
+        tmpfs::Problem::Malformed => format!(
+            "is malformed: write a number of {what}, decimal or 0x and hex digits, with at most one of the suffixes k, m, g, t, p, e"
+        ),
+        tmpfs::Problem::Octal => octal(value),
+        tmpfs::Problem::TooLarge(u64::MAX) => {
+            "is over 2^64 - 1, where the kernel's arithmetic wraps around to a small number; write a smaller one".into()
+        }
+        tmpfs::Problem::TooLarge(max) => format!("is over {max}, the most the kernel takes"),
+        tmpfs::Problem::Zero => {
+            "is refused by the kernel: a limit is at least 1; write one, or drop the option"
+                .into()
+        }
+    })
 }
 
-/// `count`, or a percentage of memory: `50%`.
-fn size(value: &str) -> bool {
-    match value.strip_suffix('%') {
-        Some(percent) => decimal(percent),
-        None => count(value),
+/// What the kernel makes of `value` with a leading zero: octal digits, or none.
+fn octal(value: &str) -> String {
+    let digits = value
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap_or_default();
+    let rest = &value[digits.len()..];
+    let plain = digits.trim_start_matches('0');
+    match u64::from_str_radix(digits, 8) {
+        Ok(read) => format!(
+            "is {read}{rest} to the kernel, which reads a number with a leading 0 as octal; write {plain}{rest} without the 0 (or in hex, 0x...)"
+        ),
+        Err(_) => format!(
+            "is refused by the kernel, which reads a number with a leading 0 as octal (digits 0 to 7); write {plain}{rest} without the 0"
+        ),
     }
 }
 
-fn decimal(value: &str) -> bool {
-    !value.is_empty() && value.len() <= 19 && value.bytes().all(|b| b.is_ascii_digit())
+/// `size=`: bytes, or a percentage of memory.
+fn size(value: &str) -> Result<(), String> {
+    let percent = value.ends_with('%');
+    match tmpfs::size(value) {
+        Ok(_) => Ok(()),
+        Err(tmpfs::Problem::TooLarge(tmpfs::MAX_SIZE)) if !percent => Err(format!(
+            "is over {}, past which the kernel's rounding to pages wraps around to no limit",
+            tmpfs::MAX_SIZE
+        )),
+        Err(tmpfs::Problem::TooLarge(tmpfs::MAX_PERCENT)) if percent => Err(format!(
+            "is over {}%, past which the kernel's arithmetic can wrap around on a large machine",
+            tmpfs::MAX_PERCENT
+        )),
+        Err(problem) if percent => number(Err(problem), value, "percent (no suffix)"),
+        Err(problem) => number(Err(problem), value, "bytes"),
+    }
 }
 
-fn tmpfs_mode(value: &str) -> bool {
-    !value.is_empty()
+/// A quota hard limit.
+fn quota(value: &str) -> Result<(), String> {
+    number(tmpfs::quota(value), value, "bytes or inodes")
+}
+
+/// `mode=`: octal (the kernel reads it in base 8), at most 7777.
+fn tmpfs_mode(value: &str) -> Result<(), String> {
+    let octal = !value.is_empty()
         && value.len() <= 5
         && value.bytes().all(|b| (b'0'..=b'7').contains(&b))
-        && u32::from_str_radix(value, 8).is_ok_and(|mode| mode <= 0o7777)
+        && u32::from_str_radix(value, 8).is_ok_and(|mode| mode <= 0o7777);
+    if octal {
+        Ok(())
+    } else {
+        Err(
+            "is malformed: write the permission bits in octal, at most 7777, such as `mode=1777`"
+                .into(),
+        )
+    }
 }
 
-fn huge(value: &str) -> bool {
-    matches!(
+fn huge(value: &str) -> Result<(), String> {
+    if matches!(
         value,
         "never" | "always" | "within_size" | "advise" | "deny" | "force"
-    )
+    ) {
+        Ok(())
+    } else {
+        Err("is malformed: write never, always, within_size, advise, deny or force".into())
+    }
 }
 
-fn mpol(value: &str) -> bool {
+fn mpol(value: &str) -> Result<(), String> {
     let policy = value.split(':').next().unwrap_or_default();
     let policy = policy.split('=').next().unwrap_or_default();
-    matches!(
+    if matches!(
         policy,
         "default" | "prefer" | "bind" | "interleave" | "local"
-    )
+    ) {
+        Ok(())
+    } else {
+        Err(
+            "is malformed: write default, prefer:NODE, bind:NODES, interleave:NODES or local"
+                .into(),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -609,6 +693,8 @@ mod tests {
             "",
             "size=10M",
             "size=50%",
+            "size=0",
+            "size=0x100000",
             "mode=1777",
             "nr_inodes=1k",
             "size=1g,mode=755,uid=0,gid=0",
@@ -626,18 +712,15 @@ mod tests {
         for (bad, message) in [
             (
                 "size=ten",
-                "malformed value \"ten\" for tmpfs option `size`",
+                "tmpfs option `size=ten` is malformed: write a number of bytes",
             ),
-            ("size=", "malformed value \"\" for tmpfs option `size`"),
+            ("size=", "tmpfs option `size=` is malformed"),
             (
                 "size",
                 "tmpfs option `size` needs a value, such as `size=10M`",
             ),
-            ("mode=8", "malformed value \"8\" for tmpfs option `mode`"),
-            (
-                "mode=77777",
-                "malformed value \"77777\" for tmpfs option `mode`",
-            ),
+            ("mode=8", "tmpfs option `mode=8` is malformed"),
+            ("mode=77777", "tmpfs option `mode=77777` is malformed"),
             (
                 "colour=red",
                 "unknown tmpfs option `colour`; tmpfs takes size=10M",
@@ -651,14 +734,66 @@ mod tests {
                 "tmpfs option `size` is given twice; keep one",
             ),
             (",", "empty tmpfs option in \",\""),
+            ("size=10MM", "tmpfs option `size=10MM` is malformed"),
             (
-                "size=10MM",
-                "malformed value \"10MM\" for tmpfs option `size`",
+                "size=010M",
+                "tmpfs option `size=010M` is 8M to the kernel, which reads a number with a \
+                 leading 0 as octal; write 10M without the 0 (or in hex, 0x...)",
+            ),
+            (
+                "size=09M",
+                "tmpfs option `size=09M` is refused by the kernel, which reads a number with a \
+                 leading 0 as octal (digits 0 to 7); write 9M without the 0",
+            ),
+            (
+                "size=18014398509481985k",
+                "tmpfs option `size=18014398509481985k` is over 2^64 - 1, where the kernel's \
+                 arithmetic wraps around to a small number; write a smaller one",
+            ),
+            (
+                "size=18446744073709551615",
+                "tmpfs option `size=18446744073709551615` is over 18446744073709486080, past \
+                 which the kernel's rounding to pages wraps around to no limit",
+            ),
+            ("size=5000%", "is over 4096%"),
+            ("size=1k%", "write a number of percent (no suffix)"),
+            (
+                "nr_blocks=8E",
+                "is over 9223372036854775807, the most the kernel takes",
+            ),
+            ("nr_inodes=010", "is 8 to the kernel"),
+            ("uid=010", "is 8 to the kernel"),
+            ("gid=4294967295", "is over 4294967294"),
+            (
+                "usrquota_block_hardlimit=0",
+                "is refused by the kernel: a limit is at least 1",
             ),
         ] {
-            let error = tmpfs_options(bad).unwrap_err();
-            assert!(error.starts_with(message), "{bad:?}: {error}");
+            let errors = tmpfs_options(bad).unwrap_err();
+            assert_eq!(errors.len(), 1, "{bad:?}: {errors:?}");
+            assert!(
+                errors[0].starts_with(message) || errors[0].contains(message),
+                "{bad:?}: {errors:?}"
+            );
         }
+    }
+
+    #[test]
+    fn every_problem_of_tmpfs_options_is_reported() {
+        let errors = tmpfs_options("size=10Q,mode=999,colour=red,size=1M").unwrap_err();
+        assert_eq!(
+            errors,
+            [
+                "tmpfs option `size=10Q` is malformed: write a number of bytes, decimal or 0x \
+                 and hex digits, with at most one of the suffixes k, m, g, t, p, e",
+                "tmpfs option `mode=999` is malformed: write the permission bits in octal, at \
+                 most 7777, such as `mode=1777`",
+                "unknown tmpfs option `colour`; tmpfs takes size=10M, size=50%, nr_blocks=N, \
+                 nr_inodes=N, mode=1777, uid=N, gid=N, huge=never, mpol=..., noswap, inode64, \
+                 quota, usrquota, grpquota, usrquota_block_hardlimit=N and the other quota limits",
+                "tmpfs option `size` is given twice; keep one",
+            ]
+        );
     }
 
     #[test]

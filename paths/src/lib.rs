@@ -1,5 +1,6 @@
 //! Implementation detail of `mountns`: the rules of the paths a declaration names,
-//! in one `const fn`, and the words of the capabilities a table keeps ([`caps`]). The
+//! in one `const fn`, the words of the capabilities a table keeps ([`caps`]) and the
+//! numbers of tmpfs options as the kernel reads them ([`tmpfs`]). The
 //! macro checks string literals with it and turns its answer into messages; the
 //! `mountns` facade checks constant sources with it while the user's crate compiles,
 //! and the runtime names capabilities with it. Depend on `mountns`.
@@ -7,6 +8,7 @@
 #![cfg_attr(not(test), no_std)]
 
 pub mod caps;
+pub mod tmpfs;
 
 /// The longest path the kernel takes, in bytes: `PATH_MAX` less its NUL.
 pub const MAX_LEN: usize = 4095;

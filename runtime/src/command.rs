@@ -3,7 +3,7 @@
 use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::io;
-use std::os::unix::ffi::OsStrExt as _;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt as _;
 use std::process::{Child, Command, ExitStatus, Output};
 
@@ -84,7 +84,11 @@ pub trait CommandExt: sealed::Sealed {
 
     /// Enters `ns` in the child, after fork and before exec (after std has applied
     /// `uid`, `gid` and `current_dir`: the directory is looked up again inside the new
-    /// root, falling back to `/`).
+    /// root, falling back to `/`, unless the table (`chdir`) or
+    /// [`Filled::current_dir`] chooses one). The table's environment (`env clear;`,
+    /// `env "NAME" "value";`) is set on the command now, as `Command::env_clear` and
+    /// `Command::env` would: variables set on it afterwards are added. So do the other
+    /// methods of this trait.
     ///
     /// std passes only an errno from the child to the parent, so when entering fails,
     /// `spawn`, `status` and `output` return an `io::Error` with just that errno (e.g.
@@ -163,11 +167,32 @@ impl CommandExt for Command {
     }
 
     fn namespace(&mut self, ns: impl Into<Filled>) -> &mut Self {
-        sys::enter_before_exec(self, ns.into(), None)
+        let ns = ns.into();
+        set_env(self, ns.ns);
+        sys::enter_before_exec(self, ns, None)
     }
 
     fn namespace_as(&mut self, ns: impl Into<Filled>, ids: Ids) -> &mut Self {
-        sys::enter_before_exec(self, ns.into(), Some(ids))
+        let ns = ns.into();
+        set_env(self, ns.ns);
+        sys::enter_before_exec(self, ns, Some(ids))
+    }
+}
+
+/// Gives `command` the environment `ns` sets: without the inherited one (`env clear;`),
+/// and with its variables (`env "NAME" "value";`). std then builds the program's
+/// environment before forking, as for any `Command`.
+fn set_env(command: &mut Command, ns: &Namespace) {
+    if ns.clears_env() {
+        command.env_clear();
+    }
+    for var in ns.env() {
+        let var = var.to_bytes();
+        let (name, value) = var.split_at(var.iter().position(|&b| b == b'=').unwrap_or(0));
+        command.env(
+            OsStr::from_bytes(name),
+            OsStr::from_bytes(value.get(1..).unwrap_or_default()),
+        );
     }
 }
 
@@ -178,6 +203,7 @@ fn spawn_reported<T>(
     ids: Option<Ids>,
     spawn: impl FnOnce(&mut Command) -> io::Result<T>,
 ) -> io::Result<T> {
+    set_env(command, ns.ns);
     sys::spawn_reported(command, ns, ids, spawn).map_err(|(error, told)| match told {
         Told::Failed(entering) => entering.into(),
         Told::Entered => io::Error::new(
@@ -192,7 +218,6 @@ fn spawn_reported<T>(
 }
 
 /// A program that could not be executed after its child entered the namespace.
-#[derive(Debug)]
 struct ExecError {
     program: OsString,
     /// std's error, with the errno.
@@ -203,6 +228,13 @@ impl fmt::Display for ExecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let program = Quoted(self.program.as_bytes());
         write!(f, "mountns: {} {program}: {}", Step::Exec, self.error)
+    }
+}
+
+impl fmt::Debug for ExecError {
+    /// The sentence of `Display`, as for [`Error`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -343,13 +375,14 @@ impl Filled {
     /// be set to an absolute path, or entering fails with [`Step::Params`] before
     /// anything else happens.
     pub fn enter(&self) -> Result<(), Error> {
-        self.ns.enter_here(&self.params, None)
+        self.ns.enter_here(&self.params, None, self.start())
     }
 
     /// [`Namespace::enter_as`], with the values of the `param(NAME)` sources.
     pub fn enter_as(&self, ids: &Ids) -> Result<(), Error> {
         as_root(Some(ids))?;
-        self.ns.enter_here(&self.params, Some(ids.identity()))
+        self.ns
+            .enter_here(&self.params, Some(ids.identity()), self.start())
     }
 
     /// Enters for a program executed next, switching to `ids` if given: with a pid
@@ -357,7 +390,8 @@ impl Filled {
     /// is to execute (see `Namespace::enter_with`).
     pub(crate) fn enter_to_exec(&self, ids: Option<&Ids>) -> Result<(), Error> {
         as_root(ids)?;
-        self.ns.enter_with(&self.params, ids.map(Ids::identity))
+        self.ns
+            .enter_with(&self.params, ids.map(Ids::identity), self.start())
     }
 
     /// [`Namespace::exec`], with the values of the `param(NAME)` sources.
@@ -367,6 +401,7 @@ impl Filled {
         };
         let mut command = Command::new(program);
         command.args(rest);
+        set_env(&mut command, self.ns);
         if set_id() {
             return Error::new(Step::SetId, Errno::PERM).because(Reason::SetId);
         }

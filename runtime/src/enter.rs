@@ -87,16 +87,18 @@ impl Namespace {
     /// [`Filled::enter`](crate::Filled::enter) (from [`Namespace::with`]); here every
     /// slot is unfilled, an error before anything is mounted.
     pub fn enter(&'static self) -> Result<(), Error> {
-        self.enter_here(&NoValues, None)
+        self.enter_here(&NoValues, None, self.chdir())
     }
 
-    /// [`Namespace::enter`] with `params` for the table's slots, and `ids` (root only)
-    /// to switch to instead of the table's: refuses a table with a pid namespace, which
-    /// needs the processes of [`Namespace::enter_with`].
+    /// [`Namespace::enter`] with `params` for the table's slots, `ids` (root only)
+    /// to switch to instead of the table's, and the directory to start in, if one is
+    /// chosen: refuses a table with a pid namespace, which needs the processes of
+    /// [`Namespace::enter_with`].
     pub(crate) fn enter_here(
         &'static self,
         params: &dyn Values,
         ids: Option<Identity>,
+        chdir: Option<&CStr>,
     ) -> Result<(), Error> {
         if self.unshare().contains(Unshare::PID) {
             return Err(Error::new(Step::PidNamespace, Errno::INVAL));
@@ -109,7 +111,7 @@ impl Namespace {
                 return Err(Error::new(Step::Ids, Errno::INVAL).because(Reason::Threads(threads)));
             }
         }
-        self.enter_forking(params, ids, None)
+        self.enter_forking(params, ids, chdir, None)
     }
 
     /// Enters with `params` for the table's slots, checked first, for a caller that
@@ -125,11 +127,12 @@ impl Namespace {
         &'static self,
         params: &dyn Values,
         ids: Option<Identity>,
+        chdir: Option<&CStr>,
     ) -> Result<(), Error> {
         // Read first: the parent may die while we enter, and the check after setting the
         // death signal must compare with the parent we started with.
         let parent = process::getppid().ok_or(Error::new(Step::DeathSignal, Errno::SRCH))?;
-        self.enter_forking(params, ids, Some(parent))
+        self.enter_forking(params, ids, chdir, Some(parent))
     }
 
     /// Enters, in the processes of `enter/pid.rs` for a table with a pid namespace or a
@@ -139,6 +142,7 @@ impl Namespace {
         &'static self,
         params: &dyn Values,
         ids: Option<Identity>,
+        chdir: Option<&CStr>,
         parent: Option<Pid>,
     ) -> Result<(), Error> {
         params::check(params, self)?;
@@ -151,11 +155,14 @@ impl Namespace {
             None => self.identity(),
         };
         // std chdirs to `Command::current_dir` before running pre_exec hooks: remember
-        // the path to go back to it inside the new root.
+        // the path to go back to it inside the new root, unless one is chosen.
         let mut cwd = PathBuf::new();
-        let cwd = match cwd.fill(sys::getcwd) {
-            Ok(()) if cwd.as_bytes().first() == Some(&b'/') => Some(cwd),
-            _ => None,
+        let start = match (chdir, cwd.fill(sys::getcwd)) {
+            (Some(dir), _) => Start::Chosen(dir),
+            (None, Ok(())) if cwd.as_bytes().first() == Some(&b'/') => {
+                Start::Caller(Some(cwd.as_cstr()))
+            }
+            (None, _) => Start::Caller(None),
         };
         // Before unsharing: the kernel clones a descriptor's mount only from the
         // namespace it belongs to.
@@ -176,7 +183,7 @@ impl Namespace {
             ns: self,
             owner: program.owner(),
         };
-        let enter = || self.enter_unshared(user_namespace, cwd.as_ref(), params, maker, trees);
+        let enter = || self.enter_unshared(user_namespace, start, params, maker, trees);
         let entered = match parent {
             Some(parent) if self.unshare().contains(Unshare::PID) || self.new_session() => {
                 pid::enter(
@@ -219,7 +226,7 @@ impl Namespace {
     fn enter_unshared(
         &'static self,
         user_namespace: bool,
-        cwd: Option<&PathBuf>,
+        start: Start,
         params: &dyn Values,
         maker: Maker,
         trees: descriptors::Trees,
@@ -233,11 +240,22 @@ impl Namespace {
         let mut roots = Roots::prepare(params, self.mounts(), maker, trees)?;
         maker.skeleton(roots.new.as_fd(), self.skeleton())?;
         for mount in self.mounts() {
-            mount_one(&mut roots, mount, user_namespace)?;
+            mount_one(&mut roots, mount, user_namespace)
+                .map_err(|error| params::with_value(error, params))?;
         }
         roots.seal()?;
-        roots.switch(cwd.map(StackBuf::as_cstr))
+        roots.switch(start)
     }
+}
+
+/// Where the program starts, inside the new root.
+#[derive(Clone, Copy)]
+enum Start<'a> {
+    /// A directory the table (`chdir`) or the caller (`Filled::chdir`) chose: it must
+    /// be there.
+    Chosen(&'a CStr),
+    /// The caller's working directory, if the new root has it; else `/`.
+    Caller(Option<&'a CStr>),
 }
 
 /// Makes a mount namespace and the `other` namespaces, inside a new user namespace
@@ -402,8 +420,8 @@ impl<'p> Roots<'p> {
     }
 
     /// Makes the new root the root, detaches the scratch (and the host tree under it)
-    /// and goes to `cwd` inside, or to `/` if it is not there.
-    fn switch(self, cwd: Option<&CStr>) -> Result<(), Error> {
+    /// and goes where the program starts.
+    fn switch(self, start: Start) -> Result<(), Error> {
         Context::NONE.step(Step::PivotRoot, || {
             process::fchdir(&self.new)?;
             // The old root ends up stacked on the new one, at "/".
@@ -422,11 +440,18 @@ impl<'p> Roots<'p> {
         })?;
         Context::NONE.step(Step::Chdir, || process::chdir(c"/"))?;
         drop(self);
-        if let Some(cwd) = cwd {
-            // On failure we stay at "/".
-            let _ = process::chdir(cwd);
+        match start {
+            Start::Chosen(dir) => Context::NONE
+                .step(Step::Chdir, || process::chdir(dir))
+                .map_err(|error| error.with_text(dir.to_bytes())),
+            Start::Caller(cwd) => {
+                // On failure we stay at "/".
+                if let Some(cwd) = cwd {
+                    let _ = process::chdir(cwd);
+                }
+                Ok(())
+            }
         }
-        Ok(())
     }
 }
 
@@ -599,7 +624,7 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
         Kind::Tmpfs(tmpfs) => {
             let mountpoint = mountpoint()?;
             context.step(Step::Tmpfs, || {
-                attach(&new_tmpfs(tmpfs, attributes(mount.flags()))?, &mountpoint)
+                attach(&new_tmpfs(tmpfs, attributes_of(mount))?, &mountpoint)
             })?;
         }
         Kind::Union { lowers, upper } => {
@@ -655,6 +680,31 @@ fn mount_one(roots: &mut Roots, mount: &'static Mount, user_namespace: bool) -> 
         .map_err(context.fail(Step::Mountpoint))?;
     }
     Ok(())
+}
+
+/// The attributes the mount of `mount` gets, each kind's as its code gives them, and
+/// what the table's `Display` prints: the flags' [`attributes`]; read-only besides for
+/// a union without an upper, and for a `file` (noexec too); a `dev`'s tmpfs nosuid, nodev, noexec, and
+/// read-only once sealed; a `proc` nosuid, nodev, noexec. A `dir` or `symlink` is no
+/// mount.
+pub(crate) const fn attributes_of(mount: &Mount) -> MountAttrFlags {
+    const RDONLY: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_RDONLY;
+    let flags = attributes(mount.flags());
+    match mount.kind() {
+        Kind::Bind { .. } | Kind::Tmpfs(_) | Kind::Union { upper: Some(_), .. } => flags,
+        Kind::Union { upper: None, .. } => flags.union(RDONLY),
+        // The clone of a file of the data tmpfs, which is noexec, keeps noexec; a `file
+        // rw` is the program's to write.
+        Kind::File { .. } | Kind::FileParam { .. } if mount.flags().is_rw() => {
+            flags.union(MountAttrFlags::MOUNT_ATTR_NOEXEC)
+        }
+        Kind::File { .. } | Kind::FileParam { .. } => {
+            flags.union(RDONLY).union(MountAttrFlags::MOUNT_ATTR_NOEXEC)
+        }
+        Kind::Proc => proc::ATTRIBUTES,
+        Kind::Dev => dev::ATTRIBUTES.union(RDONLY),
+        Kind::Dir | Kind::Symlink { .. } => MountAttrFlags::empty(),
+    }
 }
 
 /// The attributes of a mount of the table: always nosuid; nodev unless `dev`; noexec
@@ -879,7 +929,7 @@ fn bind(
     let tree = clone_tree(&opened).map_err(bind)?;
     // Every flag in one call, on the whole tree: the host's mounts below the source (a
     // devtmpfs, a disk of set-id programs) get them too.
-    let set_flags = || sys::mount_setattr(tree.as_fd(), true, attributes(mount.flags()));
+    let set_flags = || sys::mount_setattr(tree.as_fd(), true, attributes_of(mount));
     if mount.flags().is_read_only() {
         context.step(Step::ReadOnly, set_flags)?;
     } else {

@@ -181,7 +181,7 @@ pub(crate) enum Entry {
     /// A resource of `limit [..];` (its word, the error's target).
     Limit,
     /// The program a launcher executes (the error's source).
-    #[cfg(feature = "launcher")]
+    #[cfg(all(feature = "launcher", not(feature = "std")))]
     Program,
 }
 
@@ -242,7 +242,8 @@ pub(crate) enum Reason {
     Hidden {
         hidden: &'static Hidden,
         exposes: Exposes,
-        value: Option<Excerpt>,
+        /// The source is a slot: its value (the error's detail) is what exposes it.
+        value: bool,
     },
     /// `landlock strict;` needs Landlock ABI `needed`; the kernel has `found` (0: no
     /// Landlock), which lacks `lacks`, a feature of ABI `lacks_abi`.
@@ -263,37 +264,6 @@ pub(crate) enum Exposes {
     Holds,
     /// It is in a procfs, whose `/proc/PID/root` links reach every path of the host.
     Procfs,
-}
-
-/// The first bytes of a value that is not `'static` (a slot's path), kept in the
-/// error itself, which stays small (under 128 bytes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct Excerpt {
-    bytes: [u8; Excerpt::MAX],
-    len: u8,
-    /// The value was longer.
-    cut: bool,
-}
-
-impl Excerpt {
-    const MAX: usize = 56;
-
-    pub(crate) fn of(value: &[u8]) -> Excerpt {
-        let mut bytes = [0; Excerpt::MAX];
-        let len = value.len().min(Excerpt::MAX);
-        if let (Some(to), Some(from)) = (bytes.get_mut(..len), value.get(..len)) {
-            to.copy_from_slice(from);
-        }
-        Excerpt {
-            bytes,
-            len: u8::try_from(len).unwrap_or(u8::MAX),
-            cut: value.len() > Excerpt::MAX,
-        }
-    }
-
-    fn bytes(&self) -> &[u8] {
-        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
-    }
 }
 
 /// What a `param(NAME)` slot takes.
@@ -345,7 +315,10 @@ impl Context {
         step: Step,
         call: impl FnOnce() -> Result<T, Errno>,
     ) -> Result<T, Error> {
-        call().map_err(self.begin(step)?)
+        // The fault first: an injected failure must stop the call (a fork, say)
+        // before it happens, not after.
+        let fail = self.begin(step)?;
+        call().map_err(fail)
     }
 
     /// Starts `step` of this entry, for a step of several calls: fails if a fault is
@@ -365,6 +338,7 @@ impl Context {
             source: self.source,
             errno,
             reason: None,
+            detail: Detail::NONE,
         }
     }
 }
@@ -373,8 +347,11 @@ impl Context {
 ///
 /// Displays as one line, e.g.
 /// `mountns: bind "/srv/x" on "/opt": open source: No such file or directory (os error 2)`;
-/// formatting it never allocates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// formatting it never allocates. `Debug` shows the same sentence (as `anyhow`'s errors
+/// do), so that `fn main() -> Result<(), Box<dyn std::error::Error>>` prints it; the
+/// parts are [`step`](Error::step), [`target`](Error::target),
+/// [`source`](Error::source) and [`errno`](Error::errno).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Error {
     step: Step,
     entry: Entry,
@@ -382,6 +359,56 @@ pub struct Error {
     source: Option<&'static CStr>,
     errno: Errno,
     reason: Option<Reason>,
+    /// What the error is about that is not in the static table, copied: the value of a
+    /// `param(NAME)` source, the directory to change to, the values given for slots.
+    detail: Detail,
+}
+
+/// A few bytes of text an [`Error`] carries by value (it is `Copy`, and crosses from a
+/// forked child to its parent): cut, with `...`, past its room.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Detail {
+    bytes: [u8; DETAIL],
+    len: u8,
+}
+
+/// The room of a [`Detail`].
+const DETAIL: usize = 184;
+
+impl Detail {
+    pub(crate) const NONE: Detail = Detail {
+        bytes: [0; DETAIL],
+        len: 0,
+    };
+
+    /// The text so far.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+    }
+
+    /// Appends `text`, or as much as fits with `...` after it.
+    pub(crate) fn push(&mut self, text: &[u8]) {
+        let len = usize::from(self.len);
+        // What fits whole, or else all but the room of `...`.
+        let (text, cut) = match DETAIL.checked_sub(len) {
+            Some(room) if text.len() <= room => (text, false),
+            Some(room) if room >= 3 => (text.get(..room - 3).unwrap_or_default(), true),
+            _ => return,
+        };
+        for byte in text.iter().chain(if cut { &b"..."[..] } else { &[] }) {
+            if let Some(slot) = self.bytes.get_mut(usize::from(self.len)) {
+                *slot = *byte;
+                self.len = self.len.saturating_add(1);
+            }
+        }
+    }
+}
+
+impl fmt::Write for Detail {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        self.push(text.as_bytes());
+        Ok(())
+    }
 }
 
 impl Error {
@@ -407,6 +434,18 @@ impl Error {
             reason: Some(reason),
             ..self
         }
+    }
+
+    /// The same error, with `detail` (see [`Detail`]).
+    pub(crate) const fn with_detail(self, detail: Detail) -> Error {
+        Error { detail, ..self }
+    }
+
+    /// The same error, with the text `bytes` as its detail.
+    pub(crate) fn with_text(self, bytes: &[u8]) -> Error {
+        let mut detail = Detail::NONE;
+        detail.push(bytes);
+        self.with_detail(detail)
     }
 
     /// The step that failed.
@@ -470,7 +509,7 @@ impl Error {
             Entry::Dir => Some("dir"),
             Entry::Symlink => Some("symlink"),
             Entry::Limit => Some("limit"),
-            #[cfg(feature = "launcher")]
+            #[cfg(all(feature = "launcher", not(feature = "std")))]
             Entry::Program => Some("program"),
         };
         let mut any = false;
@@ -481,7 +520,15 @@ impl Error {
         if let Some(source) = self.source {
             let space = if any { " " } else { "" };
             match crate::params::slot(source) {
-                Some(name) => write!(f, "{space}param({})", Lossy(name.to_bytes()))?,
+                Some(name) => {
+                    write!(f, "{space}param({})", Lossy(name.to_bytes()))?;
+                    // The value given for it, if any (an unfilled slot's detail says
+                    // what was given instead).
+                    let value = self.detail.as_bytes();
+                    if !value.is_empty() && self.reason != Some(Reason::Unfilled) {
+                        write!(f, " = {}", Quoted(value))?;
+                    }
+                }
                 None => write!(f, "{space}{}", Quoted(source.to_bytes()))?,
             }
             any = true;
@@ -499,7 +546,17 @@ impl Error {
         if any {
             f.write_str(": ")?;
         }
-        write!(f, "{}: ", self.step)
+        match self.detail.as_bytes() {
+            chosen if self.step == Step::Chdir && !chosen.is_empty() => {
+                write!(f, "{} to {}: ", self.step, Quoted(chosen))
+            }
+            _ => write!(f, "{}: ", self.step),
+        }
+    }
+
+    /// Whether the source is a `param(NAME)` slot.
+    fn is_slot(&self) -> bool {
+        self.source.and_then(crate::params::slot).is_some()
     }
 
     fn hint(&self) -> Option<&'static str> {
@@ -529,6 +586,15 @@ impl Error {
             (Step::Setgroups | Step::UidMap | Step::GidMap, Errno::XDEV) => {
                 Some("/proc is not a procfs; refusing to write to it")
             }
+            // A slot's value is the caller's to change, not the declaration.
+            (Step::FileType, Errno::NOTDIR) if self.is_slot() => Some(
+                "the value given for this source is a directory, and its target a file: give \
+                 it the path of a file",
+            ),
+            (Step::FileType, Errno::ISDIR) if self.is_slot() => Some(
+                "the value given for this source is a file, and its target a directory: give \
+                 it the path of a directory",
+            ),
             (Step::FileType, Errno::NOTDIR) => Some(
                 "a directory cannot be bound on a file; declare the target with a trailing slash",
             ),
@@ -583,21 +649,31 @@ impl Error {
                 "the overlay options exceed a page, the most mount(2) takes; kernels from 6.8 \
                  take layers one at a time instead",
             ),
-            _ => self.privileges_hint(),
+            _ => self.process_hint(),
         }
     }
 
-    /// The hints of the steps that set the program's ids and privileges.
-    fn privileges_hint(&self) -> Option<&'static str> {
+    /// The hints of the steps that set up the program's process: its ids and
+    /// privileges.
+    fn process_hint(&self) -> Option<&'static str> {
         match (self.step, self.errno) {
             (Step::Ids, Errno::INVAL) => Some(
                 "an id is -1 (4294967295), which means none, or there are more supplementary \
                  groups than the kernel takes (65536)",
             ),
+            (Step::Chdir, Errno::NOENT | Errno::NOTDIR) => Some(
+                "the directory to start in (chdir, or Filled::current_dir) must exist inside the \
+                 new root: a directory target of the table, or a directory under one",
+            ),
+            (Step::Exec, Errno::TOOBIG) => Some(
+                "the program's arguments and environment are more than the kernel takes (a \
+                 quarter of the stack limit), or than the 4096 variables of a launcher's \
+                 environment",
+            ),
             (Step::Exec, Errno::INVAL) => {
                 Some("the kernel refused the program's ELF headers (more than one interpreter)")
             }
-            (Step::Ids, _) => Some(
+            (Step::Ids, Errno::PERM) => Some(
                 "switching to other ids needs root (CAP_SETUID and CAP_SETGID) in a namespace \
                  where they are mapped; as root, CommandExt::namespace_as makes a mount \
                  namespace only, where every id of the host is mapped, so any uid and gid \
@@ -621,7 +697,7 @@ impl fmt::Display for Error {
         f.write_str("mountns: ")?;
         match (self.entry, self.source) {
             // As the std `CommandExt` methods name a program: `exec "/no/such": ...`.
-            #[cfg(feature = "launcher")]
+            #[cfg(all(feature = "launcher", not(feature = "std")))]
             (Entry::Program, Some(program)) => {
                 write!(f, "{} {}: ", self.step, Quoted(program.to_bytes()))?;
             }
@@ -639,6 +715,32 @@ impl fmt::Display for Error {
 }
 
 impl Error {
+    /// The message of an unfilled slot: how to fill it, and what was given instead.
+    fn write_unfilled(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.source.map_or(&b"NAME"[..], CStr::to_bytes);
+        write!(
+            f,
+            "no value for this source; give one with Namespace::with(Params::new()\
+             .set({}, PATH))",
+            Quoted(name)
+        )?;
+        // What was given instead, and what the table has (see `params::given`).
+        let detail = self.detail.as_bytes();
+        let mut lists = detail.splitn(2, |&byte| byte == 0);
+        let unknown = lists.next().unwrap_or_default();
+        let slots = lists.next().unwrap_or_default();
+        if !unknown.is_empty() {
+            write!(
+                f,
+                "; the values given are for {}, which this table has no slot of \
+                 (its slots: {})",
+                Lossy(unknown),
+                Lossy(slots)
+            )?;
+        }
+        Ok(())
+    }
+
     /// The message of an error that has a [`Reason`]: the reason says more than the
     /// errno.
     fn write_reason(&self, reason: Reason, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -669,10 +771,7 @@ impl Error {
                     ErrnoText(self.errno)
                 )
             }
-            Reason::Unfilled => f.write_str(
-                "no value for this source; give one with Namespace::with(Params::new()\
-                     .set(NAME, PATH))",
-            ),
+            Reason::Unfilled => self.write_unfilled(f),
             Reason::NotAbsolute => {
                 f.write_str("its value is not an absolute path (or holds a NUL byte)")
             }
@@ -843,15 +942,10 @@ fn write_hidden(
     f: &mut fmt::Formatter<'_>,
     hidden: &Hidden,
     exposes: Exposes,
-    value: Option<Excerpt>,
+    value: bool,
 ) -> fmt::Result {
-    match value {
-        Some(value) => {
-            let cut = if value.cut { "..." } else { "" };
-            write!(f, "its value {}{cut}", Quoted(value.bytes()))?;
-        }
-        None => f.write_str("the source")?,
-    }
+    // A slot's value is shown beside it (`param(NAME) = "..."`).
+    f.write_str(if value { "its value" } else { "the source" })?;
     let relation = match exposes {
         Exposes::Under => "is or lies under",
         Exposes::Holds => "holds",
@@ -889,6 +983,13 @@ fn write_landlock_abi(
              `landlock strict;` needs ABI {needed}; enter on a newer kernel, or write \
              `landlock;` to apply what this one supports"
         )
+    }
+}
+
+impl fmt::Debug for Error {
+    /// The sentence of `Display`: what `main` returning an error prints.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -1063,6 +1164,25 @@ mod tests {
     }
 
     #[test]
+    fn debug_is_the_sentence_of_display() {
+        let target = c"/usr/lib/ssl/certs";
+        let error = Context::new(Entry::Tmpfs, target).fail(Step::Mountpoint)(Errno::LOOP)
+            .because(Reason::Link(&target.to_bytes()[..12]));
+        let sentence = "mountns: tmpfs on \"/usr/lib/ssl/certs\": open mountpoint: \"/usr/lib/ssl\" \
+                        is a symbolic link inside the new root; bind its target instead";
+        assert_eq!(format!("{error:?}"), sentence);
+        assert_eq!(format!("{error:#?}"), sentence);
+        // What `main` returning `Box<dyn Error>` prints, directly or through io::Error.
+        let boxed: Box<dyn std::error::Error> = Box::new(error);
+        assert_eq!(format!("{boxed:?}"), sentence);
+        let io_error = io::Error::from(error);
+        assert_eq!(
+            format!("{io_error:?}"),
+            format!("Custom {{ kind: FilesystemLoop, error: {sentence} }}")
+        );
+    }
+
+    #[test]
     fn without_an_entry() {
         let error = Error::new(Step::PivotRoot, Errno::INVAL);
         assert_eq!(
@@ -1155,6 +1275,430 @@ mod tests {
         );
     }
 
+    /// Every step, for the tests that go through all hints.
+    const STEPS: [Step; 39] = [
+        Step::SetId,
+        Step::Stack,
+        Step::Params,
+        Step::Unshare,
+        Step::PidNamespace,
+        Step::Fork,
+        Step::DeathSignal,
+        Step::UserNamespace,
+        Step::Setgroups,
+        Step::UidMap,
+        Step::GidMap,
+        Step::Propagation,
+        Step::Scratch,
+        Step::Skeleton,
+        Step::Mountpoint,
+        Step::Source,
+        Step::FileType,
+        Step::Bind,
+        Step::ReadOnly,
+        Step::Tmpfs,
+        Step::Upper,
+        Step::Union,
+        Step::UnionLegacy,
+        Step::Node,
+        Step::Proc,
+        Step::Dev,
+        Step::Seal,
+        Step::PivotRoot,
+        Step::Detach,
+        Step::Chdir,
+        Step::Hostname,
+        Step::Loopback,
+        Step::Session,
+        Step::Capabilities,
+        Step::Keyring,
+        Step::NoNewPrivs,
+        Step::Seccomp,
+        Step::Ids,
+        Step::Exec,
+    ];
+
+    /// Each hint, whole: the step, the errno and the full message. A hint the code
+    /// gives that is not here fails the test below, so every one is read in full.
+    const HINTS: &[(Step, i32, &str)] = &[
+        (
+            Step::PidNamespace,
+            22,
+            "mountns: enter a pid namespace in this process: Invalid argument (os error 22); the \
+             table has a pid namespace (proc, or unshare [pid]), which only the caller's children \
+             can enter; run the program with CommandExt::namespace (or spawn_in, status_in, \
+             output_in), Namespace::exec or a launcher! binary, which fork the processes it needs",
+        ),
+        (
+            Step::UserNamespace,
+            1,
+            "mountns: create a user and mount namespace: Operation not permitted (os error 1); \
+             this system refuses unprivileged user namespaces; allow them with sysctl \
+             kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0 and \
+             kernel.apparmor_restrict_unprivileged_userns=0, or run as root (a process in a \
+             chroot is refused one whatever the sysctls)",
+        ),
+        (
+            Step::UserNamespace,
+            22,
+            "mountns: create a user and mount namespace: Invalid argument (os error 22); the \
+             process has more than one thread; enter from a freshly forked child \
+             (Command::namespace) instead",
+        ),
+        (
+            Step::UserNamespace,
+            28,
+            "mountns: create a user and mount namespace: No space left on device (os error 28); \
+             this system refuses unprivileged user namespaces; allow them with sysctl \
+             kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0 and \
+             kernel.apparmor_restrict_unprivileged_userns=0, or run as root (a process in a \
+             chroot is refused one whatever the sysctls)",
+        ),
+        (
+            Step::UserNamespace,
+            87,
+            "mountns: create a user and mount namespace: Too many users (os error 87); this \
+             system refuses unprivileged user namespaces; allow them with sysctl \
+             kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0 and \
+             kernel.apparmor_restrict_unprivileged_userns=0, or run as root (a process in a \
+             chroot is refused one whatever the sysctls)",
+        ),
+        (
+            Step::Setgroups,
+            18,
+            "mountns: write /proc/self/setgroups: Invalid cross-device link (os error 18); /proc \
+             is not a procfs; refusing to write to it",
+        ),
+        (
+            Step::UidMap,
+            18,
+            "mountns: write /proc/self/uid_map: Invalid cross-device link (os error 18); /proc is \
+             not a procfs; refusing to write to it",
+        ),
+        (
+            Step::GidMap,
+            18,
+            "mountns: write /proc/self/gid_map: Invalid cross-device link (os error 18); /proc is \
+             not a procfs; refusing to write to it",
+        ),
+        (
+            Step::Propagation,
+            22,
+            "mountns: make the mounts private: Invalid argument (os error 22); the root directory \
+             of this process is not a mount point (it is in a chroot); enter from a process whose \
+             root is a mount",
+        ),
+        (
+            Step::Scratch,
+            22,
+            "mountns: prepare the scratch root: Invalid argument (os error 22); pivot_root \
+             refused the switch: the root is the initial ramfs (rootfs), which cannot be moved; \
+             enter from a system that switched to a real root",
+        ),
+        (
+            Step::FileType,
+            20,
+            "mountns: compare source and mountpoint: Not a directory (os error 20); a directory \
+             cannot be bound on a file; declare the target with a trailing slash",
+        ),
+        (
+            Step::FileType,
+            21,
+            "mountns: compare source and mountpoint: Is a directory (os error 21); a file cannot \
+             be bound on a directory; declare the target without a trailing slash",
+        ),
+        (
+            Step::Tmpfs,
+            22,
+            "mountns: mount tmpfs: Invalid argument (os error 22); the kernel refused an option \
+             of this tmpfs: one it does not know, or, without root, a uid= or gid= other than the \
+             caller's own, the only ids its user namespace maps",
+        ),
+        (
+            Step::Upper,
+            22,
+            "mountns: mount the upper tmpfs: Invalid argument (os error 22); the kernel refused \
+             an option of this tmpfs: one it does not know, or, without root, a uid= or gid= \
+             other than the caller's own, the only ids its user namespace maps",
+        ),
+        (
+            Step::Union,
+            22,
+            "mountns: mount overlay: Invalid argument (os error 22); overlayfs refused this \
+             union; the kernel log (dmesg) says why",
+        ),
+        (
+            Step::UnionLegacy,
+            7,
+            "mountns: mount overlay with mount(2): Argument list too long (os error 7); the \
+             overlay options exceed a page, the most mount(2) takes; kernels from 6.8 take layers \
+             one at a time instead",
+        ),
+        (
+            Step::UnionLegacy,
+            22,
+            "mountns: mount overlay with mount(2): Invalid argument (os error 22); overlayfs \
+             refused this union; the kernel log (dmesg) says why",
+        ),
+        (
+            Step::Node,
+            17,
+            "mountns: create: File exists (os error 17); dir and symlink make new paths only, and \
+             something is already there (in a layer of a union, or made by another entry)",
+        ),
+        (
+            Step::Proc,
+            1,
+            "mountns: mount proc: Operation not permitted (os error 1); the kernel mounts a \
+             procfs only from inside a pid namespace that the mounting user namespace owns \
+             (CommandExt::namespace and Namespace::exec make one for a table with proc; \
+             Namespace::enter cannot), and without root only while the host's /proc is fully \
+             visible (none of its files mounted over, as containers do)",
+        ),
+        (
+            Step::Dev,
+            28,
+            "mountns: build /dev: No space left on device (os error 28); a table has at most 8 \
+             dev entries, or the tmpfs of one is full",
+        ),
+        (
+            Step::Chdir,
+            2,
+            "mountns: change directory: No such file or directory (os error 2); the directory to \
+             start in (chdir, or Filled::current_dir) must exist inside the new root: a directory \
+             target of the table, or a directory under one",
+        ),
+        (
+            Step::Chdir,
+            20,
+            "mountns: change directory: Not a directory (os error 20); the directory to start in \
+             (chdir, or Filled::current_dir) must exist inside the new root: a directory target \
+             of the table, or a directory under one",
+        ),
+        (
+            Step::Session,
+            1,
+            "mountns: start a new session: Operation not permitted (os error 1); the process \
+             leads a process group (as a job of an interactive shell does), and setsid refuses a \
+             group leader; run the program with CommandExt::namespace, Namespace::exec or a \
+             launcher! binary, which fork a process of its own for it",
+        ),
+        (
+            Step::Capabilities,
+            1,
+            "mountns: drop capabilities: Operation not permitted (os error 1); dropping \
+             capabilities needs CAP_SETPCAP, which the caller lacks (a container that dropped it, \
+             or securebits locked otherwise by a parent)",
+        ),
+        (
+            Step::Keyring,
+            122,
+            "mountns: join a new session keyring: Disk quota exceeded (os error 122); the user \
+             has as many keyrings as its quota allows (/proc/sys/kernel/keys/maxkeys)",
+        ),
+        (
+            Step::Ids,
+            1,
+            "mountns: switch user and group ids: Operation not permitted (os error 1); switching \
+             to other ids needs root (CAP_SETUID and CAP_SETGID) in a namespace where they are \
+             mapped; as root, CommandExt::namespace_as makes a mount namespace only, where every \
+             id of the host is mapped, so any uid and gid can be chosen",
+        ),
+        (
+            Step::Ids,
+            22,
+            "mountns: switch user and group ids: Invalid argument (os error 22); an id is -1 \
+             (4294967295), which means none, or there are more supplementary groups than the \
+             kernel takes (65536)",
+        ),
+        (
+            Step::Exec,
+            7,
+            "mountns: exec: Argument list too long (os error 7); the program's arguments and \
+             environment are more than the kernel takes (a quarter of the stack limit), or than \
+             the 4096 variables of a launcher's environment",
+        ),
+        (
+            Step::Exec,
+            22,
+            "mountns: exec: Invalid argument (os error 22); the kernel refused the program's ELF \
+             headers (more than one interpreter)",
+        ),
+    ];
+
+    #[test]
+    fn every_hint_says_a_whole_sentence() {
+        let mut hinted = Vec::new();
+        for step in STEPS {
+            for code in 1..134 {
+                let error = Error::new(step, Errno::from_raw_os_error(code));
+                if error.hint().is_some() {
+                    hinted.push((step, code, error.to_string()));
+                }
+            }
+        }
+        let expected: Vec<(Step, i32, String)> = HINTS
+            .iter()
+            .map(|&(step, code, message)| (step, code, message.to_owned()))
+            .collect();
+        assert_eq!(hinted, expected);
+    }
+
+    #[test]
+    fn every_reason_says_a_whole_sentence() {
+        let fail = |entry, target, step, errno| Context::new(entry, target).fail(step)(errno);
+        let bind = |source, step, errno| {
+            Context::new(Entry::Bind, c"/t")
+                .with_source(source)
+                .fail(step)(errno)
+        };
+        let cases = [
+            (
+                fail(Entry::Tmpfs, c"/w/a/b", Step::Mountpoint, Errno::NOENT)
+                    .because(Reason::Missing(b"/w/a")),
+                "mountns: tmpfs on \"/w/a/b\": open mountpoint: \"/w/a\" does not exist (No such \
+                 file or directory (os error 2)); mountns creates mountpoints only in the new root \
+                 and in tmpfs, never in a host directory: create it in the directory bound above \
+                 it, or declare a tmpfs there",
+            ),
+            (
+                Context::new(Entry::Union, c"/u")
+                    .with_source(c"/")
+                    .fail(Step::Union)(Errno::INVAL)
+                .because(Reason::LockedSubmounts),
+                "mountns: union \"/\" on \"/u\": mount overlay: Invalid argument (os error 22); a \
+                 layer with mounts below it (as / or /dev have) cannot be an overlay layer in a \
+                 user namespace: the kernel refuses to clone it without them; bind the \
+                 directories you need instead, or enter as root",
+            ),
+            (
+                bind(c"PROJECT", Step::Params, Errno::INVAL).because(Reason::Unfilled),
+                "mountns: bind param(PROJECT) on \"/t\": fill the sources chosen at run time: no \
+                 value for this source; give one with \
+                 Namespace::with(Params::new().set(\"PROJECT\", PATH))",
+            ),
+            (
+                bind(c"PROJECT", Step::Params, Errno::INVAL)
+                    .because(Reason::Unfilled)
+                    .with_text(b"PROJCT\0PROJECT, DATA"),
+                "mountns: bind param(PROJECT) on \"/t\": fill the sources chosen at run time: no \
+                 value for this source; give one with \
+                 Namespace::with(Params::new().set(\"PROJECT\", PATH)); the values given are for \
+                 PROJCT, which this table has no slot of (its slots: PROJECT, DATA)",
+            ),
+            (
+                bind(c"PROJECT", Step::Params, Errno::INVAL)
+                    .because(Reason::NotAbsolute)
+                    .with_text(b"src"),
+                "mountns: bind param(PROJECT) = \"src\" on \"/t\": fill the sources chosen at run \
+                 time: its value is not an absolute path (or holds a NUL byte)",
+            ),
+            (
+                Context::new(Entry::Union, c"/u")
+                    .with_source(c"/a/b")
+                    .fail(Step::Union)(Errno::LOOP)
+                .because(Reason::Overlapping(c"/a")),
+                "mountns: union \"/a/b\" on \"/u\": mount overlay: layers \"/a/b\" and \"/a\" \
+                 overlap (one is or lies under the other), which overlayfs refuses; drop one",
+            ),
+        ];
+        for (error, message) in cases {
+            assert_eq!(error.to_string(), message);
+        }
+    }
+
+    #[test]
+    fn every_reason_of_the_process_says_a_whole_sentence() {
+        let bind = |source, step, errno| {
+            Context::new(Entry::Bind, c"/t")
+                .with_source(source)
+                .fail(step)(errno)
+        };
+        let cases = [
+            (
+                Error::new(Step::Capabilities, Errno::PERM).because(Reason::NotHeld(21)),
+                "mountns: drop capabilities: the table keeps `sys_admin` (caps [..]), which the \
+                 caller does not hold; run it where the caller has that capability, or drop it \
+                 from the list",
+            ),
+            (
+                Error::new(Step::Ids, Errno::PERM).because(Reason::GroupsWithoutRoot),
+                "mountns: switch user and group ids: the table chooses supplementary groups \
+                 (groups [..]), which only root can set: a user namespace keeps the caller's own; \
+                 enter as root, or drop the groups statement",
+            ),
+            (
+                Error::new(Step::Ids, Errno::INVAL).because(Reason::TwoIdentities),
+                "mountns: switch user and group ids: the table chooses the ids (uid, gid or \
+                 groups) and so does namespace_as; choose them in one place: drop the statements, \
+                 or use namespace (not namespace_as)",
+            ),
+            (
+                Error::new(Step::Ids, Errno::INVAL).because(Reason::Threads(3)),
+                "mountns: switch user and group ids: the process has 3 threads, and switching ids \
+                 switches the calling thread only: the others would keep root's ids and \
+                 capabilities, and share its memory; call enter_as in a single-threaded process \
+                 (a freshly forked child), or run the program with CommandExt::namespace_as",
+            ),
+            (
+                Error::new(Step::SetId, Errno::PERM).because(Reason::SetId),
+                "mountns: check the launcher's ids: the launcher runs set-user-id, set-group-id \
+                 or with file capabilities, and would hand those privileges to the program; \
+                 remove the set-id bit (chmod u-s,g-s) or the file capabilities, and run it as \
+                 the user the program should run as (root makes a mount namespace, others a user \
+                 namespace)",
+            ),
+            (
+                Error::new(Step::UserNamespace, Errno::PERM).because(Reason::NotDumpable),
+                "mountns: create a user and mount namespace: the process is not dumpable (it \
+                 switched ids, as Command::uid and Command::gid do before entering, or it is \
+                 set-id), and mapping its ids into a user namespace would expose it to its new \
+                 uid; as root, enter first and switch ids afterwards with \
+                 CommandExt::namespace_as",
+            ),
+            (
+                Error::new(Step::Exec, Errno::INVAL).because(Reason::NoProgram),
+                "mountns: exec: no program given (argv is empty)",
+            ),
+            (
+                Error::new(Step::Chdir, Errno::NOENT).with_text(b"/src"),
+                "mountns: change directory to \"/src\": No such file or directory (os error 2); \
+                 the directory to start in (chdir, or Filled::current_dir) must exist inside the \
+                 new root: a directory target of the table, or a directory under one",
+            ),
+            (
+                bind(c"PROJECT", Step::FileType, Errno::ISDIR).with_text(b"/home/me/notes"),
+                "mountns: bind param(PROJECT) = \"/home/me/notes\" on \"/t\": compare source and \
+                 mountpoint: Is a directory (os error 21); the value given for this source is a \
+                 file, and its target a directory: give it the path of a directory",
+            ),
+            (
+                bind(c"PROJECT", Step::FileType, Errno::NOTDIR).with_text(b"/home/me"),
+                "mountns: bind param(PROJECT) = \"/home/me\" on \"/t\": compare source and \
+                 mountpoint: Not a directory (os error 20); the value given for this source is a \
+                 directory, and its target a file: give it the path of a file",
+            ),
+        ];
+        for (error, message) in cases {
+            assert_eq!(error.to_string(), message);
+        }
+    }
+
+    #[test]
+    fn a_long_detail_is_cut_with_an_ellipsis() {
+        let long = [b'a'; 300];
+        let error = Error::new(Step::Chdir, Errno::NOENT).with_text(&long);
+        let shown = format!("\"{}...\"", "a".repeat(DETAIL - 3));
+        assert!(error.to_string().contains(&shown), "{error}");
+        let mut detail = Detail::NONE;
+        detail.push(b"abc");
+        detail.push(&long);
+        assert_eq!(detail.as_bytes().len(), DETAIL);
+        assert!(detail.as_bytes().ends_with(b"a..."));
+        detail.push(b"more");
+        assert_eq!(detail.as_bytes().len(), DETAIL);
+    }
+
     #[test]
     fn lossy_text_matches_std() {
         for bytes in [&b"PROJECT"[..], b"a\xffb", b"\xe2\x82x\xf0", b""] {
@@ -1168,8 +1712,9 @@ mod tests {
 
     #[test]
     fn an_error_stays_small() {
-        // Returned through every step of entering, and copied to a shared page.
-        assert!(size_of::<Error>() < 128, "{}", size_of::<Error>());
+        // Returned through every step of entering, and copied to a shared page: its
+        // detail (184 bytes) and a few words.
+        assert!(size_of::<Error>() <= 256, "{}", size_of::<Error>());
     }
 
     #[test]
@@ -1182,23 +1727,21 @@ mod tests {
             .because(Reason::Hidden {
                 hidden: &HIDDEN,
                 exposes: Exposes::Under,
-                value: Some(Excerpt::of(value)),
+                value: true,
             })
+            .with_text(value)
             .to_string()
         };
         assert_eq!(
             error(b"/home/me/project"),
-            "mountns: union param(PROJECT) on \"/src\": check the hidden paths: its value \
-             \"/home/me/project\", as the host resolves it, is or lies under \"/home/\", which \
+            "mountns: union param(PROJECT) = \"/home/me/project\" on \"/src\": check the hidden \
+             paths: its value, as the host resolves it, is or lies under \"/home/\", which \
              the table asserts the program never sees (assertion \"hidden /home/\")"
         );
         // A long value is cut, and says so.
-        let long = [b'a'; 200];
+        let long = [b'a'; 300];
         let message = error(&long);
-        assert!(
-            message.contains(&format!("\"{}\"...,", "a".repeat(56))),
-            "{message}"
-        );
+        assert!(message.contains("aaa...\""), "{message}");
     }
 
     #[test]

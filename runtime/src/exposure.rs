@@ -5,7 +5,9 @@ use core::ffi::CStr;
 use core::fmt;
 
 use crate::enter::dev::NODES;
-use crate::table::{Caps, Flags, Kind, Mount, Namespace, Source, Unshare, field, write_options};
+use crate::table::{
+    Caps, Flags, Kind, Mount, Namespace, Source, Tmpfs, Unshare, field, write_options,
+};
 
 /// What a table exposes of the host: [`Namespace::exposure`]. Its `Display` is the
 /// report.
@@ -159,7 +161,7 @@ fn writable_places(f: &mut fmt::Formatter<'_>, mounts: &[Mount]) -> fmt::Result 
         match mount.kind() {
             Kind::Tmpfs(tmpfs) => {
                 write!(f, "  {target}: a tmpfs (")?;
-                write_options(f, tmpfs, "no options")?;
+                write_tmpfs_options(f, tmpfs)?;
                 writeln!(f, "), in memory")?;
             }
             Kind::Union {
@@ -167,7 +169,7 @@ fn writable_places(f: &mut fmt::Formatter<'_>, mounts: &[Mount]) -> fmt::Result 
             } => match (upper.tmpfs(), upper.host()) {
                 (Some(tmpfs), _) => {
                     write!(f, "  {target}: a union whose writes go to its tmpfs (")?;
-                    write_options(f, tmpfs, "no options")?;
+                    write_tmpfs_options(f, tmpfs)?;
                     writeln!(f, "), in memory")?;
                 }
                 (None, Some((upper, _))) => {
@@ -276,6 +278,15 @@ fn process(f: &mut fmt::Formatter<'_>, ns: &Namespace) -> fmt::Result {
         }
     }
     writeln!(f)
+}
+
+/// A tmpfs's options, or `no options`.
+fn write_tmpfs_options(f: &mut fmt::Formatter<'_>, tmpfs: Tmpfs) -> fmt::Result {
+    if tmpfs.params().is_empty() {
+        f.write_str("no options")
+    } else {
+        write_options(f, tmpfs, "")
+    }
 }
 
 /// A user or group id the table chooses, or the caller's.

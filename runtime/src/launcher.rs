@@ -10,7 +10,7 @@ use crate::error::{Context, Entry, Error, Reason, Step};
 use crate::params::NoValues;
 use crate::stack::StackBuf;
 use crate::sys::process;
-use crate::sys::start::Args;
+use crate::sys::start::{Args, Environment};
 use crate::table::Namespace;
 
 /// Where a program named without a `/` is looked for when `PATH` is unset.
@@ -35,29 +35,33 @@ pub(crate) fn run(ns: &'static Namespace, args: Args) -> ! {
     let entered = if set_id {
         Err(Error::new(Step::SetId, Errno::PERM).because(Reason::SetId))
     } else {
-        ns.enter_with(&NoValues, None)
+        ns.enter_with(&NoValues, None, ns.chdir())
     };
     let error = match entered {
-        Ok(()) => exec(program, args),
+        Ok(()) => exec(program, args, ns),
         Err(error) => error,
     };
     error.report();
     process::exit(127)
 }
 
-/// Executes `program` with `args[1..]`, looking it up like `execvp` in the `PATH` of
-/// the environment (inside the new root) when its name has no `/`. Returns only on
-/// failure.
-fn exec(program: &'static CStr, args: Args) -> Error {
+/// Executes `program` with `args[1..]` and the environment `ns` sets, looking it up
+/// like `execvp` in the `PATH` of that environment (inside the new root) when its name
+/// has no `/`. Returns only on failure.
+fn exec(program: &'static CStr, args: Args, ns: &'static Namespace) -> Error {
     let fail = Context::program(program).begin(Step::Exec);
     let fail = match fail {
         Ok(fail) => fail,
         Err(error) => return error,
     };
+    let environment = match Environment::new(&args, ns.clears_env(), ns.env()) {
+        Ok(environment) => environment,
+        Err(errno) => return fail(errno),
+    };
     if program.to_bytes().contains(&b'/') {
-        return fail(args.execve(program, 1));
+        return fail(args.execve(program, 1, &environment));
     }
-    let search = args.var(b"PATH").unwrap_or(DEFAULT_PATH);
+    let search = environment.var(b"PATH").unwrap_or(DEFAULT_PATH);
     // As execvp: the first error other than "not there" stops the search; a denied
     // one is remembered and reported if nothing else is found.
     let mut denied = false;
@@ -72,7 +76,7 @@ fn exec(program: &'static CStr, args: Args) -> Error {
         {
             continue;
         }
-        match args.execve(path.as_cstr(), 1) {
+        match args.execve(path.as_cstr(), 1, &environment) {
             Errno::NOENT | Errno::NOTDIR | Errno::STALE | Errno::NODEV | Errno::TIMEDOUT => {}
             Errno::ACCESS => denied = true,
             errno => return fail(errno),

@@ -4,16 +4,12 @@
 //! Without the default `std` feature it needs only `core`: entering allocates nothing.
 //! `std` adds what runs a program through `std::process::Command` (`CommandExt`,
 //! `Ids`, `Namespace::exec`) and the run-time values of `Params`. `launcher` (without
-//! `std`) adds the program start of a `#![no_std]`, `#![no_main]` launcher.
+//! `std`) adds the program start of a `#![no_std]`, `#![no_main]` launcher; with `std`
+//! it adds nothing (std's program start is libc's), so the features stay additive and
+//! `cargo doc --all-features` works.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_code)]
-
-#[cfg(all(feature = "launcher", feature = "std"))]
-compile_error!(
-    "the `launcher` feature is for `#![no_std]` binaries: depend on mountns with \
-     `default-features = false, features = [\"launcher\"]`"
-);
 
 #[cfg(feature = "std")]
 mod command;
@@ -22,7 +18,7 @@ mod error;
 mod exposure;
 #[doc(hidden)]
 pub mod fault;
-#[cfg(feature = "launcher")]
+#[cfg(all(feature = "launcher", not(feature = "std")))]
 mod launcher;
 mod params;
 mod policy;
@@ -35,7 +31,7 @@ pub use command::{CommandExt, Ids};
 pub use enter::{force_landlock_abi, force_legacy_unions};
 pub use error::{Error, Step};
 pub use exposure::Exposure;
-#[cfg(feature = "launcher")]
+#[cfg(all(feature = "launcher", not(feature = "std")))]
 #[doc(hidden)]
 pub use launcher::panicked as launcher_panicked;
 #[cfg(feature = "std")]

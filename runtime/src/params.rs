@@ -18,7 +18,7 @@ use rustix::fd::BorrowedFd;
 use rustix::fd::{AsFd as _, OwnedFd};
 use rustix::io::Errno;
 
-use crate::error::{Context, Entry, Error, Reason, Step, Wanted};
+use crate::error::{Context, Detail, Entry, Error, Reason, Step, Wanted};
 use crate::table::{Kind, Namespace};
 
 /// The name of the slot `source` is, if it is one: every host path is absolute.
@@ -45,6 +45,9 @@ pub(crate) trait Values {
     /// The value set for the slot `name`, or why there is none: unset
     /// ([`Reason::Unfilled`]), or a path that holds a NUL ([`Reason::NotAbsolute`]).
     fn value(&self, name: &CStr) -> Result<Value<'_>, Reason>;
+
+    /// Calls `each` with the name of every value set, in order.
+    fn names(&self, each: &mut dyn FnMut(&CStr));
 }
 
 /// The values of a plain `enter`: none.
@@ -54,6 +57,8 @@ impl Values for NoValues {
     fn value(&self, _: &CStr) -> Result<Value<'_>, Reason> {
         Err(Reason::Unfilled)
     }
+
+    fn names(&self, _: &mut dyn FnMut(&CStr)) {}
 }
 
 /// The host path `source` stands for: itself, or the path its slot was set to (checked
@@ -97,27 +102,27 @@ pub(crate) fn sources(ns: &Namespace) -> impl Iterator<Item = (Context, &'static
 /// Fails unless every slot of `ns` has a value of the kind it takes: a source an
 /// absolute path or a descriptor, an upper or work directory a path, a file's content
 /// bytes or a descriptor to read them from. Allocates nothing.
-pub(crate) fn check(values: &dyn Values, ns: &Namespace) -> Result<(), Error> {
+pub(crate) fn check(values: &dyn Values, ns: &'static Namespace) -> Result<(), Error> {
     for mount in ns.mounts() {
         let target = mount.target();
         match mount.kind() {
             Kind::Bind { source } => {
                 let context = Context::new(Entry::Bind, target);
-                check_slot(values, context, source, Wanted::PathOrFd)?;
+                check_slot(values, ns, context, source, Wanted::PathOrFd)?;
             }
             Kind::Union { lowers, upper } => {
                 let context = Context::new(Entry::Union, target);
                 for &lower in lowers {
-                    check_slot(values, context, lower, Wanted::PathOrFd)?;
+                    check_slot(values, ns, context, lower, Wanted::PathOrFd)?;
                 }
                 if let Some((upper, work)) = upper.and_then(|upper| upper.host()) {
-                    check_slot(values, context, upper, Wanted::Path)?;
-                    check_slot(values, context, work, Wanted::Path)?;
+                    check_slot(values, ns, context, upper, Wanted::Path)?;
+                    check_slot(values, ns, context, work, Wanted::Path)?;
                 }
             }
             Kind::FileParam { name } => {
                 let context = Context::new(Entry::File, target);
-                check_slot(values, context, name, Wanted::Content)?;
+                check_slot(values, ns, context, name, Wanted::Content)?;
             }
             Kind::Tmpfs(_)
             | Kind::Proc
@@ -133,6 +138,7 @@ pub(crate) fn check(values: &dyn Values, ns: &Namespace) -> Result<(), Error> {
 /// Fails unless `source`, if it is a slot, has a value of the kind `wanted`.
 fn check_slot(
     values: &dyn Values,
+    ns: &'static Namespace,
     context: Context,
     source: &'static CStr,
     wanted: Wanted,
@@ -140,21 +146,79 @@ fn check_slot(
     let Some(name) = slot(source) else {
         return Ok(());
     };
+    let error = context.with_source(source).fail(Step::Params)(Errno::INVAL);
     let reason = match (values.value(name), wanted) {
         (Ok(Value::Path(path)), Wanted::Path | Wanted::PathOrFd) => {
             if path.to_bytes().first() == Some(&b'/') {
                 return Ok(());
             }
-            Reason::NotAbsolute
+            return Err(error
+                .because(Reason::NotAbsolute)
+                .with_text(path.to_bytes()));
         }
         (Ok(Value::Fd(_)), Wanted::PathOrFd) | (Ok(Value::Content(_)), Wanted::Content) => {
             return Ok(());
         }
-        (Err(Reason::Unfilled), Wanted::Path | Wanted::PathOrFd) => Reason::Unfilled,
+        (Err(Reason::Unfilled), Wanted::Path | Wanted::PathOrFd) => {
+            return Err(error
+                .because(Reason::Unfilled)
+                .with_detail(given(values, ns)));
+        }
         (Err(Reason::Unfilled) | Ok(_), wanted) => Reason::Wants(wanted),
         (Err(reason), _) => reason,
     };
-    Err(context.with_source(source).fail(Step::Params)(Errno::INVAL).because(reason))
+    Err(error.because(reason))
+}
+
+/// What an unfilled slot's error says beside it: the names given that are no slot of
+/// `ns` (a misspelt one), then the table's slots, each once:
+/// `PROJCT\0PROJECT, DATA` (a NUL between the two lists; either may be empty).
+fn given(values: &dyn Values, ns: &'static Namespace) -> Detail {
+    let mut detail = Detail::NONE;
+    let mut first = true;
+    values.names(&mut |name| {
+        if !slots(ns).any(|slot| slot == name) {
+            if !first {
+                detail.push(b", ");
+            }
+            detail.push(name.to_bytes());
+            first = false;
+        }
+    });
+    detail.push(b"\0");
+    for (i, slot) in slots(ns).enumerate() {
+        if slots(ns).take(i).all(|earlier| earlier != slot) {
+            if i > 0 {
+                detail.push(b", ");
+            }
+            detail.push(slot.to_bytes());
+        }
+    }
+    detail
+}
+
+/// The names of the slots of `ns`, in table order, a name as often as it is used:
+/// sources, upper and work directories, files' contents.
+fn slots(ns: &'static Namespace) -> impl Iterator<Item = &'static CStr> {
+    let contents = ns.mounts().iter().filter_map(|mount| match mount.kind() {
+        Kind::FileParam { name } => Some(name),
+        _ => None,
+    });
+    sources(ns)
+        .filter_map(|(_, source)| slot(source))
+        .chain(contents)
+}
+
+/// Fills the value of a slot into an error about it: its source is a `param(NAME)`
+/// and `values` has a value for it.
+pub(crate) fn with_value(error: Error, values: &dyn Values) -> Error {
+    match error.source().and_then(slot) {
+        Some(name) => match values.value(name) {
+            Ok(Value::Path(path)) => error.with_text(path.to_bytes()),
+            Ok(_) | Err(_) => error,
+        },
+        None => error,
+    }
 }
 
 /// One slot's value, as [`Params`] keeps it.
@@ -288,6 +352,12 @@ impl Values for Params {
             Some((_, Owned::Content(bytes))) => Ok(Value::Content(bytes)),
         }
     }
+
+    fn names(&self, each: &mut dyn FnMut(&CStr)) {
+        for (name, _) in &self.values {
+            each(name);
+        }
+    }
 }
 
 /// A namespace with values for its `param(NAME)` sources: what
@@ -299,6 +369,9 @@ impl Values for Params {
 pub struct Filled {
     pub(crate) ns: &'static Namespace,
     pub(crate) params: Params,
+    /// The directory to start in, inside, chosen at run time; a value with a NUL is
+    /// kept as an empty one, which entering refuses.
+    pub(crate) current_dir: Option<CString>,
 }
 
 #[cfg(feature = "std")]
@@ -307,18 +380,26 @@ impl Namespace {
     ///
     /// ```no_run
     /// mountns::namespace! {
-    ///     static BUILD = { bind "/src/" [param(PROJECT), tmpfs("size=100M")]; };
+    ///     static BUILD = {
+    ///         include mountns::MINIMAL;
+    ///         bind ro ["/usr/", "/bin/", "/lib/", "/lib64/", "/etc/alternatives/"];
+    ///         bind "/tmp/" tmpfs("size=100M");
+    ///         bind "/src/" [param(PROJECT), tmpfs("size=100M")];
+    ///         chdir "/src";   // inside: `Command::current_dir` would look on the host
+    ///     };
     /// }
     /// use mountns::{CommandExt as _, Params};
     /// let project = std::env::current_dir()?;
     /// let params = Params::new().set("PROJECT", &project);
-    /// std::process::Command::new("/usr/bin/make")
-    ///     .current_dir("/src")
-    ///     .status_in(BUILD.with(params))?;
+    /// std::process::Command::new("/usr/bin/make").status_in(BUILD.with(params))?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn with(&'static self, params: Params) -> Filled {
-        Filled { ns: self, params }
+        Filled {
+            ns: self,
+            params,
+            current_dir: None,
+        }
     }
 }
 
@@ -328,6 +409,7 @@ impl From<&'static Namespace> for Filled {
         Filled {
             ns,
             params: Params::new(),
+            current_dir: None,
         }
     }
 }
@@ -342,5 +424,33 @@ impl Filled {
     /// The values.
     pub fn params(&self) -> &Params {
         &self.params
+    }
+
+    /// Starts the program in `dir`, a directory inside the new root, in place of the
+    /// table's `chdir` (or of the caller's working directory). Entering fails
+    /// ([`Step::Chdir`], naming it) if it is not there.
+    ///
+    /// `Command::current_dir` cannot do this: std changes to it on the host, before
+    /// entering, and fails if the host has no such directory.
+    ///
+    /// ```no_run
+    /// # mountns::namespace! { static BUILD = { bind "/src/" [param(PROJECT), tmpfs]; }; }
+    /// use mountns::{CommandExt as _, Params};
+    /// let params = Params::new().set("PROJECT", std::env::current_dir()?);
+    /// std::process::Command::new("/usr/bin/make")
+    ///     .status_in(BUILD.with(params).current_dir("/src"))?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[must_use]
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Filled {
+        let bytes = dir.as_ref().as_os_str().as_bytes();
+        self.current_dir = Some(CString::new(bytes).unwrap_or_default());
+        self
+    }
+
+    /// The directory the program starts in, if one is chosen: at run time, else by
+    /// the table.
+    pub(crate) fn start(&self) -> Option<&CStr> {
+        self.current_dir.as_deref().or(self.ns.chdir())
     }
 }

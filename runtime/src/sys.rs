@@ -74,7 +74,7 @@ unsafe fn raw_syscall(number: u32, args: [usize; 5]) -> Result<usize, Errno> {
     result(ret)
 }
 
-#[cfg(feature = "launcher")]
+#[cfg(all(feature = "launcher", not(feature = "std")))]
 pub(crate) mod start;
 
 pub(crate) mod landlock;

@@ -10,6 +10,8 @@ use core::time::Duration;
 
 use crate::policy::{Landlock, Limit};
 
+use rustix::mount::MountAttrFlags;
+
 /// A mount namespace: the collapsed mount table, in mount order.
 ///
 /// Declare one with `mountns::namespace!`; inspect it with [`Namespace::mounts`] or
@@ -32,6 +34,17 @@ pub struct Namespace {
     limits: &'static [Limit],
     /// Seconds.
     timeout: Option<u32>,
+    chdir: Option<&'static CStr>,
+    env: Env,
+}
+
+/// The program's environment as a table sets it: `env clear;` and `env "NAME" "value";`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Env {
+    /// Whether the inherited environment is dropped.
+    pub(crate) clear: bool,
+    /// `NAME=value`, each name once.
+    pub(crate) vars: &'static [&'static CStr],
 }
 
 impl Namespace {
@@ -57,7 +70,51 @@ impl Namespace {
             landlock: None,
             limits: &[],
             timeout: None,
+            chdir: None,
+            env: Env {
+                clear: false,
+                vars: &[],
+            },
         }
+    }
+
+    /// The directory the program starts in (`chdir "/src";`).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __with_chdir(self, chdir: Option<&'static CStr>) -> Self {
+        Namespace { chdir, ..self }
+    }
+
+    /// The program's environment: `env clear;` drops the inherited one, `vars` are
+    /// `NAME=value` (`env "NAME" "value";`).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __with_env(self, clear: bool, vars: &'static [&'static CStr]) -> Self {
+        Namespace {
+            env: Env { clear, vars },
+            ..self
+        }
+    }
+
+    /// The directory the program starts in, inside the new root (`chdir "/src";`). Without
+    /// one, the program starts in the caller's working directory if the new root has it
+    /// (`Command::current_dir` is the caller's, looked up again inside), else in `/`.
+    pub const fn chdir(&self) -> Option<&'static CStr> {
+        self.chdir
+    }
+
+    /// Whether the program starts without the caller's environment (`env clear;`). Every
+    /// route that executes a program applies it (the `CommandExt` methods, `exec`,
+    /// `launcher!`); [`Namespace::enter`] executes nothing and changes no environment.
+    pub const fn clears_env(&self) -> bool {
+        self.env.clear
+    }
+
+    /// The variables the table sets in the program's environment, `NAME=value`
+    /// (`env "NAME" "value";`), over the inherited ones of those names; on the routes
+    /// that execute a program, as for [`Namespace::clears_env`].
+    pub const fn env(&self) -> &'static [&'static CStr] {
+        self.env.vars
     }
 
     /// The table's seccomp program, compiled by the macro from its syscall statements
@@ -341,7 +398,8 @@ impl fmt::Display for Namespace {
     /// One fstab-like line per mount, then a line for each process-wide setting:
     /// `unshare pid,net`, `hostname box`, `new_session`, `landlock` (`landlock
     /// strict`) with `connect 53,443` and `bind_ports 8080`, `limit
-    /// nofile=1024,as=2147483648`, `timeout 30`.
+    /// nofile=1024,as=2147483648`, `timeout 30`, `chdir /src`, `env clear`,
+    /// `env LANG=C.UTF-8`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for mount in self.mounts {
             writeln!(f, "{mount}")?;
@@ -388,6 +446,15 @@ impl fmt::Display for Namespace {
         }
         if let Some(seconds) = self.timeout {
             writeln!(f, "timeout {seconds}")?;
+        }
+        if let Some(dir) = self.chdir {
+            writeln!(f, "chdir {}", field(dir))?;
+        }
+        if self.env.clear {
+            writeln!(f, "env clear")?;
+        }
+        for var in self.env.vars {
+            writeln!(f, "env {}", field(var))?;
         }
         Ok(())
     }
@@ -1050,13 +1117,10 @@ impl fmt::Display for Field<'_> {
 }
 
 /// A tmpfs's options (checked at compile time: `key` or `key=value`, commas between),
-/// each key and value escaped; `none` if there are none.
-pub(crate) fn write_options(f: &mut fmt::Formatter<'_>, tmpfs: Tmpfs, none: &str) -> fmt::Result {
-    if tmpfs.params.is_empty() {
-        return f.write_str(none);
-    }
+/// each key and value escaped, `before` the first if there are any.
+pub(crate) fn write_options(f: &mut fmt::Formatter<'_>, tmpfs: Tmpfs, before: &str) -> fmt::Result {
     for (i, param) in tmpfs.params.iter().enumerate() {
-        let comma = if i == 0 { "" } else { "," };
+        let comma = if i == 0 { before } else { "," };
         write!(f, "{comma}{}", option(param.key))?;
         if let Some(value) = param.value {
             write!(f, "={}", option(value))?;
@@ -1075,7 +1139,8 @@ fn write_mode(f: &mut fmt::Formatter<'_>, mode: Option<u16>, separator: &str) ->
 
 impl fmt::Display for Mount {
     /// `SPEC TARGET TYPE OPTIONS`, like a line of fstab(5); a directory target keeps
-    /// its trailing slash.
+    /// its trailing slash. The options start with the flags the mount really gets:
+    /// `ro`, `nosuid` (always), `nodev` (unless `dev`), `noexec`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let slash = if self.dir && self.target.to_bytes() != b"/" {
             "/"
@@ -1083,33 +1148,27 @@ impl fmt::Display for Mount {
             ""
         };
         let target = field(self.target);
-        let flags = self.flags;
-        let comma = if flags == Flags::NONE { "" } else { "," };
+        let flags = Attributes(crate::enter::attributes_of(self));
         match self.kind {
             Kind::Bind { source } => {
-                write!(
-                    f,
-                    "{} {target}{slash} none rbind{comma}{flags}",
-                    Source {
-                        path: source,
-                        option: false
-                    }
-                )
+                let source = Source {
+                    path: source,
+                    option: false,
+                };
+                write!(f, "{source} {target}{slash} none rbind,{flags}")
             }
             Kind::Tmpfs(tmpfs) => {
-                write!(f, "tmpfs {target}{slash} tmpfs {flags}{comma}")?;
-                write_options(f, tmpfs, "defaults")
+                write!(f, "tmpfs {target}{slash} tmpfs {flags}")?;
+                write_options(f, tmpfs, ",")
             }
-            Kind::Proc => write!(f, "proc {target}{slash} proc nosuid,nodev,noexec"),
-            Kind::Dev => write!(f, "dev {target}{slash} tmpfs nosuid,noexec"),
+            Kind::Proc => write!(f, "proc {target}{slash} proc {flags}"),
+            Kind::Dev => write!(f, "dev {target}{slash} tmpfs {flags}"),
             Kind::File { content } => {
-                let rw = if flags.is_rw() { "rw" } else { "ro" };
-                write!(f, "file {target} file {rw},size={}", content.len())?;
+                write!(f, "file {target} file {flags},size={}", content.len())?;
                 write_mode(f, self.mode, ",")
             }
             Kind::FileParam { name } => {
-                let rw = if flags.is_rw() { "rw" } else { "ro" };
-                write!(f, "file {target} file {rw},param({})", option(name))?;
+                write!(f, "file {target} file {flags},param({})", option(name))?;
                 write_mode(f, self.mode, ",")
             }
             Kind::Dir => match self.mode {
@@ -1121,11 +1180,7 @@ impl fmt::Display for Mount {
             },
             Kind::Symlink { text } => write!(f, "{} {target} symlink defaults", field(text)),
             Kind::Union { lowers, upper } => {
-                write!(f, "overlay {target}{slash} overlay ")?;
-                if flags != Flags::NONE {
-                    write!(f, "{flags},")?;
-                }
-                f.write_str("lowerdir=")?;
+                write!(f, "overlay {target}{slash} overlay {flags},lowerdir=")?;
                 for (i, lower) in lowers.iter().enumerate() {
                     let colon = if i == 0 { "" } else { ":" };
                     let lower = Source {
@@ -1179,5 +1234,21 @@ impl Hidden {
     /// The assertion: `hidden /home/`, or `no_dev`.
     pub const fn assertion(&self) -> &'static CStr {
         self.assertion
+    }
+}
+
+/// A mount's attributes as fstab options: `ro,nosuid,nodev,noexec`, those it has.
+struct Attributes(MountAttrFlags);
+
+impl fmt::Display for Attributes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let words = [
+            (MountAttrFlags::MOUNT_ATTR_RDONLY, "ro"),
+            (MountAttrFlags::MOUNT_ATTR_NOSUID, "nosuid"),
+            (MountAttrFlags::MOUNT_ATTR_NODEV, "nodev"),
+            (MountAttrFlags::MOUNT_ATTR_NOEXEC, "noexec"),
+        ];
+        let set = words.iter().filter(|(flag, _)| self.0.contains(*flag));
+        write_words(f, set.map(|(_, word)| *word))
     }
 }

@@ -141,6 +141,28 @@ fn entering_with_run_time_sources_allocates_nothing() {
         let mut command = armed_command("ls /opt/u /data", user);
         let output = command.output_in(ns.with(params.clone())).unwrap();
         assert!(output.status.success(), "{user:?}: {output:?}");
+        // A directory chosen at run time, a slot misspelt (the message lists the names
+        // given and the table's slots), a slot's value that fails (the message shows
+        // it): each composed without allocating.
+        let mut command = armed_command("pwd", user);
+        let output = command
+            .output_in(ns.with(params.clone()).current_dir("/opt/u"))
+            .unwrap();
+        assert_eq!(output.stdout, b"/opt/u\n", "{user:?}: {output:?}");
+        let misspelt = mountns::Params::new()
+            .set("TOPP", &layers.a)
+            .set("DATA", &layers.c);
+        let error = armed_command("true", user)
+            .status_in(ns.with(misspelt))
+            .unwrap_err();
+        assert!(error.to_string().contains("given are for TOPP"), "{error}");
+        let failing = mountns::Params::new()
+            .set("TOP", &layers.a)
+            .set("DATA", "/tmp/mountns-runtime/alloc-params/no-such-data");
+        let error = armed_command("true", user)
+            .status_in(ns.with(failing))
+            .unwrap_err();
+        assert!(error.to_string().contains("no-such-data\" on"), "{error}");
     }
 }
 

@@ -29,7 +29,7 @@ fn bind_shows_host_files_and_nothing_else() {
         bind "/opt/data/" "/tmp/mountns-runtime/bind/a/";
     };
     for (user, run) in each_user(ns, "cat /opt/data/a.txt; ls /; id -u; id -g", 0, "") {
-        let id = if user == User::Root { 0 } else { 65534 };
+        let id = if user == User::Root { 0 } else { nobody() };
         let expected = format!("A\nbin\nlib\nlib64\nopt\nusr\n{id}\n{id}\n");
         assert_eq!(run.stdout, expected, "{user:?}: {run:#?}");
     }

@@ -20,6 +20,9 @@ fn copy(fixture: &Fixture, program: &str, name: &str, mode: u32) {
 
 #[test]
 fn a_device_node_in_a_bound_directory_opens_only_with_dev() {
+    if !common::root_or_skip("only root makes a device node") {
+        return;
+    }
     let fixture = Fixture::at("/tmp/mountns-runtime/flags-dev");
     // A copy of /dev/null.
     let null = fixture.path("null");
@@ -67,7 +70,7 @@ fn a_setuid_program_in_a_bound_directory_gains_nothing() {
     for user in USERS {
         let run = sh(ns, "/s/id -u; grep ' /s ' /proc/self/mountinfo", user);
         assert_eq!(run.code, Some(0), "{user:?}: {run:#?}");
-        let uid = if user == User::Root { "0" } else { "65534" };
+        let uid = if user == User::Root { 0 } else { nobody() };
         assert!(
             run.stdout.starts_with(&format!("{uid}\n")),
             "{user:?}: {run:#?}"
@@ -131,5 +134,51 @@ fn every_mount_is_nosuid_and_nodev_unless_declared() {
         // /, the four of BASE, /b, /d, /dev and its eight, /f, /proc and its own, /r, /t,
         // /u, /w.
         assert!(seen >= 22, "{user:?}: {run:#?}");
+    }
+}
+
+#[test]
+fn display_prints_the_flags_each_mount_gets() {
+    let _layers = Layers::at("/tmp/mountns-runtime/flags-display");
+    static SHOWN: &mountns::Namespace = namespace! {
+        include common::BASE;
+        bind "/b/" "/tmp/mountns-runtime/flags-display/a/";
+        bind ro noexec "/r/" "/tmp/mountns-runtime/flags-display/a/";
+        bind dev "/d/" "/tmp/mountns-runtime/flags-display/c/";
+        bind "/t/" tmpfs("size=1M");
+        bind noexec "/x/" tmpfs;
+        bind "/u/" ["/tmp/mountns-runtime/flags-display/a/", "/tmp/mountns-runtime/flags-display/b/"];
+        bind "/w/" ["/tmp/mountns-runtime/flags-display/a/", tmpfs];
+        file "/f" "f\n";
+        dev "/dev/";
+        proc "/proc/";
+    };
+    /// The flags among `options` (comma-separated) that tell a mount's behaviour.
+    fn flags<'a>(options: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+        let mut flags: Vec<&str> = options
+            .filter(|option| ["ro", "nosuid", "nodev", "noexec"].contains(option))
+            .collect();
+        flags.sort_unstable();
+        flags
+    }
+    let table = SHOWN.to_string();
+    for user in USERS {
+        let mountinfo = sh(SHOWN, "cat /proc/self/mountinfo", user);
+        assert_eq!(mountinfo.code, Some(0), "{user:?}: {mountinfo:#?}");
+        // Each mount's line (the settings' lines have fewer fields).
+        for line in table.lines() {
+            let fields: Vec<&str> = line.split(' ').collect();
+            let [_, target, _, options] = fields[..] else {
+                continue;
+            };
+            let target = target.trim_end_matches('/');
+            let (seen, _) = mount_of(&mountinfo.stdout, target)
+                .unwrap_or_else(|| panic!("{user:?}: no mount on {target}: {mountinfo:#?}"));
+            assert_eq!(
+                flags(options.split(',')),
+                flags(seen.iter().copied()),
+                "{user:?}: {line}"
+            );
+        }
     }
 }

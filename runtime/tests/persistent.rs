@@ -259,8 +259,8 @@ fn the_table_shows_the_upper_and_work_directories_escaped() {
     };
     assert_eq!(
         ns.to_string(),
-        "overlay /x/ overlay lowerdir=/srv/lower\\040a\\054b,upperdir=/srv/up\\072per,\
+        "overlay /x/ overlay nosuid,nodev,lowerdir=/srv/lower\\040a\\054b,upperdir=/srv/up\\072per,\
          workdir=/srv/wo\\134rk\n\
-         overlay /y/ overlay lowerdir=param(TOP),upperdir=param(UPPER),workdir=param(WORK)\n"
+         overlay /y/ overlay nosuid,nodev,lowerdir=param(TOP),upperdir=param(UPPER),workdir=param(WORK)\n"
     );
 }

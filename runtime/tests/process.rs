@@ -78,6 +78,20 @@ namespace! {
         limit [nofile(16)];
         timeout(1);
     };
+
+    /// Where and with what the program starts.
+    static EXEC_START = {
+        include BASE;
+        chdir "/usr/share";
+        env clear;
+        env "PATH" "/usr/bin:/bin";
+        env "GREETING" "hello world";
+    };
+
+    /// A source that is not there.
+    static EXEC_MISSING_SOURCE = {
+        bind "/data/" "/tmp/mountns-runtime/exec/missing-for-exec";
+    };
 }
 
 fn main() {
@@ -92,8 +106,13 @@ fn main() {
         Ok("caps-enter") => caps_enter(),
         Ok("exec-policy") => exec_policy(false),
         Ok("exec-policy-pid") => exec_policy(true),
+        Ok("exec-start") => {
+            let error = EXEC_START.exec(&["sh", "-c", "pwd; env | sort"]);
+            println!("{error}");
+            std::process::exit(3);
+        }
+        Ok("exec-missing-source") => exec_missing_source(),
         _ => {
-            common::assert_root();
             let tests = [
                 (
                     "exec_runs_the_program_inside",
@@ -135,28 +154,13 @@ fn main() {
                     "exec_applies_landlock_the_limits_and_the_time_limit",
                     exec_applies_landlock_the_limits_and_the_time_limit,
                 ),
+                (
+                    "exec_starts_the_program_where_and_with_what_the_table_says",
+                    exec_starts_the_program_where_and_with_what_the_table_says,
+                ),
+                ("exec_errors_carry_the_entry", exec_errors_carry_the_entry),
             ];
-            // Enough of libtest's command line for `cargo test -- --list` and filters.
-            let args: Vec<String> = env::args().skip(1).collect();
-            let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-            let list = args.iter().any(|a| a == "--list");
-            let mut passed = 0;
-            for (name, test) in tests {
-                if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
-                    continue;
-                }
-                if list {
-                    println!("{name}: test");
-                    continue;
-                }
-                // A failing test panics, and the process exits non-zero.
-                test();
-                println!("test {name} ... ok");
-                passed += 1;
-            }
-            if !list {
-                println!("\ntest result: ok. {passed} passed; 0 failed; 0 ignored");
-            }
+            common::run_tests(&tests);
         }
     }
 }
@@ -185,6 +189,49 @@ fn exec(missing: bool) {
     println!("{error}");
     assert_eq!(error.step(), Step::Exec);
     std::process::exit(3);
+}
+
+/// `Namespace::exec` gives the program the table's directory (`chdir`) and
+/// environment (`env clear;`, `env "NAME" "value";`).
+fn exec_starts_the_program_where_and_with_what_the_table_says() {
+    for user in USERS {
+        let mut command = Command::new(env::current_exe().unwrap());
+        command.env(ROLE, "exec-start").env("FROM_THE_CALLER", "1");
+        let output = as_user(&mut command, user).output().unwrap();
+        assert!(output.status.success(), "{user:?}: {output:?}");
+        // sh adds PWD; the rest is the table's.
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "/usr/share\nGREETING=hello world\nPATH=/usr/bin:/bin\nPWD=/usr/share\n",
+            "{user:?}"
+        );
+    }
+}
+
+/// Child: `exec` returns the whole error, in the process that called it.
+fn exec_missing_source() {
+    let error = EXEC_MISSING_SOURCE.exec(&["/bin/true"]);
+    println!("{error}");
+    assert_eq!(error.errno(), 2);
+    assert_eq!(
+        error.source(),
+        Some(c"/tmp/mountns-runtime/exec/missing-for-exec")
+    );
+    assert_eq!(error.target(), Some(c"/data"));
+    std::process::exit(0);
+}
+
+fn exec_errors_carry_the_entry() {
+    for user in USERS {
+        let run = child("exec-missing-source", user);
+        assert_eq!(run.code, Some(0), "{user:?}: {run:#?}");
+        assert_eq!(
+            run.stdout,
+            "mountns: bind \"/tmp/mountns-runtime/exec/missing-for-exec\" on \"/data\": open \
+             source: No such file or directory (os error 2)\n",
+            "{user:?}"
+        );
+    }
 }
 
 /// What `exec_policy` runs: `mount` and `keyctl` (their errnos), then `unshare -U`.

@@ -60,6 +60,9 @@ const NOSUID: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NOSUID;
 const NODEV: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NODEV;
 const NOEXEC: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NOEXEC;
 
+/// The attributes of a `dev`'s tmpfs (read-only besides, once sealed).
+pub(super) const ATTRIBUTES: MountAttrFlags = NOSUID.union(NODEV).union(NOEXEC);
+
 /// How many `dev` entries a table may have: their tmpfs stay writable until the seal,
 /// for the mountpoints of the entries under them, and are held here until then.
 const MAX_DEVS: usize = 8;
@@ -101,7 +104,7 @@ pub(super) fn build(
     context: Context,
 ) -> Result<(), Error> {
     let fail = context.begin(Step::Dev)?;
-    let dev = new_mount(c"tmpfs", &TMPFS, NOSUID | NODEV | NOEXEC).map_err(fail)?;
+    let dev = new_mount(c"tmpfs", &TMPFS, ATTRIBUTES).map_err(fail)?;
     attach(&dev, mountpoint).map_err(fail)?;
     // `dev` still names the mount, now attached: what follows goes into it.
     for (name, host) in NODES {

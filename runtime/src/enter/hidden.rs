@@ -16,7 +16,7 @@ use rustix::fs::{self, FileType, Mode, OFlags, ResolveFlags};
 use rustix::io::Errno;
 
 use super::{PathBuf, openat2_retried};
-use crate::error::{Context, Error, Excerpt, Exposes, Reason, Step};
+use crate::error::{Context, Error, Exposes, Reason, Step};
 use crate::params::{self, Values};
 use crate::table::{Hidden, Namespace};
 
@@ -83,17 +83,20 @@ pub(super) fn check(values: &dyn Values, ns: &'static Namespace) -> Result<(), E
             else {
                 continue;
             };
-            let value = params::slot(source).map(|_| Excerpt::of(path.to_bytes()));
+            let value = params::slot(source).is_some();
             let Some(hidden) = hidden.get(usize::from(index)) else {
                 continue;
             };
-            return Err(
-                context.fail(Step::Hidden)(Errno::PERM).because(Reason::Hidden {
-                    hidden,
-                    exposes,
-                    value,
-                }),
-            );
+            let error = context.fail(Step::Hidden)(Errno::PERM).because(Reason::Hidden {
+                hidden,
+                exposes,
+                value,
+            });
+            return Err(if value {
+                error.with_text(path.to_bytes())
+            } else {
+                error
+            });
         }
     }
     Ok(())

@@ -13,11 +13,11 @@ use core::fmt::Write as _;
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{self, CWD, Mode};
 use rustix::io::Errno;
-use rustix::mount::{self, MountAttrFlags, MoveMountFlags};
+use rustix::mount::{self, MoveMountFlags};
 
 use super::{
-    Maker, Roots, attributes, bind_one, create_parents, explain, is_dir, make_dir, new_file,
-    new_mount_with, relative,
+    Maker, Roots, attributes, attributes_of, bind_one, create_parents, explain, is_dir, make_dir,
+    new_file, new_mount_with, relative,
 };
 use crate::error::{Context, Error, Step};
 use crate::params::Value;
@@ -153,11 +153,7 @@ pub(super) fn file(
             },
         }
         roots.maker.give_file(file.as_fd())?;
-        let mut attributes = attributes(mount.flags());
-        if !rw {
-            attributes |= MountAttrFlags::MOUNT_ATTR_RDONLY;
-        }
-        bind_one(&file, attributes, mountpoint)
+        bind_one(&file, attributes_of(mount), mountpoint)
     })
 }
 

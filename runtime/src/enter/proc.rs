@@ -20,7 +20,7 @@ const COVERED: [&core::ffi::CStr; 4] = [c"sys", c"sysrq-trigger", c"irq", c"bus"
 
 /// What every mount of a procfs is: no set-id programs, device nodes or executables,
 /// as a `noexec` entry.
-const ATTRIBUTES: MountAttrFlags = attributes(Flags::NOEXEC);
+pub(super) const ATTRIBUTES: MountAttrFlags = attributes(Flags::NOEXEC);
 
 /// Mounts a fresh procfs on `mountpoint` and covers its system knobs read-only.
 pub(super) fn mount(mountpoint: &OwnedFd, context: Context) -> Result<(), Error> {

@@ -17,7 +17,8 @@ use rustix::mount::{
 };
 
 use super::{
-    LEGACY_UNIONS, Roots, ScratchName, attach, attributes, clone_tree, new_tmpfs, open_source,
+    LEGACY_UNIONS, Roots, ScratchName, attach, attributes, attributes_of, clone_tree, new_tmpfs,
+    open_source,
 };
 use crate::error::{Context, Error, Reason, Step};
 use crate::stack::StackBuf;
@@ -154,12 +155,7 @@ struct Layers<'a> {
 impl Layers<'_> {
     /// The overlay's attributes: the table's flags, and read-only without an upper.
     fn attributes(&self) -> MountAttrFlags {
-        let attributes = attributes(self.mount.flags());
-        if self.upper.is_none() {
-            attributes | MountAttrFlags::MOUNT_ATTR_RDONLY
-        } else {
-            attributes
-        }
+        attributes_of(self.mount)
     }
 }
 

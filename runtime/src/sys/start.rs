@@ -42,23 +42,21 @@ impl Args {
         Some(unsafe { CStr::from_ptr(*self.argv.add(index)) })
     }
 
-    /// The value of the environment variable `name`, if set.
-    pub(crate) fn var(&self, name: &[u8]) -> Option<&'static CStr> {
+    /// The inherited environment's variables, `NAME=value`, in order.
+    fn inherited(&self) -> impl Iterator<Item = &'static CStr> {
         let mut entry = self.envp;
-        loop {
-            // SAFETY: envp's pointers up to and including the null that ends them.
+        core::iter::from_fn(move || {
+            // SAFETY: envp's pointers up to and including the null that ends them; the
+            // iterator stops at the null and never reads past it.
             let pointer = unsafe { *entry };
             if pointer.is_null() {
                 return None;
             }
-            // SAFETY: a NUL-terminated string of the initial stack, as for argv.
-            let bytes = unsafe { CStr::from_ptr(pointer) }.to_bytes_with_nul();
-            if let Some(value) = bytes.strip_prefix(name).and_then(|r| r.strip_prefix(b"=")) {
-                return CStr::from_bytes_with_nul(value).ok();
-            }
             // SAFETY: not past the null, which we have not reached.
             entry = unsafe { entry.add(1) };
-        }
+            // SAFETY: a NUL-terminated string of the initial stack, as for argv.
+            Some(unsafe { CStr::from_ptr(pointer) })
+        })
     }
 
     /// Whether the kernel started this process set-id or with file capabilities:
@@ -83,13 +81,15 @@ impl Args {
         }
     }
 
-    /// `execve(path, argv[from..], envp)`: returns only on failure.
-    pub(crate) fn execve(&self, path: &CStr, from: usize) -> Errno {
+    /// `execve(path, argv[from..], environment)`: returns only on failure.
+    pub(crate) fn execve(&self, path: &CStr, from: usize, environment: &Environment) -> Errno {
         if from >= self.argc {
             return Errno::INVAL;
         }
-        // SAFETY: `path` is NUL-terminated; `argv + from` and `envp` are null-terminated
-        // arrays of NUL-terminated strings (the kernel's own); the kernel only reads them.
+        // SAFETY: `path` is NUL-terminated; `argv + from` is a null-terminated array of
+        // NUL-terminated strings (the kernel's own), and so is the environment's (its
+        // pointers to the initial stack or to statics, a null after the last); the
+        // kernel only reads them.
         let argv = unsafe { self.argv.add(from) };
         let done = unsafe {
             raw_syscall(
@@ -97,7 +97,7 @@ impl Args {
                 [
                     path.as_ptr() as usize,
                     argv as usize,
-                    self.envp as usize,
+                    environment.pointers.as_ptr() as usize,
                     0,
                     0,
                 ],
@@ -108,6 +108,69 @@ impl Args {
             Err(errno) => errno,
         }
     }
+}
+
+/// How many variables a launcher's program may get: the room of [`Environment`].
+const ENVIRONMENT: usize = 4096;
+
+/// The environment a launcher executes its program with: the table's (`env clear;`,
+/// `env "NAME" "value";`) over the inherited one, as pointers on the launcher's stack
+/// (32 KiB) to strings of the initial stack and of the table, a null after the last.
+pub(crate) struct Environment {
+    pointers: [*const c_char; ENVIRONMENT + 1],
+    len: usize,
+}
+
+impl Environment {
+    /// The inherited variables (none if `clear`) whose names `vars` does not set, then
+    /// `vars` (`NAME=value`). `E2BIG` if there are more than 4096.
+    // 32 KiB on the launcher's main stack (8 MiB unless the caller's limit says less),
+    // where nothing else is: a launcher allocates nothing.
+    #[allow(clippy::large_stack_arrays)]
+    pub(crate) fn new(
+        args: &Args,
+        clear: bool,
+        vars: &'static [&'static CStr],
+    ) -> Result<Environment, Errno> {
+        let mut environment = Environment {
+            pointers: [core::ptr::null(); ENVIRONMENT + 1],
+            len: 0,
+        };
+        let set = |var: &CStr| {
+            let name = name_of(var.to_bytes());
+            vars.iter().any(|table| name_of(table.to_bytes()) == name)
+        };
+        let inherited = args.inherited().filter(|var| !clear && !set(var));
+        for var in inherited.chain(vars.iter().copied()) {
+            let Some(slot) = environment.pointers.get_mut(environment.len) else {
+                return Err(Errno::TOOBIG);
+            };
+            *slot = var.as_ptr();
+            environment.len += 1;
+        }
+        // The null after the last: the array has one more slot than it fills.
+        if environment.len > ENVIRONMENT {
+            return Err(Errno::TOOBIG);
+        }
+        Ok(environment)
+    }
+
+    /// The value of the variable `name`, if set.
+    pub(crate) fn var(&self, name: &[u8]) -> Option<&'static CStr> {
+        self.pointers.iter().take(self.len).find_map(|&pointer| {
+            // SAFETY: each of the first `len` pointers is to a NUL-terminated string of
+            // the initial stack or of a static, which live as long as the process.
+            let var = unsafe { CStr::from_ptr(pointer) };
+            let bytes = var.to_bytes_with_nul();
+            let value = bytes.strip_prefix(name)?.strip_prefix(b"=")?;
+            CStr::from_bytes_with_nul(value).ok()
+        })
+    }
+}
+
+/// The name of a `NAME=value` variable (all of it without a `=`).
+fn name_of(var: &[u8]) -> &[u8] {
+    var.split(|&byte| byte == b'=').next().unwrap_or_default()
 }
 
 /// Where `_start` jumps: reads the initial stack and runs the launcher.

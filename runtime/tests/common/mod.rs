@@ -62,26 +62,62 @@ impl Layers {
     }
 }
 
-/// The tests switch to uid 65534, which only root may do: say so plainly.
-pub fn assert_root() {
+/// Whether this process runs as root.
+pub fn is_root() -> bool {
     use std::os::unix::fs::MetadataExt as _;
     // /proc/self belongs to the process's effective uid.
-    let euid = fs::metadata("/proc/self").map_or(0, |m| m.uid());
-    assert!(
-        euid == 0,
-        "needs root: this test enters namespaces as root and as uid 65534 (run the suite \
-         as root, as CI does: `sudo -E cargo test --workspace`)"
-    );
+    fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+/// Whether the test may go on: as root, yes; otherwise it says on the terminal (past
+/// the harness's capture) that it is skipped and `why` it needs root, and the caller
+/// returns. Run as root, as CI does, to run it: `sudo -E cargo test --workspace`.
+pub fn root_or_skip(why: &str) -> bool {
+    if is_root() {
+        return true;
+    }
+    let thread = std::thread::current();
+    let name = thread.name().unwrap_or("this test");
+    let _ = writeln!(io::stderr(), "{name}: skipped, needs root: {why}");
+    false
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum User {
     Root,
-    /// uid and gid 65534: the hook runs unprivileged and makes a user namespace.
+    /// Unprivileged: uid and gid 65534 when the tests run as root, else the caller
+    /// itself. The hook runs unprivileged and makes a user namespace.
     Nobody,
 }
 
-pub const USERS: [User; 2] = [User::Root, User::Nobody];
+/// The users each test enters as: root and uid 65534 when the tests run as root, the
+/// caller alone (unprivileged) otherwise.
+#[derive(Clone, Copy)]
+pub struct Users;
+
+pub const USERS: Users = Users;
+
+impl IntoIterator for Users {
+    type Item = User;
+    type IntoIter = std::vec::IntoIter<User>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        if is_root() {
+            vec![User::Root, User::Nobody].into_iter()
+        } else {
+            vec![User::Nobody].into_iter()
+        }
+    }
+}
+
+/// The uid (and gid) of [`User::Nobody`]: 65534, or the caller's own without root.
+pub fn nobody() -> u32 {
+    if is_root() {
+        65534
+    } else {
+        rustix::process::geteuid().as_raw()
+    }
+}
 
 /// Makes `command` run as `user`. For `Nobody`, the child switches to uid and gid 65534
 /// and then stands in for a program *started* as 65534 (an unprivileged launcher): it
@@ -92,8 +128,11 @@ pub const USERS: [User; 2] = [User::Root, User::Nobody];
 /// descriptors to uid 65534 until exec. This test process holds nothing secret and no
 /// other uid-65534 process watches it.
 pub fn as_user(command: &mut Command, user: User) -> &mut Command {
-    assert_root();
-    if user == User::Nobody {
+    assert!(
+        is_root() || user == User::Nobody,
+        "only root runs commands as root"
+    );
+    if user == User::Nobody && is_root() {
         command.uid(65534).gid(65534);
         // SAFETY: the hook makes one prctl system call; it allocates nothing and takes
         // no lock.
@@ -218,7 +257,6 @@ impl Fixture {
     /// The directory `root`, under /tmp, made afresh and readable by uid 65534 from
     /// /tmp down: for the sources a declaration names.
     pub fn at(root: &str) -> Fixture {
-        assert_root();
         let root = PathBuf::from(root);
         assert!(root.starts_with("/tmp/"), "{}", root.display());
         let _ = fs::remove_dir_all(&root);
@@ -256,13 +294,14 @@ impl Fixture {
         path.to_str().unwrap().to_owned()
     }
 
-    /// Gives `rel` (a file 0666, a directory 0777) to uid 65534, writable by all: what
-    /// both users may change through a writable union. uid 65534 must own it (copy-up
-    /// in a user namespace fails with EOVERFLOW for a file whose owner is not mapped,
-    /// root's), and root inside holds no capability (`CAP_DAC_OVERRIDE` neither).
+    /// Gives `rel` (a file 0666, a directory 0777) to [`User::Nobody`], writable by
+    /// all: what both users may change through a writable union. That user must own it
+    /// (copy-up in a user namespace fails with EOVERFLOW for a file whose owner is not
+    /// mapped, root's), and root inside holds no capability (`CAP_DAC_OVERRIDE`
+    /// neither).
     pub fn share(&self, rel: &str) {
         let path = self.root.join(rel);
-        std::os::unix::fs::chown(&path, Some(65534), Some(65534)).unwrap();
+        std::os::unix::fs::chown(&path, Some(nobody()), Some(nobody())).unwrap();
         let mode = if path.is_dir() { 0o777 } else { 0o666 };
         fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
     }
@@ -293,7 +332,10 @@ impl Drop for Fixture {
 /// written from here, outside it; the shell waits for the maps, then executes again, as
 /// capabilities in a new user namespace come with an execve as a mapped root.
 pub fn where_user_namespaces_are_refused(script: &str) -> std::process::Output {
-    assert_root();
+    assert!(
+        is_root(),
+        "only root writes the maps of another user namespace"
+    );
     let inner = format!("echo 0 > /proc/sys/user/max_user_namespaces && {script}");
     let mut child = Command::new("unshare")
         .args(["--user", "sh", "-c", "read go && exec sh -c \"$INNER\""])
@@ -337,7 +379,6 @@ pub fn launcher(fixture: &Fixture) -> String {
 /// not per process, and left in place) with the directory `dir` and the file `file` in
 /// it, all readable by uid 65534.
 pub fn fixed_fixtures(root: &str, dir: &str, file: &str) {
-    assert_root();
     let dir = format!("{root}/{dir}");
     fs::create_dir_all(&dir).unwrap();
     let file = format!("{root}/{file}");
@@ -407,4 +448,39 @@ pub fn host_sleeper(user: User) -> std::process::Child {
     as_user(Command::new("sleep").arg("30"), user)
         .spawn()
         .unwrap()
+}
+
+/// Runs `tests` in order, for a test binary without the harness (`harness = false`),
+/// with enough of libtest's command line for `cargo test -- --list` and filters. A
+/// failing test panics, and the process exits non-zero.
+pub fn run_tests(tests: &[(&str, fn())]) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let list = args.iter().any(|a| a == "--list");
+    let mut passed = 0;
+    for &(name, test) in tests {
+        if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        if list {
+            println!("{name}: test");
+            continue;
+        }
+        test();
+        println!("test {name} ... ok");
+        passed += 1;
+    }
+    if !list {
+        println!("\ntest result: ok. {passed} passed; 0 failed; 0 ignored");
+    }
+}
+
+/// A child's status and output, for a failing assertion's message.
+pub fn described(output: &std::process::Output) -> String {
+    format!(
+        "{}\nstdout: {}\nstderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }

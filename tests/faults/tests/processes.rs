@@ -64,11 +64,15 @@ fn running(marker: &str) -> bool {
 #[test]
 fn every_step_of_the_processes_fails_cleanly() {
     let marker = format!("1000.{}", std::process::id());
+    // What the processes of entering write to stderr: nothing on this route.
+    let log = std::env::temp_dir().join(format!("mountns-faults-{}", std::process::id()));
     for (step, occurrence, process) in CASES {
         for user in USERS {
             let what = format!("{step:?} #{occurrence} in the {process} as {user:?}");
             fault::inject(step, occurrence, INJECTED);
-            let reported = command(user, &marker).status_in(&SANDBOX);
+            let reported = command(user, &marker)
+                .stderr(fs::File::create(&log).unwrap())
+                .status_in(&SANDBOX);
             fault::inject(step, occurrence, INJECTED);
             let plain = command(user, &marker)
                 .stderr(std::process::Stdio::piped())
@@ -85,11 +89,17 @@ fn every_step_of_the_processes_fails_cleanly() {
                 reported.to_string().contains(&format!(": {step}: ")),
                 "{what}: {reported}"
             );
+            // Each step fails once, in one process, before its call: a fork that fails
+            // leaves no second process to fail again (and write to std's pipe after
+            // the parent stopped reading it).
+            let said = fs::read_to_string(&log).unwrap();
+            assert_eq!(said, "", "{what}");
             let plain = plain.expect_err(&what);
             assert_eq!(plain.raw_os_error(), Some(INJECTED), "{what}: {plain}");
             assert!(!running(&marker), "{what}: the command ran");
         }
     }
+    let _ = fs::remove_file(&log);
     // Unarmed, the same command runs: the cases above are meaningful.
     let mut child = command(User::Nobody, &marker).spawn_in(&SANDBOX).unwrap();
     let seen = (0..500).any(|_| {

@@ -139,3 +139,34 @@ pub mod policy {
         };
     }
 }
+
+/// Constant sources included across the crate boundary, for the tests that compare one
+/// invocation with several (`tests/composition.rs`).
+pub mod constants {
+    use mountns::{Package, namespace};
+
+    /// A file.
+    pub const HOSTS: &str = "/etc/hosts";
+    /// A directory.
+    pub const ZONES: &str = "/usr/share/zoneinfo";
+    /// A package (a directory tree) with an input, of Debian's own files.
+    pub const BASE_FILES: Package = Package::new("/usr/share/base-files", &[&DPKG]);
+    pub const DPKG: Package = Package::new("/usr/share/dpkg", &[]);
+
+    namespace! {
+        /// A file bound from a constant, on a file target.
+        pub static HOSTS_FILE = { bind "/etc/x" HOSTS; };
+        /// The same, read-only.
+        pub static HOSTS_READ_ONLY = { bind ro "/etc/x" HOSTS; };
+        /// A directory from a constant, and a package.
+        pub static TREES = { bind "/z/" ZONES; bind "/p/" BASE_FILES; };
+    }
+}
+
+/// Where and with what a program starts, included across the crate boundary.
+pub mod starts {
+    mountns::namespace! {
+        /// Starts in /usr, with one more variable.
+        pub static IN_USR = { chdir "/usr/"; env "FROM_HELPER" "1"; };
+    }
+}
