@@ -168,7 +168,6 @@ impl fmt::Display for Step {
 /// Which kind of table entry an error is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Entry {
-    None,
     Bind,
     Tmpfs,
     Union,
@@ -280,21 +279,21 @@ pub(crate) enum Wanted {
 /// The table entry a step works on.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Context {
-    pub(crate) entry: Entry,
+    pub(crate) entry: Option<Entry>,
     pub(crate) target: Option<&'static CStr>,
     pub(crate) source: Option<&'static CStr>,
 }
 
 impl Context {
     pub(crate) const NONE: Context = Context {
-        entry: Entry::None,
+        entry: None,
         target: None,
         source: None,
     };
 
     pub(crate) const fn new(entry: Entry, target: &'static CStr) -> Context {
         Context {
-            entry,
+            entry: Some(entry),
             target: Some(target),
             source: None,
         }
@@ -354,7 +353,7 @@ impl Context {
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Error {
     step: Step,
-    entry: Entry,
+    entry: Option<Entry>,
     target: Option<&'static CStr>,
     source: Option<&'static CStr>,
     errno: Errno,
@@ -497,21 +496,20 @@ impl Error {
 
     /// The table entry and the step: `bind "/srv/x" on "/opt": open source: `.
     fn write_entry(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match self.entry {
-            Entry::None => None,
-            Entry::Bind => Some("bind"),
-            Entry::Tmpfs => Some("tmpfs"),
-            Entry::Union => Some("union"),
-            Entry::Skeleton => Some("mountpoint"),
-            Entry::Proc => Some("proc"),
-            Entry::Dev => Some("dev"),
-            Entry::File => Some("file"),
-            Entry::Dir => Some("dir"),
-            Entry::Symlink => Some("symlink"),
-            Entry::Limit => Some("limit"),
+        let kind = self.entry.map(|entry| match entry {
+            Entry::Bind => "bind",
+            Entry::Tmpfs => "tmpfs",
+            Entry::Union => "union",
+            Entry::Skeleton => "mountpoint",
+            Entry::Proc => "proc",
+            Entry::Dev => "dev",
+            Entry::File => "file",
+            Entry::Dir => "dir",
+            Entry::Symlink => "symlink",
+            Entry::Limit => "limit",
             #[cfg(all(feature = "launcher", not(feature = "std")))]
-            Entry::Program => Some("program"),
-        };
+            Entry::Program => "program",
+        });
         let mut any = false;
         if let Some(kind) = kind {
             f.write_str(kind)?;
@@ -535,7 +533,7 @@ impl Error {
         }
         if let Some(target) = self.target {
             let space = if any { " " } else { "" };
-            let on = if matches!(self.entry, Entry::Skeleton | Entry::Limit) {
+            let on = if matches!(self.entry, Some(Entry::Skeleton | Entry::Limit)) {
                 ""
             } else {
                 "on "
@@ -698,7 +696,7 @@ impl fmt::Display for Error {
         match (self.entry, self.source) {
             // As the std `CommandExt` methods name a program: `exec "/no/such": ...`.
             #[cfg(all(feature = "launcher", not(feature = "std")))]
-            (Entry::Program, Some(program)) => {
+            (Some(Entry::Program), Some(program)) => {
                 write!(f, "{} {}: ", self.step, Quoted(program.to_bytes()))?;
             }
             _ => self.write_entry(f)?,

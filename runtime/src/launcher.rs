@@ -95,7 +95,7 @@ impl Context {
     /// The program a launcher executes.
     const fn program(program: &'static CStr) -> Context {
         Context {
-            entry: Entry::Program,
+            entry: Some(Entry::Program),
             target: None,
             source: Some(program),
         }
