@@ -4,7 +4,9 @@
 //! violation stays a compile error that names the path and, for a package's input, the
 //! packages it came through.
 
-use crate::package::{Layers, Package, Source, under};
+use mountns_paths::under;
+
+use crate::package::{Layers, Package, Source};
 
 /// A path the table asserts hidden: normalized, its assertion (`hidden /home/`, or
 /// `no_dev` for `/dev`), and as the assertion wrote it.

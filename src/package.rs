@@ -3,6 +3,8 @@
 
 use core::ffi::CStr;
 
+use mountns_paths::equal;
+
 /// A directory tree and the packages it propagates (its runtime inputs): a Guix or Nix
 /// store item, an unpacked image layer, a rootfs.
 ///
@@ -95,8 +97,8 @@ enum Problem {
     Overlapping(&'static [u8], &'static [u8]),
 }
 
-/// overlayfs stacks 500 layers; one is the skeleton.
-const MAX: usize = 499;
+/// The layers a union's sources may have: overlayfs's limit less the skeleton.
+const MAX: usize = mountns_paths::layers::MAX;
 
 /// The layers of a mount, top first, each path once, checked and normalized (no
 /// trailing slash). Each path's hash makes the comparisons cheap enough for const
@@ -223,8 +225,9 @@ impl Layers {
         self.len += 1;
     }
 
-    /// What overlayfs refuses in a union: pseudo filesystems, and a layer under another
-    /// (found by looking up each proper ancestor of each layer).
+    /// What overlayfs refuses in a union: [`refused`](mountns_paths::layers::refused)
+    /// layers, and two that [`overlap`](mountns_paths::layers::overlap), found by looking
+    /// up each proper ancestor of each layer among the others.
     const fn check_union(&mut self) {
         let mut sorted = self.hashes;
         sort(&mut sorted, self.len);
@@ -232,7 +235,7 @@ impl Layers {
         let mut i = 0;
         while i < self.len {
             let path = self.paths[i];
-            if under(path, b"/proc") || under(path, b"/sys") || equal(path, b"/dev") {
+            if mountns_paths::layers::refused(path) {
                 self.fail(Problem::Refused(path));
             }
             let mut end = 1;
@@ -364,8 +367,9 @@ pub const fn split<const N: usize>(bytes: &'static [u8]) -> [&'static CStr; N] {
     paths
 }
 
-// The limit in the message of a long path.
+// The limits in the messages of a long path and of too many layers.
 const _: () = assert!(mountns_paths::MAX_LEN == 4095);
+const _: () = assert!(MAX == 499 && mountns_paths::layers::OVERLAYFS_MAX == 500);
 
 /// The text of a compile error found while expanding sources: room for two quoted
 /// paths (each cut at 256 bytes) and the words around them.
@@ -524,30 +528,4 @@ const fn hash(bytes: &[u8]) -> u64 {
         i += 1;
     }
     hash
-}
-
-pub(crate) const fn equal(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
-/// Whether `path` is `parent` or lies under it.
-pub(crate) const fn under(path: &[u8], parent: &[u8]) -> bool {
-    if equal(parent, b"/") {
-        return true;
-    }
-    if path.len() < parent.len() {
-        return false;
-    }
-    let (head, tail) = path.split_at(parent.len());
-    equal(head, parent) && (tail.is_empty() || tail[0] == b'/')
 }

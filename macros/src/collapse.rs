@@ -11,9 +11,6 @@ use std::cmp::Ordering;
 
 pub use crate::parse::Made;
 
-/// overlayfs stacks at most this many lower layers; one of them is the skeleton.
-pub const MAX_LAYERS: usize = 500;
-
 pub use crate::valid::{DEV, READ_ONLY};
 
 /// One declared mount, after flattening lists and includes. `O` is whatever the
@@ -290,10 +287,10 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
         (None, 1) if binds[0].made().is_some() => Kind::Make(binds[0].clone()),
         (None, 1) => Kind::Bind(binds[0].clone()),
         (upper, _) => {
-            if binds.len() > MAX_LAYERS - 1 {
+            if binds.len() > mountns_paths::layers::MAX {
                 errors.push(error(
                     Problem::TooManyLayers(binds.len()),
-                    binds[MAX_LAYERS - 1],
+                    binds[mountns_paths::layers::MAX],
                     None,
                 ));
             }
@@ -358,10 +355,7 @@ fn check_layers<O: Clone>(layers: &[&Entry<O>], errors: &mut Vec<Error<O>>) {
     };
     for (i, layer) in layers.iter().enumerate() {
         let Some(here) = path(layer) else { continue };
-        let pseudo = ["/proc", "/sys"]
-            .iter()
-            .any(|fs| here == *fs || is_under(&here, fs));
-        if pseudo || here == "/dev" {
+        if mountns_paths::layers::refused(here.as_bytes()) {
             errors.push(Error {
                 problem: Problem::LayerRefused,
                 at: (*layer).clone(),
@@ -370,7 +364,9 @@ fn check_layers<O: Clone>(layers: &[&Entry<O>], errors: &mut Vec<Error<O>>) {
             continue;
         }
         let overlapping = layers[..i].iter().find(|earlier| {
-            path(earlier).is_some_and(|there| is_under(&here, &there) || is_under(&there, &here))
+            path(earlier).is_some_and(|there| {
+                mountns_paths::layers::overlap(here.as_bytes(), there.as_bytes())
+            })
         });
         if let Some(earlier) = overlapping {
             errors.push(Error {

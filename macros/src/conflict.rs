@@ -35,8 +35,8 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
         }
         Problem::TooManyLayers(count) => format!(
             "a union of {count} sources on {target} is over overlayfs's limit of {} sources (its {} layers, less one for the skeleton)",
-            collapse::MAX_LAYERS - 1,
-            collapse::MAX_LAYERS
+            mountns_paths::layers::MAX,
+            mountns_paths::layers::OVERLAYFS_MAX
         ),
         Problem::SameSource => format!(
             "this statement binds {} onto {target} twice; drop one",

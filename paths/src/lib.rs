@@ -1,6 +1,7 @@
 //! Implementation detail of `mountns`: the rules of the paths a declaration names,
-//! in one `const fn`, the words of the capabilities a table keeps ([`caps`]) and the
-//! numbers of tmpfs options as the kernel reads them ([`tmpfs`]). The
+//! in one `const fn`, the words of the capabilities a table keeps ([`caps`]), the
+//! numbers of tmpfs options as the kernel reads them ([`tmpfs`]) and the layers
+//! overlayfs takes in a union ([`layers`]). The
 //! macro checks string literals with it and turns its answer into messages; the
 //! `mountns` facade checks constant sources with it while the user's crate compiles,
 //! and the runtime names capabilities with it. Depend on `mountns`.
@@ -8,6 +9,7 @@
 #![cfg_attr(not(test), no_std)]
 
 pub mod caps;
+pub mod layers;
 pub mod tmpfs;
 
 /// The longest path the kernel takes, in bytes: `PATH_MAX` less its NUL.
@@ -91,6 +93,43 @@ pub const fn check(path: &[u8]) -> Result<usize, Problem> {
         start = end + 1;
     }
     Ok(len)
+}
+
+/// Whether the byte strings `a` and `b` are equal, in a `const fn`.
+#[must_use]
+pub const fn equal(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether the normalized path `path` is `parent` or lies under it.
+///
+/// ```
+/// use mountns_paths::under;
+/// assert!(under(b"/usr/lib", b"/usr"));
+/// assert!(under(b"/usr", b"/usr"));
+/// assert!(under(b"/usr", b"/"));
+/// assert!(!under(b"/usr2", b"/usr"));
+/// ```
+#[must_use]
+pub const fn under(path: &[u8], parent: &[u8]) -> bool {
+    if equal(parent, b"/") {
+        return true;
+    }
+    if path.len() < parent.len() {
+        return false;
+    }
+    let (head, tail) = path.split_at(parent.len());
+    equal(head, parent) && (tail.is_empty() || tail[0] == b'/')
 }
 
 #[cfg(test)]

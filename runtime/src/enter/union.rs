@@ -216,7 +216,7 @@ fn overlapping(
     if error.errno() != Errno::LOOP.raw_os_error() {
         return error;
     }
-    let mut ids = [(0, 0); 499];
+    let mut ids = [(0, 0); mountns_paths::layers::MAX];
     let count = lowers.len().min(ids.len());
     for (id, &lower) in ids.iter_mut().zip(lowers) {
         match open_source(roots, lower, OFlags::DIRECTORY).and_then(|dir| identity(&dir)) {
