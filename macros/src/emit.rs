@@ -299,10 +299,8 @@ fn bits(ty: &str, table: &'static [(&'static str, &'static str)], bits: u32) -> 
         .collect();
     match &names[..] {
         [] => quote!(::mountns::__private::#ty::NONE),
-        [name] => quote!(::mountns::__private::#ty::#name),
-        names => quote!(::mountns::__private::#ty::__from_bits(
-            #(::mountns::__private::#ty::#names.bits())|*
-        )),
+        [first, rest @ ..] => quote!(::mountns::__private::#ty::#first
+            #(.union(::mountns::__private::#ty::#rest))*),
     }
 }
 
@@ -986,7 +984,7 @@ mod tests {
             .to_string();
         assert!(emitted.contains("Flags :: READ_ONLY"), "{emitted}");
         assert!(emitted.contains("Flags :: NONE"), "{emitted}");
-        assert!(!emitted.contains("__from_bits"), "{emitted}");
+        assert!(!emitted.contains("union"), "{emitted}");
     }
 
     #[test]
@@ -999,10 +997,10 @@ mod tests {
             .unwrap()
             .to_string();
         // `proc` implies pid, `hostname` uts.
-        let with = r#". __with (:: mountns :: __private :: Unshare :: __from_bits (:: mountns :: __private :: Unshare :: PID . bits () | :: mountns :: __private :: Unshare :: UTS . bits ()) , :: core :: option :: Option :: Some (c"box") , true)"#;
+        let with = r#". __with (:: mountns :: __private :: Unshare :: PID . union (:: mountns :: __private :: Unshare :: UTS) , :: core :: option :: Option :: Some (c"box") , true)"#;
         assert!(emitted.contains(with), "{emitted}");
         assert!(
-            emitted.contains("Flags :: DEV . bits () | :: mountns :: __private :: Flags :: NOEXEC"),
+            emitted.contains("Flags :: DEV . union (:: mountns :: __private :: Flags :: NOEXEC)"),
             "{emitted}"
         );
         // The companion macro re-states all of it; a constant content is read from

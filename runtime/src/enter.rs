@@ -206,7 +206,7 @@ impl Namespace {
     /// it sets a host name (never the host's).
     fn namespaces(&self) -> Unshare {
         match self.hostname() {
-            Some(_) => Unshare::__from_bits(self.unshare().bits() | Unshare::UTS.bits()),
+            Some(_) => self.unshare().union(Unshare::UTS),
             None => self.unshare(),
         }
     }

@@ -119,7 +119,7 @@ fn host_paths(f: &mut fmt::Formatter<'_>, mounts: &[Mount]) -> fmt::Result {
                     None => "",
                 };
                 // overlayfs never writes to a layer.
-                let flags = Flags::__from_bits(mount.flags().bits() | Flags::READ_ONLY.bits());
+                let flags = mount.flags().union(Flags::READ_ONLY);
                 for lower in lowers {
                     host_line(
                         f,
@@ -131,7 +131,7 @@ fn host_paths(f: &mut fmt::Formatter<'_>, mounts: &[Mount]) -> fmt::Result {
                 }
             }
             Kind::Dev => {
-                let flags = Flags::__from_bits(Flags::DEV.bits() | Flags::NOEXEC.bits());
+                let flags = Flags::DEV.union(Flags::NOEXEC);
                 for (name, host) in NODES {
                     host_line(
                         f,

@@ -11,6 +11,7 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_code)]
 
+mod bits;
 #[cfg(feature = "std")]
 mod command;
 mod enter;

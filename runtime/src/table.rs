@@ -8,6 +8,7 @@ use core::ffi::CStr;
 use core::fmt;
 use core::time::Duration;
 
+use crate::bits::{bit_set, write_words};
 use crate::policy::{Landlock, Limit};
 
 use rustix::mount::MountAttrFlags;
@@ -272,7 +273,7 @@ impl Namespace {
     pub const fn __timeout(self, seconds: u32) -> Self {
         Namespace {
             timeout: Some(seconds),
-            unshare: Unshare(self.unshare.0 | Unshare::PID.0),
+            unshare: self.unshare.union(Unshare::PID),
             ..self
         }
     }
@@ -568,71 +569,24 @@ impl Instruction {
     }
 }
 
-/// The namespaces a table makes beside its mount namespace: `unshare [net, ipc];`.
-/// The bits are the kernel's `CLONE_NEW*` flags.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Unshare(u32);
-
-impl Unshare {
+bit_set! {
+    /// The namespaces a table makes beside its mount namespace: `unshare [net, ipc];`.
+    /// The bits are the kernel's `CLONE_NEW*` flags.
+    pub struct Unshare(u32);
     /// None: only the mount namespace (and a user namespace when unprivileged).
-    pub const NONE: Unshare = Unshare(0);
-    /// `pid`: a pid namespace; implied by `proc`.
-    pub const PID: Unshare = Unshare(0x2000_0000);
-    /// `net`: a network namespace holding only `lo`, brought up.
-    pub const NET: Unshare = Unshare(0x4000_0000);
-    /// `ipc`: System V IPC and POSIX message queues of its own.
-    pub const IPC: Unshare = Unshare(0x0800_0000);
-    /// `uts`: a host name of its own; implied by `hostname`.
-    pub const UTS: Unshare = Unshare(0x0400_0000);
-    /// `cgroup`: a cgroup namespace rooted at the caller's cgroup.
-    pub const CGROUP: Unshare = Unshare(0x0200_0000);
-
+    NONE;
     /// Each namespace with the word that names it in `unshare [..];`.
-    pub const ALL: &'static [(Unshare, &'static str)] = &[
-        (Unshare::PID, "pid"),
-        (Unshare::NET, "net"),
-        (Unshare::IPC, "ipc"),
-        (Unshare::UTS, "uts"),
-        (Unshare::CGROUP, "cgroup"),
-    ];
-
-    #[doc(hidden)]
-    pub const fn __from_bits(bits: u32) -> Unshare {
-        Unshare(bits)
-    }
-
-    /// The raw bits, `CLONE_NEW*` flags.
-    pub const fn bits(self) -> u32 {
-        self.0
-    }
-
-    /// Whether every namespace of `other` is in `self`.
-    pub const fn contains(self, other: Unshare) -> bool {
-        self.0 & other.0 == other.0
-    }
-}
-
-impl fmt::Display for Unshare {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let words = Unshare::ALL
-            .iter()
-            .filter(|(namespace, _)| self.contains(*namespace));
-        write_words(f, words.map(|(_, word)| *word))
-    }
-}
-
-/// `words`, comma-separated: the flags or namespaces of a set.
-fn write_words<'a>(
-    f: &mut fmt::Formatter<'_>,
-    words: impl Iterator<Item = &'a str>,
-) -> fmt::Result {
-    for (i, word) in words.enumerate() {
-        if i > 0 {
-            f.write_str(",")?;
-        }
-        f.write_str(word)?;
-    }
-    Ok(())
+    ALL;
+    /// `pid`: a pid namespace; implied by `proc`.
+    PID = 0x2000_0000, "pid";
+    /// `net`: a network namespace holding only `lo`, brought up.
+    NET = 0x4000_0000, "net";
+    /// `ipc`: System V IPC and POSIX message queues of its own.
+    IPC = 0x0800_0000, "ipc";
+    /// `uts`: a host name of its own; implied by `hostname`.
+    UTS = 0x0400_0000, "uts";
+    /// `cgroup`: a cgroup namespace rooted at the caller's cgroup.
+    CGROUP = 0x0200_0000, "cgroup";
 }
 
 /// A path created in the new root before anything is mounted.
@@ -712,47 +666,26 @@ impl Mountpoint {
     }
 }
 
-/// Flags a statement may carry between `bind` and its first target.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Flags(u32);
-
-impl Flags {
+bit_set! {
+    /// Flags a statement may carry between `bind` and its first target.
+    pub struct Flags(u32);
     /// No flags.
-    pub const NONE: Flags = Flags(0);
+    NONE;
+    /// Each flag with the word that spells it in a declaration.
+    ALL;
     /// `ro`: read-only, recursively (submounts included).
-    pub const READ_ONLY: Flags = Flags(1);
+    READ_ONLY = 1, "ro";
     /// `dev`: device nodes work (a bind is `nodev` without it, as bubblewrap's
     /// `--dev-bind` against `--bind`).
-    pub const DEV: Flags = Flags(2);
+    DEV = 2, "dev";
     /// `noexec`: nothing on the mount can be executed.
-    pub const NOEXEC: Flags = Flags(4);
+    NOEXEC = 4, "noexec";
     /// `rw`, on a `file` only: the program may write the file (a copy of its content,
     /// private to the namespace); a `file` is read-only without it.
-    pub const RW: Flags = Flags(8);
+    RW = 8, "rw";
+}
 
-    /// Each flag with the word that spells it in a declaration.
-    pub const ALL: &'static [(Flags, &'static str)] = &[
-        (Flags::READ_ONLY, "ro"),
-        (Flags::DEV, "dev"),
-        (Flags::NOEXEC, "noexec"),
-        (Flags::RW, "rw"),
-    ];
-
-    #[doc(hidden)]
-    pub const fn __from_bits(bits: u32) -> Flags {
-        Flags(bits)
-    }
-
-    /// The raw bits.
-    pub const fn bits(self) -> u32 {
-        self.0
-    }
-
-    /// Whether every flag of `other` is set in `self`.
-    pub const fn contains(self, other: Flags) -> bool {
-        self.0 & other.0 == other.0
-    }
-
+impl Flags {
     /// Whether `ro` is set.
     pub const fn is_read_only(self) -> bool {
         self.contains(Flags::READ_ONLY)
@@ -771,13 +704,6 @@ impl Flags {
     /// Whether `rw` is set (a writable `file`).
     pub const fn is_rw(self) -> bool {
         self.contains(Flags::RW)
-    }
-}
-
-impl fmt::Display for Flags {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let words = Flags::ALL.iter().filter(|(flag, _)| self.contains(*flag));
-        write_words(f, words.map(|(_, word)| *word))
     }
 }
 

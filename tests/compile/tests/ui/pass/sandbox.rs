@@ -99,7 +99,7 @@ fn main() {
     assert_eq!(kind(&SAME, c"/etc/issue"), Kind::File { content: b"box\n" });
     assert_eq!(
         mountns_helper::sandbox::BOX.unshare(),
-        Unshare::__from_bits(Unshare::PID.bits() | Unshare::NET.bits() | Unshare::UTS.bits())
+        Unshare::PID.union(Unshare::NET).union(Unshare::UTS)
     );
 
     assert_eq!(ROOT.unshare(), Unshare::NONE);
