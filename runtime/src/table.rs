@@ -817,8 +817,9 @@ impl Upper {
     }
 }
 
-/// What is mounted on a target.
+/// What is mounted on a target. New kinds may come: a `match` has a `_` arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Kind {
     /// A recursive bind of a host path.
     Bind {
