@@ -341,7 +341,7 @@ mod package;
 pub use mountns_macros::namespace;
 pub use mountns_runtime::{
     Caps, Error, Exposure, Flags, Hidden, Kind, Landlock, Limit, Mount, Mountpoint, Namespace,
-    Param, Resource, Step, TIMED_OUT, Tmpfs, Unshare, Upper,
+    Param, Resource, Source, Step, TIMED_OUT, Tmpfs, Unshare, Upper,
 };
 #[cfg(feature = "std")]
 pub use mountns_runtime::{CommandExt, Filled, Ids, Params};

@@ -8,7 +8,7 @@
 #[path = "../runtime/tests/common/mod.rs"]
 mod common;
 
-use mountns::{Kind, Namespace, namespace};
+use mountns::{Kind, Namespace, Source, namespace};
 use mountns_helper::constants::{BASE_FILES, HOSTS, ZONES};
 
 /// Another constant of the same value as `HOSTS`.
@@ -64,7 +64,7 @@ fn several_invocations_make_the_table_of_one() {
             assert_eq!(
                 mount.kind(),
                 Kind::Bind {
-                    source: c"/etc/hosts"
+                    source: Source::Host(c"/etc/hosts")
                 },
                 "{ns}"
             );
@@ -75,13 +75,19 @@ fn several_invocations_make_the_table_of_one() {
         assert_eq!(
             zones.kind(),
             Kind::Bind {
-                source: c"/usr/share/zoneinfo"
+                source: Source::Host(c"/usr/share/zoneinfo")
             }
         );
         let Kind::Union { lowers, upper } = find(ns, c"/p").kind() else {
             panic!("{ns}");
         };
-        assert_eq!(lowers, [c"/usr/share/base-files", c"/usr/share/dpkg"]);
+        assert_eq!(
+            lowers,
+            [
+                Source::Host(c"/usr/share/base-files"),
+                Source::Host(c"/usr/share/dpkg")
+            ]
+        );
         assert_eq!(upper, None);
     }
 }

@@ -370,7 +370,7 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
         #policy_items
         static #mounts_name: [#private::Mount; #mounts_len] = [#(#rows),*];
         static #skeleton_name: [#private::Mountpoint; #skeleton_len] = [#(#skeleton),*];
-        static #sources_name: [&[&::core::ffi::CStr]; #sources_len] = [#(#sources),*];
+        static #sources_name: [&[::mountns::Source]; #sources_len] = [#(#sources),*];
         #private::Namespace::__new(&#mounts_name, &#skeleton_name, &#sources_name) #with #hidden #policy
             .__with_seccomp(&#seccomp_name)
             #parents
@@ -668,7 +668,7 @@ impl Statics {
         statics
     }
 
-    /// `static NAME: [&CStr; N]`: the layers of `parts`, in order, each path once; a
+    /// `static NAME: [Source; N]`: the layers of `parts`, in order, each path once; a
     /// path that breaks the rules is an error at `span`.
     fn layers(&mut self, name: &Ident, parts: &[TokenStream], span: Span) {
         let private = quote!(::mountns::__private);
@@ -684,7 +684,7 @@ impl Statics {
                 ::core::panic!("{}", message.as_str())
             };
             const #bytes: [u8; #layers.bytes_len()] = #layers.bytes();
-            static #name: [&::core::ffi::CStr; #layers.count()] = #private::split(&#bytes);
+            static #name: [::mountns::Source; #layers.count()] = #private::split(&#bytes);
         });
     }
 
@@ -739,8 +739,11 @@ impl Statics {
                                 let path = LitStr::new(path, *span);
                                 quote!(#private::Source::Path(#path))
                             }
-                            // A slot stays a name, filled when entering.
-                            SourceCode::Param(..) => quote!(#private::Source::Layers(&[#source])),
+                            // A slot stays a slot, filled when entering.
+                            SourceCode::Param(name, span) => {
+                                let name = c_lit(name, *span)?;
+                                quote!(#private::Source::Slot(#name))
+                            }
                             _ => quote!(#private::Source::Layers(&#source)),
                         });
                     }
@@ -758,16 +761,20 @@ impl Statics {
                         .collect::<syn::Result<Vec<_>>>()?;
                     let len = lowers.len();
                     self.items.extend(quote! {
-                        static #name: [&::core::ffi::CStr; #len] = [#(#lowers),*];
+                        static #name: [::mountns::Source; #len] = [#(#lowers),*];
                     });
                 }
                 let upper = if let Some(SourceCode::Upper(parts)) =
                     upper.as_ref().map(|entry| &entry.origin.source)
                 {
-                    let [upper, work] = parts
-                        .as_ref()
-                        .clone()
-                        .map(|part| c_lit(&part.value, part.span));
+                    let [upper, work] = parts.as_ref().clone().map(|part| {
+                        let text = c_lit(&part.value, part.span)?;
+                        Ok::<_, syn::Error>(if part.param {
+                            quote!(::mountns::Source::Slot(#text))
+                        } else {
+                            quote!(::mountns::Source::Host(#text))
+                        })
+                    });
                     let (upper, work) = (upper?, work?);
                     quote!(::core::option::Option::Some(#private::Upper::__host(#upper, #work)))
                 } else if let Some(entry) = upper {
@@ -928,8 +935,16 @@ impl Statics {
 
     /// A host source: a C string literal, or the static of a non-literal source.
     fn source(&self, entry: &Entry<Origin>) -> syn::Result<TokenStream> {
-        if let SourceCode::Lit(path, span) | SourceCode::Param(path, span) = &entry.origin.source {
-            return Ok(c_lit(path, *span)?.into_token_stream());
+        match &entry.origin.source {
+            SourceCode::Lit(path, span) => {
+                let path = c_lit(path, *span)?;
+                return Ok(quote!(::mountns::Source::Host(#path)));
+            }
+            SourceCode::Param(name, span) => {
+                let name = c_lit(name, *span)?;
+                return Ok(quote!(::mountns::Source::Slot(#name)));
+            }
+            _ => {}
         }
         self.sources
             .iter()

@@ -23,7 +23,9 @@ use crate::error::{Context, Entry, Error, Reason, Step};
 use crate::params::{self, NoValues, Values};
 use crate::stack::StackBuf;
 use crate::sys;
-use crate::table::{Flags, Identity, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare};
+use crate::table::{
+    Flags, Identity, Kind, Mount, Mountpoint, Namespace, Param, Source, Tmpfs, Unshare,
+};
 
 mod confine;
 mod descriptors;
@@ -857,7 +859,7 @@ fn is_dir(fd: &OwnedFd) -> Result<bool, Errno> {
 
 /// Whether the source itself is there and not a directory: an ENOTDIR then means a
 /// file where the table wants a directory, not a file in the middle of the path.
-fn is_file(roots: &Roots, source: &'static CStr) -> bool {
+fn is_file(roots: &Roots, source: Source) -> bool {
     open_source(roots, source, OFlags::empty())
         .and_then(|fd| is_dir(&fd))
         .is_ok_and(|dir| !dir)
@@ -877,8 +879,10 @@ fn attach(mount: &OwnedFd, mountpoint: &OwnedFd) -> Result<(), Errno> {
 /// Opens a host path as the host resolves it (absolute symlinks included), never
 /// outside the host's root; for a slot given a descriptor, the root of its tree (a new
 /// descriptor of it, `O_PATH`), which must be a directory if `flags` says so.
-fn open_source(roots: &Roots, source: &'static CStr, flags: OFlags) -> Result<OwnedFd, Errno> {
-    if let Some(tree) = params::slot(source).and_then(|name| roots.trees.get(name)) {
+fn open_source(roots: &Roots, source: Source, flags: OFlags) -> Result<OwnedFd, Errno> {
+    if let Source::Slot(name) = source
+        && let Some(tree) = roots.trees.get(name)
+    {
         let tree = rustix::io::fcntl_dupfd_cloexec(tree, 0)?;
         if flags.contains(OFlags::DIRECTORY) && !is_dir(&tree)? {
             return Err(Errno::NOTDIR);
@@ -894,7 +898,7 @@ fn bind(
     roots: &Roots,
     mountpoint: &OwnedFd,
     mount: &Mount,
-    source: &'static CStr,
+    source: Source,
     context: Context,
 ) -> Result<(), Error> {
     // A directory mountpoint was opened O_DIRECTORY; so is its source, and a file there

@@ -9,7 +9,7 @@ use std::io;
 use rustix::io::Errno;
 
 use crate::stack::StackBuf;
-use crate::table::Hidden;
+use crate::table::{Hidden, Source};
 
 /// What `enter` was doing when it failed, in the order it does it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -210,19 +210,19 @@ pub(crate) enum Reason {
     Wants(Wanted),
     /// The union's host upper directory (this) and work directory (the error's
     /// source) are on different mounts.
-    SeparateMounts(&'static CStr),
+    SeparateMounts(Source),
     /// overlayfs refused the union's host upper directory (the error's source) and
     /// work directory (this): another union uses them (EBUSY).
-    InUse(&'static CStr),
+    InUse(Source),
     /// overlayfs refused the union's host upper directory (the error's source) and
     /// work directory (this): the upper was made over another top layer (ESTALE).
-    OtherLayers(&'static CStr),
+    OtherLayers(Source),
     /// overlayfs refused the union's host upper directory (the error's source), on a
     /// filesystem of this type (`statfs`'s `f_type`).
     UpperFilesystem(u64),
     /// overlayfs refused a union (ELOOP) whose layer (the error's source) is this other
     /// layer, or lies under it, or holds it.
-    Overlapping(&'static CStr),
+    Overlapping(Source),
     /// The host's node that a `dev` binds (the error's source) is not a character device.
     NotADevice,
     /// The table keeps the capability of this number, which the caller does not hold.
@@ -281,7 +281,7 @@ pub(crate) enum Wanted {
 pub(crate) struct Context {
     pub(crate) entry: Option<Entry>,
     pub(crate) target: Option<&'static CStr>,
-    pub(crate) source: Option<&'static CStr>,
+    pub(crate) source: Option<Source>,
 }
 
 impl Context {
@@ -299,7 +299,7 @@ impl Context {
         }
     }
 
-    pub(crate) const fn with_source(self, source: &'static CStr) -> Context {
+    pub(crate) const fn with_source(self, source: Source) -> Context {
         Context {
             source: Some(source),
             ..self
@@ -330,11 +330,13 @@ impl Context {
 
     /// Turns an errno of `step` into an [`Error`], for `map_err`.
     pub(crate) fn fail(self, step: Step) -> impl Fn(Errno) -> Error + Copy {
+        let (source, slot) = untyped(self.source);
         move |errno| Error {
             step,
             entry: self.entry,
             target: self.target,
-            source: self.source,
+            source,
+            slot,
             errno,
             reason: None,
             detail: Detail::NONE,
@@ -355,7 +357,11 @@ pub struct Error {
     step: Step,
     entry: Option<Entry>,
     target: Option<&'static CStr>,
+    /// The source's path, or its slot's name if `slot` ([`Error::typed_source`]): apart,
+    /// not one `Option<Source>`, the flag fits beside the errno and the error within
+    /// 256 bytes.
     source: Option<&'static CStr>,
+    slot: bool,
     errno: Errno,
     reason: Option<Reason>,
     /// What the error is about that is not in the static table, copied: the value of a
@@ -416,9 +422,11 @@ impl Error {
     }
 
     /// The same error about the union layer `layer`.
-    pub(crate) const fn on_layer(self, layer: &'static CStr) -> Error {
+    pub(crate) const fn on_layer(self, layer: Source) -> Error {
+        let (source, slot) = untyped(Some(layer));
         Error {
-            source: Some(layer),
+            source,
+            slot,
             ..self
         }
     }
@@ -461,6 +469,23 @@ impl Error {
     /// The host source that failed (a bind's source or a union's layer), if any.
     pub fn source(&self) -> Option<&'static CStr> {
         self.source
+    }
+
+    /// The source: a host path or a `param(NAME)` slot.
+    pub(crate) const fn typed_source(&self) -> Option<Source> {
+        match (self.source, self.slot) {
+            (Some(name), true) => Some(Source::Slot(name)),
+            (Some(path), false) => Some(Source::Host(path)),
+            (None, _) => None,
+        }
+    }
+
+    /// The name of the `param(NAME)` slot the error is about, if its source is one.
+    pub(crate) fn slot(&self) -> Option<&'static CStr> {
+        match self.typed_source() {
+            Some(Source::Slot(name)) => Some(name),
+            _ => None,
+        }
     }
 
     /// The raw errno (`ENOENT` is 2), as `std::io::Error::raw_os_error` has it.
@@ -515,10 +540,10 @@ impl Error {
             f.write_str(kind)?;
             any = true;
         }
-        if let Some(source) = self.source {
+        if let Some(source) = self.typed_source() {
             let space = if any { " " } else { "" };
-            match crate::params::slot(source) {
-                Some(name) => {
+            match source {
+                Source::Slot(name) => {
                     write!(f, "{space}param({})", Lossy(name.to_bytes()))?;
                     // The value given for it, if any (an unfilled slot's detail says
                     // what was given instead).
@@ -527,7 +552,7 @@ impl Error {
                         write!(f, " = {}", Quoted(value))?;
                     }
                 }
-                None => write!(f, "{space}{}", Quoted(source.to_bytes()))?,
+                Source::Host(path) => write!(f, "{space}{}", Quoted(path.to_bytes()))?,
             }
             any = true;
         }
@@ -554,7 +579,7 @@ impl Error {
 
     /// Whether the source is a `param(NAME)` slot.
     fn is_slot(&self) -> bool {
-        self.source.and_then(crate::params::slot).is_some()
+        self.slot().is_some()
     }
 
     fn hint(&self) -> Option<&'static str> {
@@ -795,7 +820,7 @@ impl Error {
                     "layers {} and {} overlap (one is or lies under the other), which \
                      overlayfs refuses; drop one",
                     Quoted(self.source.map_or(&b""[..], CStr::to_bytes)),
-                    Quoted(other.to_bytes())
+                    Quoted(other.text().to_bytes())
                 )
             }
             Reason::NotADevice => f.write_str(
@@ -833,14 +858,14 @@ impl Error {
                  overlayfs wants both on one (the same filesystem, reached through the same \
                  mount): make the work directory beside the upper",
                 Named(Some(upper)),
-                Named(self.source),
+                Named(self.typed_source()),
             ),
             Reason::InUse(work) => write!(
                 f,
                 "the upper directory {} or the work directory {} is in use by another union \
                  ({}): overlayfs gives each pair to one union at a time; wait for the other \
                  to end, or give this one directories of its own",
-                Named(self.source),
+                Named(self.typed_source()),
                 Named(Some(work)),
                 ErrnoText(self.errno)
             ),
@@ -850,7 +875,7 @@ impl Error {
                  union over another top layer ({}): overlayfs refuses to lay it over others; \
                  keep the top layer it was made with, or start from empty upper and work \
                  directories",
-                Named(self.source),
+                Named(self.typed_source()),
                 Named(Some(work)),
                 ErrnoText(self.errno)
             ),
@@ -868,7 +893,7 @@ impl Error {
                      (type {kind:#x}); an upper needs a local filesystem, writable, with \
                      extended attributes and d_type (ext4, xfs, btrfs, tmpfs); the kernel log \
                      (dmesg) says more",
-                    Named(self.source),
+                    Named(self.typed_source()),
                     ErrnoText(self.errno)
                 )
             }
@@ -1054,15 +1079,24 @@ impl fmt::Display for Lossy<'_> {
 /// A path in double quotes, escaped like a Rust string, invalid UTF-8 as `\xNN`.
 pub(crate) struct Quoted<P>(pub(crate) P);
 
+/// A source as an [`Error`] keeps it: its text, and whether that is a slot's name.
+const fn untyped(source: Option<Source>) -> (Option<&'static CStr>, bool) {
+    match source {
+        Some(Source::Host(path)) => (Some(path), false),
+        Some(Source::Slot(name)) => (Some(name), true),
+        None => (None, false),
+    }
+}
+
 /// A source as messages name it: its path, quoted, or `param(NAME)` for a slot.
-struct Named(Option<&'static CStr>);
+struct Named(Option<Source>);
 
 impl fmt::Display for Named {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let source = self.0.unwrap_or(c"");
-        match crate::params::slot(source) {
-            Some(name) if !name.is_empty() => write!(f, "param({})", Lossy(name.to_bytes())),
-            _ => write!(f, "{}", Quoted(source.to_bytes())),
+        match self.0 {
+            Some(Source::Slot(name)) => write!(f, "param({})", Lossy(name.to_bytes())),
+            Some(Source::Host(path)) => write!(f, "{}", Quoted(path.to_bytes())),
+            None => write!(f, "{}", Quoted(b"")),
         }
     }
 }
@@ -1142,7 +1176,7 @@ mod tests {
     #[test]
     fn names_the_entry_the_step_and_the_errno() {
         let error = Context::new(Entry::Bind, c"/opt")
-            .with_source(c"/srv/x")
+            .with_source(Source::Host(c"/srv/x"))
             .fail(Step::Source)(Errno::NOENT);
         assert_eq!(
             error.to_string(),
@@ -1221,7 +1255,7 @@ mod tests {
     fn quotes_and_escapes_paths() {
         let source = c"/a\"b\n\xff";
         let error = Context::new(Entry::Union, c"/u")
-            .with_source(source)
+            .with_source(Source::Host(source))
             .fail(Step::Source)(Errno::NOTDIR);
         assert_eq!(
             error.to_string(),
@@ -1245,7 +1279,7 @@ mod tests {
     #[test]
     fn explains_the_sandbox_entries() {
         let error = Context::new(Entry::Dev, c"/dev")
-            .with_source(c"/dev/null")
+            .with_source(Source::Host(c"/dev/null"))
             .fail(Step::Dev)(Errno::NODEV)
         .because(Reason::NotADevice);
         assert_eq!(
@@ -1545,9 +1579,9 @@ mod tests {
     #[test]
     fn every_reason_says_a_whole_sentence() {
         let fail = |entry, target, step, errno| Context::new(entry, target).fail(step)(errno);
-        let bind = |source, step, errno| {
+        let bind = |name, step, errno| {
             Context::new(Entry::Bind, c"/t")
-                .with_source(source)
+                .with_source(Source::Slot(name))
                 .fail(step)(errno)
         };
         let cases = [
@@ -1561,7 +1595,7 @@ mod tests {
             ),
             (
                 Context::new(Entry::Union, c"/u")
-                    .with_source(c"/")
+                    .with_source(Source::Host(c"/"))
                     .fail(Step::Union)(Errno::INVAL)
                 .because(Reason::LockedSubmounts),
                 "mountns: union \"/\" on \"/u\": mount overlay: Invalid argument (os error 22); a \
@@ -1593,9 +1627,9 @@ mod tests {
             ),
             (
                 Context::new(Entry::Union, c"/u")
-                    .with_source(c"/a/b")
+                    .with_source(Source::Host(c"/a/b"))
                     .fail(Step::Union)(Errno::LOOP)
-                .because(Reason::Overlapping(c"/a")),
+                .because(Reason::Overlapping(Source::Host(c"/a"))),
                 "mountns: union \"/a/b\" on \"/u\": mount overlay: layers \"/a/b\" and \"/a\" \
                  overlap (one is or lies under the other), which overlayfs refuses; drop one",
             ),
@@ -1607,9 +1641,9 @@ mod tests {
 
     #[test]
     fn every_reason_of_the_process_says_a_whole_sentence() {
-        let bind = |source, step, errno| {
+        let bind = |name, step, errno| {
             Context::new(Entry::Bind, c"/t")
-                .with_source(source)
+                .with_source(Source::Slot(name))
                 .fail(step)(errno)
         };
         let cases = [
@@ -1720,7 +1754,7 @@ mod tests {
         static HIDDEN: Hidden = Hidden::__new(c"/home/", c"hidden /home/");
         let error = |value: &[u8]| {
             Context::new(Entry::Union, c"/src")
-                .with_source(c"PROJECT")
+                .with_source(Source::Slot(c"PROJECT"))
                 .fail(Step::Hidden)(Errno::PERM)
             .because(Reason::Hidden {
                 hidden: &HIDDEN,

@@ -39,6 +39,6 @@ pub use launcher::panicked as launcher_panicked;
 pub use params::{Filled, Params};
 pub use policy::{Landlock, Limit, Resource, TIMED_OUT};
 pub use table::{
-    Caps, Flags, Hidden, Instruction, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare,
-    Upper,
+    Caps, Flags, Hidden, Instruction, Kind, Mount, Mountpoint, Namespace, Param, Source, Tmpfs,
+    Unshare, Upper,
 };

@@ -22,7 +22,7 @@ pub struct Namespace {
     mounts: &'static [Mount],
     skeleton: &'static [Mountpoint],
     made_parents: &'static [Mountpoint],
-    sources: &'static [&'static [&'static CStr]],
+    sources: &'static [&'static [Source]],
     unshare: Unshare,
     hostname: Option<&'static CStr>,
     new_session: bool,
@@ -53,7 +53,7 @@ impl Namespace {
     pub const fn __new(
         mounts: &'static [Mount],
         skeleton: &'static [Mountpoint],
-        sources: &'static [&'static [&'static CStr]],
+        sources: &'static [&'static [Source]],
     ) -> Self {
         Namespace {
             mounts,
@@ -346,24 +346,27 @@ impl Namespace {
     /// binary could fill the slot.
     #[doc(hidden)]
     pub const fn __has_slots(&self) -> bool {
-        /// Every host path is absolute; a slot's name is not.
-        const fn is_slot(source: &CStr) -> bool {
-            !matches!(source.to_bytes().first(), Some(b'/'))
-        }
         let mut i = 0;
         while i < self.mounts.len() {
             match self.mounts[i].kind {
-                Kind::Bind { source } if is_slot(source) => return true,
-                Kind::Union { lowers, .. } => {
+                Kind::Bind {
+                    source: Source::Slot(_),
+                }
+                | Kind::FileParam { .. } => return true,
+                Kind::Union { lowers, upper } => {
                     let mut j = 0;
                     while j < lowers.len() {
-                        if is_slot(lowers[j]) {
+                        if let Source::Slot(_) = lowers[j] {
                             return true;
                         }
                         j += 1;
                     }
+                    if let Some(upper) = upper
+                        && let Some((Source::Slot(_), _) | (_, Source::Slot(_))) = upper.host()
+                    {
+                        return true;
+                    }
                 }
-                Kind::FileParam { .. } => return true,
                 Kind::Bind { .. }
                 | Kind::Tmpfs(_)
                 | Kind::Proc
@@ -371,14 +374,6 @@ impl Namespace {
                 | Kind::File { .. }
                 | Kind::Dir
                 | Kind::Symlink { .. } => {}
-            }
-            if let Kind::Union {
-                upper: Some(upper), ..
-            } = self.mounts[i].kind
-                && let Some((upper, work)) = upper.host()
-                && (is_slot(upper) || is_slot(work))
-            {
-                return true;
             }
             i += 1;
         }
@@ -390,7 +385,7 @@ impl Namespace {
     /// crate include this namespace: it reads the paths here instead of re-evaluating
     /// the expression.
     #[doc(hidden)]
-    pub const fn __source(&self, index: usize) -> &'static [&'static CStr] {
+    pub const fn __source(&self, index: usize) -> &'static [Source] {
         self.sources[index]
     }
 }
@@ -768,10 +763,7 @@ pub struct Upper {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Layer {
     Tmpfs(Tmpfs),
-    Host {
-        upper: &'static CStr,
-        work: &'static CStr,
-    },
+    Host { upper: Source, work: Source },
 }
 
 impl Upper {
@@ -783,9 +775,9 @@ impl Upper {
         }
     }
 
-    /// Upper and work directories of the host (each a path, or a slot's name).
+    /// Upper and work directories of the host (each a path, or a slot).
     #[doc(hidden)]
-    pub const fn __host(upper: &'static CStr, work: &'static CStr) -> Self {
+    pub const fn __host(upper: Source, work: Source) -> Self {
         Upper {
             layer: Layer::Host { upper, work },
             index: 0,
@@ -800,9 +792,9 @@ impl Upper {
         }
     }
 
-    /// The host's upper and work directories (or the names of their `param(NAME)`
-    /// slots), if the writes persist there.
-    pub const fn host(&self) -> Option<(&'static CStr, &'static CStr)> {
+    /// The host's upper and work directories (or their `param(NAME)` slots), if the
+    /// writes persist there.
+    pub const fn host(&self) -> Option<(Source, Source)> {
         match self.layer {
             Layer::Host { upper, work } => Some((upper, work)),
             Layer::Tmpfs(_) => None,
@@ -823,16 +815,16 @@ impl Upper {
 pub enum Kind {
     /// A recursive bind of a host path.
     Bind {
-        /// The host path.
-        source: &'static CStr,
+        /// The host path, or the slot that gives it.
+        source: Source,
     },
     /// A fresh tmpfs.
     Tmpfs(Tmpfs),
     /// An overlayfs union of host directories, the first on top; read-only unless it
     /// has an upper.
     Union {
-        /// The host directories, top first (as declared).
-        lowers: &'static [&'static CStr],
+        /// The host directories (or the slots that give them), top first (as declared).
+        lowers: &'static [Source],
         /// The tmpfs that makes the union writable, if one was declared with it.
         upper: Option<Upper>,
     },
@@ -871,10 +863,29 @@ impl Kind {
     /// What a source expanded at compile time (a package and its inputs) mounts: one
     /// layer alone is a bind, more (or an upper) a union.
     #[doc(hidden)]
-    pub const fn __layers(lowers: &'static [&'static CStr], upper: Option<Upper>) -> Kind {
+    pub const fn __layers(lowers: &'static [Source], upper: Option<Upper>) -> Kind {
         match (lowers, upper) {
-            ([source], None) => Kind::Bind { source },
+            ([source], None) => Kind::Bind { source: *source },
             _ => Kind::Union { lowers, upper },
+        }
+    }
+}
+
+/// Where a bind, a union's layer or a persistent union's upper or work directory comes
+/// from: a host path, or a slot whose host path (or descriptor) is given when entering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// An absolute host path (`bind "/usr/";`), looked up as the host resolves it.
+    Host(&'static CStr),
+    /// A `param(NAME)` slot, by its name: filled by `Params::set` or `Params::set_fd`.
+    Slot(&'static CStr),
+}
+
+impl Source {
+    /// The host path or the slot's name, as errors and `Display` show it.
+    pub(crate) const fn text(self) -> &'static CStr {
+        match self {
+            Source::Host(text) | Source::Slot(text) => text,
         }
     }
 }
@@ -950,7 +961,7 @@ impl Mount {
 
     /// Its host sources: a bind's source or a union's layers (slots unfilled); none for
     /// the other kinds.
-    pub(crate) const fn host_sources(&'static self) -> &'static [&'static CStr] {
+    pub(crate) const fn host_sources(&'static self) -> &'static [Source] {
         match &self.kind {
             Kind::Bind { source } => core::slice::from_ref(source),
             Kind::Union { lowers, .. } => lowers,
@@ -986,23 +997,22 @@ pub(crate) struct Field<'a> {
     option: bool,
 }
 
-/// A source: its path as a field (as an option value in `options`), or `param(NAME)`
-/// for a slot filled at run time.
-pub(crate) struct Source<'a> {
-    pub(crate) path: &'a CStr,
+/// A source as a field (as an option value in `option`): its path, or `param(NAME)` for
+/// a slot.
+pub(crate) struct SourceField {
+    pub(crate) source: Source,
     pub(crate) option: bool,
 }
 
-impl fmt::Display for Source<'_> {
+impl fmt::Display for SourceField {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let escaped = Field {
-            bytes: self.path.to_bytes(),
+            bytes: self.source.text().to_bytes(),
             option: self.option,
         };
-        if crate::params::slot(self.path).is_some() {
-            write!(f, "param({escaped})")
-        } else {
-            write!(f, "{escaped}")
+        match self.source {
+            Source::Host(_) => write!(f, "{escaped}"),
+            Source::Slot(_) => write!(f, "param({escaped})"),
         }
     }
 }
@@ -1078,8 +1088,8 @@ impl fmt::Display for Mount {
         let flags = Attributes(crate::enter::attributes_of(self));
         match self.kind {
             Kind::Bind { source } => {
-                let source = Source {
-                    path: source,
+                let source = SourceField {
+                    source,
                     option: false,
                 };
                 write!(f, "{source} {target}{slash} none rbind,{flags}")
@@ -1110,8 +1120,8 @@ impl fmt::Display for Mount {
                 write!(f, "overlay {target}{slash} overlay {flags},lowerdir=")?;
                 for (i, lower) in lowers.iter().enumerate() {
                     let colon = if i == 0 { "" } else { ":" };
-                    let lower = Source {
-                        path: lower,
+                    let lower = SourceField {
+                        source: *lower,
                         option: true,
                     };
                     write!(f, "{colon}{lower}")?;
@@ -1123,12 +1133,12 @@ impl fmt::Display for Mount {
                 }
                 if let Some((upper, work)) = upper.and_then(|upper| upper.host()) {
                     let (upper, work) = (
-                        Source {
-                            path: upper,
+                        SourceField {
+                            source: upper,
                             option: true,
                         },
-                        Source {
-                            path: work,
+                        SourceField {
+                            source: work,
                             option: true,
                         },
                     );

@@ -9,7 +9,7 @@ use std::fs::{self, File};
 use std::os::fd::AsRawFd;
 
 use mountns::namespace;
-use mountns_runtime::{Flags, Kind, Mount, Namespace, Param, Tmpfs};
+use mountns_runtime::{Flags, Kind, Mount, Namespace, Param, Source, Tmpfs};
 
 use common::*;
 
@@ -184,28 +184,36 @@ static ROOT_TMPFS: Namespace = {
             c"/bin",
             true,
             Flags::READ_ONLY,
-            Kind::Bind { source: c"/bin" },
+            Kind::Bind {
+                source: Source::Host(c"/bin"),
+            },
             true,
         ),
         Mount::__new(
             c"/lib",
             true,
             Flags::READ_ONLY,
-            Kind::Bind { source: c"/lib" },
+            Kind::Bind {
+                source: Source::Host(c"/lib"),
+            },
             true,
         ),
         Mount::__new(
             c"/lib64",
             true,
             Flags::READ_ONLY,
-            Kind::Bind { source: c"/lib64" },
+            Kind::Bind {
+                source: Source::Host(c"/lib64"),
+            },
             true,
         ),
         Mount::__new(
             c"/usr",
             true,
             Flags::READ_ONLY,
-            Kind::Bind { source: c"/usr" },
+            Kind::Bind {
+                source: Source::Host(c"/usr"),
+            },
             true,
         ),
         Mount::__new(

@@ -69,10 +69,10 @@ fn options_longer_than_a_page_are_refused() {
     // by hand, through the constructors the macro's output calls.
     legacy();
     let fixture = Fixture::new();
-    let lowers: Vec<&'static std::ffi::CStr> = (0..800)
+    let lowers: Vec<mountns::Source> = (0..800)
         .map(|i| {
             let path = CString::new(fixture.dir(&format!("{i}"))).unwrap();
-            &*Box::leak(path.into_boxed_c_str())
+            mountns::Source::Host(Box::leak(path.into_boxed_c_str()))
         })
         .collect();
     let kind = Kind::Union {

@@ -14,7 +14,7 @@ use rustix::mount::MountAttrFlags;
 use super::{Roots, attach, bind_one, new_file, new_mount, open_beneath, open_source};
 use crate::error::{Context, Error, Reason, Step};
 use crate::sys;
-use crate::table::Param;
+use crate::table::{Param, Source};
 
 /// The host's nodes: the name in the new `/dev` and the host path bound there.
 pub(crate) const NODES: [(&CStr, &CStr); 6] = [
@@ -108,7 +108,7 @@ pub(super) fn build(
     attach(&dev, mountpoint).map_err(fail)?;
     // `dev` still names the mount, now attached: what follows goes into it.
     for (name, host) in NODES {
-        let node = context.with_source(host);
+        let node = context.with_source(Source::Host(host));
         bind_node(roots, dev.as_fd(), name, host).map_err(|errno| match errno {
             Errno::NODEV => node.fail(Step::Dev)(errno).because(Reason::NotADevice),
             _ => node.fail(Step::Dev)(errno),
@@ -132,7 +132,7 @@ fn bind_node(
     name: &CStr,
     host: &'static CStr,
 ) -> Result<(), Errno> {
-    let node = open_source(roots, host, OFlags::empty())?;
+    let node = open_source(roots, Source::Host(host), OFlags::empty())?;
     if !FileType::from_raw_mode(fs::fstat(&node)?.st_mode).is_char_device() {
         return Err(Errno::NODEV);
     }
