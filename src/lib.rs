@@ -97,7 +97,10 @@
 //!
 //! - Linux 5.12 or later (`openat2`, the new mount API, `mount_setattr`); unions take
 //!   their layers one at a time from 6.8 and by descriptor from 6.15, with fallbacks
-//!   before. `x86_64` and `aarch64`.
+//!   before.
+//! - `x86_64`, where it is built and tested. The `aarch64` parts (its system calls,
+//!   program start and seccomp program) are written but have never been compiled: this
+//!   project's machines and CI have no other target.
 //! - As root (or with `CAP_SYS_ADMIN`): a mount namespace only; files keep their owners.
 //!   The program runs as root without capabilities, or as the ids the table chooses
 //!   (`uid`, `gid`, `groups`) or [`CommandExt::namespace_as`] gives.

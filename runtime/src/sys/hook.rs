@@ -63,7 +63,7 @@ pub(crate) fn on_own_stack<F: FnOnce()>(run: F) -> Result<(), Errno> {
     // (it cannot unwind: a panic aborts). Every caller-saved register is declared
     // clobbered.
     unsafe {
-        switch_stack(
+        super::arch::switch_stack(
             top,
             trampoline::<F> as *const () as usize,
             &raw mut call as usize,
@@ -71,52 +71,6 @@ pub(crate) fn on_own_stack<F: FnOnce()>(run: F) -> Result<(), Errno> {
     }
     // SAFETY: the mapping made above; the trampoline has returned, nothing uses it.
     unsafe { munmap(stack, HOOK_STACK) }
-}
-
-/// Calls `function(argument)` with the stack pointer at `top`, then switches back.
-///
-/// # Safety
-/// `top` must be the 16-byte aligned end of writable memory large enough for the call,
-/// and `function` an `extern "C" fn(usize)` that returns normally.
-#[cfg(target_arch = "x86_64")]
-unsafe fn switch_stack(top: *mut u8, function: usize, argument: usize) {
-    // SAFETY: the caller vouches for `top` and `function`; r12 is callee-saved, so it
-    // holds the old stack pointer across the call.
-    unsafe {
-        core::arch::asm!(
-            "mov r12, rsp",
-            "mov rsp, {top}",
-            "call {function}",
-            "mov rsp, r12",
-            top = in(reg) top,
-            function = in(reg) function,
-            in("rdi") argument,
-            out("r12") _,
-            clobber_abi("C"),
-        );
-    }
-}
-
-/// See the x86_64 version.
-///
-/// # Safety
-/// As for the x86_64 version.
-#[cfg(target_arch = "aarch64")]
-unsafe fn switch_stack(top: *mut u8, function: usize, argument: usize) {
-    // SAFETY: as for the x86_64 version; x20 is callee-saved.
-    unsafe {
-        core::arch::asm!(
-            "mov x20, sp",
-            "mov sp, {top}",
-            "blr {function}",
-            "mov sp, x20",
-            top = in(reg) top,
-            function = in(reg) function,
-            in("x0") argument,
-            out("x20") _,
-            clobber_abi("C"),
-        );
-    }
 }
 
 /// Installs the hook that enters `ns` in the child between fork and exec, then

@@ -18,35 +18,9 @@ use linux_raw_sys::ptrace::{
 };
 use rustix::io::Errno;
 
+use super::arch;
 use super::raw_syscall;
 use crate::table::Instruction;
-
-#[cfg(target_arch = "x86_64")]
-mod arch {
-    use linux_raw_sys::general::{__NR_ioctl, __X32_SYSCALL_BIT};
-    use linux_raw_sys::ptrace::{AUDIT_ARCH_I386, AUDIT_ARCH_X86_64};
-
-    pub(super) const NATIVE: u32 = AUDIT_ARCH_X86_64;
-    /// x32 calls come as `x86_64` with this bit in the number.
-    pub(super) const NUMBER_MASK: u32 = !__X32_SYSCALL_BIT;
-    pub(super) const IOCTL: u32 = __NR_ioctl;
-    /// x32's own `ioctl` (its number without the x32 bit).
-    pub(super) const OTHER_IOCTL: u32 = 514;
-    pub(super) const COMPAT: u32 = AUDIT_ARCH_I386;
-}
-
-#[cfg(target_arch = "aarch64")]
-mod arch {
-    use linux_raw_sys::general::__NR_ioctl;
-    use linux_raw_sys::ptrace::{AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM};
-
-    pub(super) const NATIVE: u32 = AUDIT_ARCH_AARCH64;
-    pub(super) const NUMBER_MASK: u32 = u32::MAX;
-    pub(super) const IOCTL: u32 = __NR_ioctl;
-    /// aarch64 has one `ioctl`.
-    pub(super) const OTHER_IOCTL: u32 = __NR_ioctl;
-    pub(super) const COMPAT: u32 = AUDIT_ARCH_ARM;
-}
 
 /// `ioctl` of i386 and of arm32.
 const COMPAT_IOCTL: u32 = 54;
@@ -77,12 +51,12 @@ const fn ret(k: u32) -> Instruction {
 /// The terminal rule alone; each jump's targets by index in the comments.
 pub(crate) static TERMINAL_ONLY: [Instruction; 16] = [
     /* 0 */ load(ARCH),
-    /* 1 */ jump_if(arch::NATIVE, 0, 4), // 2, 6
+    /* 1 */ jump_if(arch::AUDIT_NATIVE, 0, 4), // 2, 6
     /* 2 */ load(NR),
     /* 3 */ statement(BPF_ALU | BPF_AND | BPF_K, arch::NUMBER_MASK),
     /* 4 */ jump_if(arch::IOCTL, 4, 0), // 9, 5
     /* 5 */ jump_if(arch::OTHER_IOCTL, 3, 8), // 9, 14
-    /* 6 */ jump_if(arch::COMPAT, 0, 8), // 7, 15
+    /* 6 */ jump_if(arch::AUDIT_COMPAT, 0, 8), // 7, 15
     /* 7 */ load(NR),
     /* 8 */ jump_if(COMPAT_IOCTL, 0, 5), // 9, 14
     /* 9 */ load(REQUEST),

@@ -173,12 +173,12 @@ fn name_of(var: &[u8]) -> &[u8] {
     var.split(|&byte| byte == b'=').next().unwrap_or_default()
 }
 
-/// Where `_start` jumps: reads the initial stack and runs the launcher.
+/// Where `_start` (in `arch`) jumps: reads the initial stack and runs the launcher.
 ///
 /// # Safety
 /// `stack` must be the stack pointer the kernel started the process with: argc, argv's
 /// pointers and a null, envp's pointers and a null, then the auxiliary vector.
-unsafe extern "C" fn start(stack: *const usize) -> ! {
+pub(super) unsafe extern "C" fn start(stack: *const usize) -> ! {
     // SAFETY: the layout above, which the kernel guarantees at `_start`.
     let args = unsafe {
         let count = *stack;
@@ -190,41 +190,6 @@ unsafe extern "C" fn start(stack: *const usize) -> ! {
         }
     };
     crate::launcher::run(MOUNTNS_LAUNCHER_NAMESPACE, args)
-}
-
-/// The entry point: the kernel starts here with the stack pointer on argc.
-#[cfg(target_arch = "x86_64")]
-// SAFETY: `_start` is the one entry point of a binary without libc (whose crt would
-// define it); it clears the frame pointer (the outermost frame), passes the kernel's
-// stack pointer to `start`, and keeps the stack 16-byte aligned at the call, as the ABI
-// wants. `start` never returns.
-#[unsafe(naked)]
-#[unsafe(no_mangle)]
-unsafe extern "C" fn _start() -> ! {
-    core::arch::naked_asm!(
-        "xor ebp, ebp",
-        "mov rdi, rsp",
-        "and rsp, -16",
-        "call {start}",
-        "ud2",
-        start = sym start,
-    )
-}
-
-/// See the x86_64 version.
-#[cfg(target_arch = "aarch64")]
-// SAFETY: as for the x86_64 version; the kernel starts us with sp 16-byte aligned.
-#[unsafe(naked)]
-#[unsafe(no_mangle)]
-unsafe extern "C" fn _start() -> ! {
-    core::arch::naked_asm!(
-        "mov x29, #0",
-        "mov x30, #0",
-        "mov x0, sp",
-        "bl {start}",
-        "udf #0",
-        start = sym start,
-    )
 }
 
 // The functions the compiler calls for copies, fills and comparisons, which libc would
