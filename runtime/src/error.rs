@@ -364,6 +364,11 @@ pub struct Error {
     detail: Detail,
 }
 
+// An `Error` crosses from a forked child to its parent, copied: its references are to
+// the `&'static` table that was entered (a static, or memory leaked for good before the
+// fork), and the values of `param(NAME)` slots are copied into its detail.
+impl crate::sys::shared::Handed for Error {}
+
 /// A few bytes of text an [`Error`] carries by value (it is `Copy`, and crosses from a
 /// forked child to its parent): cut, with `...`, past its room.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]

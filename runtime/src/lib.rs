@@ -20,6 +20,7 @@ mod exposure;
 pub mod fault;
 #[cfg(all(feature = "launcher", not(feature = "std")))]
 mod launcher;
+mod outcome;
 mod params;
 mod policy;
 mod stack;

@@ -46,7 +46,7 @@ pub(crate) mod landlock;
 mod net;
 pub(crate) mod process;
 mod seccomp;
-mod shared;
+pub(crate) mod shared;
 
 pub(crate) use net::loopback_up;
 pub(crate) use seccomp::{TERMINAL_ONLY, install as install_seccomp};
@@ -147,7 +147,7 @@ pub(crate) fn set_groups(groups: &[u32]) -> Result<(), Errno> {
 #[cfg(feature = "std")]
 mod hook;
 #[cfg(feature = "std")]
-pub(crate) use hook::{Told, enter_before_exec, spawn_reported};
+pub(crate) use hook::{BeforeExec, before_exec, spawn_reported};
 
 /// Writes `bytes` to fd 2; returns how many were written.
 pub(crate) fn write_stderr(bytes: &[u8]) -> Result<usize, Errno> {
