@@ -428,10 +428,11 @@ macro_rules! launcher {
                 "a launcher cannot fill `param(NAME)` sources: declare their host paths"
             );
 
-            // The program start of `mountns` finds the namespace by this name.
+            // The program start of `mountns` calls it by this name.
             #[unsafe(no_mangle)]
-            static MOUNTNS_LAUNCHER_NAMESPACE: &'static ::mountns::__private::Namespace =
-                &$namespace;
+            fn mountns_launcher_main(args: ::mountns::__private::LauncherArgs) -> ! {
+                ::mountns::__private::launcher_run(&$namespace, args)
+            }
 
             #[panic_handler]
             fn panic(_: &::core::panic::PanicInfo<'_>) -> ! {
@@ -458,12 +459,12 @@ pub mod __private {
     pub use crate::assertions::{HiddenPath, assert_hidden, assert_read_only};
     pub use crate::package::{Layers, Message, Source, Wrap, split};
     pub use mountns_macros::namespace_resumed;
-    #[cfg(all(feature = "launcher", not(feature = "std")))]
-    pub use mountns_runtime::launcher_panicked;
     pub use mountns_runtime::{
         Caps, Flags, Hidden, Instruction, Kind, Landlock, Limit, Mount, Mountpoint, Namespace,
         Param, Resource, Tmpfs, Unshare, Upper,
     };
+    #[cfg(all(feature = "launcher", not(feature = "std")))]
+    pub use mountns_runtime::{LauncherArgs, launcher_panicked, launcher_run};
 
     /// The content of a `file` statement, whatever constant it was written as: a
     /// `&str` (`include_str!`), a `&[u8]` or a `&[u8; N]` (`include_bytes!`). Each type

@@ -17,8 +17,10 @@ use crate::table::Namespace;
 const DEFAULT_PATH: &CStr = c"/usr/local/bin:/usr/bin:/bin";
 
 /// `LAUNCHER PROGRAM [ARGS...]`: enters `ns` and executes `PROGRAM`. Errors go to stderr
-/// as `mountns: ...`, with exit status 127 (2 without a program).
-pub(crate) fn run(ns: &'static Namespace, args: Args) -> ! {
+/// as `mountns: ...`, with exit status 127 (2 without a program). The `main` of a
+/// launcher, which `mountns::launcher!` writes: `args` are the ones the program start
+/// read.
+pub fn run(ns: &'static Namespace, args: Args) -> ! {
     let Some(program) = args.get(1) else {
         let name = args.get(0).unwrap_or(c"launcher");
         crate::error::eprintln(format_args!(

@@ -1,7 +1,8 @@
 //! What a `#![no_std]`, `#![no_main]` launcher gets from libc elsewhere (feature
 //! `launcher`): the entry point the kernel jumps to, the memory functions the compiler
 //! calls and `execve` (`exit_group` is in `process`). Nothing else is linked, so
-//! nothing else provides them; `launcher.rs` is the safe rest.
+//! nothing else provides them. The binary's `mountns_launcher_main` (written by
+//! `mountns::launcher!`) takes over from here, with `launcher.rs`, the safe rest.
 
 use core::ffi::{CStr, c_char, c_int, c_void};
 
@@ -9,12 +10,12 @@ use linux_raw_sys::general::__NR_execve;
 use rustix::io::Errno;
 
 use super::raw_syscall;
-use crate::table::Namespace;
 
 unsafe extern "Rust" {
-    /// The launcher's namespace: `mountns::launcher!` defines it in the binary, and a
-    /// binary without it does not link.
-    safe static MOUNTNS_LAUNCHER_NAMESPACE: &'static Namespace;
+    /// The launcher's `main`: `mountns::launcher!` defines it in the binary (entering
+    /// the binary's namespace with the launcher of this crate), and a binary without it
+    /// does not link.
+    safe fn mountns_launcher_main(args: Args) -> !;
 }
 
 /// The auxiliary vector's key for "set-id or file capabilities" (`<linux/auxvec.h>`).
@@ -23,7 +24,7 @@ const AT_SECURE: usize = 23;
 /// The process's arguments and environment, as the kernel put them on the initial stack:
 /// they live, unchanged, as long as the process.
 #[derive(Clone, Copy)]
-pub(crate) struct Args {
+pub struct Args {
     argc: usize,
     /// `argc` pointers, then a null.
     argv: *const *const c_char,
@@ -173,7 +174,8 @@ fn name_of(var: &[u8]) -> &[u8] {
     var.split(|&byte| byte == b'=').next().unwrap_or_default()
 }
 
-/// Where `_start` (in `arch`) jumps: reads the initial stack and runs the launcher.
+/// Where `_start` (in `arch`) jumps: reads the initial stack and runs the launcher's
+/// `main`.
 ///
 /// # Safety
 /// `stack` must be the stack pointer the kernel started the process with: argc, argv's
@@ -189,7 +191,7 @@ pub(super) unsafe extern "C" fn start(stack: *const usize) -> ! {
             envp: argv.add(count + 1),
         }
     };
-    crate::launcher::run(MOUNTNS_LAUNCHER_NAMESPACE, args)
+    mountns_launcher_main(args)
 }
 
 // The functions the compiler calls for copies, fills and comparisons, which libc would
