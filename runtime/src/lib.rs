@@ -35,9 +35,9 @@ pub use exposure::Exposure;
 #[cfg(feature = "std")]
 pub use params::{Filled, Params};
 pub use policy::{Landlock, Limit, Resource, TIMED_OUT};
+pub use sys::Instruction;
 pub use table::{
-    Caps, Flags, Hidden, Instruction, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare,
-    Upper,
+    Caps, Flags, Hidden, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper,
 };
 #[cfg(all(feature = "launcher", not(feature = "std")))]
 #[doc(hidden)]

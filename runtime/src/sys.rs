@@ -49,6 +49,7 @@ mod seccomp;
 pub(crate) mod shared;
 
 pub(crate) use net::loopback_up;
+pub use seccomp::Instruction;
 pub(crate) use seccomp::{TERMINAL_ONLY, install as install_seccomp};
 
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]

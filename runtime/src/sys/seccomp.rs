@@ -1,4 +1,5 @@
-//! Installs a table's seccomp program: a classic BPF program that the macro compiled
+//! Installs a table's seccomp program: a classic BPF program of [`Instruction`]s (the
+//! kernel's `struct sock_filter`, so defined here) that the macro compiled
 //! from the table's syscall statements (`mountns-seccomp`), with the terminal rule
 //! every table has: `ioctl` `TIOCSTI` (push input into a terminal), `TIOCLINUX`
 //! (which can paste the console's selection) and `TIOCSETD` (change the line
@@ -20,7 +21,44 @@ use rustix::io::Errno;
 
 use super::arch;
 use super::raw_syscall;
-use crate::table::Instruction;
+
+/// One instruction of a table's seccomp program: the kernel's `struct sock_filter`,
+/// laid out alike, so the program is passed to the kernel as it is in the `static`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Instruction {
+    code: u16,
+    jt: u8,
+    jf: u8,
+    k: u32,
+}
+
+impl Instruction {
+    #[doc(hidden)]
+    pub const fn __new(code: u16, jt: u8, jf: u8, k: u32) -> Self {
+        Instruction { code, jt, jf, k }
+    }
+
+    /// The opcode.
+    pub const fn code(&self) -> u16 {
+        self.code
+    }
+
+    /// How far a conditional jump goes when its condition holds.
+    pub const fn jt(&self) -> u8 {
+        self.jt
+    }
+
+    /// How far a conditional jump goes when its condition fails.
+    pub const fn jf(&self) -> u8 {
+        self.jf
+    }
+
+    /// The constant operand.
+    pub const fn k(&self) -> u32 {
+        self.k
+    }
+}
 
 /// `ioctl` of i386 and of arm32.
 const COMPAT_IOCTL: u32 = 54;
