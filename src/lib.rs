@@ -91,7 +91,10 @@
 //! step (user namespaces, overlayfs layers with submounts), a slot unfilled or filled
 //! with a value that fails (shown), a directory to start in that is not there, a
 //! missing program, a source that the host resolves to a path the table asserts hidden
-//! ([`Step::Hidden`]). Its `Debug` is its `Display`: one sentence.
+//! ([`Step::Hidden`]). Its `Debug` is its `Display`: one sentence. Where the errno
+//! alone would mislead, [`Error::reason`] says why, as a [`Reason`] a program can match
+//! (the symbolic link or the missing directory on the way to a target, a slot without a
+//! value, the hidden path a source exposes, ...).
 //!
 //! # Requirements
 //!
@@ -343,8 +346,8 @@ mod package;
 #[doc(inline)]
 pub use mountns_macros::namespace;
 pub use mountns_runtime::{
-    Caps, Error, Exposure, Flags, Hidden, Kind, Landlock, Limit, Mount, Mountpoint, Namespace,
-    Param, Resource, Step, TIMED_OUT, Tmpfs, Unshare, Upper,
+    Caps, Error, Exposes, Exposure, Flags, Hidden, Kind, Landlock, Limit, Mount, Mountpoint,
+    Namespace, Param, Reason, Resource, Step, TIMED_OUT, Tmpfs, Unshare, Upper, Wanted,
 };
 #[cfg(feature = "std")]
 pub use mountns_runtime::{CommandExt, Filled, Ids, Params};

@@ -9,7 +9,8 @@ use std::process::{Child, Command, ExitStatus, Output};
 
 use rustix::io::Errno;
 
-use crate::error::{Error, Quoted, Reason, Step};
+use crate::error::display::Quoted;
+use crate::error::{Error, Reason, Step};
 use crate::params::Filled;
 use crate::sys::{self, BeforeExec};
 use crate::table::Identity;

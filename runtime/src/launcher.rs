@@ -23,9 +23,9 @@ const DEFAULT_PATH: &CStr = c"/usr/local/bin:/usr/bin:/bin";
 pub fn run(ns: &'static Namespace, args: Args) -> ! {
     let Some(program) = args.get(1) else {
         let name = args.get(0).unwrap_or(c"launcher");
-        crate::error::eprintln(format_args!(
+        crate::error::display::eprintln(format_args!(
             "usage: {} PROGRAM [ARGS...]",
-            crate::error::Lossy(name.to_bytes())
+            crate::error::display::Lossy(name.to_bytes())
         ));
         process::exit(2)
     };
@@ -89,7 +89,7 @@ fn exec(program: &'static CStr, args: Args, ns: &'static Namespace) -> Error {
 
 /// Ends the process after a panic, which entering is written never to cause.
 pub fn panicked() -> ! {
-    crate::error::eprintln(format_args!("mountns: the launcher panicked"));
+    crate::error::display::eprintln(format_args!("mountns: the launcher panicked"));
     process::exit(127)
 }
 

@@ -30,7 +30,7 @@ mod table;
 #[cfg(feature = "std")]
 pub use command::{CommandExt, Ids};
 pub use enter::{force_landlock_abi, force_legacy_unions};
-pub use error::{Error, Step};
+pub use error::{Error, Exposes, Reason, Step, Wanted};
 pub use exposure::Exposure;
 #[cfg(feature = "std")]
 pub use params::{Filled, Params};
