@@ -26,6 +26,7 @@ mod policy;
 mod stack;
 mod sys;
 mod table;
+mod terminal;
 
 #[cfg(feature = "std")]
 pub use command::{CommandExt, Ids};

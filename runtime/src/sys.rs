@@ -1,6 +1,9 @@
 //! The only module with `unsafe`: what rustix lacks or marks unsafe; with it (`hook`,
-//! feature `std`) the hook that enters between fork and exec, and (`start`, feature
-//! `launcher`) the program start of a launcher without libc.
+//! feature `std`) the hook that runs between fork and exec, and (`start`, feature
+//! `launcher`) the program start of a launcher without libc. The bottom layer: it
+//! imports nothing of the crate, and what it carries for the layers above (the value
+//! of a shared page, the work of a hook) is theirs to define. What each architecture
+//! does its own way is in `arch/`.
 
 #![allow(unsafe_code)]
 // System call arguments and results are machine words: descriptors, numbers and
@@ -37,7 +40,7 @@ unsafe fn raw_syscall(number: u32, args: [usize; 5]) -> Result<usize, Errno> {
 // never compiled here.
 #[cfg_attr(target_arch = "x86_64", path = "sys/arch/x86_64.rs")]
 #[cfg_attr(target_arch = "aarch64", path = "sys/arch/aarch64.rs")]
-mod arch;
+pub(crate) mod arch;
 
 #[cfg(all(feature = "launcher", not(feature = "std")))]
 pub(crate) mod start;
@@ -50,7 +53,7 @@ pub(crate) mod shared;
 
 pub(crate) use net::loopback_up;
 pub use seccomp::Instruction;
-pub(crate) use seccomp::{TERMINAL_ONLY, install as install_seccomp};
+pub(crate) use seccomp::install as install_seccomp;
 
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 compile_error!("mountns: raw system calls are written for x86_64 (and, never built, aarch64) only");

@@ -66,7 +66,7 @@ impl Namespace {
             as_pid_1: false,
             caps: Caps::NONE,
             identity: Identity::NONE,
-            seccomp: &crate::sys::TERMINAL_ONLY,
+            seccomp: &crate::terminal::TERMINAL_ONLY,
             hidden: &[],
             landlock: None,
             limits: &[],

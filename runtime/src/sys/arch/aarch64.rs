@@ -71,12 +71,12 @@ unsafe extern "C" fn _start() -> ! {
 }
 
 /// The `seccomp_data.arch` of native calls.
-pub(super) const AUDIT_NATIVE: u32 = AUDIT_ARCH_AARCH64;
+pub(crate) const AUDIT_NATIVE: u32 = AUDIT_ARCH_AARCH64;
 /// The `seccomp_data.arch` of 32-bit calls (arm's).
-pub(super) const AUDIT_COMPAT: u32 = AUDIT_ARCH_ARM;
+pub(crate) const AUDIT_COMPAT: u32 = AUDIT_ARCH_ARM;
 /// What of a native call's number is the call: all of it.
-pub(super) const NUMBER_MASK: u32 = u32::MAX;
+pub(crate) const NUMBER_MASK: u32 = u32::MAX;
 /// The native `ioctl`.
-pub(super) const IOCTL: u32 = __NR_ioctl;
+pub(crate) const IOCTL: u32 = __NR_ioctl;
 /// aarch64 has one `ioctl`.
-pub(super) const OTHER_IOCTL: u32 = __NR_ioctl;
+pub(crate) const OTHER_IOCTL: u32 = __NR_ioctl;

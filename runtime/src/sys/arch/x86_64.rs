@@ -76,13 +76,13 @@ unsafe extern "C" fn _start() -> ! {
 }
 
 /// The `seccomp_data.arch` of native calls.
-pub(super) const AUDIT_NATIVE: u32 = AUDIT_ARCH_X86_64;
+pub(crate) const AUDIT_NATIVE: u32 = AUDIT_ARCH_X86_64;
 /// The `seccomp_data.arch` of 32-bit calls (i386's, `int 0x80`).
-pub(super) const AUDIT_COMPAT: u32 = AUDIT_ARCH_I386;
+pub(crate) const AUDIT_COMPAT: u32 = AUDIT_ARCH_I386;
 /// What of a native call's number is the call: x32 calls come as `x86_64` with
 /// `__X32_SYSCALL_BIT` in the number.
-pub(super) const NUMBER_MASK: u32 = !__X32_SYSCALL_BIT;
+pub(crate) const NUMBER_MASK: u32 = !__X32_SYSCALL_BIT;
 /// The native `ioctl`.
-pub(super) const IOCTL: u32 = __NR_ioctl;
+pub(crate) const IOCTL: u32 = __NR_ioctl;
 /// x32's own `ioctl` (its number without the x32 bit).
-pub(super) const OTHER_IOCTL: u32 = 514;
+pub(crate) const OTHER_IOCTL: u32 = 514;
