@@ -44,7 +44,7 @@ impl Args {
     }
 
     /// The inherited environment's variables, `NAME=value`, in order.
-    fn inherited(&self) -> impl Iterator<Item = &'static CStr> {
+    pub(crate) fn inherited(&self) -> impl Iterator<Item = &'static CStr> {
         let mut entry = self.envp;
         core::iter::from_fn(move || {
             // SAFETY: envp's pointers up to and including the null that ends them; the
@@ -114,64 +114,46 @@ impl Args {
 /// How many variables a launcher's program may get: the room of [`Environment`].
 const ENVIRONMENT: usize = 4096;
 
-/// The environment a launcher executes its program with: the table's (`env clear;`,
-/// `env "NAME" "value";`) over the inherited one, as pointers on the launcher's stack
-/// (32 KiB) to strings of the initial stack and of the table, a null after the last.
+/// The environment a launcher executes its program with, as `execve` takes it:
+/// pointers on the launcher's stack (32 KiB) to `NAME=value` strings that live as long
+/// as the process (of the initial stack, or static), a null after the last.
 pub(crate) struct Environment {
     pointers: [*const c_char; ENVIRONMENT + 1],
     len: usize,
 }
 
 impl Environment {
-    /// The inherited variables (none if `clear`) whose names `vars` does not set, then
-    /// `vars` (`NAME=value`). `E2BIG` if there are more than 4096.
+    /// No variable yet.
     // 32 KiB on the launcher's main stack (8 MiB unless the caller's limit says less),
     // where nothing else is: a launcher allocates nothing.
     #[allow(clippy::large_stack_arrays)]
-    pub(crate) fn new(
-        args: &Args,
-        clear: bool,
-        vars: &'static [&'static CStr],
-    ) -> Result<Environment, Errno> {
-        let mut environment = Environment {
+    pub(crate) fn new() -> Environment {
+        Environment {
             pointers: [core::ptr::null(); ENVIRONMENT + 1],
             len: 0,
-        };
-        let set = |var: &CStr| {
-            let name = name_of(var.to_bytes());
-            vars.iter().any(|table| name_of(table.to_bytes()) == name)
-        };
-        let inherited = args.inherited().filter(|var| !clear && !set(var));
-        for var in inherited.chain(vars.iter().copied()) {
-            let Some(slot) = environment.pointers.get_mut(environment.len) else {
-                return Err(Errno::TOOBIG);
-            };
-            *slot = var.as_ptr();
-            environment.len += 1;
         }
+    }
+
+    /// Adds `var` after the others; `E2BIG` past 4096 variables.
+    pub(crate) fn push(&mut self, var: &'static CStr) -> Result<(), Errno> {
         // The null after the last: the array has one more slot than it fills.
-        if environment.len > ENVIRONMENT {
+        if self.len >= ENVIRONMENT {
             return Err(Errno::TOOBIG);
         }
-        Ok(environment)
+        let slot = self.pointers.get_mut(self.len).ok_or(Errno::TOOBIG)?;
+        *slot = var.as_ptr();
+        self.len += 1;
+        Ok(())
     }
 
-    /// The value of the variable `name`, if set.
-    pub(crate) fn var(&self, name: &[u8]) -> Option<&'static CStr> {
-        self.pointers.iter().take(self.len).find_map(|&pointer| {
-            // SAFETY: each of the first `len` pointers is to a NUL-terminated string of
-            // the initial stack or of a static, which live as long as the process.
-            let var = unsafe { CStr::from_ptr(pointer) };
-            let bytes = var.to_bytes_with_nul();
-            let value = bytes.strip_prefix(name)?.strip_prefix(b"=")?;
-            CStr::from_bytes_with_nul(value).ok()
+    /// The variables, in order.
+    pub(crate) fn vars(&self) -> impl Iterator<Item = &'static CStr> + '_ {
+        self.pointers.iter().take(self.len).map(|&pointer| {
+            // SAFETY: each of the first `len` pointers is from a `&'static CStr` that
+            // `push` took: a NUL-terminated string that lives as long as the process.
+            unsafe { CStr::from_ptr(pointer) }
         })
     }
-}
-
-/// The name of a `NAME=value` variable (all of it without a `=`).
-fn name_of(var: &[u8]) -> &[u8] {
-    var.split(|&byte| byte == b'=').next().unwrap_or_default()
 }
 
 /// Where `_start` (in `arch`) jumps: reads the initial stack and runs the launcher's
