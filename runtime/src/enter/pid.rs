@@ -24,8 +24,9 @@ use rustix::process::{self, Pid, Resource, Rlimit, Signal, WaitOptions};
 
 use super::confine::{Parent, die_with_parent};
 use crate::error::{Context, Error, Step};
+use crate::outcome::{Outcome, OutcomePage};
 use crate::policy::TIMED_OUT;
-use crate::sys::process::{self as raw, Disposition, Instant, Outcome, OutcomePage, SignalSet};
+use crate::sys::process::{self as raw, Disposition, Instant, SignalSet};
 
 /// The signals C and I pass on to the program.
 const FORWARDED: [i32; 6] = [
