@@ -10,7 +10,7 @@ use std::io;
 use rustix::io::Errno;
 
 use crate::sys::shared::Handed;
-use crate::table::{Hidden, Source};
+use crate::table::{Hidden, Kind, Mount, Source};
 
 pub(crate) mod display;
 mod hints;
@@ -266,6 +266,24 @@ impl Context {
             target: Some(target),
             source: None,
         }
+    }
+
+    /// The table entry that errors about `mount` name: its kind and target, and a
+    /// bind's source.
+    pub(crate) const fn of(mount: &'static Mount) -> Context {
+        let entry = match mount.kind() {
+            Kind::Bind { source } => {
+                return Context::new(Entry::Bind, mount.target()).with_source(source);
+            }
+            Kind::Tmpfs(_) => Entry::Tmpfs,
+            Kind::Union { .. } => Entry::Union,
+            Kind::Proc => Entry::Proc,
+            Kind::Dev => Entry::Dev,
+            Kind::File { .. } | Kind::FileParam { .. } => Entry::File,
+            Kind::Dir => Entry::Dir,
+            Kind::Symlink { .. } => Entry::Symlink,
+        };
+        Context::new(entry, mount.target())
     }
 
     pub(crate) const fn with_source(self, source: Source) -> Context {

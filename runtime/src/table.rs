@@ -1048,7 +1048,7 @@ impl fmt::Display for Mount {
             ""
         };
         let target = field(self.target);
-        let flags = Attributes(crate::enter::attributes_of(self));
+        let flags = Attributes(crate::enter::attributes::attributes_of(self));
         match self.kind {
             Kind::Bind { source } => {
                 let source = SourceField {

@@ -25,7 +25,7 @@ use rustix::pipe::{PipeFlags, pipe_with};
 use rustix::process::{self, Pid, WaitOptions};
 use rustix::thread::UnshareFlags;
 
-use super::{ScratchName, new_file};
+use crate::enter::fsops::{ScratchName, new_file};
 use crate::error::{Context, Entry, Error, Step};
 use crate::params::{Value, Values};
 use crate::sys;

@@ -11,7 +11,9 @@ use rustix::fs::{self, FileType, Mode, OFlags};
 use rustix::io::Errno;
 use rustix::mount::MountAttrFlags;
 
-use super::{Roots, attach, bind_one, new_file, new_mount, open_beneath, open_source};
+use crate::enter::attributes::DEV as ATTRIBUTES;
+use crate::enter::fsops::{attach, bind_one, new_file, new_mount, open_beneath};
+use crate::enter::roots::{Roots, open_source};
 use crate::error::{Context, Error, Reason, Step};
 use crate::sys;
 use crate::table::{Param, Source};
@@ -60,9 +62,6 @@ const NOSUID: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NOSUID;
 const NODEV: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NODEV;
 const NOEXEC: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NOEXEC;
 
-/// The attributes of a `dev`'s tmpfs (read-only besides, once sealed).
-pub(super) const ATTRIBUTES: MountAttrFlags = NOSUID.union(NODEV).union(NOEXEC);
-
 /// How many `dev` entries a table may have: their tmpfs stay writable until the seal,
 /// for the mountpoints of the entries under them, and are held here until then.
 const MAX_DEVS: usize = 8;
@@ -99,7 +98,8 @@ impl Devs {
 
 /// Builds a `/dev` on `mountpoint`.
 pub(super) fn build(
-    roots: &mut Roots,
+    roots: &Roots,
+    devs: &mut Devs,
     mountpoint: &OwnedFd,
     context: Context,
 ) -> Result<(), Error> {
@@ -119,7 +119,7 @@ pub(super) fn build(
     for (name, text) in LINKS {
         fs::symlinkat(text, &dev, name).map_err(fail)?;
     }
-    roots.devs.push(context, dev).map_err(fail)
+    devs.push(context, dev).map_err(fail)
 }
 
 /// Binds the host's character device `host` onto a new empty file `name` of `dev`. The

@@ -15,7 +15,7 @@ use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{self, FileType, Mode, OFlags, ResolveFlags};
 use rustix::io::Errno;
 
-use super::{PathBuf, openat2_retried};
+use crate::enter::fsops::{PathBuf, openat2_retried};
 use crate::error::{Context, Error, Exposes, Reason, Step};
 use crate::params::{self, Values};
 use crate::table::{Hidden, Namespace, Source};

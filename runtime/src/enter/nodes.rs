@@ -15,10 +15,10 @@ use rustix::fs::{self, CWD, Mode};
 use rustix::io::Errno;
 use rustix::mount::{self, MoveMountFlags};
 
-use super::{
-    Maker, Roots, attributes, attributes_of, bind_one, create_parents, explain, is_dir, make_dir,
-    new_file, new_mount_with, relative,
-};
+use crate::enter::attributes::{attributes, attributes_of};
+use crate::enter::fsops::{bind_one, is_dir, make_dir, new_file, new_mount_with, relative};
+use crate::enter::mountpoints::{Maker, create_parents, explain};
+use crate::enter::roots::Roots;
 use crate::error::{Context, Error, Step};
 use crate::params::Value;
 use crate::stack::StackBuf;
@@ -131,7 +131,8 @@ fn write_all(file: &OwnedFd, bytes: &[u8]) -> Result<(), Errno> {
 /// Binds a new file holding `bytes` onto `mountpoint`: read-only (even root inside
 /// gets EROFS) unless `rw`, with the declared mode, and belonging to the program's user.
 pub(super) fn file(
-    roots: &mut Roots,
+    roots: &Roots,
+    data: &mut Data,
     mountpoint: &OwnedFd,
     mount: &Mount,
     bytes: Bytes,
@@ -143,7 +144,7 @@ pub(super) fn file(
     let rw = mount.flags().is_rw();
     let default = if rw { WRITABLE } else { READ_ONLY };
     context.step(Step::Node, || {
-        let file = roots.data.create(mount.mode().unwrap_or(default))?;
+        let file = data.create(mount.mode().unwrap_or(default))?;
         match bytes {
             Bytes::Fixed(fixed) => write_all(&file, fixed)?,
             Bytes::Given(name) => match roots.params.value(name) {

@@ -6,7 +6,7 @@
 //! 6.8 with one `mount(2)` option string. DESIGN.md says why each route exists.
 
 use core::fmt::Write as _;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use rustix::fd::{AsFd as _, AsRawFd as _, OwnedFd};
 use rustix::fs::{self, AtFlags, CWD, Mode, OFlags, StatxFlags};
@@ -15,13 +15,22 @@ use rustix::mount::{
     self, FsMountFlags, FsOpenFlags, MountAttrFlags, MountFlags, MoveMountFlags, OpenTreeFlags,
 };
 
-use super::{
-    LEGACY_UNIONS, Roots, ScratchName, attach, attributes, attributes_of, clone_tree, new_tmpfs,
-    open_source,
-};
+use crate::enter::attributes::{attributes, attributes_of};
+use crate::enter::fsops::{ScratchName, attach, clone_tree, new_tmpfs};
+use crate::enter::roots::{Roots, open_source};
 use crate::error::{Context, Error, Reason, Step};
 use crate::stack::StackBuf;
 use crate::table::{Flags, Mount, Source, Tmpfs, Upper};
+
+static LEGACY_UNIONS: AtomicBool = AtomicBool::new(false);
+
+/// Makes unions use the `mount(2)` option-string path of kernels before 6.8 instead of
+/// `fsconfig(2)` with `lowerdir+`, in this process and the children it forks from now
+/// on. For tests and benchmarks of that path; hidden from the docs.
+#[doc(hidden)]
+pub fn force_legacy_unions(on: bool) {
+    LEGACY_UNIONS.store(on, Ordering::Relaxed);
+}
 
 /// Where a writable union's writes go.
 enum Writes {
