@@ -23,7 +23,6 @@ use crate::params::{self, NoValues, Values};
 use crate::sys;
 use crate::table::{Identity, Kind, Mount, Namespace, Unshare};
 
-pub(crate) mod attributes;
 mod bind;
 mod confine;
 mod descriptors;
@@ -40,7 +39,6 @@ mod proc;
 mod roots;
 mod union;
 
-use attributes::attributes_of;
 use fsops::{PathBuf, attach, new_tmpfs, relative};
 pub use landlock::force_landlock_abi;
 use roots::{Roots, Start};
@@ -273,7 +271,7 @@ fn mount_one(
         Kind::Tmpfs(tmpfs) => {
             let mountpoint = mountpoint(roots)?;
             context.step(Step::Tmpfs, || {
-                attach(&new_tmpfs(tmpfs, attributes_of(mount))?, &mountpoint)
+                attach(&new_tmpfs(tmpfs, mount.attributes())?, &mountpoint)
             })?;
         }
         Kind::Union { lowers, upper } => {

@@ -663,7 +663,33 @@ impl Flags {
     pub const fn is_rw(self) -> bool {
         self.contains(Flags::RW)
     }
+
+    /// The attributes of a mount of the table: always nosuid; nodev unless `dev`;
+    /// noexec with `noexec`; read-only with `ro`.
+    pub(crate) const fn attributes(self) -> MountAttrFlags {
+        let mut attributes = MountAttrFlags::MOUNT_ATTR_NOSUID;
+        if !self.is_dev() {
+            attributes = attributes.union(MountAttrFlags::MOUNT_ATTR_NODEV);
+        }
+        if self.is_noexec() {
+            attributes = attributes.union(MountAttrFlags::MOUNT_ATTR_NOEXEC);
+        }
+        if self.is_read_only() {
+            attributes = attributes.union(MountAttrFlags::MOUNT_ATTR_RDONLY);
+        }
+        attributes
+    }
 }
+
+/// What every mount of a procfs is: no set-id programs, device nodes or executables,
+/// as a `noexec` entry.
+pub(crate) const PROC_ATTRIBUTES: MountAttrFlags = Flags::NOEXEC.attributes();
+
+/// The attributes of a `dev`'s tmpfs (read-only besides, once sealed): nosuid, nodev,
+/// noexec.
+pub(crate) const DEV_ATTRIBUTES: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NOSUID
+    .union(MountAttrFlags::MOUNT_ATTR_NODEV)
+    .union(MountAttrFlags::MOUNT_ATTR_NOEXEC);
 
 /// One parameter of a tmpfs, `key=value` or a lone `key`, as `fsconfig(2)` takes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -865,6 +891,31 @@ pub struct Mount {
 }
 
 impl Mount {
+    /// The attributes the mount of this entry gets, each kind's as its code gives them,
+    /// and what the table's `Display` prints: the flags' [`Flags::attributes`];
+    /// read-only besides for a union without an upper, and for a `file` (noexec too); a
+    /// `dev`'s tmpfs nosuid, nodev, noexec, and read-only once sealed; a `proc` nosuid,
+    /// nodev, noexec. A `dir` or `symlink` is no mount.
+    pub(crate) const fn attributes(&self) -> MountAttrFlags {
+        const RDONLY: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_RDONLY;
+        let flags = self.flags.attributes();
+        match self.kind {
+            Kind::Bind { .. } | Kind::Tmpfs(_) | Kind::Union { upper: Some(_), .. } => flags,
+            Kind::Union { upper: None, .. } => flags.union(RDONLY),
+            // The clone of a file of the data tmpfs, which is noexec, keeps noexec; a
+            // `file rw` is the program's to write.
+            Kind::File { .. } | Kind::FileParam { .. } if self.flags.is_rw() => {
+                flags.union(MountAttrFlags::MOUNT_ATTR_NOEXEC)
+            }
+            Kind::File { .. } | Kind::FileParam { .. } => {
+                flags.union(RDONLY).union(MountAttrFlags::MOUNT_ATTR_NOEXEC)
+            }
+            Kind::Proc => PROC_ATTRIBUTES,
+            Kind::Dev => DEV_ATTRIBUTES.union(RDONLY),
+            Kind::Dir | Kind::Symlink { .. } => MountAttrFlags::empty(),
+        }
+    }
+
     #[doc(hidden)]
     pub const fn __new(
         target: &'static CStr,
@@ -1048,7 +1099,7 @@ impl fmt::Display for Mount {
             ""
         };
         let target = field(self.target);
-        let flags = Attributes(crate::enter::attributes::attributes_of(self));
+        let flags = Attributes(self.attributes());
         match self.kind {
             Kind::Bind { source } => {
                 let source = SourceField {

@@ -5,7 +5,6 @@ use rustix::fd::{AsFd as _, OwnedFd};
 use rustix::fs::OFlags;
 use rustix::io::Errno;
 
-use crate::enter::attributes::attributes_of;
 use crate::enter::fsops::{attach, clone_tree, is_dir};
 use crate::enter::roots::{Roots, is_file, open_source};
 use crate::error::{Context, Error, Step};
@@ -51,7 +50,7 @@ pub(super) fn mount(
     let tree = clone_tree(&opened).map_err(bind)?;
     // Every flag in one call, on the whole tree: the host's mounts below the source (a
     // devtmpfs, a disk of set-id programs) get them too.
-    let set_flags = || sys::mount_setattr(tree.as_fd(), true, attributes_of(mount));
+    let set_flags = || sys::mount_setattr(tree.as_fd(), true, mount.attributes());
     if mount.flags().is_read_only() {
         context.step(Step::ReadOnly, set_flags)?;
     } else {

@@ -11,12 +11,11 @@ use rustix::fs::{self, FileType, Mode, OFlags};
 use rustix::io::Errno;
 use rustix::mount::MountAttrFlags;
 
-use crate::enter::attributes::DEV as ATTRIBUTES;
 use crate::enter::fsops::{attach, bind_one, new_file, new_mount, open_beneath};
 use crate::enter::roots::{Roots, open_source};
 use crate::error::{Context, Error, Reason, Step};
 use crate::sys;
-use crate::table::{Param, Source};
+use crate::table::{DEV_ATTRIBUTES as ATTRIBUTES, Param, Source};
 
 /// The host's nodes: the name in the new `/dev` and the host path bound there.
 pub(crate) const NODES: [(&CStr, &CStr); 6] = [

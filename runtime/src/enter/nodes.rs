@@ -15,7 +15,6 @@ use rustix::fs::{self, CWD, Mode};
 use rustix::io::Errno;
 use rustix::mount::{self, MoveMountFlags};
 
-use crate::enter::attributes::{attributes, attributes_of};
 use crate::enter::fsops::{bind_one, is_dir, make_dir, new_file, new_mount_with, relative};
 use crate::enter::mountpoints::{Maker, create_parents, explain};
 use crate::enter::roots::Roots;
@@ -89,7 +88,7 @@ impl Data {
             if let Some(bytes) = self.size {
                 write!(size, "{bytes}").map_err(|_| Errno::NAMETOOLONG)?;
             }
-            let tmpfs = new_mount_with(c"tmpfs", attributes(Flags::NOEXEC), |fs| {
+            let tmpfs = new_mount_with(c"tmpfs", Flags::NOEXEC.attributes(), |fs| {
                 mount::fsconfig_set_string(fs, c"mode", c"0700")?;
                 if size.as_bytes().is_empty() {
                     Ok(())
@@ -154,7 +153,7 @@ pub(super) fn file(
             },
         }
         roots.maker.give_file(file.as_fd())?;
-        bind_one(&file, attributes_of(mount), mountpoint)
+        bind_one(&file, mount.attributes(), mountpoint)
     })
 }
 

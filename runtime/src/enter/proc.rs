@@ -11,9 +11,9 @@ use rustix::fs::OFlags;
 use rustix::io::Errno;
 use rustix::mount::MountAttrFlags;
 
-use crate::enter::attributes::PROC as ATTRIBUTES;
 use crate::enter::fsops::{attach, bind_one, new_mount, open_beneath};
 use crate::error::{Context, Error, Step};
+use crate::table::PROC_ATTRIBUTES as ATTRIBUTES;
 
 /// The entries of a procfs that only read-only binds make safe.
 const COVERED: [&core::ffi::CStr; 4] = [c"sys", c"sysrq-trigger", c"irq", c"bus"];

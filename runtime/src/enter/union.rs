@@ -15,7 +15,6 @@ use rustix::mount::{
     self, FsMountFlags, FsOpenFlags, MountAttrFlags, MountFlags, MoveMountFlags, OpenTreeFlags,
 };
 
-use crate::enter::attributes::{attributes, attributes_of};
 use crate::enter::fsops::{ScratchName, attach, clone_tree, new_tmpfs};
 use crate::enter::roots::{Roots, open_source};
 use crate::error::{Context, Error, Reason, Step};
@@ -116,7 +115,7 @@ impl UpperDirs {
         let mut scratch = ScratchName::new();
         write!(scratch, "/u{index}").map_err(|_| Errno::NAMETOOLONG)?;
         fs::mkdir(scratch.as_cstr(), Mode::from_raw_mode(0o755))?;
-        let fs = new_tmpfs(tmpfs, attributes(Flags::NONE))?;
+        let fs = new_tmpfs(tmpfs, Flags::NONE.attributes())?;
         mount::move_mount(
             &fs,
             c"",
@@ -163,7 +162,7 @@ struct Layers<'a> {
 impl Layers<'_> {
     /// The overlay's attributes: the table's flags, and read-only without an upper.
     fn attributes(&self) -> MountAttrFlags {
-        attributes_of(self.mount)
+        self.mount.attributes()
     }
 }
 
