@@ -3,7 +3,7 @@
 
 use core::ffi::CStr;
 
-use mountns::{Flags, Kind, Mount, Namespace, Source, namespace};
+use mountns::{Flags, Kind, MadeIn, Mount, Namespace, Source, namespace};
 
 const DATA: &str = "/srv/data";
 
@@ -93,8 +93,8 @@ fn tmpfs_options_are_split() {
         .map(|p| (p.key(), p.value()))
         .collect();
     assert_eq!(params, [(c"size", Some(c"10M")), (c"mode", Some(c"1777"))]);
-    assert!(find(&SHAPES, c"/tmp/cache").in_tmpfs());
-    assert!(!find(&SHAPES, c"/etc/hostname").in_tmpfs());
+    assert_eq!(find(&SHAPES, c"/tmp/cache").made_in(), MadeIn::Tmpfs);
+    assert_eq!(find(&SHAPES, c"/etc/hostname").made_in(), MadeIn::Skeleton);
 }
 
 #[test]

@@ -53,9 +53,32 @@ pub struct Mount<O> {
     pub dir: bool,
     pub flags: u32,
     pub kind: Kind<O>,
-    /// The runtime makes this mountpoint (or this directory, link or file) inside the
-    /// nearest enclosing mount, a tmpfs of this table, once that is mounted.
-    pub in_tmpfs: bool,
+    /// Where the runtime makes this mountpoint (or this directory, link or file).
+    pub made_in: MadeIn,
+}
+
+/// Where the runtime makes a mountpoint (or a `dir`, `symlink` or `file`): with the
+/// skeleton, or inside the nearest enclosing mount once that is mounted, since that
+/// mount hides the skeleton below it (a `tmpfs`, a `dev`) or takes what is made in it
+/// (a writable union's upper tmpfs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MadeIn {
+    Skeleton,
+    Tmpfs,
+    Dev,
+    Upper,
+}
+
+impl MadeIn {
+    /// The runtime's `MadeIn` variant of the same name.
+    pub fn name(self) -> &'static str {
+        match self {
+            MadeIn::Skeleton => "Skeleton",
+            MadeIn::Tmpfs => "Tmpfs",
+            MadeIn::Dev => "Dev",
+            MadeIn::Upper => "Upper",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -317,7 +340,7 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
             dir,
             flags,
             kind,
-            in_tmpfs: false,
+            made_in: MadeIn::Skeleton,
         })
     } else {
         Err(errors)
@@ -465,7 +488,7 @@ fn check_nesting<O: Clone>(mounts: &mut [Mount<O>], errors: &mut Vec<Error<O>>) 
                     other: Some(representative(&mounts[parent]).clone()),
                 });
             }
-            mounts[i].in_tmpfs = made_in_tmpfs(&mounts[i], &mounts[parent]);
+            mounts[i].made_in = made_in(&mounts[i], &mounts[parent]);
         }
         if mounts[i].made() != Some(Made::Dir) {
             stack.push(i);
@@ -498,20 +521,22 @@ fn nesting_problem<O>(child: &Mount<O>, parent: &Mount<O>) -> Option<Problem> {
     }
 }
 
-/// Whether the runtime makes `child` (its mountpoint, or the directory, link or file
-/// itself) inside `parent`, its nearest enclosing mount, rather than with the
-/// skeleton: a tmpfs or a `dev` hides the skeleton below it, and a writable union
-/// takes what is made in it into its upper tmpfs.
-fn made_in_tmpfs<O>(child: &Mount<O>, parent: &Mount<O>) -> bool {
+/// Where the runtime makes `child` (its mountpoint, or the directory, link or file
+/// itself), given `parent`, its nearest enclosing mount: inside it rather than with
+/// the skeleton when a tmpfs or a `dev` hides the skeleton below it, or a writable
+/// union takes what is made in it into its upper tmpfs.
+fn made_in<O>(child: &Mount<O>, parent: &Mount<O>) -> MadeIn {
     match &parent.kind {
-        Kind::Tmpfs(_) => true,
-        Kind::Make(_) => parent.made() == Some(Made::Dev),
+        Kind::Tmpfs(_) => MadeIn::Tmpfs,
+        Kind::Make(_) if parent.made() == Some(Made::Dev) => MadeIn::Dev,
         Kind::Union {
             upper: Some(upper), ..
-        } if upper.is_tmpfs() => {
-            matches!(child.made(), Some(Made::Dir | Made::Symlink | Made::File))
+        } if upper.is_tmpfs()
+            && matches!(child.made(), Some(Made::Dir | Made::Symlink | Made::File)) =>
+        {
+            MadeIn::Upper
         }
-        Kind::Bind(_) | Kind::Union { .. } => false,
+        Kind::Make(_) | Kind::Bind(_) | Kind::Union { .. } => MadeIn::Skeleton,
     }
 }
 
@@ -549,7 +574,7 @@ pub enum Node {
 pub fn skeleton<O>(mounts: &[Mount<O>]) -> Vec<(String, Node)> {
     let mut paths: Vec<(String, Node)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let made_later = |mount: &Mount<O>| mount.in_tmpfs && mount.made().is_some();
+    let made_later = |mount: &Mount<O>| mount.made_in != MadeIn::Skeleton && mount.made().is_some();
     for mount in mounts
         .iter()
         .filter(|mount| mount.target != "/" && !made_later(mount))

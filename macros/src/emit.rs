@@ -7,7 +7,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{Ident, LitCStr, LitInt, LitStr};
 
-use crate::collapse::{self, Entry, Kind, Made, Mount, Node, What};
+use crate::collapse::{self, Entry, Kind, Made, MadeIn, Mount, Node, What};
 use crate::expand::Table;
 use crate::flatten::{Origin, Settings, SourceCode};
 use crate::include::serialize_body;
@@ -327,13 +327,15 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
             statics.no_children_if_a_file(mount, mounts);
         }
         let flags = bits("Flags", valid::FLAGS, mount.flags);
-        let in_tmpfs = mount.in_tmpfs;
+        let made_in = Ident::new(mount.made_in.name(), Span::call_site());
         let mode = match &mount.kind {
             Kind::Make(entry) => entry.mode.map(|mode| quote!(.__with_mode(#mode))),
             _ => None,
         };
         rows.push(quote! {
-            #private::Mount::__new(#target, #dir, #flags, #kind, #in_tmpfs)#mode
+            #private::Mount::__new(#target, #flags, #kind)
+                .__dir(#dir)
+                .__made_in(#private::MadeIn::#made_in)#mode
         });
     }
     let (skeleton, parents) = skeleton(mounts, &statics)?;
@@ -625,7 +627,8 @@ impl Statics {
         let made_with_skeleton = mounts
             .iter()
             .find(|mount| {
-                matches!(mount.made(), Some(Made::Dir | Made::Symlink)) && !mount.in_tmpfs
+                matches!(mount.made(), Some(Made::Dir | Made::Symlink))
+                    && mount.made_in == MadeIn::Skeleton
             })
             .map(|mount| syn::spanned::Spanned::span(&collapse::representative(mount).origin.stmt));
         let mut statics = Statics {

@@ -267,7 +267,7 @@ fn ids(mount: &Mount<Origin>) -> Mount<usize> {
         target: mount.target.clone(),
         dir: mount.dir,
         flags: mount.flags,
-        in_tmpfs: mount.in_tmpfs,
+        made_in: mount.made_in,
         kind: match &mount.kind {
             Kind::Bind(entry) => Kind::Bind(id(entry)),
             Kind::Tmpfs(entry) => Kind::Tmpfs(id(entry)),

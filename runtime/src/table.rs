@@ -886,8 +886,24 @@ pub struct Mount {
     dir: bool,
     flags: Flags,
     kind: Kind,
-    in_tmpfs: bool,
+    made_in: MadeIn,
     mode: Option<u16>,
+}
+
+/// Where entering makes an entry's mountpoint (or the directory, link or file of a
+/// `dir`, `symlink` or `file`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MadeIn {
+    /// With the skeleton, in the new root before anything is mounted.
+    Skeleton,
+    /// In the enclosing `tmpfs`, once it is mounted: it hides the skeleton below it.
+    Tmpfs,
+    /// In the enclosing `dev`'s tmpfs, once it is mounted.
+    Dev,
+    /// In the upper tmpfs of the enclosing writable union (a `dir`, `symlink` or
+    /// `file`), which takes what is made in it.
+    Upper,
 }
 
 impl Mount {
@@ -916,22 +932,32 @@ impl Mount {
         }
     }
 
+    /// A file target made with the skeleton; [`Mount::__dir`] and
+    /// [`Mount::__made_in`] say otherwise.
     #[doc(hidden)]
-    pub const fn __new(
-        target: &'static CStr,
-        dir: bool,
-        flags: Flags,
-        kind: Kind,
-        in_tmpfs: bool,
-    ) -> Self {
+    pub const fn __new(target: &'static CStr, flags: Flags, kind: Kind) -> Self {
         Mount {
             target,
-            dir,
+            dir: false,
             flags,
             kind,
-            in_tmpfs,
+            made_in: MadeIn::Skeleton,
             mode: None,
         }
+    }
+
+    /// Whether the target is a directory (declared with a trailing slash).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __dir(self, dir: bool) -> Self {
+        Mount { dir, ..self }
+    }
+
+    /// Where the mountpoint is made.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __made_in(self, made_in: MadeIn) -> Self {
+        Mount { made_in, ..self }
     }
 
     /// The mode of a `dir` or `file`, declared with `mode(..)` (`0o7777` at most).
@@ -989,15 +1015,10 @@ impl Mount {
         }
     }
 
-    /// Whether the nearest mount enclosing this one is a tmpfs of this table (a plain
-    /// tmpfs or a `dev`; for `dir` and `symlink`, also a writable union): its
-    /// mountpoint (or the directory or link itself) is then created there once it is
-    /// mounted, since that mount hides the skeleton below it. A `dir` or `symlink`
-    /// without it was made with the skeleton. Hidden: the macro's output, for the
-    /// runtime and the tests.
-    #[doc(hidden)]
-    pub const fn in_tmpfs(&self) -> bool {
-        self.in_tmpfs
+    /// Where entering makes the mountpoint (or the directory, link or file itself):
+    /// with the skeleton, or in the mount enclosing it once that is mounted.
+    pub const fn made_in(&self) -> MadeIn {
+        self.made_in
     }
 }
 

@@ -9,7 +9,7 @@ use std::fs::{self, File};
 use std::os::fd::AsRawFd;
 
 use mountns::namespace;
-use mountns_runtime::{Flags, Kind, Mount, Namespace, Param, Source, Tmpfs};
+use mountns_runtime::{Flags, Kind, MadeIn, Mount, Namespace, Param, Source, Tmpfs};
 
 use common::*;
 
@@ -175,54 +175,49 @@ static ROOT_TMPFS: Namespace = {
     static MOUNTS: [Mount; 6] = [
         Mount::__new(
             c"/",
-            true,
             Flags::NONE,
             Kind::Tmpfs(Tmpfs::__new(c"mode=0711", &MODE)),
-            false,
-        ),
+        )
+        .__dir(true),
         Mount::__new(
             c"/bin",
-            true,
             Flags::READ_ONLY,
             Kind::Bind {
                 source: Source::Host(c"/bin"),
             },
-            true,
-        ),
+        )
+        .__dir(true)
+        .__made_in(MadeIn::Tmpfs),
         Mount::__new(
             c"/lib",
-            true,
             Flags::READ_ONLY,
             Kind::Bind {
                 source: Source::Host(c"/lib"),
             },
-            true,
-        ),
+        )
+        .__dir(true)
+        .__made_in(MadeIn::Tmpfs),
         Mount::__new(
             c"/lib64",
-            true,
             Flags::READ_ONLY,
             Kind::Bind {
                 source: Source::Host(c"/lib64"),
             },
-            true,
-        ),
+        )
+        .__dir(true)
+        .__made_in(MadeIn::Tmpfs),
         Mount::__new(
             c"/usr",
-            true,
             Flags::READ_ONLY,
             Kind::Bind {
                 source: Source::Host(c"/usr"),
             },
-            true,
-        ),
-        Mount::__new(
-            c"/work",
-            true,
-            Flags::NONE,
-            Kind::Tmpfs(Tmpfs::__new(c"", &[])),
-            true,
-        ),
+        )
+        .__dir(true)
+        .__made_in(MadeIn::Tmpfs),
+        Mount::__new(c"/work", Flags::NONE, Kind::Tmpfs(Tmpfs::__new(c"", &[])))
+            .__dir(true)
+            .__made_in(MadeIn::Tmpfs),
     ];
     Namespace::__new(&MOUNTS, &[], &[])
 };

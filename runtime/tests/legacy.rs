@@ -79,13 +79,9 @@ fn options_longer_than_a_page_are_refused() {
         lowers: Box::leak(lowers.into_boxed_slice()),
         upper: None,
     };
-    let mounts = Box::leak(Box::new([Mount::__new(
-        c"/opt/u",
-        true,
-        Flags::NONE,
-        kind,
-        false,
-    )]));
+    let mounts = Box::leak(Box::new([
+        Mount::__new(c"/opt/u", Flags::NONE, kind).__dir(true)
+    ]));
     static SKELETON: [Mountpoint; 2] = [
         Mountpoint::__new(c"opt", true),
         Mountpoint::__new(c"opt/u", true),

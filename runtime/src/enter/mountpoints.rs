@@ -11,7 +11,7 @@ use rustix::io::Errno;
 use crate::enter::fsops::{NameBuf, create, open_beneath, relative};
 use crate::enter::ids::Owner;
 use crate::error::{Context, Entry, Error, Reason, Step};
-use crate::table::{Mount, Mountpoint, Namespace};
+use crate::table::{MadeIn, Mount, Mountpoint, Namespace};
 
 /// How the paths of a table are made: with the modes it gives, and what is made for
 /// the program given to its user (`owner`, when root runs it as another).
@@ -99,7 +99,7 @@ pub(super) fn open_mountpoint(
     }
     let opened = context.step(Step::Mountpoint, || {
         match open_beneath(new_root, target, flags) {
-            Err(Errno::NOENT) if mount.in_tmpfs() => {
+            Err(Errno::NOENT) if mount.made_in() != MadeIn::Skeleton => {
                 create_path(new_root, target, mount.is_dir(), maker)?;
                 open_beneath(new_root, target, flags)
             }

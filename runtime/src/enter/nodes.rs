@@ -21,7 +21,7 @@ use crate::enter::roots::Roots;
 use crate::error::{Context, Error, Step};
 use crate::params::Value;
 use crate::stack::StackBuf;
-use crate::table::{Flags, Kind, Mount};
+use crate::table::{Flags, Kind, MadeIn, Mount};
 
 /// The scratch directory of the data tmpfs, outside the new root.
 const DATA: &CStr = c"/data";
@@ -193,7 +193,7 @@ fn make(
     maker: Maker,
     make_at: impl FnOnce(&OwnedFd, &CStr) -> Result<(), Errno>,
 ) -> Result<(), Error> {
-    if !mount.in_tmpfs() {
+    if mount.made_in() == MadeIn::Skeleton {
         return Ok(());
     }
     context
