@@ -9,12 +9,7 @@ use crate::parse::Made;
 /// The flag words, each with the `mountns::Flags` constant that the emitted table
 /// names it by: those of a `bind` statement, then `rw`, which only `file` takes.
 /// Within the macro, a flag is the bit of its position here.
-pub const FLAGS: &[(&str, &str)] = &[
-    ("ro", "READ_ONLY"),
-    ("dev", "DEV"),
-    ("noexec", "NOEXEC"),
-    ("rw", "RW"),
-];
+pub const FLAGS: &[(&str, &str)] = &mountns_paths::words::FLAGS;
 
 /// The flag words of a `bind` statement.
 const BIND_FLAGS: &[(&str, &str)] = FLAGS.split_at(3).0;
@@ -30,13 +25,7 @@ pub const DEV: u32 = 2;
 
 /// The words of `unshare [..]`, each with the `mountns::Unshare` constant the emitted
 /// table names it by. Within the macro, a namespace is the bit of its position here.
-pub const UNSHARE: &[(&str, &str)] = &[
-    ("pid", "PID"),
-    ("net", "NET"),
-    ("ipc", "IPC"),
-    ("uts", "UTS"),
-    ("cgroup", "CGROUP"),
-];
+pub const UNSHARE: &[(&str, &str)] = &mountns_paths::words::UNSHARE;
 
 /// The macro's bit for `pid` (`UNSHARE[0]`), which `proc` implies.
 pub const UNSHARE_PID: u32 = 1;

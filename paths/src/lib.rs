@@ -1,7 +1,8 @@
 //! Implementation detail of `mountns`: the rules of the paths a declaration names,
 //! in one `const fn`, the words of the capabilities a table keeps ([`caps`]), the
 //! numbers of tmpfs options as the kernel reads them ([`tmpfs`]) and the layers
-//! overlayfs takes in a union ([`layers`]). The
+//! overlayfs takes in a union ([`layers`]), the words of flags and namespaces
+//! ([`words`]). The
 //! macro checks string literals with it and turns its answer into messages; the
 //! `mountns` facade checks constant sources with it while the user's crate compiles,
 //! and the runtime names capabilities with it. Depend on `mountns`.
@@ -11,6 +12,7 @@
 pub mod caps;
 pub mod layers;
 pub mod tmpfs;
+pub mod words;
 
 /// The longest path the kernel takes, in bytes: `PATH_MAX` less its NUL.
 pub const MAX_LEN: usize = 4095;

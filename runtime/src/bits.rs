@@ -7,19 +7,20 @@
 use core::fmt;
 
 /// Defines a set of bits of type `$bits`: `NONE`, a constant per bit, `ALL` (each bit
-/// with the word that names it in a declaration), `bits`, `contains`, `union`, and a
-/// `Display` that writes the words of the bits it holds, comma-separated.
+/// with the word that names it in a declaration, from the table `$words` the macro
+/// reads too), `bits`, `contains`, `union`, and a `Display` that writes the words of the
+/// bits it holds, comma-separated.
 macro_rules! bit_set {
     (
         $(#[$meta:meta])*
-        pub struct $name:ident($bits:ty);
+        pub struct $name:ident($bits:ty) named in $words:path;
         $(#[$none:meta])*
         NONE;
         $(#[$all:meta])*
         ALL;
         $(
             $(#[$bit_meta:meta])*
-            $bit:ident = $value:literal, $word:literal;
+            $bit:ident = $value:literal;
         )*
     ) => {
         $(#[$meta])*
@@ -35,7 +36,9 @@ macro_rules! bit_set {
             )*
 
             $(#[$all])*
-            pub const ALL: &'static [($name, &'static str)] = &[$(($name::$bit, $word)),*];
+            pub const ALL: &'static [($name, &'static str)] = &[$(
+                ($name::$bit, mountns_paths::words::word(&$words, stringify!($bit)))
+            ),*];
 
             /// The raw bits.
             pub const fn bits(self) -> $bits {
@@ -53,6 +56,10 @@ macro_rules! bit_set {
                 $name(self.0 | other.0)
             }
         }
+
+        // Every word of the shared table has its constant here (the other way round,
+        // `word` checks).
+        const _: () = assert!($name::ALL.len() == $words.len());
 
         impl core::fmt::Display for $name {
             /// The words of the bits set, comma-separated: `ro,noexec`.

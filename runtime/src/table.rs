@@ -530,21 +530,21 @@ impl Identity<'_> {
 bit_set! {
     /// The namespaces a table makes beside its mount namespace: `unshare [net, ipc];`.
     /// The bits are the kernel's `CLONE_NEW*` flags.
-    pub struct Unshare(u32);
+    pub struct Unshare(u32) named in mountns_paths::words::UNSHARE;
     /// None: only the mount namespace (and a user namespace when unprivileged).
     NONE;
     /// Each namespace with the word that names it in `unshare [..];`.
     ALL;
     /// `pid`: a pid namespace; implied by `proc`.
-    PID = 0x2000_0000, "pid";
+    PID = 0x2000_0000;
     /// `net`: a network namespace holding only `lo`, brought up.
-    NET = 0x4000_0000, "net";
+    NET = 0x4000_0000;
     /// `ipc`: System V IPC and POSIX message queues of its own.
-    IPC = 0x0800_0000, "ipc";
+    IPC = 0x0800_0000;
     /// `uts`: a host name of its own; implied by `hostname`.
-    UTS = 0x0400_0000, "uts";
+    UTS = 0x0400_0000;
     /// `cgroup`: a cgroup namespace rooted at the caller's cgroup.
-    CGROUP = 0x0200_0000, "cgroup";
+    CGROUP = 0x0200_0000;
 }
 
 /// A path created in the new root before anything is mounted.
@@ -626,21 +626,21 @@ impl Mountpoint {
 
 bit_set! {
     /// Flags a statement may carry between `bind` and its first target.
-    pub struct Flags(u32);
+    pub struct Flags(u32) named in mountns_paths::words::FLAGS;
     /// No flags.
     NONE;
     /// Each flag with the word that spells it in a declaration.
     ALL;
     /// `ro`: read-only, recursively (submounts included).
-    READ_ONLY = 1, "ro";
+    READ_ONLY = 1;
     /// `dev`: device nodes work (a bind is `nodev` without it, as bubblewrap's
     /// `--dev-bind` against `--bind`).
-    DEV = 2, "dev";
+    DEV = 2;
     /// `noexec`: nothing on the mount can be executed.
-    NOEXEC = 4, "noexec";
+    NOEXEC = 4;
     /// `rw`, on a `file` only: the program may write the file (a copy of its content,
     /// private to the namespace); a `file` is read-only without it.
-    RW = 8, "rw";
+    RW = 8;
 }
 
 impl Flags {
