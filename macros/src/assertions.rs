@@ -12,6 +12,8 @@
 //! new kind (say, `caps [..]` once capabilities are a statement) adds a variant, its
 //! parsing, and an arm there.
 
+use mountns_paths::caps;
+use mountns_paths::words::UNSHARE;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{Ident, LitStr};
@@ -37,7 +39,7 @@ pub enum What {
     /// `readonly`, `readonly except [..]`: every host source read-only, except on or
     /// under these targets.
     ReadOnly(Vec<Listed>),
-    /// `unshared [..]`: each namespace (its bit of `valid::UNSHARE`, its word, the word's
+    /// `unshared [..]`: each namespace (its bit of `UNSHARE`, its word, the word's
     /// span) is the table's own.
     Unshared(Vec<(u32, String, Span)>),
     /// `no_dev`: no `dev` flag and no host `/dev`; the fresh `/dev` of `dev` is fine.
@@ -173,7 +175,7 @@ fn unshared(
     span: Span,
     errors: &mut Vec<(Span, String)>,
 ) -> Vec<(u32, String, Span)> {
-    let known: Vec<String> = valid::UNSHARE
+    let known: Vec<String> = UNSHARE
         .iter()
         .map(|(word, _)| format!("`{word}`"))
         .collect();
@@ -189,7 +191,7 @@ fn unshared(
     let mut namespaces: Vec<(u32, String, Span)> = Vec::new();
     for word in words {
         let text = word.to_string();
-        let message = match valid::UNSHARE.iter().position(|(name, _)| *name == text) {
+        let message = match UNSHARE.iter().position(|(name, _)| *name == text) {
             Some(position) if namespaces.iter().any(|(bit, ..)| *bit == 1 << position) => {
                 format!("`{text}` is given twice; keep one")
             }
@@ -619,13 +621,13 @@ fn c_str(text: &str) -> syn::LitCStr {
 
 /// `assert caps [..]`: each `caps` statement that keeps a capability `allowed` lacks.
 fn caps_kept(allowed: u64, span: Span, site: &Site, settings: &Settings) -> Vec<syn::Error> {
-    let shown: Vec<&str> = cap_words(allowed).collect();
+    let shown: Vec<&str> = caps::words(allowed).collect();
     let name = site.name(&format!("caps [{}]", shown.join(", ")));
     let mut errors = Vec::new();
     for (bits, statement) in &settings.caps_statements {
         let extra = bits & !allowed;
         if extra != 0 {
-            let extra: Vec<String> = cap_words(extra).map(|w| format!("`{w}`")).collect();
+            let extra: Vec<String> = caps::words(extra).map(|w| format!("`{w}`")).collect();
             let message = format!(
                 "{name} fails: {statement} keeps {}; drop it there, or allow it here",
                 extra.join(", ")
@@ -634,18 +636,6 @@ fn caps_kept(allowed: u64, span: Span, site: &Site, settings: &Settings) -> Vec<
         }
     }
     errors
-}
-
-/// The words of the capabilities `bits` keeps: `all`, or each one's name.
-fn cap_words(bits: u64) -> impl Iterator<Item = &'static str> {
-    use mountns_paths::caps::{ALL, NAMES};
-    let all = (bits == u64::MAX).then_some(ALL);
-    let each = NAMES
-        .iter()
-        .zip(0..)
-        .filter(move |&(_, number)| bits != u64::MAX && bits & (1 << number) != 0)
-        .map(|(word, _)| *word);
-    all.into_iter().chain(each)
 }
 
 /// The assertions as statements, for the namespaces that include this one: they hold
@@ -677,7 +667,7 @@ pub fn statements(settings: &Settings) -> TokenStream {
             }
             What::NoDev(_) => quote!(assert no_dev;),
             What::Caps(bits, _) => {
-                let words = cap_words(*bits).map(|word| Ident::new(word, Span::call_site()));
+                let words = caps::words(*bits).map(|word| Ident::new(word, Span::call_site()));
                 quote!(assert caps [#(#words),*];)
             }
         });

@@ -3,6 +3,7 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
+use mountns_paths::words::{FLAGS, UNSHARE};
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{Ident, LitCStr, LitInt, LitStr};
@@ -100,8 +101,8 @@ fn companion((entries, mounts, settings): &Table) -> TokenStream {
             if let Some(made) = entry.made() {
                 return made_statement(made, entry, &target, mounts);
             }
-            let flags = names(valid::FLAGS, entry.flags)
-                .map(|(word, _)| Ident::new(word, Span::call_site()));
+            let flags =
+                names(FLAGS, entry.flags).map(|(word, _)| Ident::new(word, Span::call_site()));
             let source = match &entry.origin.source {
                 SourceCode::Lit(path, span) => LitStr::new(path, *span).into_token_stream(),
                 SourceCode::Tmpfs(options, _) => quote!(tmpfs(#options)),
@@ -147,8 +148,7 @@ fn made_statement(
     mounts: &[Mount<Origin>],
 ) -> TokenStream {
     let keyword = Ident::new(made.keyword(), Span::call_site());
-    let flags =
-        names(valid::FLAGS, entry.flags).map(|(word, _)| Ident::new(word, Span::call_site()));
+    let flags = names(FLAGS, entry.flags).map(|(word, _)| Ident::new(word, Span::call_site()));
     let mode_arg = entry.mode.map(|mode| {
         let digits = proc_macro2::Literal::u32_unsuffixed(format!("{mode:o}").parse().unwrap_or(0));
         quote!(mode(#digits))
@@ -189,7 +189,7 @@ fn is_literal(expr: &syn::Expr) -> bool {
 /// The settings as statements: their union is what an includer gets.
 fn settings_statements(settings: &Settings) -> TokenStream {
     let mut statements = TokenStream::new();
-    let words: Vec<Ident> = names(valid::UNSHARE, settings.unshare)
+    let words: Vec<Ident> = names(UNSHARE, settings.unshare)
         .map(|(word, _)| Ident::new(word, Span::call_site()))
         .collect();
     if !words.is_empty() {
@@ -204,7 +204,7 @@ fn settings_statements(settings: &Settings) -> TokenStream {
     if settings.as_pid_1 {
         statements.extend(quote! { as_pid_1; });
     }
-    let caps: Vec<Ident> = cap_words(settings.caps)
+    let caps: Vec<Ident> = mountns_paths::caps::words(settings.caps)
         .map(|word| Ident::new(word, Span::call_site()))
         .collect();
     if !caps.is_empty() {
@@ -258,18 +258,6 @@ fn settings_statements(settings: &Settings) -> TokenStream {
         statements.extend(quote! { env #name #value; });
     }
     statements
-}
-
-/// The words of `caps [..]` for the bits `caps`: `all`, or each capability's name.
-fn cap_words(caps: u64) -> impl Iterator<Item = &'static str> {
-    use mountns_paths::caps::{ALL, NAMES};
-    let all = (caps == u64::MAX).then_some(ALL);
-    let each = NAMES
-        .iter()
-        .zip(0..)
-        .filter(move |&(_, number)| caps != u64::MAX && caps & (1 << number) != 0)
-        .map(|(word, _)| *word);
-    all.into_iter().chain(each)
 }
 
 /// An unsuffixed integer literal.
@@ -328,7 +316,7 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
         {
             statics.no_children_if_a_file(mount, mounts);
         }
-        let flags = bits("Flags", valid::FLAGS, mount.flags);
+        let flags = bits("Flags", FLAGS, mount.flags);
         let in_tmpfs = mount.in_tmpfs;
         let mode = match &mount.kind {
             Kind::Make(entry) => entry.mode.map(|mode| quote!(.__with_mode(#mode))),
@@ -502,7 +490,7 @@ fn policy(settings: &Settings) -> (TokenStream, TokenStream) {
 
 /// `.__with(..)`: the table's process-wide settings.
 fn with_settings(settings: &Settings) -> syn::Result<TokenStream> {
-    let unshare = bits("Unshare", valid::UNSHARE, settings.unshare);
+    let unshare = bits("Unshare", UNSHARE, settings.unshare);
     let hostname = if let Some((name, _)) = &settings.hostname {
         let name = c_lit(name, Span::call_site())?;
         quote!(::core::option::Option::Some(#name))
@@ -840,7 +828,7 @@ impl Statics {
             }
         }
         let flag_words = |flags: u32| {
-            let words: Vec<&str> = names(valid::FLAGS, flags).map(|(word, _)| word).collect();
+            let words: Vec<&str> = names(FLAGS, flags).map(|(word, _)| word).collect();
             if words.is_empty() {
                 "no flag".to_owned()
             } else {

@@ -2,47 +2,28 @@
 //! namespaces of `unshare`. Pure functions on plain data; each error is a message for
 //! the literal that holds the value.
 
+use mountns_paths::words::{FLAGS, UNSHARE, bit};
 use mountns_paths::{Problem, tmpfs};
 
 use crate::parse::Made;
 
-/// The flag words, each with the `mountns::Flags` constant that the emitted table
-/// names it by: those of a `bind` statement, then `rw`, which only `file` takes.
-/// Within the macro, a flag is the bit of its position here.
-pub const FLAGS: &[(&str, &str)] = &[
-    ("ro", "READ_ONLY"),
-    ("dev", "DEV"),
-    ("noexec", "NOEXEC"),
-    ("rw", "RW"),
-];
-
-/// The flag words of a `bind` statement.
+/// The flag words of a `bind` statement: all but `rw`, which only `file` takes.
 const BIND_FLAGS: &[(&str, &str)] = FLAGS.split_at(3).0;
 
-/// The macro's bit for `rw` (`FLAGS[3]`): a `file` that the program may write.
-pub const RW: u32 = 8;
+/// The macro's bit for `rw`: a `file` that the program may write.
+pub const RW: u32 = bit(FLAGS, "rw");
 
-/// The macro's bit for `ro` (`FLAGS[0]`).
-pub const READ_ONLY: u32 = 1;
+/// The macro's bit for `ro`.
+pub const READ_ONLY: u32 = bit(FLAGS, "ro");
 
-/// The macro's bit for `dev` (`FLAGS[1]`).
-pub const DEV: u32 = 2;
+/// The macro's bit for `dev`.
+pub const DEV: u32 = bit(FLAGS, "dev");
 
-/// The words of `unshare [..]`, each with the `mountns::Unshare` constant the emitted
-/// table names it by. Within the macro, a namespace is the bit of its position here.
-pub const UNSHARE: &[(&str, &str)] = &[
-    ("pid", "PID"),
-    ("net", "NET"),
-    ("ipc", "IPC"),
-    ("uts", "UTS"),
-    ("cgroup", "CGROUP"),
-];
+/// The macro's bit for `pid`, which `proc` implies.
+pub const UNSHARE_PID: u32 = bit(UNSHARE, "pid");
 
-/// The macro's bit for `pid` (`UNSHARE[0]`), which `proc` implies.
-pub const UNSHARE_PID: u32 = 1;
-
-/// The macro's bit for `uts` (`UNSHARE[3]`), which `hostname` implies.
-pub const UNSHARE_UTS: u32 = 8;
+/// The macro's bit for `uts`, which `hostname` implies.
+pub const UNSHARE_UTS: u32 = bit(UNSHARE, "uts");
 
 /// The longest host name the kernel takes (`HOST_NAME_MAX`).
 pub const HOSTNAME_MAX: usize = 64;
