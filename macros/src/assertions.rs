@@ -8,7 +8,7 @@
 //! source as the host's links resolve it) are checked when entering, against the hidden
 //! paths the table carries (`runtime/src/enter/hidden.rs`).
 //!
-//! Each kind of assertion is a variant of [`What`] with its check in [`check_one`]; a
+//! Each kind of assertion is a variant of [`Property`] with its check in [`check_one`]; a
 //! new kind (say, `caps [..]` once capabilities are a statement) adds a variant, its
 //! parsing, and an arm there.
 
@@ -18,52 +18,12 @@ use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{Ident, LitStr};
 
-use crate::collapse::{Entry, Kind, Made, Mount, is_under};
-use crate::conflict::quoted;
-use crate::flatten::{Origin, Settings, SourceCode};
+use crate::model::{
+    Asserted, DEV, Entry, Kind, Listed, Made, Mount, Origin, Property, READ_ONLY, Settings, Site,
+    SourceCode, is_under, quoted,
+};
 use crate::parse::{Assert, Assertion};
 use crate::valid;
-
-/// An assertion, its values checked, and where it was written.
-#[derive(Clone)]
-pub struct Asserted {
-    pub what: What,
-    pub site: Site,
-}
-
-/// What an assertion asks of the composed table.
-#[derive(Clone)]
-pub enum What {
-    /// `hidden [..]`: no host source at, under or above these paths.
-    Hidden(Vec<Listed>),
-    /// `readonly`, `readonly except [..]`: every host source read-only, except on or
-    /// under these targets.
-    ReadOnly(Vec<Listed>),
-    /// `unshared [..]`: each namespace (its bit of `UNSHARE`, its word, the word's
-    /// span) is the table's own.
-    Unshared(Vec<(u32, String, Span)>),
-    /// `no_dev`: no `dev` flag and no host `/dev`; the fresh `/dev` of `dev` is fine.
-    NoDev(Span),
-    /// `caps [..]`: the program keeps at most these capabilities (bit `n` the one
-    /// numbered `n`), and the list's span.
-    Caps(u64, Span),
-}
-
-/// A path an assertion lists: normalized, as written, and where it was written.
-#[derive(Clone)]
-pub struct Listed {
-    pub path: String,
-    pub written: String,
-    pub span: Span,
-}
-
-/// Where an assertion was written: the `assert` statement, or the include of the table's
-/// own that brought it, and the includes it came through.
-#[derive(Clone)]
-pub struct Site {
-    pub stmt: TokenStream,
-    pub via: Vec<String>,
-}
 
 impl Site {
     /// `assertion "hidden /home/"`, and `of NAME` for one that came through includes.
@@ -100,27 +60,27 @@ impl Site {
 
 /// The values of an `assert` statement checked: the assertion, or each message and the
 /// span it belongs at.
-pub fn checked(assert: &Assert) -> Result<What, Vec<(Span, String)>> {
+pub fn checked(assert: &Assert) -> Result<Property, Vec<(Span, String)>> {
     let mut errors = Vec::new();
     let what = match &assert.assertion {
-        Assertion::Hidden(paths, span) => What::Hidden(paths_of(
+        Assertion::Hidden(paths, span) => Property::Hidden(paths_of(
             paths,
             *span,
             valid::source,
             "empty list; name the host paths the program must never see, such as [\"/home/\"] (an empty list would assert nothing)",
             &mut errors,
         )),
-        Assertion::ReadOnly(None) => What::ReadOnly(Vec::new()),
-        Assertion::ReadOnly(Some((targets, span))) => What::ReadOnly(paths_of(
+        Assertion::ReadOnly(None) => Property::ReadOnly(Vec::new()),
+        Assertion::ReadOnly(Some((targets, span))) => Property::ReadOnly(paths_of(
             targets,
             *span,
             |target| valid::target(target).map(|target| target.path),
             "empty list of exceptions; write `assert readonly;` for none",
             &mut errors,
         )),
-        Assertion::Unshared(words, span) => What::Unshared(unshared(words, *span, &mut errors)),
-        Assertion::Caps(words, span) => What::Caps(caps(words, *span, &mut errors), *span),
-        Assertion::NoDev => What::NoDev(
+        Assertion::Unshared(words, span) => Property::Unshared(unshared(words, *span, &mut errors)),
+        Assertion::Caps(words, span) => Property::Caps(caps(words, *span, &mut errors), *span),
+        Assertion::NoDev => Property::NoDev(
             assert
                 .tokens
                 .clone()
@@ -261,14 +221,14 @@ fn checks(settings: &Settings) -> Vec<Check<'_>> {
     let mut checks: Vec<Check> = Vec::new();
     for Asserted { what, site } in assertions {
         let more: Vec<Check> = match what {
-            What::Hidden(paths) => paths.iter().map(|path| Check::Hidden(path, site)).collect(),
-            What::ReadOnly(except) => vec![Check::ReadOnly(except, site)],
-            What::Unshared(namespaces) => namespaces
+            Property::Hidden(paths) => paths.iter().map(|path| Check::Hidden(path, site)).collect(),
+            Property::ReadOnly(except) => vec![Check::ReadOnly(except, site)],
+            Property::Unshared(namespaces) => namespaces
                 .iter()
                 .map(|(bit, word, span)| Check::Unshared(*bit, word, *span, site))
                 .collect(),
-            What::NoDev(span) => vec![Check::NoDev(*span, site)],
-            What::Caps(bits, span) => vec![Check::Caps(*bits, *span, site)],
+            Property::NoDev(span) => vec![Check::NoDev(*span, site)],
+            Property::Caps(bits, span) => vec![Check::Caps(*bits, *span, site)],
         };
         for check in more {
             if !checks.iter().any(|seen| seen.key() == check.key()) {
@@ -440,8 +400,8 @@ fn check_one(check: &Check, mounts: &[Mount<Origin>], settings: &Settings) -> Ve
         Check::NoDev(span, site) => {
             let name = site.name("no_dev");
             for mount in mounts {
-                for entry in entries(mount) {
-                    if entry.flags & valid::DEV != 0 {
+                for entry in mount.entries() {
+                    if entry.flags & DEV != 0 {
                         let message = format!(
                             "{name} fails: {} makes device nodes work on {}; drop `dev`",
                             entry.origin.describe(),
@@ -471,7 +431,7 @@ fn check_one(check: &Check, mounts: &[Mount<Origin>], settings: &Settings) -> Ve
 /// write to it).
 fn writable(mount: &Mount<Origin>, except: &[Listed]) -> bool {
     matches!(mount.kind, Kind::Bind(_))
-        && mount.flags & valid::READ_ONLY == 0
+        && mount.flags & READ_ONLY == 0
         && !except
             .iter()
             .any(|target| at_or_under(&mount.target, &target.path))
@@ -484,14 +444,6 @@ fn readonly_text(except: &[Listed]) -> String {
     } else {
         let written: Vec<&str> = except.iter().map(|p| p.written.as_str()).collect();
         format!("readonly except {}", written.join(", "))
-    }
-}
-
-/// The entries a mount was collapsed from.
-fn entries(mount: &Mount<Origin>) -> Vec<&Entry<Origin>> {
-    match &mount.kind {
-        Kind::Bind(entry) | Kind::Tmpfs(entry) | Kind::Make(entry) => vec![entry],
-        Kind::Union { lowers, upper } => upper.iter().chain(lowers).collect(),
     }
 }
 
@@ -650,23 +602,23 @@ pub fn statements(settings: &Settings) -> TokenStream {
                 .collect()
         };
         statements.extend(match what {
-            What::Hidden(paths) => {
+            Property::Hidden(paths) => {
                 let paths = literals(paths);
                 quote!(assert hidden [#(#paths),*];)
             }
-            What::ReadOnly(except) if except.is_empty() => quote!(assert readonly;),
-            What::ReadOnly(except) => {
+            Property::ReadOnly(except) if except.is_empty() => quote!(assert readonly;),
+            Property::ReadOnly(except) => {
                 let except = literals(except);
                 quote!(assert readonly except [#(#except),*];)
             }
-            What::Unshared(namespaces) => {
+            Property::Unshared(namespaces) => {
                 let words = namespaces
                     .iter()
                     .map(|(_, word, _)| Ident::new(word, Span::call_site()));
                 quote!(assert unshared [#(#words),*];)
             }
-            What::NoDev(_) => quote!(assert no_dev;),
-            What::Caps(bits, _) => {
+            Property::NoDev(_) => quote!(assert no_dev;),
+            Property::Caps(bits, _) => {
                 let words = caps::words(*bits).map(|word| Ident::new(word, Span::call_site()));
                 quote!(assert caps [#(#words),*];)
             }

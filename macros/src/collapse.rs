@@ -9,124 +9,10 @@
 
 use std::cmp::Ordering;
 
-pub use crate::parse::Made;
+use crate::model::{Conflict, DEV, Entry, Kind, Made, Mount, Problem, READ_ONLY, What, is_under};
 
 /// overlayfs stacks at most this many lower layers; one of them is the skeleton.
 pub const MAX_LAYERS: usize = 500;
-
-pub use crate::valid::{DEV, READ_ONLY};
-
-/// One declared mount, after flattening lists and includes. `O` is whatever the
-/// caller needs to point back at the statement (a span, an index).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry<O> {
-    /// Normalized absolute target, without trailing slash.
-    pub target: String,
-    pub dir: bool,
-    pub flags: u32,
-    pub what: What,
-    /// The mode of a `dir` or `file` (`mode(0644)`), if declared.
-    pub mode: Option<u32>,
-    /// The statement this entry was written in, counted once per time it is reached:
-    /// two entries of one statement that are alike are a typo, of two statements a merge.
-    pub stmt: usize,
-    pub origin: O,
-}
-
-/// What an entry mounts.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum What {
-    /// A host source; the string identifies it (a normalized path, or the text of a
-    /// constant expression).
-    Host(String),
-    /// A fresh tmpfs with these options.
-    Tmpfs(String),
-    /// The host's upper and work directories of a writable union, `upper(..)`: each
-    /// a normalized path or `param(NAME)`.
-    Upper { upper: String, work: String },
-    /// What the runtime makes (`proc`, `dev`, `dir`, `symlink`, `file`), with what
-    /// tells two alike apart: a link's text, a file's content as written.
-    Made(Made, String),
-}
-
-/// One mount of the collapsed table.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Mount<O> {
-    pub target: String,
-    pub dir: bool,
-    pub flags: u32,
-    pub kind: Kind<O>,
-    /// The runtime makes this mountpoint (or this directory, link or file) inside the
-    /// nearest enclosing mount, a tmpfs of this table, once that is mounted.
-    pub in_tmpfs: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Kind<O> {
-    Bind(Entry<O>),
-    Tmpfs(Entry<O>),
-    Union {
-        /// Top first, in declaration order.
-        lowers: Vec<Entry<O>>,
-        upper: Option<Entry<O>>,
-    },
-    /// `proc`, `dev`, `dir`, `symlink` or `file`: alone on its target.
-    Make(Entry<O>),
-}
-
-/// Why a set of entries cannot be collapsed; `at` is the entry to blame (the later
-/// one in declaration order), `other` the one it clashes with.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Error<O> {
-    pub problem: Problem,
-    pub at: Entry<O>,
-    pub other: Option<Entry<O>>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Problem {
-    /// Two tmpfs on one target.
-    TwoTmpfs,
-    /// A target used as a file in one entry and a directory in another.
-    FileAndDir,
-    /// More layers than overlayfs stacks.
-    TooManyLayers(usize),
-    /// The same source twice on one target, in one statement.
-    SameSource,
-    /// The same source on one target with different flags.
-    DifferentFlags,
-    /// `ro` on a union whose upper is a tmpfs.
-    ReadOnlyWritableUnion,
-    /// `ro` on a lone tmpfs: it would stay empty.
-    ReadOnlyTmpfs,
-    /// `dev` on a tmpfs or a writable union (`other`, its tmpfs): `dev` lets a host
-    /// source's device nodes work, and these hold writes, where no node can be made.
-    DevOnTmpfs,
-    /// A mount under a target that is a file mount.
-    UnderFile,
-    /// A union layer overlayfs refuses: `/proc`, `/sys` or what lies under them, `/dev`.
-    LayerRefused,
-    /// Two layers of one union where one lies under the other (`other`), which
-    /// overlayfs refuses (ELOOP).
-    OverlappingLayers,
-    /// Something the runtime makes shares its target with another statement.
-    Shared,
-    /// A mount, directory, link or file under a `proc` target.
-    UnderProc,
-    /// A `dir` or `symlink` whose nearest enclosing mount is a host source (`other`):
-    /// it would be made in the host's directory.
-    InHost,
-    /// `upper(..)` with no other source on its target: nothing to lay it over.
-    UpperAlone,
-    /// Two writable layers (tmpfs or `upper(..)`) on one target, one of them an upper.
-    TwoUppers,
-    /// The upper or work directory (`at`) is, holds or lies in a layer (`other`) of its
-    /// union, which overlayfs refuses.
-    UpperOverLayer,
-    /// Two unions (`at` and `other`) whose upper or work directories are one, or lie
-    /// one in the other: overlayfs lets each pair serve one union.
-    SharedUpper,
-}
 
 impl What {
     /// Whether this is a source expanded while the user's crate compiles (a constant,
@@ -158,24 +44,6 @@ impl<O> Entry<O> {
             _ => Vec::new(),
         }
     }
-
-    /// What the entry makes, if it is not a mount of a source.
-    pub fn made(&self) -> Option<Made> {
-        match self.what {
-            What::Made(made, _) => Some(made),
-            What::Host(_) | What::Tmpfs(_) | What::Upper { .. } => None,
-        }
-    }
-}
-
-impl<O> Mount<O> {
-    /// What the mount makes, if it is not a mount of a source.
-    pub fn made(&self) -> Option<Made> {
-        match &self.kind {
-            Kind::Make(entry) => entry.made(),
-            Kind::Bind(_) | Kind::Tmpfs(_) | Kind::Union { .. } => None,
-        }
-    }
 }
 
 /// Orders targets component by component, so a parent sorts before its children and
@@ -184,19 +52,9 @@ pub fn compare_targets(a: &str, b: &str) -> Ordering {
     a.split('/').cmp(b.split('/'))
 }
 
-/// Whether `child` lies strictly under `parent`.
-pub fn is_under(child: &str, parent: &str) -> bool {
-    if parent == "/" {
-        return child != "/";
-    }
-    child.len() > parent.len()
-        && child.starts_with(parent)
-        && child.as_bytes()[parent.len()] == b'/'
-}
-
 /// Sorts (stably) and collapses `entries`, in declaration order, into the mount table.
 /// Every error is reported, not just the first.
-pub fn collapse<O: Clone>(entries: Vec<Entry<O>>) -> Result<Vec<Mount<O>>, Vec<Error<O>>> {
+pub fn collapse<O: Clone>(entries: Vec<Entry<O>>) -> Result<Vec<Mount<O>>, Vec<Conflict<O>>> {
     let mut entries = entries;
     entries.sort_by(|a, b| {
         compare_targets(&a.target, &b.target).then_with(|| b.is_writable().cmp(&a.is_writable()))
@@ -223,9 +81,9 @@ pub fn collapse<O: Clone>(entries: Vec<Entry<O>>) -> Result<Vec<Mount<O>>, Vec<E
 }
 
 /// Collapses the entries of one target (tmpfs first, then declaration order).
-fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O>>> {
+fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Conflict<O>>> {
     let mut errors = Vec::new();
-    let error = |problem, at: &Entry<O>, other: Option<&Entry<O>>| Error {
+    let error = |problem, at: &Entry<O>, other: Option<&Entry<O>>| Conflict {
         problem,
         at: at.clone(),
         other: other.cloned(),
@@ -330,7 +188,7 @@ fn collapse_target<O: Clone>(group: &[Entry<O>]) -> Result<Mount<O>, Vec<Error<O
 /// The writable layers among `kept` (tmpfs and `upper(..)`): more than one is an error.
 fn writable_layers<'a, O: Clone>(
     kept: &[&'a Entry<O>],
-    errors: &mut Vec<Error<O>>,
+    errors: &mut Vec<Conflict<O>>,
 ) -> Vec<&'a Entry<O>> {
     let layers: Vec<&Entry<O>> = kept.iter().copied().filter(|e| e.is_writable()).collect();
     for extra in layers.iter().skip(1) {
@@ -339,7 +197,7 @@ fn writable_layers<'a, O: Clone>(
         } else {
             Problem::TwoUppers
         };
-        errors.push(Error {
+        errors.push(Conflict {
             problem,
             at: (*extra).clone(),
             other: Some(layers[0].clone()),
@@ -351,7 +209,7 @@ fn writable_layers<'a, O: Clone>(
 /// Refuses the layers overlayfs would: pseudo filesystems, and a layer with its own
 /// ancestor or descendant. Only host paths the macro can read; a constant's value is
 /// checked by the kernel at run time.
-fn check_layers<O: Clone>(layers: &[&Entry<O>], errors: &mut Vec<Error<O>>) {
+fn check_layers<O: Clone>(layers: &[&Entry<O>], errors: &mut Vec<Conflict<O>>) {
     let path = |entry: &Entry<O>| match &entry.what {
         What::Host(path) if path.starts_with('/') => Some(path.clone()),
         _ => None,
@@ -362,7 +220,7 @@ fn check_layers<O: Clone>(layers: &[&Entry<O>], errors: &mut Vec<Error<O>>) {
             .iter()
             .any(|fs| here == *fs || is_under(&here, fs));
         if pseudo || here == "/dev" {
-            errors.push(Error {
+            errors.push(Conflict {
                 problem: Problem::LayerRefused,
                 at: (*layer).clone(),
                 other: None,
@@ -373,7 +231,7 @@ fn check_layers<O: Clone>(layers: &[&Entry<O>], errors: &mut Vec<Error<O>>) {
             path(earlier).is_some_and(|there| is_under(&here, &there) || is_under(&there, &here))
         });
         if let Some(earlier) = overlapping {
-            errors.push(Error {
+            errors.push(Conflict {
                 problem: Problem::OverlappingLayers,
                 at: (*layer).clone(),
                 other: Some((*earlier).clone()),
@@ -389,13 +247,13 @@ fn overlap(a: &str, b: &str) -> bool {
 
 /// Refuses an upper or work directory that is, holds or lies in a layer of its union
 /// (only literal paths: a slot or constant is the kernel's to check).
-fn check_upper<O: Clone>(upper: &Entry<O>, layers: &[&Entry<O>], errors: &mut Vec<Error<O>>) {
+fn check_upper<O: Clone>(upper: &Entry<O>, layers: &[&Entry<O>], errors: &mut Vec<Conflict<O>>) {
     for layer in layers {
         let What::Host(path) = &layer.what else {
             continue;
         };
         if path.starts_with('/') && upper.upper_paths().iter().any(|dir| overlap(dir, path)) {
-            errors.push(Error {
+            errors.push(Conflict {
                 problem: Problem::UpperOverLayer,
                 at: upper.clone(),
                 other: Some((*layer).clone()),
@@ -406,7 +264,7 @@ fn check_upper<O: Clone>(upper: &Entry<O>, layers: &[&Entry<O>], errors: &mut Ve
 
 /// Refuses two unions that would share an upper or work directory (one path, one
 /// lying in the other, or one slot).
-fn check_shared_uppers<O: Clone>(mounts: &[Mount<O>], errors: &mut Vec<Error<O>>) {
+fn check_shared_uppers<O: Clone>(mounts: &[Mount<O>], errors: &mut Vec<Conflict<O>>) {
     let uppers: Vec<&Entry<O>> = mounts
         .iter()
         .filter_map(|mount| match &mount.kind {
@@ -436,7 +294,7 @@ fn check_shared_uppers<O: Clone>(mounts: &[Mount<O>], errors: &mut Vec<Error<O>>
             })
         });
         if let Some(earlier) = shared {
-            errors.push(Error {
+            errors.push(Conflict {
                 problem: Problem::SharedUpper,
                 at: (*later).clone(),
                 other: Some((*earlier).clone()),
@@ -449,7 +307,7 @@ fn check_shared_uppers<O: Clone>(mounts: &[Mount<O>], errors: &mut Vec<Error<O>>
 /// directory): nothing may sit under a file, a link or a `proc`; a `dir` or `symlink`
 /// is not made in a host source; and what the runtime must make inside a tmpfs of the
 /// table, once that is mounted, is marked so.
-fn check_nesting<O: Clone>(mounts: &mut [Mount<O>], errors: &mut Vec<Error<O>>) {
+fn check_nesting<O: Clone>(mounts: &mut [Mount<O>], errors: &mut Vec<Conflict<O>>) {
     // The mounts enclosing the current one, innermost last: sorted order makes this a
     // stack, so the whole pass is linear in the number of mounts.
     let mut stack: Vec<usize> = Vec::new();
@@ -463,10 +321,10 @@ fn check_nesting<O: Clone>(mounts: &mut [Mount<O>], errors: &mut Vec<Error<O>>) 
         if let Some(&parent) = stack.last() {
             let problem = nesting_problem(&mounts[i], &mounts[parent]);
             if let Some(problem) = problem {
-                errors.push(Error {
+                errors.push(Conflict {
                     problem,
-                    at: representative(&mounts[i]).clone(),
-                    other: Some(representative(&mounts[parent]).clone()),
+                    at: mounts[i].representative().clone(),
+                    other: Some(mounts[parent].representative().clone()),
                 });
             }
             mounts[i].in_tmpfs = made_in_tmpfs(&mounts[i], &mounts[parent]);
@@ -516,24 +374,6 @@ fn made_in_tmpfs<O>(child: &Mount<O>, parent: &Mount<O>) -> bool {
             matches!(child.made(), Some(Made::Dir | Made::Symlink | Made::File))
         }
         Kind::Bind(_) | Kind::Union { .. } => false,
-    }
-}
-
-/// The entry that stands for a mount in messages: the first declared of its target.
-pub fn representative<O>(mount: &Mount<O>) -> &Entry<O> {
-    match &mount.kind {
-        Kind::Bind(entry) | Kind::Tmpfs(entry) | Kind::Make(entry) => entry,
-        Kind::Union { lowers, upper } => upper.as_ref().unwrap_or(&lowers[0]),
-    }
-}
-
-#[cfg(test)]
-/// The entries a mount was made of, tmpfs first: collapsing them again gives the
-/// same mount.
-pub fn entries<O: Clone>(mount: &Mount<O>) -> Vec<Entry<O>> {
-    match &mount.kind {
-        Kind::Bind(entry) | Kind::Tmpfs(entry) | Kind::Make(entry) => vec![entry.clone()],
-        Kind::Union { lowers, upper } => upper.iter().chain(lowers).cloned().collect(),
     }
 }
 

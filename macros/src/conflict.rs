@@ -3,11 +3,11 @@
 use proc_macro2::Span;
 use quote::ToTokens;
 
-use crate::collapse::{self, Made, Problem};
-use crate::flatten::{Origin, SourceCode};
+use crate::collapse::MAX_LAYERS;
+use crate::model::{Conflict, Entry, Made, Origin, Problem, SourceCode, What, quoted};
 
 /// Turns collapse errors into messages at the statements to blame.
-pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
+pub fn message(error: &Conflict<Origin>) -> syn::Error {
     let at = &error.at;
     let target = quoted(&at.target, at.dir);
     let other = error
@@ -35,8 +35,8 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
         }
         Problem::TooManyLayers(count) => format!(
             "a union of {count} sources on {target} is over overlayfs's limit of {} sources (its {} layers, less one for the skeleton)",
-            collapse::MAX_LAYERS - 1,
-            collapse::MAX_LAYERS
+            MAX_LAYERS - 1,
+            MAX_LAYERS
         ),
         Problem::SameSource => format!(
             "this statement binds {} onto {target} twice; drop one",
@@ -68,7 +68,7 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
         ),
         Problem::UnderFile => {
             let parent = error.other.as_ref();
-            let (what, has) = match parent.and_then(collapse::Entry::made) {
+            let (what, has) = match parent.and_then(Entry::made) {
                 Some(Made::Symlink) => ("link", "a link"),
                 Some(Made::File) => ("file", "a file"),
                 _ => ("file mount", "a file"),
@@ -81,7 +81,7 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
         Problem::Shared => {
             let made = at
                 .made()
-                .or_else(|| error.other.as_ref().and_then(collapse::Entry::made))
+                .or_else(|| error.other.as_ref().and_then(Entry::made))
                 .map_or("", Made::keyword);
             format!(
                 "{target} is also the target of {other}; what `{made}` makes stands alone on its target: keep one statement"
@@ -108,7 +108,7 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
 }
 
 /// The error at the statement of `at`, naming it when it came through an include.
-fn at_statement(error: &collapse::Error<Origin>, message: String) -> syn::Error {
+fn at_statement(error: &Conflict<Origin>, message: String) -> syn::Error {
     let at = &error.at;
     if at.origin.via.is_empty() {
         match (&error.problem, source_span(at)) {
@@ -126,16 +126,16 @@ fn at_statement(error: &collapse::Error<Origin>, message: String) -> syn::Error 
 
 /// What makes the union of `error` writable (a tmpfs, or the host's upper directories),
 /// and the same as what to drop.
-fn writable_layer(error: &collapse::Error<Origin>) -> (&'static str, &'static str) {
+fn writable_layer(error: &Conflict<Origin>) -> (&'static str, &'static str) {
     match error.other.as_ref().map(|other| &other.what) {
-        Some(collapse::What::Upper { .. }) => ("the upper directories", "the upper directories"),
+        Some(What::Upper { .. }) => ("the upper directories", "the upper directories"),
         _ => ("a tmpfs", "the tmpfs"),
     }
 }
 
 /// The message of a problem with a union's host upper and work directories, if it is
 /// one.
-fn upper_message(error: &collapse::Error<Origin>, target: &str, other: &str) -> Option<String> {
+fn upper_message(error: &Conflict<Origin>, target: &str, other: &str) -> Option<String> {
     let upper_other = writable_layer(error).0 == "the upper directories";
     Some(match error.problem {
         Problem::UpperAlone => format!(
@@ -160,16 +160,16 @@ fn upper_message(error: &collapse::Error<Origin>, target: &str, other: &str) -> 
 }
 
 /// A union layer's host path, quoted.
-fn layer<O>(entry: &collapse::Entry<O>) -> String {
+fn layer<O>(entry: &Entry<O>) -> String {
     match &entry.what {
-        collapse::What::Host(path) | collapse::What::Tmpfs(path) => format!("{path:?}"),
-        collapse::What::Upper { upper, work } => format!("upper({upper:?}, {work:?})"),
-        collapse::What::Made(made, _) => format!("`{}`", made.keyword()),
+        What::Host(path) | What::Tmpfs(path) => format!("{path:?}"),
+        What::Upper { upper, work } => format!("upper({upper:?}, {work:?})"),
+        What::Made(made, _) => format!("`{}`", made.keyword()),
     }
 }
 
 /// The target of the mount that `error.at` lies in, quoted.
-fn parent_target(error: &collapse::Error<Origin>) -> String {
+fn parent_target(error: &Conflict<Origin>) -> String {
     error
         .other
         .as_ref()
@@ -177,15 +177,9 @@ fn parent_target(error: &collapse::Error<Origin>) -> String {
         .unwrap_or_default()
 }
 
-/// A target as it was written: `"/etc/"` for a directory, `"/etc/passwd"` for a file.
-pub fn quoted(target: &str, dir: bool) -> String {
-    let slash = if dir && target != "/" { "/" } else { "" };
-    format!("\"{target}{slash}\"")
-}
-
 /// A source as the statement wrote it: a path quoted, `tmpfs(..)`, `param(NAME)` or a
 /// constant's expression.
-fn source_text(entry: &collapse::Entry<Origin>) -> String {
+fn source_text(entry: &Entry<Origin>) -> String {
     match &entry.origin.source {
         SourceCode::Lit(path, _) => format!("{path:?}"),
         SourceCode::Tmpfs(options, _) if options.is_empty() => "`tmpfs`".into(),
@@ -202,7 +196,7 @@ fn source_text(entry: &collapse::Entry<Origin>) -> String {
 }
 
 /// Where a source was written, if in this declaration.
-fn source_span(entry: &collapse::Entry<Origin>) -> Option<Span> {
+fn source_span(entry: &Entry<Origin>) -> Option<Span> {
     match &entry.origin.source {
         SourceCode::Lit(_, span) | SourceCode::Param(_, span) => Some(*span),
         SourceCode::Expr(expr) => Some(syn::spanned::Spanned::span(&**expr)),

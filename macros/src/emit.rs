@@ -8,43 +8,26 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{Ident, LitCStr, LitInt, LitStr};
 
-use crate::collapse::{self, Entry, Kind, Made, Mount, Node, What};
-use crate::expand::Table;
-use crate::flatten::{Origin, Settings, SourceCode};
+use crate::collapse::{self, Node};
 use crate::include::serialize_body;
-use crate::parse::{Decl, Input};
-use crate::{modes, valid};
+use crate::model::{Entry, Kind, Made, Mount, Origin, Settings, SourceCode, Table, What, is_under};
+use crate::parse::Decl;
+use crate::{assertions, modes, valid};
 
-/// The tokens of every declaration (`tables[i]` is the table of the `i`th), or of the
-/// expression form's block.
-pub fn emit(input: &Input, tables: &[Table]) -> syn::Result<TokenStream> {
-    match input {
-        Input::Items(decls) => decls
-            .iter()
-            .zip(tables)
-            .map(|(decl, table)| item(decl, table))
-            .collect(),
-        Input::Expr(_) => {
-            let Some(table) = tables.first() else {
-                return Err(syn::Error::new(
-                    Span::call_site(),
-                    "mountns internal error: no table for the expression",
-                ));
-            };
-            let init = initializer(table)?;
-            let ns = Ident::new("NAMESPACE", Span::mixed_site());
-            Ok(quote! {
-                {
-                    static #ns: ::mountns::__private::Namespace = #init;
-                    &#ns
-                }
-            })
+/// The expression form's block: a `&'static Namespace`.
+pub fn expression(table: &Table) -> syn::Result<TokenStream> {
+    let init = initializer(table)?;
+    let ns = Ident::new("NAMESPACE", Span::mixed_site());
+    Ok(quote! {
+        {
+            static #ns: ::mountns::__private::Namespace = #init;
+            &#ns
         }
-    }
+    })
 }
 
 /// The `static` of a declaration, and its companion macro for includes elsewhere.
-fn item(decl: &Decl, table: &Table) -> syn::Result<TokenStream> {
+pub fn item(decl: &Decl, table: &Table) -> syn::Result<TokenStream> {
     let Decl {
         attrs,
         vis,
@@ -84,7 +67,13 @@ fn item(decl: &Decl, table: &Table) -> syn::Result<TokenStream> {
 /// The entries and settings of a declaration as statements, for the namespaces that
 /// include it: literal sources and contents as literals, the others as `@src(N)` and
 /// `@content(ROW)`, read from its table.
-fn companion((entries, mounts, settings): &Table) -> TokenStream {
+fn companion(
+    Table {
+        entries,
+        mounts,
+        settings,
+    }: &Table,
+) -> TokenStream {
     let mut index = 0usize;
     let mut statements: TokenStream = entries
         .iter()
@@ -135,7 +124,7 @@ fn companion((entries, mounts, settings): &Table) -> TokenStream {
         })
         .collect();
     statements.extend(settings_statements(settings));
-    statements.extend(crate::assertions::statements(settings));
+    statements.extend(assertions::statements(settings));
     statements
 }
 
@@ -301,7 +290,13 @@ fn c_lit(value: &str, span: Span) -> syn::Result<LitCStr> {
 }
 
 /// The initializer of a `Namespace` static: one block of private statics.
-fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> {
+fn initializer(
+    Table {
+        entries,
+        mounts,
+        settings,
+    }: &Table,
+) -> syn::Result<TokenStream> {
     let private = quote!(::mountns::__private);
     let mut statics = Statics::new(entries, mounts);
     let mut rows = Vec::new();
@@ -330,8 +325,8 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
     let with = with_settings(settings)?;
     let seccomp_name = Ident::new("SECCOMP", Span::mixed_site());
     let seccomp = seccomp(settings, &seccomp_name)?;
-    let checks = crate::assertions::consts(mounts, settings, |id| statics.source_of(id));
-    let hidden = crate::assertions::runtime(settings);
+    let checks = assertions::consts(mounts, settings, |id| statics.source_of(id));
+    let hidden = assertions::runtime(settings);
     let (policy_items, policy) = policy(settings);
     let Statics {
         mut items, sources, ..
@@ -617,7 +612,7 @@ impl Statics {
             .find(|mount| {
                 matches!(mount.made(), Some(Made::Dir | Made::Symlink)) && !mount.in_tmpfs
             })
-            .map(|mount| syn::spanned::Spanned::span(&collapse::representative(mount).origin.stmt));
+            .map(|mount| syn::spanned::Spanned::span(&mount.representative().origin.stmt));
         let mut statics = Statics {
             items: TokenStream::new(),
             sources: Vec::new(),
@@ -792,12 +787,12 @@ impl Statics {
     fn no_children_if_a_file(&mut self, mount: &Mount<Origin>, mounts: &[Mount<Origin>]) {
         let Some(child) = mounts
             .iter()
-            .find(|child| collapse::is_under(&child.target, &mount.target))
+            .find(|child| is_under(&child.target, &mount.target))
         else {
             return;
         };
         let dir = self.dir(mount);
-        let span = syn::spanned::Spanned::span(&collapse::representative(child).origin.stmt);
+        let span = syn::spanned::Spanned::span(&child.representative().origin.stmt);
         let message = format!(
             "mountns: the sources on \"{}\" turn out to be one file, bound through two routes, and \"{}\" cannot lie under a file; declare the target with a trailing slash",
             mount.target, child.target

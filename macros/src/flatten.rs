@@ -9,113 +9,16 @@ use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::{Expr, Ident, LitStr, Path};
 
-use crate::assertions::{Asserted, Site};
-use crate::collapse::{self, Entry, Made, What};
-use crate::expand::Errors;
 use crate::include::single_name;
+use crate::model::{
+    Asserted, Entry, Errors, Made, Origin, RW, Settings, Site, SourceCode, UNSHARE_PID,
+    UNSHARE_UTS, UpperPart, What, is_under,
+};
 use crate::parse::{
     Arg, Assert, Bind, Body, Decl, Include, LimitEntry, LimitValue, Make, Setting, SettingValue,
     Source, Stmt,
 };
-use crate::policy::Syscalls;
 use crate::valid;
-
-/// Where an entry came from, for messages and for emitting its source.
-#[derive(Clone)]
-pub struct Origin {
-    /// The statement of the declaration being expanded; for an included entry, the
-    /// `include` statement that brought it in.
-    pub stmt: TokenStream,
-    /// The statement the entry was written in, as text.
-    pub text: String,
-    /// The includes it came through, outermost first.
-    pub via: Vec<String>,
-    /// The target literal's span.
-    pub target_span: Span,
-    pub source: SourceCode,
-    /// Position among the declaration's entries.
-    pub id: usize,
-}
-
-/// How to emit an entry's source.
-#[derive(Clone)]
-pub enum SourceCode {
-    Lit(String, Span),
-    Tmpfs(String, Vec<valid::Param>),
-    /// A run-time slot: its name.
-    Param(String, Span),
-    Expr(Box<Expr>),
-    Included(Path, usize),
-    /// Nothing beyond what the entry says: `proc`, `dev`, `dir`, `symlink`.
-    Made,
-    /// A file's content, an expression.
-    Content(Box<Expr>),
-    /// A file's content, read from the `row`th row of an included namespace's table.
-    IncludedContent(Path, usize),
-    /// A file's content given when entering: its slot's name.
-    ContentParam(String, Span),
-    /// `upper(UPPER, WORK)`: the host's upper and work directories.
-    Upper(Box<[UpperPart; 2]>),
-}
-
-/// A declaration's process-wide settings, gathered from its statements and includes.
-#[derive(Clone, Default)]
-pub struct Settings {
-    /// The namespaces to make, as bits of `valid::UNSHARE`: those declared and those
-    /// that `proc` and `hostname` imply.
-    pub unshare: u32,
-    /// The host name, and the statement that set it first.
-    pub hostname: Option<(String, String)>,
-    pub new_session: bool,
-    /// `as_pid_1;`: the program runs as pid 1 of the table's pid namespace (implied).
-    pub as_pid_1: bool,
-    /// The capabilities kept: bit `n` keeps the one numbered `n`, every bit is `all`.
-    pub caps: u64,
-    /// Each `caps` statement reached (its bits, and the statement as messages name it),
-    /// for the assertion that names the one keeping too much.
-    pub caps_statements: Vec<(u64, String)>,
-    /// The ids chosen inside (`uid`, `gid`, `groups`), each with the statement that
-    /// set it first.
-    pub uid: Option<(u32, String)>,
-    pub gid: Option<(u32, String)>,
-    pub groups: Option<(Vec<u32>, String)>,
-    /// The syscall statements (`syscalls`, `sockets`, `no_userns`).
-    pub syscalls: Syscalls,
-    /// The `assert` statements, the table's own and those of its includes.
-    pub assertions: Vec<Asserted>,
-    /// `landlock;` (`Some(false)`) or `landlock strict;` (`Some(true)`): strict if any
-    /// statement says so.
-    pub landlock: Option<bool>,
-    /// The TCP ports of `connect [..]`: every port any statement names.
-    pub connect: Option<BTreeSet<u16>>,
-    /// The TCP ports of `bind_ports [..]`: every port any statement names.
-    pub bind_ports: Option<BTreeSet<u16>>,
-    /// The limits of `limit [..]`, by position in `valid::LIMITS`: the lowest given.
-    pub limits: BTreeMap<usize, u64>,
-    /// The seconds of `timeout(N)`: the shortest given.
-    pub timeout: Option<u32>,
-    /// The directory the program starts in, and the statement that set it first.
-    pub chdir: Option<(String, String)>,
-    /// Whether the program starts without the inherited environment (`env clear;`).
-    pub env_clear: bool,
-    /// The variables set, in order: name, value, and the statement that set it first.
-    pub env: Vec<(String, String, String)>,
-}
-
-impl Origin {
-    pub fn describe(&self) -> String {
-        Origin::describe_text(&self.text, &self.via)
-    }
-
-    /// A statement as messages name it: its text, and the includes it came through.
-    fn describe_text(text: &str, via: &[String]) -> String {
-        if via.is_empty() {
-            format!("`{text}`")
-        } else {
-            format!("`{text}` (included from {})", via.join(" > "))
-        }
-    }
-}
 
 /// What flattening passes down into an include.
 #[derive(Clone)]
@@ -334,8 +237,8 @@ impl<'a> Flattener<'a> {
         let mut flags = 0;
         for flag in &make.flags {
             let message = match (make.made, flag.to_string().as_str()) {
-                (Made::File, "rw") if flags & valid::RW == 0 => {
-                    flags |= valid::RW;
+                (Made::File, "rw") if flags & RW == 0 => {
+                    flags |= RW;
                     continue;
                 }
                 (Made::File, "rw") => format!("flag `{flag}` is given twice; keep one"),
@@ -391,14 +294,14 @@ impl<'a> Flattener<'a> {
             return;
         }
         if make.made == Made::Proc {
-            self.settings.unshare |= valid::UNSHARE_PID;
+            self.settings.unshare |= UNSHARE_PID;
         }
         let stmt = self.stmts;
         self.stmts += 1;
         // Two statements that differ only in `rw` or their mode are two different
         // things on one target.
         let mut identity = identity;
-        if flags & valid::RW != 0 {
+        if flags & RW != 0 {
             identity.push_str(" rw");
         }
         if let Some(mode) = mode {
@@ -502,7 +405,7 @@ impl<'a> Flattener<'a> {
             SettingValue::Timeout(lit) => self.timeout(lit, &blame),
             SettingValue::AsPid1 => {
                 self.settings.as_pid_1 = true;
-                self.settings.unshare |= valid::UNSHARE_PID;
+                self.settings.unshare |= UNSHARE_PID;
             }
             SettingValue::Chdir(dir) => match valid::target(&dir.value()) {
                 Ok(target) => {
@@ -686,7 +589,7 @@ impl<'a> Flattener<'a> {
                         "`timeout` is kept by mountns's pid 1, and `as_pid_1` makes the program pid 1 instead: drop one of them",
                     ));
                 }
-                self.settings.unshare |= valid::UNSHARE_PID;
+                self.settings.unshare |= UNSHARE_PID;
                 let shortest = self.settings.timeout.map_or(seconds, |t| t.min(seconds));
                 self.settings.timeout = Some(shortest);
             }
@@ -787,7 +690,7 @@ impl<'a> Flattener<'a> {
         let here = Origin::describe_text(&text, &cx.via);
         let error = self.one_value(|s| &mut s.hostname, value, here, "host names");
         if error.is_none() {
-            self.settings.unshare |= valid::UNSHARE_UTS;
+            self.settings.unshare |= UNSHARE_UTS;
         }
         self.push_at(error, blame, name.span());
     }
@@ -820,7 +723,7 @@ fn checked_source(
             let upper = upper_part(upper).map_err(|error| vec![error])?;
             let work = upper_part(work).map_err(|error| vec![error])?;
             if let (Some(up), Some(wk)) = (upper.path(), work.path())
-                && (up == wk || collapse::is_under(up, wk) || collapse::is_under(wk, up))
+                && (up == wk || is_under(up, wk) || is_under(wk, up))
             {
                 return Err(vec![(
                     work.span,
@@ -854,31 +757,6 @@ fn checked_source(
     })
 }
 
-/// An upper or work directory of `upper(..)`: a host path, or a slot's name.
-#[derive(Clone, Debug)]
-pub struct UpperPart {
-    /// The normalized path, or the slot's name.
-    pub value: String,
-    pub param: bool,
-    pub span: Span,
-}
-
-impl UpperPart {
-    /// The host path, if it is one.
-    pub fn path(&self) -> Option<&str> {
-        (!self.param).then_some(self.value.as_str())
-    }
-
-    /// What tells two apart: the path, or `param(NAME)`.
-    fn identity(&self) -> String {
-        if self.param {
-            format!("param({})", self.value)
-        } else {
-            self.value.clone()
-        }
-    }
-}
-
 /// Checks an upper or work directory of `upper(..)`: a string literal by the path rules,
 /// not `/` nor under `/proc`, `/sys` or `/dev`, or a `param(NAME)`.
 fn upper_part(source: &Source) -> Result<UpperPart, (Span, String)> {
@@ -888,7 +766,7 @@ fn upper_part(source: &Source) -> Result<UpperPart, (Span, String)> {
             let path = valid::source(&lit.value()).map_err(|message| (span, message))?;
             let refused = ["/proc", "/sys", "/dev"]
                 .iter()
-                .any(|fs| path == *fs || collapse::is_under(&path, fs));
+                .any(|fs| path == *fs || is_under(&path, fs));
             if path == "/" || refused {
                 return Err((
                     span,

@@ -13,10 +13,9 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 
-use crate::collapse::{self, Entry, Kind, Made, Mount, is_under};
+use crate::collapse;
 use crate::expand::{Front, Grammar};
-use crate::flatten::Origin;
-use crate::parse::Input;
+use crate::model::{Entry, Kind, Made, Mount, Origin, Table, is_under};
 
 /// Pieces of declarations, good and bad, that fit together often enough to reach
 /// the later stages.
@@ -197,7 +196,7 @@ fn check(text: &str) -> Result<bool, TestCaseError> {
     // after an include).
     let front = crate::expand::front(tokens.clone(), Grammar::Public);
     let emitted = crate::expand::namespace(tokens, Grammar::Public);
-    let tables = match (front, emitted) {
+    let tables: Vec<Table> = match (front, emitted) {
         (Err(expected), Err(error)) => {
             prop_assert_eq!(messages(error), messages(expected));
             return Ok(false);
@@ -206,13 +205,15 @@ fn check(text: &str) -> Result<bool, TestCaseError> {
             prop_assert_eq!(emitted.to_string(), expected.to_string());
             return Ok(false);
         }
-        (Ok(Front::Ready { input, tables }), Ok(emitted)) => {
-            let parsed = match input {
-                Input::Items(_) => syn::parse2::<syn::File>(emitted).map(drop),
-                Input::Expr(_) => syn::parse2::<syn::Expr>(emitted).map(drop),
-            };
+        (Ok(Front::Items(items)), Ok(emitted)) => {
+            let parsed = syn::parse2::<syn::File>(emitted).map(drop);
             prop_assert!(parsed.is_ok(), "{:?}", parsed);
-            tables
+            items.into_iter().map(|(_, table)| table).collect()
+        }
+        (Ok(Front::Expr(table)), Ok(emitted)) => {
+            let parsed = syn::parse2::<syn::Expr>(emitted).map(drop);
+            prop_assert!(parsed.is_ok(), "{:?}", parsed);
+            vec![*table]
         }
         (front, emitted) => {
             let front = front.map(|_| "accepted");
@@ -222,7 +223,10 @@ fn check(text: &str) -> Result<bool, TestCaseError> {
         }
     };
     let mut reached = false;
-    for (entries, mounts, _) in tables {
+    for Table {
+        entries, mounts, ..
+    } in tables
+    {
         let mounts: Vec<Mount<usize>> = mounts.iter().map(ids).collect();
         reached |= !mounts.is_empty();
         for (i, a) in mounts.iter().enumerate() {
@@ -236,12 +240,12 @@ fn check(text: &str) -> Result<bool, TestCaseError> {
             }
         }
         // Every entry is in one mount, or is the same mount as one that is.
-        let kept: Vec<Entry<usize>> = mounts.iter().flat_map(collapse::entries).collect();
+        let kept: Vec<&Entry<usize>> = mounts.iter().flat_map(Mount::entries).collect();
         for entry in &entries {
             prop_assert!(kept.iter().any(|k| k.origin == entry.origin.id
                 || (k.target == entry.target && k.what == entry.what && k.flags == entry.flags)));
         }
-        let again = mounts.iter().flat_map(collapse::entries).collect();
+        let again = mounts.iter().flat_map(Mount::entries).cloned().collect();
         prop_assert_eq!(collapse::collapse(again).unwrap(), mounts);
     }
     Ok(reached)

@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::collapse::{Kind, Made, Mount};
+use crate::model::{Kind, Made, Mount};
 
 /// A directory's mode unless declared.
 pub const DIR: u32 = 0o755;

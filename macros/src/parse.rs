@@ -39,6 +39,8 @@ use syn::parse::discouraged::Speculative;
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Expr, Ident, LitInt, LitStr, Path, Token, Visibility, braced, bracketed};
 
+use crate::model::{Errors, Made};
+
 /// A whole invocation.
 pub enum Input {
     /// `static NAME = { .. };` declarations.
@@ -95,35 +97,6 @@ impl Stmt {
             | Stmt::Include(Include { tokens, .. })
             | Stmt::Assert(Assert { tokens, .. }) => tokens,
         }
-    }
-}
-
-/// The statements that make something at a target, by keyword.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Made {
-    Proc,
-    Dev,
-    Dir,
-    Symlink,
-    File,
-}
-
-impl Made {
-    const ALL: [Made; 5] = [Made::Proc, Made::Dev, Made::Dir, Made::Symlink, Made::File];
-
-    /// The statement's keyword.
-    pub fn keyword(self) -> &'static str {
-        match self {
-            Made::Proc => "proc",
-            Made::Dev => "dev",
-            Made::Dir => "dir",
-            Made::Symlink => "symlink",
-            Made::File => "file",
-        }
-    }
-
-    fn of(word: &str) -> Option<Made> {
-        Made::ALL.into_iter().find(|made| made.keyword() == word)
     }
 }
 
@@ -348,7 +321,7 @@ pub enum Source {
 }
 
 /// Refuses the internal forms in user code, as if the public grammar had no such rule.
-pub fn internal_forms(body: &Body, errors: &mut crate::expand::Errors) {
+pub fn internal_forms(body: &Body, errors: &mut Errors) {
     for stmt in &body.stmts {
         match stmt {
             Stmt::Include(Include {

@@ -2,28 +2,13 @@
 //! namespaces of `unshare`. Pure functions on plain data; each error is a message for
 //! the literal that holds the value.
 
-use mountns_paths::words::{FLAGS, UNSHARE, bit};
+use mountns_paths::words::{FLAGS, UNSHARE};
 use mountns_paths::{Problem, tmpfs};
 
-use crate::parse::Made;
+use crate::model::{Made, Param};
 
 /// The flag words of a `bind` statement: all but `rw`, which only `file` takes.
 const BIND_FLAGS: &[(&str, &str)] = FLAGS.split_at(3).0;
-
-/// The macro's bit for `rw`: a `file` that the program may write.
-pub const RW: u32 = bit(FLAGS, "rw");
-
-/// The macro's bit for `ro`.
-pub const READ_ONLY: u32 = bit(FLAGS, "ro");
-
-/// The macro's bit for `dev`.
-pub const DEV: u32 = bit(FLAGS, "dev");
-
-/// The macro's bit for `pid`, which `proc` implies.
-pub const UNSHARE_PID: u32 = bit(UNSHARE, "pid");
-
-/// The macro's bit for `uts`, which `hostname` implies.
-pub const UNSHARE_UTS: u32 = bit(UNSHARE, "uts");
 
 /// The longest host name the kernel takes (`HOST_NAME_MAX`).
 pub const HOSTNAME_MAX: usize = 64;
@@ -398,9 +383,6 @@ pub fn mode(raw: &str, suffix: &str, made: Made) -> Result<u32, String> {
     }
 }
 
-/// One tmpfs option, split: `size=10M` is `("size", Some("10M"))`.
-pub type Param = (String, Option<String>);
-
 /// Checks the value of one option: what is wrong with it, the end of a message that
 /// starts with the option (`is malformed: ...`).
 type Check = fn(&str) -> Result<(), String>;
@@ -616,6 +598,7 @@ fn mpol(value: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{DEV, READ_ONLY, UNSHARE_PID, UNSHARE_UTS};
 
     #[test]
     fn targets_are_normalized() {

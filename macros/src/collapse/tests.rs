@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::{Entry, Kind, Made, Mount, Problem, READ_ONLY, What};
 use proptest::prelude::*;
 
 fn host(target: &str, source: &str, origin: usize) -> Entry<usize> {
@@ -380,7 +381,7 @@ proptest! {
         out.sort_unstable();
         out.dedup();
         prop_assert_eq!(out.len(), mounts.iter().flat_map(entries_of).count());
-        let kept: Vec<Entry<usize>> = mounts.iter().flat_map(super::entries).collect();
+        let kept: Vec<Entry<usize>> = mounts.iter().flat_map(Mount::entries).cloned().collect();
         for entry in &entries {
             prop_assert!(kept.iter().any(|k| k.origin == entry.origin
                 || (k.target == entry.target && k.what == entry.what && k.flags == entry.flags)));
@@ -392,7 +393,7 @@ proptest! {
             }
         }
         // Collapsing twice changes nothing.
-        let again: Vec<Entry<usize>> = mounts.iter().flat_map(super::entries).collect();
+        let again: Vec<Entry<usize>> = mounts.iter().flat_map(Mount::entries).cloned().collect();
         prop_assert_eq!(collapse(again).unwrap(), mounts);
     }
 
@@ -411,5 +412,5 @@ proptest! {
 }
 
 fn entries_of(mount: &Mount<usize>) -> Vec<usize> {
-    entries(mount).into_iter().map(|e| e.origin).collect()
+    mount.entries().into_iter().map(|e| e.origin).collect()
 }
