@@ -19,8 +19,8 @@ use quote::{quote, quote_spanned};
 use syn::{Ident, LitStr};
 
 use crate::model::{
-    Asserted, DEV, Entry, Kind, Listed, Made, Mount, Origin, Property, READ_ONLY, Settings, Site,
-    SourceCode, is_under, quoted,
+    Asserted, DEV, Entry, Host, Kind, Listed, Made, Mount, Origin, Property, READ_ONLY, Settings,
+    Site, is_under, quoted,
 };
 use crate::parse::{Assert, Assertion};
 use crate::valid;
@@ -249,11 +249,11 @@ const DEV_NODES: [&str; 6] = [
     "/dev/tty",
 ];
 
-/// A host path a mount shows that the macro can read, with the entry that put it there
-/// and where it is: `the source of the bind on "/usr/"`.
+/// A host path a mount shows that the macro can read, with where the entry that put it
+/// there came from and where it is: `the source of the bind on "/usr/"`.
 struct Shown<'a> {
     path: &'a str,
-    entry: &'a Entry<Origin>,
+    origin: &'a Origin,
     place: String,
     /// One of the host's nodes in a fresh `/dev`.
     dev_node: bool,
@@ -263,10 +263,12 @@ struct Shown<'a> {
 fn shown(mount: &Mount<Origin>) -> Vec<Shown<'_>> {
     let target = quoted(&mount.target, mount.dir);
     match &mount.kind {
-        Kind::Bind(entry) => literal(entry)
+        Kind::Bind(entry) => entry
+            .what
+            .path()
             .map(|path| Shown {
                 path,
-                entry,
+                origin: &entry.origin,
                 place: format!("the source of the bind on {target}"),
                 dev_node: false,
             })
@@ -275,32 +277,24 @@ fn shown(mount: &Mount<Origin>) -> Vec<Shown<'_>> {
         Kind::Union { lowers, .. } => lowers
             .iter()
             .filter_map(|entry| {
-                literal(entry).map(|path| Shown {
+                entry.what.path().map(|path| Shown {
                     path,
-                    entry,
+                    origin: &entry.origin,
                     place: format!("a layer of the union on {target}"),
                     dev_node: false,
                 })
             })
             .collect(),
-        Kind::Make(entry) if entry.made() == Some(Made::Dev) => DEV_NODES
+        Kind::Make(entry) if matches!(entry.what, Made::Dev) => DEV_NODES
             .iter()
             .map(|path| Shown {
                 path,
-                entry,
+                origin: &entry.origin,
                 place: format!("a host node bound in the fresh /dev on {target}"),
                 dev_node: true,
             })
             .collect(),
         Kind::Tmpfs(_) | Kind::Make(_) => Vec::new(),
-    }
-}
-
-/// The source of an entry that is a literal host path.
-fn literal(entry: &Entry<Origin>) -> Option<&str> {
-    match &entry.origin.source {
-        SourceCode::Lit(path, _) => Some(path.as_str()),
-        _ => None,
     }
 }
 
@@ -346,7 +340,7 @@ fn check_one(check: &Check, mounts: &[Mount<Origin>], settings: &Settings) -> Ve
                         let message = format!(
                             "{name} fails: {path} is {}, from {}",
                             shown.place,
-                            shown.entry.origin.describe()
+                            shown.origin.describe()
                         );
                         errors.push(site.error(hidden.span, message));
                     }
@@ -362,9 +356,9 @@ fn check_one(check: &Check, mounts: &[Mount<Origin>], settings: &Settings) -> Ve
                 if !writable(mount, except) {
                     continue;
                 }
-                let source = match &entry.origin.source {
-                    SourceCode::Lit(path, _) => format!("{path:?}"),
-                    SourceCode::Param(name, _) => format!("param({name})"),
+                let source = match &entry.what {
+                    Host::Path(path, _) => format!("{path:?}"),
+                    Host::Slot(name, _) => format!("param({name})"),
                     // Known once expanded: a package with inputs is a read-only union.
                     _ => continue,
                 };
@@ -415,7 +409,7 @@ fn check_one(check: &Check, mounts: &[Mount<Origin>], settings: &Settings) -> Ve
                         let message = format!(
                             "{name} fails: {path} is {}, from {}; for a /dev of its own write `dev \"/dev/\";`",
                             shown.place,
-                            shown.entry.origin.describe()
+                            shown.origin.describe()
                         );
                         errors.push(site.error(span, message));
                     }
@@ -466,19 +460,19 @@ fn namespace_name(word: &str) -> &str {
 }
 
 /// The `const` checks of the sources that only const evaluation knows, each spanned at
-/// its assertion. `source_of(id)` names the `const` holding the `Source` of the entry
-/// with that id.
+/// its assertion. `source_of(n)` names the `const` holding the `Source` of the table's
+/// `n`th expanded source.
 pub fn consts(
     mounts: &[Mount<Origin>],
     settings: &Settings,
-    source_of: impl Fn(usize) -> Option<Ident>,
+    source_of: impl Fn(usize) -> Ident,
 ) -> TokenStream {
     let private = quote!(::mountns::__private);
     let checks = checks(settings);
     let mut items = TokenStream::new();
     for mount in mounts {
         let target = quoted(&mount.target, mount.dir);
-        let (expanded, place): (Vec<&Entry<Origin>>, String) = match &mount.kind {
+        let (expanded, place): (Vec<&Entry<Origin, Host>>, String) = match &mount.kind {
             Kind::Bind(entry) => (vec![entry], format!("a source of the mount on {target}")),
             Kind::Union { lowers, .. } => (
                 lowers.iter().collect(),
@@ -487,7 +481,7 @@ pub fn consts(
             Kind::Tmpfs(_) | Kind::Make(_) => continue,
         };
         for entry in expanded {
-            let Some(source) = source_of(entry.origin.id) else {
+            let Some(source) = entry.what.source().map(&source_of) else {
                 continue;
             };
             let by = entry.origin.describe();

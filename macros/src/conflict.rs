@@ -4,7 +4,7 @@ use proc_macro2::Span;
 use quote::ToTokens;
 
 use crate::collapse::MAX_LAYERS;
-use crate::model::{Conflict, Entry, Made, Origin, Problem, SourceCode, What, quoted};
+use crate::model::{Conflict, Entry, Host, Made, Origin, Problem, What, Writable, quoted};
 
 /// Turns collapse errors into messages at the statements to blame.
 pub fn message(error: &Conflict<Origin>) -> syn::Error {
@@ -59,18 +59,18 @@ pub fn message(error: &Conflict<Origin>) -> syn::Error {
         }
         Problem::LayerRefused => format!(
             "{} cannot be a layer of the union on {target}: overlayfs refuses /proc, /sys and /dev as layers; bind it on its own target",
-            layer(at)
+            source_text(at)
         ),
         Problem::OverlappingLayers => format!(
             "{} and {} overlap (one lies under the other) in the union on {target}, and overlayfs refuses that; drop one (the other is in {other})",
-            layer(at),
-            error.other.as_ref().map(layer).unwrap_or_default()
+            source_text(at),
+            error.other.as_ref().map(source_text).unwrap_or_default()
         ),
         Problem::UnderFile => {
             let parent = error.other.as_ref();
             let (what, has) = match parent.and_then(Entry::made) {
-                Some(Made::Symlink) => ("link", "a link"),
-                Some(Made::File) => ("file", "a file"),
+                Some(Made::Symlink(_)) => ("link", "a link"),
+                Some(Made::File { .. }) => ("file", "a file"),
                 _ => ("file mount", "a file"),
             };
             format!(
@@ -128,7 +128,9 @@ fn at_statement(error: &Conflict<Origin>, message: String) -> syn::Error {
 /// and the same as what to drop.
 fn writable_layer(error: &Conflict<Origin>) -> (&'static str, &'static str) {
     match error.other.as_ref().map(|other| &other.what) {
-        Some(What::Upper { .. }) => ("the upper directories", "the upper directories"),
+        Some(What::Writable(Writable::Upper(_))) => {
+            ("the upper directories", "the upper directories")
+        }
         _ => ("a tmpfs", "the tmpfs"),
     }
 }
@@ -146,7 +148,7 @@ fn upper_message(error: &Conflict<Origin>, target: &str, other: &str) -> Option<
         ),
         Problem::UpperOverLayer => format!(
             "the upper or work directory of the union on {target} is, holds or lies in its layer {} ({other}), which overlayfs refuses; keep them apart",
-            error.other.as_ref().map(layer).unwrap_or_default()
+            error.other.as_ref().map(source_text).unwrap_or_default()
         ),
         Problem::SharedUpper => format!(
             "the union on {target} shares its upper or work directory with {other}: overlayfs lets each pair serve one union at a time; give each union directories of its own"
@@ -157,15 +159,6 @@ fn upper_message(error: &Conflict<Origin>, target: &str, other: &str) -> Option<
         ),
         _ => return None,
     })
-}
-
-/// A union layer's host path, quoted.
-fn layer<O>(entry: &Entry<O>) -> String {
-    match &entry.what {
-        What::Host(path) | What::Tmpfs(path) => format!("{path:?}"),
-        What::Upper { upper, work } => format!("upper({upper:?}, {work:?})"),
-        What::Made(made, _) => format!("`{}`", made.keyword()),
-    }
 }
 
 /// The target of the mount that `error.at` lies in, quoted.
@@ -179,33 +172,22 @@ fn parent_target(error: &Conflict<Origin>) -> String {
 
 /// A source as the statement wrote it: a path quoted, `tmpfs(..)`, `param(NAME)` or a
 /// constant's expression.
-fn source_text(entry: &Entry<Origin>) -> String {
-    match &entry.origin.source {
-        SourceCode::Lit(path, _) => format!("{path:?}"),
-        SourceCode::Tmpfs(options, _) if options.is_empty() => "`tmpfs`".into(),
-        SourceCode::Tmpfs(options, _) => format!("`tmpfs({options:?})`"),
-        SourceCode::Param(name, _) => format!("`param({name})`"),
-        SourceCode::Expr(expr) => format!("`{}`", expr.to_token_stream()),
-        SourceCode::Upper(_) => "`upper(..)`".into(),
-        SourceCode::Included(..)
-        | SourceCode::Made
-        | SourceCode::Content(_)
-        | SourceCode::ContentParam(..)
-        | SourceCode::IncludedContent(..) => "one source".into(),
+fn source_text<O>(entry: &Entry<O>) -> String {
+    match &entry.what {
+        What::Host(Host::Path(path, _)) => format!("{path:?}"),
+        What::Host(Host::Slot(name, _)) => format!("`param({name})`"),
+        What::Host(Host::Constant { expr, .. }) => format!("`{}`", expr.to_token_stream()),
+        What::Writable(Writable::Tmpfs(tmpfs)) if tmpfs.options.is_empty() => "`tmpfs`".into(),
+        What::Writable(Writable::Tmpfs(tmpfs)) => format!("`tmpfs({:?})`", tmpfs.options),
+        What::Writable(Writable::Upper(_)) => "`upper(..)`".into(),
+        What::Host(Host::Included { .. }) | What::Made(_) => "one source".into(),
     }
 }
 
 /// Where a source was written, if in this declaration.
-fn source_span(entry: &Entry<Origin>) -> Option<Span> {
-    match &entry.origin.source {
-        SourceCode::Lit(_, span) | SourceCode::Param(_, span) => Some(*span),
-        SourceCode::Expr(expr) => Some(syn::spanned::Spanned::span(&**expr)),
-        SourceCode::Tmpfs(..)
-        | SourceCode::Upper(_)
-        | SourceCode::Included(..)
-        | SourceCode::Made
-        | SourceCode::Content(_)
-        | SourceCode::ContentParam(..)
-        | SourceCode::IncludedContent(..) => None,
+fn source_span<O>(entry: &Entry<O>) -> Option<Span> {
+    match &entry.what {
+        What::Host(host) => host.span(),
+        What::Writable(_) | What::Made(_) => None,
     }
 }

@@ -106,12 +106,12 @@ fn table(decls: &[Decl], name: Option<&Ident>, body: &Body) -> syn::Result<Table
     // Valid statements are collapsed even when others failed, so that conflicts
     // are reported together with syntax and value errors.
     let flatten::Flat {
-        entries,
+        mut entries,
         settings,
         mut errors,
         dropped,
     } = flatten::flatten(decls, name, body);
-    let mounts = collapse::collapse(entries.clone()).unwrap_or_else(|conflicts| {
+    let mounts = collapse::collapse(&mut entries).unwrap_or_else(|conflicts| {
         for conflict in conflicts {
             // A dropped statement may have made its target a directory (a union or a
             // tmpfs): what lies under it is no error of its own.

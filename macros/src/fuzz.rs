@@ -227,7 +227,7 @@ fn check(text: &str) -> Result<bool, TestCaseError> {
         entries, mounts, ..
     } in tables
     {
-        let mounts: Vec<Mount<usize>> = mounts.iter().map(ids).collect();
+        let mounts: Vec<Mount<String>> = mounts.iter().map(described).collect();
         reached |= !mounts.is_empty();
         for (i, a) in mounts.iter().enumerate() {
             for b in &mounts[i + 1..] {
@@ -235,18 +235,20 @@ fn check(text: &str) -> Result<bool, TestCaseError> {
                 prop_assert_ne!(&a.target, &b.target);
                 // Nothing lies under a file, a link or a fresh procfs.
                 if is_under(&b.target, &a.target) {
-                    prop_assert!(a.dir && a.made() != Some(Made::Proc));
+                    prop_assert!(a.dir && !matches!(a.made(), Some(Made::Proc)));
                 }
             }
         }
         // Every entry is in one mount, or is the same mount as one that is.
-        let kept: Vec<&Entry<usize>> = mounts.iter().flat_map(Mount::entries).collect();
+        let kept: Vec<Entry<String>> = mounts.iter().flat_map(Mount::entries).collect();
         for entry in &entries {
-            prop_assert!(kept.iter().any(|k| k.origin == entry.origin.id
-                || (k.target == entry.target && k.what == entry.what && k.flags == entry.flags)));
+            prop_assert!(kept.iter().any(|k| k.target == entry.target
+                && k.what == entry.what
+                && k.flags == entry.flags
+                && k.row == entry.row));
         }
-        let again = mounts.iter().flat_map(Mount::entries).cloned().collect();
-        prop_assert_eq!(collapse::collapse(again).unwrap(), mounts);
+        let mut again: Vec<Entry<String>> = mounts.iter().flat_map(Mount::entries).collect();
+        prop_assert_eq!(collapse::collapse(&mut again).unwrap(), mounts);
     }
     Ok(reached)
 }
@@ -256,29 +258,31 @@ fn messages(error: syn::Error) -> Vec<String> {
     error.into_iter().map(|error| error.to_string()).collect()
 }
 
-/// A mount with each entry's origin reduced to its position in the declaration.
-fn ids(mount: &Mount<Origin>) -> Mount<usize> {
-    let id = |entry: &Entry<Origin>| Entry {
-        target: entry.target.clone(),
-        dir: entry.dir,
-        flags: entry.flags,
-        what: entry.what.clone(),
-        mode: entry.mode,
-        stmt: entry.stmt,
-        origin: entry.origin.id,
-    };
+/// A mount with each entry's origin reduced to how messages name its statement.
+fn described(mount: &Mount<Origin>) -> Mount<String> {
+    fn described<W: Clone>(entry: &Entry<Origin, W>) -> Entry<String, W> {
+        Entry {
+            target: entry.target.clone(),
+            dir: entry.dir,
+            flags: entry.flags,
+            what: entry.what.clone(),
+            stmt: entry.stmt,
+            row: entry.row,
+            origin: entry.origin.describe(),
+        }
+    }
     Mount {
         target: mount.target.clone(),
         dir: mount.dir,
         flags: mount.flags,
         in_tmpfs: mount.in_tmpfs,
         kind: match &mount.kind {
-            Kind::Bind(entry) => Kind::Bind(id(entry)),
-            Kind::Tmpfs(entry) => Kind::Tmpfs(id(entry)),
-            Kind::Make(entry) => Kind::Make(id(entry)),
+            Kind::Bind(entry) => Kind::Bind(described(entry)),
+            Kind::Tmpfs(entry) => Kind::Tmpfs(described(entry)),
+            Kind::Make(entry) => Kind::Make(described(entry)),
             Kind::Union { lowers, upper } => Kind::Union {
-                lowers: lowers.iter().map(id).collect(),
-                upper: upper.as_ref().map(id),
+                lowers: lowers.iter().map(described).collect(),
+                upper: upper.as_ref().map(described),
             },
         },
     }

@@ -7,9 +7,11 @@
 //! [`Conflict`]s), and `emit` all of it, a [`Table`], into tokens.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 use mountns_paths::words::{FLAGS, UNSHARE, bit};
 use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
 use syn::{Expr, Path};
 
 /// The macro's bit for `rw`: a `file` that the program may write.
@@ -28,8 +30,8 @@ pub const UNSHARE_PID: u32 = bit(UNSHARE, "pid");
 pub const UNSHARE_UTS: u32 = bit(UNSHARE, "uts");
 
 /// The statements that make something at a target, by keyword.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Made {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MadeKind {
     Proc,
     Dev,
     Dir,
@@ -37,87 +39,403 @@ pub enum Made {
     File,
 }
 
-impl Made {
-    pub const ALL: [Made; 5] = [Made::Proc, Made::Dev, Made::Dir, Made::Symlink, Made::File];
+impl MadeKind {
+    pub const ALL: [MadeKind; 5] = [
+        MadeKind::Proc,
+        MadeKind::Dev,
+        MadeKind::Dir,
+        MadeKind::Symlink,
+        MadeKind::File,
+    ];
 
     /// The statement's keyword.
     pub fn keyword(self) -> &'static str {
         match self {
-            Made::Proc => "proc",
-            Made::Dev => "dev",
-            Made::Dir => "dir",
-            Made::Symlink => "symlink",
-            Made::File => "file",
+            MadeKind::Proc => "proc",
+            MadeKind::Dev => "dev",
+            MadeKind::Dir => "dir",
+            MadeKind::Symlink => "symlink",
+            MadeKind::File => "file",
         }
     }
 
-    pub fn of(word: &str) -> Option<Made> {
-        Made::ALL.into_iter().find(|made| made.keyword() == word)
+    /// The kind a keyword names.
+    pub fn of(word: &str) -> Option<MadeKind> {
+        MadeKind::ALL
+            .into_iter()
+            .find(|kind| kind.keyword() == word)
     }
 }
 
-/// Errors gathered along the way, reported together.
-#[derive(Default)]
-pub struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    pub fn finish(self) -> syn::Result<()> {
-        self.0.map_or(Ok(()), Err)
-    }
-
-    /// Every error gathered, and `last` after them.
-    pub fn with(self, last: syn::Error) -> syn::Error {
-        match self.0 {
-            Some(mut all) => {
-                all.combine(last);
-                all
-            }
-            None => last,
-        }
-    }
-}
-
-/// One declared mount, after flattening lists and includes. `O` is whatever the
-/// caller needs to point back at the statement (a span, an index).
+/// One declared mount, or one thing the runtime makes, after flattening lists and
+/// includes: what goes on a target. `O` points back at the statement (an [`Origin`];
+/// an index in tests). `W` is what goes there: any [`What`] as flattened; in a
+/// collapsed [`Kind`], the payload of that kind of mount.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry<O> {
+pub struct Entry<O, W = What> {
     /// Normalized absolute target, without trailing slash.
     pub target: String,
     pub dir: bool,
+    /// Bits of `mountns_paths::words::FLAGS`.
     pub flags: u32,
-    pub what: What,
-    /// The mode of a `dir` or `file` (`mode(0644)`), if declared.
-    pub mode: Option<u32>,
+    pub what: W,
     /// The statement this entry was written in, counted once per time it is reached:
     /// two entries of one statement that are alike are a typo, of two statements a merge.
     pub stmt: usize,
+    /// The row of its mount in the collapsed table: set by the collapse.
+    pub row: usize,
     pub origin: O,
 }
 
-/// What an entry mounts.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// What an entry puts on its target, with all it takes to emit it. Two are the same
+/// thing if they have one [`Identity`] (`==` compares that, never a span).
+#[derive(Clone)]
 pub enum What {
-    /// A host source; the string identifies it (a normalized path, or the text of a
-    /// constant expression).
-    Host(String),
-    /// A fresh tmpfs with these options.
-    Tmpfs(String),
-    /// The host's upper and work directories of a writable union, `upper(..)`: each
-    /// a normalized path or `param(NAME)`.
-    Upper { upper: String, work: String },
-    /// What the runtime makes (`proc`, `dev`, `dir`, `symlink`, `file`), with what
-    /// tells two alike apart: a link's text, a file's content as written.
-    Made(Made, String),
+    /// A host source: bound alone, or a layer of a union.
+    Host(Host),
+    /// A tmpfs alone, or the writable layer of a union.
+    Writable(Writable),
+    /// What the runtime makes.
+    Made(Made),
 }
 
-/// Where an entry came from, for messages and for emitting its source.
+/// A host source of a bind, or a layer of a union.
+#[derive(Clone)]
+pub enum Host {
+    /// A host path written as a string literal: normalized, and the literal's span.
+    Path(String, Span),
+    /// `param(NAME)`: a host path given when entering, by its slot's name.
+    Slot(String, Span),
+    /// A constant expression (a `&'static str`, a package), expanded while the user's
+    /// crate compiles. `source` is its index among the table's expanded sources.
+    Constant { expr: Box<Expr>, source: usize },
+    /// `@src(N)`: the `index`th expanded source of the included namespace `from`.
+    /// `source` is its index among this table's.
+    Included {
+        from: Path,
+        index: usize,
+        source: usize,
+    },
+}
+
+/// The writable layer of a union (or a tmpfs alone): a fresh tmpfs, or the host's
+/// upper and work directories.
+#[derive(Clone)]
+pub enum Writable {
+    Tmpfs(Tmpfs),
+    /// `upper(UPPER, WORK)`.
+    Upper([UpperPart; 2]),
+}
+
+/// A fresh tmpfs: its options as written (`size=10M,mode=1777`), and split.
+#[derive(Clone)]
+pub struct Tmpfs {
+    pub options: String,
+    pub params: Vec<Param>,
+}
+
+/// One tmpfs option, split: `size=10M` is `("size", Some("10M"))`.
+pub type Param = (String, Option<String>);
+
+/// An upper or work directory of `upper(..)`: a host path, or a slot's name.
+#[derive(Clone, Debug)]
+pub struct UpperPart {
+    /// The normalized path, or the slot's name.
+    pub value: String,
+    pub param: bool,
+    pub span: Span,
+}
+
+/// What the runtime makes on a target, by `proc`, `dev`, `dir`, `symlink` or `file`.
+#[derive(Clone)]
+pub enum Made {
+    Proc,
+    Dev,
+    /// A directory, and its declared mode.
+    Dir {
+        mode: Option<u32>,
+    },
+    /// A link, and its text.
+    Symlink(String),
+    /// A file, its content and its declared mode.
+    File {
+        content: Content,
+        mode: Option<u32>,
+    },
+}
+
+/// A file's content.
+#[derive(Clone)]
+pub enum Content {
+    /// A constant expression: a string or byte string literal, or any `&str`, `&[u8]`
+    /// or `&[u8; N]` constant.
+    Expr(Box<Expr>),
+    /// `param(NAME)`: given when entering, by its slot's name.
+    Slot(String, Span),
+    /// `@content(ROW)`: the content of row `row` of the included namespace `from`.
+    Included { from: Path, row: usize },
+}
+
+/// What tells two entries on one target apart: two of one identity are the same
+/// thing reached twice (or written twice); of two, a union or a conflict.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Identity<'a> {
+    Path(&'a str),
+    Slot(&'a str),
+    /// A constant, by its tokens.
+    Constant(String),
+    /// An included namespace's source: the namespace's path, by its tokens, and the
+    /// index of the source there.
+    Included(String, usize),
+    Tmpfs(&'a str),
+    /// The upper and work directories: each a path or a slot's name (`true`).
+    Upper([(&'a str, bool); 2]),
+    /// What the runtime makes: its keyword, what tells two alike apart, and its mode.
+    Made(MadeKind, Detail<'a>, Option<u32>),
+}
+
+/// What tells two things the runtime makes alike apart: a link's text, a file's
+/// content (a literal's bytes, so that `"a"` and `b"a"` are one content).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Detail<'a> {
+    None,
+    Text(&'a str),
+    Bytes(Vec<u8>),
+    /// A constant's tokens.
+    Constant(String),
+    Slot(&'a str),
+    /// An included namespace's path, by its tokens, and the row of the file there.
+    Included(String, usize),
+}
+
+impl What {
+    pub fn identity(&self) -> Identity<'_> {
+        match self {
+            What::Host(host) => host.identity(),
+            What::Writable(writable) => writable.identity(),
+            What::Made(made) => made.identity(),
+        }
+    }
+
+    /// What the entry makes, if it is not a mount of a source.
+    pub fn made(&self) -> Option<&Made> {
+        match self {
+            What::Made(made) => Some(made),
+            What::Host(_) | What::Writable(_) => None,
+        }
+    }
+}
+
+impl Host {
+    pub fn identity(&self) -> Identity<'_> {
+        match self {
+            Host::Path(path, _) => Identity::Path(path),
+            Host::Slot(name, _) => Identity::Slot(name),
+            Host::Constant { expr, .. } => Identity::Constant(expr.to_token_stream().to_string()),
+            Host::Included { from, index, .. } => {
+                Identity::Included(from.to_token_stream().to_string(), *index)
+            }
+        }
+    }
+
+    /// The host path written as a literal, if it is one.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Host::Path(path, _) => Some(path),
+            Host::Slot(..) | Host::Constant { .. } | Host::Included { .. } => None,
+        }
+    }
+
+    /// Where the source was written: the literal, the slot's name or the expression
+    /// (an included source was written in another invocation).
+    pub fn span(&self) -> Option<Span> {
+        match self {
+            Host::Path(_, span) | Host::Slot(_, span) => Some(*span),
+            Host::Constant { expr, .. } => Some(syn::spanned::Spanned::span(&**expr)),
+            Host::Included { .. } => None,
+        }
+    }
+
+    /// The index among the table's expanded sources of a source expanded while the
+    /// user's crate compiles (a constant, a package, a source of an included
+    /// namespace), whose paths only const evaluation knows.
+    pub fn source(&self) -> Option<usize> {
+        match self {
+            Host::Constant { source, .. } | Host::Included { source, .. } => Some(*source),
+            Host::Path(..) | Host::Slot(..) => None,
+        }
+    }
+}
+
+impl Writable {
+    pub fn identity(&self) -> Identity<'_> {
+        match self {
+            Writable::Tmpfs(tmpfs) => tmpfs.identity(),
+            Writable::Upper(parts) => Identity::Upper(
+                parts
+                    .each_ref()
+                    .map(|part| (part.value.as_str(), part.param)),
+            ),
+        }
+    }
+}
+
+impl Tmpfs {
+    pub fn identity(&self) -> Identity<'_> {
+        Identity::Tmpfs(&self.options)
+    }
+}
+
+impl UpperPart {
+    /// The host path, if it is one.
+    pub fn path(&self) -> Option<&str> {
+        (!self.param).then_some(self.value.as_str())
+    }
+
+    /// Whether two are one directory: one path, or one slot.
+    pub fn same(&self, other: &UpperPart) -> bool {
+        self.value == other.value && self.param == other.param
+    }
+}
+
+impl Made {
+    pub fn identity(&self) -> Identity<'_> {
+        let detail = match self {
+            Made::Proc | Made::Dev | Made::Dir { .. } => Detail::None,
+            Made::Symlink(text) => Detail::Text(text),
+            Made::File { content, .. } => match content {
+                Content::Expr(expr) => match &**expr {
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(text),
+                        ..
+                    }) => Detail::Bytes(text.value().into_bytes()),
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::ByteStr(bytes),
+                        ..
+                    }) => Detail::Bytes(bytes.value()),
+                    expr => Detail::Constant(expr.to_token_stream().to_string()),
+                },
+                Content::Slot(name, _) => Detail::Slot(name),
+                Content::Included { from, row } => {
+                    Detail::Included(from.to_token_stream().to_string(), *row)
+                }
+            },
+        };
+        Identity::Made(self.kind(), detail, self.mode())
+    }
+
+    /// Its statement's keyword.
+    pub fn keyword(&self) -> &'static str {
+        self.kind().keyword()
+    }
+
+    /// Its kind, by its statement's keyword.
+    pub fn kind(&self) -> MadeKind {
+        match self {
+            Made::Proc => MadeKind::Proc,
+            Made::Dev => MadeKind::Dev,
+            Made::Dir { .. } => MadeKind::Dir,
+            Made::Symlink(_) => MadeKind::Symlink,
+            Made::File { .. } => MadeKind::File,
+        }
+    }
+
+    /// The mode declared with `mode(..)`.
+    pub fn mode(&self) -> Option<u32> {
+        match self {
+            Made::Dir { mode } | Made::File { mode, .. } => *mode,
+            Made::Proc | Made::Dev | Made::Symlink(_) => None,
+        }
+    }
+}
+
+/// `==` and `Debug` by identity, the spans and syn nodes left out.
+macro_rules! by_identity {
+    ($($payload:ty),*) => {$(
+        impl PartialEq for $payload {
+            fn eq(&self, other: &Self) -> bool {
+                self.identity() == other.identity()
+            }
+        }
+
+        impl Eq for $payload {}
+
+        impl fmt::Debug for $payload {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.identity().fmt(f)
+            }
+        }
+    )*};
+}
+
+by_identity!(What, Host, Writable, Tmpfs, Made);
+
+impl From<Host> for What {
+    fn from(host: Host) -> What {
+        What::Host(host)
+    }
+}
+
+impl From<Writable> for What {
+    fn from(writable: Writable) -> What {
+        What::Writable(writable)
+    }
+}
+
+impl From<Tmpfs> for What {
+    fn from(tmpfs: Tmpfs) -> What {
+        What::Writable(Writable::Tmpfs(tmpfs))
+    }
+}
+
+impl From<Made> for What {
+    fn from(made: Made) -> What {
+        What::Made(made)
+    }
+}
+
+impl<O, W> Entry<O, W> {
+    /// The same entry with another payload.
+    pub fn with<V>(&self, what: V) -> Entry<O, V>
+    where
+        O: Clone,
+    {
+        Entry {
+            target: self.target.clone(),
+            dir: self.dir,
+            flags: self.flags,
+            what,
+            stmt: self.stmt,
+            row: self.row,
+            origin: self.origin.clone(),
+        }
+    }
+
+    /// The same entry, its payload a [`What`].
+    pub fn widened(&self) -> Entry<O>
+    where
+        O: Clone,
+        W: Clone + Into<What>,
+    {
+        self.with(self.what.clone().into())
+    }
+}
+
+impl<O> Entry<O> {
+    /// Whether two entries put one thing on their target (reached twice, or written
+    /// twice): one identity, and for what the runtime makes also the same `rw`.
+    pub fn alike(&self, other: &Entry<O>) -> bool {
+        self.what == other.what
+            && (self.what.made().is_none() || self.flags & RW == other.flags & RW)
+    }
+
+    /// What the entry makes, if it is not a mount of a source.
+    pub fn made(&self) -> Option<&Made> {
+        self.what.made()
+    }
+}
+
+/// Where an entry came from, for messages and spans.
 #[derive(Clone)]
 pub struct Origin {
     /// The statement of the declaration being expanded; for an included entry, the
@@ -129,74 +447,6 @@ pub struct Origin {
     pub via: Vec<String>,
     /// The target literal's span.
     pub target_span: Span,
-    pub source: SourceCode,
-    /// Position among the declaration's entries.
-    pub id: usize,
-}
-
-/// How to emit an entry's source.
-#[derive(Clone)]
-pub enum SourceCode {
-    Lit(String, Span),
-    Tmpfs(String, Vec<Param>),
-    /// A run-time slot: its name.
-    Param(String, Span),
-    Expr(Box<Expr>),
-    Included(Path, usize),
-    /// Nothing beyond what the entry says: `proc`, `dev`, `dir`, `symlink`.
-    Made,
-    /// A file's content, an expression.
-    Content(Box<Expr>),
-    /// A file's content, read from the `row`th row of an included namespace's table.
-    IncludedContent(Path, usize),
-    /// A file's content given when entering: its slot's name.
-    ContentParam(String, Span),
-    /// `upper(UPPER, WORK)`: the host's upper and work directories.
-    Upper(Box<[UpperPart; 2]>),
-}
-
-/// A declaration's process-wide settings, gathered from its statements and includes.
-#[derive(Clone, Default)]
-pub struct Settings {
-    /// The namespaces to make, as bits of `valid::UNSHARE`: those declared and those
-    /// that `proc` and `hostname` imply.
-    pub unshare: u32,
-    /// The host name, and the statement that set it first.
-    pub hostname: Option<(String, String)>,
-    pub new_session: bool,
-    /// `as_pid_1;`: the program runs as pid 1 of the table's pid namespace (implied).
-    pub as_pid_1: bool,
-    /// The capabilities kept: bit `n` keeps the one numbered `n`, every bit is `all`.
-    pub caps: u64,
-    /// Each `caps` statement reached (its bits, and the statement as messages name it),
-    /// for the assertion that names the one keeping too much.
-    pub caps_statements: Vec<(u64, String)>,
-    /// The ids chosen inside (`uid`, `gid`, `groups`), each with the statement that
-    /// set it first.
-    pub uid: Option<(u32, String)>,
-    pub gid: Option<(u32, String)>,
-    pub groups: Option<(Vec<u32>, String)>,
-    /// The syscall statements (`syscalls`, `sockets`, `no_userns`).
-    pub syscalls: Syscalls,
-    /// The `assert` statements, the table's own and those of its includes.
-    pub assertions: Vec<Asserted>,
-    /// `landlock;` (`Some(false)`) or `landlock strict;` (`Some(true)`): strict if any
-    /// statement says so.
-    pub landlock: Option<bool>,
-    /// The TCP ports of `connect [..]`: every port any statement names.
-    pub connect: Option<BTreeSet<u16>>,
-    /// The TCP ports of `bind_ports [..]`: every port any statement names.
-    pub bind_ports: Option<BTreeSet<u16>>,
-    /// The limits of `limit [..]`, by position in `valid::LIMITS`: the lowest given.
-    pub limits: BTreeMap<usize, u64>,
-    /// The seconds of `timeout(N)`: the shortest given.
-    pub timeout: Option<u32>,
-    /// The directory the program starts in, and the statement that set it first.
-    pub chdir: Option<(String, String)>,
-    /// Whether the program starts without the inherited environment (`env clear;`).
-    pub env_clear: bool,
-    /// The variables set, in order: name, value, and the statement that set it first.
-    pub env: Vec<(String, String, String)>,
 }
 
 impl Origin {
@@ -214,34 +464,6 @@ impl Origin {
     }
 }
 
-/// An upper or work directory of `upper(..)`: a host path, or a slot's name.
-#[derive(Clone, Debug)]
-pub struct UpperPart {
-    /// The normalized path, or the slot's name.
-    pub value: String,
-    pub param: bool,
-    pub span: Span,
-}
-
-impl UpperPart {
-    /// The host path, if it is one.
-    pub fn path(&self) -> Option<&str> {
-        (!self.param).then_some(self.value.as_str())
-    }
-
-    /// What tells two apart: the path, or `param(NAME)`.
-    pub fn identity(&self) -> String {
-        if self.param {
-            format!("param({})", self.value)
-        } else {
-            self.value.clone()
-        }
-    }
-}
-
-/// One tmpfs option, split: `size=10M` is `("size", Some("10M"))`.
-pub type Param = (String, Option<String>);
-
 /// One mount of the collapsed table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mount<O> {
@@ -254,17 +476,66 @@ pub struct Mount<O> {
     pub in_tmpfs: bool,
 }
 
+/// What a mount is, each kind with its entries' payloads.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Kind<O> {
-    Bind(Entry<O>),
-    Tmpfs(Entry<O>),
+    Bind(Entry<O, Host>),
+    Tmpfs(Entry<O, Tmpfs>),
     Union {
         /// Top first, in declaration order.
-        lowers: Vec<Entry<O>>,
-        upper: Option<Entry<O>>,
+        lowers: Vec<Entry<O, Host>>,
+        upper: Option<Entry<O, Writable>>,
     },
     /// `proc`, `dev`, `dir`, `symlink` or `file`: alone on its target.
-    Make(Entry<O>),
+    Make(Entry<O, Made>),
+}
+
+impl<O> Mount<O> {
+    /// What the mount makes, if it is not a mount of a source.
+    pub fn made(&self) -> Option<&Made> {
+        match &self.kind {
+            Kind::Make(entry) => Some(&entry.what),
+            Kind::Bind(_) | Kind::Tmpfs(_) | Kind::Union { .. } => None,
+        }
+    }
+
+    /// The entry that stands for the mount in messages: the first declared of its
+    /// target.
+    pub fn representative(&self) -> Entry<O>
+    where
+        O: Clone,
+    {
+        match &self.kind {
+            Kind::Bind(entry) => entry.widened(),
+            Kind::Tmpfs(entry) => entry.widened(),
+            Kind::Make(entry) => entry.widened(),
+            Kind::Union {
+                upper: Some(upper), ..
+            } => upper.widened(),
+            Kind::Union {
+                lowers,
+                upper: None,
+            } => lowers[0].widened(),
+        }
+    }
+
+    /// The entries the mount was collapsed from, its upper first: collapsing them again
+    /// gives the same mount.
+    pub fn entries(&self) -> Vec<Entry<O>>
+    where
+        O: Clone,
+    {
+        match &self.kind {
+            Kind::Bind(entry) => vec![entry.widened()],
+            Kind::Tmpfs(entry) => vec![entry.widened()],
+            Kind::Make(entry) => vec![entry.widened()],
+            Kind::Union { lowers, upper } => upper
+                .iter()
+                .map(Entry::widened)
+                .chain(lowers.iter().map(Entry::widened))
+                .collect(),
+        }
+    }
 }
 
 /// Why a set of entries cannot be collapsed; `at` is the entry to blame (the later
@@ -321,42 +592,48 @@ pub enum Problem {
     SharedUpper,
 }
 
-impl<O> Entry<O> {
-    /// What the entry makes, if it is not a mount of a source.
-    pub fn made(&self) -> Option<Made> {
-        match self.what {
-            What::Made(made, _) => Some(made),
-            What::Host(_) | What::Tmpfs(_) | What::Upper { .. } => None,
-        }
-    }
-}
-
-impl<O> Mount<O> {
-    /// What the mount makes, if it is not a mount of a source.
-    pub fn made(&self) -> Option<Made> {
-        match &self.kind {
-            Kind::Make(entry) => entry.made(),
-            Kind::Bind(_) | Kind::Tmpfs(_) | Kind::Union { .. } => None,
-        }
-    }
-
-    /// The entry that stands for the mount in messages: the first declared of its
-    /// target.
-    pub fn representative(&self) -> &Entry<O> {
-        match &self.kind {
-            Kind::Bind(entry) | Kind::Tmpfs(entry) | Kind::Make(entry) => entry,
-            Kind::Union { lowers, upper } => upper.as_ref().unwrap_or(&lowers[0]),
-        }
-    }
-
-    /// The entries the mount was collapsed from, its upper first: collapsing them again
-    /// gives the same mount.
-    pub fn entries(&self) -> Vec<&Entry<O>> {
-        match &self.kind {
-            Kind::Bind(entry) | Kind::Tmpfs(entry) | Kind::Make(entry) => vec![entry],
-            Kind::Union { lowers, upper } => upper.iter().chain(lowers).collect(),
-        }
-    }
+/// A declaration's process-wide settings, gathered from its statements and includes.
+#[derive(Clone, Default)]
+pub struct Settings {
+    /// The namespaces to make, as bits of `mountns_paths::words::UNSHARE`: those declared and those
+    /// that `proc` and `hostname` imply.
+    pub unshare: u32,
+    /// The host name, and the statement that set it first.
+    pub hostname: Option<(String, String)>,
+    pub new_session: bool,
+    /// `as_pid_1;`: the program runs as pid 1 of the table's pid namespace (implied).
+    pub as_pid_1: bool,
+    /// The capabilities kept: bit `n` keeps the one numbered `n`, every bit is `all`.
+    pub caps: u64,
+    /// Each `caps` statement reached (its bits, and the statement as messages name it),
+    /// for the assertion that names the one keeping too much.
+    pub caps_statements: Vec<(u64, String)>,
+    /// The ids chosen inside (`uid`, `gid`, `groups`), each with the statement that
+    /// set it first.
+    pub uid: Option<(u32, String)>,
+    pub gid: Option<(u32, String)>,
+    pub groups: Option<(Vec<u32>, String)>,
+    /// The syscall statements (`syscalls`, `sockets`, `no_userns`).
+    pub syscalls: Syscalls,
+    /// The `assert` statements, the table's own and those of its includes.
+    pub assertions: Vec<Asserted>,
+    /// `landlock;` (`Some(false)`) or `landlock strict;` (`Some(true)`): strict if any
+    /// statement says so.
+    pub landlock: Option<bool>,
+    /// The TCP ports of `connect [..]`: every port any statement names.
+    pub connect: Option<BTreeSet<u16>>,
+    /// The TCP ports of `bind_ports [..]`: every port any statement names.
+    pub bind_ports: Option<BTreeSet<u16>>,
+    /// The limits of `limit [..]`, by position in `valid::LIMITS`: the lowest given.
+    pub limits: BTreeMap<usize, u64>,
+    /// The seconds of `timeout(N)`: the shortest given.
+    pub timeout: Option<u32>,
+    /// The directory the program starts in, and the statement that set it first.
+    pub chdir: Option<(String, String)>,
+    /// Whether the program starts without the inherited environment (`env clear;`).
+    pub env_clear: bool,
+    /// The variables set, in order: name, value, and the statement that set it first.
+    pub env: Vec<(String, String, String)>,
 }
 
 /// One `syscalls deny`, `syscalls allow` or `sockets` statement: its items, and the
@@ -420,11 +697,39 @@ pub struct Site {
 }
 
 /// A declaration's entries, in declaration order, its collapsed table and its
-/// process-wide settings.
+/// process-wide settings: what `emit` turns into tokens.
 pub struct Table {
     pub entries: Vec<Entry<Origin>>,
     pub mounts: Vec<Mount<Origin>>,
     pub settings: Settings,
+}
+
+/// Errors gathered along the way, reported together.
+#[derive(Default)]
+pub struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub fn push(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    pub fn finish(self) -> syn::Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
+
+    /// Every error gathered, and `last` after them.
+    pub fn with(self, last: syn::Error) -> syn::Error {
+        match self.0 {
+            Some(mut all) => {
+                all.combine(last);
+                all
+            }
+            None => last,
+        }
+    }
 }
 
 /// Whether `child` lies strictly under `parent` (normalized paths).
@@ -437,8 +742,13 @@ pub fn is_under(child: &str, parent: &str) -> bool {
         && child.as_bytes()[parent.len()] == b'/'
 }
 
-/// A target as it was written: `"/etc/"` for a directory, `"/etc/passwd"` for a file.
-pub fn quoted(target: &str, dir: bool) -> String {
+/// A target as it was written: `/etc/` for a directory, `/etc/passwd` for a file.
+pub fn written(target: &str, dir: bool) -> String {
     let slash = if dir && target != "/" { "/" } else { "" };
-    format!("\"{target}{slash}\"")
+    format!("{target}{slash}")
+}
+
+/// A target as it was written, quoted: `"/etc/"`.
+pub fn quoted(target: &str, dir: bool) -> String {
+    format!("\"{}\"", written(target, dir))
 }
