@@ -946,6 +946,30 @@ mod tests {
     }
 
     #[test]
+    fn an_expanded_source_has_one_index_in_the_table_and_the_companion() {
+        let tokens = TokenStream::from_str(
+            r#"static NS = { bind "/z/" Z; bind "/b/" [A, B]; file "/c" C; bind "/d/" "/d"; };"#,
+        )
+        .unwrap();
+        let emitted = crate::expand::namespace(tokens, crate::expand::Grammar::Public)
+            .unwrap()
+            .to_string();
+        // Numbered in declaration order; the rows sorted: /b, /c, /d, /z.
+        for expected in [
+            "const SOURCE_0_OF : :: mountns :: __private :: Source = :: mountns :: __private :: Wrap (Z)",
+            "const SOURCE_2_OF : :: mountns :: __private :: Source = :: mountns :: __private :: Wrap (B)",
+            "= [& SOURCE_0 , & SOURCE_1 , & SOURCE_2]",
+            r#"bind "/z/" @ src (0usize) ;"#,
+            r#"bind "/b/" @ src (1usize) ;"#,
+            r#"bind "/b/" @ src (2usize) ;"#,
+            r#"file "/c" @ content (1usize) ;"#,
+            r#"bind "/d/" "/d" ;"#,
+        ] {
+            assert!(emitted.contains(expected), "{expected} in {emitted}");
+        }
+    }
+
+    #[test]
     fn the_policy_is_emitted_and_passed_on_to_includers() {
         let tokens = TokenStream::from_str(
             r#"static NS = { landlock strict; connect [443, 53]; limit [as("2G"), nofile(64)]; timeout(30); limit [nofile(16)]; timeout(60); };"#,

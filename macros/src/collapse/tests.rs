@@ -3,7 +3,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::model::{
-    Content, Entry, Host, Kind, Made, Mount, Problem, READ_ONLY, Tmpfs, What, Writable,
+    Content, Entry, Host, Kind, Made, Mount, Problem, READ_ONLY, RW, Tmpfs, What, Writable,
 };
 
 fn at(target: &str, what: What, origin: usize) -> Entry<usize> {
@@ -307,6 +307,47 @@ fn what_is_made_stands_alone_and_alike_statements_merge() {
 }
 
 #[test]
+fn made_things_are_alike_by_kind_text_content_mode_and_rw() {
+    let mode = |made: Made, mode: u32| match made {
+        Made::Dir { .. } => Made::Dir { mode: Some(mode) },
+        Made::File { content, .. } => Made::File {
+            content,
+            mode: Some(mode),
+        },
+        other => other,
+    };
+    let rw = |mut entry: Entry<usize>| {
+        entry.flags |= RW;
+        entry
+    };
+    // `"a"` and `b"a"` are one content; alike statements are one mount.
+    let byte_string = Made::File {
+        content: Content::Expr(Box::new(syn::parse_str(r#"b"a""#).unwrap())),
+        mode: None,
+    };
+    let mounts = collapse(&mut [
+        made("/f", file("a"), 0),
+        made("/f", byte_string, 1),
+        made("/d/", mode(DIR, 0o700), 2),
+        made("/d/", mode(DIR, 0o700), 3),
+    ])
+    .unwrap();
+    assert_eq!(mounts.len(), 2);
+    // Another text, content, mode or `rw` is another thing on one target.
+    for other in [
+        made("/x", file("b"), 1),
+        made("/x", mode(file("a"), 0o600), 1),
+        rw(made("/x", file("a"), 1)),
+        made("/x", link("a"), 1),
+    ] {
+        let found = problems(vec![made("/x", file("a"), 0), other]);
+        assert_eq!(found, [(Problem::Shared, 1)]);
+    }
+    let found = problems(vec![made("/d/", DIR, 0), made("/d/", mode(DIR, 0o700), 1)]);
+    assert_eq!(found, [(Problem::Shared, 1)]);
+}
+
+#[test]
 fn nothing_lies_under_a_proc_a_link_or_a_file() {
     let found = problems(vec![
         made("/proc/", Made::Proc, 0),
@@ -439,9 +480,14 @@ fn declaration() -> impl Strategy<Value = Vec<Entry<usize>>> {
 proptest! {
     #[test]
     fn collapse_properties(entries in declaration()) {
-        let Ok(mounts) = collapse(&mut entries.clone()) else {
+        let mut entries = entries;
+        let Ok(mounts) = collapse(&mut entries) else {
             return Ok(());
         };
+        // Each entry knows the row of the mount on its target.
+        for entry in &entries {
+            prop_assert_eq!(&mounts[entry.row].target, &entry.target);
+        }
         // Parents come before children, and each target appears once.
         for (i, a) in mounts.iter().enumerate() {
             for b in &mounts[i + 1..] {
