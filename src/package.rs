@@ -3,6 +3,8 @@
 
 use core::ffi::CStr;
 
+use mountns_paths::equal;
+
 /// A directory tree and the packages it propagates (its runtime inputs): a Guix or Nix
 /// store item, an unpacked image layer, a rootfs.
 ///
@@ -524,20 +526,6 @@ const fn hash(bytes: &[u8]) -> u64 {
         i += 1;
     }
     hash
-}
-
-pub(crate) const fn equal(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
 }
 
 /// Whether `path` is `parent` or lies under it.

@@ -1,14 +1,16 @@
 //! Implementation detail of `mountns`: the rules of the paths a declaration names,
-//! in one `const fn`, the words of the capabilities a table keeps ([`caps`]) and the
-//! numbers of tmpfs options as the kernel reads them ([`tmpfs`]). The
-//! macro checks string literals with it and turns its answer into messages; the
-//! `mountns` facade checks constant sources with it while the user's crate compiles,
-//! and the runtime names capabilities with it. Depend on `mountns`.
+//! in one `const fn`, the words of its flags and namespaces ([`words`]) and of the
+//! capabilities a table keeps ([`caps`]), and the numbers of tmpfs options as the
+//! kernel reads them ([`tmpfs`]). The macro checks string literals with it and turns
+//! its answer into messages; the `mountns` facade checks constant sources with it
+//! while the user's crate compiles, and the runtime names capabilities with it.
+//! Depend on `mountns`.
 
 #![cfg_attr(not(test), no_std)]
 
 pub mod caps;
 pub mod tmpfs;
+pub mod words;
 
 /// The longest path the kernel takes, in bytes: `PATH_MAX` less its NUL.
 pub const MAX_LEN: usize = 4095;
@@ -91,6 +93,22 @@ pub const fn check(path: &[u8]) -> Result<usize, Problem> {
         start = end + 1;
     }
     Ok(len)
+}
+
+/// Whether two byte strings are equal: `==`, which is not `const` on slices.
+#[must_use]
+pub const fn equal(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 #[cfg(test)]
