@@ -4,9 +4,6 @@
 //! passes signals on, which reach it only where it handles them (the kernel's rule for
 //! an init); nothing reaps its orphans; it dies with its launcher.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::fs;
 use std::io::{BufRead as _, BufReader};
 use std::os::unix::process::ExitStatusExt as _;
@@ -14,8 +11,8 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{BASE, USERS, User, as_user};
 use mountns::{CommandExt as _, Ids, Namespace, Unshare, namespace};
+use mountns_support::{BASE, USERS, User, as_user};
 use rustix::process::{Pid, Signal};
 
 namespace! {

@@ -4,19 +4,16 @@
 //! anything is mounted, as root and as uid 65534. The compile-time side is in
 //! `tests/compile/tests/ui/assert-*.rs`.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::process::Command;
 use std::{fs, io};
 
-use common::{Fixture, USERS, User, as_user};
 use mountns::{CommandExt as _, Params, Step, namespace};
+use mountns_support::{Fixture, USERS, User, as_user};
 
 namespace! {
     static BUILD = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/src/" [param(PROJECT), tmpfs("size=1M")];
         bind ro "/key" param(KEY);
         assert hidden ["/tmp/mountns-hidden/secret/"];
@@ -151,14 +148,14 @@ fn a_value_at_under_or_above_a_hidden_path_fails_before_anything_is_mounted() {
 namespace! {
     /// A literal source that is a link on the host, into the secret.
     static LINKED = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind ro "/data/" "/tmp/mountns-hidden-link/data/";
         assert hidden ["/tmp/mountns-hidden-link/secret/"];
     };
 
     /// Hidden paths missing on the host hide nothing that is there.
     static MISSING = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind ro "/data/" "/tmp/mountns-hidden-link/public/";
         assert hidden [
             "/tmp/mountns-hidden-link/none/",
@@ -219,7 +216,7 @@ fn a_hidden_path_the_caller_cannot_look_up_is_left_to_the_kernel() {
 namespace! {
     /// `no_dev`: a fresh /dev, and no host /dev, even through a link.
     static NO_DEV = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind ro "/data/" param(DATA);
         assert no_dev;
     };
@@ -256,7 +253,7 @@ fn no_dev_refuses_the_hosts_dev_when_entering() {
 }
 
 namespace! {
-    static KEEPS = { include mountns_helper::assertions::GUARDED; bind "/tmp/" tmpfs; };
+    static KEEPS = { include mountns_support::profiles::assertions::GUARDED; bind "/tmp/" tmpfs; };
 }
 
 #[test]
@@ -293,7 +290,7 @@ fn the_table_carries_its_hidden_paths() {
 namespace! {
     /// More hidden paths than one pass compares (32): the check takes several.
     static MANY = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/src/" param(PROJECT);
         assert hidden [
             "/tmp/mountns-hidden-many/h0/",

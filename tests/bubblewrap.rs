@@ -5,16 +5,12 @@
 //! the case says so and asserts mountns's behaviour; README's "Compared with
 //! bubblewrap" lists each difference.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-#[path = "../runtime/tests/uppers/mod.rs"]
-mod uppers;
-
 use std::fs::File;
 use std::process::Command;
 
-use common::{BASE, Fixture, USERS, User, as_user, each_user_sees};
 use mountns::{CommandExt as _, Namespace, Params, namespace};
+use mountns_support::scenarios::uppers;
+use mountns_support::{BASE, Fixture, USERS, User, as_user, each_user_sees};
 
 fn run(ns: &'static Namespace, params: Params, script: &str, user: User) -> String {
     let mut command = Command::new("/bin/sh");

@@ -9,9 +9,6 @@
 //! set-id refuses to run. `Namespace::exec` and `Namespace::enter`, which need a
 //! single-threaded process, are checked in `runtime/tests/process.rs`.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::fs;
 use std::io::Read as _;
 use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
@@ -19,8 +16,8 @@ use std::process::{Command, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{Fixture, USERS, User, as_user};
 use mountns::{CommandExt as _, Ids, Step, namespace};
+use mountns_support::{Fixture, USERS, User, as_user};
 
 const FIXTURES: &str = "/tmp/mountns-caps";
 const ROLE: &str = "MOUNTNS_CAPS_ROLE";
@@ -44,7 +41,7 @@ namespace! {
     /// Without a pid namespace: `Namespace::enter` takes it, and the program is the
     /// process that entered. The fixtures' directory is bound, writable.
     static PLAIN = {
-        include common::BASE;
+        include mountns_support::BASE;
         bind "/proc/";
         bind "/out/" "/tmp/mountns-caps/out/";
     };
@@ -144,7 +141,7 @@ fn out_dir() -> String {
 /// Runs this test again in a child (single-threaded: `--test-threads=1`), as `user`,
 /// with `role` set.
 fn rerun(test: &str, role: &str, user: User, fixture: &Fixture) -> Command {
-    let mut command = Command::new(common::launcher(fixture));
+    let mut command = Command::new(mountns_support::launcher(fixture));
     command
         .args(["--exact", test, "--nocapture", "--test-threads=1", "-q"])
         .env(ROLE, role);
@@ -194,7 +191,7 @@ fn no_capability_is_left_on_any_route() {
         assert_eq!(stdout(&output), NONE, "no pid namespace, as {user:?}");
     }
     // namespace_as: the program and pid 1 under another uid, nothing kept.
-    if !common::root_or_skip("namespace_as, which switches to uid 65534") {
+    if !mountns_support::root_or_skip("namespace_as, which switches to uid 65534") {
         return;
     }
     let mut command = python(SETS, User::Root);
@@ -326,7 +323,7 @@ fn the_table_chooses_the_ids_inside() {
     // caller's outside; no capability of the host's.
     let made = format!("{out}/made-0");
     let _ = fs::remove_file(&made);
-    let run = common::sh(&ROOT_INSIDE, script, User::Nobody);
+    let run = mountns_support::sh(&ROOT_INSIDE, script, User::Nobody);
     assert_eq!(
         run.stdout, "0\n0\nmade\nCapEff:\t0000000000000000\n",
         "{run:?}"
@@ -334,25 +331,25 @@ fn the_table_chooses_the_ids_inside() {
     let owner = fs::metadata(&made).unwrap();
     assert_eq!(
         (owner.uid(), owner.gid()),
-        (common::nobody(), common::nobody())
+        (mountns_support::nobody(), mountns_support::nobody())
     );
     // Root stays uid 0, without capabilities.
-    if !common::root_or_skip("root's cases: uid 0 and the ids root switches to") {
+    if !mountns_support::root_or_skip("root's cases: uid 0 and the ids root switches to") {
         return;
     }
     fs::remove_file(&made).unwrap();
-    let run = common::sh(&ROOT_INSIDE, script, User::Root);
+    let run = mountns_support::sh(&ROOT_INSIDE, script, User::Root);
     assert_eq!(run.stdout, "0\n0\nmade\nCapEff:\t0000000000000000\n");
     // Another user: root switches to it (groups as chosen), uid 65534 is mapped to it.
     let script = "id -u; id -g; id -G; grep -E '^CapEff' /proc/self/status";
-    let run = common::sh(&USER_1000, script, User::Root);
+    let run = mountns_support::sh(&USER_1000, script, User::Root);
     assert_eq!(
         run.stdout, "1000\n1000\n1000 27 100\nCapEff:\t0000000000000000\n",
         "{run:?}"
     );
-    let run = common::sh(&UID_1000, "id -u; id -g; id -G", User::Root);
+    let run = mountns_support::sh(&UID_1000, "id -u; id -g; id -G", User::Root);
     assert_eq!(run.stdout, "1000\n1000\n1000\n", "no groups: {run:?}");
-    let run = common::sh(&UID_1000, "id -u; id -g", User::Nobody);
+    let run = mountns_support::sh(&UID_1000, "id -u; id -g", User::Nobody);
     assert_eq!(run.stdout, "1000\n1000\n", "{run:?}");
     // Supplementary groups need root: a user namespace keeps the caller's own.
     let mut command = Command::new("/bin/true");
@@ -383,7 +380,7 @@ fn enter_as_refuses_a_multithreaded_process() {
     let error = PLAIN.enter_as(&Ids::new(65534, 65534)).unwrap_err();
     assert_eq!(error.step(), Step::Ids);
     let message = error.to_string();
-    let why = if common::is_root() {
+    let why = if mountns_support::is_root() {
         "threads"
     } else {
         "switching to other ids needs root"
@@ -511,12 +508,12 @@ fn the_program_gets_a_session_keyring_of_its_own() {
         println!("root {}", stdout(&output).trim());
         return;
     }
-    if !common::root_or_skip("a root launcher switches its program to uid 65534") {
+    if !mountns_support::root_or_skip("a root launcher switches its program to uid 65534") {
         return;
     }
     let fixture = Fixture::new();
     let mut plant = Command::new("/usr/bin/python3");
-    plant.args(["-c", PLANT, &common::launcher(&fixture)]);
+    plant.args(["-c", PLANT, &mountns_support::launcher(&fixture)]);
     plant.args([
         "--exact",
         "the_program_gets_a_session_keyring_of_its_own",
@@ -540,13 +537,13 @@ fn a_set_id_launcher_refuses_to_run() {
         println!("{error}");
         std::process::exit(127);
     }
-    if !common::root_or_skip("only root makes a set-user-id root copy of this test") {
+    if !mountns_support::root_or_skip("only root makes a set-user-id root copy of this test") {
         return;
     }
     let fixture = Fixture::new();
     // A set-user-id root copy of this test binary, which calls Namespace::exec, run by
     // uid 65534.
-    let launcher = common::launcher(&fixture);
+    let launcher = mountns_support::launcher(&fixture);
     fs::set_permissions(&launcher, fs::Permissions::from_mode(0o4755)).unwrap();
     let mut command = Command::new(&launcher);
     command

@@ -5,11 +5,8 @@
 //! across invocations; const evaluation does. (A conflict, one source with two sets of
 //! flags, is a compile error either way: `tests/compile/tests/ui/`.)
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use mountns::{Kind, Namespace, namespace};
-use mountns_helper::constants::{BASE_FILES, HOSTS, ZONES};
+use mountns_support::profiles::constants::{BASE_FILES, HOSTS, ZONES};
 
 /// Another constant of the same value as `HOSTS`.
 const HOSTS_AGAIN: &str = "/etc/hosts";
@@ -17,7 +14,7 @@ const HOSTS_AGAIN: &str = "/etc/hosts";
 namespace! {
     /// Each source twice, in one invocation.
     static ONE = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/etc/x" HOSTS;
         bind "/etc/x" HOSTS;
         bind "/z/" ZONES;
@@ -36,12 +33,12 @@ namespace! {
 
 namespace! {
     /// The same statements, the first of each pair in another invocation (in the
-    /// helper crate, or `FIRST` above).
+    /// support crate's profiles, or `FIRST` above).
     static SPLIT = {
-        include mountns_helper::SYSTEM;
-        include mountns_helper::constants::HOSTS_FILE;
+        include mountns_support::profiles::SYSTEM;
+        include mountns_support::profiles::constants::HOSTS_FILE;
         bind "/etc/x" HOSTS;
-        include mountns_helper::constants::TREES;
+        include mountns_support::profiles::constants::TREES;
         bind "/z/" ZONES;
         bind "/p/" BASE_FILES;
         include FIRST;
@@ -92,7 +89,7 @@ fn several_invocations_enter_as_one() {
         "stat -c '%n %F' /etc/x /h /z /p; head -c 9 /etc/x; echo; ls /p | head -c 200 | wc -l";
     let mut seen = Vec::new();
     for ns in [&ONE, &SPLIT] {
-        for (user, run) in common::each_user(ns, script, 0, "") {
+        for (user, run) in mountns_support::each_user(ns, script, 0, "") {
             seen.push(run.stdout.clone());
             assert!(
                 run.stdout.starts_with(

@@ -4,15 +4,12 @@
 //! clones it in a user namespace of a helper's); the descriptor never reaches the
 //! program, and nothing mounted on the clone reaches the caller's mounts.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::fs::{self, File};
 use std::os::fd::{AsRawFd as _, OwnedFd};
 use std::process::{Command, Stdio};
 
-use common::{BASE, Fixture, USERS, User, as_user};
 use mountns::{CommandExt as _, Namespace, Params, Step, namespace};
+use mountns_support::{BASE, Fixture, USERS, User, as_user};
 use rustix::fs::{Mode, OFlags};
 
 namespace! {

@@ -2,15 +2,12 @@
 //! root and as uid/gid 65534: what a process inside sees. (runtime/tests holds the
 //! runtime's own suite, on tables built by hand.)
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
-use common::{Run, USERS, User, as_user};
 use mountns::{CommandExt, Namespace, namespace};
+use mountns_support::{Run, USERS, User, as_user};
 
 /// Host files the declarations below name; each test writes its own subdirectory.
 const FIXTURES: &str = "/tmp/mountns-it";
@@ -18,7 +15,7 @@ const FIXTURES: &str = "/tmp/mountns-it";
 namespace! {
     /// The README's example, on fixture directories.
     static SANDBOX = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/tmp/" tmpfs("size=10M");
         bind "/etc/" ["/etc/", tmpfs("size=1M")];
         bind "/opt/" ["/tmp/mountns-it/sandbox/a/", "/tmp/mountns-it/sandbox/b/"];
@@ -26,7 +23,7 @@ namespace! {
 
     /// An include chain across crates: TOOLS includes BASE includes MINIMAL.
     static CHAIN = {
-        include mountns_helper::TOOLS;
+        include mountns_support::profiles::TOOLS;
         bind ro ["/bin/", "/lib/", "/lib64/"];
     };
 }
@@ -53,7 +50,7 @@ fn sandbox_fixtures() {
 }
 
 fn sh(ns: &'static Namespace, script: &str, user: User) -> Run {
-    common::sh(ns, script, user)
+    mountns_support::sh(ns, script, user)
 }
 
 /// Runs `script` as each user and checks it succeeded, printing what it saw.
@@ -71,7 +68,7 @@ fn each_user(ns: &'static Namespace, script: &str) -> Vec<Run> {
 #[test]
 fn minimal_gives_devices_proc_time_zones_and_certificates() {
     for run in each_user(
-        &mountns_helper::SYSTEM,
+        &mountns_support::profiles::SYSTEM,
         "echo x > /dev/null && test -r /proc/self/status && test -f /usr/share/zoneinfo/Etc/UTC \
          && test -r /etc/localtime && ls /etc/ssl/certs | grep -q . && ls / | tr '\\n' ' '",
     ) {
@@ -123,10 +120,10 @@ fn writes_to_a_writable_union_stay_inside() {
     fixture("union/owned", "host\n");
     for user in USERS {
         static UNION: &Namespace = namespace! {
-            include mountns_helper::SYSTEM;
+            include mountns_support::profiles::SYSTEM;
             bind "/work/" ["/tmp/mountns-it/union/", tmpfs("size=1M")];
         };
-        let owner = Some(common::nobody());
+        let owner = Some(mountns_support::nobody());
         std::os::unix::fs::chown(format!("{FIXTURES}/union/owned"), owner, owner).unwrap();
         fs::set_permissions(
             format!("{FIXTURES}/union/owned"),
@@ -157,7 +154,7 @@ fn writes_to_a_writable_union_stay_inside() {
 fn an_include_chain_across_crates_is_entered_whole() {
     for run in each_user(
         &CHAIN,
-        // /tools is the helper crate's constant source (/usr/bin); /scratch its tmpfs;
+        // /tools is the profile's constant source (/usr/bin); /scratch its tmpfs;
         // /etc read-only from BASE; /dev from MINIMAL.
         "/tools/sh -c 'echo ok' && echo s > /scratch/f && cat /scratch/f && \
          { touch /etc/x 2>/dev/null || echo etc-read-only; } && test -c /dev/null && echo dev",
@@ -171,7 +168,7 @@ fn current_dir_is_kept_inside() {
     for user in USERS {
         let mut command = Command::new("/bin/pwd");
         command.current_dir("/usr/share");
-        as_user(&mut command, user).namespace(&mountns_helper::SYSTEM);
+        as_user(&mut command, user).namespace(&mountns_support::profiles::SYSTEM);
         let output = command.output().unwrap();
         assert!(output.status.success(), "{output:?}");
         assert_eq!(String::from_utf8_lossy(&output.stdout), "/usr/share\n");
@@ -181,12 +178,12 @@ fn current_dir_is_kept_inside() {
 #[test]
 fn a_missing_source_names_itself() {
     static MISSING: &Namespace = namespace! {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/data/" "/tmp/mountns-it/no-such-source";
     };
-    let fixture = common::Fixture::new();
+    let fixture = mountns_support::Fixture::new();
     for user in USERS {
-        let (error, stderr) = common::spawn_error(MISSING, user, &fixture);
+        let (error, stderr) = mountns_support::spawn_error(MISSING, user, &fixture);
         // std hands the parent only the errno; the child says the rest on its stderr.
         assert_eq!(error.raw_os_error(), Some(2), "{error}");
         assert!(
@@ -219,7 +216,7 @@ fn a_union_layer_reached_through_an_absolute_symlink_is_the_hosts() {
     let _ = fs::remove_file(&link);
     std::os::unix::fs::symlink(format!("{FIXTURES}/abs/real"), &link).unwrap();
     static LINKED: &Namespace = namespace! {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/layers/" ["/tmp/mountns-it/abs/link/", "/usr/share/zoneinfo/"];
     };
     for run in each_user(
@@ -262,7 +259,9 @@ fn entering_leaves_the_umask_of_other_threads_alone() {
         println!("umask other={other:o} own={own:o}");
         return;
     }
-    if !common::root_or_skip("without root, entering in a process of several threads is refused") {
+    if !mountns_support::root_or_skip(
+        "without root, entering in a process of several threads is refused",
+    ) {
         return;
     }
     let output = rerun("entering_leaves_the_umask_of_other_threads_alone", "umask");
@@ -292,7 +291,7 @@ fn the_new_root_is_read_only_and_declared_places_stay_writable() {
 #[test]
 fn a_thread_with_a_32_kib_stack_can_spawn_into_a_namespace() {
     static MISSING: &Namespace = namespace! {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/data/" "/tmp/mountns-it/no-such-source";
     };
     sandbox_fixtures();
@@ -353,38 +352,40 @@ const UNION_WRITES: &[(&str, &str)] = &[
 #[test]
 fn without_root_a_writable_union_takes_writes_to_what_is_the_users() {
     static WRITABLE: &Namespace = namespace! {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/w/" ["/tmp/mountns-it/writes/", tmpfs("size=1M")];
     };
-    let fixture = common::Fixture::at(&format!("{FIXTURES}/writes"));
+    let fixture = mountns_support::Fixture::at(&format!("{FIXTURES}/writes"));
     fixture.file("own/mine", "mine\n");
     for path in ["own", "own/mine"] {
         fixture.share(path);
     }
     fs::set_permissions(fixture.path("own"), fs::Permissions::from_mode(0o755)).unwrap();
-    let writes = if common::root_or_skip("the writes to root's files, which only root makes") {
-        fixture.file("root/file", "root's\n");
-        fixture.file("root/shared", "root's, writable by all\n");
-        fs::set_permissions(
-            fixture.path("root/shared"),
-            fs::Permissions::from_mode(0o666),
-        )
-        .unwrap();
-        fixture.file("root/yours", "yours, in root's directory\n");
-        let owner = Some(common::nobody());
-        std::os::unix::fs::chown(fixture.path("root/yours"), owner, owner).unwrap();
-        fixture.dir("sticky");
-        fs::set_permissions(fixture.path("sticky"), fs::Permissions::from_mode(0o1777)).unwrap();
-        UNION_WRITES
-    } else {
-        &UNION_WRITES[..5]
-    };
+    let writes =
+        if mountns_support::root_or_skip("the writes to root's files, which only root makes") {
+            fixture.file("root/file", "root's\n");
+            fixture.file("root/shared", "root's, writable by all\n");
+            fs::set_permissions(
+                fixture.path("root/shared"),
+                fs::Permissions::from_mode(0o666),
+            )
+            .unwrap();
+            fixture.file("root/yours", "yours, in root's directory\n");
+            let owner = Some(mountns_support::nobody());
+            std::os::unix::fs::chown(fixture.path("root/yours"), owner, owner).unwrap();
+            fixture.dir("sticky");
+            fs::set_permissions(fixture.path("sticky"), fs::Permissions::from_mode(0o1777))
+                .unwrap();
+            UNION_WRITES
+        } else {
+            &UNION_WRITES[..5]
+        };
     let script = writes
         .iter()
         .map(|(write, _)| format!("({write}) 2>&1 && echo ok"))
         .collect::<Vec<_>>()
         .join("; ");
-    let run = common::sh(WRITABLE, &script, User::Nobody);
+    let run = mountns_support::sh(WRITABLE, &script, User::Nobody);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), writes.len(), "{run:#?}");
     for ((write, ends), line) in writes.iter().zip(lines) {

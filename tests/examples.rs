@@ -5,9 +5,6 @@
 //! runs the tests, or, with `MOUNTNS_EXAMPLE` set, the example. As root and as uid
 //! 65534 (without root, as the caller).
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 /// Each example's code in a module of its name, with a way in to its private `main`.
 macro_rules! examples {
     ($($name:ident),*) => {$(
@@ -27,7 +24,7 @@ use std::fs;
 use std::io::Write as _;
 use std::process::{Command, ExitCode, Output, Stdio};
 
-use common::{Fixture, USERS, User, as_user};
+use mountns_support::{Fixture, USERS, User, as_user};
 
 /// The example a child runs.
 const EXAMPLE: &str = "MOUNTNS_EXAMPLE";
@@ -64,7 +61,7 @@ fn main() -> ExitCode {
             the_root_launcher_runs_a_program_as_another_user,
         ),
     ];
-    common::run_tests(&tests);
+    mountns_support::run_tests(&tests);
     ExitCode::SUCCESS
 }
 
@@ -78,7 +75,7 @@ fn example(
     stdin: &str,
     fixture: &Fixture,
 ) -> Output {
-    let mut command = Command::new(common::launcher(fixture));
+    let mut command = Command::new(mountns_support::launcher(fixture));
     command
         .args(args)
         .current_dir(dir)
@@ -149,7 +146,7 @@ fn the_opening_example_runs_a_shell_in_a_sandbox() {
             output.status.code(),
             Some(3),
             "{user:?}: {}",
-            common::described(&output)
+            mountns_support::described(&output)
         );
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
@@ -175,7 +172,7 @@ fn the_build_example_builds_a_c_project() {
         // The project's owner: root, or the user the build runs as.
         if user == User::Nobody {
             for path in ["project", "project/hello.c", "project/Makefile"] {
-                let owner = Some(common::nobody());
+                let owner = Some(mountns_support::nobody());
                 std::os::unix::fs::chown(fixture.path(path), owner, owner).unwrap();
             }
         }
@@ -183,7 +180,7 @@ fn the_build_example_builds_a_c_project() {
         assert!(
             output.status.success(),
             "{user:?}: {}",
-            common::described(&output)
+            mountns_support::described(&output)
         );
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
@@ -230,7 +227,7 @@ fn the_python_example_runs_a_script_confined() {
         assert!(
             output.status.success(),
             "{user:?}: {}",
-            common::described(&output)
+            mountns_support::described(&output)
         );
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
@@ -254,7 +251,11 @@ fn the_root_launcher_runs_a_program_as_another_user() {
     for user in USERS {
         let output = example("runas", &args, user, "/", "", &fixture);
         if user == User::Root {
-            assert!(output.status.success(), "{}", common::described(&output));
+            assert!(
+                output.status.success(),
+                "{}",
+                mountns_support::described(&output)
+            );
             assert_eq!(
                 String::from_utf8_lossy(&output.stdout),
                 "65534\n65534\nCapEff:\t0000000000000000\n"
@@ -265,14 +266,14 @@ fn the_root_launcher_runs_a_program_as_another_user() {
                 output.status.code(),
                 Some(127),
                 "{}",
-                common::described(&output)
+                mountns_support::described(&output)
             );
             assert!(
                 String::from_utf8_lossy(&output.stderr).starts_with(
                     "runas: mountns: switch user and group ids: Operation not permitted"
                 ),
                 "{}",
-                common::described(&output)
+                mountns_support::described(&output)
             );
         }
     }

@@ -1,13 +1,10 @@
 //! Setup steps that fail for real causes (tests/faults.rs injects the others): the
 //! error names the step, the entry and the errno, and the command never runs.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::process::Command;
 
-use common::{Fixture, USERS, launcher, spawn_error, where_user_namespaces_are_refused};
 use mountns::{CommandExt, Namespace, namespace};
+use mountns_support::{Fixture, USERS, launcher, spawn_error, where_user_namespaces_are_refused};
 
 namespace! {
     /// Three mountpoints to create in a tmpfs with room for two inodes (its root and
@@ -51,7 +48,7 @@ fn refused_user_namespaces_are_reported() {
     if std::env::var_os("MOUNTNS_LAUNCH").is_some() {
         return launch();
     }
-    if !common::root_or_skip("it makes a user namespace that refuses others, as root") {
+    if !mountns_support::root_or_skip("it makes a user namespace that refuses others, as root") {
         return;
     }
     let fixture = Fixture::new();

@@ -3,15 +3,12 @@
 //! and as uid 65534. The file's data lives in a tmpfs outside the new root: the
 //! program reaches its own file and nothing else of it.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::io::Write as _;
 use std::process::Command;
 use std::thread;
 
-use common::{BASE, USERS, User, as_user, each_user_sees};
 use mountns::{CommandExt as _, Namespace, Params, namespace};
+use mountns_support::{BASE, USERS, User, as_user, each_user_sees};
 
 namespace! {
     static WRITABLE = {

@@ -3,16 +3,13 @@
 //! `EINVAL` that a real cause can produce. As root and as uid 65534 where both apply,
 //! in child processes.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::fs;
 use std::io;
 use std::os::unix::process::CommandExt as _;
 use std::process::{Command, Stdio};
 
-use common::{USERS, User, as_user};
 use mountns::{CommandExt, Ids, Namespace, Step, force_legacy_unions, namespace};
+use mountns_support::{USERS, User, as_user};
 
 /// Host files the declarations below name.
 const FIXTURES: &str = "/tmp/mountns-hints";
@@ -33,30 +30,30 @@ namespace! {
     /// The host's / has mounts below it (/proc, /dev, ...). (/dev, which has too, is
     /// refused as a layer at compile time.)
     static DEV_UNION = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/u/" ["/", tmpfs];
     };
 
     /// uid 0 is not mapped in the user namespace of uid 65534.
     static ROOT_OWNED_TMPFS = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/t/" tmpfs("uid=0");
     };
 
     static PLAIN = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
     };
 
     /// Made an unbindable mount by `an_unbindable_source_is_bound`, in a namespace of
     /// its own.
     static UNBINDABLE = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/data/" "/tmp/mountns-hints/empty/";
     };
 }
 
 fn fixtures() {
-    common::fixed_fixtures(FIXTURES, "empty", "file");
+    mountns_support::fixed_fixtures(FIXTURES, "empty", "file");
 }
 
 /// Runs `script` in `ns` as `user` through `output_in`.
@@ -127,7 +124,7 @@ fn a_union_layer_with_mounts_below_it_is_named_without_root() {
             .any(|line| line.split(' ').nth(4).is_some_and(|point| point != "/")),
         "this test needs mounts below /: {mountinfo}"
     );
-    let root = common::root_or_skip("root's case, where the union works");
+    let root = mountns_support::root_or_skip("root's case, where the union works");
     for legacy in [false, true] {
         force_legacy_unions(legacy);
         // As root, overlayfs clones the layer whole: the union works.
@@ -159,7 +156,7 @@ fn a_union_layer_with_mounts_below_it_is_named_without_root() {
 
 #[test]
 fn a_tmpfs_owned_by_an_unmapped_uid_says_so() {
-    if common::root_or_skip("root's case, where the tmpfs is root's") {
+    if mountns_support::root_or_skip("root's case, where the tmpfs is root's") {
         let output = run(&ROOT_OWNED_TMPFS, "stat -c %u /t", User::Root).unwrap();
         assert_eq!(String::from_utf8_lossy(&output.stdout), "0\n", "{output:?}");
     }
@@ -179,7 +176,7 @@ fn a_tmpfs_owned_by_an_unmapped_uid_says_so() {
 /// before this step.
 #[test]
 fn a_root_that_is_not_a_mount_point_says_so() {
-    if !common::root_or_skip("only root can chroot") {
+    if !mountns_support::root_or_skip("only root can chroot") {
         return;
     }
     fixtures();
@@ -203,7 +200,7 @@ fn a_root_that_is_not_a_mount_point_says_so() {
 
 #[test]
 fn ids_the_kernel_refuses_say_why() {
-    if !common::root_or_skip("only root switches ids (output_in_as)") {
+    if !mountns_support::root_or_skip("only root switches ids (output_in_as)") {
         return;
     }
     let too_many: Vec<u32> = (0..70_000).collect();
@@ -259,12 +256,13 @@ fn an_unbindable_source_is_bound() {
     if std::env::var_os("MOUNTNS_HINTS_UNBINDABLE").is_some() {
         return bind_the_unbindable();
     }
-    if !common::root_or_skip("it makes a mount unbindable, in a mount namespace of root's") {
+    if !mountns_support::root_or_skip("it makes a mount unbindable, in a mount namespace of root's")
+    {
         return;
     }
     fixtures();
-    let fixture = common::Fixture::new();
-    let launcher = common::launcher(&fixture);
+    let fixture = mountns_support::Fixture::new();
+    let launcher = mountns_support::launcher(&fixture);
     let source = format!("{FIXTURES}/empty");
     let output = Command::new("unshare")
         .args(["--mount", "--propagation", "private", "sh", "-c"])

@@ -7,9 +7,6 @@
 //! Namespaces are declared with `namespace!`, so their paths are fixed: each test
 //! (re)creates its own /tmp/mountns-hostile/<case>/ and removes it when done.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
@@ -18,8 +15,8 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{USERS, User, as_user};
 use mountns::{CommandExt, Namespace, namespace};
+use mountns_support::{USERS, User, as_user};
 
 const ROOT: &str = "/tmp/mountns-hostile";
 
@@ -36,19 +33,19 @@ namespace! {
     /// A writable bind of an attacker's directory, and a tmpfs nested under it. (The
     /// attacked targets sort after /proc, so /proc/self is there when they are mounted.)
     static BIND_NEST = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/srv/" "/tmp/mountns-hostile/bind/src/";
         bind "/srv/a/b/" tmpfs;
     };
     static BIND_PLAIN = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/srv/" "/tmp/mountns-hostile/bind/src/";
     };
 
     /// A writable union whose top layer is the attacker's (the bottom one has a real
     /// `a/b/`), and a tmpfs nested under it.
     static UNION_NEST = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/u/" [
             "/tmp/mountns-hostile/union/src/",
             "/tmp/mountns-hostile/union/bottom/",
@@ -57,14 +54,14 @@ namespace! {
         bind "/u/a/b/" tmpfs;
     };
     static UNION_PLAIN = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/u/" ["/tmp/mountns-hostile/union/src/", "/tmp/mountns-hostile/union/bottom/"];
     };
 
     /// A union whose mountpoint is in the attacker's bound directory: its lowest layer
     /// (the skeleton) is that mountpoint.
     static UNION_UNDER_BIND = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/srv/" "/tmp/mountns-hostile/under/src/";
         bind "/srv/a/" ["/tmp/mountns-hostile/under/top/", "/tmp/mountns-hostile/under/bottom/"];
     };
@@ -72,7 +69,7 @@ namespace! {
     /// The same, with the directory that the escaping link names present in the new root
     /// too, so that resolving the mountpoint inside the root succeeds without a race.
     static UNION_ESCAPE = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/box/" "/tmp/mountns-hostile/escape/src/";
         bind "/box/a/" ["/tmp/mountns-hostile/escape/top/", "/tmp/mountns-hostile/escape/bottom/"];
         bind "/oldroot/tmp/mountns-hostile/escape/canary/b/" tmpfs;
@@ -80,65 +77,65 @@ namespace! {
 
     /// Flipped between a directory and a link while children enter.
     static RACE = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/box/" "/tmp/mountns-hostile/race/src/";
         bind "/box/a/b/" tmpfs;
         bind "/box/u/" ["/tmp/mountns-hostile/race/top/", "/tmp/mountns-hostile/race/bottom/"];
     };
 
     static FILE_ON_DIRECTORY = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/box/" "/tmp/mountns-hostile/types/file";
     };
     static DIRECTORY_ON_FILE = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/box" "/tmp/mountns-hostile/types/dir/";
     };
     /// A file bind whose mountpoint is in the attacker's bound directory.
     static FILE_UNDER_BIND = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/box/" "/tmp/mountns-hostile/types/src/";
         bind "/box/f" "/tmp/mountns-hostile/types/payload";
     };
 
     static CWD = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/box/" "/tmp/mountns-hostile/cwd/src/";
     };
 
     /// A source reached through `..`, while other namespaces are being built.
     static DOTDOT = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind ro "/data/" "/tmp/mountns-hostile/dotdot/link/";
     };
 
     /// A tmpfs wanted below a link of a read-only bound tree (as Debian's
     /// /usr/lib/ssl/certs links to /etc/ssl/certs).
     static CERTS = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind ro "/box/" "/tmp/mountns-hostile/certs/src/";
         bind "/box/lib/ssl/certs/" tmpfs;
     };
     /// The same on the host's own /usr, where that link may exist.
     static HOST_CERTS = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/usr/lib/ssl/certs/" tmpfs;
     };
 
     /// A writable bind, and a tmpfs that masks a secret directory in it.
     static MASK = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/w/" "/tmp/mountns-hostile/mask/src/";
         bind "/w/cfg/secret/" tmpfs;
     };
 
     /// Sources reached through a magic link.
     static MAGIC_BIND = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind ro "/s/" "/tmp/mountns-hostile/magic/link/";
     };
     static MAGIC_UNION = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/s/" ["/tmp/mountns-hostile/magic/link/", "/tmp/mountns-hostile/magic/dir/"];
     };
 }
@@ -898,7 +895,7 @@ fn a_source_through_dotdot_is_found_while_other_mounts_happen() {
         let (case, stop) = (&case, &stop);
         scope.spawn(move || {
             while !stop.load(Ordering::Relaxed) {
-                case.enter(&mountns_helper::SYSTEM, "true", racer);
+                case.enter(&mountns_support::profiles::SYSTEM, "true", racer);
             }
         });
         let mut failures = Vec::new();
@@ -933,7 +930,7 @@ fn a_fake_proc_is_never_written() {
     if std::env::var_os(ROLE).is_some() {
         // stderr is inherited: the parent checks mountns's message.
         let mut command = Command::new("/bin/true");
-        as_user(&mut command, User::Nobody).namespace(&mountns_helper::SYSTEM);
+        as_user(&mut command, User::Nobody).namespace(&mountns_support::profiles::SYSTEM);
         let error = command.status().unwrap_err();
         assert_eq!(error.raw_os_error(), Some(18), "{error}");
         // Nothing was written through the fake.
@@ -944,7 +941,7 @@ fn a_fake_proc_is_never_written() {
         println!("refused");
         return;
     }
-    if !common::root_or_skip("it fakes /proc in a mount namespace of root's") {
+    if !mountns_support::root_or_skip("it fakes /proc in a mount namespace of root's") {
         return;
     }
     let fake = "mount -t tmpfs mountns-fake-proc /proc && mkdir -m 777 /proc/self \

@@ -2,17 +2,14 @@
 //! each limit holds in the program (soft and hard), the caller keeps its own, and a
 //! time limit ends the program and everything it started with a status of its own.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::fs;
 use std::os::unix::process::{CommandExt as _, ExitStatusExt as _};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use common::{BASE, USERS, User, as_user};
 use mountns::{CommandExt as _, Ids, Namespace, namespace};
+use mountns_support::{BASE, USERS, User, as_user};
 
 namespace! {
     static FILES = {

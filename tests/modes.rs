@@ -2,13 +2,10 @@
 //! them (bubblewrap's rule), and who owns what is made for the program. Entered for
 //! real, as root and as uid 65534, and as root running the program as uid 65534.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::process::Command;
 
-use common::{BASE, each_user_sees};
 use mountns::{CommandExt as _, Ids, namespace};
+use mountns_support::{BASE, each_user_sees};
 
 namespace! {
     /// Directories and files with and without modes, in the new root and in a tmpfs.

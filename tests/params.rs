@@ -1,19 +1,16 @@
 //! Sources chosen at run time: `param(NAME)` in a declaration, its host path given when
 //! entering (`Namespace::with`). Entered for real, as root and as uid 65534.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::fs;
 use std::process::Command;
 
-use common::{Fixture, USERS, as_user};
 use mountns::{CommandExt as _, Params, Step, namespace};
+use mountns_support::{Fixture, USERS, as_user};
 
 namespace! {
     static BUILD = {
-        include mountns_helper::SYSTEM;
-        include mountns_helper::slots::WORKSPACE;
+        include mountns_support::profiles::SYSTEM;
+        include mountns_support::profiles::slots::WORKSPACE;
         bind "/src/" [param(PROJECT), tmpfs("size=1M")];
         bind ro "/data/" param(DATA);
         bind "/src/out/" tmpfs("size=1M");
@@ -44,7 +41,7 @@ fn dirs() -> Dirs {
 namespace! {
     /// A slot among packages: the packages expand at compile time, the slot stays.
     static MIXED = {
-        bind "/mix/" [param(TOP), mountns_helper::packages::CERTS];
+        bind "/mix/" [param(TOP), mountns_support::profiles::packages::CERTS];
     };
 }
 
@@ -147,7 +144,7 @@ fn an_unfilled_or_relative_source_fails_before_anything_happens() {
 }
 
 /// The message of entering `BUILD` with `params` as `user`, which must fail.
-fn refused(params: &Params, user: common::User) -> String {
+fn refused(params: &Params, user: mountns_support::User) -> String {
     let mut command = Command::new("/bin/true");
     as_user(&mut command, user)
         .status_in(BUILD.with(params.clone()))

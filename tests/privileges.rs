@@ -5,9 +5,6 @@
 //! `namespace` is refused, naming `namespace_as`, which enters as root and switches
 //! ids afterwards.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::fs::{self, File};
 use std::os::unix::fs::{FileExt as _, PermissionsExt as _};
 use std::os::unix::process::CommandExt as _;
@@ -16,8 +13,8 @@ use std::process::{Command, Output, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use common::{User, as_user};
 use mountns::{CommandExt as _, Ids, Step, namespace};
+use mountns_support::{User, as_user};
 use rustix::process::{Pid, PidfdFlags, PidfdGetfdFlags, pidfd_getfd, pidfd_open};
 
 const FIXTURES: &str = "/tmp/mountns-privileges";
@@ -26,7 +23,7 @@ const ATTACKED: &str = "MOUNTNS_PRIVILEGES_ATTACKED";
 
 namespace! {
     static NS = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         bind "/tmp/" tmpfs("size=1M");
     };
 }
@@ -52,7 +49,7 @@ fn text(output: &Output) -> String {
 
 #[test]
 fn command_uid_with_namespace_is_refused_and_names_the_safe_way() {
-    if !common::root_or_skip("Command::uid switches to uid 65534, which needs root") {
+    if !mountns_support::root_or_skip("Command::uid switches to uid 65534, which needs root") {
         return;
     }
     let _serial = serial();
@@ -86,7 +83,7 @@ fn command_uid_with_namespace_is_refused_and_names_the_safe_way() {
 
 #[test]
 fn namespace_as_runs_the_program_with_the_requested_ids_and_groups() {
-    if !common::root_or_skip("namespace_as switches to uid 65534, which needs root") {
+    if !mountns_support::root_or_skip("namespace_as switches to uid 65534, which needs root") {
         return;
     }
     let _serial = serial();
@@ -304,7 +301,7 @@ fn the_new_uid_reads_nothing_of_the_parent_before_exec() {
         println!("findings {seen} {memory} {secret} {descriptors}");
         return;
     }
-    if !common::root_or_skip("a root parent and a child that switches to uid 65534") {
+    if !mountns_support::root_or_skip("a root parent and a child that switches to uid 65534") {
         return;
     }
     let _serial = serial();

@@ -4,9 +4,6 @@
 //! process that launched them, and from inside, host processes and the host's network
 //! are out of reach.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::{self, BufRead as _, BufReader};
@@ -19,8 +16,8 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{BASE, USERS, User, as_user, inherited_fds};
 use mountns::{CommandExt, Namespace, Step, namespace};
+use mountns_support::{BASE, USERS, User, as_user, inherited_fds};
 use rustix::process::{Pid, Signal};
 
 namespace! {
@@ -379,7 +376,7 @@ fn a_fresh_proc_shows_only_the_namespaces_processes() {
 
 #[test]
 fn namespace_as_switches_ids_in_the_programs_process() {
-    if !common::root_or_skip("namespace_as switches to uid 65534, which needs root") {
+    if !mountns_support::root_or_skip("namespace_as switches to uid 65534, which needs root") {
         return;
     }
     let output = Command::new("/bin/sh")
@@ -406,7 +403,7 @@ fn namespace_enter_refuses_a_pid_table_and_names_what_works() {
     }
     // As root, for the same reason; without root, because switching ids needs it.
     let error = PID.enter_as(&mountns::Ids::new(65534, 65534)).unwrap_err();
-    let step = if common::is_root() {
+    let step = if mountns_support::is_root() {
         Step::PidNamespace
     } else {
         Step::Ids
@@ -594,7 +591,8 @@ fn nothing_of_the_caller_or_of_entering_is_left_open() {
         let init = fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id())).unwrap();
         let init: u32 = init.trim().parse().unwrap();
         // Pid 1 is not dumpable: only root may list its descriptors.
-        let pids = if common::root_or_skip("pid 1's descriptors, which only root may list") {
+        let pids = if mountns_support::root_or_skip("pid 1's descriptors, which only root may list")
+        {
             vec![child.id(), init]
         } else {
             vec![child.id()]
@@ -649,7 +647,7 @@ fn pid_1_shows_nothing_of_the_caller() {
         );
     }
     // namespace_as: pid 1 takes the program's ids too.
-    if !common::root_or_skip("namespace_as, which switches to uid 65534") {
+    if !mountns_support::root_or_skip("namespace_as, which switches to uid 65534") {
         return;
     }
     let output = peek()

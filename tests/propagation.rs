@@ -7,16 +7,13 @@
 //! A control shows that the check sees a mount that does propagate. Nothing is ever
 //! mounted in this process or on the host.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{USERS, User, as_user};
 use mountns::{CommandExt, Params, namespace};
+use mountns_support::{USERS, User, as_user};
 
 /// What this process is: unset in the test harness; `outer` in the shared outer
 /// namespace; `launcher` for a process started there that enters a namespace.
@@ -96,7 +93,7 @@ fn no_mount_propagates_out_of_a_shared_root() {
         Ok("launcher") => return launcher(),
         _ => {}
     }
-    if !common::root_or_skip("it makes `/` shared in a mount namespace of root's") {
+    if !mountns_support::root_or_skip("it makes `/` shared in a mount namespace of root's") {
         return;
     }
     let host = mountinfo();

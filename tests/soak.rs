@@ -5,16 +5,13 @@
 //! Ignored by default; run it with
 //! `cargo test --release --test soak -- --ignored --nocapture`.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{USERS, User, as_user};
 use mountns::{CommandExt, namespace};
+use mountns_support::{USERS, User, as_user};
 
 const ENTRIES: u32 = 10_000;
 const DEADLINE: Duration = Duration::from_mins(5);

@@ -3,15 +3,12 @@
 //! a program missing inside is named; the child writes nothing to its stderr. Each
 //! case as root and as uid 65534, in child processes.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::fs::{self, File};
 use std::io;
 use std::process::{Command, Stdio};
 
-use common::{Fixture, USERS, User, as_user, launcher, where_user_namespaces_are_refused};
 use mountns::{CommandExt, Ids, Namespace, Step, namespace};
+use mountns_support::{Fixture, USERS, User, as_user, launcher, where_user_namespaces_are_refused};
 
 /// Host files the declarations below name.
 const FIXTURES: &str = "/tmp/mountns-spawn-in";
@@ -58,7 +55,7 @@ impl Method {
 }
 
 fn fixtures() {
-    common::fixed_fixtures(FIXTURES, "a-directory", "a-file");
+    mountns_support::fixed_fixtures(FIXTURES, "a-directory", "a-file");
 }
 
 /// Runs `program` in `ns` as each user with each method, expecting an error each time:
@@ -155,19 +152,23 @@ fn a_file_where_a_directory_is_wanted_and_the_reverse_are_named() {
 #[test]
 fn a_missing_program_is_named() {
     let program = "/tmp/mountns-spawn-in/no-such-program";
-    each_error(&mountns_helper::SYSTEM, program, |what, error| {
-        assert_eq!(
-            error.to_string(),
-            format!("mountns: exec \"{program}\": No such file or directory (os error 2)"),
-            "{what}"
-        );
-        assert_eq!(error.kind(), io::ErrorKind::NotFound, "{what}");
-    });
+    each_error(
+        &mountns_support::profiles::SYSTEM,
+        program,
+        |what, error| {
+            assert_eq!(
+                error.to_string(),
+                format!("mountns: exec \"{program}\": No such file or directory (os error 2)"),
+                "{what}"
+            );
+            assert_eq!(error.kind(), io::ErrorKind::NotFound, "{what}");
+        },
+    );
 }
 
 #[test]
 fn the_as_forms_report_the_same() {
-    if !common::root_or_skip("the _in_as forms switch to uid 65534") {
+    if !mountns_support::root_or_skip("the _in_as forms switch to uid 65534") {
         return;
     }
     fixtures();
@@ -199,7 +200,9 @@ fn the_hook_acts_only_during_its_call() {
         command.args(["-c", "ls / | tr '\\n' ' '"]);
         as_user(&mut command, user);
         for _ in 0..2 {
-            let output = command.output_in(&mountns_helper::SYSTEM).unwrap();
+            let output = command
+                .output_in(&mountns_support::profiles::SYSTEM)
+                .unwrap();
             assert_eq!(
                 String::from_utf8_lossy(&output.stdout),
                 "bin dev etc lib lib64 proc usr ",
@@ -230,7 +233,7 @@ fn refused_user_namespaces_are_reported() {
     if std::env::var_os("MOUNTNS_SPAWN_IN_LAUNCH").is_some() {
         return launch();
     }
-    if !common::root_or_skip("it makes a user namespace that refuses others, as root") {
+    if !mountns_support::root_or_skip("it makes a user namespace that refuses others, as root") {
         return;
     }
     let fixture = Fixture::new();

@@ -4,19 +4,16 @@
 //! `Namespace::exec` in `runtime/tests/process.rs`, the launcher in `.ci/run`). As root
 //! and without.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::io;
 use std::process::{Command, Output};
 
-use common::{USERS, User, as_user};
 use mountns::{CommandExt as _, Filled, Step, namespace};
+use mountns_support::{USERS, User, as_user};
 
 namespace! {
     /// Starts in /usr/share, with a clean environment of three variables.
     static CLEAN = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         chdir "/usr/share";
         env clear;
         env "PATH" "/usr/bin:/bin";
@@ -26,13 +23,13 @@ namespace! {
 
     /// Starts where the caller is, with the caller's environment and one more.
     static INHERITED = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         env "GREETING" "hello";
     };
 
     /// Starts in a directory that is not there.
     static NOWHERE = {
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         chdir "/no/such/dir";
     };
 }
@@ -138,8 +135,8 @@ fn the_table_shows_where_and_with_what() {
 #[test]
 fn an_include_brings_the_directory_and_the_environment_along() {
     static WITH: &mountns::Namespace = namespace! {
-        include mountns_helper::SYSTEM;
-        include mountns_helper::starts::IN_USR;
+        include mountns_support::profiles::SYSTEM;
+        include mountns_support::profiles::starts::IN_USR;
         env "HERE" "2";
     };
     assert_eq!(WITH.chdir(), Some(c"/usr"));

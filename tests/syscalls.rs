@@ -6,16 +6,13 @@
 //! `gcc`; and each table's program, run in the interpreter, gives the declared
 //! policy's verdict.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::fmt::Write as _;
 use std::process::{Command, Output, Stdio};
 
-use common::{BASE, USERS, User, as_user};
 use mountns::{CommandExt as _, Namespace, namespace};
 use mountns_seccomp::bpf::{self, Data, Insn};
 use mountns_seccomp::{Arch, Verdict};
+use mountns_support::{BASE, USERS, User, as_user};
 
 namespace! {
     /// The example deny list, with an errno no call here returns by itself.

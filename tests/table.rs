@@ -149,7 +149,7 @@ fn a_local_include_splices_before_collapsing() {
 
 #[test]
 fn includes_chain_across_crates() {
-    use mountns_helper::{BASE, TOOLS};
+    use mountns_support::profiles::{BASE, TOOLS};
     // TOOLS includes BASE includes mountns::MINIMAL, all in other crates.
     for target in [
         "/dev",
@@ -170,8 +170,8 @@ fn includes_chain_across_crates() {
         }
     );
     static HERE: &Namespace = namespace! {
-        include mountns_helper::TOOLS;
-        include mountns_helper::nested::UNION;
+        include mountns_support::profiles::TOOLS;
+        include mountns_support::profiles::nested::UNION;
         bind "/tools/" "/opt/tools";
     };
     let Kind::Union { lowers, .. } = find(HERE, c"/tools").kind() else {
@@ -259,7 +259,7 @@ overlay /u/ overlay ro,nosuid,nodev,lowerdir=/srv/x\\054upperdir=/etc\\072/srv/y
 namespace! {
     /// The policy statements, and an includer in this crate of one in another.
     static POLICY = {
-        include mountns_helper::policy::POLICY;
+        include mountns_support::profiles::policy::POLICY;
         landlock strict;
         connect [53];
         bind_ports [8080];

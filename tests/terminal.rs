@@ -3,17 +3,14 @@
 //! case in a pseudo-terminal of the test's own, made the child's controlling terminal
 //! as a shell's is, as root and as uid 65534.
 
-#[path = "../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead as _, BufReader};
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::os::unix::process::CommandExt as _;
 use std::process::{Command, Output, Stdio};
 
-use common::{BASE, USERS, User, as_user};
 use mountns::{CommandExt, Namespace, Unshare, namespace};
+use mountns_support::{BASE, USERS, User, as_user};
 use rustix::fd::{BorrowedFd, OwnedFd};
 use rustix::fs::OFlags;
 use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};

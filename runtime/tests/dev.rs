@@ -1,18 +1,16 @@
 //! `dev`: a fresh /dev holding the listed entries and nothing else of the host's, as
 //! root and as uid 65534. Nothing is mounted in this process.
 
-mod common;
-
 use std::fs;
 
 use mountns::namespace;
 
-use common::*;
+use mountns_support::*;
 
 namespace! {
     /// A fresh /dev; the host's /proc for the links into /proc/self/fd.
     static DEV = {
-        include common::BASE;
+        include mountns_support::BASE;
         dev "/dev/";
         bind "/proc/";
     };
@@ -152,7 +150,7 @@ fn mountinfo_shows_the_flags() {
 #[test]
 fn entries_under_dev_are_made_in_its_tmpfs() {
     let ns = namespace! {
-        include common::BASE;
+        include mountns_support::BASE;
         dev "/dev/";
         bind "/dev/custom/" tmpfs;
         dir "/dev/empty/";

@@ -1,9 +1,6 @@
 //! Entering real namespaces, in children, as root and as uid 65534 (which takes the
 //! user-namespace path). Nothing is mounted in this process.
 
-mod common;
-mod unions;
-
 use std::collections::BTreeSet;
 use std::fs::{self, File};
 use std::os::fd::AsRawFd;
@@ -11,7 +8,8 @@ use std::os::fd::AsRawFd;
 use mountns::namespace;
 use mountns_runtime::{Flags, Kind, Mount, Namespace, Param, Tmpfs};
 
-use common::*;
+use mountns_support::scenarios::unions;
+use mountns_support::*;
 
 /// The mount points (field 5) of a mountinfo text.
 fn mountpoints(mountinfo: &str) -> Vec<&str> {
@@ -25,7 +23,7 @@ fn mountpoints(mountinfo: &str) -> Vec<&str> {
 fn bind_shows_host_files_and_nothing_else() {
     let _layers = Layers::at("/tmp/mountns-runtime/bind");
     let ns = namespace! {
-        include common::BASE;
+        include mountns_support::BASE;
         bind "/opt/data/" "/tmp/mountns-runtime/bind/a/";
     };
     for (user, run) in each_user(ns, "cat /opt/data/a.txt; ls /; id -u; id -g", 0, "") {
@@ -40,7 +38,7 @@ fn read_only_bind_is_read_only_with_its_submounts() {
     let layers = Layers::at("/tmp/mountns-runtime/read-only-bind");
     // The host's /dev has submounts (/dev/pts, /dev/shm): they must be read-only too.
     let ns = namespace! {
-        include common::BASE;
+        include mountns_support::BASE;
         bind ro dev "/dev/";
         bind ro "/opt/ro/" "/tmp/mountns-runtime/read-only-bind/a/";
         bind "/proc/";
@@ -71,7 +69,7 @@ fn read_only_bind_is_read_only_with_its_submounts() {
 #[test]
 fn tmpfs_is_writable_and_honours_its_size() {
     let ns = namespace! {
-        include common::BASE;
+        include mountns_support::BASE;
         bind "/scratch/" tmpfs("size=1m");
     };
     let script = "echo hi > /scratch/a && cat /scratch/a; \
@@ -96,7 +94,7 @@ fn writable_union_keeps_writes_off_the_host_and_hides_its_upper() {
     let layers = Layers::at("/tmp/mountns-runtime/writable");
     layers.fixture.share("a/both.txt");
     let ns = namespace! {
-        include common::BASE;
+        include mountns_support::BASE;
         bind "/opt/u/" ["/tmp/mountns-runtime/writable/a/", "/tmp/mountns-runtime/writable/b/", tmpfs];
         bind "/proc/";
     };
@@ -126,7 +124,7 @@ fn writable_union_keeps_writes_off_the_host_and_hides_its_upper() {
 fn file_bind() {
     let _layers = Layers::at("/tmp/mountns-runtime/file-bind");
     let ns = namespace! {
-        include common::BASE;
+        include mountns_support::BASE;
         bind "/etc/motd" "/tmp/mountns-runtime/file-bind/file.txt";
     };
     each_user_sees(ns, "cat /etc/motd; ls /etc", "file\nmotd\n");
@@ -139,7 +137,7 @@ fn file_bind_over_a_symlink_covers_the_link() {
     let layers = Layers::at("/tmp/mountns-runtime/file-over-link");
     std::os::unix::fs::symlink("/nowhere/file", layers.fixture.path("a/link")).unwrap();
     let ns = namespace! {
-        include common::BASE;
+        include mountns_support::BASE;
         bind "/opt/u/" ["/tmp/mountns-runtime/file-over-link/a/", "/tmp/mountns-runtime/file-over-link/b/", tmpfs];
         bind "/opt/u/link" "/tmp/mountns-runtime/file-over-link/file.txt";
     };
@@ -156,7 +154,7 @@ fn bind_nested_in_a_union_finds_its_mountpoint_in_the_skeleton() {
 fn mounts_nested_in_a_tmpfs_get_their_mountpoints_created() {
     let _layers = Layers::at("/tmp/mountns-runtime/in-tmpfs");
     let ns = namespace! {
-        include common::BASE;
+        include mountns_support::BASE;
         bind "/work/" tmpfs;
         bind "/work/deep/data/" "/tmp/mountns-runtime/in-tmpfs/c/";
         bind "/work/f.txt" "/tmp/mountns-runtime/in-tmpfs/file.txt";
@@ -246,7 +244,7 @@ fn current_dir_is_kept_inside_or_falls_back_to_root() {
     let layers = Layers::at("/tmp/mountns-runtime/cwd");
     // The fixture is bound at its own path, so the directory exists inside.
     let ns = namespace! {
-        include common::BASE;
+        include mountns_support::BASE;
         bind "/tmp/mountns-runtime/cwd/a/";
     };
     for user in USERS {
@@ -275,7 +273,7 @@ fn no_fd_leaks_into_the_namespace() {
     // (sources, mountpoints, detached trees, tmpfs and overlay contexts) is made.
     let layers = Layers::at("/tmp/mountns-runtime/fds");
     let ns = namespace! {
-        include common::BASE;
+        include mountns_support::BASE;
         bind "/proc/";
         bind "/opt/u/" ["/tmp/mountns-runtime/fds/a/", "/tmp/mountns-runtime/fds/b/", tmpfs];
         bind "/opt/r/" ["/tmp/mountns-runtime/fds/a/", "/tmp/mountns-runtime/fds/b/"];
@@ -332,7 +330,7 @@ fn host_mountinfo_is_unchanged() {
     let before = fs::read_to_string("/proc/self/mountinfo").unwrap();
     let _layers = Layers::at("/tmp/mountns-runtime/host-mountinfo");
     let ns = namespace! {
-        include common::BASE;
+        include mountns_support::BASE;
         bind ro "/dev/";
         bind "/opt/u/" ["/tmp/mountns-runtime/host-mountinfo/a/", "/tmp/mountns-runtime/host-mountinfo/b/", tmpfs];
         bind "/opt/u/inner/" "/tmp/mountns-runtime/host-mountinfo/c/";
@@ -348,7 +346,7 @@ fn host_mountinfo_is_unchanged() {
 fn missing_source_is_named() {
     let layers = Layers::at("/tmp/mountns-runtime/missing");
     let ns = namespace! {
-        include common::BASE;
+        include mountns_support::BASE;
         bind "/opt/x/" "/tmp/mountns-runtime/missing/missing";
     };
     let stderr = "mountns: bind \"/tmp/mountns-runtime/missing/missing\" on \"/opt/x\": \
@@ -360,7 +358,7 @@ fn missing_source_is_named() {
 fn file_as_union_member_is_refused() {
     let layers = Layers::at("/tmp/mountns-runtime/file-in-union");
     let ns = namespace! {
-        include common::BASE;
+        include mountns_support::BASE;
         bind "/opt/u/" ["/tmp/mountns-runtime/file-in-union/a/", "/tmp/mountns-runtime/file-in-union/file.txt"];
     };
     let stderr = format!(
@@ -374,7 +372,7 @@ fn file_as_union_member_is_refused() {
 fn file_on_a_directory_mountpoint_is_refused() {
     let layers = Layers::at("/tmp/mountns-runtime/file-on-dir");
     let ns = namespace! {
-        include common::BASE;
+        include mountns_support::BASE;
         bind "/opt/x/" "/tmp/mountns-runtime/file-on-dir/file.txt";
     };
     let stderr = format!(
@@ -394,7 +392,7 @@ fn symlinked_mountpoint_is_refused() {
     let outside = layers.fixture.dir("outside");
     std::os::unix::fs::symlink(&outside, layers.fixture.path("a/link")).unwrap();
     let ns = namespace! {
-        include common::BASE;
+        include mountns_support::BASE;
         bind "/opt/" "/tmp/mountns-runtime/symlinked/a/";
         bind "/opt/link/" "/tmp/mountns-runtime/symlinked/c/";
     };
@@ -423,7 +421,7 @@ fn unions_take_one_layer_at_a_time_on_new_kernels() {
     }
     let layers = Layers::at("/tmp/mountns-runtime/one-at-a-time");
     let ns = namespace! {
-        include common::BASE;
+        include mountns_support::BASE;
         bind "/opt/u/" ["/tmp/mountns-runtime/one-at-a-time/a/", "/tmp/mountns-runtime/one-at-a-time/b/", tmpfs];
         bind "/proc/";
     };

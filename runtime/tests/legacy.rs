@@ -1,16 +1,12 @@
 //! Unions through the mount(2) option string of kernels before 6.8, forced with
 //! `force_legacy_unions`. A test binary of its own: the switch is process-wide.
 
-mod common;
-mod roots;
-mod unions;
-mod uppers;
-
 use std::ffi::CString;
 
 use mountns_runtime::{Flags, Kind, Mount, Mountpoint, Namespace};
 
-use common::*;
+use mountns_support::scenarios::{roots, unions, uppers};
+use mountns_support::*;
 
 fn legacy() {
     mountns_runtime::force_legacy_unions(true);

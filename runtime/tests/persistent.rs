@@ -2,15 +2,13 @@
 //! newest API: writes persist, odd names work, and what overlayfs refuses is named.
 //! As root and as uid 65534.
 
-mod common;
-mod uppers;
-
 use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 
 use mountns::{CommandExt as _, Namespace, Params, namespace};
 
-use common::*;
+use mountns_support::scenarios::uppers;
+use mountns_support::*;
 
 #[test]
 fn writes_persist_in_the_hosts_upper() {
@@ -34,14 +32,14 @@ fn names_with_quotes_colons_commas_and_backslashes() {
 namespace! {
     /// A union with the host's upper and work directories named in the table, per user.
     static IN_USE_ROOT = {
-        include common::BASE;
+        include mountns_support::BASE;
         bind "/x/" [
             "/tmp/mountns-runtime/in-use-Root/lower/",
             upper("/tmp/mountns-runtime/in-use-Root/upper/", "/tmp/mountns-runtime/in-use-Root/work/")
         ];
     };
     static IN_USE_NOBODY = {
-        include common::BASE;
+        include mountns_support::BASE;
         bind "/x/" [
             "/tmp/mountns-runtime/in-use-Nobody/lower/",
             upper("/tmp/mountns-runtime/in-use-Nobody/upper/", "/tmp/mountns-runtime/in-use-Nobody/work/")
@@ -51,7 +49,7 @@ namespace! {
     /// A tmpfs nested in a persistent union: its mountpoint comes from the skeleton,
     /// the lowest layer, unless the upper holds something there.
     static NESTED = {
-        include common::BASE;
+        include mountns_support::BASE;
         bind "/x/" [param(TOP), upper(param(UPPER), param(WORK))];
         bind "/x/nested/" tmpfs;
     };
@@ -133,14 +131,14 @@ fn an_upper_made_over_another_top_layer_is_refused_as_root() {
     for user in USERS {
         let root = format!("/tmp/mountns-runtime/other-layers-{user:?}");
         let (fixture, params) = one_layer(&root, user);
-        uppers::run(&uppers::ONE_LAYER, &params, "true", user);
+        sh_stdout(uppers::ONE_LAYER.with(params.clone()), "true", user);
         fixture.dir("other");
         if user == User::Nobody {
             fixture.share("other");
         }
         let params = params.set("TOP", fixture.path("other"));
         if user == User::Nobody {
-            uppers::run(&uppers::ONE_LAYER, &params, "true", user);
+            sh_stdout(uppers::ONE_LAYER.with(params.clone()), "true", user);
             continue;
         }
         let message = refused(&uppers::ONE_LAYER, &params, user).to_string();
@@ -159,7 +157,11 @@ fn a_link_planted_in_the_upper_is_refused_not_followed() {
         let root = format!("/tmp/mountns-runtime/planted-{user:?}");
         let (fixture, params) = one_layer(&root, user);
         assert_eq!(
-            uppers::run(&NESTED, &params, "ls /x; touch /x/nested/t", user),
+            sh_stdout(
+                NESTED.with(params.clone()),
+                "ls /x; touch /x/nested/t",
+                user
+            ),
             "a\nnested\n"
         );
         let canary = fixture.dir("canary");

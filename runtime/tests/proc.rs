@@ -2,15 +2,13 @@
 //! Nothing is mounted in this process, and no knob of the host is ever changed: a
 //! write that the test expects to fail writes back the value it read.
 
-mod common;
-
 use mountns::namespace;
 
-use common::*;
+use mountns_support::*;
 
 namespace! {
     static PROC = {
-        include common::BASE;
+        include mountns_support::BASE;
         proc "/proc/";
     };
 

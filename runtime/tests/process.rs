@@ -3,8 +3,6 @@
 //! `main()` (no harness, no test threads) and runs itself as a child with
 //! `MOUNTNS_TEST_ROLE` set.
 
-mod common;
-
 use std::env;
 use std::fs;
 use std::io::{BufRead as _, BufReader};
@@ -13,9 +11,9 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{BASE, Fixture, Run, USERS, User, as_user};
 use mountns::namespace;
 use mountns_runtime::Step;
+use mountns_support::{BASE, Fixture, Run, USERS, User, as_user};
 
 const ROLE: &str = "MOUNTNS_TEST_ROLE";
 
@@ -160,7 +158,7 @@ fn main() {
                 ),
                 ("exec_errors_carry_the_entry", exec_errors_carry_the_entry),
             ];
-            common::run_tests(&tests);
+            mountns_support::run_tests(&tests);
         }
     }
 }

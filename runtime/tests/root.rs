@@ -2,8 +2,7 @@
 //! example that defines mountns, entered for real in children as root and as uid
 //! 65534. `legacy.rs` runs the same scenarios through mount(2)'s option string.
 
-mod common;
-mod roots;
+use mountns_support::scenarios::roots;
 
 #[test]
 fn a_union_of_packages_is_the_root() {

@@ -4,15 +4,12 @@
 //! the message on the child's stderr (through std's `status`), the command never runs,
 //! and no process is left behind. One test, since the armed fault is process-wide.
 
-#[path = "../../../runtime/tests/common/mod.rs"]
-mod common;
-
 use std::fs;
 use std::process::Command;
 
-use common::{USERS, User};
 use mountns::{CommandExt as _, Step, namespace};
 use mountns_runtime::fault;
+use mountns_support::{USERS, User};
 
 namespace! {
     /// Every process-wide setting: three processes, and each step of theirs.
@@ -50,7 +47,7 @@ const CASES: [(Step, u16, &str); 11] = [
 fn command(user: User, marker: &str) -> Command {
     let mut command = Command::new("/bin/sleep");
     command.arg(marker);
-    common::as_user(&mut command, user);
+    mountns_support::as_user(&mut command, user);
     command
 }
 

@@ -39,7 +39,7 @@ mountns::namespace! {
     static PROFILE = { assert hidden ["/home/"]; assert readonly; };
     static KEEPS = {
         include PROFILE;
-        include mountns_helper::assertions::GUARDED;
+        include mountns_support::profiles::assertions::GUARDED;
         include mountns::MINIMAL;
         bind ro "/srv/";
         bind "/tmp/" tmpfs;

@@ -1,27 +1,27 @@
 //! Unions whose writes persist in the host's upper and work directories
 //! (`upper(..)`), as bubblewrap's `--overlay`: scenarios that both ways of making an
-//! overlay must pass, `uppers.rs` with the kernel's newest API, `legacy.rs` through
-//! mount(2)'s option string. Each returns the union's line of mountinfo, for its
-//! caller to check the route.
+//! overlay must pass, `tests/unions/persistent.rs` with the kernel's newest API,
+//! `tests/unions/legacy.rs` through mount(2)'s option string. Each returns the union's
+//! line of mountinfo, for its caller to check the route.
 
 use std::fs;
 
-use mountns::{CommandExt as _, Namespace, Params, namespace};
+use mountns::{Params, namespace};
 
-use crate::common::{Fixture, User};
+use crate::{Fixture, User, sh_stdout};
 
 namespace! {
     /// bubblewrap's `--overlay-src lower1 --overlay-src lower2 --overlay upper work`,
     /// its layers chosen when entering: lower2 on top of lower1.
     pub static PERSISTENT = {
-        include crate::common::BASE;
+        include crate::BASE;
         bind "/x/" [param(TOP), param(BOTTOM), upper(param(UPPER), param(WORK))];
         bind "/proc/";
     };
 
     /// The same with one layer, for names holding `"`, `:`, `,`, `\` and a space.
     pub static ONE_LAYER = {
-        include crate::common::BASE;
+        include crate::BASE;
         bind "/x/" [param(TOP), upper(param(UPPER), param(WORK))];
         bind "/proc/";
     };
@@ -44,16 +44,6 @@ pub fn fixture(root: &str, user: User, names: &[&str], files: &[(&str, &str)]) -
         }
     }
     fixture
-}
-
-/// Runs `script` in `ns` with `params` as `user`: its stdout, which must end well.
-pub fn run(ns: &'static Namespace, params: &Params, script: &str, user: User) -> String {
-    let mut command = std::process::Command::new("/bin/sh");
-    command.arg("-c").arg(script);
-    crate::common::as_user(&mut command, user);
-    let output = command.output_in(ns.with(params.clone())).unwrap();
-    assert!(output.status.success(), "{user:?}: {output:?}");
-    String::from_utf8(output.stdout).unwrap()
 }
 
 /// The line of `/x` in a mountinfo text.
@@ -87,12 +77,20 @@ pub fn writes_persist(user: User) -> String {
         .set("UPPER", fixture.path("upper"))
         .set("WORK", fixture.path("work"));
     let script = "cat /x/a /x/b; echo; printf 5 > /x/b; cat /x/b; echo; cat /proc/self/mountinfo";
-    let seen = run(&PERSISTENT, &params, script, user);
+    let seen = sh_stdout(PERSISTENT.with(params.clone()), script, user);
     assert!(seen.starts_with("43\n5\n"), "{user:?}: {seen}");
     assert_eq!(fs::read_to_string(fixture.path("upper/b")).unwrap(), "5");
-    let again = run(&PERSISTENT, &params, "cat /x/b; rm /x/a; ls /x", user);
+    let again = sh_stdout(
+        PERSISTENT.with(params.clone()),
+        "cat /x/b; rm /x/a; ls /x",
+        user,
+    );
     assert_eq!(again, "5b\n", "{user:?}");
-    assert_eq!(run(&PERSISTENT, &params, "ls /x", user), "b\n", "{user:?}");
+    assert_eq!(
+        sh_stdout(PERSISTENT.with(params.clone()), "ls /x", user),
+        "b\n",
+        "{user:?}"
+    );
     for (path, content) in [("lower1/a", "1"), ("lower1/b", "2"), ("lower2/b", "3")] {
         assert_eq!(fs::read_to_string(fixture.path(path)).unwrap(), content);
     }
@@ -115,7 +113,7 @@ pub fn escaped_names(user: User) -> String {
         .set("UPPER", fixture.path(upper))
         .set("WORK", fixture.path(work));
     let script = "cat /x/a; printf 2 > /x/a; cat /x/a; echo; cat /proc/self/mountinfo";
-    let seen = run(&ONE_LAYER, &params, script, user);
+    let seen = sh_stdout(ONE_LAYER.with(params.clone()), script, user);
     assert!(seen.starts_with("12\n"), "{user:?}: {seen}");
     assert_eq!(
         fs::read_to_string(fixture.path("lower \":,\\/a")).unwrap(),

@@ -1,6 +1,6 @@
-//! Namespaces declared in another crate, included from mountns's tests: includes must
-//! work across the crate boundary, constant sources included, and conflicts that only
-//! appear across it must still be compile errors.
+//! Namespaces declared in a crate other than the tests', which include them: includes
+//! must work across the crate boundary, constant sources included, and conflicts that
+//! only appear across it must still be compile errors (`tests/compile/tests/ui/`).
 
 use mountns::namespace;
 
@@ -33,7 +33,7 @@ pub mod nested {
     use mountns::namespace;
 
     namespace! {
-        /// Declared in a submodule: included as `mountns_helper::nested::UNION`.
+        /// Declared in a submodule: included as `mountns_support::profiles::nested::UNION`.
         pub static UNION = {
             bind "/opt/" [concat!("/usr/", "share/"), "/usr/lib/"];
         };

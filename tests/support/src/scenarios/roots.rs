@@ -1,5 +1,6 @@
-//! Root scenarios that both ways of making an overlay must pass: `root.rs` runs them
-//! with the kernel's newest API, `legacy.rs` through mount(2)'s option string. A union
+//! Root scenarios that both ways of making an overlay must pass: `tests/unions/root.rs`
+//! runs them with the kernel's newest API, `tests/unions/legacy.rs` through mount(2)'s
+//! option string. A union
 //! on `/` has the skeleton as its lowest layer, so every nested mount finds its
 //! mountpoint, and the program runs from the packages' own `/bin`.
 
@@ -7,7 +8,7 @@ use std::fs;
 
 use mountns::{Package, namespace};
 
-use crate::common::{Fixture, USERS, each_user_is_refused, each_user_sees, sh_in};
+use crate::{Fixture, USERS, each_user_is_refused, each_user_sees, sh_in};
 
 /// Package trees the tests make, in Guix's layout: certificates propagate a library.
 const TZDATA: Package = Package::new("/tmp/mountns-root/packages/tzdata/", &[]);

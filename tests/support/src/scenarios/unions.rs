@@ -1,12 +1,13 @@
-//! Union scenarios that both ways of making an overlay must pass: `enter.rs` runs
-//! them with the kernel's newest API, `legacy.rs` through mount(2)'s option string.
-//! Each returns what differs between the two, for its caller to check.
+//! Union scenarios that both ways of making an overlay must pass:
+//! `tests/mounts/kinds.rs` runs them with the kernel's newest API,
+//! `tests/unions/legacy.rs` through mount(2)'s option string. Each returns what differs
+//! between the two, for its caller to check.
 
 use std::fs;
 
 use mountns::{Kind, Mount, namespace};
 
-use crate::common::{Fixture, Layers, Run, User, each_user};
+use crate::{Fixture, Layers, Run, User, each_user};
 
 /// One of thirty layers whose names are 200 bytes long: past the option string's
 /// page, were they not staged under short names.
@@ -18,14 +19,14 @@ macro_rules! long {
 
 namespace! {
     static READ_ONLY = {
-        include crate::common::BASE;
+        include crate::BASE;
         bind "/opt/u/" ["/tmp/mountns-runtime/read-only/a/", "/tmp/mountns-runtime/read-only/b/"];
         bind "/proc/";
     };
 
     /// Three writable unions sort before /opt/u, which so has the upper of index 3.
     static ESCAPED = {
-        include crate::common::BASE;
+        include crate::BASE;
         bind "/opt/t1/" ["/tmp/mountns-runtime/escaped/c/", tmpfs];
         bind "/opt/t2/" ["/tmp/mountns-runtime/escaped/c/", tmpfs];
         bind "/opt/t3/" ["/tmp/mountns-runtime/escaped/c/", tmpfs];
@@ -34,19 +35,19 @@ namespace! {
     };
 
     static NESTED_READ_ONLY = {
-        include crate::common::BASE;
+        include crate::BASE;
         bind "/opt/u/" ["/tmp/mountns-runtime/nested/a/", "/tmp/mountns-runtime/nested/b/"];
         bind "/opt/u/inner/" "/tmp/mountns-runtime/nested/c/";
     };
 
     static NESTED_WRITABLE = {
-        include crate::common::BASE;
+        include crate::BASE;
         bind "/opt/u/" ["/tmp/mountns-runtime/nested/a/", "/tmp/mountns-runtime/nested/b/", tmpfs];
         bind "/opt/u/inner/" "/tmp/mountns-runtime/nested/c/";
     };
 
     static LONG_NAMES = {
-        include crate::common::BASE;
+        include crate::BASE;
         bind "/opt/u/" [
             long!("00"),
             long!("01"),
