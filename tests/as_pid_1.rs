@@ -9,11 +9,11 @@ use std::io::{BufRead as _, BufReader};
 use std::os::unix::process::ExitStatusExt as _;
 use std::process::{Child, Command, Stdio};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mountns::{CommandExt as _, Ids, Namespace, Unshare, namespace};
-use mountns_support::{BASE, USERS, User, as_user};
-use rustix::process::{Pid, Signal};
+use mountns_support::{BASE, USERS, User, kill, sh_stdout, shell, within};
+use rustix::process::Signal;
 
 namespace! {
     /// The program as pid 1, under a procfs of its pid namespace (and a /dev, for a
@@ -41,19 +41,6 @@ namespace! {
     };
 }
 
-fn sh(script: &str, user: User) -> Command {
-    let mut command = Command::new("/bin/sh");
-    command.arg("-c").arg(script);
-    as_user(&mut command, user);
-    command
-}
-
-fn stdout(script: &str, user: User, ns: &'static Namespace) -> String {
-    let output = sh(script, user).output_in(ns).unwrap();
-    assert!(output.status.success(), "{user:?}: {output:?}");
-    String::from_utf8(output.stdout).unwrap()
-}
-
 #[test]
 fn the_table_says_so_and_has_a_pid_namespace() {
     assert!(PID_1.as_pid_1() && !PID_2.as_pid_1());
@@ -68,14 +55,14 @@ fn the_program_is_pid_1() {
     let script = "echo $$; cut -d' ' -f4 /proc/1/stat; tr '\\0' ' ' < /proc/1/cmdline; echo";
     for user in USERS {
         assert_eq!(
-            stdout(script, user, &PID_1),
+            sh_stdout(&PID_1, script, user),
             format!("1\n0\n/bin/sh -c {script} \n"),
             "{user:?}"
         );
-        assert_eq!(stdout("echo $$", user, &PID_2), "2\n", "{user:?}");
+        assert_eq!(sh_stdout(&PID_2, "echo $$", user), "2\n", "{user:?}");
         // A new session led by pid 1 (its session id, field 6).
         let script = "echo $$; cut -d' ' -f6 /proc/self/stat";
-        assert_eq!(stdout(script, user, &ALONE), "1\n1\n", "{user:?}");
+        assert_eq!(sh_stdout(&ALONE, script, user), "1\n1\n", "{user:?}");
     }
 }
 
@@ -85,11 +72,11 @@ fn pid_1_holds_no_capability() {
     // root too, where mountns drops every capability by default.
     for user in USERS {
         for ns in [&PID_1, &PID_2] {
-            assert_eq!(stdout("getpcaps 1 2>&1", user, ns), "1: =\n", "{user:?}");
+            assert_eq!(sh_stdout(ns, "getpcaps 1 2>&1", user), "1: =\n", "{user:?}");
         }
         let status = "grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' /proc/1/status | cut -f2 | sort -u";
         assert_eq!(
-            stdout(status, user, &PID_1),
+            sh_stdout(&PID_1, status, user),
             "0000000000000000\n",
             "{user:?}"
         );
@@ -104,13 +91,13 @@ fn pid_1_holds_no_capability() {
 #[test]
 fn exit_codes_come_through_and_pid_1_ignores_its_own_unhandled_signals() {
     for user in USERS {
-        let status = sh("exit 7", user).status_in(&PID_1).unwrap();
+        let status = shell("exit 7", user).status_in(&PID_1).unwrap();
         assert_eq!(status.code(), Some(7), "{user:?}");
         // The kernel delivers a signal to an init only if it handles it: an unhandled
         // TERM, even SIGKILL, sent from inside does nothing.
         let script = "kill -TERM $$; kill -KILL $$; echo alive";
-        assert_eq!(stdout(script, user, &PID_1), "alive\n", "{user:?}");
-        let status = sh("trap 'exit 3' TERM; kill -TERM $$; sleep 5", user)
+        assert_eq!(sh_stdout(&PID_1, script, user), "alive\n", "{user:?}");
+        let status = shell("trap 'exit 3' TERM; kill -TERM $$; sleep 5", user)
             .status_in(&PID_1)
             .unwrap();
         assert_eq!(status.code(), Some(3), "{user:?}");
@@ -119,7 +106,7 @@ fn exit_codes_come_through_and_pid_1_ignores_its_own_unhandled_signals() {
 
 /// Spawns `script` in `ns` and waits for its first line, which it prints once ready.
 fn spawn_ready(script: &str, user: User, ns: &'static Namespace) -> Child {
-    let mut child = sh(script, user)
+    let mut child = shell(script, user)
         .stdout(Stdio::piped())
         .spawn_in(ns)
         .unwrap();
@@ -129,11 +116,6 @@ fn spawn_ready(script: &str, user: User, ns: &'static Namespace) -> Child {
         .unwrap();
     assert_eq!(line, "ready\n", "{user:?}");
     child
-}
-
-fn kill(child: &Child, signal: Signal) {
-    let pid = Pid::from_raw(child.id().try_into().unwrap()).unwrap();
-    rustix::process::kill_process(pid, signal).unwrap();
 }
 
 #[test]
@@ -175,17 +157,6 @@ fn children_of(parent: u32) -> Vec<(u32, char)> {
         }
     }
     found
-}
-
-fn within(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if done() {
-            return true;
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
-    done()
 }
 
 #[test]

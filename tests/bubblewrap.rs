@@ -6,20 +6,10 @@
 //! bubblewrap" lists each difference.
 
 use std::fs::File;
-use std::process::Command;
 
-use mountns::{CommandExt as _, Namespace, Params, namespace};
+use mountns::{Params, namespace};
 use mountns_support::scenarios::uppers;
-use mountns_support::{BASE, Fixture, USERS, User, as_user, each_user_sees};
-
-fn run(ns: &'static Namespace, params: Params, script: &str, user: User) -> String {
-    let mut command = Command::new("/bin/sh");
-    command.arg("-c").arg(script);
-    as_user(&mut command, user);
-    let output = command.output_in(ns.with(params)).unwrap();
-    assert!(output.status.success(), "{user:?}: {output:?}");
-    String::from_utf8(output.stdout).unwrap()
-}
+use mountns_support::{BASE, Fixture, USERS, each_user_sees, sh_stdout};
 
 namespace! {
     static DEV = {
@@ -184,7 +174,7 @@ fn files_have_expected_permissions() {
         let script = "cd /tmp && stat -c '%a %n' file file-640 bind-data bind-data-640 \
                       ro-bind-data ro-bind-data-640";
         assert_eq!(
-            run(&FILES, params, script, user),
+            sh_stdout(FILES.with(params), script, user),
             "644 file\n640 file-640\n644 bind-data\n640 bind-data-640\n444 ro-bind-data\n\
              640 ro-bind-data-640\n",
             "{user:?}"
@@ -208,7 +198,7 @@ fn bind_fd() {
         let here = File::open(fixture.path("")).unwrap();
         let params = Params::new().set_fd("HERE", here);
         assert_eq!(
-            run(&BIND_FD, params, "cat /tmp/file-data", user),
+            sh_stdout(BIND_FD.with(params), "cat /tmp/file-data", user),
             "foobar\n"
         );
     }

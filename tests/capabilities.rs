@@ -13,14 +13,15 @@ use std::fs;
 use std::io::Read as _;
 use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
 use std::process::{Command, Output, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mountns::{CommandExt as _, Ids, Step, namespace};
-use mountns_support::{Fixture, USERS, User, as_user};
+use mountns_support::{
+    BASE, Fixture, ROLE, USERS, User, alone, as_user, described, is_root, launcher, nobody, rerun,
+    role, root_or_skip, sh, spawn_copy, within,
+};
 
 const FIXTURES: &str = "/tmp/mountns-caps";
-const ROLE: &str = "MOUNTNS_CAPS_ROLE";
 
 namespace! {
     /// The README's sandbox.
@@ -41,7 +42,7 @@ namespace! {
     /// Without a pid namespace: `Namespace::enter` takes it, and the program is the
     /// process that entered. The fixtures' directory is bound, writable.
     static PLAIN = {
-        include mountns_support::BASE;
+        include BASE;
         bind "/proc/";
         bind "/out/" "/tmp/mountns-caps/out/";
     };
@@ -115,17 +116,8 @@ fn python(script: &str, user: User) -> Command {
     command
 }
 
-fn text(output: &Output) -> String {
-    format!(
-        "{}\nstdout: {}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 fn stdout(output: &Output) -> String {
-    assert!(output.status.success(), "{}", text(output));
+    assert!(output.status.success(), "{}", described(output));
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
@@ -136,35 +128,6 @@ fn out_dir() -> String {
         fs::set_permissions(dir, fs::Permissions::from_mode(0o777)).unwrap();
     }
     out
-}
-
-/// Runs this test again in a child (single-threaded: `--test-threads=1`), as `user`,
-/// with `role` set.
-fn rerun(test: &str, role: &str, user: User, fixture: &Fixture) -> Command {
-    let mut command = Command::new(mountns_support::launcher(fixture));
-    command
-        .args(["--exact", test, "--nocapture", "--test-threads=1", "-q"])
-        .env(ROLE, role);
-    as_user(&mut command, user);
-    command
-}
-
-/// Spawns `command`, a fresh copy of this test binary: a thread of this process may
-/// have forked while the copy was open for writing, and the kernel refuses to execute
-/// it (ETXTBSY) until that child executes in turn.
-fn spawn(command: &mut Command) -> std::process::Child {
-    loop {
-        match command.spawn() {
-            Err(error) if error.kind() == std::io::ErrorKind::ExecutableFileBusy => {
-                thread::sleep(Duration::from_millis(10));
-            }
-            spawned => return spawned.unwrap(),
-        }
-    }
-}
-
-fn role() -> Option<String> {
-    std::env::var(ROLE).ok()
 }
 
 #[test]
@@ -191,7 +154,7 @@ fn no_capability_is_left_on_any_route() {
         assert_eq!(stdout(&output), NONE, "no pid namespace, as {user:?}");
     }
     // namespace_as: the program and pid 1 under another uid, nothing kept.
-    if !mountns_support::root_or_skip("namespace_as, which switches to uid 65534") {
+    if !root_or_skip("namespace_as, which switches to uid 65534") {
         return;
     }
     let mut command = python(SETS, User::Root);
@@ -284,11 +247,11 @@ fn kept_capabilities_work_and_only_they() {
             "{user:?}"
         );
         let output = python(BIND_80, user).output_in(&BOX).unwrap();
-        assert!(!output.status.success(), "{user:?}: {}", text(&output));
+        assert!(!output.status.success(), "{user:?}: {}", described(&output));
         assert!(
             String::from_utf8_lossy(&output.stderr).contains("PermissionError"),
             "{user:?}: {}",
-            text(&output)
+            described(&output)
         );
     }
     // `all`: every capability root holds (this test's, which may lack some), or the
@@ -323,33 +286,30 @@ fn the_table_chooses_the_ids_inside() {
     // caller's outside; no capability of the host's.
     let made = format!("{out}/made-0");
     let _ = fs::remove_file(&made);
-    let run = mountns_support::sh(&ROOT_INSIDE, script, User::Nobody);
+    let run = sh(&ROOT_INSIDE, script, User::Nobody);
     assert_eq!(
         run.stdout, "0\n0\nmade\nCapEff:\t0000000000000000\n",
         "{run:?}"
     );
     let owner = fs::metadata(&made).unwrap();
-    assert_eq!(
-        (owner.uid(), owner.gid()),
-        (mountns_support::nobody(), mountns_support::nobody())
-    );
+    assert_eq!((owner.uid(), owner.gid()), (nobody(), nobody()));
     // Root stays uid 0, without capabilities.
-    if !mountns_support::root_or_skip("root's cases: uid 0 and the ids root switches to") {
+    if !root_or_skip("root's cases: uid 0 and the ids root switches to") {
         return;
     }
     fs::remove_file(&made).unwrap();
-    let run = mountns_support::sh(&ROOT_INSIDE, script, User::Root);
+    let run = sh(&ROOT_INSIDE, script, User::Root);
     assert_eq!(run.stdout, "0\n0\nmade\nCapEff:\t0000000000000000\n");
     // Another user: root switches to it (groups as chosen), uid 65534 is mapped to it.
     let script = "id -u; id -g; id -G; grep -E '^CapEff' /proc/self/status";
-    let run = mountns_support::sh(&USER_1000, script, User::Root);
+    let run = sh(&USER_1000, script, User::Root);
     assert_eq!(
         run.stdout, "1000\n1000\n1000 27 100\nCapEff:\t0000000000000000\n",
         "{run:?}"
     );
-    let run = mountns_support::sh(&UID_1000, "id -u; id -g; id -G", User::Root);
+    let run = sh(&UID_1000, "id -u; id -g; id -G", User::Root);
     assert_eq!(run.stdout, "1000\n1000\n1000\n", "no groups: {run:?}");
-    let run = mountns_support::sh(&UID_1000, "id -u; id -g", User::Nobody);
+    let run = sh(&UID_1000, "id -u; id -g", User::Nobody);
     assert_eq!(run.stdout, "1000\n1000\n", "{run:?}");
     // Supplementary groups need root: a user namespace keeps the caller's own.
     let mut command = Command::new("/bin/true");
@@ -380,7 +340,7 @@ fn enter_as_refuses_a_multithreaded_process() {
     let error = PLAIN.enter_as(&Ids::new(65534, 65534)).unwrap_err();
     assert_eq!(error.step(), Step::Ids);
     let message = error.to_string();
-    let why = if mountns_support::is_root() {
+    let why = if is_root() {
         "threads"
     } else {
         "switching to other ids needs root"
@@ -389,20 +349,6 @@ fn enter_as_refuses_a_multithreaded_process() {
         message.contains(why) && message.contains("CommandExt::namespace_as"),
         "{message}"
     );
-}
-
-/// Waits until `done` holds, for at most `limit`.
-fn within(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    loop {
-        if done() {
-            return true;
-        }
-        if Instant::now() > deadline {
-            return false;
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
 }
 
 /// Whether the lock on `path` is free now.
@@ -434,15 +380,12 @@ fn the_program_dies_with_its_launcher_without_a_pid_namespace() {
     for user in USERS {
         fs::write(&lock, "").unwrap();
         fs::set_permissions(&lock, fs::Permissions::from_mode(0o666)).unwrap();
-        let mut launcher = spawn(
-            rerun(
-                "the_program_dies_with_its_launcher_without_a_pid_namespace",
-                "launcher",
-                user,
-                &fixture,
-            )
-            .stdout(Stdio::null()),
+        let mut command = rerun(
+            launcher(&fixture),
+            "the_program_dies_with_its_launcher_without_a_pid_namespace",
+            "launcher",
         );
+        let mut launcher = spawn_copy(as_user(&mut command, user).stdout(Stdio::null()));
         assert!(
             within(Duration::from_secs(10), || !lock_is_free(&lock)),
             "{user:?}: the program did not take the lock"
@@ -508,19 +451,13 @@ fn the_program_gets_a_session_keyring_of_its_own() {
         println!("root {}", stdout(&output).trim());
         return;
     }
-    if !mountns_support::root_or_skip("a root launcher switches its program to uid 65534") {
+    if !root_or_skip("a root launcher switches its program to uid 65534") {
         return;
     }
     let fixture = Fixture::new();
     let mut plant = Command::new("/usr/bin/python3");
-    plant.args(["-c", PLANT, &mountns_support::launcher(&fixture)]);
-    plant.args([
-        "--exact",
-        "the_program_gets_a_session_keyring_of_its_own",
-        "--nocapture",
-        "--test-threads=1",
-        "-q",
-    ]);
+    plant.args(["-c", PLANT, &launcher(&fixture)]);
+    plant.args(alone("the_program_gets_a_session_keyring_of_its_own"));
     let output = plant.env(ROLE, "keyring").output().unwrap();
     let stdout = stdout(&output);
     // EACCES: the key is no longer possessed, and its owner (root) grants others
@@ -537,27 +474,18 @@ fn a_set_id_launcher_refuses_to_run() {
         println!("{error}");
         std::process::exit(127);
     }
-    if !mountns_support::root_or_skip("only root makes a set-user-id root copy of this test") {
+    if !root_or_skip("only root makes a set-user-id root copy of this test") {
         return;
     }
     let fixture = Fixture::new();
     // A set-user-id root copy of this test binary, which calls Namespace::exec, run by
     // uid 65534.
-    let launcher = mountns_support::launcher(&fixture);
+    let launcher = launcher(&fixture);
     fs::set_permissions(&launcher, fs::Permissions::from_mode(0o4755)).unwrap();
-    let mut command = Command::new(&launcher);
-    command
-        .args([
-            "--exact",
-            "a_set_id_launcher_refuses_to_run",
-            "--nocapture",
-            "--test-threads=1",
-            "-q",
-        ])
-        .env(ROLE, "exec");
+    let mut command = rerun(&launcher, "a_set_id_launcher_refuses_to_run", "exec");
     std::os::unix::process::CommandExt::uid(&mut command, 65534);
     let mut output = String::new();
-    let mut child = spawn(command.stdout(Stdio::piped()));
+    let mut child = spawn_copy(command.stdout(Stdio::piped()));
     child
         .stdout
         .take()

@@ -6,6 +6,7 @@
 //! flags, is a compile error either way: `tests/compile/tests/ui/`.)
 
 use mountns::{Kind, Namespace, namespace};
+use mountns_support::each_user;
 use mountns_support::profiles::constants::{BASE_FILES, HOSTS, ZONES};
 
 /// Another constant of the same value as `HOSTS`.
@@ -89,7 +90,7 @@ fn several_invocations_enter_as_one() {
         "stat -c '%n %F' /etc/x /h /z /p; head -c 9 /etc/x; echo; ls /p | head -c 200 | wc -l";
     let mut seen = Vec::new();
     for ns in [&ONE, &SPLIT] {
-        for (user, run) in mountns_support::each_user(ns, script, 0, "") {
+        for (user, run) in each_user(ns, script, 0, "") {
             seen.push(run.stdout.clone());
             assert!(
                 run.stdout.starts_with(

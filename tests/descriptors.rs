@@ -8,8 +8,8 @@ use std::fs::{self, File};
 use std::os::fd::{AsRawFd as _, OwnedFd};
 use std::process::{Command, Stdio};
 
-use mountns::{CommandExt as _, Namespace, Params, Step, namespace};
-use mountns_support::{BASE, Fixture, USERS, User, as_user};
+use mountns::{CommandExt as _, Params, Step, namespace};
+use mountns_support::{BASE, Fixture, USERS, User, as_user, sh_stdout};
 use rustix::fs::{Mode, OFlags};
 
 namespace! {
@@ -49,15 +49,6 @@ fn file(params: Params, fixture: &Fixture, user: User) -> Params {
     }
 }
 
-fn run(ns: &'static Namespace, params: &Params, script: &str, user: User) -> String {
-    let mut command = Command::new("/bin/sh");
-    command.arg("-c").arg(script);
-    as_user(&mut command, user);
-    let output = command.output_in(ns.with(params.clone())).unwrap();
-    assert!(output.status.success(), "{user:?}: {output:?}");
-    String::from_utf8(output.stdout).unwrap()
-}
-
 #[test]
 fn a_descriptor_binds_the_directory_or_file_it_refers_to() {
     let fixture = fixture("descriptor");
@@ -71,7 +62,7 @@ fn a_descriptor_binds_the_directory_or_file_it_refers_to() {
                       echo new > /dir/new; echo x > /file 2>&- || echo read-only; \
                       touch /dir/inner/t && echo inner";
         assert_eq!(
-            run(&SOURCES, &params, script, user),
+            sh_stdout(SOURCES.with(params.clone()), script, user),
             "dir\nfile\ntop\nbottom\nread-only\ninner\n",
             "{user:?}"
         );
@@ -98,7 +89,7 @@ fn the_object_is_mounted_not_its_path_looked_up_again() {
             .set_fd("TOP", o_path(&fixture.path("top")))
             .set("BOTTOM", fixture.path("bottom"));
         assert_eq!(
-            run(&SOURCES, &params, "cat /dir/data", user),
+            sh_stdout(SOURCES.with(params.clone()), "cat /dir/data", user),
             "dir\n",
             "{user:?}"
         );
@@ -120,7 +111,7 @@ fn the_program_never_holds_the_descriptor() {
         let params = file(Params::new().set_fd("DIR", dir), &fixture, user)
             .set_fd("TOP", o_path(&fixture.path("top")))
             .set("BOTTOM", fixture.path("bottom"));
-        let fds = run(&SOURCES, &params, "ls /proc/self/fd", user);
+        let fds = sh_stdout(SOURCES.with(params.clone()), "ls /proc/self/fd", user);
         let fds: Vec<i32> = fds.lines().map(|fd| fd.parse().unwrap()).collect();
         assert!(!fds.contains(&number), "{user:?}: {fds:?} holds {number}");
     }

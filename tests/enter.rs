@@ -7,7 +7,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
 use mountns::{CommandExt, Namespace, namespace};
-use mountns_support::{Run, USERS, User, as_user};
+use mountns_support::{
+    Run, USERS, User, as_user, nobody, rerun, role, root_or_skip, sh, spawn_error, this_binary,
+};
 
 /// Host files the declarations below name; each test writes its own subdirectory.
 const FIXTURES: &str = "/tmp/mountns-it";
@@ -47,10 +49,6 @@ fn sandbox_fixtures() {
     fixture("sandbox/a/only-a", "a\n");
     fixture("sandbox/b/both", "from b\n");
     fixture("sandbox/b/only-b", "b\n");
-}
-
-fn sh(ns: &'static Namespace, script: &str, user: User) -> Run {
-    mountns_support::sh(ns, script, user)
 }
 
 /// Runs `script` as each user and checks it succeeded, printing what it saw.
@@ -123,7 +121,7 @@ fn writes_to_a_writable_union_stay_inside() {
             include mountns_support::profiles::SYSTEM;
             bind "/work/" ["/tmp/mountns-it/union/", tmpfs("size=1M")];
         };
-        let owner = Some(mountns_support::nobody());
+        let owner = Some(nobody());
         std::os::unix::fs::chown(format!("{FIXTURES}/union/owned"), owner, owner).unwrap();
         fs::set_permissions(
             format!("{FIXTURES}/union/owned"),
@@ -183,7 +181,7 @@ fn a_missing_source_names_itself() {
     };
     let fixture = mountns_support::Fixture::new();
     for user in USERS {
-        let (error, stderr) = mountns_support::spawn_error(MISSING, user, &fixture);
+        let (error, stderr) = spawn_error(MISSING, user, &fixture);
         // std hands the parent only the errno; the child says the rest on its stderr.
         assert_eq!(error.raw_os_error(), Some(2), "{error}");
         assert!(
@@ -227,20 +225,9 @@ fn a_union_layer_reached_through_an_absolute_symlink_is_the_hosts() {
     }
 }
 
-/// Re-runs one test of this binary in a child process with `ROLE` set.
-fn rerun(test: &str, role: &str) -> std::process::Output {
-    Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .env(ROLE, role)
-        .output()
-        .unwrap()
-}
-
-const ROLE: &str = "MOUNTNS_ENTER_ROLE";
-
 #[test]
 fn entering_leaves_the_umask_of_other_threads_alone() {
-    if std::env::var(ROLE).as_deref() == Ok("umask") {
+    if role().as_deref() == Some("umask") {
         // A child of the test, root and multithreaded: only this thread enters.
         use rustix::fs::Mode;
         use rustix::process::umask;
@@ -259,12 +246,16 @@ fn entering_leaves_the_umask_of_other_threads_alone() {
         println!("umask other={other:o} own={own:o}");
         return;
     }
-    if !mountns_support::root_or_skip(
-        "without root, entering in a process of several threads is refused",
-    ) {
+    if !root_or_skip("without root, entering in a process of several threads is refused") {
         return;
     }
-    let output = rerun("entering_leaves_the_umask_of_other_threads_alone", "umask");
+    let output = rerun(
+        this_binary(),
+        "entering_leaves_the_umask_of_other_threads_alone",
+        "umask",
+    )
+    .output()
+    .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{output:?}");
     assert!(stdout.contains("umask other=27 own=27\n"), "{output:?}");
@@ -361,31 +352,29 @@ fn without_root_a_writable_union_takes_writes_to_what_is_the_users() {
         fixture.share(path);
     }
     fs::set_permissions(fixture.path("own"), fs::Permissions::from_mode(0o755)).unwrap();
-    let writes =
-        if mountns_support::root_or_skip("the writes to root's files, which only root makes") {
-            fixture.file("root/file", "root's\n");
-            fixture.file("root/shared", "root's, writable by all\n");
-            fs::set_permissions(
-                fixture.path("root/shared"),
-                fs::Permissions::from_mode(0o666),
-            )
-            .unwrap();
-            fixture.file("root/yours", "yours, in root's directory\n");
-            let owner = Some(mountns_support::nobody());
-            std::os::unix::fs::chown(fixture.path("root/yours"), owner, owner).unwrap();
-            fixture.dir("sticky");
-            fs::set_permissions(fixture.path("sticky"), fs::Permissions::from_mode(0o1777))
-                .unwrap();
-            UNION_WRITES
-        } else {
-            &UNION_WRITES[..5]
-        };
+    let writes = if root_or_skip("the writes to root's files, which only root makes") {
+        fixture.file("root/file", "root's\n");
+        fixture.file("root/shared", "root's, writable by all\n");
+        fs::set_permissions(
+            fixture.path("root/shared"),
+            fs::Permissions::from_mode(0o666),
+        )
+        .unwrap();
+        fixture.file("root/yours", "yours, in root's directory\n");
+        let owner = Some(nobody());
+        std::os::unix::fs::chown(fixture.path("root/yours"), owner, owner).unwrap();
+        fixture.dir("sticky");
+        fs::set_permissions(fixture.path("sticky"), fs::Permissions::from_mode(0o1777)).unwrap();
+        UNION_WRITES
+    } else {
+        &UNION_WRITES[..5]
+    };
     let script = writes
         .iter()
         .map(|(write, _)| format!("({write}) 2>&1 && echo ok"))
         .collect::<Vec<_>>()
         .join("; ");
-    let run = mountns_support::sh(WRITABLE, &script, User::Nobody);
+    let run = sh(WRITABLE, &script, User::Nobody);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), writes.len(), "{run:#?}");
     for ((write, ends), line) in writes.iter().zip(lines) {

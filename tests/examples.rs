@@ -2,7 +2,7 @@
 //! (each the very text the README shows), the Python sandbox and the root launcher. Each
 //! runs in a child process, a copy of this test binary that calls the example's `main`
 //! with the example's arguments: so this test has its own `main()` (no harness), which
-//! runs the tests, or, with `MOUNTNS_EXAMPLE` set, the example. As root and as uid
+//! runs the tests, or, in the role named after an example, that example. As root and as uid
 //! 65534 (without root, as the caller).
 
 /// Each example's code in a module of its name, with a way in to its private `main`.
@@ -24,13 +24,13 @@ use std::fs;
 use std::io::Write as _;
 use std::process::{Command, ExitCode, Output, Stdio};
 
-use mountns_support::{Fixture, USERS, User, as_user};
-
-/// The example a child runs.
-const EXAMPLE: &str = "MOUNTNS_EXAMPLE";
+use mountns_support::{
+    Fixture, ROLE, USERS, User, as_user, described, launcher, nobody, role, run_tests,
+};
 
 fn main() -> ExitCode {
-    if let Ok(example) = std::env::var(EXAMPLE) {
+    // A child runs the example its role names.
+    if let Some(example) = role() {
         return match example.as_str() {
             "readme" => readme::run(),
             "build" => build::run(),
@@ -61,7 +61,7 @@ fn main() -> ExitCode {
             the_root_launcher_runs_a_program_as_another_user,
         ),
     ];
-    mountns_support::run_tests(&tests);
+    run_tests(&tests);
     ExitCode::SUCCESS
 }
 
@@ -75,11 +75,11 @@ fn example(
     stdin: &str,
     fixture: &Fixture,
 ) -> Output {
-    let mut command = Command::new(mountns_support::launcher(fixture));
+    let mut command = Command::new(launcher(fixture));
     command
         .args(args)
         .current_dir(dir)
-        .env(EXAMPLE, name)
+        .env(ROLE, name)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -146,7 +146,7 @@ fn the_opening_example_runs_a_shell_in_a_sandbox() {
             output.status.code(),
             Some(3),
             "{user:?}: {}",
-            mountns_support::described(&output)
+            described(&output)
         );
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
@@ -172,16 +172,12 @@ fn the_build_example_builds_a_c_project() {
         // The project's owner: root, or the user the build runs as.
         if user == User::Nobody {
             for path in ["project", "project/hello.c", "project/Makefile"] {
-                let owner = Some(mountns_support::nobody());
+                let owner = Some(nobody());
                 std::os::unix::fs::chown(fixture.path(path), owner, owner).unwrap();
             }
         }
         let output = example("build", &["check"], user, &project, "", &fixture);
-        assert!(
-            output.status.success(),
-            "{user:?}: {}",
-            mountns_support::described(&output)
-        );
+        assert!(output.status.success(), "{user:?}: {}", described(&output));
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
             "cc -o hello hello.c\n./hello\nhello from the sandbox\n",
@@ -224,11 +220,7 @@ fn the_python_example_runs_a_script_confined() {
             "",
             &fixture,
         );
-        assert!(
-            output.status.success(),
-            "{user:?}: {}",
-            mountns_support::described(&output)
-        );
+        assert!(output.status.success(), "{user:?}: {}", described(&output));
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
             // The script's directory read-only, only `lo`, and mount refused (EPERM).
@@ -251,29 +243,20 @@ fn the_root_launcher_runs_a_program_as_another_user() {
     for user in USERS {
         let output = example("runas", &args, user, "/", "", &fixture);
         if user == User::Root {
-            assert!(
-                output.status.success(),
-                "{}",
-                mountns_support::described(&output)
-            );
+            assert!(output.status.success(), "{}", described(&output));
             assert_eq!(
                 String::from_utf8_lossy(&output.stdout),
                 "65534\n65534\nCapEff:\t0000000000000000\n"
             );
         } else {
             // Switching ids needs root: the launcher says so.
-            assert_eq!(
-                output.status.code(),
-                Some(127),
-                "{}",
-                mountns_support::described(&output)
-            );
+            assert_eq!(output.status.code(), Some(127), "{}", described(&output));
             assert!(
                 String::from_utf8_lossy(&output.stderr).starts_with(
                     "runas: mountns: switch user and group ids: Operation not permitted"
                 ),
                 "{}",
-                mountns_support::described(&output)
+                described(&output)
             );
         }
     }

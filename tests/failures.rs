@@ -4,7 +4,10 @@
 use std::process::Command;
 
 use mountns::{CommandExt, Namespace, namespace};
-use mountns_support::{Fixture, USERS, launcher, spawn_error, where_user_namespaces_are_refused};
+use mountns_support::{
+    Fixture, USERS, launcher, rerun_line, role, root_or_skip, spawn_error,
+    where_user_namespaces_are_refused,
+};
 
 namespace! {
     /// Three mountpoints to create in a tmpfs with room for two inodes (its root and
@@ -45,17 +48,20 @@ fn launch() {
 
 #[test]
 fn refused_user_namespaces_are_reported() {
-    if std::env::var_os("MOUNTNS_LAUNCH").is_some() {
+    if role().as_deref() == Some("launch") {
         return launch();
     }
-    if !mountns_support::root_or_skip("it makes a user namespace that refuses others, as root") {
+    if !root_or_skip("it makes a user namespace that refuses others, as root") {
         return;
     }
     let fixture = Fixture::new();
-    let launcher = launcher(&fixture);
+    let run = rerun_line(
+        &launcher(&fixture),
+        "refused_user_namespaces_are_reported",
+        "launch",
+    );
     let output = where_user_namespaces_are_refused(&format!(
-        "exec setpriv --reuid=65534 --regid=65534 --clear-groups \
-         env MOUNTNS_LAUNCH=1 {launcher} --exact refused_user_namespaces_are_reported --nocapture"
+        "exec setpriv --reuid=65534 --regid=65534 --clear-groups {run}"
     ));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);

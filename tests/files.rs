@@ -7,8 +7,8 @@ use std::io::Write as _;
 use std::process::Command;
 use std::thread;
 
-use mountns::{CommandExt as _, Namespace, Params, namespace};
-use mountns_support::{BASE, USERS, User, as_user, each_user_sees};
+use mountns::{CommandExt as _, Params, namespace};
+use mountns_support::{BASE, USERS, as_user, each_user_sees, sh_stdout};
 
 namespace! {
     static WRITABLE = {
@@ -55,15 +55,6 @@ fn the_data_behind_a_file_is_no_path_of_the_sandbox() {
     );
 }
 
-fn run(ns: &'static Namespace, params: &Params, script: &str, user: User) -> String {
-    let mut command = Command::new("/bin/sh");
-    command.arg("-c").arg(script);
-    as_user(&mut command, user);
-    let output = command.output_in(ns.with(params.clone())).unwrap();
-    assert!(output.status.success(), "{user:?}: {output:?}");
-    String::from_utf8(output.stdout).unwrap()
-}
-
 #[test]
 fn content_given_when_entering_as_bytes_or_through_a_pipe() {
     let passwd = "me:x:1000:1000::/home/me:/bin/sh\n";
@@ -82,7 +73,7 @@ fn content_given_when_entering_as_bytes_or_through_a_pipe() {
         let script = "cat /etc/passwd; stat -c '%a %s' /etc/passwd /etc/group; \
                       echo mine > /etc/group && cat /etc/group; \
                       { echo x > /etc/passwd; } 2>&- || echo read-only";
-        let seen = run(&GIVEN, &params, script, user);
+        let seen = sh_stdout(GIVEN.with(params.clone()), script, user);
         writer.join().unwrap();
         assert_eq!(
             seen,

@@ -9,7 +9,9 @@ use std::os::unix::process::CommandExt as _;
 use std::process::{Command, Stdio};
 
 use mountns::{CommandExt, Ids, Namespace, Step, force_legacy_unions, namespace};
-use mountns_support::{USERS, User, as_user};
+use mountns_support::{
+    USERS, User, as_user, fixed_fixtures, launcher, rerun_line, role, root_or_skip,
+};
 
 /// Host files the declarations below name.
 const FIXTURES: &str = "/tmp/mountns-hints";
@@ -53,7 +55,7 @@ namespace! {
 }
 
 fn fixtures() {
-    mountns_support::fixed_fixtures(FIXTURES, "empty", "file");
+    fixed_fixtures(FIXTURES, "empty", "file");
 }
 
 /// Runs `script` in `ns` as `user` through `output_in`.
@@ -124,7 +126,7 @@ fn a_union_layer_with_mounts_below_it_is_named_without_root() {
             .any(|line| line.split(' ').nth(4).is_some_and(|point| point != "/")),
         "this test needs mounts below /: {mountinfo}"
     );
-    let root = mountns_support::root_or_skip("root's case, where the union works");
+    let root = root_or_skip("root's case, where the union works");
     for legacy in [false, true] {
         force_legacy_unions(legacy);
         // As root, overlayfs clones the layer whole: the union works.
@@ -156,7 +158,7 @@ fn a_union_layer_with_mounts_below_it_is_named_without_root() {
 
 #[test]
 fn a_tmpfs_owned_by_an_unmapped_uid_says_so() {
-    if mountns_support::root_or_skip("root's case, where the tmpfs is root's") {
+    if root_or_skip("root's case, where the tmpfs is root's") {
         let output = run(&ROOT_OWNED_TMPFS, "stat -c %u /t", User::Root).unwrap();
         assert_eq!(String::from_utf8_lossy(&output.stdout), "0\n", "{output:?}");
     }
@@ -176,7 +178,7 @@ fn a_tmpfs_owned_by_an_unmapped_uid_says_so() {
 /// before this step.
 #[test]
 fn a_root_that_is_not_a_mount_point_says_so() {
-    if !mountns_support::root_or_skip("only root can chroot") {
+    if !root_or_skip("only root can chroot") {
         return;
     }
     fixtures();
@@ -200,7 +202,7 @@ fn a_root_that_is_not_a_mount_point_says_so() {
 
 #[test]
 fn ids_the_kernel_refuses_say_why() {
-    if !mountns_support::root_or_skip("only root switches ids (output_in_as)") {
+    if !root_or_skip("only root switches ids (output_in_as)") {
         return;
     }
     let too_many: Vec<u32> = (0..70_000).collect();
@@ -253,24 +255,26 @@ fn bind_the_unbindable() {
 /// entering first makes every mount private, which makes it bindable again.
 #[test]
 fn an_unbindable_source_is_bound() {
-    if std::env::var_os("MOUNTNS_HINTS_UNBINDABLE").is_some() {
+    if role().as_deref() == Some("unbindable") {
         return bind_the_unbindable();
     }
-    if !mountns_support::root_or_skip("it makes a mount unbindable, in a mount namespace of root's")
-    {
+    if !root_or_skip("it makes a mount unbindable, in a mount namespace of root's") {
         return;
     }
     fixtures();
     let fixture = mountns_support::Fixture::new();
-    let launcher = mountns_support::launcher(&fixture);
+    let again = rerun_line(
+        &launcher(&fixture),
+        "an_unbindable_source_is_bound",
+        "unbindable",
+    );
     let source = format!("{FIXTURES}/empty");
     let output = Command::new("unshare")
         .args(["--mount", "--propagation", "private", "sh", "-c"])
         .arg(format!(
             "mount --bind {source} {source} && mount --make-unbindable {source} && \
              grep -q ' {source} .*unbindable' /proc/self/mountinfo && \
-             MOUNTNS_HINTS_UNBINDABLE=1 exec {launcher} --exact an_unbindable_source_is_bound \
-             --nocapture"
+             exec {again}"
         ))
         .output()
         .unwrap();

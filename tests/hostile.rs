@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use mountns::{CommandExt, Namespace, namespace};
-use mountns_support::{USERS, User, as_user};
+use mountns_support::{ROLE, USERS, User, alone, as_user, rerun, role, root_or_skip, this_binary};
 
 const ROOT: &str = "/tmp/mountns-hostile";
 
@@ -386,22 +386,17 @@ fn check(outcome: &Outcome, expect: Expect, what: &str) {
     }
 }
 
-/// Whether this process builds unions the legacy way (see `on_both_union_paths`).
-const LEGACY: &str = "MOUNTNS_HOSTILE_LEGACY";
-
 /// Runs `test` with unions built from layer descriptors (this kernel), then again in a
 /// child process that builds them from paths, as kernels without `lowerdir+` do (the
 /// `mount(2)` option string): a path is looked up again by the kernel, a descriptor not.
 fn on_both_union_paths(name: &str, test: impl Fn()) {
-    if std::env::var_os(LEGACY).is_some() {
+    if role().as_deref() == Some("legacy-unions") {
         mountns::force_legacy_unions(true);
         test();
         return;
     }
     test();
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", name, "--nocapture", "--test-threads=1"])
-        .env(LEGACY, "1")
+    let output = rerun(this_binary(), name, "legacy-unions")
         .output()
         .unwrap();
     assert!(
@@ -926,8 +921,7 @@ fn a_fake_proc_is_never_written() {
     // runc CVE-2019-16884: with a tmpfs over /proc holding files named like the id maps,
     // the rootless path must refuse to write them. Re-run under `unshare -m`, whose
     // shell fakes /proc in that namespace only.
-    const ROLE: &str = "MOUNTNS_HOSTILE_FAKE_PROC";
-    if std::env::var_os(ROLE).is_some() {
+    if role().as_deref() == Some("fake-proc") {
         // stderr is inherited: the parent checks mountns's message.
         let mut command = Command::new("/bin/true");
         as_user(&mut command, User::Nobody).namespace(&mountns_support::profiles::SYSTEM);
@@ -941,7 +935,7 @@ fn a_fake_proc_is_never_written() {
         println!("refused");
         return;
     }
-    if !mountns_support::root_or_skip("it fakes /proc in a mount namespace of root's") {
+    if !root_or_skip("it fakes /proc in a mount namespace of root's") {
         return;
     }
     let fake = "mount -t tmpfs mountns-fake-proc /proc && mkdir -m 777 /proc/self \
@@ -959,9 +953,9 @@ fn a_fake_proc_is_never_written() {
             fake,
             "sh",
         ])
-        .arg(std::env::current_exe().unwrap())
-        .args(["--exact", "a_fake_proc_is_never_written", "--nocapture"])
-        .env(ROLE, "1")
+        .arg(this_binary())
+        .args(alone("a_fake_proc_is_never_written"))
+        .env(ROLE, "fake-proc")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);

@@ -11,7 +11,7 @@ use std::os::unix::net::{SocketAddr, UnixListener};
 use std::process::Command;
 
 use mountns::{CommandExt as _, Namespace, namespace};
-use mountns_support::{BASE, USERS, User, as_user};
+use mountns_support::{BASE, USERS, User, as_user, fixed_fixtures, host_sleeper, inherit};
 
 /// The host's files of these tests: `host/secret` outside every mount, `data/file`
 /// bound read-only, `noexec/true` bound `noexec`.
@@ -84,9 +84,9 @@ namespace! {
 /// The fixtures: `host/secret`, `data/file` (writable by anyone on the host, so that
 /// the control can write it as uid 65534 too) and `noexec/true`.
 fn fixtures() {
-    mountns_support::fixed_fixtures(ROOT, "host", "host/secret");
-    mountns_support::fixed_fixtures(ROOT, "data", "data/file");
-    mountns_support::fixed_fixtures(ROOT, "noexec", "noexec/placeholder");
+    fixed_fixtures(ROOT, "host", "host/secret");
+    fixed_fixtures(ROOT, "data", "data/file");
+    fixed_fixtures(ROOT, "noexec", "noexec/placeholder");
     fs::set_permissions(
         format!("{ROOT}/data/file"),
         fs::Permissions::from_mode(0o666),
@@ -166,7 +166,7 @@ fn attempts(ns: &'static Namespace, user: User, names: &[&str]) -> String {
     command.arg("-c").arg(ATTEMPTS).args(names);
     as_user(&mut command, user);
     let dirs = ["host", "data", "noexec"].map(|dir| format!("{ROOT}/{dir}"));
-    let dirs = mountns_support::inherit(&mut command, &dirs.each_ref().map(String::as_str));
+    let dirs = inherit(&mut command, &dirs.each_ref().map(String::as_str));
     let output = command.output_in(ns).unwrap();
     assert!(output.status.success(), "{user:?} in {ns}: {output:?}");
     drop(dirs);
@@ -289,7 +289,7 @@ fn host_processes_and_abstract_sockets_are_out_of_scope() {
     let address = SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
     let _host = UnixListener::bind_addr(&address).unwrap();
     for user in USERS {
-        let mut host = mountns_support::host_sleeper(user);
+        let mut host = host_sleeper(user);
         let kill = format!("kill:{}", host.id());
         let abstract_ = format!("abstract:{name}");
         let names = [kill.as_str(), abstract_.as_str()];

@@ -8,7 +8,7 @@ use std::os::unix::net::{SocketAddr, UnixListener};
 use std::process::Command;
 
 use mountns::{CommandExt as _, Namespace, Step, namespace};
-use mountns_support::{BASE, USERS, as_user};
+use mountns_support::{BASE, USERS, as_user, host_sleeper, inherit};
 
 namespace! {
     /// The host's /proc, so that a host process is there to signal.
@@ -56,12 +56,12 @@ fn older_abis_get_what_they_support_unless_strict() {
     let address = SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
     let _host = UnixListener::bind_addr(&address).unwrap();
     for user in USERS {
-        let mut host = mountns_support::host_sleeper(user);
+        let mut host = host_sleeper(user);
         let probe = |ns: &'static Namespace| {
             let mut command = Command::new("/usr/bin/python3");
             command.args(["-c", PROBE, &host.id().to_string(), &name]);
             as_user(&mut command, user);
-            let _tmp = mountns_support::inherit(&mut command, &["/tmp"]);
+            let _tmp = inherit(&mut command, &["/tmp"]);
             command.output_in(ns)
         };
         for (abi, expected) in [

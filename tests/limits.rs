@@ -9,7 +9,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use mountns::{CommandExt as _, Ids, Namespace, namespace};
-use mountns_support::{BASE, USERS, User, as_user};
+use mountns_support::{BASE, USERS, User, as_user, shell};
 
 namespace! {
     static FILES = {
@@ -50,14 +50,6 @@ namespace! {
         include BASE;
         timeout(30);
     };
-}
-
-/// `sh -c script` as `user`.
-fn sh(script: &str, user: User) -> Command {
-    let mut command = Command::new("/bin/sh");
-    command.arg("-c").arg(script);
-    as_user(&mut command, user);
-    command
 }
 
 /// Runs `python3 -c script` in `ns` as `user`: its stdout, and its status.
@@ -129,7 +121,7 @@ fn cpu_ends_a_busy_loop() {
     let _timing = TIMING.lock().unwrap_or_else(PoisonError::into_inner);
     for user in USERS {
         let started = Instant::now();
-        let status = sh("while :; do :; done", user).status_in(&CPU).unwrap();
+        let status = shell("while :; do :; done", user).status_in(&CPU).unwrap();
         // At the limit (soft and hard alike) the kernel sends SIGXCPU, or SIGKILL.
         assert!(
             matches!(status.signal(), Some(24 | 9)),
@@ -262,7 +254,7 @@ fn a_timeout_ends_the_program_and_everything_it_started() {
             let marker = format!("100.{}{n}{}", std::process::id(), user as u8);
             let script = format!("sleep {marker} & sleep {marker}");
             let started = Instant::now();
-            let status = run(route, &mut sh(&script, user), &TIMEOUT);
+            let status = run(route, &mut shell(&script, user), &TIMEOUT);
             let took = started.elapsed();
             assert_eq!(
                 status.code(),
@@ -284,11 +276,11 @@ fn a_timeout_ends_the_program_and_everything_it_started() {
 fn a_program_that_ends_in_time_or_is_killed_did_not_time_out() {
     for user in USERS {
         for route in ROUTES {
-            let status = run(route, &mut sh("exit 7", user), &LONG_TIMEOUT);
+            let status = run(route, &mut shell("exit 7", user), &LONG_TIMEOUT);
             assert_eq!(status.code(), Some(7), "{user:?} {route}: {status}");
             assert!(!LONG_TIMEOUT.timed_out(status), "{user:?} {route}");
             // SIGKILL from elsewhere is the signal's status, not the time limit's.
-            let status = run(route, &mut sh("kill -KILL $$", user), &LONG_TIMEOUT);
+            let status = run(route, &mut shell("kill -KILL $$", user), &LONG_TIMEOUT);
             assert_eq!(status.signal(), Some(9), "{user:?} {route}: {status}");
             assert!(!LONG_TIMEOUT.timed_out(status), "{user:?} {route}");
         }

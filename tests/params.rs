@@ -5,7 +5,7 @@ use std::fs;
 use std::process::Command;
 
 use mountns::{CommandExt as _, Params, Step, namespace};
-use mountns_support::{Fixture, USERS, as_user};
+use mountns_support::{Fixture, USERS, User, as_user};
 
 namespace! {
     static BUILD = {
@@ -144,7 +144,7 @@ fn an_unfilled_or_relative_source_fails_before_anything_happens() {
 }
 
 /// The message of entering `BUILD` with `params` as `user`, which must fail.
-fn refused(params: &Params, user: mountns_support::User) -> String {
+fn refused(params: &Params, user: User) -> String {
     let mut command = Command::new("/bin/true");
     as_user(&mut command, user)
         .status_in(BUILD.with(params.clone()))

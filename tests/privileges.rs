@@ -14,11 +14,10 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use mountns::{CommandExt as _, Ids, Step, namespace};
-use mountns_support::{User, as_user};
+use mountns_support::{User, as_user, described, rerun, role, root_or_skip, this_binary};
 use rustix::process::{Pid, PidfdFlags, PidfdGetfdFlags, pidfd_getfd, pidfd_open};
 
 const FIXTURES: &str = "/tmp/mountns-privileges";
-const ROLE: &str = "MOUNTNS_PRIVILEGES_ROLE";
 const ATTACKED: &str = "MOUNTNS_PRIVILEGES_ATTACKED";
 
 namespace! {
@@ -38,18 +37,9 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn text(output: &Output) -> String {
-    format!(
-        "{}\nstdout: {}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 #[test]
 fn command_uid_with_namespace_is_refused_and_names_the_safe_way() {
-    if !mountns_support::root_or_skip("Command::uid switches to uid 65534, which needs root") {
+    if !root_or_skip("Command::uid switches to uid 65534, which needs root") {
         return;
     }
     let _serial = serial();
@@ -83,7 +73,7 @@ fn command_uid_with_namespace_is_refused_and_names_the_safe_way() {
 
 #[test]
 fn namespace_as_runs_the_program_with_the_requested_ids_and_groups() {
-    if !mountns_support::root_or_skip("namespace_as switches to uid 65534, which needs root") {
+    if !root_or_skip("namespace_as switches to uid 65534, which needs root") {
         return;
     }
     let _serial = serial();
@@ -97,13 +87,13 @@ fn namespace_as_runs_the_program_with_the_requested_ids_and_groups() {
         .namespace_as(&NS, Ids::new(65534, 65534).groups(&[65534, 100]))
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", text(&output));
+    assert!(output.status.success(), "{}", described(&output));
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
         "65534\n65534\n65534 100\nCapPrm:\t0000000000000000\nCapEff:\t0000000000000000\n\
          CapAmb:\t0000000000000000\n0\nusr-read-only\n65534:65534\n",
         "{}",
-        text(&output)
+        described(&output)
     );
     // No groups by default: root's supplementary groups are dropped.
     let output = Command::new("/bin/sh")
@@ -153,7 +143,7 @@ impl Findings {
         let line = stdout
             .lines()
             .find_map(|line| line.split_once("findings ").map(|(_, numbers)| numbers))
-            .unwrap_or_else(|| panic!("no findings: {}", text(output)));
+            .unwrap_or_else(|| panic!("no findings: {}", described(output)));
         let numbers: Vec<usize> = line.split(' ').map(|n| n.parse().unwrap()).collect();
         Findings {
             seen: numbers[0],
@@ -238,34 +228,31 @@ fn under_attack(secret: &[u8], phase: &str, mut spawn: impl FnMut()) -> Findings
     let _ = fs::remove_file(&stop);
     // A child is named after the thread that forked it, until it execs.
     let name = fs::read_to_string("/proc/thread-self/comm").unwrap();
-    let attacker = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "the_new_uid_reads_nothing_of_the_parent_before_exec",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(ROLE, "attacker")
-        .env(
-            ATTACKED,
-            format!(
-                "{} {} {} {}",
-                std::process::id(),
-                name.trim_end(),
-                secret.as_ptr() as usize,
-                stop
-            ),
-        )
-        .env(
-            "MOUNTNS_PRIVILEGES_SECRET",
-            String::from_utf8_lossy(secret).as_ref(),
-        )
-        .uid(65534)
-        .gid(65534)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let attacker = rerun(
+        this_binary(),
+        "the_new_uid_reads_nothing_of_the_parent_before_exec",
+        "attacker",
+    )
+    .env(
+        ATTACKED,
+        format!(
+            "{} {} {} {}",
+            std::process::id(),
+            name.trim_end(),
+            secret.as_ptr() as usize,
+            stop
+        ),
+    )
+    .env(
+        "MOUNTNS_PRIVILEGES_SECRET",
+        String::from_utf8_lossy(secret).as_ref(),
+    )
+    .uid(65534)
+    .gid(65534)
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
     let stopper = Stop(stop);
     // Let it start polling.
     std::thread::sleep(Duration::from_millis(200));
@@ -275,13 +262,13 @@ fn under_attack(secret: &[u8], phase: &str, mut spawn: impl FnMut()) -> Findings
     }
     drop(stopper);
     let output = attacker.wait_with_output().unwrap();
-    assert!(output.status.success(), "attacker: {}", text(&output));
+    assert!(output.status.success(), "attacker: {}", described(&output));
     Findings::parse(&output)
 }
 
 #[test]
 fn the_new_uid_reads_nothing_of_the_parent_before_exec() {
-    if std::env::var(ROLE).as_deref() == Ok("attacker") {
+    if role().as_deref() == Some("attacker") {
         let attacked = std::env::var(ATTACKED).unwrap();
         let fields: Vec<&str> = attacked.splitn(4, ' ').collect();
         let secret = std::env::var("MOUNTNS_PRIVILEGES_SECRET").unwrap();
@@ -301,7 +288,7 @@ fn the_new_uid_reads_nothing_of_the_parent_before_exec() {
         println!("findings {seen} {memory} {secret} {descriptors}");
         return;
     }
-    if !mountns_support::root_or_skip("a root parent and a child that switches to uid 65534") {
+    if !root_or_skip("a root parent and a child that switches to uid 65534") {
         return;
     }
     let _serial = serial();

@@ -13,12 +13,14 @@ use std::os::linux::net::SocketAddrExt as _;
 use std::os::unix::net::{SocketAddr, UnixListener};
 use std::os::unix::process::{CommandExt as _, ExitStatusExt as _};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use mountns::{CommandExt, Namespace, Step, namespace};
-use mountns_support::{BASE, USERS, User, as_user, inherited_fds};
-use rustix::process::{Pid, Signal};
+use mountns_support::{
+    BASE, USERS, User, as_user, inherited_fds, is_root, kill, processes_marked, root_or_skip,
+    shell, within,
+};
+use rustix::process::Signal;
 
 namespace! {
     /// A pid namespace.
@@ -120,26 +122,19 @@ impl Route {
     }
 }
 
-fn sh(script: &str, user: User) -> Command {
-    let mut command = Command::new("/bin/sh");
-    command.arg("-c").arg(script);
-    as_user(&mut command, user);
-    command
-}
-
 #[test]
 fn exit_codes_and_signals_come_through_every_route() {
     for user in USERS {
         for route in ROUTES {
-            let status = route.status(&mut sh("exit 7", user), &PID);
+            let status = route.status(&mut shell("exit 7", user), &PID);
             assert_eq!(status.code(), Some(7), "{user:?} {route:?}: {status}");
-            let status = route.status(&mut sh("kill -TERM $$", user), &PID);
+            let status = route.status(&mut shell("kill -TERM $$", user), &PID);
             assert_eq!(status.signal(), Some(15), "{user:?} {route:?}: {status}");
             assert!(!status.core_dumped(), "{user:?} {route:?}: {status}");
-            let status = route.status(&mut sh("kill -USR1 $$", user), &PID);
+            let status = route.status(&mut shell("kill -USR1 $$", user), &PID);
             assert_eq!(status.signal(), Some(10), "{user:?} {route:?}: {status}");
             // Whose action cannot be set, only taken.
-            let status = route.status(&mut sh("kill -KILL $$", user), &PID);
+            let status = route.status(&mut shell("kill -KILL $$", user), &PID);
             assert_eq!(status.signal(), Some(9), "{user:?} {route:?}: {status}");
         }
     }
@@ -148,7 +143,7 @@ fn exit_codes_and_signals_come_through_every_route() {
 /// Spawns `script` in `ns` with its stdout piped, and waits for its first line, which
 /// it prints once ready.
 fn spawn_ready(script: &str, user: User, ns: &'static Namespace) -> (Child, String) {
-    let mut child = sh(script, user)
+    let mut child = shell(script, user)
         .stdout(Stdio::piped())
         .spawn_in(ns)
         .unwrap();
@@ -157,11 +152,6 @@ fn spawn_ready(script: &str, user: User, ns: &'static Namespace) -> (Child, Stri
         .read_line(&mut line)
         .unwrap();
     (child, line)
-}
-
-fn kill(child: &Child, signal: Signal) {
-    let pid = Pid::from_raw(child.id().try_into().unwrap()).unwrap();
-    rustix::process::kill_process(pid, signal).unwrap();
 }
 
 #[test]
@@ -185,31 +175,6 @@ fn the_parents_signals_reach_the_program() {
             assert_eq!(status.code(), Some(code), "{user:?} {name}: {status}");
         }
     }
-}
-
-/// The host's processes whose command line holds `marker`.
-fn processes_marked(marker: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").unwrap().flatten() {
-        if let Ok(cmdline) = fs::read(entry.path().join("cmdline"))
-            && String::from_utf8_lossy(&cmdline).contains(marker)
-        {
-            found.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
-        }
-    }
-    found
-}
-
-/// Waits up to `limit` for `done`.
-fn within(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if done() {
-            return true;
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
-    done()
 }
 
 /// A sleep whose command line no other process has.
@@ -250,7 +215,7 @@ fn leftovers_die_with_the_program_in_a_pid_namespace() {
     for user in USERS {
         let marker = marker(user, "leftover");
         let script = format!("(sleep {marker} &) ; exit 0");
-        let status = sh(&script, user)
+        let status = shell(&script, user)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .status_in(&PID_DEV)
@@ -263,7 +228,7 @@ fn leftovers_die_with_the_program_in_a_pid_namespace() {
             processes_marked(&marker)
         );
         // Without one, it outlives the program (the documented limit).
-        let status = sh(&script, user)
+        let status = shell(&script, user)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .status_in(&DEV_ONLY)
@@ -288,7 +253,7 @@ fn output_in_returns_when_the_program_ends() {
         let started = Instant::now();
         // The background sleep keeps stdout open, but ends with the namespace.
         let script = format!("sleep {marker} & sleep 0.1; kill -0 $! && echo out");
-        let output = sh(&script, user).output_in(&PID_DEV).unwrap();
+        let output = shell(&script, user).output_in(&PID_DEV).unwrap();
         assert!(
             started.elapsed() < Duration::from_secs(10),
             "{:?}",
@@ -355,7 +320,7 @@ fn host_processes_are_out_of_reach() {
 #[test]
 fn the_program_is_pid_2_under_an_init_of_its_own() {
     for user in USERS {
-        let output = sh("echo $$ $PPID", user).output_in(&PID).unwrap();
+        let output = shell("echo $$ $PPID", user).output_in(&PID).unwrap();
         assert_eq!(output.stdout, b"2 1\n", "{user:?}: {output:?}");
     }
 }
@@ -365,7 +330,7 @@ fn a_fresh_proc_shows_only_the_namespaces_processes() {
     for user in USERS {
         // sh, pid 2 under init, lists /proc without starting another process.
         let script = "echo $$; for pid in /proc/[0-9]*; do echo ${pid#/proc/}; done";
-        let output = sh(script, user).output_in(&SANDBOX).unwrap();
+        let output = shell(script, user).output_in(&SANDBOX).unwrap();
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
             "2\n1\n2\n",
@@ -376,7 +341,7 @@ fn a_fresh_proc_shows_only_the_namespaces_processes() {
 
 #[test]
 fn namespace_as_switches_ids_in_the_programs_process() {
-    if !mountns_support::root_or_skip("namespace_as switches to uid 65534, which needs root") {
+    if !root_or_skip("namespace_as switches to uid 65534, which needs root") {
         return;
     }
     let output = Command::new("/bin/sh")
@@ -403,7 +368,7 @@ fn namespace_enter_refuses_a_pid_table_and_names_what_works() {
     }
     // As root, for the same reason; without root, because switching ids needs it.
     let error = PID.enter_as(&mountns::Ids::new(65534, 65534)).unwrap_err();
-    let step = if mountns_support::is_root() {
+    let step = if is_root() {
         Step::PidNamespace
     } else {
         Step::Ids
@@ -455,7 +420,7 @@ fn other_namespaces_are_new_and_the_host_name_is_the_tables() {
         .map(|kind| format!("readlink /proc/self/ns/{kind}; "))
         .concat();
     for user in USERS {
-        let output = sh(&format!("{script} uname -n"), user)
+        let output = shell(&format!("{script} uname -n"), user)
             .output_in(&OTHERS)
             .unwrap();
         assert!(output.status.success(), "{user:?}: {output:?}");
@@ -520,7 +485,7 @@ fn a_program_missing_inside_is_named() {
 #[test]
 fn an_error_of_pid_1_reaches_the_caller_whole() {
     for user in USERS {
-        let error = sh("true", user).status_in(&MISSING_SOURCE).unwrap_err();
+        let error = shell("true", user).status_in(&MISSING_SOURCE).unwrap_err();
         assert_eq!(
             error.to_string(),
             "mountns: bind \"/tmp/mountns-processes/no-such-source\" on \"/data\": open \
@@ -532,7 +497,7 @@ fn an_error_of_pid_1_reaches_the_caller_whole() {
             .and_then(|e| e.downcast_ref::<mountns::Error>());
         assert_eq!(inner.map(mountns::Error::step), Some(Step::Source));
         // std's route: the errno, and the message on the child's stderr.
-        let output = sh("true", user)
+        let output = shell("true", user)
             .stderr(Stdio::piped())
             .namespace(&MISSING_SOURCE)
             .output();
@@ -560,7 +525,7 @@ fn nothing_of_the_caller_or_of_entering_is_left_open() {
                   grep -E ' /(data|oldroot|newroot|stage) ' /proc/self/mountinfo; \
                   grep ' /etc/box ' /proc/self/mountinfo | cut -d' ' -f4; cat >/dev/null";
     for user in USERS {
-        let mut child = sh(script, user)
+        let mut child = shell(script, user)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn_in(&SANDBOX)
@@ -591,8 +556,7 @@ fn nothing_of_the_caller_or_of_entering_is_left_open() {
         let init = fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id())).unwrap();
         let init: u32 = init.trim().parse().unwrap();
         // Pid 1 is not dumpable: only root may list its descriptors.
-        let pids = if mountns_support::root_or_skip("pid 1's descriptors, which only root may list")
-        {
+        let pids = if root_or_skip("pid 1's descriptors, which only root may list") {
             vec![child.id(), init]
         } else {
             vec![child.id()]
@@ -647,7 +611,7 @@ fn pid_1_shows_nothing_of_the_caller() {
         );
     }
     // namespace_as: pid 1 takes the program's ids too.
-    if !mountns_support::root_or_skip("namespace_as, which switches to uid 65534") {
+    if !root_or_skip("namespace_as, which switches to uid 65534") {
         return;
     }
     let output = peek()
@@ -668,7 +632,7 @@ fn pid_1_reaps_orphans() {
                   case $line in *'(sleep) S 1 '*) echo orphan;; esac; done; \
                   sleep 1.5; cat /proc/[0-9]*/stat | grep -c ') Z '";
     for user in USERS {
-        let output = sh(script, user).output_in(&SANDBOX).unwrap();
+        let output = shell(script, user).output_in(&SANDBOX).unwrap();
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
             "orphan\n0\n",
@@ -719,7 +683,7 @@ fn only_a_new_session_keeps_kill_0_from_the_callers_process_group() {
             victim.arg("30").process_group(0);
             let mut victim = as_user(&mut victim, user).spawn().unwrap();
             let group = victim.id().try_into().unwrap();
-            let status = sh("kill -KILL 0", user)
+            let status = shell("kill -KILL 0", user)
                 .process_group(group)
                 .status_in(ns)
                 .unwrap();

@@ -13,11 +13,10 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use mountns::{CommandExt, Params, namespace};
-use mountns_support::{USERS, User, as_user};
+use mountns_support::{
+    ROLE, USERS, User, alone, as_user, described, rerun, role, root_or_skip, this_binary,
+};
 
-/// What this process is: unset in the test harness; `outer` in the shared outer
-/// namespace; `launcher` for a process started there that enters a namespace.
-const ROLE: &str = "MOUNTNS_PROPAGATION_ROLE";
 /// The mount namespace of the test process, which the outer one must not be.
 const HOST_NS: &str = "MOUNTNS_PROPAGATION_HOST_NS";
 const FIXTURES: &str = "/tmp/mountns-propagation";
@@ -54,28 +53,9 @@ fn mount_namespace() -> String {
         .to_owned()
 }
 
-/// Runs this test again, with `role`, under `command`.
-fn rerun(mut command: Command, role: &str) -> Output {
-    command
-        .env(ROLE, role)
-        .env(HOST_NS, mount_namespace())
-        .output()
-        .unwrap()
-}
-
-fn this_test() -> Command {
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    command.args(["--exact", TEST, "--nocapture", "--test-threads=1"]);
-    command
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+/// Runs `command`, which runs this test again, telling it the host's mount namespace.
+fn again(mut command: Command) -> Output {
+    command.env(HOST_NS, mount_namespace()).output().unwrap()
 }
 
 /// The mount points (field 5) of a mountinfo text.
@@ -88,12 +68,14 @@ fn mountpoints(mountinfo: &str) -> Vec<&str> {
 
 #[test]
 fn no_mount_propagates_out_of_a_shared_root() {
-    match std::env::var(ROLE).as_deref() {
-        Ok("outer") => return outer(),
-        Ok("launcher") => return launcher(),
+    // Its roles: `outer` in the shared outer namespace; `launcher` for a process
+    // started there that enters a namespace.
+    match role().as_deref() {
+        Some("outer") => return outer(),
+        Some("launcher") => return launcher(),
         _ => {}
     }
-    if !mountns_support::root_or_skip("it makes `/` shared in a mount namespace of root's") {
+    if !root_or_skip("it makes `/` shared in a mount namespace of root's") {
         return;
     }
     let host = mountinfo();
@@ -132,18 +114,19 @@ fn no_mount_propagates_out_of_a_shared_root() {
         .args(["--mount", "--propagation", "private", "--", "sh", "-c"])
         .arg("mount --make-rshared / && exec \"$@\"")
         .arg("sh")
-        .arg(std::env::current_exe().unwrap())
-        .args(["--exact", TEST, "--nocapture", "--test-threads=1"]);
-    let output = rerun(unshare, "outer");
+        .arg(this_binary())
+        .args(alone(TEST))
+        .env(ROLE, "outer");
+    let output = again(unshare);
     let _ = fs::remove_dir_all(FIXTURES);
-    assert!(output.status.success(), "{}", text(&output));
+    assert!(output.status.success(), "{}", described(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
     for line in [
         "control propagated",
         "Root: nothing propagated",
         "Nobody: nothing propagated",
     ] {
-        assert!(stdout.contains(line), "{line}: {}", text(&output));
+        assert!(stdout.contains(line), "{line}: {}", described(&output));
     }
     println!("{stdout}");
     assert_eq!(mountinfo(), host, "the host's mounts changed");
@@ -165,19 +148,19 @@ fn outer() {
     assert!(root.contains(" shared:"), "/ is not shared: {root}");
     for user in USERS {
         let before = mountinfo();
-        let mut launcher = this_test();
+        let mut launcher = rerun(this_binary(), TEST, "launcher");
         as_user(&mut launcher, user);
-        let output = rerun(launcher, "launcher");
-        assert!(output.status.success(), "{user:?}: {}", text(&output));
+        let output = again(launcher);
+        assert!(output.status.success(), "{user:?}: {}", described(&output));
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(
             stdout.contains("layer\nentered\n"),
             "{user:?}: {}",
-            text(&output)
+            described(&output)
         );
         if user == User::Root {
             // The child mounted a tmpfs of its own on /box/mnt, a shared mount's copy.
-            assert!(stdout.contains("inner mount\n"), "{}", text(&output));
+            assert!(stdout.contains("inner mount\n"), "{}", described(&output));
         }
         assert_eq!(mountinfo(), before, "{user:?}: a mount propagated out");
         println!("{user:?}: nothing propagated");

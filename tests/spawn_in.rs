@@ -8,7 +8,10 @@ use std::io;
 use std::process::{Command, Stdio};
 
 use mountns::{CommandExt, Ids, Namespace, Step, namespace};
-use mountns_support::{Fixture, USERS, User, as_user, launcher, where_user_namespaces_are_refused};
+use mountns_support::{
+    Fixture, USERS, User, as_user, fixed_fixtures, launcher, rerun_line, role, root_or_skip,
+    where_user_namespaces_are_refused,
+};
 
 /// Host files the declarations below name.
 const FIXTURES: &str = "/tmp/mountns-spawn-in";
@@ -55,7 +58,7 @@ impl Method {
 }
 
 fn fixtures() {
-    mountns_support::fixed_fixtures(FIXTURES, "a-directory", "a-file");
+    fixed_fixtures(FIXTURES, "a-directory", "a-file");
 }
 
 /// Runs `program` in `ns` as each user with each method, expecting an error each time:
@@ -168,7 +171,7 @@ fn a_missing_program_is_named() {
 
 #[test]
 fn the_as_forms_report_the_same() {
-    if !mountns_support::root_or_skip("the _in_as forms switch to uid 65534") {
+    if !root_or_skip("the _in_as forms switch to uid 65534") {
         return;
     }
     fixtures();
@@ -230,17 +233,17 @@ fn launch() {
 
 #[test]
 fn refused_user_namespaces_are_reported() {
-    if std::env::var_os("MOUNTNS_SPAWN_IN_LAUNCH").is_some() {
+    if role().as_deref() == Some("launch") {
         return launch();
     }
-    if !mountns_support::root_or_skip("it makes a user namespace that refuses others, as root") {
+    if !root_or_skip("it makes a user namespace that refuses others, as root") {
         return;
     }
     let fixture = Fixture::new();
-    let launcher = launcher(&fixture);
-    let run = format!(
-        "env MOUNTNS_SPAWN_IN_LAUNCH=1 {launcher} --exact refused_user_namespaces_are_reported \
-         --nocapture"
+    let run = rerun_line(
+        &launcher(&fixture),
+        "refused_user_namespaces_are_reported",
+        "launch",
     );
     for user in USERS {
         // Root without CAP_SYS_ADMIN takes the unprivileged route, a user namespace.

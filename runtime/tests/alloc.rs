@@ -80,7 +80,7 @@ fn armed_command(script: &str, user: User) -> Command {
 fn entering_allocates_nothing() {
     let layers = Layers::at("/tmp/mountns-runtime/alloc");
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/opt/u/" ["/tmp/mountns-runtime/alloc/a/", "/tmp/mountns-runtime/alloc/b/", tmpfs];
         bind "/opt/u/inner/" "/tmp/mountns-runtime/alloc/c/";
         bind "/work/" tmpfs("size=1m");
@@ -104,7 +104,7 @@ fn entering_allocates_nothing() {
 #[test]
 fn entering_a_sandbox_allocates_nothing() {
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         proc "/proc/";
         dev "/dev/";
         file "/etc/hostname" "box\n";
@@ -128,7 +128,7 @@ fn entering_a_sandbox_allocates_nothing() {
 fn entering_with_run_time_sources_allocates_nothing() {
     let layers = Layers::at("/tmp/mountns-runtime/alloc-params");
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/opt/u/" [param(TOP), "/tmp/mountns-runtime/alloc-params/b/", tmpfs];
         bind ro "/data/" param(DATA);
     };
@@ -169,7 +169,7 @@ fn checking_the_hidden_paths_allocates_nothing() {
     let layers = Layers::at("/tmp/mountns-runtime/alloc-hidden");
     std::os::unix::fs::symlink("a", layers.fixture.path("link")).unwrap();
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/opt/u/" [param(TOP), "/tmp/mountns-runtime/alloc-hidden/b/", tmpfs];
         bind ro "/data/" "/tmp/mountns-runtime/alloc-hidden/c/";
         assert hidden ["/tmp/mountns-runtime/alloc-hidden/a/", "/home/", "/root/"];
@@ -199,7 +199,7 @@ fn checking_the_hidden_paths_allocates_nothing() {
 fn failing_to_enter_allocates_nothing() {
     let fixture = Fixture::at("/tmp/mountns-runtime/alloc-missing");
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/opt/x/" "/tmp/mountns-runtime/alloc-missing/missing";
     };
     for user in USERS {
@@ -235,7 +235,7 @@ fn entering_a_pid_table_allocates_nothing() {
     // Every setting at once: a pid namespace (three processes), a network namespace
     // with lo brought up, a host name and a new session.
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         unshare [pid, net, ipc];
         hostname "box";
         new_session;
@@ -262,7 +262,7 @@ fn entering_with_landlock_limits_and_a_timeout_allocates_nothing() {
     // The ruleset of every kind of mount, TCP ports, limits and a time limit: pid 1
     // waits with a deadline.
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         proc "/proc/";
         dev "/dev/";
         file "/etc/hostname" "box\n";
@@ -294,7 +294,7 @@ fn modes_files_descriptors_persistent_unions_and_pid_1_allocate_nothing() {
     // host's upper and work directories, and the program as pid 1.
     let fixture = Fixture::at("/tmp/mountns-runtime/alloc-features");
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         dir "/var/tmp/" mode(1777);
         bind "/t/" tmpfs;
         dir "/t/a/b/" mode(0700);

@@ -10,7 +10,7 @@ use mountns_support::*;
 namespace! {
     /// A fresh /dev; the host's /proc for the links into /proc/self/fd.
     static DEV = {
-        include mountns_support::BASE;
+        include BASE;
         dev "/dev/";
         bind "/proc/";
     };
@@ -150,7 +150,7 @@ fn mountinfo_shows_the_flags() {
 #[test]
 fn entries_under_dev_are_made_in_its_tmpfs() {
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         dev "/dev/";
         bind "/dev/custom/" tmpfs;
         dir "/dev/empty/";

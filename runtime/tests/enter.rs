@@ -23,7 +23,7 @@ fn mountpoints(mountinfo: &str) -> Vec<&str> {
 fn bind_shows_host_files_and_nothing_else() {
     let _layers = Layers::at("/tmp/mountns-runtime/bind");
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/opt/data/" "/tmp/mountns-runtime/bind/a/";
     };
     for (user, run) in each_user(ns, "cat /opt/data/a.txt; ls /; id -u; id -g", 0, "") {
@@ -38,7 +38,7 @@ fn read_only_bind_is_read_only_with_its_submounts() {
     let layers = Layers::at("/tmp/mountns-runtime/read-only-bind");
     // The host's /dev has submounts (/dev/pts, /dev/shm): they must be read-only too.
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind ro dev "/dev/";
         bind ro "/opt/ro/" "/tmp/mountns-runtime/read-only-bind/a/";
         bind "/proc/";
@@ -69,7 +69,7 @@ fn read_only_bind_is_read_only_with_its_submounts() {
 #[test]
 fn tmpfs_is_writable_and_honours_its_size() {
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/scratch/" tmpfs("size=1m");
     };
     let script = "echo hi > /scratch/a && cat /scratch/a; \
@@ -94,7 +94,7 @@ fn writable_union_keeps_writes_off_the_host_and_hides_its_upper() {
     let layers = Layers::at("/tmp/mountns-runtime/writable");
     layers.fixture.share("a/both.txt");
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/opt/u/" ["/tmp/mountns-runtime/writable/a/", "/tmp/mountns-runtime/writable/b/", tmpfs];
         bind "/proc/";
     };
@@ -124,7 +124,7 @@ fn writable_union_keeps_writes_off_the_host_and_hides_its_upper() {
 fn file_bind() {
     let _layers = Layers::at("/tmp/mountns-runtime/file-bind");
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/etc/motd" "/tmp/mountns-runtime/file-bind/file.txt";
     };
     each_user_sees(ns, "cat /etc/motd; ls /etc", "file\nmotd\n");
@@ -137,7 +137,7 @@ fn file_bind_over_a_symlink_covers_the_link() {
     let layers = Layers::at("/tmp/mountns-runtime/file-over-link");
     std::os::unix::fs::symlink("/nowhere/file", layers.fixture.path("a/link")).unwrap();
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/opt/u/" ["/tmp/mountns-runtime/file-over-link/a/", "/tmp/mountns-runtime/file-over-link/b/", tmpfs];
         bind "/opt/u/link" "/tmp/mountns-runtime/file-over-link/file.txt";
     };
@@ -154,7 +154,7 @@ fn bind_nested_in_a_union_finds_its_mountpoint_in_the_skeleton() {
 fn mounts_nested_in_a_tmpfs_get_their_mountpoints_created() {
     let _layers = Layers::at("/tmp/mountns-runtime/in-tmpfs");
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/work/" tmpfs;
         bind "/work/deep/data/" "/tmp/mountns-runtime/in-tmpfs/c/";
         bind "/work/f.txt" "/tmp/mountns-runtime/in-tmpfs/file.txt";
@@ -244,7 +244,7 @@ fn current_dir_is_kept_inside_or_falls_back_to_root() {
     let layers = Layers::at("/tmp/mountns-runtime/cwd");
     // The fixture is bound at its own path, so the directory exists inside.
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/tmp/mountns-runtime/cwd/a/";
     };
     for user in USERS {
@@ -273,7 +273,7 @@ fn no_fd_leaks_into_the_namespace() {
     // (sources, mountpoints, detached trees, tmpfs and overlay contexts) is made.
     let layers = Layers::at("/tmp/mountns-runtime/fds");
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/proc/";
         bind "/opt/u/" ["/tmp/mountns-runtime/fds/a/", "/tmp/mountns-runtime/fds/b/", tmpfs];
         bind "/opt/r/" ["/tmp/mountns-runtime/fds/a/", "/tmp/mountns-runtime/fds/b/"];
@@ -330,7 +330,7 @@ fn host_mountinfo_is_unchanged() {
     let before = fs::read_to_string("/proc/self/mountinfo").unwrap();
     let _layers = Layers::at("/tmp/mountns-runtime/host-mountinfo");
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind ro "/dev/";
         bind "/opt/u/" ["/tmp/mountns-runtime/host-mountinfo/a/", "/tmp/mountns-runtime/host-mountinfo/b/", tmpfs];
         bind "/opt/u/inner/" "/tmp/mountns-runtime/host-mountinfo/c/";
@@ -346,7 +346,7 @@ fn host_mountinfo_is_unchanged() {
 fn missing_source_is_named() {
     let layers = Layers::at("/tmp/mountns-runtime/missing");
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/opt/x/" "/tmp/mountns-runtime/missing/missing";
     };
     let stderr = "mountns: bind \"/tmp/mountns-runtime/missing/missing\" on \"/opt/x\": \
@@ -358,7 +358,7 @@ fn missing_source_is_named() {
 fn file_as_union_member_is_refused() {
     let layers = Layers::at("/tmp/mountns-runtime/file-in-union");
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/opt/u/" ["/tmp/mountns-runtime/file-in-union/a/", "/tmp/mountns-runtime/file-in-union/file.txt"];
     };
     let stderr = format!(
@@ -372,7 +372,7 @@ fn file_as_union_member_is_refused() {
 fn file_on_a_directory_mountpoint_is_refused() {
     let layers = Layers::at("/tmp/mountns-runtime/file-on-dir");
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/opt/x/" "/tmp/mountns-runtime/file-on-dir/file.txt";
     };
     let stderr = format!(
@@ -392,7 +392,7 @@ fn symlinked_mountpoint_is_refused() {
     let outside = layers.fixture.dir("outside");
     std::os::unix::fs::symlink(&outside, layers.fixture.path("a/link")).unwrap();
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/opt/" "/tmp/mountns-runtime/symlinked/a/";
         bind "/opt/link/" "/tmp/mountns-runtime/symlinked/c/";
     };
@@ -421,7 +421,7 @@ fn unions_take_one_layer_at_a_time_on_new_kernels() {
     }
     let layers = Layers::at("/tmp/mountns-runtime/one-at-a-time");
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/opt/u/" ["/tmp/mountns-runtime/one-at-a-time/a/", "/tmp/mountns-runtime/one-at-a-time/b/", tmpfs];
         bind "/proc/";
     };

@@ -18,7 +18,7 @@ fn copy(fixture: &Fixture, program: &str, name: &str, mode: u32) {
 
 #[test]
 fn a_device_node_in_a_bound_directory_opens_only_with_dev() {
-    if !mountns_support::root_or_skip("only root makes a device node") {
+    if !root_or_skip("only root makes a device node") {
         return;
     }
     let fixture = Fixture::at("/tmp/mountns-runtime/flags-dev");
@@ -28,7 +28,7 @@ fn a_device_node_in_a_bound_directory_opens_only_with_dev() {
     assert!(made.unwrap().success());
     fs::set_permissions(&null, fs::Permissions::from_mode(0o666)).unwrap();
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/plain/" "/tmp/mountns-runtime/flags-dev/";
         bind ro "/read-only/" "/tmp/mountns-runtime/flags-dev/";
         bind dev "/dev-ok/" "/tmp/mountns-runtime/flags-dev/";
@@ -61,7 +61,7 @@ fn a_setuid_program_in_a_bound_directory_gains_nothing() {
     // Owned by root, set-uid.
     copy(&fixture, "/usr/bin/id", "id", 0o4755);
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/s/" "/tmp/mountns-runtime/flags-setuid/";
         bind "/proc/";
     };
@@ -83,7 +83,7 @@ fn noexec_makes_executing_fail() {
     let fixture = Fixture::at("/tmp/mountns-runtime/flags-noexec");
     copy(&fixture, "/usr/bin/true", "prog", 0o755);
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/y/" "/tmp/mountns-runtime/flags-noexec/";
         bind noexec "/x/" "/tmp/mountns-runtime/flags-noexec/";
         bind noexec "/t/" tmpfs;
@@ -103,7 +103,7 @@ fn noexec_makes_executing_fail() {
 fn every_mount_is_nosuid_and_nodev_unless_declared() {
     let _layers = Layers::at("/tmp/mountns-runtime/flags-every");
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/b/" "/tmp/mountns-runtime/flags-every/a/";
         bind ro "/r/" "/tmp/mountns-runtime/flags-every/a/";
         bind "/t/" tmpfs;
@@ -139,7 +139,7 @@ fn every_mount_is_nosuid_and_nodev_unless_declared() {
 fn display_prints_the_flags_each_mount_gets() {
     let _layers = Layers::at("/tmp/mountns-runtime/flags-display");
     static SHOWN: &mountns::Namespace = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/b/" "/tmp/mountns-runtime/flags-display/a/";
         bind ro noexec "/r/" "/tmp/mountns-runtime/flags-display/a/";
         bind dev "/d/" "/tmp/mountns-runtime/flags-display/c/";

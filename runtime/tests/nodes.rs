@@ -71,7 +71,7 @@ fn links_and_dirs_on_a_union_on_the_root() {
 #[test]
 fn links_and_dirs_in_a_tmpfs() {
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/t/" tmpfs;
         dir "/t/d/e/";
         symlink "/t/a/l" "../d";
@@ -86,7 +86,7 @@ fn links_dirs_and_files_in_a_writable_union() {
     let fixture = Fixture::at("/tmp/mountns-runtime/nodes-union");
     fixture.file("layer/host.txt", "host\n");
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/w/" ["/tmp/mountns-runtime/nodes-union/layer/", tmpfs];
         dir "/w/new/sub/";
         file "/w/f" "declared\n";
@@ -100,7 +100,7 @@ fn links_dirs_and_files_in_a_writable_union() {
 #[test]
 fn a_dir_in_the_new_root_is_read_only() {
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         dir "/var/tmp/";
     };
     let script = "test -d /var/tmp && echo dir; touch /var/tmp/x 2>&1 | grep -c Read-only";
@@ -116,7 +116,7 @@ fn files_hold_their_content_read_only_even_for_root() {
     fixture.file("host/conf", "host\n");
     fixture.file("host/other", "other\n");
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         file "/etc/hostname" "box\n";
         bind "/h/" "/tmp/mountns-runtime/nodes-files/host/";
         file "/h/conf" "inside\n";
@@ -154,7 +154,7 @@ fn a_link_planted_on_the_way_is_refused_never_followed() {
     let cases = [
         (
             namespace! {
-                include mountns_support::BASE;
+                include BASE;
                 bind "/w/" ["/tmp/mountns-runtime/planted/layer/", tmpfs];
                 dir "/w/a/b/";
             },
@@ -163,7 +163,7 @@ fn a_link_planted_on_the_way_is_refused_never_followed() {
         ),
         (
             namespace! {
-                include mountns_support::BASE;
+                include BASE;
                 bind "/w/" ["/tmp/mountns-runtime/planted/layer/", tmpfs];
                 symlink "/w/a/l" "x";
             },
@@ -172,7 +172,7 @@ fn a_link_planted_on_the_way_is_refused_never_followed() {
         ),
         (
             namespace! {
-                include mountns_support::BASE;
+                include BASE;
                 bind "/w/" ["/tmp/mountns-runtime/planted/layer/", tmpfs];
                 file "/w/a/f" "x";
             },
@@ -181,7 +181,7 @@ fn a_link_planted_on_the_way_is_refused_never_followed() {
         ),
         (
             namespace! {
-                include mountns_support::BASE;
+                include BASE;
                 bind "/w/" ["/tmp/mountns-runtime/planted/layer/", tmpfs];
                 dir "/w/a/";
             },
@@ -190,7 +190,7 @@ fn a_link_planted_on_the_way_is_refused_never_followed() {
         ),
         (
             namespace! {
-                include mountns_support::BASE;
+                include BASE;
                 bind "/w/" ["/tmp/mountns-runtime/planted/layer/", tmpfs];
                 symlink "/w/f" "x";
             },
@@ -203,7 +203,7 @@ fn a_link_planted_on_the_way_is_refused_never_followed() {
     }
     // A file over the planted link covers the link; what it pointed to is untouched.
     let ns = namespace! {
-        include mountns_support::BASE;
+        include BASE;
         bind "/w/" ["/tmp/mountns-runtime/planted/layer/", tmpfs];
         file "/w/f" "declared\n";
     };

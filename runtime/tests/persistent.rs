@@ -32,14 +32,14 @@ fn names_with_quotes_colons_commas_and_backslashes() {
 namespace! {
     /// A union with the host's upper and work directories named in the table, per user.
     static IN_USE_ROOT = {
-        include mountns_support::BASE;
+        include BASE;
         bind "/x/" [
             "/tmp/mountns-runtime/in-use-Root/lower/",
             upper("/tmp/mountns-runtime/in-use-Root/upper/", "/tmp/mountns-runtime/in-use-Root/work/")
         ];
     };
     static IN_USE_NOBODY = {
-        include mountns_support::BASE;
+        include BASE;
         bind "/x/" [
             "/tmp/mountns-runtime/in-use-Nobody/lower/",
             upper("/tmp/mountns-runtime/in-use-Nobody/upper/", "/tmp/mountns-runtime/in-use-Nobody/work/")
@@ -49,7 +49,7 @@ namespace! {
     /// A tmpfs nested in a persistent union: its mountpoint comes from the skeleton,
     /// the lowest layer, unless the upper holds something there.
     static NESTED = {
-        include mountns_support::BASE;
+        include BASE;
         bind "/x/" [param(TOP), upper(param(UPPER), param(WORK))];
         bind "/x/nested/" tmpfs;
     };
@@ -180,9 +180,8 @@ fn what_overlayfs_refuses_as_an_upper_is_named() {
     // Re-run under `unshare -m`, whose shell mounts an overlay (an upper on it is
     // refused) and a tmpfs (a work directory on it is on another mount) in that
     // namespace only.
-    const ROLE: &str = "MOUNTNS_PERSISTENT_REFUSED";
     let root = "/tmp/mountns-runtime/refused";
-    if std::env::var_os(ROLE).is_some() {
+    if role().as_deref() == Some("overlayfs-refuses") {
         for user in USERS {
             let base = Params::new().set("TOP", format!("{root}/lower"));
             let params = base
@@ -236,13 +235,9 @@ fn what_overlayfs_refuses_as_an_upper_is_named() {
             &setup,
             "sh",
         ])
-        .arg(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "what_overlayfs_refuses_as_an_upper_is_named",
-            "--nocapture",
-        ])
-        .env(ROLE, "1")
+        .arg(this_binary())
+        .args(alone("what_overlayfs_refuses_as_an_upper_is_named"))
+        .env(ROLE, "overlayfs-refuses")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);

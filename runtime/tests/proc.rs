@@ -8,7 +8,7 @@ use mountns_support::*;
 
 namespace! {
     static PROC = {
-        include mountns_support::BASE;
+        include BASE;
         proc "/proc/";
     };
 

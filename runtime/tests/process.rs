@@ -1,7 +1,7 @@
 //! `Namespace::exec` (with and without a pid namespace) and entering from a
 //! multithreaded process: both need a process of their own, so this test has its own
-//! `main()` (no harness, no test threads) and runs itself as a child with
-//! `MOUNTNS_TEST_ROLE` set.
+//! `main()` (no harness, no test threads) and runs itself as a child in a role
+//! (`ROLE`).
 
 use std::env;
 use std::fs;
@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 
 use mountns::namespace;
 use mountns_runtime::Step;
-use mountns_support::{BASE, Fixture, Run, USERS, User, as_user};
-
-const ROLE: &str = "MOUNTNS_TEST_ROLE";
+use mountns_support::{
+    BASE, Fixture, ROLE, Run, USERS, User, as_user, kill, processes_marked, role, run_tests,
+    this_binary, within,
+};
 
 /// The script that the `exec-pid` role runs.
 const SCRIPT: &str = "MOUNTNS_TEST_SCRIPT";
@@ -93,23 +94,23 @@ namespace! {
 }
 
 fn main() {
-    match env::var(ROLE).as_deref() {
-        Ok("threaded") => threaded(),
-        Ok("exec") => exec(false),
-        Ok("exec-missing") => exec(true),
-        Ok("exec-pid") => exec_pid(),
-        Ok("exec-landlock") => exec_landlock(),
-        Ok("session-leader") => session_leader(),
-        Ok("caps-exec") => caps_exec(),
-        Ok("caps-enter") => caps_enter(),
-        Ok("exec-policy") => exec_policy(false),
-        Ok("exec-policy-pid") => exec_policy(true),
-        Ok("exec-start") => {
+    match role().as_deref() {
+        Some("threaded") => threaded(),
+        Some("exec") => exec(false),
+        Some("exec-missing") => exec(true),
+        Some("exec-pid") => exec_pid(),
+        Some("exec-landlock") => exec_landlock(),
+        Some("session-leader") => session_leader(),
+        Some("caps-exec") => caps_exec(),
+        Some("caps-enter") => caps_enter(),
+        Some("exec-policy") => exec_policy(false),
+        Some("exec-policy-pid") => exec_policy(true),
+        Some("exec-start") => {
             let error = EXEC_START.exec(&["sh", "-c", "pwd; env | sort"]);
             println!("{error}");
             std::process::exit(3);
         }
-        Ok("exec-missing-source") => exec_missing_source(),
+        Some("exec-missing-source") => exec_missing_source(),
         _ => {
             let tests = [
                 (
@@ -158,7 +159,7 @@ fn main() {
                 ),
                 ("exec_errors_carry_the_entry", exec_errors_carry_the_entry),
             ];
-            mountns_support::run_tests(&tests);
+            run_tests(&tests);
         }
     }
 }
@@ -193,7 +194,7 @@ fn exec(missing: bool) {
 /// environment (`env clear;`, `env "NAME" "value";`).
 fn exec_starts_the_program_where_and_with_what_the_table_says() {
     for user in USERS {
-        let mut command = Command::new(env::current_exe().unwrap());
+        let mut command = Command::new(this_binary());
         command.env(ROLE, "exec-start").env("FROM_THE_CALLER", "1");
         let output = as_user(&mut command, user).output().unwrap();
         assert!(output.status.success(), "{user:?}: {output:?}");
@@ -252,7 +253,7 @@ fn exec_policy(pid: bool) {
 fn exec_installs_the_syscall_policy() {
     for user in USERS {
         for role in ["exec-policy", "exec-policy-pid"] {
-            let mut command = Command::new(env::current_exe().unwrap());
+            let mut command = Command::new(this_binary());
             command.env(ROLE, role);
             let output = as_user(&mut command, user).output().unwrap();
             assert!(output.status.success(), "{user:?} {role}: {output:?}");
@@ -352,7 +353,7 @@ fn exec_landlock() {
 
 /// Starts the `exec-pid` role with `script` as `user`, its stdout piped.
 fn exec_pid_child(script: &str, user: User) -> std::process::Child {
-    let mut command = Command::new(env::current_exe().unwrap());
+    let mut command = Command::new(this_binary());
     command.env(ROLE, "exec-pid").env(SCRIPT, script);
     as_user(&mut command, user)
         .stdout(Stdio::piped())
@@ -361,7 +362,7 @@ fn exec_pid_child(script: &str, user: User) -> std::process::Child {
 }
 
 fn child(role: &str, user: User) -> Run {
-    let mut command = Command::new(env::current_exe().unwrap());
+    let mut command = Command::new(this_binary());
     command.env(ROLE, role);
     let output = as_user(&mut command, user).output().unwrap();
     Run {
@@ -375,7 +376,7 @@ fn exec_runs_the_program_inside() {
     let fixture = Fixture::at("/tmp/mountns-runtime/exec");
     fixture.file("data/a.txt", "A\n");
     for user in USERS {
-        let mut command = Command::new(env::current_exe().unwrap());
+        let mut command = Command::new(this_binary());
         command.env(ROLE, "exec");
         let output = as_user(&mut command, user).output().unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);
@@ -388,7 +389,7 @@ fn exec_reports_a_missing_program() {
     let fixture = Fixture::at("/tmp/mountns-runtime/exec");
     fixture.dir("data");
     for user in USERS {
-        let mut command = Command::new(env::current_exe().unwrap());
+        let mut command = Command::new(this_binary());
         command.env(ROLE, "exec-missing");
         let output = as_user(&mut command, user).output().unwrap();
         assert_eq!(output.status.code(), Some(3), "{user:?}: {output:?}");
@@ -440,35 +441,10 @@ fn exec_with_a_pid_namespace_passes_signals_on() {
     for user in USERS {
         let script = "trap 'exit 42' TERM; echo ready; while :; do sleep 0.02; done";
         let mut child = exec_pid_ready(script, user);
-        let pid = rustix::process::Pid::from_raw(child.id().try_into().unwrap()).unwrap();
-        rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+        kill(&child, rustix::process::Signal::TERM);
         let status = child.wait().unwrap();
         assert_eq!(status.code(), Some(42), "{user:?}: {status}");
     }
-}
-
-/// How many host processes have `marker` in their command line.
-fn marked(marker: &str) -> usize {
-    fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter(|entry| {
-            fs::read(entry.path().join("cmdline"))
-                .is_ok_and(|line| String::from_utf8_lossy(&line).contains(marker))
-        })
-        .count()
-}
-
-/// Whether `done` holds within `limit`.
-fn within(limit: Duration, done: impl Fn() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    while !done() {
-        if Instant::now() > deadline {
-            return false;
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
-    true
 }
 
 fn killing_the_exec_process_kills_the_program_and_its_children() {
@@ -478,15 +454,17 @@ fn killing_the_exec_process_kills_the_program_and_its_children() {
         let mut child = exec_pid_ready(&script, user);
         // sh and its two sleeps.
         assert!(
-            within(Duration::from_secs(5), || marked(&marker) == 3),
+            within(Duration::from_secs(5), || processes_marked(&marker).len()
+                == 3),
             "{user:?}"
         );
         child.kill().unwrap();
         child.wait().unwrap();
         assert!(
-            within(Duration::from_secs(1), || marked(&marker) == 0),
-            "{user:?}: {} left",
-            marked(&marker)
+            within(Duration::from_secs(1), || processes_marked(&marker)
+                .is_empty()),
+            "{user:?}: left: {:?}",
+            processes_marked(&marker)
         );
     }
 }
@@ -494,7 +472,7 @@ fn killing_the_exec_process_kills_the_program_and_its_children() {
 fn a_group_leader_cannot_enter_a_new_session_in_place() {
     use std::os::unix::process::CommandExt as _;
     for user in USERS {
-        let mut command = Command::new(env::current_exe().unwrap());
+        let mut command = Command::new(this_binary());
         command.env(ROLE, "session-leader").process_group(0);
         let output = as_user(&mut command, user).output().unwrap();
         assert!(output.status.success(), "{user:?}: {output:?}");
@@ -513,7 +491,7 @@ fn exec_applies_landlock_the_limits_and_the_time_limit() {
     let fixture = Fixture::at("/tmp/mountns-runtime/exec");
     fixture.file("policy/secret", "secret\n");
     let policy = |script: &str, user: User| {
-        let mut command = Command::new(env::current_exe().unwrap());
+        let mut command = Command::new(this_binary());
         command.env(ROLE, "exec-landlock").env(SCRIPT, script);
         as_user(&mut command, user).output().unwrap()
     };
@@ -537,6 +515,6 @@ fn exec_applies_landlock_the_limits_and_the_time_limit() {
         );
         assert!(EXEC_POLICY.timed_out(output.status), "{user:?}");
         assert!(started.elapsed() < Duration::from_millis(1500), "{user:?}");
-        assert_eq!(marked(&marker), 0, "{user:?}");
+        assert_eq!(processes_marked(&marker).len(), 0, "{user:?}");
     }
 }

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use mountns::{CommandExt as _, Step, namespace};
 use mountns_runtime::fault;
-use mountns_support::{USERS, User};
+use mountns_support::{USERS, User, as_user, processes_marked};
 
 namespace! {
     /// Every process-wide setting: three processes, and each step of theirs.
@@ -47,15 +47,8 @@ const CASES: [(Step, u16, &str); 11] = [
 fn command(user: User, marker: &str) -> Command {
     let mut command = Command::new("/bin/sleep");
     command.arg(marker);
-    mountns_support::as_user(&mut command, user);
+    as_user(&mut command, user);
     command
-}
-
-fn running(marker: &str) -> bool {
-    fs::read_dir("/proc").unwrap().flatten().any(|entry| {
-        fs::read(entry.path().join("cmdline"))
-            .is_ok_and(|line| String::from_utf8_lossy(&line).contains(marker))
-    })
 }
 
 #[test]
@@ -93,7 +86,10 @@ fn every_step_of_the_processes_fails_cleanly() {
             assert_eq!(said, "", "{what}");
             let plain = plain.expect_err(&what);
             assert_eq!(plain.raw_os_error(), Some(INJECTED), "{what}: {plain}");
-            assert!(!running(&marker), "{what}: the command ran");
+            assert!(
+                processes_marked(&marker).is_empty(),
+                "{what}: the command ran"
+            );
         }
     }
     let _ = fs::remove_file(&log);
@@ -101,7 +97,7 @@ fn every_step_of_the_processes_fails_cleanly() {
     let mut child = command(User::Nobody, &marker).spawn_in(&SANDBOX).unwrap();
     let seen = (0..500).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(10));
-        running(&marker)
+        !processes_marked(&marker).is_empty()
     });
     child.kill().unwrap();
     child.wait().unwrap();

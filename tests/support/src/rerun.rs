@@ -40,6 +40,11 @@ pub fn rerun(program: impl AsRef<OsStr>, test: &str, role: &str) -> Command {
     command
 }
 
+/// [`rerun`] as a command line, for a shell that prepares the process first.
+pub fn rerun_line(program: &str, test: &str, role: &str) -> String {
+    format!("env {ROLE}={role} {program} {}", alone(test).join(" "))
+}
+
 /// A copy of this test binary that uid 65534 may execute, in `fixture`. Copied by `cp`,
 /// not by this process: a child that another thread forks while the copy is open for
 /// writing would hold it open until it executes, and the kernel refuses to execute a
