@@ -1,5 +1,5 @@
 //! The exposure report of the README's sandbox, compared with the file checked in
-//! beside this test (`tests/exposure/sandbox.txt`): a change to the table shows up as a
+//! beside this test (`tests/tables/exposure/sandbox.txt`): a change to the table shows up as a
 //! diff of what it exposes. `MOUNTNS_BLESS=1 cargo test --test exposure` writes the
 //! file anew; review the diff before committing it. The README shows the same recipe
 //! for a user's own tables.
@@ -38,7 +38,10 @@ namespace! {
 
 /// Compares `report` with the file `name`, or writes it with `MOUNTNS_BLESS=1`.
 fn compare(report: &str, name: &str) {
-    let path = format!("{}/tests/exposure/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/tables/exposure/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     if std::env::var_os("MOUNTNS_BLESS").is_some() {
         std::fs::write(&path, report).unwrap();
     }

@@ -9,7 +9,7 @@
 macro_rules! examples {
     ($($name:ident),*) => {$(
         mod $name {
-            include!(concat!("../examples/", stringify!($name), ".rs"));
+            include!(concat!("../../examples/", stringify!($name), ".rs"));
 
             pub(super) fn run() -> std::process::ExitCode {
                 std::process::Termination::report(main())

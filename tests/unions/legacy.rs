@@ -1,10 +1,6 @@
 //! Unions through the mount(2) option string of kernels before 6.8, forced with
 //! `force_legacy_unions`. A test binary of its own: the switch is process-wide.
 
-use std::ffi::CString;
-
-use mountns_runtime::{Flags, Kind, Mount, Mountpoint, Namespace};
-
 use mountns_support::scenarios::{roots, unions, uppers};
 use mountns_support::*;
 
@@ -56,41 +52,6 @@ fn long_layer_names_fit_in_a_page() {
     // Layers go by staged names (/l0, /l1, ...), whatever their own length.
     legacy();
     unions::long_layer_names();
-}
-
-#[test]
-fn options_longer_than_a_page_are_refused() {
-    // More layers than overlayfs takes: their staged names overflow the page first.
-    // The macro refuses such a union (it stops at 499 layers), so the table is built
-    // by hand, through the constructors the macro's output calls.
-    legacy();
-    let fixture = Fixture::new();
-    let lowers: Vec<&'static std::ffi::CStr> = (0..800)
-        .map(|i| {
-            let path = CString::new(fixture.dir(&format!("{i}"))).unwrap();
-            &*Box::leak(path.into_boxed_c_str())
-        })
-        .collect();
-    let kind = Kind::Union {
-        lowers: Box::leak(lowers.into_boxed_slice()),
-        upper: None,
-    };
-    let mounts = Box::leak(Box::new([Mount::__new(
-        c"/opt/u",
-        true,
-        Flags::NONE,
-        kind,
-        false,
-    )]));
-    static SKELETON: [Mountpoint; 2] = [
-        Mountpoint::__new(c"opt", true),
-        Mountpoint::__new(c"opt/u", true),
-    ];
-    let ns = Box::leak(Box::new(Namespace::__new(mounts, &SKELETON, &[])));
-    let stderr = "mountns: union on \"/opt/u\": mount overlay with mount(2): \
-                  Argument list too long (os error 7); the overlay options exceed a page, \
-                  the most mount(2) takes; kernels from 6.8 take layers one at a time instead\n";
-    each_user_is_refused(ns, &fixture, 7, stderr);
 }
 
 #[test]

@@ -6,7 +6,6 @@ use std::fs::{self, File};
 use std::os::fd::AsRawFd;
 
 use mountns::namespace;
-use mountns_runtime::{Flags, Kind, Mount, Namespace, Param, Tmpfs};
 
 use mountns_support::scenarios::unions;
 use mountns_support::*;
@@ -162,65 +161,6 @@ fn mounts_nested_in_a_tmpfs_get_their_mountpoints_created() {
     let script =
         "cat /work/deep/data/c.txt /work/f.txt; echo x > /work/other && cat /work/other; ls /work";
     each_user_sees(ns, script, "C\nfile\nx\ndeep\nf.txt\nother\n");
-}
-
-/// A tmpfs on the root itself, which the macro refuses (a declaration binds what it
-/// needs onto the fresh root instead): built by hand, through the constructors the
-/// macro's output calls. Everything else is inside that tmpfs, which covers the
-/// (empty) skeleton; its mode tells it from the tmpfs below.
-static ROOT_TMPFS: Namespace = {
-    static MODE: [Param; 1] = [Param::__new(c"mode", Some(c"0711"))];
-    static MOUNTS: [Mount; 6] = [
-        Mount::__new(
-            c"/",
-            true,
-            Flags::NONE,
-            Kind::Tmpfs(Tmpfs::__new(c"mode=0711", &MODE)),
-            false,
-        ),
-        Mount::__new(
-            c"/bin",
-            true,
-            Flags::READ_ONLY,
-            Kind::Bind { source: c"/bin" },
-            true,
-        ),
-        Mount::__new(
-            c"/lib",
-            true,
-            Flags::READ_ONLY,
-            Kind::Bind { source: c"/lib" },
-            true,
-        ),
-        Mount::__new(
-            c"/lib64",
-            true,
-            Flags::READ_ONLY,
-            Kind::Bind { source: c"/lib64" },
-            true,
-        ),
-        Mount::__new(
-            c"/usr",
-            true,
-            Flags::READ_ONLY,
-            Kind::Bind { source: c"/usr" },
-            true,
-        ),
-        Mount::__new(
-            c"/work",
-            true,
-            Flags::NONE,
-            Kind::Tmpfs(Tmpfs::__new(c"", &[])),
-            true,
-        ),
-    ];
-    Namespace::__new(&MOUNTS, &[], &[])
-};
-
-#[test]
-fn tmpfs_on_the_root_itself() {
-    let script = "echo x > /work/x && cat /work/x && ls / && stat -c %a /";
-    each_user_sees(&ROOT_TMPFS, script, "x\nbin\nlib\nlib64\nusr\nwork\n711\n");
 }
 
 #[test]
