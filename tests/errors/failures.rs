@@ -1,4 +1,4 @@
-//! Setup steps that fail for real causes (tests/faults.rs injects the others): the
+//! Setup steps that fail for real causes (`tests/faults/` injects the others): the
 //! error names the step, the entry and the errno, and the command never runs.
 
 use std::process::Command;

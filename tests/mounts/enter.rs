@@ -1,6 +1,7 @@
-//! Namespaces declared with `namespace!`, entered for real in a child process, as
-//! root and as uid/gid 65534: what a process inside sees. (runtime/tests holds the
-//! runtime's own suite, on tables built by hand.)
+//! Whole tables entered for real in a child process, as root and as uid/gid 65534:
+//! `MINIMAL`, the README's sandbox, includes across crates, the new root's flags, and
+//! what entering leaves alone (the host's mounts, other threads' umask). What a
+//! process inside sees.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;

@@ -1,5 +1,6 @@
-//! Entering real namespaces, in children, as root and as uid 65534 (which takes the
-//! user-namespace path). Nothing is mounted in this process.
+//! Each kind of mount on its own (binds, tmpfs, unions, files, nested mountpoints) and
+//! what entering refuses, entered for real in children, as root and as uid 65534 (which
+//! takes the user-namespace path). Nothing is mounted in this process.
 
 use std::collections::BTreeSet;
 use std::fs::{self, File};

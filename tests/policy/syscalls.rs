@@ -1,7 +1,7 @@
 //! The syscall policy of a table in real runs: each refused call fails with the
 //! declared errno inside, natively and through i386's `int 0x80`, as root and as uid
 //! 65534, on each route (`CommandExt` here, `Namespace::exec` in
-//! `runtime/tests/process.rs`, the launcher in `.ci/run`); the same calls outside (the
+//! `tests/processes/in_place.rs`, the launcher in `.ci/run`); the same calls outside (the
 //! control) do not; `mountns::DEFAULT_SYSCALLS` runs a shell, Python, `make` and
 //! `gcc`; and each table's program, run in the interpreter, gives the declared
 //! policy's verdict.
@@ -15,7 +15,7 @@ use mountns_seccomp::{Arch, Verdict};
 use mountns_support::{BASE, USERS, User, as_user};
 
 namespace! {
-    /// The example deny list, with an errno no call here returns by itself.
+    /// A deny list of the dangerous groups, with an errno no call here returns by itself.
     static DENY = {
         include BASE;
         syscalls deny [@mount, @module, @raw-io, @reboot, @swap, @debug, ptrace, keyctl];

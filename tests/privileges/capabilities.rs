@@ -7,7 +7,7 @@
 //! ids inside (`uid`, `gid`, `groups`); the program gets a session keyring of its own;
 //! it dies with the process that launched it, pid namespace or not; a launcher that is
 //! set-id refuses to run. `Namespace::exec` and `Namespace::enter`, which need a
-//! single-threaded process, are checked in `runtime/tests/process.rs`.
+//! single-threaded process, are checked in `tests/processes/in_place.rs`.
 
 use std::fs;
 use std::io::Read as _;

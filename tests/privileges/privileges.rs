@@ -335,8 +335,8 @@ fn the_new_uid_reads_nothing_of_the_parent_before_exec() {
     );
     println!("mountns: {findings:?}");
 
-    // The control: a child that makes itself dumpable after switching ids, as mountns
-    // used to, is robbed by the same attacker.
+    // The control: a child that makes itself dumpable after switching ids is robbed by
+    // the same attacker.
     let control = under_attack(&secret, "control", || {
         let mut command = Command::new("/bin/true");
         quiet(&mut command);

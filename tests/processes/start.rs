@@ -1,7 +1,7 @@
 //! Where and with what the program starts: `chdir "/src";` (or `Filled::current_dir`)
 //! chooses its working directory inside, `env clear;` and `env "NAME" "value";` its
 //! environment, on each route that executes a program (the `CommandExt` methods here,
-//! `Namespace::exec` in `runtime/tests/process.rs`, the launcher in `.ci/run`). As root
+//! `Namespace::exec` in `tests/processes/in_place.rs`, the launcher in `.ci/run`). As root
 //! and without.
 
 use std::io;

@@ -1,5 +1,5 @@
 //! Every setup step made to fail, by injection (feature `fault-injection`, test builds
-//! only) where no real cause exists (tests/failures.rs has the real causes): each
+//! only) where no real cause exists (tests/errors/failures.rs has the real causes): each
 //! failure names the right step, entry and errno, the command never runs, and nothing
 //! is left behind on the host. One test, since the armed fault is process-wide.
 

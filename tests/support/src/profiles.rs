@@ -141,7 +141,7 @@ pub mod policy {
 }
 
 /// Constant sources included across the crate boundary, for the tests that compare one
-/// invocation with several (`tests/composition.rs`).
+/// invocation with several (`tests/tables/composition.rs`).
 pub mod constants {
     use mountns::{Package, namespace};
 

@@ -68,7 +68,7 @@ pub fn nobody() -> u32 {
 /// makes itself dumpable again, as exec would have left it, so that the namespace hook
 /// that follows takes the unprivileged route, a user namespace mapping 65534. mountns
 /// itself refuses to do this (`Command::uid` with `namespace` fails; see
-/// `tests/privileges.rs`): a dumpable child exposes the parent's memory and
+/// `tests/privileges/privileges.rs`): a dumpable child exposes the parent's memory and
 /// descriptors to uid 65534 until exec. This test process holds nothing secret and no
 /// other uid-65534 process watches it.
 pub fn as_user(command: &mut Command, user: User) -> &mut Command {
