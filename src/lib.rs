@@ -91,13 +91,19 @@
 //! step (user namespaces, overlayfs layers with submounts), a slot unfilled or filled
 //! with a value that fails (shown), a directory to start in that is not there, a
 //! missing program, a source that the host resolves to a path the table asserts hidden
-//! ([`Step::Hidden`]). Its `Debug` is its `Display`: one sentence.
+//! ([`Step::Hidden`]). Its `Debug` is its `Display`: one sentence. Where the errno
+//! alone would mislead, [`Error::reason`] says why, as a [`Reason`] a program can match
+//! (the symbolic link or the missing directory on the way to a target, a slot without a
+//! value, the hidden path a source exposes, ...).
 //!
 //! # Requirements
 //!
 //! - Linux 5.12 or later (`openat2`, the new mount API, `mount_setattr`); unions take
 //!   their layers one at a time from 6.8 and by descriptor from 6.15, with fallbacks
-//!   before. `x86_64` and `aarch64`.
+//!   before.
+//! - `x86_64`, where it is built and tested. The `aarch64` parts (its system calls,
+//!   program start and seccomp program) are written but have never been compiled: this
+//!   project's machines and CI have no other target.
 //! - As root (or with `CAP_SYS_ADMIN`): a mount namespace only; files keep their owners.
 //!   The program runs as root without capabilities, or as the ids the table chooses
 //!   (`uid`, `gid`, `groups`) or [`CommandExt::namespace_as`] gives.
@@ -340,8 +346,8 @@ mod package;
 #[doc(inline)]
 pub use mountns_macros::namespace;
 pub use mountns_runtime::{
-    Caps, Error, Exposure, Flags, Hidden, Kind, Landlock, Limit, Mount, Mountpoint, Namespace,
-    Param, Resource, Step, TIMED_OUT, Tmpfs, Unshare, Upper,
+    Caps, Error, Exposes, Exposure, Flags, Hidden, Kind, Landlock, Limit, Mount, Mountpoint,
+    Namespace, Param, Reason, Resource, Step, TIMED_OUT, Tmpfs, Unshare, Upper, Wanted,
 };
 #[cfg(feature = "std")]
 pub use mountns_runtime::{CommandExt, Filled, Ids, Params};
@@ -425,10 +431,11 @@ macro_rules! launcher {
                 "a launcher cannot fill `param(NAME)` sources: declare their host paths"
             );
 
-            // The program start of `mountns` finds the namespace by this name.
+            // The program start of `mountns` calls it by this name.
             #[unsafe(no_mangle)]
-            static MOUNTNS_LAUNCHER_NAMESPACE: &'static ::mountns::__private::Namespace =
-                &$namespace;
+            fn mountns_launcher_main(args: ::mountns::__private::LauncherArgs) -> ! {
+                ::mountns::__private::launcher_run(&$namespace, args)
+            }
 
             #[panic_handler]
             fn panic(_: &::core::panic::PanicInfo<'_>) -> ! {
@@ -455,12 +462,12 @@ pub mod __private {
     pub use crate::assertions::{HiddenPath, assert_hidden, assert_read_only};
     pub use crate::package::{Layers, Message, Source, Wrap, split};
     pub use mountns_macros::namespace_resumed;
-    #[cfg(all(feature = "launcher", not(feature = "std")))]
-    pub use mountns_runtime::launcher_panicked;
     pub use mountns_runtime::{
         Caps, Flags, Hidden, Instruction, Kind, Landlock, Limit, Mount, Mountpoint, Namespace,
         Param, Resource, Tmpfs, Unshare, Upper,
     };
+    #[cfg(all(feature = "launcher", not(feature = "std")))]
+    pub use mountns_runtime::{LauncherArgs, launcher_panicked, launcher_run};
 
     /// The content of a `file` statement, whatever constant it was written as: a
     /// `&str` (`include_str!`), a `&[u8]` or a `&[u8; N]` (`include_bytes!`). Each type

@@ -9,9 +9,10 @@ use std::process::{Child, Command, ExitStatus, Output};
 
 use rustix::io::Errno;
 
-use crate::error::{Error, Quoted, Reason, Step};
+use crate::error::display::Quoted;
+use crate::error::{Error, Reason, Step};
 use crate::params::Filled;
-use crate::sys::{self, Told};
+use crate::sys::{self, BeforeExec};
 use crate::table::Identity;
 use crate::table::Namespace;
 
@@ -169,13 +170,13 @@ impl CommandExt for Command {
     fn namespace(&mut self, ns: impl Into<Filled>) -> &mut Self {
         let ns = ns.into();
         set_env(self, ns.ns);
-        sys::enter_before_exec(self, ns, None)
+        sys::before_exec(self, Entering { ns, ids: None })
     }
 
     fn namespace_as(&mut self, ns: impl Into<Filled>, ids: Ids) -> &mut Self {
         let ns = ns.into();
         set_env(self, ns.ns);
-        sys::enter_before_exec(self, ns, Some(ids))
+        sys::before_exec(self, Entering { ns, ids: Some(ids) })
     }
 }
 
@@ -204,17 +205,53 @@ fn spawn_reported<T>(
     spawn: impl FnOnce(&mut Command) -> io::Result<T>,
 ) -> io::Result<T> {
     set_env(command, ns.ns);
-    sys::spawn_reported(command, ns, ids, spawn).map_err(|(error, told)| match told {
-        Told::Failed(entering) => entering.into(),
-        Told::Entered => io::Error::new(
-            error.kind(),
-            ExecError {
-                program: command.get_program().to_owned(),
-                error,
-            },
-        ),
-        Told::Nothing => error,
+    sys::spawn_reported(command, Entering { ns, ids }, spawn).map_err(|(error, told)| {
+        match told {
+            // Entering failed.
+            Some(Err(entering)) => entering.into(),
+            // The child entered the namespace; what failed came after: exec.
+            Some(Ok(())) => io::Error::new(
+                error.kind(),
+                ExecError {
+                    program: command.get_program().to_owned(),
+                    error,
+                },
+            ),
+            // The spawn failed before the hook ran (fork, or std's own setup).
+            None => error,
+        }
     })
+}
+
+/// What the hook of a command does in its child: enter `ns`, then switch to `ids` if
+/// given.
+struct Entering {
+    ns: Filled,
+    ids: Option<Ids>,
+}
+
+/// Async-signal-safe, as a hook must be: entering, [`Error::report`] and the
+/// constructors allocate nothing, take no lock and do not panic; they only make
+/// syscalls with paths from the static table or stack buffers, and read `ns` and
+/// `ids`, which were allocated before the fork.
+impl BeforeExec for Entering {
+    type Error = Error;
+
+    fn run(&self) -> Result<(), Error> {
+        self.ns.enter_to_exec(self.ids.as_ref())
+    }
+
+    fn no_stack(errno: Errno) -> Error {
+        Error::new(Step::Stack, errno)
+    }
+
+    fn tell(error: &Error) {
+        error.report();
+    }
+
+    fn errno(error: &Error) -> i32 {
+        error.errno()
+    }
 }
 
 /// A program that could not be executed after its child entered the namespace.

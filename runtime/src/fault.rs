@@ -5,7 +5,7 @@
 
 use rustix::io::Errno;
 
-use crate::error::Step;
+use crate::error::{Context, Error, Step};
 
 #[cfg(feature = "fault-injection")]
 // The armed fault is packed into one atomic word: the casts cut and join its fields.
@@ -75,5 +75,29 @@ pub(crate) fn check(step: Step) -> Result<(), Errno> {
     {
         let _ = step;
         Ok(())
+    }
+}
+
+impl Context {
+    /// Runs `step` of this entry: fails if a fault is injected there (tests only), else
+    /// calls `call`; its errno becomes an [`Error`] naming the step and the entry. Each
+    /// step is named once, so the fault and the error cannot disagree.
+    pub(crate) fn step<T>(
+        self,
+        step: Step,
+        call: impl FnOnce() -> Result<T, Errno>,
+    ) -> Result<T, Error> {
+        // The fault first: an injected failure must stop the call (a fork, say)
+        // before it happens, not after.
+        let fail = self.begin(step)?;
+        call().map_err(fail)
+    }
+
+    /// Starts `step` of this entry, for a step of several calls: fails if a fault is
+    /// injected there (tests only), else gives the function that turns the step's
+    /// errnos into [`Error`]s.
+    pub(crate) fn begin(self, step: Step) -> Result<impl Fn(Errno) -> Error + Copy, Error> {
+        check(step).map_err(self.fail(step))?;
+        Ok(self.fail(step))
     }
 }

@@ -17,13 +17,15 @@ use crate::table::Namespace;
 const DEFAULT_PATH: &CStr = c"/usr/local/bin:/usr/bin:/bin";
 
 /// `LAUNCHER PROGRAM [ARGS...]`: enters `ns` and executes `PROGRAM`. Errors go to stderr
-/// as `mountns: ...`, with exit status 127 (2 without a program).
-pub(crate) fn run(ns: &'static Namespace, args: Args) -> ! {
+/// as `mountns: ...`, with exit status 127 (2 without a program). The `main` of a
+/// launcher, which `mountns::launcher!` writes: `args` are the ones the program start
+/// read.
+pub fn run(ns: &'static Namespace, args: Args) -> ! {
     let Some(program) = args.get(1) else {
         let name = args.get(0).unwrap_or(c"launcher");
-        crate::error::eprintln(format_args!(
+        crate::error::display::eprintln(format_args!(
             "usage: {} PROGRAM [ARGS...]",
-            crate::error::Lossy(name.to_bytes())
+            crate::error::display::Lossy(name.to_bytes())
         ));
         process::exit(2)
     };
@@ -54,14 +56,14 @@ fn exec(program: &'static CStr, args: Args, ns: &'static Namespace) -> Error {
         Ok(fail) => fail,
         Err(error) => return error,
     };
-    let environment = match Environment::new(&args, ns.clears_env(), ns.env()) {
+    let environment = match environment(&args, ns.clears_env(), ns.env()) {
         Ok(environment) => environment,
         Err(errno) => return fail(errno),
     };
     if program.to_bytes().contains(&b'/') {
         return fail(args.execve(program, 1, &environment));
     }
-    let search = environment.var(b"PATH").unwrap_or(DEFAULT_PATH);
+    let search = var(&environment, b"PATH").unwrap_or(DEFAULT_PATH);
     // As execvp: the first error other than "not there" stops the search; a denied
     // one is remembered and reported if nothing else is found.
     let mut denied = false;
@@ -85,9 +87,45 @@ fn exec(program: &'static CStr, args: Args, ns: &'static Namespace) -> Error {
     fail(if denied { Errno::ACCESS } else { Errno::NOENT })
 }
 
+/// The environment of the program: the inherited variables (none if `clear`, the
+/// table's `env clear;`) whose names `vars` (`env "NAME" "value";`, as `NAME=value`)
+/// does not set, then `vars`. `E2BIG` past 4096 variables.
+fn environment(
+    args: &Args,
+    clear: bool,
+    vars: &'static [&'static CStr],
+) -> Result<Environment, Errno> {
+    let mut environment = Environment::new();
+    let set = |var: &CStr| {
+        let name = name_of(var.to_bytes());
+        vars.iter().any(|table| name_of(table.to_bytes()) == name)
+    };
+    let inherited = args.inherited().filter(|var| !clear && !set(var));
+    for var in inherited.chain(vars.iter().copied()) {
+        environment.push(var)?;
+    }
+    Ok(environment)
+}
+
+/// The value of the variable `name` in `environment`, if set.
+fn var(environment: &Environment, name: &[u8]) -> Option<&'static CStr> {
+    environment.vars().find_map(|var| {
+        let value = var
+            .to_bytes_with_nul()
+            .strip_prefix(name)?
+            .strip_prefix(b"=")?;
+        CStr::from_bytes_with_nul(value).ok()
+    })
+}
+
+/// The name of a `NAME=value` variable (all of it without a `=`).
+fn name_of(var: &[u8]) -> &[u8] {
+    var.split(|&byte| byte == b'=').next().unwrap_or_default()
+}
+
 /// Ends the process after a panic, which entering is written never to cause.
 pub fn panicked() -> ! {
-    crate::error::eprintln(format_args!("mountns: the launcher panicked"));
+    crate::error::display::eprintln(format_args!("mountns: the launcher panicked"));
     process::exit(127)
 }
 

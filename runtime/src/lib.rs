@@ -20,24 +20,29 @@ mod exposure;
 pub mod fault;
 #[cfg(all(feature = "launcher", not(feature = "std")))]
 mod launcher;
+mod outcome;
 mod params;
 mod policy;
 mod stack;
 mod sys;
 mod table;
+mod terminal;
 
 #[cfg(feature = "std")]
 pub use command::{CommandExt, Ids};
 pub use enter::{force_landlock_abi, force_legacy_unions};
-pub use error::{Error, Step};
+pub use error::{Error, Exposes, Reason, Step, Wanted};
 pub use exposure::Exposure;
-#[cfg(all(feature = "launcher", not(feature = "std")))]
-#[doc(hidden)]
-pub use launcher::panicked as launcher_panicked;
 #[cfg(feature = "std")]
 pub use params::{Filled, Params};
 pub use policy::{Landlock, Limit, Resource, TIMED_OUT};
+pub use sys::Instruction;
 pub use table::{
-    Caps, Flags, Hidden, Instruction, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare,
-    Upper,
+    Caps, Flags, Hidden, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper,
+};
+#[cfg(all(feature = "launcher", not(feature = "std")))]
+#[doc(hidden)]
+pub use {
+    launcher::panicked as launcher_panicked, launcher::run as launcher_run,
+    sys::start::Args as LauncherArgs,
 };

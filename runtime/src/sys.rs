@@ -1,6 +1,9 @@
 //! The only module with `unsafe`: what rustix lacks or marks unsafe; with it (`hook`,
-//! feature `std`) the hook that enters between fork and exec, and (`start`, feature
-//! `launcher`) the program start of a launcher without libc.
+//! feature `std`) the hook that runs between fork and exec, and (`start`, feature
+//! `launcher`) the program start of a launcher without libc. The bottom layer: it
+//! imports nothing of the crate, and what it carries for the layers above (the value
+//! of a shared page, the work of a hook) is theirs to define. What each architecture
+//! does its own way is in `arch/`.
 
 #![allow(unsafe_code)]
 // System call arguments and results are machine words: descriptors, numbers and
@@ -27,52 +30,17 @@ use rustix::thread::UnshareFlags;
 /// # Safety
 /// The arguments must be valid for the call `number`: pointers live and large enough
 /// for what the kernel reads or writes through them.
-#[cfg(target_arch = "x86_64")]
 unsafe fn raw_syscall(number: u32, args: [usize; 5]) -> Result<usize, Errno> {
-    let ret: isize;
-    // SAFETY: the x86_64 syscall ABI: number in rax, arguments in rdi, rsi, rdx, r10,
-    // r8; the kernel clobbers rcx and r11 and touches no stack. The caller vouches for
-    // the arguments.
-    unsafe {
-        core::arch::asm!(
-            "syscall",
-            inlateout("rax") number as isize => ret,
-            in("rdi") args[0],
-            in("rsi") args[1],
-            in("rdx") args[2],
-            in("r10") args[3],
-            in("r8") args[4],
-            lateout("rcx") _,
-            lateout("r11") _,
-            options(nostack),
-        );
-    }
-    result(ret)
+    // SAFETY: the caller vouches for the arguments.
+    result(unsafe { arch::syscall(number, args) })
 }
 
-/// See the x86_64 version.
-///
-/// # Safety
-/// As for the x86_64 version.
-#[cfg(target_arch = "aarch64")]
-unsafe fn raw_syscall(number: u32, args: [usize; 5]) -> Result<usize, Errno> {
-    let ret: isize;
-    // SAFETY: the aarch64 syscall ABI: number in x8, arguments in x0 to x4, result in
-    // x0; no stack use. The caller vouches for the arguments.
-    unsafe {
-        core::arch::asm!(
-            "svc 0",
-            in("x8") number as usize,
-            inlateout("x0") args[0] as isize => ret,
-            in("x1") args[1],
-            in("x2") args[2],
-            in("x3") args[3],
-            in("x4") args[4],
-            options(nostack),
-        );
-    }
-    result(ret)
-}
+// What each architecture does its own way. Only `x86_64` is built and tested by this
+// project (its machines have no other target); `aarch64` is written to its ABI and
+// never compiled here.
+#[cfg_attr(target_arch = "x86_64", path = "sys/arch/x86_64.rs")]
+#[cfg_attr(target_arch = "aarch64", path = "sys/arch/aarch64.rs")]
+pub(crate) mod arch;
 
 #[cfg(all(feature = "launcher", not(feature = "std")))]
 pub(crate) mod start;
@@ -81,13 +49,14 @@ pub(crate) mod landlock;
 mod net;
 pub(crate) mod process;
 mod seccomp;
-mod shared;
+pub(crate) mod shared;
 
 pub(crate) use net::loopback_up;
-pub(crate) use seccomp::{TERMINAL_ONLY, install as install_seccomp};
+pub use seccomp::Instruction;
+pub(crate) use seccomp::install as install_seccomp;
 
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-compile_error!("mountns: raw system calls are written for x86_64 and aarch64 only");
+compile_error!("mountns: raw system calls are written for x86_64 (and, never built, aarch64) only");
 
 /// The kernel returns `-errno` (from -4095 to -1) on failure.
 fn result(ret: isize) -> Result<usize, Errno> {
@@ -182,7 +151,7 @@ pub(crate) fn set_groups(groups: &[u32]) -> Result<(), Errno> {
 #[cfg(feature = "std")]
 mod hook;
 #[cfg(feature = "std")]
-pub(crate) use hook::{Told, enter_before_exec, spawn_reported};
+pub(crate) use hook::{BeforeExec, before_exec, spawn_reported};
 
 /// Writes `bytes` to fd 2; returns how many were written.
 pub(crate) fn write_stderr(bytes: &[u8]) -> Result<usize, Errno> {

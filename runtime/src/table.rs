@@ -9,6 +9,7 @@ use core::fmt;
 use core::time::Duration;
 
 use crate::policy::{Landlock, Limit};
+use crate::sys::Instruction;
 
 use rustix::mount::MountAttrFlags;
 
@@ -65,7 +66,7 @@ impl Namespace {
             as_pid_1: false,
             caps: Caps::NONE,
             identity: Identity::NONE,
-            seccomp: &crate::sys::TERMINAL_ONLY,
+            seccomp: &crate::terminal::TERMINAL_ONLY,
             hidden: &[],
             landlock: None,
             limits: &[],
@@ -527,44 +528,6 @@ impl Identity<'_> {
     /// Whether any id is chosen.
     pub(crate) const fn is_chosen(&self) -> bool {
         self.uid.is_some() || self.gid.is_some() || self.groups.is_some()
-    }
-}
-
-/// One instruction of a table's seccomp program: the kernel's `struct sock_filter`,
-/// laid out alike, so the program is passed to the kernel as it is in the `static`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Instruction {
-    code: u16,
-    jt: u8,
-    jf: u8,
-    k: u32,
-}
-
-impl Instruction {
-    #[doc(hidden)]
-    pub const fn __new(code: u16, jt: u8, jf: u8, k: u32) -> Self {
-        Instruction { code, jt, jf, k }
-    }
-
-    /// The opcode.
-    pub const fn code(&self) -> u16 {
-        self.code
-    }
-
-    /// How far a conditional jump goes when its condition holds.
-    pub const fn jt(&self) -> u8 {
-        self.jt
-    }
-
-    /// How far a conditional jump goes when its condition fails.
-    pub const fn jf(&self) -> u8 {
-        self.jf
-    }
-
-    /// The constant operand.
-    pub const fn k(&self) -> u32 {
-        self.k
     }
 }
 

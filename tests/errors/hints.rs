@@ -8,7 +8,7 @@ use std::io;
 use std::os::unix::process::CommandExt as _;
 use std::process::{Command, Stdio};
 
-use mountns::{CommandExt, Ids, Namespace, Step, force_legacy_unions, namespace};
+use mountns::{CommandExt, Ids, Namespace, Reason, Step, force_legacy_unions, namespace};
 use mountns_support::{
     USERS, User, as_user, fixed_fixtures, launcher, rerun_line, role, root_or_skip,
 };
@@ -99,7 +99,7 @@ fn a_missing_component_of_a_mountpoint_is_named() {
             (Step::Mountpoint, 2),
             "{message}"
         );
-        assert_eq!(error.missing(), Some(&b"/w/a"[..]), "{message}");
+        assert_eq!(error.reason(), Some(Reason::Missing(b"/w/a")), "{message}");
         assert_eq!(
             message,
             "mountns: tmpfs on \"/w/a/b\": open mountpoint: \"/w/a\" does not exist \
@@ -110,8 +110,8 @@ fn a_missing_component_of_a_mountpoint_is_named() {
         );
         let (error, message) = failure(run(&SHALLOW, "true", user), "shallow");
         assert_eq!(
-            error.missing(),
-            Some(&b"/w/f"[..]),
+            error.reason(),
+            Some(Reason::Missing(b"/w/f")),
             "as {user:?}: {message}"
         );
     }

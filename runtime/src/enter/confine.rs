@@ -179,6 +179,10 @@ fn drop_capabilities(keep: Caps, switch: impl FnOnce() -> Result<(), Error>) -> 
 pub(super) enum Parent<'a> {
     /// Its parent, by pid.
     Pid(Pid),
+    /// Pid 1 of its pid namespace, its parent, by pid, and the read end of a pipe whose
+    /// write end pid 1 closes once it has given up its privileges: the program waits
+    /// for that before it runs.
+    Init(Pid, &'a OwnedFd),
     /// Its parent outside its pid namespace, where `getppid` says 0: the caller, which
     /// alone holds the write end of this pipe, so that a read ends (EOF) only once the
     /// caller is gone (pid 1 of a pid namespace).
@@ -190,6 +194,20 @@ impl Parent<'_> {
     pub(super) fn die_with(self) -> Result<(), Error> {
         match self {
             Parent::Pid(pid) => die_with_parent(pid),
+            Parent::Init(pid, gate) => {
+                die_with_parent(pid)?;
+                Context::NONE.step(Step::DeathSignal, || {
+                    let mut byte = [0u8; 1];
+                    loop {
+                        match io::read(gate, &mut byte) {
+                            Ok(0) => return Ok(()),
+                            Err(Errno::INTR) => {}
+                            // Pid 1 writes nothing; dead, it took the program along.
+                            Ok(_) | Err(_) => return Err(Errno::SRCH),
+                        }
+                    }
+                })
+            }
             Parent::Outside(life) => Context::NONE.step(Step::DeathSignal, || {
                 process::set_parent_process_death_signal(Some(Signal::KILL))?;
                 match io::read(life, &mut [0u8; 1]) {

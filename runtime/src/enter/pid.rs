@@ -24,8 +24,9 @@ use rustix::process::{self, Pid, Resource, Rlimit, Signal, WaitOptions};
 
 use super::confine::{Parent, die_with_parent};
 use crate::error::{Context, Error, Step};
+use crate::outcome::{Outcome, OutcomePage};
 use crate::policy::TIMED_OUT;
-use crate::sys::process::{self as raw, Disposition, Instant, Outcome, OutcomePage, SignalSet};
+use crate::sys::process::{self as raw, Disposition, Instant, SignalSet};
 
 /// The signals C and I pass on to the program.
 const FORWARDED: [i32; 6] = [
@@ -283,9 +284,17 @@ impl Init {
         }
         // As the program will see it: 1 in a pid namespace.
         let init = process::getpid();
+        // Its write end is open until I holds nothing: the program waits for its end,
+        // so that it never sees a privileged pid 1.
+        let (gate_read, gate_write) =
+            match Context::NONE.step(Step::Fork, || pipe_with(PipeFlags::CLOEXEC)) {
+                Ok(gate) => gate,
+                Err(error) => self.fail(error),
+            };
         match Context::NONE.step(Step::Fork, raw::fork) {
             Err(error) => self.fail(error),
             Ok(Some(program)) => {
+                drop(gate_read);
                 let deadline = self.timeout.map(|seconds| Instant::now().after(seconds));
                 // Before closing the exec pipe: C learns of a failure before it takes
                 // the program for running.
@@ -293,15 +302,17 @@ impl Init {
                     let _ = raw::kill(program, Signal::KILL.as_raw());
                     self.fail(error);
                 }
+                // Closes the gate too: the program goes on.
                 raw::close_every_fd();
                 self.reap(program, deadline)
             }
             Ok(None) => {
+                drop(gate_write);
                 // The signal state first: the program's confinement may refuse the calls.
                 if let Err(errno) = caller.give_back() {
                     self.fail(Error::new(Step::Fork, errno));
                 }
-                if let Err(error) = in_program(Parent::Pid(init)) {
+                if let Err(error) = in_program(Parent::Init(init, &gate_read)) {
                     self.fail(error);
                 }
                 // Closed when the program executes (O_CLOEXEC) or exits: then C stops

@@ -1,5 +1,6 @@
-//! The hook that enters a namespace between fork and exec of a `std::process::Command`
-//! (feature `std`): its own stack, and the page a child reports its outcome on.
+//! A hook that runs between fork and exec of a `std::process::Command` (feature
+//! `std`): on its own stack, telling its parent how it ended on a shared page or on
+//! stderr. What it does is a [`BeforeExec`] of the caller's.
 
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicPtr, Ordering};
@@ -9,10 +10,7 @@ use std::sync::Arc;
 
 use rustix::io::Errno;
 
-use super::shared::{Report, SharedPage};
-use crate::command::Ids;
-use crate::error::{Error, Step};
-use crate::params::Filled;
+use super::shared::{Handed, Report, SharedPage};
 
 /// The size of the stack the `pre_exec` hook runs on, its lowest page a guard.
 const HOOK_STACK: usize = 256 * 1024;
@@ -63,7 +61,7 @@ pub(crate) fn on_own_stack<F: FnOnce()>(run: F) -> Result<(), Errno> {
     // (it cannot unwind: a panic aborts). Every caller-saved register is declared
     // clobbered.
     unsafe {
-        switch_stack(
+        super::arch::switch_stack(
             top,
             trampoline::<F> as *const () as usize,
             &raw mut call as usize,
@@ -73,146 +71,104 @@ pub(crate) fn on_own_stack<F: FnOnce()>(run: F) -> Result<(), Errno> {
     unsafe { munmap(stack, HOOK_STACK) }
 }
 
-/// Calls `function(argument)` with the stack pointer at `top`, then switches back.
+/// The work of a hook: what a child does between fork and exec.
 ///
-/// # Safety
-/// `top` must be the 16-byte aligned end of writable memory large enough for the call,
-/// and `function` an `extern "C" fn(usize)` that returns normally.
-#[cfg(target_arch = "x86_64")]
-unsafe fn switch_stack(top: *mut u8, function: usize, argument: usize) {
-    // SAFETY: the caller vouches for `top` and `function`; r12 is callee-saved, so it
-    // holds the old stack pointer across the call.
-    unsafe {
-        core::arch::asm!(
-            "mov r12, rsp",
-            "mov rsp, {top}",
-            "call {function}",
-            "mov rsp, r12",
-            top = in(reg) top,
-            function = in(reg) function,
-            in("rdi") argument,
-            out("r12") _,
-            clobber_abi("C"),
-        );
-    }
+/// std runs a hook in the child of a fork, a copy of a process whose other threads may
+/// have held locks (the allocator's among them): the hook must be async-signal-safe.
+/// So every method here, and all it calls, allocates nothing, takes no lock and does
+/// not panic, and reads only memory mapped before the fork; [`before_exec`] and
+/// [`spawn_reported`] rely on it. `run` and `tell` run on a stack of the hook's own.
+pub(crate) trait BeforeExec: Send + Sync + 'static {
+    /// How the work fails: told to the parent on the page of [`spawn_reported`].
+    type Error: Handed;
+    /// The work.
+    fn run(&self) -> Result<(), Self::Error>;
+    /// The failure when the hook's stack cannot be mapped.
+    fn no_stack(errno: Errno) -> Self::Error;
+    /// Writes `error` to stderr, for a parent that gets only its errno.
+    fn tell(error: &Self::Error);
+    /// The errno std hands to the parent.
+    fn errno(error: &Self::Error) -> i32;
 }
 
-/// See the x86_64 version.
-///
-/// # Safety
-/// As for the x86_64 version.
-#[cfg(target_arch = "aarch64")]
-unsafe fn switch_stack(top: *mut u8, function: usize, argument: usize) {
-    // SAFETY: as for the x86_64 version; x20 is callee-saved.
-    unsafe {
-        core::arch::asm!(
-            "mov x20, sp",
-            "mov sp, {top}",
-            "blr {function}",
-            "mov sp, x20",
-            top = in(reg) top,
-            function = in(reg) function,
-            in("x0") argument,
-            out("x20") _,
-            clobber_abi("C"),
-        );
-    }
+/// Installs a hook that does `work` in the child between fork and exec. On failure the
+/// child writes the error to its stderr ([`BeforeExec::tell`]), since std passes only
+/// the errno to the parent.
+pub(crate) fn before_exec(command: &mut Command, work: impl BeforeExec) -> &mut Command {
+    install(command, work, None)
 }
 
-/// Installs the hook that enters `ns` in the child between fork and exec, then
-/// switches to `ids` if given. On failure the child writes the message to its stderr,
-/// since std passes only the errno to the parent.
-pub(crate) fn enter_before_exec(
-    command: &mut Command,
-    ns: Filled,
-    ids: Option<Ids>,
-) -> &mut Command {
-    install(command, ns, ids, None)
-}
+/// What the child of [`spawn_reported`] told before exec or exit: nothing (`None`: the
+/// spawn failed before the hook ran, in fork or std's own setup), or the work's result
+/// (what failed after it is the exec).
+pub(crate) type Told<E> = Option<Result<(), E>>;
 
-/// What the child of [`spawn_reported`] told its parent before exec or exit.
-pub(crate) enum Told {
-    /// Nothing: the spawn failed before the hook ran (fork, or std's own setup).
-    Nothing,
-    /// The child entered the namespace; what failed came after (exec).
-    Entered,
-    /// Entering failed with this error.
-    Failed(Error),
-}
-
-/// The state of a [`Report`] whose child entered the namespace.
-const ENTERED: u32 = 1;
-
-impl Told {
-    /// What `report` says: the page a child of [`spawn_reported`] wrote its outcome to,
-    /// mapped `MAP_SHARED` before the fork.
-    fn read(report: &Report) -> Told {
-        match report.read() {
-            Err(error) => Told::Failed(error),
-            Ok(ENTERED) => Told::Entered,
-            Ok(_) => Told::Nothing,
-        }
-    }
-}
+/// The state of a [`Report`] whose child did its work.
+const DONE: u32 = 1;
 
 /// Where the hook of a [`spawn_reported`] call writes: that call's [`Report`] while it
 /// spawns, null otherwise.
-type Outlet = Arc<AtomicPtr<Report>>;
+type Outlet<E> = Arc<AtomicPtr<Report<E>>>;
 
 /// Points an [`Outlet`] at a live page for as long as it lives.
-struct Armed<'a>(&'a AtomicPtr<Report>);
+struct Armed<'a, E>(&'a AtomicPtr<Report<E>>);
 
-impl Drop for Armed<'_> {
+impl<E> Drop for Armed<'_, E> {
     fn drop(&mut self) {
         self.0.store(core::ptr::null_mut(), Ordering::Relaxed);
     }
 }
 
-/// Runs `spawn` (std's `spawn` or `output` on `command`) with a hook that enters `ns`,
-/// then switches to `ids` if given, and writes its outcome to a page shared with this
-/// process instead of stderr. On error, also returns what the child told.
+/// Runs `spawn` (std's `spawn` or `output` on `command`) with a hook that does `work`,
+/// and writes how it ended to a page shared with this process instead of stderr. On
+/// error, also returns what the child told.
 ///
 /// The hook stays in `command` (std cannot remove one) but does nothing outside this
-/// call: its outlet is null then, so a later spawn neither enters nor writes.
-pub(crate) fn spawn_reported<T>(
+/// call: its outlet is null then, so a later spawn neither works nor writes.
+pub(crate) fn spawn_reported<W: BeforeExec, T>(
     command: &mut Command,
-    ns: Filled,
-    ids: Option<Ids>,
+    work: W,
     spawn: impl FnOnce(&mut Command) -> io::Result<T>,
-) -> Result<T, (io::Error, Told)> {
-    let page = SharedPage::<Report>::new().map_err(|errno| (errno.into(), Told::Nothing))?;
+) -> Result<T, (io::Error, Told<W::Error>)> {
+    let page = SharedPage::<Report<W::Error>>::new().map_err(|errno| (errno.into(), None))?;
     let outlet = Outlet::default();
-    install(command, ns, ids, Some(Arc::clone(&outlet)));
+    install(command, work, Some(Arc::clone(&outlet)));
     outlet.store(page.as_ptr(), Ordering::Relaxed);
     // Dropped before `page`: no fork after this call finds the page's address.
     let armed = Armed(&outlet);
     let spawned = spawn(command);
     drop(armed);
-    spawned.map_err(|error| (error, Told::read(page.get())))
+    spawned.map_err(|error| {
+        let told = match page.get().read() {
+            Err(error) => Some(Err(error)),
+            Ok(DONE) => Some(Ok(())),
+            Ok(_) => None,
+        };
+        (error, told)
+    })
 }
 
-/// Writes the outcome of entering to the report of a [`spawn_reported`] child.
-fn tell(report: NonNull<Report>, entered: &Result<(), Error>) {
+/// Writes how the work ended to the report of a [`spawn_reported`] child.
+fn write<E: Handed>(report: NonNull<Report<E>>, done: &Result<(), E>) {
     // SAFETY: the outlet held `report` when this process forked, so the page was mapped
     // (`Armed` clears the outlet before the `SharedPage` unmaps it), and this child has it at
     // the same address. This process has one thread; the parent reads the page only
     // once std's spawn has returned, after this hook.
     let report = unsafe { report.as_ref() };
-    match entered {
-        Ok(()) => report.settle(ENTERED),
+    match done {
+        Ok(()) => report.settle(DONE),
         Err(error) => report.fail(*error),
     }
 }
 
-/// Installs the hook: it enters `ns`, then switches to `ids` if given. Without an
-/// outlet, a failure is written to stderr; with one, it goes to the outlet's report,
-/// and the hook does nothing while the outlet is null. Safe because the hook is fixed
-/// here, not the caller's.
-fn install(
+/// Installs the hook: it does `work`. Without an outlet, a failure is written to
+/// stderr; with one, it goes to the outlet's report, and the hook does nothing while
+/// the outlet is null. Safe because the hook is fixed here, and its work a
+/// [`BeforeExec`].
+fn install<W: BeforeExec>(
     command: &mut Command,
-    ns: Filled,
-    ids: Option<Ids>,
-    outlet: Option<Outlet>,
+    work: W,
+    outlet: Option<Outlet<W::Error>>,
 ) -> &mut Command {
     let hook = move || {
         let report = match &outlet {
@@ -223,29 +179,29 @@ fn install(
                 report => report,
             },
         };
-        let mut entered = Err(Error::new(Step::Stack, Errno::NOMEM));
+        let mut done = Err(W::no_stack(Errno::NOMEM));
         let stacked = on_own_stack(|| {
-            entered = ns.enter_to_exec(ids.as_ref());
+            done = work.run();
             if report.is_none() {
                 // The parent gets only the errno: the child writes the whole message.
-                let _ = entered.inspect_err(Error::report);
+                let _ = done.as_ref().inspect_err(|error| W::tell(error));
             }
         });
         if let Err(errno) = stacked {
-            let error = Error::new(Step::Stack, errno);
+            let error = W::no_stack(errno);
             if report.is_none() {
-                error.report();
+                W::tell(&error);
             }
-            entered = Err(error);
+            done = Err(error);
         }
         if let Some(report) = report {
-            tell(report, &entered);
+            write(report, &done);
         }
-        entered.map_err(|error| io::Error::from_raw_os_error(error.errno()))
+        done.map_err(|error| io::Error::from_raw_os_error(W::errno(&error)))
     };
-    // SAFETY: std requires a pre_exec hook to be async-signal-safe: `enter`,
-    // `enter_as`, `Error::report` and `tell` allocate nothing, take no lock and do not
-    // panic; they only make syscalls with paths from the static table or stack buffers,
-    // and read `ids` and `outlet`, which were allocated before the fork.
+    // SAFETY: std requires a pre_exec hook to be async-signal-safe: the work is a
+    // `BeforeExec`, which allocates nothing, takes no lock and does not panic, and
+    // `write` only stores to a page mapped before the fork; the hook reads `work` and
+    // `outlet`, which were allocated before the fork.
     unsafe { std::os::unix::process::CommandExt::pre_exec(command, hook) }
 }

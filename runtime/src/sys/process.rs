@@ -1,9 +1,8 @@
 //! The raw process calls that entering a pid namespace needs and rustix offers only as
 //! unsafe or not at all: fork, the signal mask and dispositions, waiting for a signal,
-//! closing every descriptor, exiting, and the page the processes share.
+//! closing every descriptor, exiting.
 
 use core::mem::MaybeUninit;
-use core::sync::atomic::{AtomicU32, Ordering};
 
 use linux_raw_sys::general::{
     __NR_clock_gettime, __NR_clone, __NR_close_range, __NR_exit_group, __NR_kill,
@@ -13,8 +12,6 @@ use linux_raw_sys::general::{
 use rustix::io::Errno;
 
 use super::raw_syscall;
-use super::shared::{Report, SharedPage, Zeroed};
-use crate::error::Error;
 
 /// `fork()`: `clone(SIGCHLD)` with no other flag, straight to the kernel (no libc
 /// fork handlers, no locks). Returns the child's pid in the parent, `None` in the child.
@@ -298,68 +295,5 @@ impl Disposition {
             )
         }
         .map(drop)
-    }
-}
-
-/// What the processes of a pid namespace tell the caller: mapped `MAP_SHARED` before
-/// the first fork, so every fork writes to the same page.
-#[repr(C)]
-pub(crate) struct Shared {
-    /// Entering's error, `ENDED` (stored after `status`) or `TIMED_OUT`.
-    report: Report,
-    /// The program's raw wait status.
-    status: AtomicU32,
-}
-
-// SAFETY: a `Report` and an atomic, each valid as zeros.
-unsafe impl Zeroed for Shared {}
-
-const ENDED: u32 = 1;
-const TIMED_OUT: u32 = 2;
-
-/// What an [`OutcomePage`] says.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Outcome {
-    /// Nothing yet.
-    Nothing,
-    /// Entering failed.
-    Failed(Error),
-    /// The program ended with this raw wait status.
-    Ended(i32),
-    /// The table's time limit ended the program and everything it started.
-    TimedOut,
-}
-
-/// The page the processes of a pid namespace share.
-pub(crate) type OutcomePage = SharedPage<Shared>;
-
-impl SharedPage<Shared> {
-    /// Writes entering's error. Called once, by the one process that failed (before
-    /// any program process exists, or in it), and read only after that process ended.
-    pub(crate) fn fail(&self, error: Error) {
-        self.get().report.fail(error);
-    }
-
-    /// Writes the program's raw wait status, unless the program wrote an error (it
-    /// failed before executing, and its end says nothing more).
-    pub(crate) fn end(&self, status: i32) {
-        let shared = self.get();
-        shared.status.store(status as u32, Ordering::Relaxed);
-        shared.report.settle(ENDED);
-    }
-
-    /// Says that the time limit ended the program, unless it ended first.
-    pub(crate) fn time_out(&self) {
-        self.get().report.settle(TIMED_OUT);
-    }
-
-    pub(crate) fn read(&self) -> Outcome {
-        let shared = self.get();
-        match shared.report.read() {
-            Err(error) => Outcome::Failed(error),
-            Ok(ENDED) => Outcome::Ended(shared.status.load(Ordering::Relaxed) as i32),
-            Ok(TIMED_OUT) => Outcome::TimedOut,
-            Ok(_) => Outcome::Nothing,
-        }
     }
 }

@@ -9,14 +9,25 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use rustix::io::Errno;
 use rustix::mm::{MapFlags, ProtFlags, mmap_anonymous, munmap};
 
-use crate::error::Error;
-
 /// A type for which all-zero bytes are a valid value, as a fresh mapping holds.
 ///
 /// # Safety
 /// Every field must be valid when all its bytes are zero (integers, atomics,
 /// `MaybeUninit`).
 pub(crate) unsafe trait Zeroed {}
+
+// SAFETY: an integer in a cell.
+unsafe impl Zeroed for AtomicU32 {}
+
+// SAFETY: each field is valid as zeros, so the pair is, whatever its layout.
+unsafe impl<A: Zeroed, B: Zeroed> Zeroed for (A, B) {}
+
+/// A value that a forked process hands to the one it was forked from by writing its
+/// bytes to a [`Report`]: `Copy` (nothing to drop, nothing owned), and every reference
+/// in it to memory that both processes have at the same address, mapped before the
+/// fork (a static, or memory leaked for good before it). Its implementations say why
+/// they are such values; [`Report::read`] relies on it.
+pub(crate) trait Handed: Copy + 'static {}
 
 /// A `T` in an anonymous `MAP_SHARED` mapping, zero-filled, unmapped on drop. Mapped
 /// before a fork, it is the same memory in the parent and the child.
@@ -62,25 +73,25 @@ impl<T: Zeroed> Drop for SharedPage<T> {
     }
 }
 
-/// How a forked process's work ended, for the process that reads the page: an error of
-/// entering, or a state of the user's (0 until set).
+/// How a forked process's work ended, for the process that reads the page: an error
+/// `E`, or a state of the user's (0 until set).
 #[repr(C)]
-pub(crate) struct Report {
+pub(crate) struct Report<E> {
     /// 0 as mapped, then [`FAILED`] (stored after `error`) or the user's state.
     state: AtomicU32,
-    error: UnsafeCell<MaybeUninit<Error>>,
+    error: UnsafeCell<MaybeUninit<E>>,
 }
 
 // SAFETY: an atomic and a `MaybeUninit`, each valid as zeros.
-unsafe impl Zeroed for Report {}
+unsafe impl<E> Zeroed for Report<E> {}
 
 /// The state of a [`Report`] that holds an error; no user's state.
 const FAILED: u32 = u32::MAX;
 
-impl Report {
-    /// Writes entering's error. Called once, by the one process that failed, and read
-    /// only after that process wrote it (then exited or executed).
-    pub(crate) fn fail(&self, error: Error) {
+impl<E: Handed> Report<E> {
+    /// Writes the error. Called once, by the one process that failed, and read only
+    /// after that process wrote it (then exited or executed).
+    pub(crate) fn fail(&self, error: E) {
         // SAFETY: no other process writes `error`, and the reader reads it only after
         // seeing FAILED, stored below with Release.
         unsafe { (*self.error.get()).write(error) };
@@ -95,13 +106,12 @@ impl Report {
     }
 
     /// The error written, or else the state (0 if none was set).
-    pub(crate) fn read(&self) -> Result<u32, Error> {
+    pub(crate) fn read(&self) -> Result<u32, E> {
         match self.state.load(Ordering::Acquire) {
             // SAFETY: FAILED is stored (Release, read with Acquire above) only by `fail`,
-            // after it wrote a whole `Error`. Copying its bytes back is sound: `Error` is
-            // `Copy` (no drop, no ownership), its enums were written as valid values,
-            // and its references are `&'static` to memory of this process (the static
-            // table, or memory leaked for good), which the writer, a process forked
+            // after it wrote a whole `E`. Copying its bytes back is sound: `E` is
+            // `Handed`: `Copy` (no drop, no ownership), written as a valid value, its
+            // references to memory of this process that the writer, a process forked
             // (once or twice) from this one, had at the same addresses.
             FAILED => Err(unsafe { (*self.error.get()).assume_init_read() }),
             state => Ok(state),

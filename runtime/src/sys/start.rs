@@ -1,7 +1,8 @@
 //! What a `#![no_std]`, `#![no_main]` launcher gets from libc elsewhere (feature
 //! `launcher`): the entry point the kernel jumps to, the memory functions the compiler
 //! calls and `execve` (`exit_group` is in `process`). Nothing else is linked, so
-//! nothing else provides them; `launcher.rs` is the safe rest.
+//! nothing else provides them. The binary's `mountns_launcher_main` (written by
+//! `mountns::launcher!`) takes over from here, with `launcher.rs`, the safe rest.
 
 use core::ffi::{CStr, c_char, c_int, c_void};
 
@@ -9,12 +10,12 @@ use linux_raw_sys::general::__NR_execve;
 use rustix::io::Errno;
 
 use super::raw_syscall;
-use crate::table::Namespace;
 
 unsafe extern "Rust" {
-    /// The launcher's namespace: `mountns::launcher!` defines it in the binary, and a
-    /// binary without it does not link.
-    safe static MOUNTNS_LAUNCHER_NAMESPACE: &'static Namespace;
+    /// The launcher's `main`: `mountns::launcher!` defines it in the binary (entering
+    /// the binary's namespace with the launcher of this crate), and a binary without it
+    /// does not link.
+    safe fn mountns_launcher_main(args: Args) -> !;
 }
 
 /// The auxiliary vector's key for "set-id or file capabilities" (`<linux/auxvec.h>`).
@@ -23,7 +24,7 @@ const AT_SECURE: usize = 23;
 /// The process's arguments and environment, as the kernel put them on the initial stack:
 /// they live, unchanged, as long as the process.
 #[derive(Clone, Copy)]
-pub(crate) struct Args {
+pub struct Args {
     argc: usize,
     /// `argc` pointers, then a null.
     argv: *const *const c_char,
@@ -43,7 +44,7 @@ impl Args {
     }
 
     /// The inherited environment's variables, `NAME=value`, in order.
-    fn inherited(&self) -> impl Iterator<Item = &'static CStr> {
+    pub(crate) fn inherited(&self) -> impl Iterator<Item = &'static CStr> {
         let mut entry = self.envp;
         core::iter::from_fn(move || {
             // SAFETY: envp's pointers up to and including the null that ends them; the
@@ -113,72 +114,55 @@ impl Args {
 /// How many variables a launcher's program may get: the room of [`Environment`].
 const ENVIRONMENT: usize = 4096;
 
-/// The environment a launcher executes its program with: the table's (`env clear;`,
-/// `env "NAME" "value";`) over the inherited one, as pointers on the launcher's stack
-/// (32 KiB) to strings of the initial stack and of the table, a null after the last.
+/// The environment a launcher executes its program with, as `execve` takes it:
+/// pointers on the launcher's stack (32 KiB) to `NAME=value` strings that live as long
+/// as the process (of the initial stack, or static), a null after the last.
 pub(crate) struct Environment {
     pointers: [*const c_char; ENVIRONMENT + 1],
     len: usize,
 }
 
 impl Environment {
-    /// The inherited variables (none if `clear`) whose names `vars` does not set, then
-    /// `vars` (`NAME=value`). `E2BIG` if there are more than 4096.
+    /// No variable yet.
     // 32 KiB on the launcher's main stack (8 MiB unless the caller's limit says less),
     // where nothing else is: a launcher allocates nothing.
     #[allow(clippy::large_stack_arrays)]
-    pub(crate) fn new(
-        args: &Args,
-        clear: bool,
-        vars: &'static [&'static CStr],
-    ) -> Result<Environment, Errno> {
-        let mut environment = Environment {
+    pub(crate) fn new() -> Environment {
+        Environment {
             pointers: [core::ptr::null(); ENVIRONMENT + 1],
             len: 0,
-        };
-        let set = |var: &CStr| {
-            let name = name_of(var.to_bytes());
-            vars.iter().any(|table| name_of(table.to_bytes()) == name)
-        };
-        let inherited = args.inherited().filter(|var| !clear && !set(var));
-        for var in inherited.chain(vars.iter().copied()) {
-            let Some(slot) = environment.pointers.get_mut(environment.len) else {
-                return Err(Errno::TOOBIG);
-            };
-            *slot = var.as_ptr();
-            environment.len += 1;
         }
-        // The null after the last: the array has one more slot than it fills.
-        if environment.len > ENVIRONMENT {
-            return Err(Errno::TOOBIG);
-        }
-        Ok(environment)
     }
 
-    /// The value of the variable `name`, if set.
-    pub(crate) fn var(&self, name: &[u8]) -> Option<&'static CStr> {
-        self.pointers.iter().take(self.len).find_map(|&pointer| {
-            // SAFETY: each of the first `len` pointers is to a NUL-terminated string of
-            // the initial stack or of a static, which live as long as the process.
-            let var = unsafe { CStr::from_ptr(pointer) };
-            let bytes = var.to_bytes_with_nul();
-            let value = bytes.strip_prefix(name)?.strip_prefix(b"=")?;
-            CStr::from_bytes_with_nul(value).ok()
+    /// Adds `var` after the others; `E2BIG` past 4096 variables.
+    pub(crate) fn push(&mut self, var: &'static CStr) -> Result<(), Errno> {
+        // The null after the last: the array has one more slot than it fills.
+        if self.len >= ENVIRONMENT {
+            return Err(Errno::TOOBIG);
+        }
+        let slot = self.pointers.get_mut(self.len).ok_or(Errno::TOOBIG)?;
+        *slot = var.as_ptr();
+        self.len += 1;
+        Ok(())
+    }
+
+    /// The variables, in order.
+    pub(crate) fn vars(&self) -> impl Iterator<Item = &'static CStr> + '_ {
+        self.pointers.iter().take(self.len).map(|&pointer| {
+            // SAFETY: each of the first `len` pointers is from a `&'static CStr` that
+            // `push` took: a NUL-terminated string that lives as long as the process.
+            unsafe { CStr::from_ptr(pointer) }
         })
     }
 }
 
-/// The name of a `NAME=value` variable (all of it without a `=`).
-fn name_of(var: &[u8]) -> &[u8] {
-    var.split(|&byte| byte == b'=').next().unwrap_or_default()
-}
-
-/// Where `_start` jumps: reads the initial stack and runs the launcher.
+/// Where `_start` (in `arch`) jumps: reads the initial stack and runs the launcher's
+/// `main`.
 ///
 /// # Safety
 /// `stack` must be the stack pointer the kernel started the process with: argc, argv's
 /// pointers and a null, envp's pointers and a null, then the auxiliary vector.
-unsafe extern "C" fn start(stack: *const usize) -> ! {
+pub(super) unsafe extern "C" fn start(stack: *const usize) -> ! {
     // SAFETY: the layout above, which the kernel guarantees at `_start`.
     let args = unsafe {
         let count = *stack;
@@ -189,42 +173,7 @@ unsafe extern "C" fn start(stack: *const usize) -> ! {
             envp: argv.add(count + 1),
         }
     };
-    crate::launcher::run(MOUNTNS_LAUNCHER_NAMESPACE, args)
-}
-
-/// The entry point: the kernel starts here with the stack pointer on argc.
-#[cfg(target_arch = "x86_64")]
-// SAFETY: `_start` is the one entry point of a binary without libc (whose crt would
-// define it); it clears the frame pointer (the outermost frame), passes the kernel's
-// stack pointer to `start`, and keeps the stack 16-byte aligned at the call, as the ABI
-// wants. `start` never returns.
-#[unsafe(naked)]
-#[unsafe(no_mangle)]
-unsafe extern "C" fn _start() -> ! {
-    core::arch::naked_asm!(
-        "xor ebp, ebp",
-        "mov rdi, rsp",
-        "and rsp, -16",
-        "call {start}",
-        "ud2",
-        start = sym start,
-    )
-}
-
-/// See the x86_64 version.
-#[cfg(target_arch = "aarch64")]
-// SAFETY: as for the x86_64 version; the kernel starts us with sp 16-byte aligned.
-#[unsafe(naked)]
-#[unsafe(no_mangle)]
-unsafe extern "C" fn _start() -> ! {
-    core::arch::naked_asm!(
-        "mov x29, #0",
-        "mov x30, #0",
-        "mov x0, sp",
-        "bl {start}",
-        "udf #0",
-        start = sym start,
-    )
+    mountns_launcher_main(args)
 }
 
 // The functions the compiler calls for copies, fills and comparisons, which libc would
