@@ -47,7 +47,7 @@ impl Layers {
 
 static FIXTURES: AtomicUsize = AtomicUsize::new(0);
 
-/// A directory of host files, /tmp/mountns-test-<pid>-<n>, readable by uid 65534;
+/// A directory of host files, `/tmp/mountns-test-<pid>-<n>`, readable by uid 65534;
 /// removed on drop.
 pub struct Fixture {
     root: PathBuf,
@@ -69,7 +69,7 @@ impl Fixture {
         Fixture { root }
     }
 
-    /// A directory of this process's own, /tmp/mountns-test-<pid>-<n>.
+    /// A directory of this process's own, `/tmp/mountns-test-<pid>-<n>`.
     // Not `Default`: it makes a directory on the host.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Fixture {
@@ -97,8 +97,9 @@ impl Fixture {
         path.to_str().unwrap().to_owned()
     }
 
-    /// Gives `rel` (a file 0666, a directory 0777) to [`User::Nobody`], writable by
-    /// all: what both users may change through a writable union. That user must own it
+    /// Gives `rel` (a file 0666, a directory 0777) to
+    /// [`User::Nobody`](crate::User::Nobody), writable by all: what both users may
+    /// change through a writable union. That user must own it
     /// (copy-up in a user namespace fails with EOVERFLOW for a file whose owner is not
     /// mapped, root's), and root inside holds no capability (`CAP_DAC_OVERRIDE`
     /// neither).
