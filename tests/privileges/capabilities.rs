@@ -238,6 +238,8 @@ for line in open('/proc/self/status'):
 
 #[test]
 fn kept_capabilities_work_and_only_they() {
+    // KEEP_ALL binds the fixtures' directory: made here, not left to another test.
+    out_dir();
     for user in USERS {
         let output = python(BIND_80, user).output_in(&KEEP_BIND).unwrap();
         assert_eq!(
