@@ -1,10 +1,10 @@
-//! The namespaces of the benchmarks (issue 5), shared by the harness, which enters them
+//! The namespaces of the benchmarks, shared by the harness, which enters them
 //! through `Command::namespace`, and by `bench-exec`, the static launcher.
 
 use mountns::namespace;
 
 namespace! {
-    /// W0: the seven-mount sandbox, the same as the `exec` example's.
+    /// The seven-mount sandbox of the entry benchmark, the same as the `exec` example's.
     pub static SEVEN = {
         bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"];
         bind dev "/dev/";
@@ -12,13 +12,13 @@ namespace! {
         bind "/tmp/" tmpfs;
     };
 
-    /// W0 with a writable union over /etc.
+    /// The seven-mount sandbox with a writable union over /etc.
     pub static SEVEN_ETC = {
         include SEVEN;
         bind "/etc/" ["/etc/", tmpfs("size=1M")];
     };
 
-    /// W0 with the benchmarks' programs at /opt/bench: the seccomp benchmark's
+    /// The seven-mount sandbox with the benchmarks' programs at /opt/bench: the seccomp benchmark's
     /// terminal rule only (every table's).
     pub static SEVEN_BENCH = {
         include SEVEN;
@@ -35,7 +35,7 @@ namespace! {
 include!(concat!(env!("OUT_DIR"), "/generated.rs"));
 
 /// A namespace by the name the harness passes to `bench-exec`: `seven`, `seven-etc`,
-/// `w1-N` or `w2-N`.
+/// `binds-N` or `layers-N`.
 pub fn by_name(name: &str) -> Option<&'static mountns::Namespace> {
     match name {
         "seven" => Some(&SEVEN),
@@ -47,8 +47,8 @@ pub fn by_name(name: &str) -> Option<&'static mountns::Namespace> {
             let (kind, n) = name.split_once('-')?;
             let n: usize = n.parse().ok()?;
             match kind {
-                "w1" if BINDS.contains(&n) => Some(w1(n)),
-                "w2" if LAYERS.contains(&n) => Some(w2(n)),
+                "binds" if BINDS.contains(&n) => Some(binds(n)),
+                "layers" if LAYERS.contains(&n) => Some(layers(n)),
                 _ => None,
             }
         }

@@ -1,4 +1,4 @@
-//! W3: the compile time of `namespace!`.
+//! The compile time of `namespace!`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -13,10 +13,10 @@ use crate::Config;
 use crate::measure::{Shuffle, ms, percentile, us};
 use crate::report::Report;
 
-/// W3: `cargo check` of a crate with a `namespace!` of N statements, against the same
+/// `cargo check` of a crate with a `namespace!` of N statements, against the same
 /// crate without it.
-pub(crate) fn w3(config: &Config, report: &mut Report) {
-    let dir = Path::new(ROOT).join("w3");
+pub(crate) fn compile(config: &Config, report: &mut Report) {
+    let dir = Path::new(ROOT).join("compile");
     let target = dir.join("target");
     let mountns = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -46,7 +46,11 @@ pub(crate) fn w3(config: &Config, report: &mut Report) {
         } else {
             main.push_str("mountns::namespace! {\n    static NS = {\n");
             for i in 0..n {
-                writeln!(main, "        bind ro \"/w3/d{i}/\" \"/srv/w3/d{i}\";").unwrap();
+                writeln!(
+                    main,
+                    "        bind ro \"/compile/d{i}/\" \"/srv/compile/d{i}\";"
+                )
+                .unwrap();
             }
             main.push_str(
                 "    };\n}\n\nfn main() {\n    println!(\"{}\", NS.mounts().len());\n}\n",
@@ -67,7 +71,7 @@ pub(crate) fn w3(config: &Config, report: &mut Report) {
         assert!(status.success(), "cargo check in {} failed", root.display());
         start.elapsed().as_secs_f64()
     };
-    eprint!("W3: warming up the dependencies... ");
+    eprint!("compile time: warming up the dependencies... ");
     for (_, root, _) in &crates {
         check(root);
     }
@@ -86,12 +90,10 @@ pub(crate) fn w3(config: &Config, report: &mut Report) {
         eprint!(".");
     }
     eprintln!(" {rounds} rounds");
-    report.line(
-        "## W3, compile time: `cargo check` of a crate with one `namespace!` of N statements",
-    );
+    report.line("## Compile time: `cargo check` of a crate with one `namespace!` of N statements");
     report.line("");
     report.line(format!(
-        "Statements like `bind ro \"/w3/d7/\" \"/srv/w3/d7\";`; dependencies already built; \
+        "Statements like `bind ro \"/compile/d7/\" \"/srv/compile/d7\";`; dependencies already built; \
          median of {rounds} interleaved runs of `cargo check` after touching `src/main.rs`. \
          N = 0 is the same crate without the macro."
     ));
@@ -111,13 +113,13 @@ pub(crate) fn w3(config: &Config, report: &mut Report) {
     report.line("");
     let added = percentile(&times[&1000], 0.5) - base;
     report.summary(
-        "W3, `cargo check` time added by 1000 statements",
+        "`cargo check` time added by 1000 statements",
         ms(added),
         "–".into(),
         None,
     );
     report.target(
-        "W3: 1000 statements add < 1 s to `cargo check`",
+        "1000 statements add < 1 s to `cargo check`",
         ms(added),
         added < 1.0,
     );
