@@ -12,6 +12,7 @@
 
 mod compile;
 mod entry;
+mod features;
 mod measure;
 mod report;
 mod scaling;
@@ -29,6 +30,7 @@ use mountns_bench::{ROOT, SEVEN};
 
 use crate::compile::compile;
 use crate::entry::entry;
+use crate::features::features;
 use crate::measure::{Variant, measure, ms};
 use crate::report::Report;
 use crate::scaling::{binds, layers};
@@ -119,7 +121,7 @@ fn spawn_once(namespace: bool) {
     std::process::exit(if ok { 0 } else { 1 });
 }
 
-/// The benchmarks: `harness [--quick] [--only entry,binds,layers,compile,size,sys,seccomp] [--bin DIR] [--out FILE]`.
+/// The benchmarks: `harness [--quick] [--only entry,features,binds,layers,compile,size,sys,seccomp] [--bin DIR] [--out FILE]`.
 fn run(args: Vec<String>) {
     let mut args = args.into_iter();
     let mut config = Config {
@@ -144,7 +146,7 @@ fn run(args: Vec<String>) {
             "--out" => config.out = PathBuf::from(args.next().expect("--out FILE")),
             _ => {
                 eprintln!(
-                    "usage: harness [--quick] [--only entry,binds,layers,compile,size,sys,seccomp] [--bin DIR] [--out FILE]\n       \
+                    "usage: harness [--quick] [--only entry,features,binds,layers,compile,size,sys,seccomp] [--bin DIR] [--out FILE]\n       \
                      harness --compare ROUNDS [--nobody] 'CMD ARGS'...\n       \
                      harness --phases ROUNDS"
                 );
@@ -160,6 +162,9 @@ fn run(args: Vec<String>) {
     report.header(&config);
     if config.wants("entry") {
         entry(&config, &mut report);
+    }
+    if config.wants("features") {
+        features(&config, &mut report);
     }
     if config.wants("binds") {
         binds(&config, &mut report);
