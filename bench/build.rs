@@ -1,16 +1,16 @@
-//! Generates the namespaces of W1 (N read-only binds of distinct directories) and W2
-//! (one union of N layers): a thousand statements are better written by a loop. The
-//! sources live under `/tmp/mountns-bench`, which `bench/run` creates.
+//! Generates the namespaces of the binds (N read-only binds of distinct directories)
+//! and the layers (one union of N layers): a thousand statements are better written
+//! by a loop. The sources live under `/tmp/mountns-bench`, which `bench/run` creates.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 /// Where `bench/run` creates the sources; the harness and the script agree on it.
 const ROOT: &str = "/tmp/mountns-bench";
-/// W1: the number of binds on top of the seven-mount sandbox.
+/// The binds: the number of binds on top of the seven-mount sandbox.
 const BINDS: [usize; 4] = [1, 10, 100, 1000];
-/// W2: the number of sources of the union (the runtime adds the skeleton as one more
-/// layer, so 499 is overlayfs's 500).
+/// The layers: the number of sources of the union (the runtime adds the skeleton as one
+/// more layer, so 499 is overlayfs's 500).
 const LAYERS: [usize; 4] = [2, 10, 100, 499];
 /// The length of the seccomp benchmark's allow list.
 const ALLOWED: usize = 300;
@@ -21,22 +21,34 @@ fn main() {
     for n in BINDS {
         writeln!(
             code,
-            "    /// W1: the seven-mount sandbox and {n} read-only binds."
+            "    /// The seven-mount sandbox and {n} read-only binds."
         )
         .unwrap();
-        writeln!(code, "    pub static W1_{n} = {{\n        include SEVEN;").unwrap();
+        writeln!(
+            code,
+            "    pub static BINDS_{n} = {{\n        include SEVEN;"
+        )
+        .unwrap();
         for i in 0..n {
-            writeln!(code, "        bind ro \"/w1/d{i}/\" \"{ROOT}/w1/d{i}\";").unwrap();
+            writeln!(
+                code,
+                "        bind ro \"/binds/d{i}/\" \"{ROOT}/binds/d{i}\";"
+            )
+            .unwrap();
         }
         code.push_str("    };\n");
     }
     for n in LAYERS {
         writeln!(
             code,
-            "    /// W2: the seven-mount sandbox and a union of {n} sources."
+            "    /// The seven-mount sandbox and a union of {n} sources."
         )
         .unwrap();
-        writeln!(code, "    pub static W2_{n} = {{\n        include SEVEN;").unwrap();
+        writeln!(
+            code,
+            "    pub static LAYERS_{n} = {{\n        include SEVEN;"
+        )
+        .unwrap();
         code.push_str("        bind \"/u/\" [");
         for i in 0..n {
             write!(code, "\"{ROOT}/u/{i}/\", ").unwrap();
@@ -57,32 +69,32 @@ fn main() {
     code.push_str("}\n\n");
     writeln!(
         code,
-        "/// The directory under which the sources of W1 and W2 live."
+        "/// The directory under which the sources of the binds and layers live."
     )
     .unwrap();
     writeln!(code, "pub const ROOT: &str = {ROOT:?};").unwrap();
     writeln!(
         code,
-        "/// W1's sizes.\npub const BINDS: [usize; {}] = {BINDS:?};",
+        "/// The binds' sizes.\npub const BINDS: [usize; {}] = {BINDS:?};",
         BINDS.len()
     )
     .unwrap();
     writeln!(
         code,
-        "/// W2's sizes.\npub const LAYERS: [usize; {}] = {LAYERS:?};",
+        "/// The layers' sizes.\npub const LAYERS: [usize; {}] = {LAYERS:?};",
         LAYERS.len()
     )
     .unwrap();
-    code.push_str("/// W1's namespaces, by size.\npub fn w1(n: usize) -> &'static mountns::Namespace {\n    match n {\n");
+    code.push_str("/// The binds' namespaces, by size.\npub fn binds(n: usize) -> &'static mountns::Namespace {\n    match n {\n");
     for n in BINDS {
-        writeln!(code, "        {n} => &W1_{n},").unwrap();
+        writeln!(code, "        {n} => &BINDS_{n},").unwrap();
     }
-    code.push_str("        _ => panic!(\"no W1 namespace of this size\"),\n    }\n}\n");
-    code.push_str("/// W2's namespaces, by size.\npub fn w2(n: usize) -> &'static mountns::Namespace {\n    match n {\n");
+    code.push_str("        _ => panic!(\"no binds namespace of this size\"),\n    }\n}\n");
+    code.push_str("/// The layers' namespaces, by size.\npub fn layers(n: usize) -> &'static mountns::Namespace {\n    match n {\n");
     for n in LAYERS {
-        writeln!(code, "        {n} => &W2_{n},").unwrap();
+        writeln!(code, "        {n} => &LAYERS_{n},").unwrap();
     }
-    code.push_str("        _ => panic!(\"no W2 namespace of this size\"),\n    }\n}\n");
+    code.push_str("        _ => panic!(\"no layers namespace of this size\"),\n    }\n}\n");
     let out = std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR");
     std::fs::write(Path::new(&out).join("generated.rs"), code).expect("write generated.rs");
     println!("cargo::rerun-if-changed=build.rs");

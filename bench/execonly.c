@@ -1,4 +1,4 @@
-/* The launch alone, for W0: a static C program that executes argv[1] and makes no
+/* The launch alone, for the entry benchmark: a static C program that executes argv[1] and makes no
  * namespace. floor.c minus this is what the sandbox's syscalls cost; it also shows
  * what glibc's own start-up and a second exec add to any static C launcher. */
 #include <unistd.h>

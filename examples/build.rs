@@ -1,4 +1,4 @@
-// The README's build sandbox, exactly (`tests/examples.rs` checks that the two agree,
+// The README's build sandbox, exactly (`tests/docs/examples.rs` checks that the two agree,
 // and builds a C project with it, as root and as the project's owner): `make` in the
 // current directory, which is bound as `/src`, its writes kept in a tmpfs.
 //

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use mountns::namespace;
 
 namespace! {
-    /// The benchmarks' W0 sandbox.
+    /// The benchmarks' seven-mount sandbox.
     static SEVEN = {
         bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"];
         bind dev "/dev/";
@@ -26,7 +26,7 @@ namespace! {
         bind "/tmp/" tmpfs;
     };
 
-    /// W0 with a writable union over /etc.
+    /// The seven-mount sandbox with a writable union over /etc.
     static SEVEN_ETC = {
         include SEVEN;
         bind "/etc/" ["/etc/", tmpfs("size=1M")];

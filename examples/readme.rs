@@ -1,4 +1,4 @@
-// The README's opening example, exactly (`tests/examples.rs` checks that the two
+// The README's opening example, exactly (`tests/docs/examples.rs` checks that the two
 // agree, and runs it): an interactive shell in a sandbox.
 //
 // ```sh

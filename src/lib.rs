@@ -356,6 +356,25 @@ pub use mountns_runtime::{CommandExt, Filled, Ids, Params};
 pub use mountns_runtime::{force_landlock_abi, force_legacy_unions};
 pub use package::Package;
 
+// The words of flags and namespaces are defined once, in `mountns_paths::words`, which
+// the macro reads: the runtime's tables spell each constant with its word there, at
+// the same position (a flag's bit is also its position).
+const _: () = {
+    use mountns_paths::words::{FLAGS, UNSHARE, position};
+    assert!(Flags::ALL.len() == FLAGS.len() && Unshare::ALL.len() == UNSHARE.len());
+    let mut i = 0;
+    while i < Flags::ALL.len() {
+        let (flag, word) = Flags::ALL[i];
+        assert!(matches!(position(FLAGS, word), Some(at) if at == i) && flag.bits() == 1 << i);
+        i += 1;
+    }
+    let mut i = 0;
+    while i < Unshare::ALL.len() {
+        assert!(matches!(position(UNSHARE, Unshare::ALL[i].1), Some(at) if at == i));
+        i += 1;
+    }
+};
+
 namespace! {
     /// What a program on a Debian-like host needs besides its own files. It mounts:
     ///

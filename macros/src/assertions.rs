@@ -8,60 +8,22 @@
 //! source as the host's links resolve it) are checked when entering, against the hidden
 //! paths the table carries (`runtime/src/enter/hidden.rs`).
 //!
-//! Each kind of assertion is a variant of [`What`] with its check in [`check_one`]; a
+//! Each kind of assertion is a variant of [`Property`] with its check in [`check_one`]; a
 //! new kind (say, `caps [..]` once capabilities are a statement) adds a variant, its
 //! parsing, and an arm there.
 
+use mountns_paths::caps;
+use mountns_paths::words::UNSHARE;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{Ident, LitStr};
 
-use crate::collapse::{Entry, Kind, Made, Mount, is_under};
-use crate::conflict::quoted;
-use crate::flatten::{Origin, Settings, SourceCode};
+use crate::model::{
+    Asserted, DEV, Entry, Host, Kind, Listed, Made, Mount, Origin, Property, READ_ONLY, Settings,
+    Site, is_under, quoted,
+};
 use crate::parse::{Assert, Assertion};
 use crate::valid;
-
-/// An assertion, its values checked, and where it was written.
-#[derive(Clone)]
-pub struct Asserted {
-    pub what: What,
-    pub site: Site,
-}
-
-/// What an assertion asks of the composed table.
-#[derive(Clone)]
-pub enum What {
-    /// `hidden [..]`: no host source at, under or above these paths.
-    Hidden(Vec<Listed>),
-    /// `readonly`, `readonly except [..]`: every host source read-only, except on or
-    /// under these targets.
-    ReadOnly(Vec<Listed>),
-    /// `unshared [..]`: each namespace (its bit of `valid::UNSHARE`, its word, the word's
-    /// span) is the table's own.
-    Unshared(Vec<(u32, String, Span)>),
-    /// `no_dev`: no `dev` flag and no host `/dev`; the fresh `/dev` of `dev` is fine.
-    NoDev(Span),
-    /// `caps [..]`: the program keeps at most these capabilities (bit `n` the one
-    /// numbered `n`), and the list's span.
-    Caps(u64, Span),
-}
-
-/// A path an assertion lists: normalized, as written, and where it was written.
-#[derive(Clone)]
-pub struct Listed {
-    pub path: String,
-    pub written: String,
-    pub span: Span,
-}
-
-/// Where an assertion was written: the `assert` statement, or the include of the table's
-/// own that brought it, and the includes it came through.
-#[derive(Clone)]
-pub struct Site {
-    pub stmt: TokenStream,
-    pub via: Vec<String>,
-}
 
 impl Site {
     /// `assertion "hidden /home/"`, and `of NAME` for one that came through includes.
@@ -98,27 +60,27 @@ impl Site {
 
 /// The values of an `assert` statement checked: the assertion, or each message and the
 /// span it belongs at.
-pub fn checked(assert: &Assert) -> Result<What, Vec<(Span, String)>> {
+pub fn checked(assert: &Assert) -> Result<Property, Vec<(Span, String)>> {
     let mut errors = Vec::new();
     let what = match &assert.assertion {
-        Assertion::Hidden(paths, span) => What::Hidden(paths_of(
+        Assertion::Hidden(paths, span) => Property::Hidden(paths_of(
             paths,
             *span,
             valid::source,
             "empty list; name the host paths the program must never see, such as [\"/home/\"] (an empty list would assert nothing)",
             &mut errors,
         )),
-        Assertion::ReadOnly(None) => What::ReadOnly(Vec::new()),
-        Assertion::ReadOnly(Some((targets, span))) => What::ReadOnly(paths_of(
+        Assertion::ReadOnly(None) => Property::ReadOnly(Vec::new()),
+        Assertion::ReadOnly(Some((targets, span))) => Property::ReadOnly(paths_of(
             targets,
             *span,
             |target| valid::target(target).map(|target| target.path),
             "empty list of exceptions; write `assert readonly;` for none",
             &mut errors,
         )),
-        Assertion::Unshared(words, span) => What::Unshared(unshared(words, *span, &mut errors)),
-        Assertion::Caps(words, span) => What::Caps(caps(words, *span, &mut errors), *span),
-        Assertion::NoDev => What::NoDev(
+        Assertion::Unshared(words, span) => Property::Unshared(unshared(words, *span, &mut errors)),
+        Assertion::Caps(words, span) => Property::Caps(caps(words, *span, &mut errors), *span),
+        Assertion::NoDev => Property::NoDev(
             assert
                 .tokens
                 .clone()
@@ -173,7 +135,7 @@ fn unshared(
     span: Span,
     errors: &mut Vec<(Span, String)>,
 ) -> Vec<(u32, String, Span)> {
-    let known: Vec<String> = valid::UNSHARE
+    let known: Vec<String> = UNSHARE
         .iter()
         .map(|(word, _)| format!("`{word}`"))
         .collect();
@@ -189,7 +151,7 @@ fn unshared(
     let mut namespaces: Vec<(u32, String, Span)> = Vec::new();
     for word in words {
         let text = word.to_string();
-        let message = match valid::UNSHARE.iter().position(|(name, _)| *name == text) {
+        let message = match UNSHARE.iter().position(|(name, _)| *name == text) {
             Some(position) if namespaces.iter().any(|(bit, ..)| *bit == 1 << position) => {
                 format!("`{text}` is given twice; keep one")
             }
@@ -259,14 +221,14 @@ fn checks(settings: &Settings) -> Vec<Check<'_>> {
     let mut checks: Vec<Check> = Vec::new();
     for Asserted { what, site } in assertions {
         let more: Vec<Check> = match what {
-            What::Hidden(paths) => paths.iter().map(|path| Check::Hidden(path, site)).collect(),
-            What::ReadOnly(except) => vec![Check::ReadOnly(except, site)],
-            What::Unshared(namespaces) => namespaces
+            Property::Hidden(paths) => paths.iter().map(|path| Check::Hidden(path, site)).collect(),
+            Property::ReadOnly(except) => vec![Check::ReadOnly(except, site)],
+            Property::Unshared(namespaces) => namespaces
                 .iter()
                 .map(|(bit, word, span)| Check::Unshared(*bit, word, *span, site))
                 .collect(),
-            What::NoDev(span) => vec![Check::NoDev(*span, site)],
-            What::Caps(bits, span) => vec![Check::Caps(*bits, *span, site)],
+            Property::NoDev(span) => vec![Check::NoDev(*span, site)],
+            Property::Caps(bits, span) => vec![Check::Caps(*bits, *span, site)],
         };
         for check in more {
             if !checks.iter().any(|seen| seen.key() == check.key()) {
@@ -287,11 +249,11 @@ const DEV_NODES: [&str; 6] = [
     "/dev/tty",
 ];
 
-/// A host path a mount shows that the macro can read, with the entry that put it there
-/// and where it is: `the source of the bind on "/usr/"`.
+/// A host path a mount shows that the macro can read, with where the entry that put it
+/// there came from and where it is: `the source of the bind on "/usr/"`.
 struct Shown<'a> {
     path: &'a str,
-    entry: &'a Entry<Origin>,
+    origin: &'a Origin,
     place: String,
     /// One of the host's nodes in a fresh `/dev`.
     dev_node: bool,
@@ -301,10 +263,12 @@ struct Shown<'a> {
 fn shown(mount: &Mount<Origin>) -> Vec<Shown<'_>> {
     let target = quoted(&mount.target, mount.dir);
     match &mount.kind {
-        Kind::Bind(entry) => literal(entry)
+        Kind::Bind(entry) => entry
+            .what
+            .path()
             .map(|path| Shown {
                 path,
-                entry,
+                origin: &entry.origin,
                 place: format!("the source of the bind on {target}"),
                 dev_node: false,
             })
@@ -313,32 +277,24 @@ fn shown(mount: &Mount<Origin>) -> Vec<Shown<'_>> {
         Kind::Union { lowers, .. } => lowers
             .iter()
             .filter_map(|entry| {
-                literal(entry).map(|path| Shown {
+                entry.what.path().map(|path| Shown {
                     path,
-                    entry,
+                    origin: &entry.origin,
                     place: format!("a layer of the union on {target}"),
                     dev_node: false,
                 })
             })
             .collect(),
-        Kind::Make(entry) if entry.made() == Some(Made::Dev) => DEV_NODES
+        Kind::Make(entry) if matches!(entry.what, Made::Dev) => DEV_NODES
             .iter()
             .map(|path| Shown {
                 path,
-                entry,
+                origin: &entry.origin,
                 place: format!("a host node bound in the fresh /dev on {target}"),
                 dev_node: true,
             })
             .collect(),
         Kind::Tmpfs(_) | Kind::Make(_) => Vec::new(),
-    }
-}
-
-/// The source of an entry that is a literal host path.
-fn literal(entry: &Entry<Origin>) -> Option<&str> {
-    match &entry.origin.source {
-        SourceCode::Lit(path, _) => Some(path.as_str()),
-        _ => None,
     }
 }
 
@@ -384,7 +340,7 @@ fn check_one(check: &Check, mounts: &[Mount<Origin>], settings: &Settings) -> Ve
                         let message = format!(
                             "{name} fails: {path} is {}, from {}",
                             shown.place,
-                            shown.entry.origin.describe()
+                            shown.origin.describe()
                         );
                         errors.push(site.error(hidden.span, message));
                     }
@@ -400,9 +356,9 @@ fn check_one(check: &Check, mounts: &[Mount<Origin>], settings: &Settings) -> Ve
                 if !writable(mount, except) {
                     continue;
                 }
-                let source = match &entry.origin.source {
-                    SourceCode::Lit(path, _) => format!("{path:?}"),
-                    SourceCode::Param(name, _) => format!("param({name})"),
+                let source = match &entry.what {
+                    Host::Path(path, _) => format!("{path:?}"),
+                    Host::Slot(name, _) => format!("param({name})"),
                     // Known once expanded: a package with inputs is a read-only union.
                     _ => continue,
                 };
@@ -438,8 +394,8 @@ fn check_one(check: &Check, mounts: &[Mount<Origin>], settings: &Settings) -> Ve
         Check::NoDev(span, site) => {
             let name = site.name("no_dev");
             for mount in mounts {
-                for entry in entries(mount) {
-                    if entry.flags & valid::DEV != 0 {
+                for entry in mount.entries() {
+                    if entry.flags & DEV != 0 {
                         let message = format!(
                             "{name} fails: {} makes device nodes work on {}; drop `dev`",
                             entry.origin.describe(),
@@ -453,7 +409,7 @@ fn check_one(check: &Check, mounts: &[Mount<Origin>], settings: &Settings) -> Ve
                         let message = format!(
                             "{name} fails: {path} is {}, from {}; for a /dev of its own write `dev \"/dev/\";`",
                             shown.place,
-                            shown.entry.origin.describe()
+                            shown.origin.describe()
                         );
                         errors.push(site.error(span, message));
                     }
@@ -469,7 +425,7 @@ fn check_one(check: &Check, mounts: &[Mount<Origin>], settings: &Settings) -> Ve
 /// write to it).
 fn writable(mount: &Mount<Origin>, except: &[Listed]) -> bool {
     matches!(mount.kind, Kind::Bind(_))
-        && mount.flags & valid::READ_ONLY == 0
+        && mount.flags & READ_ONLY == 0
         && !except
             .iter()
             .any(|target| at_or_under(&mount.target, &target.path))
@@ -482,14 +438,6 @@ fn readonly_text(except: &[Listed]) -> String {
     } else {
         let written: Vec<&str> = except.iter().map(|p| p.written.as_str()).collect();
         format!("readonly except {}", written.join(", "))
-    }
-}
-
-/// The entries a mount was collapsed from.
-fn entries(mount: &Mount<Origin>) -> Vec<&Entry<Origin>> {
-    match &mount.kind {
-        Kind::Bind(entry) | Kind::Tmpfs(entry) | Kind::Make(entry) => vec![entry],
-        Kind::Union { lowers, upper } => upper.iter().chain(lowers).collect(),
     }
 }
 
@@ -512,19 +460,19 @@ fn namespace_name(word: &str) -> &str {
 }
 
 /// The `const` checks of the sources that only const evaluation knows, each spanned at
-/// its assertion. `source_of(id)` names the `const` holding the `Source` of the entry
-/// with that id.
+/// its assertion. `source_of(n)` names the `const` holding the `Source` of the table's
+/// `n`th expanded source.
 pub fn consts(
     mounts: &[Mount<Origin>],
     settings: &Settings,
-    source_of: impl Fn(usize) -> Option<Ident>,
+    source_of: impl Fn(usize) -> Ident,
 ) -> TokenStream {
     let private = quote!(::mountns::__private);
     let checks = checks(settings);
     let mut items = TokenStream::new();
     for mount in mounts {
         let target = quoted(&mount.target, mount.dir);
-        let (expanded, place): (Vec<&Entry<Origin>>, String) = match &mount.kind {
+        let (expanded, place): (Vec<&Entry<Origin, Host>>, String) = match &mount.kind {
             Kind::Bind(entry) => (vec![entry], format!("a source of the mount on {target}")),
             Kind::Union { lowers, .. } => (
                 lowers.iter().collect(),
@@ -533,7 +481,7 @@ pub fn consts(
             Kind::Tmpfs(_) | Kind::Make(_) => continue,
         };
         for entry in expanded {
-            let Some(source) = source_of(entry.origin.id) else {
+            let Some(source) = entry.what.source().map(&source_of) else {
                 continue;
             };
             let by = entry.origin.describe();
@@ -619,13 +567,13 @@ fn c_str(text: &str) -> syn::LitCStr {
 
 /// `assert caps [..]`: each `caps` statement that keeps a capability `allowed` lacks.
 fn caps_kept(allowed: u64, span: Span, site: &Site, settings: &Settings) -> Vec<syn::Error> {
-    let shown: Vec<&str> = cap_words(allowed).collect();
+    let shown: Vec<&str> = caps::words(allowed).collect();
     let name = site.name(&format!("caps [{}]", shown.join(", ")));
     let mut errors = Vec::new();
     for (bits, statement) in &settings.caps_statements {
         let extra = bits & !allowed;
         if extra != 0 {
-            let extra: Vec<String> = cap_words(extra).map(|w| format!("`{w}`")).collect();
+            let extra: Vec<String> = caps::words(extra).map(|w| format!("`{w}`")).collect();
             let message = format!(
                 "{name} fails: {statement} keeps {}; drop it there, or allow it here",
                 extra.join(", ")
@@ -634,18 +582,6 @@ fn caps_kept(allowed: u64, span: Span, site: &Site, settings: &Settings) -> Vec<
         }
     }
     errors
-}
-
-/// The words of the capabilities `bits` keeps: `all`, or each one's name.
-fn cap_words(bits: u64) -> impl Iterator<Item = &'static str> {
-    use mountns_paths::caps::{ALL, NAMES};
-    let all = (bits == u64::MAX).then_some(ALL);
-    let each = NAMES
-        .iter()
-        .zip(0..)
-        .filter(move |&(_, number)| bits != u64::MAX && bits & (1 << number) != 0)
-        .map(|(word, _)| *word);
-    all.into_iter().chain(each)
 }
 
 /// The assertions as statements, for the namespaces that include this one: they hold
@@ -660,24 +596,24 @@ pub fn statements(settings: &Settings) -> TokenStream {
                 .collect()
         };
         statements.extend(match what {
-            What::Hidden(paths) => {
+            Property::Hidden(paths) => {
                 let paths = literals(paths);
                 quote!(assert hidden [#(#paths),*];)
             }
-            What::ReadOnly(except) if except.is_empty() => quote!(assert readonly;),
-            What::ReadOnly(except) => {
+            Property::ReadOnly(except) if except.is_empty() => quote!(assert readonly;),
+            Property::ReadOnly(except) => {
                 let except = literals(except);
                 quote!(assert readonly except [#(#except),*];)
             }
-            What::Unshared(namespaces) => {
+            Property::Unshared(namespaces) => {
                 let words = namespaces
                     .iter()
                     .map(|(_, word, _)| Ident::new(word, Span::call_site()));
                 quote!(assert unshared [#(#words),*];)
             }
-            What::NoDev(_) => quote!(assert no_dev;),
-            What::Caps(bits, _) => {
-                let words = cap_words(*bits).map(|word| Ident::new(word, Span::call_site()));
+            Property::NoDev(_) => quote!(assert no_dev;),
+            Property::Caps(bits, _) => {
+                let words = caps::words(*bits).map(|word| Ident::new(word, Span::call_site()));
                 quote!(assert caps [#(#words),*];)
             }
         });

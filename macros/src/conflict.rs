@@ -3,11 +3,10 @@
 use proc_macro2::Span;
 use quote::ToTokens;
 
-use crate::collapse::{self, Made, Problem};
-use crate::flatten::{Origin, SourceCode};
+use crate::model::{Conflict, Entry, Host, Made, Origin, Problem, What, Writable, quoted};
 
 /// Turns collapse errors into messages at the statements to blame.
-pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
+pub fn message(error: &Conflict<Origin>) -> syn::Error {
     let at = &error.at;
     let target = quoted(&at.target, at.dir);
     let other = error
@@ -59,18 +58,18 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
         }
         Problem::LayerRefused => format!(
             "{} cannot be a layer of the union on {target}: overlayfs refuses /proc, /sys and /dev as layers; bind it on its own target",
-            layer(at)
+            source_text(at)
         ),
         Problem::OverlappingLayers => format!(
             "{} and {} overlap (one lies under the other) in the union on {target}, and overlayfs refuses that; drop one (the other is in {other})",
-            layer(at),
-            error.other.as_ref().map(layer).unwrap_or_default()
+            source_text(at),
+            error.other.as_ref().map(source_text).unwrap_or_default()
         ),
         Problem::UnderFile => {
             let parent = error.other.as_ref();
-            let (what, has) = match parent.and_then(collapse::Entry::made) {
-                Some(Made::Symlink) => ("link", "a link"),
-                Some(Made::File) => ("file", "a file"),
+            let (what, has) = match parent.and_then(Entry::made) {
+                Some(Made::Symlink(_)) => ("link", "a link"),
+                Some(Made::File { .. }) => ("file", "a file"),
                 _ => ("file mount", "a file"),
             };
             format!(
@@ -81,7 +80,7 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
         Problem::Shared => {
             let made = at
                 .made()
-                .or_else(|| error.other.as_ref().and_then(collapse::Entry::made))
+                .or_else(|| error.other.as_ref().and_then(Entry::made))
                 .map_or("", Made::keyword);
             format!(
                 "{target} is also the target of {other}; what `{made}` makes stands alone on its target: keep one statement"
@@ -108,7 +107,7 @@ pub fn message(error: &collapse::Error<Origin>) -> syn::Error {
 }
 
 /// The error at the statement of `at`, naming it when it came through an include.
-fn at_statement(error: &collapse::Error<Origin>, message: String) -> syn::Error {
+fn at_statement(error: &Conflict<Origin>, message: String) -> syn::Error {
     let at = &error.at;
     if at.origin.via.is_empty() {
         match (&error.problem, source_span(at)) {
@@ -126,16 +125,18 @@ fn at_statement(error: &collapse::Error<Origin>, message: String) -> syn::Error 
 
 /// What makes the union of `error` writable (a tmpfs, or the host's upper directories),
 /// and the same as what to drop.
-fn writable_layer(error: &collapse::Error<Origin>) -> (&'static str, &'static str) {
+fn writable_layer(error: &Conflict<Origin>) -> (&'static str, &'static str) {
     match error.other.as_ref().map(|other| &other.what) {
-        Some(collapse::What::Upper { .. }) => ("the upper directories", "the upper directories"),
+        Some(What::Writable(Writable::Upper(_))) => {
+            ("the upper directories", "the upper directories")
+        }
         _ => ("a tmpfs", "the tmpfs"),
     }
 }
 
 /// The message of a problem with a union's host upper and work directories, if it is
 /// one.
-fn upper_message(error: &collapse::Error<Origin>, target: &str, other: &str) -> Option<String> {
+fn upper_message(error: &Conflict<Origin>, target: &str, other: &str) -> Option<String> {
     let upper_other = writable_layer(error).0 == "the upper directories";
     Some(match error.problem {
         Problem::UpperAlone => format!(
@@ -146,7 +147,7 @@ fn upper_message(error: &collapse::Error<Origin>, target: &str, other: &str) -> 
         ),
         Problem::UpperOverLayer => format!(
             "the upper or work directory of the union on {target} is, holds or lies in its layer {} ({other}), which overlayfs refuses; keep them apart",
-            error.other.as_ref().map(layer).unwrap_or_default()
+            error.other.as_ref().map(source_text).unwrap_or_default()
         ),
         Problem::SharedUpper => format!(
             "the union on {target} shares its upper or work directory with {other}: overlayfs lets each pair serve one union at a time; give each union directories of its own"
@@ -159,17 +160,8 @@ fn upper_message(error: &collapse::Error<Origin>, target: &str, other: &str) -> 
     })
 }
 
-/// A union layer's host path, quoted.
-fn layer<O>(entry: &collapse::Entry<O>) -> String {
-    match &entry.what {
-        collapse::What::Host(path) | collapse::What::Tmpfs(path) => format!("{path:?}"),
-        collapse::What::Upper { upper, work } => format!("upper({upper:?}, {work:?})"),
-        collapse::What::Made(made, _) => format!("`{}`", made.keyword()),
-    }
-}
-
 /// The target of the mount that `error.at` lies in, quoted.
-fn parent_target(error: &collapse::Error<Origin>) -> String {
+fn parent_target(error: &Conflict<Origin>) -> String {
     error
         .other
         .as_ref()
@@ -177,41 +169,24 @@ fn parent_target(error: &collapse::Error<Origin>) -> String {
         .unwrap_or_default()
 }
 
-/// A target as it was written: `"/etc/"` for a directory, `"/etc/passwd"` for a file.
-pub fn quoted(target: &str, dir: bool) -> String {
-    let slash = if dir && target != "/" { "/" } else { "" };
-    format!("\"{target}{slash}\"")
-}
-
 /// A source as the statement wrote it: a path quoted, `tmpfs(..)`, `param(NAME)` or a
 /// constant's expression.
-fn source_text(entry: &collapse::Entry<Origin>) -> String {
-    match &entry.origin.source {
-        SourceCode::Lit(path, _) => format!("{path:?}"),
-        SourceCode::Tmpfs(options, _) if options.is_empty() => "`tmpfs`".into(),
-        SourceCode::Tmpfs(options, _) => format!("`tmpfs({options:?})`"),
-        SourceCode::Param(name, _) => format!("`param({name})`"),
-        SourceCode::Expr(expr) => format!("`{}`", expr.to_token_stream()),
-        SourceCode::Upper(_) => "`upper(..)`".into(),
-        SourceCode::Included(..)
-        | SourceCode::Made
-        | SourceCode::Content(_)
-        | SourceCode::ContentParam(..)
-        | SourceCode::IncludedContent(..) => "one source".into(),
+fn source_text<O>(entry: &Entry<O>) -> String {
+    match &entry.what {
+        What::Host(Host::Path(path, _)) => format!("{path:?}"),
+        What::Host(Host::Slot(name, _)) => format!("`param({name})`"),
+        What::Host(Host::Constant { expr, .. }) => format!("`{}`", expr.to_token_stream()),
+        What::Writable(Writable::Tmpfs(tmpfs)) if tmpfs.options.is_empty() => "`tmpfs`".into(),
+        What::Writable(Writable::Tmpfs(tmpfs)) => format!("`tmpfs({:?})`", tmpfs.options),
+        What::Writable(Writable::Upper(_)) => "`upper(..)`".into(),
+        What::Host(Host::Included { .. }) | What::Made(_) => "one source".into(),
     }
 }
 
 /// Where a source was written, if in this declaration.
-fn source_span(entry: &collapse::Entry<Origin>) -> Option<Span> {
-    match &entry.origin.source {
-        SourceCode::Lit(_, span) | SourceCode::Param(_, span) => Some(*span),
-        SourceCode::Expr(expr) => Some(syn::spanned::Spanned::span(&**expr)),
-        SourceCode::Tmpfs(..)
-        | SourceCode::Upper(_)
-        | SourceCode::Included(..)
-        | SourceCode::Made
-        | SourceCode::Content(_)
-        | SourceCode::ContentParam(..)
-        | SourceCode::IncludedContent(..) => None,
+fn source_span<O>(entry: &Entry<O>) -> Option<Span> {
+    match &entry.what {
+        What::Host(host) => host.span(),
+        What::Writable(_) | What::Made(_) => None,
     }
 }

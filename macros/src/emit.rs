@@ -3,47 +3,34 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
+use mountns_paths::words::{FLAGS, UNSHARE};
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{Ident, LitCStr, LitInt, LitStr};
 
-use crate::collapse::{self, Entry, Kind, Made, MadeIn, Mount, Node, What};
-use crate::expand::Table;
-use crate::flatten::{Origin, Settings, SourceCode};
+use crate::collapse::{self, Node};
 use crate::include::serialize_body;
-use crate::parse::{Decl, Input};
-use crate::{modes, valid};
+use crate::model::{
+    Content, Entry, Host, Kind, Made, MadeIn, Mount, Origin, Settings, Table, Tmpfs, What,
+    Writable, is_under, written,
+};
+use crate::parse::Decl;
+use crate::{assertions, modes, valid};
 
-/// The tokens of every declaration (`tables[i]` is the table of the `i`th), or of the
-/// expression form's block.
-pub fn emit(input: &Input, tables: &[Table]) -> syn::Result<TokenStream> {
-    match input {
-        Input::Items(decls) => decls
-            .iter()
-            .zip(tables)
-            .map(|(decl, table)| item(decl, table))
-            .collect(),
-        Input::Expr(_) => {
-            let Some(table) = tables.first() else {
-                return Err(syn::Error::new(
-                    Span::call_site(),
-                    "mountns internal error: no table for the expression",
-                ));
-            };
-            let init = initializer(table)?;
-            let ns = Ident::new("NAMESPACE", Span::mixed_site());
-            Ok(quote! {
-                {
-                    static #ns: ::mountns::__private::Namespace = #init;
-                    &#ns
-                }
-            })
+/// The expression form's block: a `&'static Namespace`.
+pub fn expression(table: &Table) -> syn::Result<TokenStream> {
+    let init = initializer(table)?;
+    let ns = Ident::new("NAMESPACE", Span::mixed_site());
+    Ok(quote! {
+        {
+            static #ns: ::mountns::__private::Namespace = #init;
+            &#ns
         }
-    }
+    })
 }
 
 /// The `static` of a declaration, and its companion macro for includes elsewhere.
-fn item(decl: &Decl, table: &Table) -> syn::Result<TokenStream> {
+pub fn item(decl: &Decl, table: &Table) -> syn::Result<TokenStream> {
     let Decl {
         attrs,
         vis,
@@ -81,97 +68,80 @@ fn item(decl: &Decl, table: &Table) -> syn::Result<TokenStream> {
 }
 
 /// The entries and settings of a declaration as statements, for the namespaces that
-/// include it: literal sources and contents as literals, the others as `@src(N)` and
-/// `@content(ROW)`, read from its table.
-fn companion((entries, mounts, settings): &Table) -> TokenStream {
-    let mut index = 0usize;
-    let mut statements: TokenStream = entries
-        .iter()
-        .map(|entry| {
-            let slash = if entry.dir && entry.target != "/" {
-                "/"
-            } else {
-                ""
-            };
-            let target = LitStr::new(
-                &format!("{}{slash}", entry.target),
-                entry.origin.target_span,
-            );
-            if let Some(made) = entry.made() {
-                return made_statement(made, entry, &target, mounts);
-            }
-            let flags = names(valid::FLAGS, entry.flags)
-                .map(|(word, _)| Ident::new(word, Span::call_site()));
-            let source = match &entry.origin.source {
-                SourceCode::Lit(path, span) => LitStr::new(path, *span).into_token_stream(),
-                SourceCode::Tmpfs(options, _) => quote!(tmpfs(#options)),
-                SourceCode::Param(name, span) => {
-                    let name = Ident::new(name, *span);
-                    quote!(param(#name))
-                }
-                SourceCode::Upper(parts) => {
-                    let [upper, work] = parts.as_ref().clone().map(|part| {
-                        if part.param {
-                            let name = Ident::new(&part.value, part.span);
-                            quote!(param(#name))
-                        } else {
-                            LitStr::new(&part.value, part.span).into_token_stream()
-                        }
-                    });
-                    quote!(upper(#upper, #work))
-                }
-                SourceCode::Expr(_) | SourceCode::Included(..) => {
-                    let k = index;
-                    index += 1;
-                    quote!(@src(#k))
-                }
-                SourceCode::Made
-                | SourceCode::Content(_)
-                | SourceCode::IncludedContent(..)
-                | SourceCode::ContentParam(..) => TokenStream::new(),
-            };
-            quote! { bind #(#flags)* #target #source; }
-        })
-        .collect();
+/// include it.
+fn companion(
+    Table {
+        entries, settings, ..
+    }: &Table,
+) -> TokenStream {
+    let mut statements: TokenStream = entries.iter().map(statement).collect();
     statements.extend(settings_statements(settings));
-    statements.extend(crate::assertions::statements(settings));
+    statements.extend(assertions::statements(settings));
     statements
 }
 
-/// A `proc`, `dev`, `dir`, `symlink` or `file` entry as its statement. A file's
-/// content that is not a literal is read from `row` of the table.
-fn made_statement(
-    made: Made,
-    entry: &Entry<Origin>,
-    target: &LitStr,
-    mounts: &[Mount<Origin>],
-) -> TokenStream {
-    let keyword = Ident::new(made.keyword(), Span::call_site());
-    let flags =
-        names(valid::FLAGS, entry.flags).map(|(word, _)| Ident::new(word, Span::call_site()));
-    let mode_arg = entry.mode.map(|mode| {
-        let digits = proc_macro2::Literal::u32_unsuffixed(format!("{mode:o}").parse().unwrap_or(0));
-        quote!(mode(#digits))
-    });
-    let arg = match (&entry.what, &entry.origin.source) {
-        (What::Made(Made::Symlink, text), _) => {
-            LitStr::new(text, entry.origin.target_span).into_token_stream()
-        }
-        (_, SourceCode::ContentParam(name, span)) => {
+/// An entry as its statement: a literal source or content as a literal; another as
+/// `@src(N)`, the table's `N`th expanded source, or `@content(ROW)`, the content of a
+/// row of the table.
+fn statement(entry: &Entry<Origin>) -> TokenStream {
+    let target = LitStr::new(&written(&entry.target, entry.dir), entry.origin.target_span);
+    let flags = names(FLAGS, entry.flags).map(|(word, _)| Ident::new(word, Span::call_site()));
+    let source = match &entry.what {
+        What::Host(Host::Path(path, span)) => LitStr::new(path, *span).into_token_stream(),
+        What::Host(Host::Slot(name, span)) => {
             let name = Ident::new(name, *span);
             quote!(param(#name))
         }
-        (_, SourceCode::Content(expr)) if is_literal(expr) => expr.to_token_stream(),
-        (What::Made(Made::File, _), _) => {
-            let row = mounts
-                .iter()
-                .position(|mount| mount.target == entry.target)
-                .unwrap_or_default();
-            quote!(@content(#row))
+        What::Host(Host::Constant { source, .. } | Host::Included { source, .. }) => {
+            quote!(@src(#source))
         }
-        _ => TokenStream::new(),
+        What::Writable(Writable::Tmpfs(Tmpfs { options, .. })) => quote!(tmpfs(#options)),
+        What::Writable(Writable::Upper(parts)) => {
+            let [upper, work] = parts.each_ref().map(|part| {
+                if part.param {
+                    let name = Ident::new(&part.value, part.span);
+                    quote!(param(#name))
+                } else {
+                    LitStr::new(&part.value, part.span).into_token_stream()
+                }
+            });
+            quote!(upper(#upper, #work))
+        }
+        What::Made(made) => {
+            let keyword = Ident::new(made.keyword(), Span::call_site());
+            let mode_arg = made.mode().map(|mode| {
+                // Its octal digits, as `mode(0644)` writes them (at most four).
+                let digits = (0..4)
+                    .rev()
+                    .fold(0, |digits, i| digits * 10 + (mode >> (3 * i) & 7));
+                let digits = proc_macro2::Literal::u32_unsuffixed(digits);
+                quote!(mode(#digits))
+            });
+            let arg = match made {
+                Made::Proc | Made::Dev | Made::Dir { .. } => TokenStream::new(),
+                Made::Symlink(text) => {
+                    LitStr::new(text, entry.origin.target_span).into_token_stream()
+                }
+                Made::File {
+                    content: Content::Slot(name, span),
+                    ..
+                } => {
+                    let name = Ident::new(name, *span);
+                    quote!(param(#name))
+                }
+                Made::File {
+                    content: Content::Expr(expr),
+                    ..
+                } if is_literal(expr) => expr.to_token_stream(),
+                Made::File { .. } => {
+                    let row = entry.row;
+                    quote!(@content(#row))
+                }
+            };
+            return quote! { #keyword #(#flags)* #target #arg #mode_arg; };
+        }
     };
-    quote! { #keyword #(#flags)* #target #arg #mode_arg; }
+    quote! { bind #(#flags)* #target #source; }
 }
 
 /// Whether a file's content is a string or byte string literal, which means the same
@@ -189,7 +159,7 @@ fn is_literal(expr: &syn::Expr) -> bool {
 /// The settings as statements: their union is what an includer gets.
 fn settings_statements(settings: &Settings) -> TokenStream {
     let mut statements = TokenStream::new();
-    let words: Vec<Ident> = names(valid::UNSHARE, settings.unshare)
+    let words: Vec<Ident> = names(UNSHARE, settings.unshare)
         .map(|(word, _)| Ident::new(word, Span::call_site()))
         .collect();
     if !words.is_empty() {
@@ -204,7 +174,7 @@ fn settings_statements(settings: &Settings) -> TokenStream {
     if settings.as_pid_1 {
         statements.extend(quote! { as_pid_1; });
     }
-    let caps: Vec<Ident> = cap_words(settings.caps)
+    let caps: Vec<Ident> = mountns_paths::caps::words(settings.caps)
         .map(|word| Ident::new(word, Span::call_site()))
         .collect();
     if !caps.is_empty() {
@@ -260,18 +230,6 @@ fn settings_statements(settings: &Settings) -> TokenStream {
     statements
 }
 
-/// The words of `caps [..]` for the bits `caps`: `all`, or each capability's name.
-fn cap_words(caps: u64) -> impl Iterator<Item = &'static str> {
-    use mountns_paths::caps::{ALL, NAMES};
-    let all = (caps == u64::MAX).then_some(ALL);
-    let each = NAMES
-        .iter()
-        .zip(0..)
-        .filter(move |&(_, number)| caps != u64::MAX && caps & (1 << number) != 0)
-        .map(|(word, _)| *word);
-    all.into_iter().chain(each)
-}
-
 /// An unsuffixed integer literal.
 fn number(value: u64) -> LitInt {
     LitInt::new(&value.to_string(), Span::call_site())
@@ -311,7 +269,13 @@ fn c_lit(value: &str, span: Span) -> syn::Result<LitCStr> {
 }
 
 /// The initializer of a `Namespace` static: one block of private statics.
-fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> {
+fn initializer(
+    Table {
+        entries,
+        mounts,
+        settings,
+    }: &Table,
+) -> syn::Result<TokenStream> {
     let private = quote!(::mountns::__private);
     let mut statics = Statics::new(entries, mounts);
     let mut rows = Vec::new();
@@ -326,12 +290,12 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
         {
             statics.no_children_if_a_file(mount, mounts);
         }
-        let flags = bits("Flags", valid::FLAGS, mount.flags);
+        let flags = bits("Flags", FLAGS, mount.flags);
         let made_in = Ident::new(mount.made_in.name(), Span::call_site());
-        let mode = match &mount.kind {
-            Kind::Make(entry) => entry.mode.map(|mode| quote!(.__with_mode(#mode))),
-            _ => None,
-        };
+        let mode = mount
+            .made()
+            .and_then(Made::mode)
+            .map(|mode| quote!(.__with_mode(#mode)));
         rows.push(quote! {
             #private::Mount::__new(#target, #flags, #kind)
                 .__dir(#dir)
@@ -342,16 +306,22 @@ fn initializer((entries, mounts, settings): &Table) -> syn::Result<TokenStream> 
     let with = with_settings(settings)?;
     let seccomp_name = Ident::new("SECCOMP", Span::mixed_site());
     let seccomp = seccomp(settings, &seccomp_name)?;
-    let checks = crate::assertions::consts(mounts, settings, |id| statics.source_of(id));
-    let hidden = crate::assertions::runtime(settings);
+    let checks = assertions::consts(mounts, settings, source_const);
+    let hidden = assertions::runtime(settings);
     let (policy_items, policy) = policy(settings);
-    let Statics {
-        mut items, sources, ..
-    } = statics;
+    let Statics { mut items, .. } = statics;
     items.extend(checks);
-    let sources: Vec<TokenStream> = sources
-        .into_iter()
-        .map(|(_, name)| quote!(&#name))
+    // In order of their indices, which flatten gave them in the entries' order.
+    let sources: Vec<TokenStream> = entries
+        .iter()
+        .filter_map(|entry| match &entry.what {
+            What::Host(host) => host.source(),
+            What::Writable(_) | What::Made(_) => None,
+        })
+        .map(|index| {
+            let name = source_name(index);
+            quote!(&#name)
+        })
         .collect();
     let (mounts_len, skeleton_len, sources_len) = (rows.len(), skeleton.len(), sources.len());
     let [mounts_name, skeleton_name, sources_name] =
@@ -502,7 +472,7 @@ fn policy(settings: &Settings) -> (TokenStream, TokenStream) {
 
 /// `.__with(..)`: the table's process-wide settings.
 fn with_settings(settings: &Settings) -> syn::Result<TokenStream> {
-    let unshare = bits("Unshare", valid::UNSHARE, settings.unshare);
+    let unshare = bits("Unshare", UNSHARE, settings.unshare);
     let hostname = if let Some((name, _)) = &settings.hostname {
         let name = c_lit(name, Span::call_site())?;
         quote!(::core::option::Option::Some(#name))
@@ -551,50 +521,72 @@ fn with_settings(settings: &Settings) -> syn::Result<TokenStream> {
     })
 }
 
-/// A non-literal source as a `Source`, checked and expanded (a package into itself and
-/// its inputs) while the user's crate compiles; a source of another namespace comes
-/// expanded from its table. `None` for a literal or a tmpfs.
-fn expanded(entry: &Entry<Origin>) -> Option<(TokenStream, Span)> {
+/// A source expanded while the user's crate compiles: its index among the table's,
+/// and itself as a `Source` (a package into itself and its inputs; a source of
+/// another namespace comes expanded from its table). `None` for a literal or a slot.
+fn expanded(host: &Host) -> Option<(usize, TokenStream, Span)> {
     let private = quote!(::mountns::__private);
-    match &entry.origin.source {
-        SourceCode::Expr(expr) => {
+    match host {
+        Host::Constant { expr, source } => {
             let span = syn::spanned::Spanned::span(&**expr);
             Some((
+                *source,
                 quote_spanned! {span=> #private::Wrap(#expr).source() },
                 span,
             ))
         }
-        SourceCode::Included(path, index) => Some((
-            quote!(#private::Source::Layers(#path.__source(#index))),
-            syn::spanned::Spanned::span(path),
+        Host::Included {
+            from,
+            index,
+            source,
+        } => Some((
+            *source,
+            quote!(#private::Source::Layers(#from.__source(#index))),
+            syn::spanned::Spanned::span(from),
         )),
-        SourceCode::Lit(..)
-        | SourceCode::Tmpfs(..)
-        | SourceCode::Param(..)
-        | SourceCode::Upper(_)
-        | SourceCode::Made
-        | SourceCode::Content(_)
-        | SourceCode::IncludedContent(..)
-        | SourceCode::ContentParam(..) => None,
+        Host::Path(..) | Host::Slot(..) => None,
     }
+}
+
+/// The static of the table's `index`th expanded source: its paths.
+fn source_name(index: usize) -> Ident {
+    format_ident!("SOURCE_{}", index, span = Span::mixed_site())
+}
+
+/// The `const` of the table's `index`th expanded source, as written (a `Source`,
+/// packages unexpanded): what the assertions' checks walk.
+fn source_const(index: usize) -> Ident {
+    format_ident!("SOURCE_{}_OF", index, span = Span::mixed_site())
+}
+
+/// A host source of a row: a `Source` (a host path, or a slot's name), or the static
+/// of an expanded source (its `Source`s).
+fn source(host: &Host) -> syn::Result<TokenStream> {
+    Ok(match host {
+        Host::Path(path, span) => {
+            let path = c_lit(path, *span)?;
+            quote!(::mountns::Source::Host(#path))
+        }
+        Host::Slot(name, span) => {
+            let name = c_lit(name, *span)?;
+            quote!(::mountns::Source::Slot(#name))
+        }
+        Host::Constant { source, .. } | Host::Included { source, .. } => {
+            source_name(*source).into_token_stream()
+        }
+    })
 }
 
 /// Where an entry's source was written: the literal or expression, or the statement
 /// (an include) that brought it in.
-fn source_span(entry: &Entry<Origin>) -> Span {
-    match &entry.origin.source {
-        SourceCode::Lit(_, span) | SourceCode::Param(_, span) if entry.origin.via.is_empty() => {
-            *span
-        }
-        SourceCode::Expr(expr) if entry.origin.via.is_empty() => {
-            syn::spanned::Spanned::span(&**expr)
-        }
-        _ => syn::spanned::Spanned::span(&entry.origin.stmt),
-    }
+fn source_span(entry: &Entry<Origin, Host>) -> Span {
+    (entry.what.span())
+        .filter(|_| entry.origin.via.is_empty())
+        .unwrap_or_else(|| syn::spanned::Spanned::span(&entry.origin.stmt))
 }
 
 /// Where a union's errors found while the crate compiles point: its first statement.
-fn mount_span(lowers: &[Entry<Origin>]) -> Span {
+fn mount_span(lowers: &[Entry<Origin, Host>]) -> Span {
     lowers.first().map_or_else(Span::call_site, |entry| {
         syn::spanned::Spanned::span(&entry.origin.stmt)
     })
@@ -603,12 +595,6 @@ fn mount_span(lowers: &[Entry<Origin>]) -> Span {
 /// The private statics of one initializer, made as its rows are emitted.
 struct Statics {
     items: TokenStream,
-    /// The non-literal sources, in declaration order (the table's `sources`), by the
-    /// id of their entry.
-    sources: Vec<(usize, Ident)>,
-    /// The `const` holding each non-literal source as written (a `Source`, packages
-    /// unexpanded), by the id of its entry: what the assertions' checks walk.
-    source_consts: Vec<(usize, Ident)>,
     /// The writable unions emitted so far.
     uppers: u32,
     /// The first `dir` or `symlink` made with the skeleton, if any: a non-literal
@@ -622,28 +608,29 @@ struct Statics {
 }
 
 impl Statics {
-    /// Starts with a static for each non-literal source.
+    /// Starts with a static for each expanded source.
     fn new(entries: &[Entry<Origin>], mounts: &[Mount<Origin>]) -> Self {
         let made_with_skeleton = mounts
             .iter()
             .find(|mount| {
-                matches!(mount.made(), Some(Made::Dir | Made::Symlink))
+                matches!(mount.made(), Some(Made::Dir { .. } | Made::Symlink(_)))
                     && mount.made_in == MadeIn::Skeleton
             })
-            .map(|mount| syn::spanned::Spanned::span(&collapse::representative(mount).origin.stmt));
+            .map(|mount| syn::spanned::Spanned::span(&mount.representative().origin.stmt));
         let mut statics = Statics {
             items: TokenStream::new(),
-            sources: Vec::new(),
-            source_consts: Vec::new(),
             uppers: 0,
             made_with_skeleton,
             dirs: Vec::new(),
         };
         for entry in entries {
-            let Some((part, span)) = expanded(entry) else {
+            let What::Host(host) = &entry.what else {
                 continue;
             };
-            if let (false, SourceCode::Expr(expr)) = (entry.dir, &entry.origin.source) {
+            let Some((index, part, span)) = expanded(host) else {
+                continue;
+            };
+            if let (false, Host::Constant { expr, .. }) = (entry.dir, host) {
                 // A file target: a `&str` may name a file, a package never does.
                 let message = format!(
                     "mountns: a package is a directory tree, and \"{target}\" is a file target; end it with `/` (\"{target}/\") to bind the package there",
@@ -655,18 +642,11 @@ impl Statics {
                     };
                 });
             }
-            let name = format_ident!(
-                "SOURCE_{}",
-                statics.sources.len(),
-                span = Span::mixed_site()
-            );
-            let of = format_ident!("{}_OF", name, span = Span::mixed_site());
+            let of = source_const(index);
             statics.items.extend(quote_spanned! {span=>
                 const #of: ::mountns::__private::Source = #part;
             });
-            statics.layers(&name, &[of.to_token_stream()], span);
-            statics.sources.push((entry.origin.id, name));
-            statics.source_consts.push((entry.origin.id, of));
+            statics.layers(&source_name(index), &[of.to_token_stream()], span);
         }
         statics
     }
@@ -695,19 +675,14 @@ impl Statics {
     fn kind(&mut self, mount: &Mount<Origin>, n: usize) -> syn::Result<TokenStream> {
         let private = quote!(::mountns::__private);
         Ok(match &mount.kind {
-            Kind::Bind(entry)
-                if matches!(
-                    entry.origin.source,
-                    SourceCode::Lit(..) | SourceCode::Param(..)
-                ) =>
-            {
-                let source = self.source(entry)?;
+            Kind::Bind(entry) if entry.what.source().is_none() => {
+                let source = source(&entry.what)?;
                 quote!(#private::Kind::Bind { source: #source })
             }
             Kind::Bind(entry) => {
                 // A package with inputs is a union, known only once it is expanded (on a
                 // file target, a package is an error: see `Statics::new`).
-                let source = self.source(entry)?;
+                let source = source(&entry.what)?;
                 if let Some(span) = self.made_with_skeleton.filter(|_| mount.target == "/") {
                     self.items.extend(quote_spanned! {span=>
                         const _: () = ::core::assert!(
@@ -719,35 +694,31 @@ impl Statics {
                 quote!(#private::Kind::__layers(&#source, ::core::option::Option::None))
             }
             Kind::Tmpfs(entry) => {
-                let tmpfs = self.tmpfs(entry, n)?;
+                let tmpfs = self.tmpfs(&entry.what, entry.origin.target_span, n)?;
                 quote!(#private::Kind::Tmpfs(#tmpfs))
             }
             Kind::Make(entry) => self.made(entry, n)?,
             Kind::Union { lowers, upper } => {
                 let name = format_ident!("LOWERS_{}", n, span = Span::mixed_site());
-                let literal = |entry: &Entry<Origin>| {
-                    matches!(
-                        entry.origin.source,
-                        SourceCode::Lit(..) | SourceCode::Param(..)
-                    )
-                };
-                let expand = !lowers.iter().all(literal);
+                let expand = lowers.iter().any(|entry| entry.what.source().is_some());
                 if expand {
                     // Expanded at compile time, each path once (its first, highest).
                     let mut parts = Vec::new();
                     for entry in lowers {
-                        let source = self.source(entry)?;
-                        parts.push(match &entry.origin.source {
-                            SourceCode::Lit(path, span) => {
+                        parts.push(match &entry.what {
+                            Host::Path(path, span) => {
                                 let path = LitStr::new(path, *span);
                                 quote!(#private::Source::Path(#path))
                             }
                             // A slot stays a slot, filled when entering.
-                            SourceCode::Param(name, span) => {
+                            Host::Slot(name, span) => {
                                 let name = c_lit(name, *span)?;
                                 quote!(#private::Source::Slot(#name))
                             }
-                            _ => quote!(#private::Source::Layers(&#source)),
+                            Host::Constant { .. } | Host::Included { .. } => {
+                                let source = source(&entry.what)?;
+                                quote!(#private::Source::Layers(&#source))
+                            }
                         });
                     }
                     self.layers(&name, &parts, mount_span(lowers));
@@ -760,33 +731,40 @@ impl Statics {
                 } else {
                     let lowers = lowers
                         .iter()
-                        .map(|entry| self.source(entry))
+                        .map(|entry| source(&entry.what))
                         .collect::<syn::Result<Vec<_>>>()?;
                     let len = lowers.len();
                     self.items.extend(quote! {
                         static #name: [::mountns::Source; #len] = [#(#lowers),*];
                     });
                 }
-                let upper = if let Some(SourceCode::Upper(parts)) =
-                    upper.as_ref().map(|entry| &entry.origin.source)
-                {
-                    let [upper, work] = parts.as_ref().clone().map(|part| {
-                        let text = c_lit(&part.value, part.span)?;
-                        Ok::<_, syn::Error>(if part.param {
-                            quote!(::mountns::Source::Slot(#text))
-                        } else {
-                            quote!(::mountns::Source::Host(#text))
-                        })
-                    });
-                    let (upper, work) = (upper?, work?);
-                    quote!(::core::option::Option::Some(#private::Upper::__host(#upper, #work)))
-                } else if let Some(entry) = upper {
-                    let tmpfs = self.tmpfs(entry, n)?;
-                    let index = self.uppers;
-                    self.uppers += 1;
-                    quote!(::core::option::Option::Some(#private::Upper::__new(#tmpfs, #index)))
-                } else {
-                    quote!(::core::option::Option::None)
+                let upper = match upper {
+                    Some(Entry {
+                        what: Writable::Upper(parts),
+                        ..
+                    }) => {
+                        let [upper, work] = parts.each_ref().map(|part| {
+                            let text = c_lit(&part.value, part.span)?;
+                            Ok::<_, syn::Error>(if part.param {
+                                quote!(::mountns::Source::Slot(#text))
+                            } else {
+                                quote!(::mountns::Source::Host(#text))
+                            })
+                        });
+                        let (upper, work) = (upper?, work?);
+                        quote!(::core::option::Option::Some(#private::Upper::__host(#upper, #work)))
+                    }
+                    Some(Entry {
+                        what: Writable::Tmpfs(tmpfs),
+                        origin,
+                        ..
+                    }) => {
+                        let tmpfs = self.tmpfs(tmpfs, origin.target_span, n)?;
+                        let index = self.uppers;
+                        self.uppers += 1;
+                        quote!(::core::option::Option::Some(#private::Upper::__new(#tmpfs, #index)))
+                    }
+                    None => quote!(::core::option::Option::None),
                 };
                 if expand {
                     quote!(#private::Kind::__layers(&#name, #upper))
@@ -812,12 +790,12 @@ impl Statics {
     fn no_children_if_a_file(&mut self, mount: &Mount<Origin>, mounts: &[Mount<Origin>]) {
         let Some(child) = mounts
             .iter()
-            .find(|child| collapse::is_under(&child.target, &mount.target))
+            .find(|child| is_under(&child.target, &mount.target))
         else {
             return;
         };
         let dir = self.dir(mount);
-        let span = syn::spanned::Spanned::span(&collapse::representative(child).origin.stmt);
+        let span = syn::spanned::Spanned::span(&child.representative().origin.stmt);
         let message = format!(
             "mountns: the sources on \"{}\" turn out to be one file, bound through two routes, and \"{}\" cannot lie under a file; declare the target with a trailing slash",
             mount.target, child.target
@@ -834,7 +812,7 @@ impl Statics {
     fn one_source_one_flag(
         &mut self,
         mount: &Mount<Origin>,
-        lowers: &[Entry<Origin>],
+        lowers: &[Entry<Origin, Host>],
         parts: &[TokenStream],
         n: usize,
     ) {
@@ -848,7 +826,7 @@ impl Statics {
             }
         }
         let flag_words = |flags: u32| {
-            let words: Vec<&str> = names(valid::FLAGS, flags).map(|(word, _)| word).collect();
+            let words: Vec<&str> = names(FLAGS, flags).map(|(word, _)| word).collect();
             if words.is_empty() {
                 "no flag".to_owned()
             } else {
@@ -885,41 +863,29 @@ impl Statics {
 
     /// What a `proc`, `dev`, `dir`, `symlink` or `file` row makes; a file's content in
     /// a `const` of the `n`th row, where a type error points at the expression.
-    fn made(&mut self, entry: &Entry<Origin>, n: usize) -> syn::Result<TokenStream> {
+    fn made(&mut self, entry: &Entry<Origin, Made>, n: usize) -> syn::Result<TokenStream> {
         let private = quote!(::mountns::__private);
-        let What::Made(made, text) = &entry.what else {
-            return Err(syn::Error::new(
-                Span::call_site(),
-                "mountns internal error: not made",
-            ));
-        };
-        Ok(match made {
+        Ok(match &entry.what {
             Made::Proc => quote!(#private::Kind::Proc),
             Made::Dev => quote!(#private::Kind::Dev),
-            Made::Dir => quote!(#private::Kind::Dir),
-            Made::Symlink => {
+            Made::Dir { .. } => quote!(#private::Kind::Dir),
+            Made::Symlink(text) => {
                 let text = c_lit(text, entry.origin.target_span)?;
                 quote!(#private::Kind::Symlink { text: #text })
             }
-            Made::File => {
+            Made::File { content, .. } => {
                 let name = format_ident!("CONTENT_{}", n, span = Span::mixed_site());
-                let content = match &entry.origin.source {
-                    SourceCode::Content(expr) => {
+                let content = match content {
+                    Content::Slot(slot, span) => {
+                        let slot = c_lit(slot, *span)?;
+                        return Ok(quote!(#private::Kind::FileParam { name: #slot }));
+                    }
+                    Content::Expr(expr) => {
                         let span = syn::spanned::Spanned::span(&**expr);
                         quote_spanned! {span=> ::mountns::__private::content(#expr).bytes() }
                     }
-                    SourceCode::IncludedContent(path, row) => {
-                        quote!(#private::included_content(&#path, #row))
-                    }
-                    SourceCode::ContentParam(name, span) => {
-                        let name = c_lit(name, *span)?;
-                        return Ok(quote!(#private::Kind::FileParam { name: #name }));
-                    }
-                    _ => {
-                        return Err(syn::Error::new(
-                            Span::call_site(),
-                            "mountns internal error: a file without content",
-                        ));
+                    Content::Included { from, row } => {
+                        quote!(#private::included_content(&#from, #row))
                     }
                 };
                 self.items.extend(quote! { const #name: &[u8] = #content; });
@@ -928,48 +894,11 @@ impl Statics {
         })
     }
 
-    /// The `const` of the non-literal source of the entry `id`, as written.
-    fn source_of(&self, id: usize) -> Option<Ident> {
-        self.source_consts
-            .iter()
-            .find(|(entry, _)| *entry == id)
-            .map(|(_, name)| name.clone())
-    }
-
-    /// A host source: a C string literal, or the static of a non-literal source.
-    fn source(&self, entry: &Entry<Origin>) -> syn::Result<TokenStream> {
-        match &entry.origin.source {
-            SourceCode::Lit(path, span) => {
-                let path = c_lit(path, *span)?;
-                return Ok(quote!(::mountns::Source::Host(#path)));
-            }
-            SourceCode::Param(name, span) => {
-                let name = c_lit(name, *span)?;
-                return Ok(quote!(::mountns::Source::Slot(#name)));
-            }
-            _ => {}
-        }
-        self.sources
-            .iter()
-            .find(|(id, _)| *id == entry.origin.id)
-            .map(|(_, name)| name.to_token_stream())
-            .ok_or_else(|| {
-                syn::Error::new(Span::call_site(), "mountns internal error: unknown source")
-            })
-    }
-
-    /// A tmpfs, its parameters in a static of the `n`th row.
-    fn tmpfs(&mut self, entry: &Entry<Origin>, n: usize) -> syn::Result<TokenStream> {
+    /// A tmpfs, its parameters in a static of the `n`th row; `span`, its target's.
+    fn tmpfs(&mut self, tmpfs: &Tmpfs, span: Span, n: usize) -> syn::Result<TokenStream> {
         let private = quote!(::mountns::__private);
-        let SourceCode::Tmpfs(options, params) = &entry.origin.source else {
-            return Err(syn::Error::new(
-                Span::call_site(),
-                "mountns internal error: not a tmpfs",
-            ));
-        };
-        let span = entry.origin.target_span;
         let mut list = Vec::new();
-        for (key, value) in params {
+        for (key, value) in &tmpfs.params {
             let key = c_lit(key, span)?;
             let value = if let Some(value) = value {
                 let value = c_lit(value, span)?;
@@ -983,7 +912,7 @@ impl Statics {
         let len = list.len();
         self.items
             .extend(quote! { static #name: [#private::Param; #len] = [#(#list),*]; });
-        let options = c_lit(options, span)?;
+        let options = c_lit(&tmpfs.options, span)?;
         Ok(quote!(#private::Tmpfs::__new(#options, &#name)))
     }
 }
@@ -1030,6 +959,30 @@ mod tests {
             r#"unshare [pid , uts] ; hostname "box" ; new_session ;"#,
         ] {
             assert!(emitted.contains(statement), "{statement} in {emitted}");
+        }
+    }
+
+    #[test]
+    fn an_expanded_source_has_one_index_in_the_table_and_the_companion() {
+        let tokens = TokenStream::from_str(
+            r#"static NS = { bind "/z/" Z; bind "/b/" [A, B]; file "/c" C; bind "/d/" "/d"; };"#,
+        )
+        .unwrap();
+        let emitted = crate::expand::namespace(tokens, crate::expand::Grammar::Public)
+            .unwrap()
+            .to_string();
+        // Numbered in declaration order; the rows sorted: /b, /c, /d, /z.
+        for expected in [
+            "const SOURCE_0_OF : :: mountns :: __private :: Source = :: mountns :: __private :: Wrap (Z)",
+            "const SOURCE_2_OF : :: mountns :: __private :: Source = :: mountns :: __private :: Wrap (B)",
+            "= [& SOURCE_0 , & SOURCE_1 , & SOURCE_2]",
+            r#"bind "/z/" @ src (0usize) ;"#,
+            r#"bind "/b/" @ src (1usize) ;"#,
+            r#"bind "/b/" @ src (2usize) ;"#,
+            r#"file "/c" @ content (1usize) ;"#,
+            r#"bind "/d/" "/d" ;"#,
+        ] {
+            assert!(emitted.contains(expected), "{expected} in {emitted}");
         }
     }
 

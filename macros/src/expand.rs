@@ -1,14 +1,13 @@
 //! The driver: parse, resolve includes, flatten and check, collapse, emit. Each stage
 //! has its file; this one only runs them in order and gathers their errors.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::Ident;
 use syn::parse::{ParseStream, Parser};
 
-use crate::collapse::{self, Entry, Mount};
-use crate::flatten::{Origin, Settings};
+use crate::model::{Errors, Problem, Table};
 use crate::parse::{Body, Decl, Include, Input, Splice, Stmt};
-use crate::{conflict, emit, flatten, include};
+use crate::{assertions, collapse, conflict, emit, flatten, include};
 
 /// Which grammar an invocation is read with.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -24,7 +23,11 @@ pub enum Grammar {
 pub fn namespace(tokens: TokenStream, grammar: Grammar) -> syn::Result<TokenStream> {
     match front(tokens, grammar)? {
         Front::Pending(tokens) => Ok(tokens),
-        Front::Ready { input, tables } => emit::emit(&input, &tables),
+        Front::Items(items) => items
+            .iter()
+            .map(|(decl, table)| emit::item(decl, table))
+            .collect(),
+        Front::Expr(table) => emit::expression(&table),
     }
 }
 
@@ -33,13 +36,11 @@ pub enum Front {
     /// An include of another invocation must be resolved first: the tokens that ask
     /// its companion macro for it.
     Pending(TokenStream),
-    /// Every declaration's table, in order (one for the expression form).
-    Ready { input: Input, tables: Vec<Table> },
+    /// Each declaration, in order, with its table.
+    Items(Vec<(Decl, Table)>),
+    /// The expression form's table.
+    Expr(Box<Table>),
 }
-
-/// A declaration's entries, in declaration order, its collapsed table and its
-/// process-wide settings.
-pub type Table = (Vec<Entry<Origin>>, Vec<Mount<Origin>>, Settings);
 
 /// Everything but the tokens: syntax, includes, checks and the collapse, with every
 /// error found reported together.
@@ -71,33 +72,33 @@ pub fn front(tokens: TokenStream, grammar: Grammar) -> syn::Result<Front> {
             crate::parse::internal_forms(body, &mut internal_forms);
         }
     }
-    if let Some(internal) = internal_forms.0 {
-        errors.push(internal);
-        return Err(errors
-            .0
-            .unwrap_or_else(|| syn::Error::new(Span::call_site(), "")));
+    if let Err(internal) = internal_forms.finish() {
+        return Err(errors.with(internal));
     }
     if let Some(path) = include::first_pending(&input, &local) {
         errors.finish()?;
         return Ok(Front::Pending(include::resume(&path, &input)));
     }
-    let mut tables = Vec::new();
-    match &input {
+    match input {
         Input::Items(decls) => {
-            for decl in decls {
-                match table(decls, Some(&decl.name), &decl.body) {
+            let mut tables = Vec::new();
+            for decl in &decls {
+                match table(&decls, Some(&decl.name), &decl.body) {
                     Ok(table) => tables.push(table),
                     Err(error) => errors.push(error),
                 }
             }
+            errors.finish()?;
+            Ok(Front::Items(decls.into_iter().zip(tables).collect()))
         }
-        Input::Expr(body) => match table(&[], None, body) {
-            Ok(table) => tables.push(table),
-            Err(error) => errors.push(error),
+        Input::Expr(body) => match table(&[], None, &body) {
+            Ok(table) => {
+                errors.finish()?;
+                Ok(Front::Expr(Box::new(table)))
+            }
+            Err(error) => Err(errors.with(error)),
         },
     }
-    errors.finish()?;
-    Ok(Front::Ready { input, tables })
 }
 
 /// Flattens, checks and collapses a declaration.
@@ -105,16 +106,16 @@ fn table(decls: &[Decl], name: Option<&Ident>, body: &Body) -> syn::Result<Table
     // Valid statements are collapsed even when others failed, so that conflicts
     // are reported together with syntax and value errors.
     let flatten::Flat {
-        entries,
+        mut entries,
         settings,
         mut errors,
         dropped,
     } = flatten::flatten(decls, name, body);
-    let mounts = collapse::collapse(entries.clone()).unwrap_or_else(|conflicts| {
+    let mounts = collapse::collapse(&mut entries).unwrap_or_else(|conflicts| {
         for conflict in conflicts {
             // A dropped statement may have made its target a directory (a union or a
             // tmpfs): what lies under it is no error of its own.
-            let after_drop = conflict.problem == collapse::Problem::UnderFile
+            let after_drop = conflict.problem == Problem::UnderFile
                 && conflict
                     .other
                     .as_ref()
@@ -125,28 +126,15 @@ fn table(decls: &[Decl], name: Option<&Ident>, body: &Body) -> syn::Result<Table
         }
         Vec::new()
     });
-    for error in crate::assertions::check(&mounts, &settings) {
+    for error in assertions::check(&mounts, &settings) {
         errors.push(error);
     }
     errors.finish()?;
-    Ok((entries, mounts, settings))
-}
-
-/// Errors gathered along the way, reported together.
-#[derive(Default)]
-pub struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    pub fn finish(self) -> syn::Result<()> {
-        self.0.map_or(Ok(()), Err)
-    }
+    Ok(Table {
+        entries,
+        mounts,
+        settings,
+    })
 }
 
 /// Syntax errors, including those inside resolved includes.

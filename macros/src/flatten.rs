@@ -7,115 +7,18 @@ use std::fmt::Write as _;
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
-use syn::{Expr, Ident, LitStr, Path};
+use syn::{Ident, LitStr, Path};
 
-use crate::assertions::{Asserted, Site};
-use crate::collapse::{self, Entry, Made, What};
-use crate::expand::Errors;
 use crate::include::single_name;
-use crate::parse::{
-    Arg, Assert, Bind, Body, Decl, Include, LimitEntry, LimitValue, Make, Setting, SettingValue,
-    Source, Stmt,
+use crate::model::{
+    Asserted, Content, Entry, Errors, Host, Made, MadeKind, Origin, RW, Settings, Site, Tmpfs,
+    UNSHARE_PID, UNSHARE_UTS, UpperPart, What, Writable, is_under,
 };
-use crate::policy::Syscalls;
+use crate::parse::{
+    Assert, Bind, Body, ContentArg, Decl, Include, LimitEntry, LimitValue, Make, Making, Setting,
+    SettingValue, Source, Stmt,
+};
 use crate::valid;
-
-/// Where an entry came from, for messages and for emitting its source.
-#[derive(Clone)]
-pub struct Origin {
-    /// The statement of the declaration being expanded; for an included entry, the
-    /// `include` statement that brought it in.
-    pub stmt: TokenStream,
-    /// The statement the entry was written in, as text.
-    pub text: String,
-    /// The includes it came through, outermost first.
-    pub via: Vec<String>,
-    /// The target literal's span.
-    pub target_span: Span,
-    pub source: SourceCode,
-    /// Position among the declaration's entries.
-    pub id: usize,
-}
-
-/// How to emit an entry's source.
-#[derive(Clone)]
-pub enum SourceCode {
-    Lit(String, Span),
-    Tmpfs(String, Vec<valid::Param>),
-    /// A run-time slot: its name.
-    Param(String, Span),
-    Expr(Box<Expr>),
-    Included(Path, usize),
-    /// Nothing beyond what the entry says: `proc`, `dev`, `dir`, `symlink`.
-    Made,
-    /// A file's content, an expression.
-    Content(Box<Expr>),
-    /// A file's content, read from the `row`th row of an included namespace's table.
-    IncludedContent(Path, usize),
-    /// A file's content given when entering: its slot's name.
-    ContentParam(String, Span),
-    /// `upper(UPPER, WORK)`: the host's upper and work directories.
-    Upper(Box<[UpperPart; 2]>),
-}
-
-/// A declaration's process-wide settings, gathered from its statements and includes.
-#[derive(Clone, Default)]
-pub struct Settings {
-    /// The namespaces to make, as bits of `valid::UNSHARE`: those declared and those
-    /// that `proc` and `hostname` imply.
-    pub unshare: u32,
-    /// The host name, and the statement that set it first.
-    pub hostname: Option<(String, String)>,
-    pub new_session: bool,
-    /// `as_pid_1;`: the program runs as pid 1 of the table's pid namespace (implied).
-    pub as_pid_1: bool,
-    /// The capabilities kept: bit `n` keeps the one numbered `n`, every bit is `all`.
-    pub caps: u64,
-    /// Each `caps` statement reached (its bits, and the statement as messages name it),
-    /// for the assertion that names the one keeping too much.
-    pub caps_statements: Vec<(u64, String)>,
-    /// The ids chosen inside (`uid`, `gid`, `groups`), each with the statement that
-    /// set it first.
-    pub uid: Option<(u32, String)>,
-    pub gid: Option<(u32, String)>,
-    pub groups: Option<(Vec<u32>, String)>,
-    /// The syscall statements (`syscalls`, `sockets`, `no_userns`).
-    pub syscalls: Syscalls,
-    /// The `assert` statements, the table's own and those of its includes.
-    pub assertions: Vec<Asserted>,
-    /// `landlock;` (`Some(false)`) or `landlock strict;` (`Some(true)`): strict if any
-    /// statement says so.
-    pub landlock: Option<bool>,
-    /// The TCP ports of `connect [..]`: every port any statement names.
-    pub connect: Option<BTreeSet<u16>>,
-    /// The TCP ports of `bind_ports [..]`: every port any statement names.
-    pub bind_ports: Option<BTreeSet<u16>>,
-    /// The limits of `limit [..]`, by position in `valid::LIMITS`: the lowest given.
-    pub limits: BTreeMap<usize, u64>,
-    /// The seconds of `timeout(N)`: the shortest given.
-    pub timeout: Option<u32>,
-    /// The directory the program starts in, and the statement that set it first.
-    pub chdir: Option<(String, String)>,
-    /// Whether the program starts without the inherited environment (`env clear;`).
-    pub env_clear: bool,
-    /// The variables set, in order: name, value, and the statement that set it first.
-    pub env: Vec<(String, String, String)>,
-}
-
-impl Origin {
-    pub fn describe(&self) -> String {
-        Origin::describe_text(&self.text, &self.via)
-    }
-
-    /// A statement as messages name it: its text, and the includes it came through.
-    fn describe_text(text: &str, via: &[String]) -> String {
-        if via.is_empty() {
-            format!("`{text}`")
-        } else {
-            format!("`{text}` (included from {})", via.join(" > "))
-        }
-    }
-}
 
 /// What flattening passes down into an include.
 #[derive(Clone)]
@@ -134,6 +37,9 @@ struct Flattener<'a> {
     errors: Errors,
     /// Statements reached so far: the `stmt` of the next one's entries.
     stmts: usize,
+    /// Expanded sources so far (constants, sources of included namespaces): the
+    /// index of the next one among the table's.
+    sources: usize,
     /// The (valid) targets of statements dropped for an error.
     dropped: Vec<String>,
     /// The namespaces spliced in so far, by path: one reached again (a diamond of
@@ -294,34 +200,41 @@ impl<'a> Flattener<'a> {
         let stmt_id = self.stmts;
         self.stmts += 1;
         for (target, target_span) in targets {
-            let own = [(
-                What::Host(target.path.clone()),
-                SourceCode::Lit(target.path.clone(), target_span),
-            )];
+            let own = [What::Host(Host::Path(target.path.clone(), target_span))];
             let sources = if sources.is_empty() {
                 &own[..]
             } else {
                 &sources[..]
             };
-            for (what, code) in sources {
+            for what in sources {
+                let what = self.numbered(what.clone());
                 out.push(Entry {
                     target: target.path.clone(),
                     dir: target.dir,
                     flags,
-                    what: what.clone(),
-                    mode: None,
+                    what,
                     stmt: stmt_id,
+                    row: 0,
                     origin: Origin {
                         stmt: stmt.clone(),
                         text: text.clone(),
                         via: cx.via.clone(),
                         target_span,
-                        source: code.clone(),
-                        id: out.len(),
                     },
                 });
             }
         }
+    }
+
+    /// A source as the entry gets it: an expanded source numbered, the next among the
+    /// table's (the index of its `static` in the emitted table, and its `@src(N)`).
+    fn numbered(&mut self, mut what: What) -> What {
+        if let What::Host(Host::Constant { source, .. } | Host::Included { source, .. }) = &mut what
+        {
+            *source = self.sources;
+            self.sources += 1;
+        }
+        what
     }
 }
 
@@ -329,18 +242,19 @@ impl<'a> Flattener<'a> {
     /// `proc`, `dev`, `dir`, `symlink` or `file`: one entry.
     fn make(&mut self, make: &'a Make, cx: &Context<'a>, out: &mut Vec<Entry<Origin>>) {
         let blame = Blame::new(cx, &make.tokens);
-        let keyword = make.made.keyword();
+        let kind = make.made.kind();
+        let keyword = kind.keyword();
         let mut errors = Vec::new();
         let mut flags = 0;
         for flag in &make.flags {
-            let message = match (make.made, flag.to_string().as_str()) {
-                (Made::File, "rw") if flags & valid::RW == 0 => {
-                    flags |= valid::RW;
+            let message = match (kind, flag.to_string().as_str()) {
+                (MadeKind::File, "rw") if flags & RW == 0 => {
+                    flags |= RW;
                     continue;
                 }
-                (Made::File, "rw") => format!("flag `{flag}` is given twice; keep one"),
-                (Made::File, "ro") => "a `file` is read-only unless `rw`; drop `ro`".to_owned(),
-                (Made::File, _) => format!(
+                (MadeKind::File, "rw") => format!("flag `{flag}` is given twice; keep one"),
+                (MadeKind::File, "ro") => "a `file` is read-only unless `rw`; drop `ro`".to_owned(),
+                (MadeKind::File, _) => format!(
                     "flag `{flag}` does not apply to `file`; it takes `rw` (the program may write the file)"
                 ),
                 _ => format!("flag `{flag}` does not apply to `{keyword}`; remove it"),
@@ -349,75 +263,68 @@ impl<'a> Flattener<'a> {
         }
         let mode = make.mode.as_ref().and_then(|mode| {
             let raw = mode.value.to_string();
-            valid::mode(&raw, mode.value.suffix(), make.made)
+            valid::mode(&raw, mode.value.suffix(), kind)
                 .map_err(|message| errors.push(blame.error(mode.value.span(), &message)))
                 .ok()
         });
-        let target = valid::made_target(make.made, &make.target.value())
+        let target = valid::made_target(kind, &make.target.value())
             .map_err(|message| errors.push(blame.error(make.target.span(), &message)))
             .ok();
-        let (identity, code) = match &make.arg {
-            Some(Arg::Text(text)) => {
-                if let Err(message) = valid::link_text(&text.value()) {
+        let what = match &make.made {
+            Making::Proc => Some(Made::Proc),
+            Making::Dev => Some(Made::Dev),
+            Making::Dir => Some(Made::Dir { mode }),
+            Making::Symlink(text) => {
+                let value = text.value();
+                if let Err(message) = valid::link_text(&value) {
                     errors.push(blame.error(text.span(), &message));
                 }
-                (text.value(), SourceCode::Made)
+                Some(Made::Symlink(value))
             }
-            Some(Arg::Content(expr)) => (content_identity(expr), SourceCode::Content(expr.clone())),
-            Some(Arg::Param(name)) => (
-                format!("param({name})"),
-                SourceCode::ContentParam(name.to_string(), name.span()),
-            ),
-            Some(Arg::Included { row, span }) => {
-                if let Some(path) = cx.sources_of {
-                    (
-                        format!("{{{}.{row}}}", path.to_token_stream()),
-                        SourceCode::IncludedContent(path.clone(), *row),
-                    )
-                } else {
-                    errors.push(blame.error(*span, "`@content` is internal to mountns"));
-                    (String::new(), SourceCode::Made)
-                }
+            Making::File(content) => {
+                let content = match content {
+                    ContentArg::Expr(expr) => Some(Content::Expr(expr.clone())),
+                    ContentArg::Param(name) => Some(Content::Slot(name.to_string(), name.span())),
+                    ContentArg::Included { row, span } => {
+                        let from = cx
+                            .sources_of
+                            .cloned()
+                            .map(|from| Content::Included { from, row: *row });
+                        if from.is_none() {
+                            errors.push(blame.error(*span, "`@content` is internal to mountns"));
+                        }
+                        from
+                    }
+                };
+                content.map(|content| Made::File { content, mode })
             }
-            None => (String::new(), SourceCode::Made),
         };
         let failed = !errors.is_empty();
         for error in errors {
             self.errors.push(error);
         }
         let Some(target) = target else { return };
-        if failed {
+        let Some(what) = what.filter(|_| !failed) else {
             self.dropped.push(target.path);
             return;
-        }
-        if make.made == Made::Proc {
-            self.settings.unshare |= valid::UNSHARE_PID;
+        };
+        if kind == MadeKind::Proc {
+            self.settings.unshare |= UNSHARE_PID;
         }
         let stmt = self.stmts;
         self.stmts += 1;
-        // Two statements that differ only in `rw` or their mode are two different
-        // things on one target.
-        let mut identity = identity;
-        if flags & valid::RW != 0 {
-            identity.push_str(" rw");
-        }
-        if let Some(mode) = mode {
-            let _ = write!(identity, " mode={mode:04o}");
-        }
         out.push(Entry {
             target: target.path,
             dir: target.dir,
             flags,
-            what: What::Made(make.made, identity),
-            mode,
+            what: What::Made(what),
             stmt,
+            row: 0,
             origin: Origin {
                 stmt: blame.stmt.clone(),
                 text: render_make(make),
                 via: cx.via.clone(),
                 target_span: make.target.span(),
-                source: code,
-                id: out.len(),
             },
         });
     }
@@ -502,7 +409,7 @@ impl<'a> Flattener<'a> {
             SettingValue::Timeout(lit) => self.timeout(lit, &blame),
             SettingValue::AsPid1 => {
                 self.settings.as_pid_1 = true;
-                self.settings.unshare |= valid::UNSHARE_PID;
+                self.settings.unshare |= UNSHARE_PID;
             }
             SettingValue::Chdir(dir) => match valid::target(&dir.value()) {
                 Ok(target) => {
@@ -686,7 +593,7 @@ impl<'a> Flattener<'a> {
                         "`timeout` is kept by mountns's pid 1, and `as_pid_1` makes the program pid 1 instead: drop one of them",
                     ));
                 }
-                self.settings.unshare |= valid::UNSHARE_PID;
+                self.settings.unshare |= UNSHARE_PID;
                 let shortest = self.settings.timeout.map_or(seconds, |t| t.min(seconds));
                 self.settings.timeout = Some(shortest);
             }
@@ -787,96 +694,61 @@ impl<'a> Flattener<'a> {
         let here = Origin::describe_text(&text, &cx.via);
         let error = self.one_value(|s| &mut s.hostname, value, here, "host names");
         if error.is_none() {
-            self.settings.unshare |= valid::UNSHARE_UTS;
+            self.settings.unshare |= UNSHARE_UTS;
         }
         self.push_at(error, blame, name.span());
     }
 }
 
-/// A source checked, as the collapse compares it and as it is emitted. `sources_of`
-/// is the resolved include whose `@src(N)` sources are being read, if any.
-fn checked_source(
-    source: &Source,
-    sources_of: Option<&Path>,
-) -> Result<(What, SourceCode), Vec<(Span, String)>> {
+/// A source checked. `sources_of` is the resolved include whose `@src(N)` sources are
+/// being read, if any. An expanded source is numbered when its entry is made
+/// ([`Flattener::numbered`]).
+fn checked_source(source: &Source, sources_of: Option<&Path>) -> Result<What, Vec<(Span, String)>> {
     let at = |message: String| vec![(source.span(), message)];
     Ok(match source {
         Source::Lit(lit) => {
             let path = valid::source(&lit.value()).map_err(at)?;
-            (What::Host(path.clone()), SourceCode::Lit(path, lit.span()))
+            What::Host(Host::Path(path, lit.span()))
         }
         Source::Tmpfs { options, .. } => {
-            let text = options.as_ref().map(LitStr::value).unwrap_or_default();
-            let params = valid::tmpfs_options(&text).map_err(|messages| {
+            let options = options.as_ref().map(LitStr::value).unwrap_or_default();
+            let params = valid::tmpfs_options(&options).map_err(|messages| {
                 let span = source.span();
                 messages
                     .into_iter()
                     .map(|message| (span, message))
                     .collect::<Vec<_>>()
             })?;
-            (What::Tmpfs(text.clone()), SourceCode::Tmpfs(text, params))
+            What::Writable(Writable::Tmpfs(Tmpfs { options, params }))
         }
         Source::Upper { upper, work, .. } => {
             let upper = upper_part(upper).map_err(|error| vec![error])?;
             let work = upper_part(work).map_err(|error| vec![error])?;
             if let (Some(up), Some(wk)) = (upper.path(), work.path())
-                && (up == wk || collapse::is_under(up, wk) || collapse::is_under(wk, up))
+                && (up == wk || is_under(up, wk) || is_under(wk, up))
             {
                 return Err(vec![(
                     work.span,
                     "the upper and work directories must be separate: neither may be or lie under the other (overlayfs refuses that); give the work directory a path beside the upper".into(),
                 )]);
             }
-            (
-                What::Upper {
-                    upper: upper.identity(),
-                    work: work.identity(),
-                },
-                SourceCode::Upper(Box::new([upper, work])),
-            )
+            What::Writable(Writable::Upper([upper, work]))
         }
-        Source::Param { name, .. } => (
-            What::Host(format!("param({name})")),
-            SourceCode::Param(name.to_string(), name.span()),
-        ),
-        Source::Expr(expr) => (
-            What::Host(format!("{{{}}}", expr.to_token_stream())),
-            SourceCode::Expr(expr.clone()),
-        ),
+        Source::Param { name, .. } => What::Host(Host::Slot(name.to_string(), name.span())),
+        Source::Expr(expr) => What::Host(Host::Constant {
+            expr: expr.clone(),
+            source: 0,
+        }),
         Source::Included { index, .. } => {
-            let path = sources_of
+            let from = sources_of
                 .ok_or_else(|| at("`@src` is internal to mountns; write a path".into()))?;
-            (
-                What::Host(format!("{{{}.{index}}}", path.to_token_stream())),
-                SourceCode::Included(path.clone(), *index),
-            )
+            What::Host(Host::Included {
+                from: from.clone(),
+                index: *index,
+                source: 0,
+            })
         }
     })
-}
-
-/// An upper or work directory of `upper(..)`: a host path, or a slot's name.
-#[derive(Clone, Debug)]
-pub struct UpperPart {
-    /// The normalized path, or the slot's name.
-    pub value: String,
-    pub param: bool,
-    pub span: Span,
-}
-
-impl UpperPart {
-    /// The host path, if it is one.
-    pub fn path(&self) -> Option<&str> {
-        (!self.param).then_some(self.value.as_str())
-    }
-
-    /// What tells two apart: the path, or `param(NAME)`.
-    fn identity(&self) -> String {
-        if self.param {
-            format!("param({})", self.value)
-        } else {
-            self.value.clone()
-        }
-    }
 }
 
 /// Checks an upper or work directory of `upper(..)`: a string literal by the path rules,
@@ -888,7 +760,7 @@ fn upper_part(source: &Source) -> Result<UpperPart, (Span, String)> {
             let path = valid::source(&lit.value()).map_err(|message| (span, message))?;
             let refused = ["/proc", "/sys", "/dev"]
                 .iter()
-                .any(|fs| path == *fs || collapse::is_under(&path, fs));
+                .any(|fs| path == *fs || is_under(&path, fs));
             if path == "/" || refused {
                 return Err((
                     span,
@@ -964,31 +836,15 @@ fn render(bind: &Bind) -> String {
     text
 }
 
-/// What tells two files' contents apart: a literal's bytes (`"a"` and `b"a"` are one
-/// content), any other expression's text.
-fn content_identity(expr: &Expr) -> String {
-    match expr {
-        Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(text),
-            ..
-        }) => format!("{:?}", text.value().as_bytes()),
-        Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::ByteStr(bytes),
-            ..
-        }) => format!("{:?}", bytes.value()),
-        _ => expr.to_token_stream().to_string(),
-    }
-}
-
 /// A `proc`, `dev`, `dir`, `symlink` or `file` statement as text for messages.
 fn render_make(make: &Make) -> String {
     let target = format!("{:?}", make.target.value());
-    let arg = match &make.arg {
-        Some(Arg::Text(text)) => format!(" {:?}", text.value()),
-        Some(Arg::Content(expr)) => format!(" {}", expr.to_token_stream()),
-        Some(Arg::Param(name)) => format!(" param({name})"),
-        Some(Arg::Included { .. }) => " (a constant)".into(),
-        None => String::new(),
+    let arg = match &make.made {
+        Making::Symlink(text) => format!(" {:?}", text.value()),
+        Making::File(ContentArg::Expr(expr)) => format!(" {}", expr.to_token_stream()),
+        Making::File(ContentArg::Param(name)) => format!(" param({name})"),
+        Making::File(ContentArg::Included { .. }) => " (a constant)".into(),
+        Making::Proc | Making::Dev | Making::Dir => String::new(),
     };
     let flags = make.flags.iter().fold(String::new(), |mut text, flag| {
         let _ = write!(text, " {flag}");
@@ -999,7 +855,7 @@ fn render_make(make: &Make) -> String {
         .as_ref()
         .map(|mode| format!(" mode({})", mode.value))
         .unwrap_or_default();
-    format!("{}{flags} {target}{arg}{mode}", make.made.keyword())
+    format!("{}{flags} {target}{arg}{mode}", make.made.kind().keyword())
 }
 
 /// What flattening a declaration gives: the entries of the statements that are valid,
@@ -1017,6 +873,7 @@ pub fn flatten<'a>(decls: &'a [Decl], name: Option<&Ident>, body: &'a Body) -> F
         decls,
         errors: Errors::default(),
         stmts: 0,
+        sources: 0,
         dropped: Vec::new(),
         spliced: Vec::new(),
         settings: Settings::default(),

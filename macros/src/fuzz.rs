@@ -13,10 +13,9 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 
-use crate::collapse::{self, Entry, Kind, Made, Mount, is_under};
+use crate::collapse;
 use crate::expand::{Front, Grammar};
-use crate::flatten::Origin;
-use crate::parse::Input;
+use crate::model::{Entry, Kind, Made, Mount, Origin, Table, is_under};
 
 /// Pieces of declarations, good and bad, that fit together often enough to reach
 /// the later stages.
@@ -197,7 +196,7 @@ fn check(text: &str) -> Result<bool, TestCaseError> {
     // after an include).
     let front = crate::expand::front(tokens.clone(), Grammar::Public);
     let emitted = crate::expand::namespace(tokens, Grammar::Public);
-    let tables = match (front, emitted) {
+    let tables: Vec<Table> = match (front, emitted) {
         (Err(expected), Err(error)) => {
             prop_assert_eq!(messages(error), messages(expected));
             return Ok(false);
@@ -206,13 +205,15 @@ fn check(text: &str) -> Result<bool, TestCaseError> {
             prop_assert_eq!(emitted.to_string(), expected.to_string());
             return Ok(false);
         }
-        (Ok(Front::Ready { input, tables }), Ok(emitted)) => {
-            let parsed = match input {
-                Input::Items(_) => syn::parse2::<syn::File>(emitted).map(drop),
-                Input::Expr(_) => syn::parse2::<syn::Expr>(emitted).map(drop),
-            };
+        (Ok(Front::Items(items)), Ok(emitted)) => {
+            let parsed = syn::parse2::<syn::File>(emitted).map(drop);
             prop_assert!(parsed.is_ok(), "{:?}", parsed);
-            tables
+            items.into_iter().map(|(_, table)| table).collect()
+        }
+        (Ok(Front::Expr(table)), Ok(emitted)) => {
+            let parsed = syn::parse2::<syn::Expr>(emitted).map(drop);
+            prop_assert!(parsed.is_ok(), "{:?}", parsed);
+            vec![*table]
         }
         (front, emitted) => {
             let front = front.map(|_| "accepted");
@@ -222,8 +223,11 @@ fn check(text: &str) -> Result<bool, TestCaseError> {
         }
     };
     let mut reached = false;
-    for (entries, mounts, _) in tables {
-        let mounts: Vec<Mount<usize>> = mounts.iter().map(ids).collect();
+    for Table {
+        entries, mounts, ..
+    } in tables
+    {
+        let mounts: Vec<Mount<String>> = mounts.iter().map(described).collect();
         reached |= !mounts.is_empty();
         for (i, a) in mounts.iter().enumerate() {
             for b in &mounts[i + 1..] {
@@ -231,18 +235,20 @@ fn check(text: &str) -> Result<bool, TestCaseError> {
                 prop_assert_ne!(&a.target, &b.target);
                 // Nothing lies under a file, a link or a fresh procfs.
                 if is_under(&b.target, &a.target) {
-                    prop_assert!(a.dir && a.made() != Some(Made::Proc));
+                    prop_assert!(a.dir && !matches!(a.made(), Some(Made::Proc)));
                 }
             }
         }
         // Every entry is in one mount, or is the same mount as one that is.
-        let kept: Vec<Entry<usize>> = mounts.iter().flat_map(collapse::entries).collect();
+        let kept: Vec<Entry<String>> = mounts.iter().flat_map(Mount::entries).collect();
         for entry in &entries {
-            prop_assert!(kept.iter().any(|k| k.origin == entry.origin.id
-                || (k.target == entry.target && k.what == entry.what && k.flags == entry.flags)));
+            prop_assert!(kept.iter().any(|k| k.target == entry.target
+                && k.what == entry.what
+                && k.flags == entry.flags
+                && k.row == entry.row));
         }
-        let again = mounts.iter().flat_map(collapse::entries).collect();
-        prop_assert_eq!(collapse::collapse(again).unwrap(), mounts);
+        let mut again: Vec<Entry<String>> = mounts.iter().flat_map(Mount::entries).collect();
+        prop_assert_eq!(collapse::collapse(&mut again).unwrap(), mounts);
     }
     Ok(reached)
 }
@@ -252,29 +258,31 @@ fn messages(error: syn::Error) -> Vec<String> {
     error.into_iter().map(|error| error.to_string()).collect()
 }
 
-/// A mount with each entry's origin reduced to its position in the declaration.
-fn ids(mount: &Mount<Origin>) -> Mount<usize> {
-    let id = |entry: &Entry<Origin>| Entry {
-        target: entry.target.clone(),
-        dir: entry.dir,
-        flags: entry.flags,
-        what: entry.what.clone(),
-        mode: entry.mode,
-        stmt: entry.stmt,
-        origin: entry.origin.id,
-    };
+/// A mount with each entry's origin reduced to how messages name its statement.
+fn described(mount: &Mount<Origin>) -> Mount<String> {
+    fn described<W: Clone>(entry: &Entry<Origin, W>) -> Entry<String, W> {
+        Entry {
+            target: entry.target.clone(),
+            dir: entry.dir,
+            flags: entry.flags,
+            what: entry.what.clone(),
+            stmt: entry.stmt,
+            row: entry.row,
+            origin: entry.origin.describe(),
+        }
+    }
     Mount {
         target: mount.target.clone(),
         dir: mount.dir,
         flags: mount.flags,
         made_in: mount.made_in,
         kind: match &mount.kind {
-            Kind::Bind(entry) => Kind::Bind(id(entry)),
-            Kind::Tmpfs(entry) => Kind::Tmpfs(id(entry)),
-            Kind::Make(entry) => Kind::Make(id(entry)),
+            Kind::Bind(entry) => Kind::Bind(described(entry)),
+            Kind::Tmpfs(entry) => Kind::Tmpfs(described(entry)),
+            Kind::Make(entry) => Kind::Make(described(entry)),
             Kind::Union { lowers, upper } => Kind::Union {
-                lowers: lowers.iter().map(id).collect(),
-                upper: upper.as_ref().map(id),
+                lowers: lowers.iter().map(described).collect(),
+                upper: upper.as_ref().map(described),
             },
         },
     }

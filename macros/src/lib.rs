@@ -4,7 +4,9 @@
 //! (includes of other invocations), `flatten` (statements to entries, each value
 //! checked by `valid`), `collapse` (sort and collapse, on plain data; its conflicts
 //! become messages in `conflict`), `assertions` (the `assert` statements, checked on
-//! the collapsed table) and `emit` (tokens).
+//! the collapsed table) and `emit` (tokens). The types they share are in `model`, on
+//! the ground floor: a stage imports the model and the stages below it, never one
+//! above.
 
 mod assertions;
 mod collapse;
@@ -15,6 +17,7 @@ mod flatten;
 #[cfg(test)]
 mod fuzz;
 mod include;
+mod model;
 mod modes;
 mod parse;
 mod policy;

@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::collapse::{Kind, Made, MadeIn, Mount};
+use crate::model::{Made, MadeIn, Mount};
 
 /// A directory's mode unless declared.
 pub const DIR: u32 = 0o755;
@@ -43,10 +43,10 @@ pub fn parent_mode(child: u32) -> u32 {
 
 /// What a mount's own path is made as.
 fn own<O>(mount: &Mount<O>) -> Attributes {
-    let (mode, program) = match (mount.made(), &mount.kind) {
-        (Some(Made::Dir), Kind::Make(entry)) => (entry.mode.unwrap_or(DIR), true),
-        (Some(Made::File), _) => (FILE, true),
-        (Some(Made::Symlink), _) => (0o777, true),
+    let (mode, program) = match mount.made() {
+        Some(Made::Dir { mode }) => (mode.unwrap_or(DIR), true),
+        Some(Made::File { .. }) => (FILE, true),
+        Some(Made::Symlink(_)) => (0o777, true),
         _ if mount.dir => (DIR, false),
         _ => (FILE, false),
     };
@@ -88,7 +88,7 @@ pub fn made_parents<O>(
     // What encloses a path: a mount, but not a `dir`, which only makes a directory.
     let enclosing: HashSet<&str> = mounts
         .iter()
-        .filter(|mount| mount.made() != Some(Made::Dir))
+        .filter(|mount| !matches!(mount.made(), Some(Made::Dir { .. })))
         .map(|mount| mount.target.as_str())
         .collect();
     let declared: HashSet<&str> = mounts.iter().map(|mount| &mount.target[..]).collect();

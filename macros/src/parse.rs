@@ -39,6 +39,8 @@ use syn::parse::discouraged::Speculative;
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Expr, Ident, LitInt, LitStr, Path, Token, Visibility, braced, bracketed};
 
+use crate::model::{Errors, MadeKind};
+
 /// A whole invocation.
 pub enum Input {
     /// `static NAME = { .. };` declarations.
@@ -98,44 +100,13 @@ impl Stmt {
     }
 }
 
-/// The statements that make something at a target, by keyword.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Made {
-    Proc,
-    Dev,
-    Dir,
-    Symlink,
-    File,
-}
-
-impl Made {
-    const ALL: [Made; 5] = [Made::Proc, Made::Dev, Made::Dir, Made::Symlink, Made::File];
-
-    /// The statement's keyword.
-    pub fn keyword(self) -> &'static str {
-        match self {
-            Made::Proc => "proc",
-            Made::Dev => "dev",
-            Made::Dir => "dir",
-            Made::Symlink => "symlink",
-            Made::File => "file",
-        }
-    }
-
-    fn of(word: &str) -> Option<Made> {
-        Made::ALL.into_iter().find(|made| made.keyword() == word)
-    }
-}
-
 /// `proc "/proc/";`, `symlink "/lib" "usr/lib";`, `file "/etc/hostname" "box\n";`...
 pub struct Make {
-    pub made: Made,
+    pub made: Making,
     /// Flag words written after the keyword: `rw` on a `file`; others parse, so that
     /// the error says they do not apply.
     pub flags: Vec<Ident>,
     pub target: LitStr,
-    /// A symlink's text, or a file's content.
-    pub arg: Option<Arg>,
     /// `mode(0644)`: parsed after any statement of this kind, so that the error says
     /// which take one.
     pub mode: Option<Mode>,
@@ -147,12 +118,33 @@ pub struct Mode {
     pub value: LitInt,
 }
 
-/// The second operand of `symlink` and `file`.
-pub enum Arg {
-    /// A symlink's text.
-    Text(LitStr),
-    /// A file's content: any constant `&str`, `&[u8]` or `&[u8; N]` expression.
-    Content(Box<Expr>),
+/// What a statement makes, by its keyword, with the operand of `symlink` and `file`.
+pub enum Making {
+    Proc,
+    Dev,
+    Dir,
+    /// A link, and its text.
+    Symlink(LitStr),
+    /// A file, and its content.
+    File(ContentArg),
+}
+
+impl Making {
+    pub fn kind(&self) -> MadeKind {
+        match self {
+            Making::Proc => MadeKind::Proc,
+            Making::Dev => MadeKind::Dev,
+            Making::Dir => MadeKind::Dir,
+            Making::Symlink(_) => MadeKind::Symlink,
+            Making::File(_) => MadeKind::File,
+        }
+    }
+}
+
+/// A file's content as written.
+pub enum ContentArg {
+    /// Any constant `&str`, `&[u8]` or `&[u8; N]` expression.
+    Expr(Box<Expr>),
     /// `param(NAME)`: a file whose content is given when entering.
     Param(Ident),
     /// `@content(N)`: the content of the `N`th row of the included namespace's table.
@@ -348,7 +340,7 @@ pub enum Source {
 }
 
 /// Refuses the internal forms in user code, as if the public grammar had no such rule.
-pub fn internal_forms(body: &Body, errors: &mut crate::expand::Errors) {
+pub fn internal_forms(body: &Body, errors: &mut Errors) {
     for stmt in &body.stmts {
         match stmt {
             Stmt::Include(Include {
@@ -359,7 +351,7 @@ pub fn internal_forms(body: &Body, errors: &mut crate::expand::Errors) {
             )),
             Stmt::Include(_) | Stmt::Setting(_) | Stmt::Assert(_) => {}
             Stmt::Make(make) => {
-                if let Some(Arg::Included { span, .. }) = make.arg {
+                if let Making::File(ContentArg::Included { span, .. }) = make.made {
                     errors.push(syn::Error::new(span, EXPECTED_CONTENT));
                 }
             }
@@ -479,7 +471,7 @@ impl Parse for Stmt {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let start = input.fork();
         let word = input.cursor().ident().map(|(ident, _)| ident.to_string());
-        let keyword = word.as_deref().and_then(Made::of);
+        let keyword = word.as_deref().and_then(MadeKind::of);
         if is_word(input, "bind") {
             let mut bind = Bind::parse(input)?;
             bind.tokens = consumed(&start, input);
@@ -599,9 +591,9 @@ fn is_last(input: ParseStream) -> bool {
 /// Whether the next tokens begin a statement, where a source or `;` belongs: a
 /// keyword that no source expression could start with.
 fn starts_statement(input: ParseStream) -> bool {
-    let keyword_then_literal = Made::ALL
+    let keyword_then_literal = MadeKind::ALL
         .into_iter()
-        .map(Made::keyword)
+        .map(MadeKind::keyword)
         .chain(["hostname", "chdir", "env"])
         .any(|word| is_word(input, word))
         && input.peek2(LitStr);
@@ -656,21 +648,23 @@ fn end(input: ParseStream) -> syn::Result<()> {
 }
 
 impl Make {
-    fn parse(input: ParseStream, made: Made) -> syn::Result<Self> {
+    fn parse(input: ParseStream, kind: MadeKind) -> syn::Result<Self> {
         input.parse::<Ident>()?;
         let flags = flags(input)?;
         let target = parse_target(input)?;
-        let arg = match made {
-            Made::Symlink => {
+        let made = match kind {
+            MadeKind::Symlink => {
                 if !input.peek(LitStr) {
                     return Err(input.error(
                         "expected the link's text, a string literal: `symlink \"/lib\" \"usr/lib\";`",
                     ));
                 }
-                Some(Arg::Text(input.parse()?))
+                Making::Symlink(input.parse()?)
             }
-            Made::File => Some(content(input)?),
-            Made::Proc | Made::Dev | Made::Dir => None,
+            MadeKind::File => Making::File(content(input)?),
+            MadeKind::Proc => Making::Proc,
+            MadeKind::Dev => Making::Dev,
+            MadeKind::Dir => Making::Dir,
         };
         let declared = mode(input)?;
         end(input)?;
@@ -678,7 +672,6 @@ impl Make {
             made,
             flags,
             target,
-            arg,
             mode: declared,
             tokens: TokenStream::new(),
         })
@@ -699,19 +692,19 @@ fn internal_index(input: ParseStream, word: &str) -> syn::Result<(usize, Span)> 
 }
 
 /// A file's content: an expression, or the internal `@content(N)`.
-fn content(input: ParseStream) -> syn::Result<Arg> {
+fn content(input: ParseStream) -> syn::Result<ContentArg> {
     if input.peek(Token![;]) {
         return Err(input.error(EXPECTED_CONTENT));
     }
     if input.peek(Token![@]) {
         let (row, span) = internal_index(input, "content")?;
-        return Ok(Arg::Included { row, span });
+        return Ok(ContentArg::Included { row, span });
     }
     if is_word(input, "param") && input.peek2(syn::token::Paren) {
-        return Ok(Arg::Param(param_name(input)?));
+        return Ok(ContentArg::Param(param_name(input)?));
     }
     let expr: Expr = parse_or(input, EXPECTED_CONTENT)?;
-    Ok(Arg::Content(Box::new(expr)))
+    Ok(ContentArg::Expr(Box::new(expr)))
 }
 
 impl Setting {

@@ -16,26 +16,8 @@ use mountns_seccomp::{Policy, groups, tables};
 use proc_macro2::{Span, TokenStream};
 use syn::Ident;
 
+use crate::model::{List, Syscalls};
 use crate::parse::Call;
-
-/// One `syscalls deny`, `syscalls allow` or `sockets` statement: its items, and the
-/// statement as messages name it.
-#[derive(Clone)]
-pub struct List {
-    pub items: Vec<String>,
-    pub described: String,
-}
-
-/// The syscall statements gathered so far.
-#[derive(Clone, Default)]
-pub struct Syscalls {
-    pub deny: Vec<List>,
-    pub allow: Vec<List>,
-    /// The errno's name, and the statement that set it first.
-    pub errno: Option<(String, String)>,
-    pub sockets: Vec<List>,
-    pub no_userns: bool,
-}
 
 /// How a statement is named in messages, given its text: its text and the includes
 /// it came through.

@@ -2,36 +2,13 @@
 //! namespaces of `unshare`. Pure functions on plain data; each error is a message for
 //! the literal that holds the value.
 
+use mountns_paths::words::{FLAGS, UNSHARE};
 use mountns_paths::{Problem, tmpfs};
 
-use crate::parse::Made;
+use crate::model::{MadeKind, Param};
 
-/// The flag words, each with the `mountns::Flags` constant that the emitted table
-/// names it by: those of a `bind` statement, then `rw`, which only `file` takes.
-/// Within the macro, a flag is the bit of its position here.
-pub const FLAGS: &[(&str, &str)] = &mountns_paths::words::FLAGS;
-
-/// The flag words of a `bind` statement.
+/// The flag words of a `bind` statement: all but `rw`, which only `file` takes.
 const BIND_FLAGS: &[(&str, &str)] = FLAGS.split_at(3).0;
-
-/// The macro's bit for `rw` (`FLAGS[3]`): a `file` that the program may write.
-pub const RW: u32 = 8;
-
-/// The macro's bit for `ro` (`FLAGS[0]`).
-pub const READ_ONLY: u32 = 1;
-
-/// The macro's bit for `dev` (`FLAGS[1]`).
-pub const DEV: u32 = 2;
-
-/// The words of `unshare [..]`, each with the `mountns::Unshare` constant the emitted
-/// table names it by. Within the macro, a namespace is the bit of its position here.
-pub const UNSHARE: &[(&str, &str)] = &mountns_paths::words::UNSHARE;
-
-/// The macro's bit for `pid` (`UNSHARE[0]`), which `proc` implies.
-pub const UNSHARE_PID: u32 = 1;
-
-/// The macro's bit for `uts` (`UNSHARE[3]`), which `hostname` implies.
-pub const UNSHARE_UTS: u32 = 8;
 
 /// The longest host name the kernel takes (`HOST_NAME_MAX`).
 pub const HOSTNAME_MAX: usize = 64;
@@ -55,7 +32,7 @@ pub fn target(value: &str) -> Result<Target, String> {
 
 /// Checks the target of a `proc`, `dev`, `dir`, `symlink` or `file` statement: a
 /// directory for the first three, a file or link for the others, never `/` itself.
-pub fn made_target(made: Made, value: &str) -> Result<Target, String> {
+pub fn made_target(made: MadeKind, value: &str) -> Result<Target, String> {
     let target = target(value)?;
     let keyword = made.keyword();
     if target.path == "/" {
@@ -63,14 +40,18 @@ pub fn made_target(made: Made, value: &str) -> Result<Target, String> {
             "`{keyword}` cannot make the new root itself; name a path under it"
         ));
     }
-    let wants_dir = matches!(made, Made::Proc | Made::Dev | Made::Dir);
+    let wants_dir = matches!(made, MadeKind::Proc | MadeKind::Dev | MadeKind::Dir);
     match (wants_dir, target.dir) {
         (true, false) => Err(format!(
             "`{keyword}` makes a directory; end the target with `/`: \"{value}/\""
         )),
         (false, true) => Err(format!(
             "`{keyword}` makes a {}, not a directory; drop the trailing `/`: \"{}\"",
-            if made == Made::File { "file" } else { "link" },
+            if made == MadeKind::File {
+                "file"
+            } else {
+                "link"
+            },
             target.path
         )),
         _ => Ok(target),
@@ -349,9 +330,9 @@ pub fn flag(word: &str) -> Result<u32, String> {
 /// digits, or `0o` and octal digits) for what `made` makes, or a message that says how
 /// to write it. A file's mode is its permission bits; a directory's may add set-group-id
 /// (its group passes to what is made in it) and sticky (`1777`).
-pub fn mode(raw: &str, suffix: &str, made: Made) -> Result<u32, String> {
+pub fn mode(raw: &str, suffix: &str, made: MadeKind) -> Result<u32, String> {
     let keyword = made.keyword();
-    if !matches!(made, Made::Dir | Made::File) {
+    if !matches!(made, MadeKind::Dir | MadeKind::File) {
         return Err(format!(
             "`mode(..)` does not apply to `{keyword}`; only `dir` and `file` take one"
         ));
@@ -394,20 +375,17 @@ pub fn mode(raw: &str, suffix: &str, made: Made) -> Result<u32, String> {
         }
     };
     match made {
-        Made::File if value & 0o7000 != 0 => Err(format!(
+        MadeKind::File if value & 0o7000 != 0 => Err(format!(
             "a file's mode is its permission bits, 0 to 0777: every mount is nosuid, so the set-id bits would do nothing; write `mode({:04o})`",
             value & 0o777
         )),
-        Made::Dir if value & 0o4000 != 0 => Err(format!(
+        MadeKind::Dir if value & 0o4000 != 0 => Err(format!(
             "set-user-id means nothing on a directory; write `mode({:04o})`",
             value & 0o3777
         )),
         _ => Ok(value),
     }
 }
-
-/// One tmpfs option, split: `size=10M` is `("size", Some("10M"))`.
-pub type Param = (String, Option<String>);
 
 /// Checks the value of one option: what is wrong with it, the end of a message that
 /// starts with the option (`is malformed: ...`).
@@ -624,6 +602,7 @@ fn mpol(value: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{DEV, READ_ONLY, UNSHARE_PID, UNSHARE_UTS};
 
     #[test]
     fn targets_are_normalized() {
@@ -801,35 +780,35 @@ mod tests {
     #[test]
     fn modes_are_octal_and_fit_what_they_are_on() {
         for (raw, made, value) in [
-            ("1777", Made::Dir, 0o1777),
-            ("0640", Made::File, 0o640),
-            ("0o755", Made::Dir, 0o755),
-            ("0", Made::File, 0),
-            ("2775", Made::Dir, 0o2775),
-            ("0_644", Made::File, 0o644),
+            ("1777", MadeKind::Dir, 0o1777),
+            ("0640", MadeKind::File, 0o640),
+            ("0o755", MadeKind::Dir, 0o755),
+            ("0", MadeKind::File, 0),
+            ("2775", MadeKind::Dir, 0o2775),
+            ("0_644", MadeKind::File, 0o644),
         ] {
             assert_eq!(mode(raw, "", made), Ok(value), "{raw}");
         }
         for (raw, suffix, made, message) in [
-            ("0648", "", Made::File, "`8` is not an octal digit"),
-            ("17777", "", Made::Dir, "mode 17777 is over 7777"),
-            ("0x1ff", "", Made::Dir, "write `mode(0777)`"),
+            ("0648", "", MadeKind::File, "`8` is not an octal digit"),
+            ("17777", "", MadeKind::Dir, "mode 17777 is over 7777"),
+            ("0x1ff", "", MadeKind::Dir, "write `mode(0777)`"),
             (
                 "644u32",
                 "u32",
-                Made::File,
+                MadeKind::File,
                 "no type suffix; write `mode(644)`",
             ),
-            ("4755", "", Made::File, "write `mode(0755)`"),
-            ("1777", "", Made::File, "write `mode(0777)`"),
+            ("4755", "", MadeKind::File, "write `mode(0755)`"),
+            ("1777", "", MadeKind::File, "write `mode(0777)`"),
             (
                 "4755",
                 "",
-                Made::Dir,
+                MadeKind::Dir,
                 "set-user-id means nothing on a directory; write `mode(0755)`",
             ),
-            ("0755", "", Made::Symlink, "does not apply to `symlink`"),
-            ("0755", "", Made::Proc, "does not apply to `proc`"),
+            ("0755", "", MadeKind::Symlink, "does not apply to `symlink`"),
+            ("0755", "", MadeKind::Proc, "does not apply to `proc`"),
         ] {
             let error = mode(raw, suffix, made).unwrap_err();
             assert!(error.contains(message), "{raw}: {error}");
@@ -839,22 +818,26 @@ mod tests {
     #[test]
     fn made_targets_have_the_kind_of_path_their_statement_makes() {
         assert_eq!(
-            made_target(Made::Proc, "/proc/"),
+            made_target(MadeKind::Proc, "/proc/"),
             Ok(Target {
                 path: "/proc".into(),
                 dir: true
             })
         );
-        assert!(made_target(Made::Symlink, "/lib").is_ok_and(|t| !t.dir));
+        assert!(made_target(MadeKind::Symlink, "/lib").is_ok_and(|t| !t.dir));
         for (made, bad, message) in [
-            (Made::Proc, "/proc", "end the target with `/`: \"/proc/\""),
-            (Made::Dev, "/", "cannot make the new root itself"),
             (
-                Made::File,
+                MadeKind::Proc,
+                "/proc",
+                "end the target with `/`: \"/proc/\"",
+            ),
+            (MadeKind::Dev, "/", "cannot make the new root itself"),
+            (
+                MadeKind::File,
                 "/etc/hosts/",
                 "drop the trailing `/`: \"/etc/hosts\"",
             ),
-            (Made::Dir, "var/", "is not absolute"),
+            (MadeKind::Dir, "var/", "is not absolute"),
         ] {
             let error = made_target(made, bad).unwrap_err();
             assert!(error.contains(message), "{bad:?}: {error}");

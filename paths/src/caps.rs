@@ -59,6 +59,24 @@ pub fn number(word: &str) -> Option<u32> {
         .and_then(|n| u32::try_from(n).ok())
 }
 
+/// The words of the capabilities `bits` keeps (bit `n` the one numbered `n`): [`ALL`]
+/// for every bit, or each one's name in the order of their numbers.
+///
+/// ```
+/// use mountns_paths::caps::words;
+/// assert!(words(1 << 10 | 1).eq(["chown", "net_bind_service"]));
+/// assert!(words(u64::MAX).eq(["all"]));
+/// ```
+pub fn words(bits: u64) -> impl Iterator<Item = &'static str> {
+    let all = (bits == u64::MAX).then_some(ALL);
+    let each = NAMES
+        .iter()
+        .zip(0..)
+        .filter(move |&(_, number)| bits != u64::MAX && bits & (1 << number) != 0)
+        .map(|(word, _)| *word);
+    all.into_iter().chain(each)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{NAMES, number};

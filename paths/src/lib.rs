@@ -1,11 +1,11 @@
 //! Implementation detail of `mountns`: the rules of the paths a declaration names,
-//! in one `const fn`, the words of the capabilities a table keeps ([`caps`]), the
-//! numbers of tmpfs options as the kernel reads them ([`tmpfs`]) and the layers
-//! overlayfs takes in a union ([`layers`]), the words of flags and namespaces
-//! ([`words`]). The
+//! in one `const fn`, the words of its flags and namespaces ([`words`]) and of the
+//! capabilities a table keeps ([`caps`]), the numbers of tmpfs options as the kernel
+//! reads them ([`tmpfs`]) and the layers overlayfs takes in a union ([`layers`]). The
 //! macro checks string literals with it and turns its answer into messages; the
 //! `mountns` facade checks constant sources with it while the user's crate compiles,
-//! and the runtime names capabilities with it. Depend on `mountns`.
+//! and the runtime names capabilities and a table's flags with it. Depend on
+//! `mountns`.
 
 #![cfg_attr(not(test), no_std)]
 
@@ -97,7 +97,7 @@ pub const fn check(path: &[u8]) -> Result<usize, Problem> {
     Ok(len)
 }
 
-/// Whether the byte strings `a` and `b` are equal, in a `const fn`.
+/// Whether two byte strings are equal: `==`, which is not `const` on slices.
 #[must_use]
 pub const fn equal(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {

@@ -37,7 +37,7 @@ macro_rules! bit_set {
 
             $(#[$all])*
             pub const ALL: &'static [($name, &'static str)] = &[$(
-                ($name::$bit, mountns_paths::words::word(&$words, stringify!($bit)))
+                ($name::$bit, mountns_paths::words::word($words, stringify!($bit)))
             ),*];
 
             /// The raw bits.

@@ -14,7 +14,9 @@ fn main() -> ExitCode {
         .first()
         .and_then(|name| mountns_bench::by_name(name.to_str()?));
     let (Some(namespace), true) = (namespace, args.len() >= 2) else {
-        eprintln!("usage: bench-exec [--legacy] seven|seven-etc|w1-N|w2-N PROGRAM [ARGS...]");
+        eprintln!(
+            "usage: bench-exec [--legacy] seven|seven-etc|binds-N|layers-N PROGRAM [ARGS...]"
+        );
         return ExitCode::from(2);
     };
     let error = namespace.exec(&args[1..]);

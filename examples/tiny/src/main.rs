@@ -13,7 +13,7 @@
 #![forbid(unsafe_code)]
 
 mountns::namespace! {
-    /// The benchmarks' W0 sandbox.
+    /// The benchmarks' seven-mount sandbox.
     static SEVEN = {
         bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"];
         bind dev "/dev/";

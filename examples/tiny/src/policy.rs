@@ -7,7 +7,7 @@
 #![forbid(unsafe_code)]
 
 mountns::namespace! {
-    /// The benchmarks' W0 view, with Landlock and limits.
+    /// The benchmarks' seven-mount view, with Landlock and limits.
     static SEVEN_POLICY = {
         bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"];
         bind dev "/dev/";

@@ -17,7 +17,7 @@
 #![forbid(unsafe_code)]
 
 mountns::namespace! {
-    /// The benchmarks' W0 sandbox.
+    /// The benchmarks' seven-mount sandbox.
     static SANDBOX = {
         bind ro "/usr/";
         symlink "/bin" "usr/bin";

@@ -1,18 +1,15 @@
 //! Every setup step made to fail, by injection (feature `fault-injection`, test builds
-//! only) where no real cause exists (tests/failures.rs has the real causes): each
+//! only) where no real cause exists (tests/errors/failures.rs has the real causes): each
 //! failure names the right step, entry and errno, the command never runs, and nothing
 //! is left behind on the host. One test, since the armed fault is process-wide.
-
-#[path = "../../../runtime/tests/common/mod.rs"]
-mod common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
-use common::{USERS, User};
 use mountns::{Namespace, Step, force_legacy_unions, namespace};
 use mountns_runtime::fault;
+use mountns_support::{USERS, User, as_user, rerun, role, root_or_skip, sh, this_binary};
 
 /// Where the command leaves its mark if it runs.
 const MARKS: &str = "/tmp/mountns-faults";
@@ -105,7 +102,7 @@ fn tmp_listing() -> Vec<String> {
 
 #[test]
 fn every_step_fails_cleanly() {
-    if std::env::var_os("MOUNTNS_FAULT_CHILD").is_some() {
+    if role().as_deref() == Some("exec-fault") {
         return exec_fault_child();
     }
     let _ = fs::remove_dir_all(MARKS);
@@ -116,7 +113,7 @@ fn every_step_fails_cleanly() {
 
     // Unarmed, the command runs and leaves its mark: the cases below are meaningful.
     for user in USERS {
-        let run = common::sh(&EVERY_STEP, "touch /marks/ran", user);
+        let run = sh(&EVERY_STEP, "touch /marks/ran", user);
         assert_eq!(run.code, Some(0), "{run:?}");
         fs::remove_file(format!("{MARKS}/ran")).unwrap();
     }
@@ -164,10 +161,8 @@ fn every_step_fails_cleanly() {
 
     // Exec fails in the process that entered: the test binary, re-executed (its test
     // thread is not alone, which only root's plain mount namespace allows).
-    if common::root_or_skip("the failing exec, in a test process of several threads") {
-        let output = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "every_step_fails_cleanly", "--nocapture"])
-            .env("MOUNTNS_FAULT_CHILD", "1")
+    if root_or_skip("the failing exec, in a test process of several threads") {
+        let output = rerun(this_binary(), "every_step_fails_cleanly", "exec-fault")
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);
@@ -194,7 +189,7 @@ fn failing_run(ns: &'static Namespace, user: User, reported: bool) -> (std::io::
     command
         .args(["-c", "touch /marks/ran"])
         .stderr(fs::File::create(&log).unwrap());
-    common::as_user(&mut command, user);
+    as_user(&mut command, user);
     let error = if reported {
         mountns::CommandExt::status_in(&mut command, ns)
     } else {

@@ -1,4 +1,4 @@
-//! W0, entry latency, with its hyperfine cross-check.
+//! Entry latency, with its hyperfine cross-check.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -25,7 +25,7 @@ pub(crate) fn strs(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
 
-pub(crate) fn w0(config: &Config, report: &mut Report) {
+pub(crate) fn entry(config: &Config, report: &mut Report) {
     let exec = config.bin("exec");
     let tiny = config.bin("tiny");
     let tiny_sandbox = config.bin("tiny-sandbox");
@@ -81,7 +81,7 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
         ));
     }
     let s = measure(
-        "W0",
+        "entry",
         &variants,
         20,
         config.rounds(600),
@@ -89,7 +89,7 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
         Duration::from_secs(120),
     );
 
-    report.line("## W0, entry: `/bin/true` in the seven-mount sandbox");
+    report.line("## Entry: `/bin/true` in the seven-mount sandbox");
     report.line("");
     report.line(
         "Read-only /usr, /bin, /lib, /lib64; /dev and /proc bound from the host; a tmpfs /tmp. \
@@ -234,27 +234,25 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
             s.median(&k("floor")).map_or("–".into(), ms)
         );
         report.summary(
-            &format!("W0 entry, {name}, static `exec` ({floors})"),
+            &format!("entry, {name}, static `exec` ({floors})"),
             cell("exec"),
             cell("bwrap"),
             ratio("exec"),
         );
         report.summary(
-            &format!("W0 entry, {name}, `tiny` (no std, no libc)"),
+            &format!("entry, {name}, `tiny` (no std, no libc)"),
             cell("tiny"),
             cell("bwrap"),
             ratio("tiny"),
         );
         report.summary(
-            &format!("W0 entry, {name}, `Command::namespace`"),
+            &format!("entry, {name}, `Command::namespace`"),
             cell("command"),
             cell("bwrap"),
             ratio("command"),
         );
         report.summary(
-            &format!(
-                "W0 sandbox (fresh /dev, /proc; pid, net; new session), {name}, `tiny-sandbox`"
-            ),
+            &format!("sandbox (fresh /dev, /proc; pid, net; new session), {name}, `tiny-sandbox`"),
             cell("tiny-sandbox"),
             cell("bwrap-sandbox"),
             s.median(&k("tiny-sandbox"))
@@ -263,7 +261,7 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
         );
     }
     report.summary(
-        "W0 + writable union over /etc, root, static `exec`",
+        "entry + writable union over /etc, root, static `exec`",
         s.cell("exec-etc/root"),
         "no overlays".into(),
         None,
@@ -296,12 +294,12 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
                 continue;
             };
             report.target(
-                &format!("W0 {name}: `{launcher}` overhead ≤ ½ bubblewrap's"),
+                &format!("entry {name}: `{launcher}` overhead ≤ ½ bubblewrap's"),
                 format!("{} vs {} ({:.2})", ms(exec), ms(bwrap), exec / bwrap),
                 exec <= bwrap / 2.0,
             );
             report.target(
-                &format!("W0 {name}: `{launcher}` overhead within 15% of floor.c's"),
+                &format!("entry {name}: `{launcher}` overhead within 15% of floor.c's"),
                 format!(
                     "{} vs {} ({:+.0}%)",
                     ms(exec),
@@ -313,7 +311,7 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
         }
         if let (Some(mountns), Some(bwrap)) = (over("tiny-sandbox"), over("bwrap-sandbox")) {
             report.target(
-                &format!("W0 sandbox {name}: `tiny-sandbox` overhead ≤ ½ bubblewrap's"),
+                &format!("sandbox {name}: `tiny-sandbox` overhead ≤ ½ bubblewrap's"),
                 format!("{} vs {} ({:.2})", ms(mountns), ms(bwrap), mountns / bwrap),
                 mountns <= bwrap / 2.0,
             );
@@ -321,7 +319,7 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
         let med = |k: &str| s.median(&format!("{k}/{user}"));
         if let (Some(command), Some(floor)) = (med("command"), med("floor")) {
             report.target(
-                &format!("W0 {name}: `Command::namespace` beats floor.c"),
+                &format!("entry {name}: `Command::namespace` beats floor.c"),
                 format!("{} vs {}", ms(command), ms(floor)),
                 command < floor,
             );
@@ -329,7 +327,7 @@ pub(crate) fn w0(config: &Config, report: &mut Report) {
     }
 }
 
-/// The launchers side by side: stripped size, W0 overhead root and uid 65534, each as a
+/// The launchers side by side: stripped size, entry overhead root and uid 65534, each as a
 /// ratio to floor.c's and to bubblewrap's.
 fn launchers(config: &Config, report: &mut Report, s: &Samples) {
     report.line(
@@ -338,7 +336,7 @@ fn launchers(config: &Config, report: &mut Report, s: &Samples) {
     );
     report.line("");
     report.line(
-        "| launcher | size, stripped | W0 root | / floor.c | / bubblewrap | W0 uid 65534 | / floor.c | / bubblewrap |",
+        "| launcher | size, stripped | entry root | / floor.c | / bubblewrap | entry uid 65534 | / floor.c | / bubblewrap |",
     );
     report.line("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let rows = [

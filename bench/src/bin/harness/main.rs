@@ -1,17 +1,18 @@
-//! The benchmark harness of issue 5: mountns against bubblewrap, side by side in one run.
+//! The benchmark harness: mountns against bubblewrap, side by side in one run.
 //!
-//! `bench/run` prepares the machine and calls `harness [--quick] [--only w0,w1,...]`.
+//! `bench/run` prepares the machine and calls `harness [--quick] [--only entry,binds,...]`.
 //! Timed workloads run interleaved: each round runs every variant once, in a shuffled
 //! order, so machine drift hits all sides alike; medians (and p10/p90) are reported.
 //! Every namespace is entered in a child: through `Command::namespace` (after fork), by
 //! the static launchers, or by bwrap. This process never mounts anything.
 //!
 //! For profiling: `harness --compare ROUNDS [--nobody] 'CMD ARGS'...` times any
-//! commands the same way; `harness --phases ROUNDS` splits W1's `Command::namespace`
+//! commands the same way; `harness --phases ROUNDS` splits the binds' `Command::namespace`
 //! time into spawn (fork, enter, exec) and wait (run, exit, namespace teardown).
 
 mod compile;
 mod entry;
+mod features;
 mod measure;
 mod report;
 mod scaling;
@@ -27,13 +28,14 @@ use std::time::Duration;
 use mountns::CommandExt as _;
 use mountns_bench::{ROOT, SEVEN};
 
-use crate::compile::w3;
-use crate::entry::w0;
+use crate::compile::compile;
+use crate::entry::entry;
+use crate::features::features;
 use crate::measure::{Variant, measure, ms};
 use crate::report::Report;
-use crate::scaling::{w1, w2};
+use crate::scaling::{binds, layers};
 use crate::seccomp::seccomp;
-use crate::size::w4;
+use crate::size::sizes;
 use crate::syscalls::syscalls;
 
 const NOBODY: u32 = 65534;
@@ -119,7 +121,7 @@ fn spawn_once(namespace: bool) {
     std::process::exit(if ok { 0 } else { 1 });
 }
 
-/// The benchmarks: `harness [--quick] [--only w0,w1,w2,w3,w4,sys,seccomp] [--bin DIR] [--out FILE]`.
+/// The benchmarks: `harness [--quick] [--only entry,features,binds,layers,compile,size,sys,seccomp] [--bin DIR] [--out FILE]`.
 fn run(args: Vec<String>) {
     let mut args = args.into_iter();
     let mut config = Config {
@@ -144,7 +146,7 @@ fn run(args: Vec<String>) {
             "--out" => config.out = PathBuf::from(args.next().expect("--out FILE")),
             _ => {
                 eprintln!(
-                    "usage: harness [--quick] [--only w0,w1,w2,w3,w4,sys,seccomp] [--bin DIR] [--out FILE]\n       \
+                    "usage: harness [--quick] [--only entry,features,binds,layers,compile,size,sys,seccomp] [--bin DIR] [--out FILE]\n       \
                      harness --compare ROUNDS [--nobody] 'CMD ARGS'...\n       \
                      harness --phases ROUNDS"
                 );
@@ -158,20 +160,23 @@ fn run(args: Vec<String>) {
 
     let mut report = Report::default();
     report.header(&config);
-    if config.wants("w0") {
-        w0(&config, &mut report);
+    if config.wants("entry") {
+        entry(&config, &mut report);
     }
-    if config.wants("w1") {
-        w1(&config, &mut report);
+    if config.wants("features") {
+        features(&config, &mut report);
     }
-    if config.wants("w2") {
-        w2(&config, &mut report);
+    if config.wants("binds") {
+        binds(&config, &mut report);
     }
-    if config.wants("w3") {
-        w3(&config, &mut report);
+    if config.wants("layers") {
+        layers(&config, &mut report);
     }
-    if config.wants("w4") {
-        w4(&config, &mut report);
+    if config.wants("compile") {
+        compile(&config, &mut report);
+    }
+    if config.wants("size") {
+        sizes(&config, &mut report);
     }
     if config.wants("sys") {
         syscalls(&config, &mut report);
@@ -210,18 +215,18 @@ fn compare(args: Vec<String>) {
     }
 }
 
-/// `harness --phases ROUNDS`: for W1's namespaces through `Command::namespace`, the
+/// `harness --phases ROUNDS`: for the binds' namespaces through `Command::namespace`, the
 /// time until `spawn` returns (fork, enter, exec: std waits for the exec) and the time
 /// `wait` takes after it (/bin/true runs and exits, the namespace is torn down).
 fn phases(rounds: usize) {
-    use mountns_bench::{BINDS, w1};
+    use mountns_bench::BINDS;
     use std::time::Instant;
     std::env::set_current_dir("/").unwrap();
     let mut spawn: Vec<Vec<f64>> = vec![Vec::new(); BINDS.len() + 1];
     let mut wait = spawn.clone();
     for _ in 0..rounds {
         for (i, ns) in std::iter::once(&SEVEN)
-            .chain(BINDS.iter().map(|&n| w1(n)))
+            .chain(BINDS.iter().map(|&n| mountns_bench::binds(n)))
             .enumerate()
         {
             let start = Instant::now();

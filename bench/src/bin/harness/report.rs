@@ -54,7 +54,7 @@ impl Report {
         }
         out.push_str(&self.text);
         if !self.targets.is_empty() {
-            out.push_str("## Targets of issue 5 (measured, not asserted)\n\n");
+            out.push_str("## Targets (measured, not asserted)\n\n");
             out.push_str("| target | measured | |\n| --- | --- | --- |\n");
             for (target, measured, met) in &self.targets {
                 let met = if *met { "met" } else { "**missed**" };

@@ -1,4 +1,4 @@
-//! W1 (N binds, against bubblewrap) and W2 (one union of N layers).
+//! Scaling: N binds (against bubblewrap) and one union of N layers.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -10,9 +10,9 @@ use crate::measure::{Variant, measure, us};
 use crate::report::Report;
 use crate::{Config, TRUE};
 
-pub(crate) fn w1(config: &Config, report: &mut Report) {
+pub(crate) fn binds(config: &Config, report: &mut Report) {
     let launcher = config.bin("bench-exec");
-    report.line("## W1, scaling: N read-only binds of distinct directories");
+    report.line("## Binds: N read-only binds of distinct directories");
     report.line("");
     report.line(
         "On top of the seven-mount sandbox, running `/bin/true`; root. Per bind: (time at N \
@@ -28,24 +28,24 @@ pub(crate) fn w1(config: &Config, report: &mut Report) {
             .flat_map(|i| {
                 [
                     "--ro-bind".to_owned(),
-                    format!("{ROOT}/w1/d{i}"),
-                    format!("/w1/d{i}"),
+                    format!("{ROOT}/binds/d{i}"),
+                    format!("/binds/d{i}"),
                 ]
             })
             .collect();
         let bwrap = bwrap_argv(&extra, TRUE);
         let bwrap0 = bwrap_argv(&[], TRUE);
-        let name = format!("w1-{n}");
+        let name = format!("binds-{n}");
         let variants = vec![
             Variant::external("bwrap0", &strs(&bwrap0), None),
             Variant::external("exec0", &[&launcher, "seven", TRUE], None),
             Variant::external("bwrap", &strs(&bwrap), None),
             Variant::external("exec", &[&launcher, &name, TRUE], None),
-            Variant::in_process("command", mountns_bench::w1(n), false, None),
+            Variant::in_process("command", mountns_bench::binds(n), false, None),
         ];
         let (rounds, budget) = if n >= 1000 { (20, 60) } else { (400, 30) };
         let s = measure(
-            &format!("W1 N={n}"),
+            &format!("binds N={n}"),
             &variants,
             2,
             config.rounds(rounds),
@@ -58,13 +58,13 @@ pub(crate) fn w1(config: &Config, report: &mut Report) {
         per_bind.insert(n, (pb, pe, ratio));
         if n == 1000 {
             report.summary(
-                "W1, 1000 read-only binds, root",
+                "1000 read-only binds, root",
                 s.cell("exec"),
                 s.cell("bwrap"),
                 ratio,
             );
             report.summary(
-                "W1, time per bind at N = 1000",
+                "time per bind at N = 1000",
                 pe.map_or("–".into(), us),
                 pb.map_or("–".into(), us),
                 pe.zip(pb).map(|(a, b)| a / b),
@@ -83,7 +83,7 @@ pub(crate) fn w1(config: &Config, report: &mut Report) {
     report.line("");
     if let Some(&(_, _, Some(ratio))) = per_bind.get(&1000) {
         report.target(
-            "W1: N = 1000, mountns ≥ 20x faster than bubblewrap",
+            "1000 binds: mountns ≥ 20x faster than bubblewrap",
             format!("{:.0}x", 1.0 / ratio),
             1.0 / ratio >= 20.0,
         );
@@ -104,7 +104,7 @@ fn linearity(config: &Config, report: &mut Report) {
         None,
     ));
     for n in BINDS {
-        let name = format!("w1-{n}");
+        let name = format!("binds-{n}");
         variants.push(Variant::external(
             &n.to_string(),
             &[&launcher, &name, TRUE],
@@ -112,13 +112,13 @@ fn linearity(config: &Config, report: &mut Report) {
         ));
         variants.push(Variant::in_process(
             &format!("command {n}"),
-            mountns_bench::w1(n),
+            mountns_bench::binds(n),
             false,
             None,
         ));
     }
     let s = measure(
-        "W1 mountns alone",
+        "binds, mountns alone",
         &variants,
         3,
         config.rounds(300),
@@ -161,16 +161,16 @@ fn linearity(config: &Config, report: &mut Report) {
             .collect();
         // "Flat": the largest per-bind time within 25% of the smallest.
         report.target(
-            "W1: mountns time per bind flat from N = 10 to 1000 (within 25%)",
+            "binds: mountns time per bind flat from N = 10 to 1000 (within 25%)",
             shown.join(", "),
             hi <= lo * 1.25,
         );
     }
 }
 
-pub(crate) fn w2(config: &Config, report: &mut Report) {
+pub(crate) fn layers(config: &Config, report: &mut Report) {
     let launcher = config.bin("bench-exec");
-    report.line("## W2, unions: one read-only union of N layers (mountns only)");
+    report.line("## Layers: one read-only union of N layers (mountns only)");
     report.line("");
     report.line(
         "On top of the seven-mount sandbox, running `/bin/true`; root; static launcher \
@@ -183,14 +183,14 @@ pub(crate) fn w2(config: &Config, report: &mut Report) {
     report.line("| N | `lowerdir+` | per layer | legacy option string | per layer |");
     report.line("| ---: | ---: | ---: | ---: | ---: |");
     for n in LAYERS {
-        let name = format!("w2-{n}");
+        let name = format!("layers-{n}");
         let variants = vec![
             Variant::external("exec0", &[&launcher, "seven", TRUE], None),
             Variant::external("fsconfig", &[&launcher, &name, TRUE], None),
             Variant::external("legacy", &[&launcher, "--legacy", &name, TRUE], None),
         ];
         let s = measure(
-            &format!("W2 N={n}"),
+            &format!("layers N={n}"),
             &variants,
             3,
             config.rounds(100),
@@ -203,7 +203,7 @@ pub(crate) fn w2(config: &Config, report: &mut Report) {
         };
         if n == 499 {
             report.summary(
-                "W2, one union of 499 layers (+ skeleton), root",
+                "one union of 499 layers (+ skeleton), root",
                 s.cell("fsconfig"),
                 "no overlays".into(),
                 None,

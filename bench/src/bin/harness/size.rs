@@ -1,4 +1,4 @@
-//! W4: binary sizes.
+//! Binary sizes.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,8 +14,8 @@ pub(crate) fn kb(bytes: u64) -> String {
     format!("{:.0} KB", bytes as f64 / 1024.0)
 }
 
-pub(crate) fn w4(config: &Config, report: &mut Report) {
-    report.line("## W4, size");
+pub(crate) fn sizes(config: &Config, report: &mut Report) {
+    report.line("## Size");
     report.line("");
     report.line("| binary | size | linked | shared libraries it needs | total |");
     report.line("| --- | ---: | --- | --- | ---: |");
@@ -68,7 +68,7 @@ pub(crate) fn w4(config: &Config, report: &mut Report) {
     for name in ["exec", "tiny"] {
         let bytes = size(&config.bin.join(name));
         report.summary(
-            &format!("W4, size: static stripped `{name}` vs bwrap + its shared libraries"),
+            &format!("size: static stripped `{name}` vs bwrap + its shared libraries"),
             kb(bytes),
             format!("{} + {}", kb(bwrap), kb(total - bwrap)),
             Some(bytes as f64 / total as f64),

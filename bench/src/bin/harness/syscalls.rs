@@ -1,4 +1,4 @@
-//! Syscall counts of W0 under strace.
+//! Syscall counts of the entry under strace.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -11,7 +11,7 @@ use crate::entry::bwrap_argv;
 use crate::report::Report;
 use crate::{Config, TRUE};
 
-/// Syscall counts of W0 with `strace -f`, every process of the launch included (for
+/// Syscall counts of the entry with `strace -f`, every process of the launch included (for
 /// `Command::namespace`, only the child: the parent is the harness).
 pub(crate) fn syscalls(config: &Config, report: &mut Report) {
     let harness = std::env::current_exe()
@@ -42,7 +42,7 @@ pub(crate) fn syscalls(config: &Config, report: &mut Report) {
             true,
         ),
     ];
-    report.line("## Syscalls of W0 (root, `strace -f`, every process of the launch)");
+    report.line("## Syscalls of the entry (root, `strace -f`, every process of the launch)");
     report.line("");
     report.line(
         "Mount-related: unshare, mount, umount2, pivot_root, open_tree, move_mount, fsopen, \

@@ -2,12 +2,12 @@
 // assertions, and its assertions hold over this table's statements.
 mountns::namespace! {
     static OWN = {
-        include mountns_helper::assertions::LEAKY;
+        include mountns_support::profiles::assertions::LEAKY;
         assert hidden ["/home/"];
     };
 
     static BIGGER = {
-        include mountns_helper::assertions::GUARDED;
+        include mountns_support::profiles::assertions::GUARDED;
         bind ro "/root/" "/root/";
         bind ro "/tmp/" "/tmp/";
     };

@@ -14,13 +14,13 @@ mountns::namespace! {
 
     // Another crate's packages, through another crate's namespace.
     static ACROSS = {
-        include mountns_helper::assertions::TOOLS;
+        include mountns_support::profiles::assertions::TOOLS;
         assert hidden ["/home/"];
     };
 
     // Another crate's package, named here.
     static NAMED = {
-        bind "/opt/" mountns_helper::assertions::TOOLCHAIN;
+        bind "/opt/" mountns_support::profiles::assertions::TOOLCHAIN;
         assert hidden ["/home/ci/"];
     };
 }

@@ -23,7 +23,7 @@ mountns::namespace! {
     static INCLUDES_NONE = { include NONE; bind ro "/host-dev/" "/dev/"; };
 
     static ACROSS = {
-        include mountns_helper::assertions::LEAKY;
+        include mountns_support::profiles::assertions::LEAKY;
         assert no_dev;
     };
 }

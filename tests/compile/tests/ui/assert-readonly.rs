@@ -35,11 +35,11 @@ mountns::namespace! {
 
     // Across crates: another crate's writable bind, and its assertion over ours.
     static ACROSS = {
-        include mountns_helper::assertions::LEAKY;
+        include mountns_support::profiles::assertions::LEAKY;
         assert readonly except ["/dev/"];
     };
     static BIGGER = {
-        include mountns_helper::assertions::GUARDED;
+        include mountns_support::profiles::assertions::GUARDED;
         bind "/var/" "/var/";
     };
 }

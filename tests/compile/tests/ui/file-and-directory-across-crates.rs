@@ -1,6 +1,6 @@
 mountns::namespace! {
     static NS = {
-        include mountns_helper::TOOLS;
+        include mountns_support::profiles::TOOLS;
         bind ro "/usr" "/usr";
     };
 }

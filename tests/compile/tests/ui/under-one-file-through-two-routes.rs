@@ -4,7 +4,7 @@ const HOSTS: &str = "/etc/hosts";
 
 mountns::namespace! {
     static NS = {
-        include mountns_helper::constants::HOSTS_FILE;
+        include mountns_support::profiles::constants::HOSTS_FILE;
         bind "/etc/x" HOSTS;
         bind "/etc/x/y/" tmpfs;
     };

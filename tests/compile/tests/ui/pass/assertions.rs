@@ -6,7 +6,7 @@ const LIBC: Package = Package::new("/srv/store/libc", &[]);
 const OPENSSL: Package = Package::new("/srv/store/openssl", &[&LIBC]);
 
 mountns::namespace! {
-    /// The build sandbox, without its other crate's profile.
+    /// A build sandbox, without its other crate's profile.
     static BUILD = {
         include mountns::MINIMAL;
         bind ro ["/usr/", "/bin/", "/lib/", "/lib64/"];
@@ -39,7 +39,7 @@ mountns::namespace! {
     static PROFILE = { assert hidden ["/home/"]; assert readonly; };
     static KEEPS = {
         include PROFILE;
-        include mountns_helper::assertions::GUARDED;
+        include mountns_support::profiles::assertions::GUARDED;
         include mountns::MINIMAL;
         bind ro "/srv/";
         bind "/tmp/" tmpfs;

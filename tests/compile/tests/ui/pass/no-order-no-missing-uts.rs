@@ -1,4 +1,4 @@
-// The issue asks for two errors that cannot happen here, and this proves it:
+// Two errors one might look for cannot happen here, and this proves it:
 // - "`proc` under a tmpfs that is not mounted yet": the table is sorted, parents
 //   first, so a tmpfs is mounted before what lies in it, wherever either is declared
 //   (after it, in an include, in another crate); `proc` gets its mountpoint made in

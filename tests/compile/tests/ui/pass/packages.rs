@@ -1,7 +1,7 @@
 // Packages stand for themselves and their inputs, depth first, each path once at its
 // first (highest) place; from this crate or another.
 use mountns::{Kind, Package, Source};
-use mountns_helper::packages;
+use mountns_support::profiles::packages;
 
 const D: Package = Package::new("/srv/store/d", &[]);
 const B: Package = Package::new("/srv/store/b/", &[&D]);

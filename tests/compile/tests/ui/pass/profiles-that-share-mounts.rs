@@ -21,7 +21,7 @@ mountns::namespace! {
     // Profiles that each make a fresh /dev/ (MINIMAL does too): one `dev`.
     static SHARED = {
         include mountns::MINIMAL;
-        include mountns_helper::SYSTEM;
+        include mountns_support::profiles::SYSTEM;
         include BOTH;
         dev "/dev/";
     };

@@ -34,7 +34,7 @@ mountns::namespace! {
     };
     static SAME = {
         include BASE;
-        include mountns_helper::sandbox::BOX;
+        include mountns_support::profiles::sandbox::BOX;
         unshare [uts, cgroup];
         hostname "box";
     };
@@ -98,7 +98,7 @@ fn main() {
     assert_eq!(kind(&SAME, c"/etc/helper"), Kind::File { content: b"helper\n" });
     assert_eq!(kind(&SAME, c"/etc/issue"), Kind::File { content: b"box\n" });
     assert_eq!(
-        mountns_helper::sandbox::BOX.unshare(),
+        mountns_support::profiles::sandbox::BOX.unshare(),
         Unshare::PID.union(Unshare::NET).union(Unshare::UTS)
     );
 
