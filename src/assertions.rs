@@ -4,7 +4,9 @@
 //! violation stays a compile error that names the path and, for a package's input, the
 //! packages it came through.
 
-use crate::package::{Layers, Package, Source, under};
+use mountns_paths::under;
+
+use crate::package::{Layers, Package, Source};
 
 /// A path the table asserts hidden: normalized, its assertion (`hidden /home/`, or
 /// `no_dev` for `/dev`), and as the assertion wrote it.
@@ -85,14 +87,18 @@ const fn walk(source: Source, report: &Report) -> Walked {
         Source::Path(path) => {
             visit(&mut seen, &mut walked, path.as_bytes(), None, report);
         }
-        Source::Layers(paths) => {
+        Source::Layers(sources) => {
             let mut i = 0;
-            while i < paths.len() {
-                visit(&mut seen, &mut walked, paths[i].to_bytes(), None, report);
+            while i < sources.len() {
+                // A slot is given when entering: no path to check here.
+                if let mountns_runtime::Source::Host(path) = sources[i] {
+                    visit(&mut seen, &mut walked, path.to_bytes(), None, report);
+                }
                 i += 1;
             }
         }
         Source::Package(package) => walk_package(&mut seen, &mut walked, package, None, report),
+        Source::Slot(_) => {}
     }
     walked
 }

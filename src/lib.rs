@@ -346,8 +346,9 @@ mod package;
 #[doc(inline)]
 pub use mountns_macros::namespace;
 pub use mountns_runtime::{
-    Caps, Error, Exposes, Exposure, Flags, Hidden, Kind, Landlock, Limit, Mount, Mountpoint,
-    Namespace, Param, Reason, Resource, Step, TIMED_OUT, Tmpfs, Unshare, Upper, Wanted,
+    Caps, Error, Exposes, Exposure, Flags, Hidden, Kind, Landlock, Limit, MadeIn, Mount,
+    Mountpoint, Namespace, Param, Reason, Resource, Source, Step, TIMED_OUT, Tmpfs, Unshare, Upper,
+    Wanted,
 };
 #[cfg(feature = "std")]
 pub use mountns_runtime::{CommandExt, Filled, Ids, Params};
@@ -482,8 +483,8 @@ pub mod __private {
     pub use crate::package::{Layers, Message, Source, Wrap, split};
     pub use mountns_macros::namespace_resumed;
     pub use mountns_runtime::{
-        Caps, Flags, Hidden, Instruction, Kind, Landlock, Limit, Mount, Mountpoint, Namespace,
-        Param, Resource, Tmpfs, Unshare, Upper,
+        Caps, Flags, Hidden, Instruction, Kind, Landlock, Limit, MadeIn, Mount, Mountpoint,
+        Namespace, Param, Resource, Tmpfs, Unshare, Upper,
     };
     #[cfg(all(feature = "launcher", not(feature = "std")))]
     pub use mountns_runtime::{LauncherArgs, launcher_panicked, launcher_run};

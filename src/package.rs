@@ -13,7 +13,7 @@ use mountns_paths::equal;
 /// place. Everything is resolved at compile time.
 ///
 /// ```
-/// use mountns::{Package, namespace};
+/// use mountns::{Package, Source, namespace};
 ///
 /// const OPENSSL: Package = Package::new("/gnu/store/…-openssl-3.0", &[]);
 /// const CERTS: Package = Package::new("/gnu/store/…-nss-certs", &[&OPENSSL]);
@@ -21,7 +21,8 @@ use mountns_paths::equal;
 /// namespace! { static NS = { bind "/" [CERTS, "/srv/tzdata/"]; }; }
 ///
 /// let mountns::Kind::Union { lowers, .. } = NS.mounts()[0].kind() else { panic!() };
-/// assert_eq!(lowers, [c"/gnu/store/…-nss-certs", c"/gnu/store/…-openssl-3.0", c"/srv/tzdata"]);
+/// let layers = [c"/gnu/store/…-nss-certs", c"/gnu/store/…-openssl-3.0", c"/srv/tzdata"];
+/// assert_eq!(lowers, layers.map(Source::Host));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Package {
@@ -67,13 +68,14 @@ impl Wrap<&'static Package> {
     }
 }
 
-/// One source of a mount: a path, a package, or the expanded layers of a source of
-/// an included namespace.
+/// One source of a mount: a path, a package, a `param(NAME)` slot (filled when
+/// entering), or the expanded layers of a source of an included namespace.
 #[derive(Clone, Copy)]
 pub enum Source {
     Path(&'static str),
     Package(Package),
-    Layers(&'static [&'static CStr]),
+    Slot(&'static CStr),
+    Layers(&'static [mountns_runtime::Source]),
 }
 
 impl Source {
@@ -97,8 +99,8 @@ enum Problem {
     Overlapping(&'static [u8], &'static [u8]),
 }
 
-/// overlayfs stacks 500 layers; one is the skeleton.
-const MAX: usize = 499;
+/// The layers a union's sources may have: overlayfs's limit less the skeleton.
+const MAX: usize = mountns_paths::layers::MAX;
 
 /// The layers of a mount, top first, each path once, checked and normalized (no
 /// trailing slash). Each path's hash makes the comparisons cheap enough for const
@@ -106,6 +108,8 @@ const MAX: usize = 499;
 pub struct Layers {
     paths: [&'static [u8]; MAX],
     hashes: [u64; MAX],
+    /// Which of `paths` are the names of `param(NAME)` slots, not host paths.
+    slots: [bool; MAX],
     len: usize,
     /// The first problem found: [`Layers::message`] says it, and the macro's output
     /// turns that into a compile error at the source expression.
@@ -121,14 +125,22 @@ impl Layers {
             match sources[i] {
                 Source::Path(path) => {
                     if let Some(path) = layers.checked(path.as_bytes()) {
-                        layers.push(path);
+                        layers.push(path, false);
                     }
                 }
                 Source::Package(package) => layers.package(package),
-                Source::Layers(paths) => {
+                Source::Slot(name) => layers.push(name.to_bytes(), true),
+                Source::Layers(sources) => {
                     let mut j = 0;
-                    while j < paths.len() {
-                        layers.push(paths[j].to_bytes());
+                    while j < sources.len() {
+                        match sources[j] {
+                            mountns_runtime::Source::Host(path) => {
+                                layers.push(path.to_bytes(), false);
+                            }
+                            mountns_runtime::Source::Slot(name) => {
+                                layers.push(name.to_bytes(), true);
+                            }
+                        }
                         j += 1;
                     }
                 }
@@ -146,6 +158,7 @@ impl Layers {
         Layers {
             paths: [b""; MAX],
             hashes: [0; MAX],
+            slots: [false; MAX],
             len: 0,
             problem: None,
         }
@@ -157,7 +170,7 @@ impl Layers {
         if self.len == MAX || self.contains(path) {
             return false;
         }
-        self.push(path);
+        self.push(path, false);
         true
     }
 
@@ -188,7 +201,7 @@ impl Layers {
         if self.contains(path) {
             return;
         }
-        self.push(path);
+        self.push(path, false);
         let mut i = 0;
         while i < package.inputs.len() {
             self.package(*package.inputs[i]);
@@ -212,7 +225,8 @@ impl Layers {
         false
     }
 
-    const fn push(&mut self, path: &'static [u8]) {
+    /// Adds `path` (a slot's name if `slot`) unless it is there already.
+    const fn push(&mut self, path: &'static [u8], slot: bool) {
         if self.contains(path) {
             return;
         }
@@ -222,11 +236,13 @@ impl Layers {
         }
         self.paths[self.len] = path;
         self.hashes[self.len] = hash(path);
+        self.slots[self.len] = slot;
         self.len += 1;
     }
 
-    /// What overlayfs refuses in a union: pseudo filesystems, and a layer under another
-    /// (found by looking up each proper ancestor of each layer).
+    /// What overlayfs refuses in a union: [`refused`](mountns_paths::layers::refused)
+    /// layers, and two that [`overlap`](mountns_paths::layers::overlap), found by looking
+    /// up each proper ancestor of each layer among the others.
     const fn check_union(&mut self) {
         let mut sorted = self.hashes;
         sort(&mut sorted, self.len);
@@ -234,7 +250,7 @@ impl Layers {
         let mut i = 0;
         while i < self.len {
             let path = self.paths[i];
-            if under(path, b"/proc") || under(path, b"/sys") || equal(path, b"/dev") {
+            if mountns_paths::layers::refused(path) {
                 self.fail(Problem::Refused(path));
             }
             let mut end = 1;
@@ -316,12 +332,13 @@ impl Layers {
         self.len
     }
 
-    /// The bytes of every path, each followed by its NUL: `N` is [`Layers::bytes_len`].
+    /// The bytes of every layer: a tag ([`HOST`] or [`SLOT`]), its path or slot name,
+    /// its NUL. `N` is [`Layers::bytes_len`].
     pub const fn bytes_len(&self) -> usize {
         let mut total = 0;
         let mut i = 0;
         while i < self.len {
-            total += self.paths[i].len() + 1;
+            total += 1 + self.paths[i].len() + 1;
             i += 1;
         }
         total
@@ -333,6 +350,8 @@ impl Layers {
         let mut i = 0;
         while i < self.len {
             let path = self.paths[i];
+            bytes[at] = if self.slots[i] { SLOT } else { HOST };
+            at += 1;
             let mut j = 0;
             while j < path.len() {
                 bytes[at] = path[j];
@@ -346,28 +365,41 @@ impl Layers {
     }
 }
 
-/// The `N` C strings of a buffer from [`Layers::bytes`].
+/// The tag of a host path in [`Layers::bytes`].
+const HOST: u8 = 0;
+/// The tag of a slot's name in [`Layers::bytes`].
+const SLOT: u8 = 1;
+
+/// The `N` sources of a buffer from [`Layers::bytes`].
 ///
 /// # Panics
 ///
 /// If the buffer holds fewer (at compile time: the macro's output never does).
-pub const fn split<const N: usize>(bytes: &'static [u8]) -> [&'static CStr; N] {
-    let mut paths = [c""; N];
+pub const fn split<const N: usize>(bytes: &'static [u8]) -> [mountns_runtime::Source; N] {
+    let mut sources = [mountns_runtime::Source::Host(c""); N];
     let mut rest = bytes;
     let mut i = 0;
     while i < N {
-        let Ok(path) = CStr::from_bytes_until_nul(rest) else {
+        let Some((&tag, text)) = rest.split_first() else {
+            panic!("mountns: a layer buffer too short");
+        };
+        let Ok(text) = CStr::from_bytes_until_nul(text) else {
             panic!("mountns: a layer buffer without its NUL");
         };
-        paths[i] = path;
-        rest = rest.split_at(path.count_bytes() + 1).1;
+        sources[i] = if tag == SLOT {
+            mountns_runtime::Source::Slot(text)
+        } else {
+            mountns_runtime::Source::Host(text)
+        };
+        rest = rest.split_at(1 + text.count_bytes() + 1).1;
         i += 1;
     }
-    paths
+    sources
 }
 
-// The limit in the message of a long path.
+// The limits in the messages of a long path and of too many layers.
 const _: () = assert!(mountns_paths::MAX_LEN == 4095);
+const _: () = assert!(MAX == 499 && mountns_paths::layers::OVERLAYFS_MAX == 500);
 
 /// The text of a compile error found while expanding sources: room for two quoted
 /// paths (each cut at 256 bytes) and the words around them.
@@ -526,16 +558,4 @@ const fn hash(bytes: &[u8]) -> u64 {
         i += 1;
     }
     hash
-}
-
-/// Whether `path` is `parent` or lies under it.
-pub(crate) const fn under(path: &[u8], parent: &[u8]) -> bool {
-    if equal(parent, b"/") {
-        return true;
-    }
-    if path.len() < parent.len() {
-        return false;
-    }
-    let (head, tail) = path.split_at(parent.len());
-    equal(head, parent) && (tail.is_empty() || tail[0] == b'/')
 }

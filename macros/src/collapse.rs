@@ -10,11 +10,9 @@
 use std::cmp::Ordering;
 
 use crate::model::{
-    Conflict, DEV, Entry, Host, Kind, Made, Mount, Problem, READ_ONLY, What, Writable, is_under,
+    Conflict, DEV, Entry, Host, Kind, Made, MadeIn, Mount, Problem, READ_ONLY, What, Writable,
+    is_under,
 };
-
-/// overlayfs stacks at most this many lower layers; one of them is the skeleton.
-pub const MAX_LAYERS: usize = 500;
 
 /// Orders targets component by component, so a parent sorts before its children and
 /// its children follow it directly.
@@ -145,10 +143,10 @@ fn collapse_target<O: Clone>(group: &[&Entry<O>]) -> Result<Mount<O>, Vec<Confli
         }
         (None, [(bind, host)]) => Kind::Bind(bind.with((*host).clone())),
         (upper, binds) => {
-            if binds.len() > MAX_LAYERS - 1 {
+            if binds.len() > mountns_paths::layers::MAX {
                 errors.push(error(
                     Problem::TooManyLayers(binds.len()),
-                    binds[MAX_LAYERS - 1].0,
+                    binds[mountns_paths::layers::MAX].0,
                     None,
                 ));
             }
@@ -188,7 +186,7 @@ fn mount<O>(
             dir,
             flags,
             kind,
-            in_tmpfs: false,
+            made_in: MadeIn::Skeleton,
         })
     } else {
         Err(errors)
@@ -220,10 +218,7 @@ fn writable_layers<O: Clone>(layers: &[(&Entry<O>, &Writable)], errors: &mut Vec
 fn check_layers<O: Clone>(layers: &[(&Entry<O>, &Host)], errors: &mut Vec<Conflict<O>>) {
     for (i, (layer, host)) in layers.iter().enumerate() {
         let Some(here) = host.path() else { continue };
-        let pseudo = ["/proc", "/sys"]
-            .iter()
-            .any(|fs| here == *fs || is_under(here, fs));
-        if pseudo || here == "/dev" {
+        if mountns_paths::layers::refused(here.as_bytes()) {
             errors.push(Conflict {
                 problem: Problem::LayerRefused,
                 at: (*layer).clone(),
@@ -232,9 +227,9 @@ fn check_layers<O: Clone>(layers: &[(&Entry<O>, &Host)], errors: &mut Vec<Confli
             continue;
         }
         let overlapping = layers[..i].iter().find(|(_, earlier)| {
-            earlier
-                .path()
-                .is_some_and(|there| is_under(here, there) || is_under(there, here))
+            earlier.path().is_some_and(|there| {
+                mountns_paths::layers::overlap(here.as_bytes(), there.as_bytes())
+            })
         });
         if let Some((earlier, _)) = overlapping {
             errors.push(Conflict {
@@ -340,7 +335,7 @@ fn check_nesting<O: Clone>(mounts: &mut [Mount<O>], errors: &mut Vec<Conflict<O>
                     other: Some(mounts[parent].representative()),
                 });
             }
-            mounts[i].in_tmpfs = made_in_tmpfs(&mounts[i], &mounts[parent]);
+            mounts[i].made_in = made_in(&mounts[i], &mounts[parent]);
         }
         if !matches!(mounts[i].made(), Some(Made::Dir { .. })) {
             stack.push(i);
@@ -387,14 +382,16 @@ fn nesting_problem<O>(child: &Mount<O>, parent: &Mount<O>) -> Option<Problem> {
     }
 }
 
-/// Whether the runtime makes `child` (its mountpoint, or the directory, link or file
-/// itself) inside `parent`, its nearest enclosing mount, rather than with the
-/// skeleton: a tmpfs or a `dev` hides the skeleton below it, and a writable union
-/// takes what is made in it into its upper tmpfs.
-fn made_in_tmpfs<O>(child: &Mount<O>, parent: &Mount<O>) -> bool {
+/// Where the runtime makes `child` (its mountpoint, or the directory, link or file
+/// itself), given `parent`, its nearest enclosing mount: inside it rather than with
+/// the skeleton when a tmpfs or a `dev` hides the skeleton below it, or a writable
+/// union takes what is made in it into its upper tmpfs.
+fn made_in<O>(child: &Mount<O>, parent: &Mount<O>) -> MadeIn {
     match &parent.kind {
-        Kind::Tmpfs(_) => true,
-        Kind::Make(entry) => matches!(entry.what, Made::Dev),
+        Kind::Tmpfs(_) => MadeIn::Tmpfs,
+        Kind::Make(Entry {
+            what: Made::Dev, ..
+        }) => MadeIn::Dev,
         Kind::Union {
             upper:
                 Some(Entry {
@@ -402,13 +399,14 @@ fn made_in_tmpfs<O>(child: &Mount<O>, parent: &Mount<O>) -> bool {
                     ..
                 }),
             ..
-        } => child.made().is_some_and(|made| {
-            matches!(
-                made,
-                Made::Dir { .. } | Made::Symlink(_) | Made::File { .. }
-            )
-        }),
-        Kind::Bind(_) | Kind::Union { .. } => false,
+        } if matches!(
+            child.made(),
+            Some(Made::Dir { .. } | Made::Symlink(_) | Made::File { .. })
+        ) =>
+        {
+            MadeIn::Upper
+        }
+        Kind::Make(_) | Kind::Bind(_) | Kind::Union { .. } => MadeIn::Skeleton,
     }
 }
 
@@ -428,7 +426,7 @@ pub enum Node {
 pub fn skeleton<O>(mounts: &[Mount<O>]) -> Vec<(String, Node)> {
     let mut paths: Vec<(String, Node)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let made_later = |mount: &Mount<O>| mount.in_tmpfs && mount.made().is_some();
+    let made_later = |mount: &Mount<O>| mount.made_in != MadeIn::Skeleton && mount.made().is_some();
     for mount in mounts
         .iter()
         .filter(|mount| mount.target != "/" && !made_later(mount))

@@ -3,7 +3,6 @@
 use proc_macro2::Span;
 use quote::ToTokens;
 
-use crate::collapse::MAX_LAYERS;
 use crate::model::{Conflict, Entry, Host, Made, Origin, Problem, What, Writable, quoted};
 
 /// Turns collapse errors into messages at the statements to blame.
@@ -35,8 +34,8 @@ pub fn message(error: &Conflict<Origin>) -> syn::Error {
         }
         Problem::TooManyLayers(count) => format!(
             "a union of {count} sources on {target} is over overlayfs's limit of {} sources (its {} layers, less one for the skeleton)",
-            MAX_LAYERS - 1,
-            MAX_LAYERS
+            mountns_paths::layers::MAX,
+            mountns_paths::layers::OVERLAYFS_MAX
         ),
         Problem::SameSource => format!(
             "this statement binds {} onto {target} twice; drop one",

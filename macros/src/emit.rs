@@ -11,8 +11,8 @@ use syn::{Ident, LitCStr, LitInt, LitStr};
 use crate::collapse::{self, Node};
 use crate::include::serialize_body;
 use crate::model::{
-    Content, Entry, Host, Kind, Made, Mount, Origin, Settings, Table, Tmpfs, What, Writable,
-    is_under, written,
+    Content, Entry, Host, Kind, Made, MadeIn, Mount, Origin, Settings, Table, Tmpfs, What,
+    Writable, is_under, written,
 };
 use crate::parse::Decl;
 use crate::{assertions, modes, valid};
@@ -257,10 +257,8 @@ fn bits(ty: &str, table: &'static [(&'static str, &'static str)], bits: u32) -> 
         .collect();
     match &names[..] {
         [] => quote!(::mountns::__private::#ty::NONE),
-        [name] => quote!(::mountns::__private::#ty::#name),
-        names => quote!(::mountns::__private::#ty::__from_bits(
-            #(::mountns::__private::#ty::#names.bits())|*
-        )),
+        [first, rest @ ..] => quote!(::mountns::__private::#ty::#first
+            #(.union(::mountns::__private::#ty::#rest))*),
     }
 }
 
@@ -293,13 +291,15 @@ fn initializer(
             statics.no_children_if_a_file(mount, mounts);
         }
         let flags = bits("Flags", FLAGS, mount.flags);
-        let in_tmpfs = mount.in_tmpfs;
+        let made_in = Ident::new(mount.made_in.name(), Span::call_site());
         let mode = mount
             .made()
             .and_then(Made::mode)
             .map(|mode| quote!(.__with_mode(#mode)));
         rows.push(quote! {
-            #private::Mount::__new(#target, #dir, #flags, #kind, #in_tmpfs)#mode
+            #private::Mount::__new(#target, #flags, #kind)
+                .__dir(#dir)
+                .__made_in(#private::MadeIn::#made_in)#mode
         });
     }
     let (skeleton, parents) = skeleton(mounts, &statics)?;
@@ -342,7 +342,7 @@ fn initializer(
         #policy_items
         static #mounts_name: [#private::Mount; #mounts_len] = [#(#rows),*];
         static #skeleton_name: [#private::Mountpoint; #skeleton_len] = [#(#skeleton),*];
-        static #sources_name: [&[&::core::ffi::CStr]; #sources_len] = [#(#sources),*];
+        static #sources_name: [&[::mountns::Source]; #sources_len] = [#(#sources),*];
         #private::Namespace::__new(&#mounts_name, &#skeleton_name, &#sources_name) #with #hidden #policy
             .__with_seccomp(&#seccomp_name)
             #parents
@@ -559,11 +559,18 @@ fn source_const(index: usize) -> Ident {
     format_ident!("SOURCE_{}_OF", index, span = Span::mixed_site())
 }
 
-/// A host source of a row: a C string literal (a path, or a slot's name), or the static
-/// of an expanded source.
+/// A host source of a row: a `Source` (a host path, or a slot's name), or the static
+/// of an expanded source (its `Source`s).
 fn source(host: &Host) -> syn::Result<TokenStream> {
     Ok(match host {
-        Host::Path(path, span) | Host::Slot(path, span) => c_lit(path, *span)?.into_token_stream(),
+        Host::Path(path, span) => {
+            let path = c_lit(path, *span)?;
+            quote!(::mountns::Source::Host(#path))
+        }
+        Host::Slot(name, span) => {
+            let name = c_lit(name, *span)?;
+            quote!(::mountns::Source::Slot(#name))
+        }
         Host::Constant { source, .. } | Host::Included { source, .. } => {
             source_name(*source).into_token_stream()
         }
@@ -606,7 +613,8 @@ impl Statics {
         let made_with_skeleton = mounts
             .iter()
             .find(|mount| {
-                matches!(mount.made(), Some(Made::Dir { .. } | Made::Symlink(_))) && !mount.in_tmpfs
+                matches!(mount.made(), Some(Made::Dir { .. } | Made::Symlink(_)))
+                    && mount.made_in == MadeIn::Skeleton
             })
             .map(|mount| syn::spanned::Spanned::span(&mount.representative().origin.stmt));
         let mut statics = Statics {
@@ -643,7 +651,7 @@ impl Statics {
         statics
     }
 
-    /// `static NAME: [&CStr; N]`: the layers of `parts`, in order, each path once; a
+    /// `static NAME: [Source; N]`: the layers of `parts`, in order, each path once; a
     /// path that breaks the rules is an error at `span`.
     fn layers(&mut self, name: &Ident, parts: &[TokenStream], span: Span) {
         let private = quote!(::mountns::__private);
@@ -659,7 +667,7 @@ impl Statics {
                 ::core::panic!("{}", message.as_str())
             };
             const #bytes: [u8; #layers.bytes_len()] = #layers.bytes();
-            static #name: [&::core::ffi::CStr; #layers.count()] = #private::split(&#bytes);
+            static #name: [::mountns::Source; #layers.count()] = #private::split(&#bytes);
         });
     }
 
@@ -697,15 +705,18 @@ impl Statics {
                     // Expanded at compile time, each path once (its first, highest).
                     let mut parts = Vec::new();
                     for entry in lowers {
-                        let source = source(&entry.what)?;
                         parts.push(match &entry.what {
                             Host::Path(path, span) => {
                                 let path = LitStr::new(path, *span);
                                 quote!(#private::Source::Path(#path))
                             }
-                            // A slot stays a name, filled when entering.
-                            Host::Slot(..) => quote!(#private::Source::Layers(&[#source])),
+                            // A slot stays a slot, filled when entering.
+                            Host::Slot(name, span) => {
+                                let name = c_lit(name, *span)?;
+                                quote!(#private::Source::Slot(#name))
+                            }
                             Host::Constant { .. } | Host::Included { .. } => {
+                                let source = source(&entry.what)?;
                                 quote!(#private::Source::Layers(&#source))
                             }
                         });
@@ -724,7 +735,7 @@ impl Statics {
                         .collect::<syn::Result<Vec<_>>>()?;
                     let len = lowers.len();
                     self.items.extend(quote! {
-                        static #name: [&::core::ffi::CStr; #len] = [#(#lowers),*];
+                        static #name: [::mountns::Source; #len] = [#(#lowers),*];
                     });
                 }
                 let upper = match upper {
@@ -732,8 +743,14 @@ impl Statics {
                         what: Writable::Upper(parts),
                         ..
                     }) => {
-                        let [upper, work] =
-                            parts.each_ref().map(|part| c_lit(&part.value, part.span));
+                        let [upper, work] = parts.each_ref().map(|part| {
+                            let text = c_lit(&part.value, part.span)?;
+                            Ok::<_, syn::Error>(if part.param {
+                                quote!(::mountns::Source::Slot(#text))
+                            } else {
+                                quote!(::mountns::Source::Host(#text))
+                            })
+                        });
                         let (upper, work) = (upper?, work?);
                         quote!(::core::option::Option::Some(#private::Upper::__host(#upper, #work)))
                     }
@@ -914,7 +931,7 @@ mod tests {
             .to_string();
         assert!(emitted.contains("Flags :: READ_ONLY"), "{emitted}");
         assert!(emitted.contains("Flags :: NONE"), "{emitted}");
-        assert!(!emitted.contains("__from_bits"), "{emitted}");
+        assert!(!emitted.contains("union"), "{emitted}");
     }
 
     #[test]
@@ -927,10 +944,10 @@ mod tests {
             .unwrap()
             .to_string();
         // `proc` implies pid, `hostname` uts.
-        let with = r#". __with (:: mountns :: __private :: Unshare :: __from_bits (:: mountns :: __private :: Unshare :: PID . bits () | :: mountns :: __private :: Unshare :: UTS . bits ()) , :: core :: option :: Option :: Some (c"box") , true)"#;
+        let with = r#". __with (:: mountns :: __private :: Unshare :: PID . union (:: mountns :: __private :: Unshare :: UTS) , :: core :: option :: Option :: Some (c"box") , true)"#;
         assert!(emitted.contains(with), "{emitted}");
         assert!(
-            emitted.contains("Flags :: DEV . bits () | :: mountns :: __private :: Flags :: NOEXEC"),
+            emitted.contains("Flags :: DEV . union (:: mountns :: __private :: Flags :: NOEXEC)"),
             "{emitted}"
         );
         // The companion macro re-states all of it; a constant content is read from

@@ -275,7 +275,7 @@ fn described(mount: &Mount<Origin>) -> Mount<String> {
         target: mount.target.clone(),
         dir: mount.dir,
         flags: mount.flags,
-        in_tmpfs: mount.in_tmpfs,
+        made_in: mount.made_in,
         kind: match &mount.kind {
             Kind::Bind(entry) => Kind::Bind(described(entry)),
             Kind::Tmpfs(entry) => Kind::Tmpfs(described(entry)),

@@ -471,9 +471,32 @@ pub struct Mount<O> {
     pub dir: bool,
     pub flags: u32,
     pub kind: Kind<O>,
-    /// The runtime makes this mountpoint (or this directory, link or file) inside the
-    /// nearest enclosing mount, a tmpfs of this table, once that is mounted.
-    pub in_tmpfs: bool,
+    /// Where the runtime makes this mountpoint (or this directory, link or file).
+    pub made_in: MadeIn,
+}
+
+/// Where the runtime makes a mountpoint (or a `dir`, `symlink` or `file`): with the
+/// skeleton, or inside the nearest enclosing mount once that is mounted, since that
+/// mount hides the skeleton below it (a `tmpfs`, a `dev`) or takes what is made in it
+/// (a writable union's upper tmpfs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MadeIn {
+    Skeleton,
+    Tmpfs,
+    Dev,
+    Upper,
+}
+
+impl MadeIn {
+    /// The runtime's `MadeIn` variant of the same name.
+    pub fn name(self) -> &'static str {
+        match self {
+            MadeIn::Skeleton => "Skeleton",
+            MadeIn::Tmpfs => "Tmpfs",
+            MadeIn::Dev => "Dev",
+            MadeIn::Upper => "Upper",
+        }
+    }
 }
 
 /// What a mount is, each kind with its entries' payloads.

@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::model::{Made, Mount};
+use crate::model::{Made, MadeIn, Mount};
 
 /// A directory's mode unless declared.
 pub const DIR: u32 = 0o755;
@@ -97,7 +97,10 @@ pub fn made_parents<O>(
         program: false,
     };
     let mut found = BTreeMap::new();
-    for mount in mounts.iter().filter(|mount| mount.in_tmpfs) {
+    for mount in mounts
+        .iter()
+        .filter(|mount| mount.made_in != MadeIn::Skeleton)
+    {
         let target = mount.target.as_str();
         let mut end = target.len();
         // Each parent, innermost first, up to the mount that encloses the target.

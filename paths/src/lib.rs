@@ -1,14 +1,16 @@
 //! Implementation detail of `mountns`: the rules of the paths a declaration names,
 //! in one `const fn`, the words of its flags and namespaces ([`words`]) and of the
-//! capabilities a table keeps ([`caps`]), and the numbers of tmpfs options as the
-//! kernel reads them ([`tmpfs`]). The macro checks string literals with it and turns
-//! its answer into messages; the `mountns` facade checks constant sources with it
-//! while the user's crate compiles, and the runtime names capabilities with it.
-//! Depend on `mountns`.
+//! capabilities a table keeps ([`caps`]), the numbers of tmpfs options as the kernel
+//! reads them ([`tmpfs`]) and the layers overlayfs takes in a union ([`layers`]). The
+//! macro checks string literals with it and turns its answer into messages; the
+//! `mountns` facade checks constant sources with it while the user's crate compiles,
+//! and the runtime names capabilities and a table's flags with it. Depend on
+//! `mountns`.
 
 #![cfg_attr(not(test), no_std)]
 
 pub mod caps;
+pub mod layers;
 pub mod tmpfs;
 pub mod words;
 
@@ -109,6 +111,27 @@ pub const fn equal(a: &[u8], b: &[u8]) -> bool {
         i += 1;
     }
     true
+}
+
+/// Whether the normalized path `path` is `parent` or lies under it.
+///
+/// ```
+/// use mountns_paths::under;
+/// assert!(under(b"/usr/lib", b"/usr"));
+/// assert!(under(b"/usr", b"/usr"));
+/// assert!(under(b"/usr", b"/"));
+/// assert!(!under(b"/usr2", b"/usr"));
+/// ```
+#[must_use]
+pub const fn under(path: &[u8], parent: &[u8]) -> bool {
+    if equal(parent, b"/") {
+        return true;
+    }
+    if path.len() < parent.len() {
+        return false;
+    }
+    let (head, tail) = path.split_at(parent.len());
+    equal(head, parent) && (tail.is_empty() || tail[0] == b'/')
 }
 
 #[cfg(test)]

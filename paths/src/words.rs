@@ -1,8 +1,9 @@
 //! The words of a declaration's flags (`bind ro ..`) and namespaces (`unshare [net]`),
 //! each with the name of the `mountns` constant that carries it. The macro reads a
 //! statement's words with these tables and names the constants in the table it emits;
-//! the runtime's `Flags::ALL` and `Unshare::ALL` spell each constant with the same
-//! word (the facade checks that they agree while it compiles).
+//! the runtime's `Flags::ALL` and `Unshare::ALL` take each constant's word from here
+//! ([`word`], which fails to compile for a constant without its word; the facade
+//! checks the positions while it compiles).
 //!
 //! Within the macro, a word is the bit of its position in its table ([`bit`]); a
 //! flag's bit is also the runtime's.
@@ -55,6 +56,29 @@ pub const fn bit(table: &[(&str, &str)], word: &str) -> u32 {
         Some(position) => 1 << position,
         None => panic!("no such word"),
     }
+}
+
+/// The word of the constant named `name` in `table`.
+///
+/// ```
+/// use mountns_paths::words::{FLAGS, word};
+/// assert_eq!(word(FLAGS, "READ_ONLY"), "ro");
+/// ```
+///
+/// # Panics
+///
+/// If `table` has no constant of that name (at compile time, where the runtime calls
+/// it: a constant added to one side only).
+#[must_use]
+pub const fn word(table: &[(&'static str, &str)], name: &str) -> &'static str {
+    let mut i = 0;
+    while i < table.len() {
+        if crate::equal(table[i].1.as_bytes(), name.as_bytes()) {
+            return table[i].0;
+        }
+        i += 1;
+    }
+    panic!("mountns: a constant without its word in mountns_paths::words")
 }
 
 #[cfg(test)]

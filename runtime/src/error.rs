@@ -10,7 +10,7 @@ use std::io;
 use rustix::io::Errno;
 
 use crate::sys::shared::Handed;
-use crate::table::Hidden;
+use crate::table::{Hidden, Kind, Mount, Source};
 
 pub(crate) mod display;
 mod hints;
@@ -122,7 +122,6 @@ pub enum Step {
 /// Which kind of table entry an error is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Entry {
-    None,
     Bind,
     Tmpfs,
     Union,
@@ -169,19 +168,19 @@ pub enum Reason {
     Wants(Wanted),
     /// The union's host upper directory (this) and work directory (the error's
     /// source) are on different mounts.
-    SeparateMounts(&'static CStr),
+    SeparateMounts(Source),
     /// overlayfs refused the union's host upper directory (the error's source) and
     /// work directory (this): another union uses them (EBUSY).
-    InUse(&'static CStr),
+    InUse(Source),
     /// overlayfs refused the union's host upper directory (the error's source) and
     /// work directory (this): the upper was made over another top layer (ESTALE).
-    OtherLayers(&'static CStr),
+    OtherLayers(Source),
     /// overlayfs refused the union's host upper directory (the error's source), on a
     /// filesystem of this type (`statfs`'s `f_type`).
     UpperFilesystem(u64),
     /// overlayfs refused a union (ELOOP) whose layer (the error's source) is this other
     /// layer, or lies under it, or holds it.
-    Overlapping(&'static CStr),
+    Overlapping(Source),
     /// The host's node that a `dev` binds (the error's source) is not a character device.
     NotADevice,
     /// The table keeps the capability of this number (`CAP_*` of
@@ -249,27 +248,45 @@ pub enum Wanted {
 /// The table entry a step works on.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Context {
-    pub(crate) entry: Entry,
+    pub(crate) entry: Option<Entry>,
     pub(crate) target: Option<&'static CStr>,
-    pub(crate) source: Option<&'static CStr>,
+    pub(crate) source: Option<Source>,
 }
 
 impl Context {
     pub(crate) const NONE: Context = Context {
-        entry: Entry::None,
+        entry: None,
         target: None,
         source: None,
     };
 
     pub(crate) const fn new(entry: Entry, target: &'static CStr) -> Context {
         Context {
-            entry,
+            entry: Some(entry),
             target: Some(target),
             source: None,
         }
     }
 
-    pub(crate) const fn with_source(self, source: &'static CStr) -> Context {
+    /// The table entry that errors about `mount` name: its kind and target, and a
+    /// bind's source.
+    pub(crate) const fn of(mount: &'static Mount) -> Context {
+        let entry = match mount.kind() {
+            Kind::Bind { source } => {
+                return Context::new(Entry::Bind, mount.target()).with_source(source);
+            }
+            Kind::Tmpfs(_) => Entry::Tmpfs,
+            Kind::Union { .. } => Entry::Union,
+            Kind::Proc => Entry::Proc,
+            Kind::Dev => Entry::Dev,
+            Kind::File { .. } | Kind::FileParam { .. } => Entry::File,
+            Kind::Dir => Entry::Dir,
+            Kind::Symlink { .. } => Entry::Symlink,
+        };
+        Context::new(entry, mount.target())
+    }
+
+    pub(crate) const fn with_source(self, source: Source) -> Context {
         Context {
             source: Some(source),
             ..self
@@ -278,15 +295,26 @@ impl Context {
 
     /// Turns an errno of `step` into an [`Error`], for `map_err`.
     pub(crate) fn fail(self, step: Step) -> impl Fn(Errno) -> Error + Copy {
+        let (source, slot) = untyped(self.source);
         move |errno| Error {
             step,
             entry: self.entry,
             target: self.target,
-            source: self.source,
+            source,
+            slot,
             errno,
             reason: None,
             detail: Detail::NONE,
         }
+    }
+}
+
+/// A source as an [`Error`] keeps it: its text, and whether that is a slot's name.
+const fn untyped(source: Option<Source>) -> (Option<&'static CStr>, bool) {
+    match source {
+        Some(Source::Host(path)) => (Some(path), false),
+        Some(Source::Slot(name)) => (Some(name), true),
+        None => (None, false),
     }
 }
 
@@ -301,9 +329,13 @@ impl Context {
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Error {
     step: Step,
-    entry: Entry,
+    entry: Option<Entry>,
     target: Option<&'static CStr>,
+    /// The source's path, or its slot's name if `slot` ([`Error::typed_source`]): apart,
+    /// not one `Option<Source>`, the flag fits beside the errno and the error within
+    /// 256 bytes.
     source: Option<&'static CStr>,
+    slot: bool,
     errno: Errno,
     reason: Option<Reason>,
     /// What the error is about that is not in the static table, copied: the value of a
@@ -369,9 +401,11 @@ impl Error {
     }
 
     /// The same error about the union layer `layer`.
-    pub(crate) const fn on_layer(self, layer: &'static CStr) -> Error {
+    pub(crate) const fn on_layer(self, layer: Source) -> Error {
+        let (source, slot) = untyped(Some(layer));
         Error {
-            source: Some(layer),
+            source,
+            slot,
             ..self
         }
     }
@@ -416,6 +450,23 @@ impl Error {
         self.source
     }
 
+    /// The source: a host path or a `param(NAME)` slot.
+    pub(crate) const fn typed_source(&self) -> Option<Source> {
+        match (self.source, self.slot) {
+            (Some(name), true) => Some(Source::Slot(name)),
+            (Some(path), false) => Some(Source::Host(path)),
+            (None, _) => None,
+        }
+    }
+
+    /// The name of the `param(NAME)` slot the error is about, if its source is one.
+    pub(crate) const fn slot(&self) -> Option<&'static CStr> {
+        match self.typed_source() {
+            Some(Source::Slot(name)) => Some(name),
+            _ => None,
+        }
+    }
+
     /// The raw errno (`ENOENT` is 2), as `std::io::Error::raw_os_error` has it.
     pub fn errno(&self) -> i32 {
         self.errno.raw_os_error()
@@ -449,7 +500,7 @@ mod tests {
     #[test]
     fn names_the_entry_the_step_and_the_errno() {
         let error = Context::new(Entry::Bind, c"/opt")
-            .with_source(c"/srv/x")
+            .with_source(Source::Host(c"/srv/x"))
             .fail(Step::Source)(Errno::NOENT);
         assert_eq!(
             error.to_string(),

@@ -1,12 +1,11 @@
 //! What a table exposes of the host, as a text that a reviewer can diff in a pull
 //! request: [`Namespace::exposure`].
 
-use core::ffi::CStr;
 use core::fmt;
 
 use crate::enter::dev::NODES;
 use crate::table::{
-    Caps, Flags, Kind, Mount, Namespace, Source, Tmpfs, Unshare, field, write_options,
+    Caps, Flags, Kind, Mount, Namespace, Source, SourceField, Tmpfs, Unshare, field, write_options,
 };
 
 /// What a table exposes of the host: [`Namespace::exposure`]. Its `Display` is the
@@ -59,13 +58,13 @@ impl fmt::Display for Target<'_> {
 /// One host path seen inside: `  /usr on /usr/: ro, nodev, exec`.
 fn host_line(
     f: &mut fmt::Formatter<'_>,
-    source: &CStr,
+    source: Source,
     target: fmt::Arguments<'_>,
     flags: Flags,
     note: fmt::Arguments<'_>,
 ) -> fmt::Result {
-    let source = Source {
-        path: source,
+    let source = SourceField {
+        source,
         option: false,
     };
     let ro = if flags.is_read_only() { "ro" } else { "rw" };
@@ -119,11 +118,11 @@ fn host_paths(f: &mut fmt::Formatter<'_>, mounts: &[Mount]) -> fmt::Result {
                     None => "",
                 };
                 // overlayfs never writes to a layer.
-                let flags = Flags::__from_bits(mount.flags().bits() | Flags::READ_ONLY.bits());
+                let flags = mount.flags().union(Flags::READ_ONLY);
                 for lower in lowers {
                     host_line(
                         f,
-                        lower,
+                        *lower,
                         format_args!("{target}"),
                         flags,
                         format_args!("; a layer of the union on {target}{writes}"),
@@ -131,11 +130,11 @@ fn host_paths(f: &mut fmt::Formatter<'_>, mounts: &[Mount]) -> fmt::Result {
                 }
             }
             Kind::Dev => {
-                let flags = Flags::__from_bits(Flags::DEV.bits() | Flags::NOEXEC.bits());
+                let flags = Flags::DEV.union(Flags::NOEXEC);
                 for (name, host) in NODES {
                     host_line(
                         f,
-                        host,
+                        Source::Host(host),
                         format_args!("{target}{}", field(name)),
                         flags,
                         format_args!("; a node in the fresh /dev on {target}"),
@@ -173,8 +172,8 @@ fn writable_places(f: &mut fmt::Formatter<'_>, mounts: &[Mount]) -> fmt::Result 
                     writeln!(f, "), in memory")?;
                 }
                 (None, Some((upper, _))) => {
-                    let upper = Source {
-                        path: upper,
+                    let upper = SourceField {
+                        source: upper,
                         option: false,
                     };
                     writeln!(
@@ -188,8 +187,8 @@ fn writable_places(f: &mut fmt::Formatter<'_>, mounts: &[Mount]) -> fmt::Result 
                 writeln!(f, "  {target}: a writable copy of its content, in memory")?;
             }
             Kind::Bind { source } if !mount.flags().is_read_only() => {
-                let source = Source {
-                    path: source,
+                let source = SourceField {
+                    source,
                     option: false,
                 };
                 writeln!(f, "  {target}: the host's {source}; writes reach the host")?;

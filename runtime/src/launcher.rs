@@ -11,7 +11,7 @@ use crate::params::NoValues;
 use crate::stack::StackBuf;
 use crate::sys::process;
 use crate::sys::start::{Args, Environment};
-use crate::table::Namespace;
+use crate::table::{Namespace, Source};
 
 /// Where a program named without a `/` is looked for when `PATH` is unset.
 const DEFAULT_PATH: &CStr = c"/usr/local/bin:/usr/bin:/bin";
@@ -133,9 +133,9 @@ impl Context {
     /// The program a launcher executes.
     const fn program(program: &'static CStr) -> Context {
         Context {
-            entry: Entry::Program,
+            entry: Some(Entry::Program),
             target: None,
-            source: Some(program),
+            source: Some(Source::Host(program)),
         }
     }
 }

@@ -11,6 +11,7 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_code)]
 
+mod bits;
 #[cfg(feature = "std")]
 mod command;
 mod enter;
@@ -38,7 +39,8 @@ pub use params::{Filled, Params};
 pub use policy::{Landlock, Limit, Resource, TIMED_OUT};
 pub use sys::Instruction;
 pub use table::{
-    Caps, Flags, Hidden, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs, Unshare, Upper,
+    Caps, Flags, Hidden, Kind, MadeIn, Mount, Mountpoint, Namespace, Param, Source, Tmpfs, Unshare,
+    Upper,
 };
 #[cfg(all(feature = "launcher", not(feature = "std")))]
 #[doc(hidden)]

@@ -1,5 +1,5 @@
-//! Sources chosen at run time: a declaration's `param(NAME)` is a slot in the table (a
-//! source that is a name, not an absolute path), filled when entering from [`Params`].
+//! Sources chosen at run time: a declaration's `param(NAME)` is a slot in the table
+//! ([`Source::Slot`], by its name), filled when entering from [`Params`].
 //! The table's shape stays fixed at compile time; only which host directory a slot
 //! binds is chosen by the caller.
 
@@ -19,12 +19,7 @@ use rustix::fd::{AsFd as _, OwnedFd};
 use rustix::io::Errno;
 
 use crate::error::{Context, Detail, Entry, Error, Reason, Step, Wanted};
-use crate::table::{Kind, Namespace};
-
-/// The name of the slot `source` is, if it is one: every host path is absolute.
-pub(crate) fn slot(source: &CStr) -> Option<&CStr> {
-    (source.to_bytes().first() != Some(&b'/')).then_some(source)
-}
+use crate::table::{Kind, Namespace, Source};
 
 /// What a slot is filled with.
 #[derive(Clone, Copy, Debug)]
@@ -64,10 +59,10 @@ impl Values for NoValues {
 /// The host path `source` stands for: itself, or the path its slot was set to (checked
 /// by [`check`] before anything was mounted). A slot set to a descriptor has no path
 /// (EINVAL): its tree was cloned from the descriptor before unsharing.
-pub(crate) fn resolve<'a>(values: &'a dyn Values, source: &'a CStr) -> Result<&'a CStr, Errno> {
-    match slot(source) {
-        None => Ok(source),
-        Some(name) => match values.value(name) {
+pub(crate) fn resolve(values: &dyn Values, source: Source) -> Result<&CStr, Errno> {
+    match source {
+        Source::Host(path) => Ok(path),
+        Source::Slot(name) => match values.value(name) {
             Ok(Value::Path(path)) => Ok(path),
             _ => Err(Errno::INVAL),
         },
@@ -76,7 +71,7 @@ pub(crate) fn resolve<'a>(values: &'a dyn Values, source: &'a CStr) -> Result<&'
 
 /// Each host source of `ns` (a bind's source, a union's layers), with the table entry
 /// that an error about it names.
-pub(crate) fn sources(ns: &Namespace) -> impl Iterator<Item = (Context, &'static CStr)> {
+pub(crate) fn sources(ns: &Namespace) -> impl Iterator<Item = (Context, Source)> {
     ns.mounts().iter().flat_map(|mount| {
         let entry = match mount.kind() {
             Kind::Union { .. } => Entry::Union,
@@ -122,7 +117,7 @@ pub(crate) fn check(values: &dyn Values, ns: &'static Namespace) -> Result<(), E
             }
             Kind::FileParam { name } => {
                 let context = Context::new(Entry::File, target);
-                check_slot(values, ns, context, name, Wanted::Content)?;
+                check_slot(values, ns, context, Source::Slot(name), Wanted::Content)?;
             }
             Kind::Tmpfs(_)
             | Kind::Proc
@@ -140,10 +135,10 @@ fn check_slot(
     values: &dyn Values,
     ns: &'static Namespace,
     context: Context,
-    source: &'static CStr,
+    source: Source,
     wanted: Wanted,
 ) -> Result<(), Error> {
-    let Some(name) = slot(source) else {
+    let Source::Slot(name) = source else {
         return Ok(());
     };
     let error = context.with_source(source).fail(Step::Params)(Errno::INVAL);
@@ -204,15 +199,17 @@ fn slots(ns: &'static Namespace) -> impl Iterator<Item = &'static CStr> {
         Kind::FileParam { name } => Some(name),
         _ => None,
     });
-    sources(ns)
-        .filter_map(|(_, source)| slot(source))
-        .chain(contents)
+    let sources = sources(ns).filter_map(|(_, source)| match source {
+        Source::Slot(name) => Some(name),
+        Source::Host(_) => None,
+    });
+    sources.chain(contents)
 }
 
 /// Fills the value of a slot into an error about it: its source is a `param(NAME)`
 /// and `values` has a value for it.
 pub(crate) fn with_value(error: Error, values: &dyn Values) -> Error {
-    match error.source().and_then(slot) {
+    match error.slot() {
         Some(name) => match values.value(name) {
             Ok(Value::Path(path)) => error.with_text(path.to_bytes()),
             Ok(_) | Err(_) => error,

@@ -8,6 +8,7 @@ use core::ffi::CStr;
 use core::fmt;
 use core::time::Duration;
 
+use crate::bits::{bit_set, write_words};
 use crate::policy::{Landlock, Limit};
 use crate::sys::Instruction;
 
@@ -22,7 +23,7 @@ pub struct Namespace {
     mounts: &'static [Mount],
     skeleton: &'static [Mountpoint],
     made_parents: &'static [Mountpoint],
-    sources: &'static [&'static [&'static CStr]],
+    sources: &'static [&'static [Source]],
     unshare: Unshare,
     hostname: Option<&'static CStr>,
     new_session: bool,
@@ -53,7 +54,7 @@ impl Namespace {
     pub const fn __new(
         mounts: &'static [Mount],
         skeleton: &'static [Mountpoint],
-        sources: &'static [&'static [&'static CStr]],
+        sources: &'static [&'static [Source]],
     ) -> Self {
         Namespace {
             mounts,
@@ -273,7 +274,7 @@ impl Namespace {
     pub const fn __timeout(self, seconds: u32) -> Self {
         Namespace {
             timeout: Some(seconds),
-            unshare: Unshare(self.unshare.0 | Unshare::PID.0),
+            unshare: self.unshare.union(Unshare::PID),
             ..self
         }
     }
@@ -346,24 +347,27 @@ impl Namespace {
     /// binary could fill the slot.
     #[doc(hidden)]
     pub const fn __has_slots(&self) -> bool {
-        /// Every host path is absolute; a slot's name is not.
-        const fn is_slot(source: &CStr) -> bool {
-            !matches!(source.to_bytes().first(), Some(b'/'))
-        }
         let mut i = 0;
         while i < self.mounts.len() {
             match self.mounts[i].kind {
-                Kind::Bind { source } if is_slot(source) => return true,
-                Kind::Union { lowers, .. } => {
+                Kind::Bind {
+                    source: Source::Slot(_),
+                }
+                | Kind::FileParam { .. } => return true,
+                Kind::Union { lowers, upper } => {
                     let mut j = 0;
                     while j < lowers.len() {
-                        if is_slot(lowers[j]) {
+                        if let Source::Slot(_) = lowers[j] {
                             return true;
                         }
                         j += 1;
                     }
+                    if let Some(upper) = upper
+                        && let Some((Source::Slot(_), _) | (_, Source::Slot(_))) = upper.host()
+                    {
+                        return true;
+                    }
                 }
-                Kind::FileParam { .. } => return true,
                 Kind::Bind { .. }
                 | Kind::Tmpfs(_)
                 | Kind::Proc
@@ -371,14 +375,6 @@ impl Namespace {
                 | Kind::File { .. }
                 | Kind::Dir
                 | Kind::Symlink { .. } => {}
-            }
-            if let Kind::Union {
-                upper: Some(upper), ..
-            } = self.mounts[i].kind
-                && let Some((upper, work)) = upper.host()
-                && (is_slot(upper) || is_slot(work))
-            {
-                return true;
             }
             i += 1;
         }
@@ -390,7 +386,7 @@ impl Namespace {
     /// crate include this namespace: it reads the paths here instead of re-evaluating
     /// the expression.
     #[doc(hidden)]
-    pub const fn __source(&self, index: usize) -> &'static [&'static CStr] {
+    pub const fn __source(&self, index: usize) -> &'static [Source] {
         self.sources[index]
     }
 }
@@ -531,71 +527,24 @@ impl Identity<'_> {
     }
 }
 
-/// The namespaces a table makes beside its mount namespace: `unshare [net, ipc];`.
-/// The bits are the kernel's `CLONE_NEW*` flags.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Unshare(u32);
-
-impl Unshare {
+bit_set! {
+    /// The namespaces a table makes beside its mount namespace: `unshare [net, ipc];`.
+    /// The bits are the kernel's `CLONE_NEW*` flags.
+    pub struct Unshare(u32) named in mountns_paths::words::UNSHARE;
     /// None: only the mount namespace (and a user namespace when unprivileged).
-    pub const NONE: Unshare = Unshare(0);
-    /// `pid`: a pid namespace; implied by `proc`.
-    pub const PID: Unshare = Unshare(0x2000_0000);
-    /// `net`: a network namespace holding only `lo`, brought up.
-    pub const NET: Unshare = Unshare(0x4000_0000);
-    /// `ipc`: System V IPC and POSIX message queues of its own.
-    pub const IPC: Unshare = Unshare(0x0800_0000);
-    /// `uts`: a host name of its own; implied by `hostname`.
-    pub const UTS: Unshare = Unshare(0x0400_0000);
-    /// `cgroup`: a cgroup namespace rooted at the caller's cgroup.
-    pub const CGROUP: Unshare = Unshare(0x0200_0000);
-
+    NONE;
     /// Each namespace with the word that names it in `unshare [..];`.
-    pub const ALL: &'static [(Unshare, &'static str)] = &[
-        (Unshare::PID, "pid"),
-        (Unshare::NET, "net"),
-        (Unshare::IPC, "ipc"),
-        (Unshare::UTS, "uts"),
-        (Unshare::CGROUP, "cgroup"),
-    ];
-
-    #[doc(hidden)]
-    pub const fn __from_bits(bits: u32) -> Unshare {
-        Unshare(bits)
-    }
-
-    /// The raw bits, `CLONE_NEW*` flags.
-    pub const fn bits(self) -> u32 {
-        self.0
-    }
-
-    /// Whether every namespace of `other` is in `self`.
-    pub const fn contains(self, other: Unshare) -> bool {
-        self.0 & other.0 == other.0
-    }
-}
-
-impl fmt::Display for Unshare {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let words = Unshare::ALL
-            .iter()
-            .filter(|(namespace, _)| self.contains(*namespace));
-        write_words(f, words.map(|(_, word)| *word))
-    }
-}
-
-/// `words`, comma-separated: the flags or namespaces of a set.
-fn write_words<'a>(
-    f: &mut fmt::Formatter<'_>,
-    words: impl Iterator<Item = &'a str>,
-) -> fmt::Result {
-    for (i, word) in words.enumerate() {
-        if i > 0 {
-            f.write_str(",")?;
-        }
-        f.write_str(word)?;
-    }
-    Ok(())
+    ALL;
+    /// `pid`: a pid namespace; implied by `proc`.
+    PID = 0x2000_0000;
+    /// `net`: a network namespace holding only `lo`, brought up.
+    NET = 0x4000_0000;
+    /// `ipc`: System V IPC and POSIX message queues of its own.
+    IPC = 0x0800_0000;
+    /// `uts`: a host name of its own; implied by `hostname`.
+    UTS = 0x0400_0000;
+    /// `cgroup`: a cgroup namespace rooted at the caller's cgroup.
+    CGROUP = 0x0200_0000;
 }
 
 /// A path created in the new root before anything is mounted.
@@ -675,47 +624,26 @@ impl Mountpoint {
     }
 }
 
-/// Flags a statement may carry between `bind` and its first target.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Flags(u32);
-
-impl Flags {
+bit_set! {
+    /// Flags a statement may carry between `bind` and its first target.
+    pub struct Flags(u32) named in mountns_paths::words::FLAGS;
     /// No flags.
-    pub const NONE: Flags = Flags(0);
+    NONE;
+    /// Each flag with the word that spells it in a declaration.
+    ALL;
     /// `ro`: read-only, recursively (submounts included).
-    pub const READ_ONLY: Flags = Flags(1);
+    READ_ONLY = 1;
     /// `dev`: device nodes work (a bind is `nodev` without it, as bubblewrap's
     /// `--dev-bind` against `--bind`).
-    pub const DEV: Flags = Flags(2);
+    DEV = 2;
     /// `noexec`: nothing on the mount can be executed.
-    pub const NOEXEC: Flags = Flags(4);
+    NOEXEC = 4;
     /// `rw`, on a `file` only: the program may write the file (a copy of its content,
     /// private to the namespace); a `file` is read-only without it.
-    pub const RW: Flags = Flags(8);
+    RW = 8;
+}
 
-    /// Each flag with the word that spells it in a declaration.
-    pub const ALL: &'static [(Flags, &'static str)] = &[
-        (Flags::READ_ONLY, "ro"),
-        (Flags::DEV, "dev"),
-        (Flags::NOEXEC, "noexec"),
-        (Flags::RW, "rw"),
-    ];
-
-    #[doc(hidden)]
-    pub const fn __from_bits(bits: u32) -> Flags {
-        Flags(bits)
-    }
-
-    /// The raw bits.
-    pub const fn bits(self) -> u32 {
-        self.0
-    }
-
-    /// Whether every flag of `other` is set in `self`.
-    pub const fn contains(self, other: Flags) -> bool {
-        self.0 & other.0 == other.0
-    }
-
+impl Flags {
     /// Whether `ro` is set.
     pub const fn is_read_only(self) -> bool {
         self.contains(Flags::READ_ONLY)
@@ -735,14 +663,33 @@ impl Flags {
     pub const fn is_rw(self) -> bool {
         self.contains(Flags::RW)
     }
-}
 
-impl fmt::Display for Flags {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let words = Flags::ALL.iter().filter(|(flag, _)| self.contains(*flag));
-        write_words(f, words.map(|(_, word)| *word))
+    /// The attributes of a mount of the table: always nosuid; nodev unless `dev`;
+    /// noexec with `noexec`; read-only with `ro`.
+    pub(crate) const fn attributes(self) -> MountAttrFlags {
+        let mut attributes = MountAttrFlags::MOUNT_ATTR_NOSUID;
+        if !self.is_dev() {
+            attributes = attributes.union(MountAttrFlags::MOUNT_ATTR_NODEV);
+        }
+        if self.is_noexec() {
+            attributes = attributes.union(MountAttrFlags::MOUNT_ATTR_NOEXEC);
+        }
+        if self.is_read_only() {
+            attributes = attributes.union(MountAttrFlags::MOUNT_ATTR_RDONLY);
+        }
+        attributes
     }
 }
+
+/// What every mount of a procfs is: no set-id programs, device nodes or executables,
+/// as a `noexec` entry.
+pub(crate) const PROC_ATTRIBUTES: MountAttrFlags = Flags::NOEXEC.attributes();
+
+/// The attributes of a `dev`'s tmpfs (read-only besides, once sealed): nosuid, nodev,
+/// noexec.
+pub(crate) const DEV_ATTRIBUTES: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NOSUID
+    .union(MountAttrFlags::MOUNT_ATTR_NODEV)
+    .union(MountAttrFlags::MOUNT_ATTR_NOEXEC);
 
 /// One parameter of a tmpfs, `key=value` or a lone `key`, as `fsconfig(2)` takes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -805,10 +752,7 @@ pub struct Upper {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Layer {
     Tmpfs(Tmpfs),
-    Host {
-        upper: &'static CStr,
-        work: &'static CStr,
-    },
+    Host { upper: Source, work: Source },
 }
 
 impl Upper {
@@ -820,9 +764,9 @@ impl Upper {
         }
     }
 
-    /// Upper and work directories of the host (each a path, or a slot's name).
+    /// Upper and work directories of the host (each a path, or a slot).
     #[doc(hidden)]
-    pub const fn __host(upper: &'static CStr, work: &'static CStr) -> Self {
+    pub const fn __host(upper: Source, work: Source) -> Self {
         Upper {
             layer: Layer::Host { upper, work },
             index: 0,
@@ -837,9 +781,9 @@ impl Upper {
         }
     }
 
-    /// The host's upper and work directories (or the names of their `param(NAME)`
-    /// slots), if the writes persist there.
-    pub const fn host(&self) -> Option<(&'static CStr, &'static CStr)> {
+    /// The host's upper and work directories (or their `param(NAME)` slots), if the
+    /// writes persist there.
+    pub const fn host(&self) -> Option<(Source, Source)> {
         match self.layer {
             Layer::Host { upper, work } => Some((upper, work)),
             Layer::Tmpfs(_) => None,
@@ -854,21 +798,22 @@ impl Upper {
     }
 }
 
-/// What is mounted on a target.
+/// What is mounted on a target. New kinds may come: a `match` has a `_` arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Kind {
     /// A recursive bind of a host path.
     Bind {
-        /// The host path.
-        source: &'static CStr,
+        /// The host path, or the slot that gives it.
+        source: Source,
     },
     /// A fresh tmpfs.
     Tmpfs(Tmpfs),
     /// An overlayfs union of host directories, the first on top; read-only unless it
     /// has an upper.
     Union {
-        /// The host directories, top first (as declared).
-        lowers: &'static [&'static CStr],
+        /// The host directories (or the slots that give them), top first (as declared).
+        lowers: &'static [Source],
         /// The tmpfs that makes the union writable, if one was declared with it.
         upper: Option<Upper>,
     },
@@ -907,10 +852,29 @@ impl Kind {
     /// What a source expanded at compile time (a package and its inputs) mounts: one
     /// layer alone is a bind, more (or an upper) a union.
     #[doc(hidden)]
-    pub const fn __layers(lowers: &'static [&'static CStr], upper: Option<Upper>) -> Kind {
+    pub const fn __layers(lowers: &'static [Source], upper: Option<Upper>) -> Kind {
         match (lowers, upper) {
-            ([source], None) => Kind::Bind { source },
+            ([source], None) => Kind::Bind { source: *source },
             _ => Kind::Union { lowers, upper },
+        }
+    }
+}
+
+/// Where a bind, a union's layer or a persistent union's upper or work directory comes
+/// from: a host path, or a slot whose host path (or descriptor) is given when entering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// An absolute host path (`bind "/usr/";`), looked up as the host resolves it.
+    Host(&'static CStr),
+    /// A `param(NAME)` slot, by its name: filled by `Params::set` or `Params::set_fd`.
+    Slot(&'static CStr),
+}
+
+impl Source {
+    /// The host path or the slot's name, as errors and `Display` show it.
+    pub(crate) const fn text(self) -> &'static CStr {
+        match self {
+            Source::Host(text) | Source::Slot(text) => text,
         }
     }
 }
@@ -922,27 +886,78 @@ pub struct Mount {
     dir: bool,
     flags: Flags,
     kind: Kind,
-    in_tmpfs: bool,
+    made_in: MadeIn,
     mode: Option<u16>,
 }
 
+/// Where entering makes an entry's mountpoint (or the directory, link or file of a
+/// `dir`, `symlink` or `file`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MadeIn {
+    /// With the skeleton, in the new root before anything is mounted.
+    Skeleton,
+    /// In the enclosing `tmpfs`, once it is mounted: it hides the skeleton below it.
+    Tmpfs,
+    /// In the enclosing `dev`'s tmpfs, once it is mounted.
+    Dev,
+    /// In the upper tmpfs of the enclosing writable union (a `dir`, `symlink` or
+    /// `file`), which takes what is made in it.
+    Upper,
+}
+
 impl Mount {
+    /// The attributes the mount of this entry gets, each kind's as its code gives them,
+    /// and what the table's `Display` prints: the flags' [`Flags::attributes`];
+    /// read-only besides for a union without an upper, and for a `file` (noexec too); a
+    /// `dev`'s tmpfs nosuid, nodev, noexec, and read-only once sealed; a `proc` nosuid,
+    /// nodev, noexec. A `dir` or `symlink` is no mount.
+    pub(crate) const fn attributes(&self) -> MountAttrFlags {
+        const RDONLY: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_RDONLY;
+        let flags = self.flags.attributes();
+        match self.kind {
+            Kind::Bind { .. } | Kind::Tmpfs(_) | Kind::Union { upper: Some(_), .. } => flags,
+            Kind::Union { upper: None, .. } => flags.union(RDONLY),
+            // The clone of a file of the data tmpfs, which is noexec, keeps noexec; a
+            // `file rw` is the program's to write.
+            Kind::File { .. } | Kind::FileParam { .. } if self.flags.is_rw() => {
+                flags.union(MountAttrFlags::MOUNT_ATTR_NOEXEC)
+            }
+            Kind::File { .. } | Kind::FileParam { .. } => {
+                flags.union(RDONLY).union(MountAttrFlags::MOUNT_ATTR_NOEXEC)
+            }
+            Kind::Proc => PROC_ATTRIBUTES,
+            Kind::Dev => DEV_ATTRIBUTES.union(RDONLY),
+            Kind::Dir | Kind::Symlink { .. } => MountAttrFlags::empty(),
+        }
+    }
+
+    /// A file target made with the skeleton; [`Mount::__dir`] and
+    /// [`Mount::__made_in`] say otherwise.
     #[doc(hidden)]
-    pub const fn __new(
-        target: &'static CStr,
-        dir: bool,
-        flags: Flags,
-        kind: Kind,
-        in_tmpfs: bool,
-    ) -> Self {
+    pub const fn __new(target: &'static CStr, flags: Flags, kind: Kind) -> Self {
         Mount {
             target,
-            dir,
+            dir: false,
             flags,
             kind,
-            in_tmpfs,
+            made_in: MadeIn::Skeleton,
             mode: None,
         }
+    }
+
+    /// Whether the target is a directory (declared with a trailing slash).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __dir(self, dir: bool) -> Self {
+        Mount { dir, ..self }
+    }
+
+    /// Where the mountpoint is made.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __made_in(self, made_in: MadeIn) -> Self {
+        Mount { made_in, ..self }
     }
 
     /// The mode of a `dir` or `file`, declared with `mode(..)` (`0o7777` at most).
@@ -986,7 +1001,7 @@ impl Mount {
 
     /// Its host sources: a bind's source or a union's layers (slots unfilled); none for
     /// the other kinds.
-    pub(crate) const fn host_sources(&'static self) -> &'static [&'static CStr] {
+    pub(crate) const fn host_sources(&'static self) -> &'static [Source] {
         match &self.kind {
             Kind::Bind { source } => core::slice::from_ref(source),
             Kind::Union { lowers, .. } => lowers,
@@ -1000,15 +1015,10 @@ impl Mount {
         }
     }
 
-    /// Whether the nearest mount enclosing this one is a tmpfs of this table (a plain
-    /// tmpfs or a `dev`; for `dir` and `symlink`, also a writable union): its
-    /// mountpoint (or the directory or link itself) is then created there once it is
-    /// mounted, since that mount hides the skeleton below it. A `dir` or `symlink`
-    /// without it was made with the skeleton. Hidden: the macro's output, for the
-    /// runtime and the tests.
-    #[doc(hidden)]
-    pub const fn in_tmpfs(&self) -> bool {
-        self.in_tmpfs
+    /// Where entering makes the mountpoint (or the directory, link or file itself):
+    /// with the skeleton, or in the mount enclosing it once that is mounted.
+    pub const fn made_in(&self) -> MadeIn {
+        self.made_in
     }
 }
 
@@ -1022,23 +1032,22 @@ pub(crate) struct Field<'a> {
     option: bool,
 }
 
-/// A source: its path as a field (as an option value in `options`), or `param(NAME)`
-/// for a slot filled at run time.
-pub(crate) struct Source<'a> {
-    pub(crate) path: &'a CStr,
+/// A source as a field (as an option value in `option`): its path, or `param(NAME)` for
+/// a slot.
+pub(crate) struct SourceField {
+    pub(crate) source: Source,
     pub(crate) option: bool,
 }
 
-impl fmt::Display for Source<'_> {
+impl fmt::Display for SourceField {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let escaped = Field {
-            bytes: self.path.to_bytes(),
+            bytes: self.source.text().to_bytes(),
             option: self.option,
         };
-        if crate::params::slot(self.path).is_some() {
-            write!(f, "param({escaped})")
-        } else {
-            write!(f, "{escaped}")
+        match self.source {
+            Source::Host(_) => write!(f, "{escaped}"),
+            Source::Slot(_) => write!(f, "param({escaped})"),
         }
     }
 }
@@ -1111,11 +1120,11 @@ impl fmt::Display for Mount {
             ""
         };
         let target = field(self.target);
-        let flags = Attributes(crate::enter::attributes_of(self));
+        let flags = Attributes(self.attributes());
         match self.kind {
             Kind::Bind { source } => {
-                let source = Source {
-                    path: source,
+                let source = SourceField {
+                    source,
                     option: false,
                 };
                 write!(f, "{source} {target}{slash} none rbind,{flags}")
@@ -1146,8 +1155,8 @@ impl fmt::Display for Mount {
                 write!(f, "overlay {target}{slash} overlay {flags},lowerdir=")?;
                 for (i, lower) in lowers.iter().enumerate() {
                     let colon = if i == 0 { "" } else { ":" };
-                    let lower = Source {
-                        path: lower,
+                    let lower = SourceField {
+                        source: *lower,
                         option: true,
                     };
                     write!(f, "{colon}{lower}")?;
@@ -1159,12 +1168,12 @@ impl fmt::Display for Mount {
                 }
                 if let Some((upper, work)) = upper.and_then(|upper| upper.host()) {
                     let (upper, work) = (
-                        Source {
-                            path: upper,
+                        SourceField {
+                            source: upper,
                             option: true,
                         },
-                        Source {
-                            path: work,
+                        SourceField {
+                            source: work,
                             option: true,
                         },
                     );

@@ -5,7 +5,7 @@
 
 use std::ffi::CString;
 
-use mountns_runtime::{Flags, Kind, Mount, Mountpoint, Namespace, Param, Tmpfs};
+use mountns_runtime::{Flags, Kind, MadeIn, Mount, Mountpoint, Namespace, Param, Source, Tmpfs};
 use mountns_support::{Fixture, each_user_is_refused, each_user_sees};
 
 /// A tmpfs on the root itself, which the macro refuses (a declaration binds what it
@@ -16,46 +16,49 @@ static ROOT_TMPFS: Namespace = {
     static MOUNTS: [Mount; 6] = [
         Mount::__new(
             c"/",
-            true,
             Flags::NONE,
             Kind::Tmpfs(Tmpfs::__new(c"mode=0711", &MODE)),
-            false,
-        ),
+        )
+        .__dir(true),
         Mount::__new(
             c"/bin",
-            true,
             Flags::READ_ONLY,
-            Kind::Bind { source: c"/bin" },
-            true,
-        ),
+            Kind::Bind {
+                source: Source::Host(c"/bin"),
+            },
+        )
+        .__dir(true)
+        .__made_in(MadeIn::Tmpfs),
         Mount::__new(
             c"/lib",
-            true,
             Flags::READ_ONLY,
-            Kind::Bind { source: c"/lib" },
-            true,
-        ),
+            Kind::Bind {
+                source: Source::Host(c"/lib"),
+            },
+        )
+        .__dir(true)
+        .__made_in(MadeIn::Tmpfs),
         Mount::__new(
             c"/lib64",
-            true,
             Flags::READ_ONLY,
-            Kind::Bind { source: c"/lib64" },
-            true,
-        ),
+            Kind::Bind {
+                source: Source::Host(c"/lib64"),
+            },
+        )
+        .__dir(true)
+        .__made_in(MadeIn::Tmpfs),
         Mount::__new(
             c"/usr",
-            true,
             Flags::READ_ONLY,
-            Kind::Bind { source: c"/usr" },
-            true,
-        ),
-        Mount::__new(
-            c"/work",
-            true,
-            Flags::NONE,
-            Kind::Tmpfs(Tmpfs::__new(c"", &[])),
-            true,
-        ),
+            Kind::Bind {
+                source: Source::Host(c"/usr"),
+            },
+        )
+        .__dir(true)
+        .__made_in(MadeIn::Tmpfs),
+        Mount::__new(c"/work", Flags::NONE, Kind::Tmpfs(Tmpfs::__new(c"", &[])))
+            .__dir(true)
+            .__made_in(MadeIn::Tmpfs),
     ];
     Namespace::__new(&MOUNTS, &[], &[])
 };
@@ -74,23 +77,19 @@ fn options_longer_than_a_page_are_refused() {
     // other table here has a union.
     mountns_runtime::force_legacy_unions(true);
     let fixture = Fixture::new();
-    let lowers: Vec<&'static std::ffi::CStr> = (0..800)
+    let lowers: Vec<Source> = (0..800)
         .map(|i| {
             let path = CString::new(fixture.dir(&format!("{i}"))).unwrap();
-            &*Box::leak(path.into_boxed_c_str())
+            Source::Host(Box::leak(path.into_boxed_c_str()))
         })
         .collect();
     let kind = Kind::Union {
         lowers: Box::leak(lowers.into_boxed_slice()),
         upper: None,
     };
-    let mounts = Box::leak(Box::new([Mount::__new(
-        c"/opt/u",
-        true,
-        Flags::NONE,
-        kind,
-        false,
-    )]));
+    let mounts = Box::leak(Box::new([
+        Mount::__new(c"/opt/u", Flags::NONE, kind).__dir(true)
+    ]));
     static SKELETON: [Mountpoint; 2] = [
         Mountpoint::__new(c"opt", true),
         Mountpoint::__new(c"opt/u", true),

@@ -5,7 +5,7 @@
 //! across invocations; const evaluation does. (A conflict, one source with two sets of
 //! flags, is a compile error either way: `tests/compile/tests/ui/`.)
 
-use mountns::{Kind, Namespace, namespace};
+use mountns::{Kind, Namespace, Source, namespace};
 use mountns_support::each_user;
 use mountns_support::profiles::constants::{BASE_FILES, HOSTS, ZONES};
 
@@ -62,7 +62,7 @@ fn several_invocations_make_the_table_of_one() {
             assert_eq!(
                 mount.kind(),
                 Kind::Bind {
-                    source: c"/etc/hosts"
+                    source: Source::Host(c"/etc/hosts")
                 },
                 "{ns}"
             );
@@ -73,13 +73,19 @@ fn several_invocations_make_the_table_of_one() {
         assert_eq!(
             zones.kind(),
             Kind::Bind {
-                source: c"/usr/share/zoneinfo"
+                source: Source::Host(c"/usr/share/zoneinfo")
             }
         );
         let Kind::Union { lowers, upper } = find(ns, c"/p").kind() else {
             panic!("{ns}");
         };
-        assert_eq!(lowers, [c"/usr/share/base-files", c"/usr/share/dpkg"]);
+        assert_eq!(
+            lowers,
+            [
+                Source::Host(c"/usr/share/base-files"),
+                Source::Host(c"/usr/share/dpkg")
+            ]
+        );
         assert_eq!(upper, None);
     }
 }

@@ -3,7 +3,7 @@
 
 use core::ffi::CStr;
 
-use mountns::{Flags, Kind, Mount, Namespace, namespace};
+use mountns::{Flags, Kind, MadeIn, Mount, Namespace, Source, namespace};
 
 const DATA: &str = "/srv/data";
 
@@ -62,7 +62,12 @@ fn mounts_come_sorted_parents_first() {
 #[test]
 fn binds_keep_their_source_and_flags() {
     let usr = find(&SHAPES, c"/usr");
-    assert_eq!(usr.kind(), Kind::Bind { source: c"/usr" });
+    assert_eq!(
+        usr.kind(),
+        Kind::Bind {
+            source: Source::Host(c"/usr")
+        }
+    );
     assert!(usr.flags().is_read_only());
     assert!(usr.is_dir());
     let hostname = find(&SHAPES, c"/etc/hostname");
@@ -71,7 +76,7 @@ fn binds_keep_their_source_and_flags() {
     assert_eq!(
         find(&SHAPES, c"/data").kind(),
         Kind::Bind {
-            source: c"/srv/data"
+            source: Source::Host(c"/srv/data")
         }
     );
 }
@@ -88,8 +93,8 @@ fn tmpfs_options_are_split() {
         .map(|p| (p.key(), p.value()))
         .collect();
     assert_eq!(params, [(c"size", Some(c"10M")), (c"mode", Some(c"1777"))]);
-    assert!(find(&SHAPES, c"/tmp/cache").in_tmpfs());
-    assert!(!find(&SHAPES, c"/etc/hostname").in_tmpfs());
+    assert_eq!(find(&SHAPES, c"/tmp/cache").made_in(), MadeIn::Tmpfs);
+    assert_eq!(find(&SHAPES, c"/etc/hostname").made_in(), MadeIn::Skeleton);
 }
 
 #[test]
@@ -97,7 +102,14 @@ fn several_binds_make_a_read_only_union_first_on_top() {
     let Kind::Union { lowers, upper } = find(&SHAPES, c"/opt").kind() else {
         panic!("not a union");
     };
-    assert_eq!(lowers, [c"/srv/a", c"/srv/b", c"/srv/c"]);
+    assert_eq!(
+        lowers,
+        [
+            Source::Host(c"/srv/a"),
+            Source::Host(c"/srv/b"),
+            Source::Host(c"/srv/c")
+        ]
+    );
     assert_eq!(upper, None);
 }
 
@@ -106,7 +118,7 @@ fn a_tmpfs_with_binds_makes_a_writable_union() {
     let Kind::Union { lowers, upper } = find(&SHAPES, c"/etc").kind() else {
         panic!("not a union");
     };
-    assert_eq!(lowers, [c"/etc"]);
+    assert_eq!(lowers, [Source::Host(c"/etc")]);
     let upper = upper.expect("a writable union has an upper");
     assert_eq!(upper.tmpfs().unwrap().options(), c"size=1M");
     assert_eq!(upper.index(), 0);
@@ -166,7 +178,7 @@ fn includes_chain_across_crates() {
     assert_eq!(
         find(&TOOLS, c"/tools").kind(),
         Kind::Bind {
-            source: c"/usr/bin"
+            source: Source::Host(c"/usr/bin")
         }
     );
     static HERE: &Namespace = namespace! {
@@ -177,11 +189,17 @@ fn includes_chain_across_crates() {
     let Kind::Union { lowers, .. } = find(HERE, c"/tools").kind() else {
         panic!("not a union");
     };
-    assert_eq!(lowers, [c"/usr/bin", c"/opt/tools"]);
+    assert_eq!(
+        lowers,
+        [Source::Host(c"/usr/bin"), Source::Host(c"/opt/tools")]
+    );
     let Kind::Union { lowers, .. } = find(HERE, c"/opt").kind() else {
         panic!("not a union");
     };
-    assert_eq!(lowers, [c"/usr/share", c"/usr/lib"]);
+    assert_eq!(
+        lowers,
+        [Source::Host(c"/usr/share"), Source::Host(c"/usr/lib")]
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::model::{
-    Content, Entry, Host, Kind, Made, Mount, Problem, READ_ONLY, RW, Tmpfs, What, Writable,
+    Content, Entry, Host, Kind, Made, MadeIn, Mount, Problem, READ_ONLY, RW, Tmpfs, What, Writable,
 };
 
 fn at(target: &str, what: What, origin: usize) -> Entry<usize> {
@@ -228,10 +228,11 @@ fn layers_are_limited() {
     let entries = |n: usize| -> Vec<Entry<usize>> {
         (0..n).map(|i| host("/u/", &format!("/l{i}"), i)).collect()
     };
-    assert!(collapse(&mut entries(MAX_LAYERS - 1)).is_ok());
+    let max = mountns_paths::layers::MAX;
+    assert!(collapse(&mut entries(max)).is_ok());
     assert_eq!(
-        problems(entries(MAX_LAYERS)),
-        [(Problem::TooManyLayers(MAX_LAYERS), MAX_LAYERS - 1)]
+        problems(entries(max + 1)),
+        [(Problem::TooManyLayers(max + 1), max)]
     );
 }
 
@@ -243,8 +244,8 @@ fn a_mount_under_a_tmpfs_is_created_there() {
         host("/tmp/x/y/", "/y", 2),
     ])
     .unwrap();
-    let in_tmpfs: Vec<bool> = mounts.iter().map(|m| m.in_tmpfs).collect();
-    assert_eq!(in_tmpfs, [false, true, false]);
+    let made_in: Vec<MadeIn> = mounts.iter().map(|m| m.made_in).collect();
+    assert_eq!(made_in, [MadeIn::Skeleton, MadeIn::Tmpfs, MadeIn::Skeleton]);
 }
 
 #[test]
@@ -410,23 +411,23 @@ fn what_is_made_in_a_tmpfs_a_dev_or_a_writable_union_waits_for_it() {
         made("/tmp/d/e/", DIR, 10),
     ])
     .unwrap();
-    let placed: Vec<(&str, bool)> = mounts
+    let placed: Vec<(&str, MadeIn)> = mounts
         .iter()
-        .map(|m| (m.target.as_str(), m.in_tmpfs))
+        .map(|m| (m.target.as_str(), m.made_in))
         .collect();
     assert_eq!(
         placed,
         [
-            ("/dev", false),
-            ("/dev/dri", true),
-            ("/home", false),
-            ("/home/mnt", false),
-            ("/home/note", true),
-            ("/lib", false),
-            ("/tmp", false),
-            ("/tmp/d", true),
-            ("/tmp/d/e", true),
-            ("/var/tmp", false),
+            ("/dev", MadeIn::Skeleton),
+            ("/dev/dri", MadeIn::Dev),
+            ("/home", MadeIn::Skeleton),
+            ("/home/mnt", MadeIn::Skeleton),
+            ("/home/note", MadeIn::Upper),
+            ("/lib", MadeIn::Skeleton),
+            ("/tmp", MadeIn::Skeleton),
+            ("/tmp/d", MadeIn::Tmpfs),
+            ("/tmp/d/e", MadeIn::Tmpfs),
+            ("/var/tmp", MadeIn::Skeleton),
         ]
     );
     // Made with the skeleton: `/var/tmp` and the link; made later: what is in a tmpfs.

@@ -14,6 +14,8 @@ use rustix::io::{self, Errno};
 use rustix::process::{self, DumpableBehavior, Gid, Pid, Signal, Uid};
 use rustix::thread::{self, CapabilitiesSecureBits, CapabilitySet, CapabilitySets};
 
+use crate::enter::ids::Owner;
+use crate::enter::{landlock, limits};
 use crate::error::{Context, Error, Reason, Step};
 use crate::sys;
 use crate::table::{Caps, Identity, Namespace};
@@ -48,8 +50,8 @@ impl Program<'_> {
     /// Who owns what the table makes for the program: its user and group when this
     /// process switches to them (root running it as another user); else whoever enters
     /// already is the program's user (`None`).
-    pub(crate) fn owner(&self) -> Option<super::Owner> {
-        self.switch_ids.then(|| super::Owner {
+    pub(crate) fn owner(&self) -> Option<Owner> {
+        self.switch_ids.then(|| Owner {
             uid: self.identity.uid.map(Uid::from_raw_unchecked),
             gid: self.identity.gid.map(Gid::from_raw_unchecked),
         })
@@ -104,11 +106,11 @@ impl Namespace {
         if let Some(parent) = parent {
             parent.die_with()?;
         }
-        super::limits::set(self.limits())?;
+        limits::set(self.limits())?;
         Context::NONE.step(Step::NoNewPrivs, || thread::set_no_new_privs(true))?;
         // Landlock wants `no_new_privs` (or CAP_SYS_ADMIN, gone by now).
         if let Some(rules) = self.landlock() {
-            super::landlock::restrict(self, rules)?;
+            landlock::restrict(self, rules)?;
         }
         Context::NONE.step(Step::Seccomp, || sys::install_seccomp(self.__seccomp()))
     }

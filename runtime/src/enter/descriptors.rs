@@ -25,11 +25,11 @@ use rustix::pipe::{PipeFlags, pipe_with};
 use rustix::process::{self, Pid, WaitOptions};
 use rustix::thread::UnshareFlags;
 
-use super::{ScratchName, new_file};
+use crate::enter::fsops::{ScratchName, new_file};
 use crate::error::{Context, Entry, Error, Step};
-use crate::params::{Value, Values, slot};
+use crate::params::{Value, Values};
 use crate::sys;
-use crate::table::{Kind, Namespace};
+use crate::table::{Kind, Namespace, Source};
 
 /// The most slots of one table that may be given descriptors.
 const MAX: usize = 16;
@@ -53,13 +53,13 @@ impl Trees {
         };
         for mount in ns.mounts() {
             let kind = mount.kind();
-            let (entry, sources): (_, &[&'static CStr]) = match &kind {
+            let (entry, sources): (_, &[Source]) = match &kind {
                 Kind::Bind { source } => (Entry::Bind, core::slice::from_ref(source)),
                 Kind::Union { lowers, .. } => (Entry::Union, lowers),
                 _ => continue,
             };
             for &source in sources {
-                let Some(name) = slot(source) else { continue };
+                let Source::Slot(name) = source else { continue };
                 let Ok(Value::Fd(fd)) = values.value(name) else {
                     continue;
                 };

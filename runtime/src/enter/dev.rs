@@ -11,10 +11,11 @@ use rustix::fs::{self, FileType, Mode, OFlags};
 use rustix::io::Errno;
 use rustix::mount::MountAttrFlags;
 
-use super::{Roots, attach, bind_one, new_file, new_mount, open_beneath, open_source};
+use crate::enter::fsops::{attach, bind_one, new_file, new_mount, open_beneath};
+use crate::enter::roots::{Roots, open_source};
 use crate::error::{Context, Error, Reason, Step};
 use crate::sys;
-use crate::table::Param;
+use crate::table::{DEV_ATTRIBUTES as ATTRIBUTES, Param, Source};
 
 /// The host's nodes: the name in the new `/dev` and the host path bound there.
 pub(crate) const NODES: [(&CStr, &CStr); 6] = [
@@ -60,9 +61,6 @@ const NOSUID: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NOSUID;
 const NODEV: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NODEV;
 const NOEXEC: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NOEXEC;
 
-/// The attributes of a `dev`'s tmpfs (read-only besides, once sealed).
-pub(super) const ATTRIBUTES: MountAttrFlags = NOSUID.union(NODEV).union(NOEXEC);
-
 /// How many `dev` entries a table may have: their tmpfs stay writable until the seal,
 /// for the mountpoints of the entries under them, and are held here until then.
 const MAX_DEVS: usize = 8;
@@ -99,7 +97,8 @@ impl Devs {
 
 /// Builds a `/dev` on `mountpoint`.
 pub(super) fn build(
-    roots: &mut Roots,
+    roots: &Roots,
+    devs: &mut Devs,
     mountpoint: &OwnedFd,
     context: Context,
 ) -> Result<(), Error> {
@@ -108,7 +107,7 @@ pub(super) fn build(
     attach(&dev, mountpoint).map_err(fail)?;
     // `dev` still names the mount, now attached: what follows goes into it.
     for (name, host) in NODES {
-        let node = context.with_source(host);
+        let node = context.with_source(Source::Host(host));
         bind_node(roots, dev.as_fd(), name, host).map_err(|errno| match errno {
             Errno::NODEV => node.fail(Step::Dev)(errno).because(Reason::NotADevice),
             _ => node.fail(Step::Dev)(errno),
@@ -119,7 +118,7 @@ pub(super) fn build(
     for (name, text) in LINKS {
         fs::symlinkat(text, &dev, name).map_err(fail)?;
     }
-    roots.devs.push(context, dev).map_err(fail)
+    devs.push(context, dev).map_err(fail)
 }
 
 /// Binds the host's character device `host` onto a new empty file `name` of `dev`. The
@@ -132,7 +131,7 @@ fn bind_node(
     name: &CStr,
     host: &'static CStr,
 ) -> Result<(), Errno> {
-    let node = open_source(roots, host, OFlags::empty())?;
+    let node = open_source(roots, Source::Host(host), OFlags::empty())?;
     if !FileType::from_raw_mode(fs::fstat(&node)?.st_mode).is_char_device() {
         return Err(Errno::NODEV);
     }

@@ -15,10 +15,10 @@ use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{self, FileType, Mode, OFlags, ResolveFlags};
 use rustix::io::Errno;
 
-use super::{PathBuf, openat2_retried};
+use crate::enter::fsops::{PathBuf, openat2_retried};
 use crate::error::{Context, Error, Exposes, Reason, Step};
 use crate::params::{self, Values};
-use crate::table::{Hidden, Namespace};
+use crate::table::{Hidden, Namespace, Source};
 
 /// A file by what it is: its device and inode.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -83,7 +83,7 @@ pub(super) fn check(values: &dyn Values, ns: &'static Namespace) -> Result<(), E
             else {
                 continue;
             };
-            let value = params::slot(source).is_some();
+            let value = matches!(source, Source::Slot(_));
             let Some(hidden) = hidden.get(usize::from(index)) else {
                 continue;
             };

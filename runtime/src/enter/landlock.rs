@@ -28,7 +28,7 @@ use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{self, Mode, OFlags};
 use rustix::io::Errno;
 
-use super::{context, open_beneath, relative};
+use crate::enter::fsops::{open_beneath, relative};
 use crate::error::{Context, Error, Reason, Step};
 use crate::policy::Landlock;
 use crate::sys::landlock as sys;
@@ -225,7 +225,7 @@ impl Rules<'_> {
         let Some(rights) = rights(mount) else {
             return Ok(());
         };
-        let context = context(mount);
+        let context = Context::of(mount);
         let fail = context.fail(Step::Landlock);
         let mut flags = OFlags::PATH | OFlags::CLOEXEC;
         if mount.is_dir() {

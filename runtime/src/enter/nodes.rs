@@ -15,14 +15,13 @@ use rustix::fs::{self, CWD, Mode};
 use rustix::io::Errno;
 use rustix::mount::{self, MoveMountFlags};
 
-use super::{
-    Maker, Roots, attributes, attributes_of, bind_one, create_parents, explain, is_dir, make_dir,
-    new_file, new_mount_with, relative,
-};
+use crate::enter::fsops::{bind_one, is_dir, make_dir, new_file, new_mount_with, relative};
+use crate::enter::mountpoints::{Maker, create_parents, explain};
+use crate::enter::roots::Roots;
 use crate::error::{Context, Error, Step};
 use crate::params::Value;
 use crate::stack::StackBuf;
-use crate::table::{Flags, Kind, Mount};
+use crate::table::{Flags, Kind, MadeIn, Mount};
 
 /// The scratch directory of the data tmpfs, outside the new root.
 const DATA: &CStr = c"/data";
@@ -89,7 +88,7 @@ impl Data {
             if let Some(bytes) = self.size {
                 write!(size, "{bytes}").map_err(|_| Errno::NAMETOOLONG)?;
             }
-            let tmpfs = new_mount_with(c"tmpfs", attributes(Flags::NOEXEC), |fs| {
+            let tmpfs = new_mount_with(c"tmpfs", Flags::NOEXEC.attributes(), |fs| {
                 mount::fsconfig_set_string(fs, c"mode", c"0700")?;
                 if size.as_bytes().is_empty() {
                     Ok(())
@@ -131,7 +130,8 @@ fn write_all(file: &OwnedFd, bytes: &[u8]) -> Result<(), Errno> {
 /// Binds a new file holding `bytes` onto `mountpoint`: read-only (even root inside
 /// gets EROFS) unless `rw`, with the declared mode, and belonging to the program's user.
 pub(super) fn file(
-    roots: &mut Roots,
+    roots: &Roots,
+    data: &mut Data,
     mountpoint: &OwnedFd,
     mount: &Mount,
     bytes: Bytes,
@@ -143,7 +143,7 @@ pub(super) fn file(
     let rw = mount.flags().is_rw();
     let default = if rw { WRITABLE } else { READ_ONLY };
     context.step(Step::Node, || {
-        let file = roots.data.create(mount.mode().unwrap_or(default))?;
+        let file = data.create(mount.mode().unwrap_or(default))?;
         match bytes {
             Bytes::Fixed(fixed) => write_all(&file, fixed)?,
             Bytes::Given(name) => match roots.params.value(name) {
@@ -153,7 +153,7 @@ pub(super) fn file(
             },
         }
         roots.maker.give_file(file.as_fd())?;
-        bind_one(&file, attributes_of(mount), mountpoint)
+        bind_one(&file, mount.attributes(), mountpoint)
     })
 }
 
@@ -193,7 +193,7 @@ fn make(
     maker: Maker,
     make_at: impl FnOnce(&OwnedFd, &CStr) -> Result<(), Errno>,
 ) -> Result<(), Error> {
-    if !mount.in_tmpfs() {
+    if mount.made_in() == MadeIn::Skeleton {
         return Ok(());
     }
     context

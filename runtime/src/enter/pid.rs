@@ -22,7 +22,7 @@ use rustix::io::{self, Errno};
 use rustix::pipe::{PipeFlags, pipe_with};
 use rustix::process::{self, Pid, Resource, Rlimit, Signal, WaitOptions};
 
-use super::confine::{Parent, die_with_parent};
+use crate::enter::confine::{Parent, die_with_parent};
 use crate::error::{Context, Error, Step};
 use crate::outcome::{Outcome, OutcomePage};
 use crate::policy::TIMED_OUT;

@@ -11,16 +11,12 @@ use rustix::fs::OFlags;
 use rustix::io::Errno;
 use rustix::mount::MountAttrFlags;
 
-use super::{attach, attributes, bind_one, new_mount, open_beneath};
+use crate::enter::fsops::{attach, bind_one, new_mount, open_beneath};
 use crate::error::{Context, Error, Step};
-use crate::table::Flags;
+use crate::table::PROC_ATTRIBUTES as ATTRIBUTES;
 
 /// The entries of a procfs that only read-only binds make safe.
 const COVERED: [&core::ffi::CStr; 4] = [c"sys", c"sysrq-trigger", c"irq", c"bus"];
-
-/// What every mount of a procfs is: no set-id programs, device nodes or executables,
-/// as a `noexec` entry.
-pub(super) const ATTRIBUTES: MountAttrFlags = attributes(Flags::NOEXEC);
 
 /// Mounts a fresh procfs on `mountpoint` and covers its system knobs read-only.
 pub(super) fn mount(mountpoint: &OwnedFd, context: Context) -> Result<(), Error> {

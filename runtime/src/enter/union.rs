@@ -5,9 +5,8 @@
 //! each layer by descriptor where it takes one (6.15), else by a staged name; before
 //! 6.8 with one `mount(2)` option string. DESIGN.md says why each route exists.
 
-use core::ffi::CStr;
 use core::fmt::Write as _;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use rustix::fd::{AsFd as _, AsRawFd as _, OwnedFd};
 use rustix::fs::{self, AtFlags, CWD, Mode, OFlags, StatxFlags};
@@ -16,13 +15,21 @@ use rustix::mount::{
     self, FsMountFlags, FsOpenFlags, MountAttrFlags, MountFlags, MoveMountFlags, OpenTreeFlags,
 };
 
-use super::{
-    LEGACY_UNIONS, Roots, ScratchName, attach, attributes, attributes_of, clone_tree, new_tmpfs,
-    open_source,
-};
+use crate::enter::fsops::{ScratchName, attach, clone_tree, new_tmpfs};
+use crate::enter::roots::{Roots, open_source};
 use crate::error::{Context, Error, Reason, Step};
 use crate::stack::StackBuf;
-use crate::table::{Flags, Mount, Tmpfs, Upper};
+use crate::table::{Flags, Mount, Source, Tmpfs, Upper};
+
+static LEGACY_UNIONS: AtomicBool = AtomicBool::new(false);
+
+/// Makes unions use the `mount(2)` option-string path of kernels before 6.8 instead of
+/// `fsconfig(2)` with `lowerdir+`, in this process and the children it forks from now
+/// on. For tests and benchmarks of that path; hidden from the docs.
+#[doc(hidden)]
+pub fn force_legacy_unions(on: bool) {
+    LEGACY_UNIONS.store(on, Ordering::Relaxed);
+}
 
 /// Where a writable union's writes go.
 enum Writes {
@@ -36,8 +43,8 @@ enum Writes {
 struct HostDirs {
     upper: OwnedFd,
     work: OwnedFd,
-    upper_name: &'static CStr,
-    work_name: &'static CStr,
+    upper_name: Source,
+    work_name: Source,
 }
 
 impl HostDirs {
@@ -45,7 +52,7 @@ impl HostDirs {
     /// are on one mount, as overlayfs wants.
     fn open(
         roots: &Roots,
-        (upper_name, work_name): (&'static CStr, &'static CStr),
+        (upper_name, work_name): (Source, Source),
         context: Context,
     ) -> Result<HostDirs, Error> {
         let open = |name| {
@@ -73,7 +80,7 @@ impl HostDirs {
     /// the host's procfs (a magic link to that very directory, not a path looked up
     /// again), for kernels that take the upper and work directories only by path.
     fn by_descriptor(roots: &Roots, dir: &OwnedFd, path: &mut ScratchName) -> Result<(), Errno> {
-        let proc = open_source(roots, c"/proc", OFlags::DIRECTORY)?;
+        let proc = open_source(roots, Source::Host(c"/proc"), OFlags::DIRECTORY)?;
         if fs::fstatfs(&proc)?.f_type != fs::PROC_SUPER_MAGIC {
             return Err(Errno::XDEV);
         }
@@ -108,7 +115,7 @@ impl UpperDirs {
         let mut scratch = ScratchName::new();
         write!(scratch, "/u{index}").map_err(|_| Errno::NAMETOOLONG)?;
         fs::mkdir(scratch.as_cstr(), Mode::from_raw_mode(0o755))?;
-        let fs = new_tmpfs(tmpfs, attributes(Flags::NONE))?;
+        let fs = new_tmpfs(tmpfs, Flags::NONE.attributes())?;
         mount::move_mount(
             &fs,
             c"",
@@ -146,7 +153,7 @@ impl UpperDirs {
 /// What a union is made of, for either way of making it.
 struct Layers<'a> {
     mount: &'static Mount,
-    lowers: &'static [&'static CStr],
+    lowers: &'static [Source],
     upper: Option<&'a Writes>,
     user_namespace: bool,
     context: Context,
@@ -155,7 +162,7 @@ struct Layers<'a> {
 impl Layers<'_> {
     /// The overlay's attributes: the table's flags, and read-only without an upper.
     fn attributes(&self) -> MountAttrFlags {
-        attributes_of(self.mount)
+        self.mount.attributes()
     }
 }
 
@@ -163,7 +170,7 @@ pub(super) fn mount(
     roots: &mut Roots,
     mountpoint: &OwnedFd,
     mount: &'static Mount,
-    lowers: &'static [&'static CStr],
+    lowers: &'static [Source],
     upper: Option<Upper>,
     user_namespace: bool,
     context: Context,
@@ -207,16 +214,11 @@ pub(super) fn mount(
 /// or lies under it. The macro refuses such paths; here they are one directory reached
 /// by two paths (a link, a bind mount), so layers are compared by what they are: each
 /// layer, then each of its ancestors up to the host's root, against every layer.
-fn overlapping(
-    error: Error,
-    roots: &Roots,
-    lowers: &'static [&'static CStr],
-    context: Context,
-) -> Error {
+fn overlapping(error: Error, roots: &Roots, lowers: &'static [Source], context: Context) -> Error {
     if error.errno() != Errno::LOOP.raw_os_error() {
         return error;
     }
-    let mut ids = [(0, 0); 499];
+    let mut ids = [(0, 0); mountns_paths::layers::MAX];
     let count = lowers.len().min(ids.len());
     for (id, &lower) in ids.iter_mut().zip(lowers) {
         match open_source(roots, lower, OFlags::DIRECTORY).and_then(|dir| identity(&dir)) {
@@ -329,7 +331,7 @@ fn union_fsconfig(
 /// Explains an EINVAL of overlayfs: in a user namespace the kernel locks the mounts
 /// below a host directory, and overlayfs cannot clone a layer without them. Cloning each
 /// layer alone, as overlayfs does, finds the first such layer; as root none fails.
-fn find_locked_layer(roots: &Roots, lowers: &'static [&'static CStr], error: Error) -> Error {
+fn find_locked_layer(roots: &Roots, lowers: &'static [Source], error: Error) -> Error {
     if error.errno() != Errno::INVAL.raw_os_error()
         || !matches!(error.step(), Step::Union | Step::UnionLegacy)
     {

@@ -8,9 +8,8 @@ use core::fmt;
 use rustix::io::Errno;
 
 use super::{Entry, Error, Exposes, Reason, Step, Wanted};
-use crate::params::slot;
 use crate::stack::StackBuf;
-use crate::table::Hidden;
+use crate::table::{Hidden, Source};
 
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -72,30 +71,29 @@ impl Error {
 
     /// The table entry and the step: `bind "/srv/x" on "/opt": open source: `.
     fn write_entry(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match self.entry {
-            Entry::None => None,
-            Entry::Bind => Some("bind"),
-            Entry::Tmpfs => Some("tmpfs"),
-            Entry::Union => Some("union"),
-            Entry::Skeleton => Some("mountpoint"),
-            Entry::Proc => Some("proc"),
-            Entry::Dev => Some("dev"),
-            Entry::File => Some("file"),
-            Entry::Dir => Some("dir"),
-            Entry::Symlink => Some("symlink"),
-            Entry::Limit => Some("limit"),
+        let kind = self.entry.map(|entry| match entry {
+            Entry::Bind => "bind",
+            Entry::Tmpfs => "tmpfs",
+            Entry::Union => "union",
+            Entry::Skeleton => "mountpoint",
+            Entry::Proc => "proc",
+            Entry::Dev => "dev",
+            Entry::File => "file",
+            Entry::Dir => "dir",
+            Entry::Symlink => "symlink",
+            Entry::Limit => "limit",
             #[cfg(all(feature = "launcher", not(feature = "std")))]
-            Entry::Program => Some("program"),
-        };
+            Entry::Program => "program",
+        });
         let mut any = false;
         if let Some(kind) = kind {
             f.write_str(kind)?;
             any = true;
         }
-        if let Some(source) = self.source {
+        if let Some(source) = self.typed_source() {
             let space = if any { " " } else { "" };
-            match slot(source) {
-                Some(name) => {
+            match source {
+                Source::Slot(name) => {
                     write!(f, "{space}param({})", Lossy(name.to_bytes()))?;
                     // The value given for it, if any (an unfilled slot's detail says
                     // what was given instead).
@@ -104,13 +102,13 @@ impl Error {
                         write!(f, " = {}", Quoted(value))?;
                     }
                 }
-                None => write!(f, "{space}{}", Quoted(source.to_bytes()))?,
+                Source::Host(path) => write!(f, "{space}{}", Quoted(path.to_bytes()))?,
             }
             any = true;
         }
         if let Some(target) = self.target {
             let space = if any { " " } else { "" };
-            let on = if matches!(self.entry, Entry::Skeleton | Entry::Limit) {
+            let on = if matches!(self.entry, Some(Entry::Skeleton | Entry::Limit)) {
                 ""
             } else {
                 "on "
@@ -136,7 +134,7 @@ impl fmt::Display for Error {
         match (self.entry, self.source) {
             // As the std `CommandExt` methods name a program: `exec "/no/such": ...`.
             #[cfg(all(feature = "launcher", not(feature = "std")))]
-            (Entry::Program, Some(program)) => {
+            (Some(Entry::Program), Some(program)) => {
                 write!(f, "{} {}: ", self.step, Quoted(program.to_bytes()))?;
             }
             _ => self.write_entry(f)?,
@@ -235,7 +233,7 @@ impl Error {
                     "layers {} and {} overlap (one is or lies under the other), which \
                      overlayfs refuses; drop one",
                     Quoted(self.source.map_or(&b""[..], CStr::to_bytes)),
-                    Quoted(other.to_bytes())
+                    Quoted(other.text().to_bytes())
                 )
             }
             Reason::NotADevice => f.write_str(
@@ -273,14 +271,14 @@ impl Error {
                  overlayfs wants both on one (the same filesystem, reached through the same \
                  mount): make the work directory beside the upper",
                 Named(Some(upper)),
-                Named(self.source),
+                Named(self.typed_source()),
             ),
             Reason::InUse(work) => write!(
                 f,
                 "the upper directory {} or the work directory {} is in use by another union \
                  ({}): overlayfs gives each pair to one union at a time; wait for the other \
                  to end, or give this one directories of its own",
-                Named(self.source),
+                Named(self.typed_source()),
                 Named(Some(work)),
                 ErrnoText(self.errno)
             ),
@@ -290,7 +288,7 @@ impl Error {
                  union over another top layer ({}): overlayfs refuses to lay it over others; \
                  keep the top layer it was made with, or start from empty upper and work \
                  directories",
-                Named(self.source),
+                Named(self.typed_source()),
                 Named(Some(work)),
                 ErrnoText(self.errno)
             ),
@@ -308,7 +306,7 @@ impl Error {
                      (type {kind:#x}); an upper needs a local filesystem, writable, with \
                      extended attributes and d_type (ext4, xfs, btrfs, tmpfs); the kernel log \
                      (dmesg) says more",
-                    Named(self.source),
+                    Named(self.typed_source()),
                     ErrnoText(self.errno)
                 )
             }
@@ -483,14 +481,14 @@ impl fmt::Display for Lossy<'_> {
 pub(crate) struct Quoted<P>(pub(crate) P);
 
 /// A source as messages name it: its path, quoted, or `param(NAME)` for a slot.
-struct Named(Option<&'static CStr>);
+struct Named(Option<Source>);
 
 impl fmt::Display for Named {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let source = self.0.unwrap_or(c"");
-        match slot(source) {
-            Some(name) if !name.is_empty() => write!(f, "param({})", Lossy(name.to_bytes())),
-            _ => write!(f, "{}", Quoted(source.to_bytes())),
+        match self.0 {
+            Some(Source::Slot(name)) => write!(f, "param({})", Lossy(name.to_bytes())),
+            Some(Source::Host(path)) => write!(f, "{}", Quoted(path.to_bytes())),
+            None => write!(f, "{}", Quoted(b"")),
         }
     }
 }
@@ -608,7 +606,7 @@ mod tests {
     fn quotes_and_escapes_paths() {
         let source = c"/a\"b\n\xff";
         let error = Context::new(Entry::Union, c"/u")
-            .with_source(source)
+            .with_source(Source::Host(source))
             .fail(Step::Source)(Errno::NOTDIR);
         assert_eq!(
             error.to_string(),
@@ -619,7 +617,7 @@ mod tests {
     #[test]
     fn explains_the_sandbox_entries() {
         let error = Context::new(Entry::Dev, c"/dev")
-            .with_source(c"/dev/null")
+            .with_source(Source::Host(c"/dev/null"))
             .fail(Step::Dev)(Errno::NODEV)
         .because(Reason::NotADevice);
         assert_eq!(
@@ -650,9 +648,9 @@ mod tests {
     #[test]
     fn every_reason_says_a_whole_sentence() {
         let fail = |entry, target, step, errno| Context::new(entry, target).fail(step)(errno);
-        let bind = |source, step, errno| {
+        let bind = |name, step, errno| {
             Context::new(Entry::Bind, c"/t")
-                .with_source(source)
+                .with_source(Source::Slot(name))
                 .fail(step)(errno)
         };
         let cases = [
@@ -666,7 +664,7 @@ mod tests {
             ),
             (
                 Context::new(Entry::Union, c"/u")
-                    .with_source(c"/")
+                    .with_source(Source::Host(c"/"))
                     .fail(Step::Union)(Errno::INVAL)
                 .because(Reason::LockedSubmounts),
                 "mountns: union \"/\" on \"/u\": mount overlay: Invalid argument (os error 22); a \
@@ -698,9 +696,9 @@ mod tests {
             ),
             (
                 Context::new(Entry::Union, c"/u")
-                    .with_source(c"/a/b")
+                    .with_source(Source::Host(c"/a/b"))
                     .fail(Step::Union)(Errno::LOOP)
-                .because(Reason::Overlapping(c"/a")),
+                .because(Reason::Overlapping(Source::Host(c"/a"))),
                 "mountns: union \"/a/b\" on \"/u\": mount overlay: layers \"/a/b\" and \"/a\" \
                  overlap (one is or lies under the other), which overlayfs refuses; drop one",
             ),
@@ -712,9 +710,9 @@ mod tests {
 
     #[test]
     fn every_reason_of_the_process_says_a_whole_sentence() {
-        let bind = |source, step, errno| {
+        let bind = |name, step, errno| {
             Context::new(Entry::Bind, c"/t")
-                .with_source(source)
+                .with_source(Source::Slot(name))
                 .fail(step)(errno)
         };
         let cases = [
@@ -803,7 +801,7 @@ mod tests {
         static HIDDEN: Hidden = Hidden::__new(c"/home/", c"hidden /home/");
         let error = |value: &[u8]| {
             Context::new(Entry::Union, c"/src")
-                .with_source(c"PROJECT")
+                .with_source(Source::Slot(c"PROJECT"))
                 .fail(Step::Hidden)(Errno::PERM)
             .because(Reason::Hidden {
                 hidden: &HIDDEN,

@@ -4,12 +4,11 @@
 use rustix::io::Errno;
 
 use super::{Error, Step};
-use crate::params::slot;
 
 impl Error {
     /// Whether the source is a `param(NAME)` slot.
     fn is_slot(&self) -> bool {
-        self.source.and_then(slot).is_some()
+        self.slot().is_some()
     }
 
     /// What is likely wrong, and what to do, for this step and errno.

@@ -157,7 +157,12 @@ pub fn long_layer_names() {
     let Some(Kind::Union { lowers, .. }) = union.map(Mount::kind) else {
         panic!("{LONG_NAMES}");
     };
-    let name = |i: usize| lowers[i].to_str().unwrap().rsplit('/').next().unwrap();
+    let name = |i: usize| {
+        let mountns::Source::Host(path) = lowers[i] else {
+            panic!("{LONG_NAMES}");
+        };
+        path.to_str().unwrap().rsplit('/').next().unwrap()
+    };
     for i in 0..lowers.len() {
         fixture.file(&format!("{}/{i:02}", name(i)), "");
     }

@@ -1,6 +1,6 @@
 // Modes, writable files, content and sources given when entering, persistent unions and
 // the program as pid 1: each survives an include from another invocation unchanged.
-use mountns::{Flags, Kind, Namespace};
+use mountns::{Flags, Kind, Namespace, Source};
 
 mountns::namespace! {
     static FEATURES = {
@@ -35,11 +35,12 @@ fn main() {
     let Kind::Union { upper: Some(upper), .. } = row(&INCLUDER, c"/build").kind() else {
         panic!("not a union");
     };
-    assert_eq!(upper.host(), Some((c"/srv/upper", c"/srv/work")));
+    assert_eq!(upper.host(), Some((Source::Host(c"/srv/upper"), Source::Host(c"/srv/work"))));
     assert_eq!(upper.tmpfs(), None);
     let Kind::Union { upper: Some(upper), lowers } = row(&INCLUDER, c"/cache").kind() else {
         panic!("not a union");
     };
-    assert_eq!((lowers, upper.host()), (&[c"LOWER"][..], Some((c"UPPER", c"WORK"))));
+    assert_eq!(lowers, [Source::Slot(c"LOWER")]);
+    assert_eq!(upper.host(), Some((Source::Slot(c"UPPER"), Source::Slot(c"WORK"))));
     assert!(FEATURES.__has_slots());
 }

@@ -5,7 +5,7 @@
 //   that tmpfs.
 // - "`hostname` without uts where it cannot work": `hostname` always implies `uts`,
 //   also when it comes through an include or an `unshare` list leaves `uts` out.
-use mountns::{Kind, Namespace, Unshare};
+use mountns::{Kind, MadeIn, Namespace, Unshare};
 
 mountns::namespace! {
     static LATER = {
@@ -32,7 +32,7 @@ mountns::namespace! {
 
 fn row(ns: &Namespace, n: usize) -> (&core::ffi::CStr, Kind, bool) {
     let mount = &ns.mounts()[n];
-    (mount.target(), mount.kind(), mount.in_tmpfs())
+    (mount.target(), mount.kind(), mount.made_in() == MadeIn::Tmpfs)
 }
 
 fn main() {

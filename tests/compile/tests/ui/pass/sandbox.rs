@@ -1,7 +1,7 @@
 // Every statement of a sandbox: fresh /proc and /dev, links and directories made with
 // the skeleton or in a tmpfs, files with fixed content, more namespaces, a host name and
 // a new session; flags `dev` and `noexec`; all of it through includes, across crates.
-use mountns::{Kind, Namespace, Unshare};
+use mountns::{Kind, MadeIn, Namespace, Unshare};
 
 const HOSTS: &str = "127.0.0.1 localhost\n";
 const SHELLS: &[u8] = b"/bin/sh\n";
@@ -69,20 +69,20 @@ fn main() {
     assert_eq!(kind(&BASE, c"/etc/hosts"), Kind::File { content: HOSTS.as_bytes() });
     assert_eq!(kind(&BASE, c"/etc/issue"), Kind::File { content: b"box\n" });
     assert_eq!(kind(&BASE, c"/lib"), Kind::Symlink { text: c"usr/lib" });
-    let in_tmpfs = |ns: &Namespace, target| {
-        ns.mounts().iter().find(|m| m.target() == target).unwrap().in_tmpfs()
+    let made_in = |ns: &Namespace, target| {
+        ns.mounts().iter().find(|m| m.target() == target).unwrap().made_in()
     };
     for (target, expected) in [
-        (c"/lib", false),
-        (c"/var/tmp", false),
-        (c"/etc/hostname", false),
-        (c"/dev/dri", true),
-        (c"/tmp/cache", true),
-        (c"/tmp/link", true),
-        (c"/tmp/note", true),
-        (c"/home/user", true),
+        (c"/lib", MadeIn::Skeleton),
+        (c"/var/tmp", MadeIn::Skeleton),
+        (c"/etc/hostname", MadeIn::Skeleton),
+        (c"/dev/dri", MadeIn::Dev),
+        (c"/tmp/cache", MadeIn::Tmpfs),
+        (c"/tmp/link", MadeIn::Tmpfs),
+        (c"/tmp/note", MadeIn::Tmpfs),
+        (c"/home/user", MadeIn::Upper),
     ] {
-        assert_eq!(in_tmpfs(&BASE, target), expected, "{target:?}");
+        assert_eq!(made_in(&BASE, target), expected, "{target:?}");
     }
     let link = BASE.skeleton().iter().find(|m| m.path() == c"lib").unwrap();
     assert_eq!(link.link(), Some(c"usr/lib"));
@@ -99,7 +99,7 @@ fn main() {
     assert_eq!(kind(&SAME, c"/etc/issue"), Kind::File { content: b"box\n" });
     assert_eq!(
         mountns_support::profiles::sandbox::BOX.unshare(),
-        Unshare::__from_bits(Unshare::PID.bits() | Unshare::NET.bits() | Unshare::UTS.bits())
+        Unshare::PID.union(Unshare::NET).union(Unshare::UTS)
     );
 
     assert_eq!(ROOT.unshare(), Unshare::NONE);

@@ -1,0 +1,103 @@
+//! The user namespace: made when the caller is not root (or root is refused a mount
+//! namespace), with the caller's ids mapped to those the table chooses; and what tells
+//! whether ids may be switched at all.
+
+use core::ffi::CStr;
+use core::fmt::Write as _;
+
+use rustix::fs::{self, Mode, OFlags};
+use rustix::io::Errno;
+use rustix::process::{self, DumpableBehavior, Gid, Uid};
+use rustix::thread::UnshareFlags;
+
+use crate::error::{Context, Error, Reason, Step};
+use crate::stack::StackBuf;
+use crate::sys;
+use crate::table::{Identity, Unshare};
+
+/// Who owns what the table makes for its program, when that is not whoever enters:
+/// root entering to run the program as another user.
+#[derive(Clone, Copy)]
+pub(crate) struct Owner {
+    pub(crate) uid: Option<Uid>,
+    pub(crate) gid: Option<Gid>,
+}
+
+/// Makes a mount namespace and the `other` namespaces, inside a new user namespace
+/// (which then owns them all) unless we are root. Returns whether it made a user
+/// namespace, where the caller is mapped to the uid and gid of `identity` (its own if
+/// none is chosen).
+pub(super) fn unshare(other: Unshare, identity: Identity) -> Result<bool, Error> {
+    let namespaces = UnshareFlags::NEWNS | UnshareFlags::from_bits_retain(other.bits());
+    // The kernel accepts only a map of the *effective* ids of an unprivileged writer.
+    let uid = process::geteuid();
+    let gid = process::getegid();
+    if uid.is_root() {
+        match Context::NONE.step(Step::Unshare, || sys::unshare(namespaces)) {
+            Ok(()) => return Ok(false),
+            // Root without CAP_SYS_ADMIN (in a container): try a user namespace.
+            Err(error) if error.errno() == Errno::PERM.raw_os_error() => {}
+            Err(error) => return Err(error),
+        }
+    }
+    // A process that switched ids (std's `Command::uid` does, before pre_exec hooks) or
+    // is set-id is not dumpable, so /proc/self/uid_map belongs to the host's root and
+    // cannot be written. Making it dumpable would let any process of its new uid read
+    // its memory and take its descriptors, copies of a privileged parent's until exec:
+    // refuse, and name the way that works (enter as root, then switch ids).
+    if process::dumpable_behavior().ok() != Some(DumpableBehavior::Dumpable) {
+        return Err(Error::new(Step::UserNamespace, Errno::PERM).because(Reason::NotDumpable));
+    }
+    // `deny` below keeps the caller's own groups, which nothing can change.
+    if identity.groups.is_some() {
+        return Err(Error::new(Step::Ids, Errno::PERM).because(Reason::GroupsWithoutRoot));
+    }
+    let none = Context::NONE;
+    none.step(Step::UserNamespace, || {
+        sys::unshare(UnshareFlags::NEWUSER | namespaces)
+    })?;
+    none.step(Step::Setgroups, || {
+        write_proc(c"/proc/self/setgroups", b"deny")
+    })?;
+    let mut line = StackBuf::<64>::new();
+    let inside = identity.uid.unwrap_or(uid.as_raw());
+    let _ = write!(line, "{inside} {} 1", uid.as_raw());
+    none.step(Step::UidMap, || {
+        write_proc(c"/proc/self/uid_map", line.as_bytes())
+    })?;
+    line.clear();
+    let inside = identity.gid.unwrap_or(gid.as_raw());
+    let _ = write!(line, "{inside} {} 1", gid.as_raw());
+    none.step(Step::GidMap, || {
+        write_proc(c"/proc/self/gid_map", line.as_bytes())
+    })?;
+    Ok(true)
+}
+
+/// How many threads this process has: the kernel counts them in the links of
+/// `/proc/self/task` (two more than the threads), read without allocating.
+pub(super) fn threads() -> Result<u32, Errno> {
+    let task = fs::open(
+        c"/proc/self/task",
+        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    if fs::fstatfs(&task)?.f_type != fs::PROC_SUPER_MAGIC {
+        return Err(Errno::XDEV);
+    }
+    let links = fs::fstat(&task)?.st_nlink;
+    u32::try_from(links.saturating_sub(2)).map_err(|_| Errno::OVERFLOW)
+}
+
+/// Writes `contents` to a file of /proc, after checking that it is procfs: a mount over
+/// /proc could fake it (CVE-2019-16884).
+pub(super) fn write_proc(path: &CStr, contents: &[u8]) -> Result<(), Errno> {
+    let file = fs::open(path, OFlags::WRONLY | OFlags::CLOEXEC, Mode::empty())?;
+    if fs::fstatfs(&file)?.f_type != fs::PROC_SUPER_MAGIC {
+        return Err(Errno::XDEV);
+    }
+    match rustix::io::write(&file, contents)? {
+        written if written == contents.len() => Ok(()),
+        _ => Err(Errno::IO),
+    }
+}

@@ -1,0 +1,201 @@
+//! Where mounts go: the skeleton made in the fresh new root, and each mountpoint
+//! opened beneath the new root without following a link (created first inside a
+//! tmpfs of the table), with the link or missing component named when that fails.
+
+use core::ffi::CStr;
+
+use rustix::fd::{AsFd as _, BorrowedFd, OwnedFd};
+use rustix::fs::{self, AtFlags, FileType, Mode, OFlags};
+use rustix::io::Errno;
+
+use crate::enter::fsops::{NameBuf, create, open_beneath, relative};
+use crate::enter::ids::Owner;
+use crate::error::{Context, Entry, Error, Reason, Step};
+use crate::table::{MadeIn, Mount, Mountpoint, Namespace};
+
+/// How the paths of a table are made: with the modes it gives, and what is made for
+/// the program given to its user (`owner`, when root runs it as another).
+#[derive(Clone, Copy)]
+pub(super) struct Maker {
+    pub(super) ns: &'static Namespace,
+    pub(super) owner: Option<Owner>,
+}
+
+impl Maker {
+    /// Gives `name` under `dir` (never following a link) to the program's user, if it is
+    /// made for the program and another user runs it.
+    pub(super) fn give(self, dir: BorrowedFd<'_>, name: &CStr, program: bool) -> Result<(), Errno> {
+        match self.owner {
+            Some(Owner { uid, gid }) if program => {
+                fs::chownat(dir, name, uid, gid, AtFlags::SYMLINK_NOFOLLOW)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Gives the data file `file` (a `file`'s content) to the program's user, if another
+    /// user runs it.
+    pub(super) fn give_file(self, file: BorrowedFd<'_>) -> Result<(), Errno> {
+        match self.owner {
+            Some(Owner { uid, gid }) => fs::fchown(file, uid, gid),
+            None => Ok(()),
+        }
+    }
+
+    /// The skeleton: every mountpoint and its parents, in the fresh new root (ours, so
+    /// plain relative paths are safe), then its symbolic links: made last, no other
+    /// path of the skeleton can lead through one (it would find a directory there, and
+    /// the link then fails EEXIST).
+    pub(super) fn skeleton(
+        self,
+        new_root: BorrowedFd<'_>,
+        skeleton: &'static [Mountpoint],
+    ) -> Result<(), Error> {
+        for mountpoint in skeleton.iter().filter(|path| path.link().is_none()) {
+            let path = relative(mountpoint.path());
+            if path == c"." {
+                continue;
+            }
+            Context::new(Entry::Skeleton, mountpoint.path()).step(Step::Skeleton, || {
+                if create(new_root, path, mountpoint.is_dir(), mountpoint.mode())? {
+                    self.give(new_root, path, mountpoint.is_for_program())?;
+                }
+                Ok(())
+            })?;
+        }
+        for mountpoint in skeleton {
+            if let Some(text) = mountpoint.link() {
+                let path = relative(mountpoint.path());
+                Context::new(Entry::Skeleton, mountpoint.path()).step(Step::Skeleton, || {
+                    fs::symlinkat(text, new_root, path)?;
+                    self.give(new_root, path, mountpoint.is_for_program())
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Opens the mountpoint under the new root, never leaving it and following no link on
+/// the way; inside a tmpfs of the table, creates it first.
+///
+/// A link anywhere on the path (a host source bound at a parent holds whatever its
+/// owner put there, maybe after a previous run) would make the mount land elsewhere
+/// than the table says: it is an error naming the link. Only a file mountpoint may
+/// itself be a link (a union's host `/etc/localtime`, say): it is mounted over, not
+/// followed, so the declared path shows the declared file and no other path changes.
+pub(super) fn open_mountpoint(
+    new_root: BorrowedFd<'_>,
+    target: &'static CStr,
+    mount: &'static Mount,
+    context: Context,
+    maker: Maker,
+) -> Result<OwnedFd, Error> {
+    let mut flags = OFlags::PATH | OFlags::CLOEXEC;
+    if mount.is_dir() {
+        flags |= OFlags::DIRECTORY;
+    } else {
+        flags |= OFlags::NOFOLLOW;
+    }
+    let opened = context.step(Step::Mountpoint, || {
+        match open_beneath(new_root, target, flags) {
+            Err(Errno::NOENT) if mount.made_in() != MadeIn::Skeleton => {
+                create_path(new_root, target, mount.is_dir(), maker)?;
+                open_beneath(new_root, target, flags)
+            }
+            opened => opened,
+        }
+    });
+    opened.map_err(|error| explain(error, new_root, mount.target()))
+}
+
+/// Names the link (ELOOP) or the missing component (ENOENT) on the way to `target`
+/// that made `error`.
+pub(super) fn explain(error: Error, new_root: BorrowedFd<'_>, target: &'static CStr) -> Error {
+    match (error.errno(), diagnose(new_root, target)) {
+        (errno, Some(reason @ Reason::Link(_))) if errno == Errno::LOOP.raw_os_error() => {
+            error.because(reason)
+        }
+        (errno, Some(reason @ Reason::Missing(_))) if errno == Errno::NOENT.raw_os_error() => {
+            error.because(reason)
+        }
+        _ => error,
+    }
+}
+
+/// Why `target` (absolute) could not be opened under `root`: its first component that
+/// is a symbolic link or that does not exist, as the bytes of `target` up to it. Only
+/// to explain an ELOOP or ENOENT: nothing is mounted or created on what it finds.
+pub(super) fn diagnose(root: BorrowedFd<'_>, target: &'static CStr) -> Option<Reason> {
+    let bytes = target.to_bytes();
+    let mut dir = fs::openat(root, c".", OFlags::PATH | OFlags::CLOEXEC, Mode::empty()).ok()?;
+    let mut end = 0;
+    for component in bytes.split(|&byte| byte == b'/') {
+        let start = end;
+        end = start + component.len() + 1;
+        if component.is_empty() {
+            continue;
+        }
+        let prefix = bytes.get(..end - 1)?;
+        let mut name = NameBuf::new();
+        name.push(component).ok()?;
+        let flags = OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let next = match open_beneath(dir.as_fd(), name.as_cstr(), flags) {
+            Ok(next) => next,
+            Err(Errno::NOENT) => return Some(Reason::Missing(prefix)),
+            Err(_) => return None,
+        };
+        if FileType::from_raw_mode(fs::fstat(&next).ok()?.st_mode).is_symlink() {
+            return Some(Reason::Link(prefix));
+        }
+        dir = next;
+    }
+    None
+}
+
+/// Creates each missing component of `path` under `root`, one directory descriptor at
+/// a time and following no link; the last (a mountpoint) is a file unless `is_dir`.
+pub(super) fn create_path(
+    root: BorrowedFd<'_>,
+    path: &CStr,
+    is_dir: bool,
+    maker: Maker,
+) -> Result<(), Errno> {
+    let (dir, name) = create_parents(root, path, maker)?;
+    let mode = if is_dir { 0o755 } else { 0o644 };
+    create(dir.as_fd(), name.as_cstr(), is_dir, mode).map(drop)
+}
+
+/// Creates each missing directory above the last component of `path` (relative) under
+/// `root`, one directory descriptor at a time and following no link, each with the mode
+/// and owner the table gives it: that directory, opened `O_PATH`, and the last
+/// component's name.
+pub(super) fn create_parents(
+    root: BorrowedFd<'_>,
+    path: &CStr,
+    maker: Maker,
+) -> Result<(OwnedFd, NameBuf), Errno> {
+    let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let mut dir = open_beneath(root, c".", flags)?;
+    let bytes = path.to_bytes();
+    let mut end = 0;
+    let mut components = bytes.split(|&byte| byte == b'/').peekable();
+    let mut name = NameBuf::new();
+    while let Some(component) = components.next() {
+        end += component.len() + 1;
+        if component.is_empty() {
+            continue;
+        }
+        name.clear();
+        name.push(component)?;
+        if components.peek().is_some() {
+            let parent = bytes.get(..end - 1).unwrap_or_default();
+            let (mode, program) = maker.ns.made_parent(parent);
+            if create(dir.as_fd(), name.as_cstr(), true, mode)? {
+                maker.give(dir.as_fd(), name.as_cstr(), program)?;
+            }
+            dir = open_beneath(dir.as_fd(), name.as_cstr(), flags)?;
+        }
+    }
+    Ok((dir, name))
+}
