@@ -19,6 +19,7 @@ use core::mem;
 
 use rustix::fd::{AsFd as _, OwnedFd};
 use rustix::io::{self, Errno};
+use rustix::net::{self, AddressFamily, SendFlags, SocketFlags, SocketType};
 use rustix::pipe::{PipeFlags, pipe_with};
 use rustix::process::{self, Pid, Resource, Rlimit, Signal, WaitOptions};
 use rustix::thread::{self, ThreadNameSpaceType, UnshareFlags};
@@ -73,7 +74,15 @@ pub(super) fn enter(
         // C's own descriptor, through which I joins the network namespace C makes.
         let net = if late_net {
             let me = process::pidfd_open(process::getpid(), process::PidfdFlags::empty())?;
-            Some((me, pipe_with(PipeFlags::CLOEXEC)?))
+            // A socket, not a pipe: C's word must not kill C with SIGPIPE when I is
+            // already gone.
+            let pair = net::socketpair(
+                AddressFamily::UNIX,
+                SocketType::STREAM,
+                SocketFlags::CLOEXEC,
+                None,
+            )?;
+            Some((me, pair))
         } else {
             None
         };
@@ -204,7 +213,9 @@ impl Caller {
 fn make_net(ready: OwnedFd) -> Result<(), Error> {
     Context::NONE.step(Step::Unshare, || crate::sys::unshare(UnshareFlags::NEWNET))?;
     Context::NONE.step(Step::Loopback, crate::sys::loopback_up)?;
-    Context::NONE.step(Step::Unshare, || io::write(&ready, &[1]).map(drop))
+    // I may have failed and gone meanwhile: it told C on the page.
+    let _ = net::send(&ready, &[1], SendFlags::NOSIGNAL);
+    Ok(())
 }
 
 /// Reads `fd` until its end: every copy of the write end is closed.
