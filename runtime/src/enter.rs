@@ -185,13 +185,15 @@ impl Namespace {
         let entered = match parent {
             Some(parent) if forks => pid::enter(
                 parent,
-                self.as_pid_1(),
-                late_net,
+                pid::Shape {
+                    as_pid_1: self.as_pid_1(),
+                    late_net,
+                    timeout: self.timeout_seconds(),
+                },
                 enter,
                 |parent| self.confine(program, Some(parent)),
                 || confine::give_up_everything(program, true),
                 || confine::give_up_everything(program, false),
-                self.timeout_seconds(),
             ),
             _ => enter().and_then(|()| self.confine(program, parent.map(confine::Parent::Pid))),
         };

@@ -52,18 +52,20 @@ const WAITED: SignalSet = SignalSet::of(&FORWARDED).union(SignalSet::of(&[CHILD]
 /// returns `Ok` there. In the caller, returns the error of either, or never (it exits
 /// as the program does). Once the program runs, pid 1 (unless it is the program) calls
 /// `init_gives_up` and the caller `caller_gives_up`: what they keep of their privileges
-/// (nothing). With a `timeout` in seconds, pid 1 kills every process of the namespace
-/// that long after forking the program. The caller dies with `parent`.
+/// (nothing). The caller dies with `parent`; `shape` says the rest.
 pub(super) fn enter(
     parent: Pid,
-    as_pid_1: bool,
-    late_net: bool,
+    shape: Shape,
     in_init: impl FnOnce() -> Result<(), Error>,
     in_program: impl FnOnce(Parent) -> Result<(), Error>,
     init_gives_up: impl FnOnce() -> Result<(), Error>,
     caller_gives_up: impl FnOnce() -> Result<(), Error>,
-    timeout: Option<u32>,
 ) -> Result<(), Error> {
+    let Shape {
+        as_pid_1,
+        late_net,
+        timeout,
+    } = shape;
     let caller = Caller::prepare(parent)?;
     let prepared = Context::NONE.step(Step::Fork, || {
         let page = OutcomePage::new()?;
@@ -98,7 +100,7 @@ pub(super) fn enter(
             drop((exec_write, life_read));
             if let Some((_, (net_read, net_write))) = net {
                 drop(net_read);
-                if let Err(error) = make_net(net_write) {
+                if let Err(error) = make_net(&net_write) {
                     let _ = raw::kill(init, Signal::KILL.as_raw());
                     let _ = process::waitpid(Pid::from_raw(init), WaitOptions::empty());
                     return Err(caller.restore(error));
@@ -126,6 +128,19 @@ pub(super) fn enter(
             }
         }
     }
+}
+
+/// The processes' shape, as the table gives it.
+#[derive(Clone, Copy)]
+pub(super) struct Shape {
+    /// The program is pid 1 itself (`as_pid_1;`).
+    pub(super) as_pid_1: bool,
+    /// The table has a network namespace, which the caller makes once pid 1 is
+    /// forked, while pid 1 mounts; pid 1 joins it before the program is forked.
+    pub(super) late_net: bool,
+    /// The time limit in seconds: pid 1 kills every process of the namespace that long
+    /// after forking the program.
+    pub(super) timeout: Option<u32>,
 }
 
 /// C's signal state before entering, which the program gets back.
@@ -210,11 +225,11 @@ impl Caller {
 }
 
 /// C: makes the network namespace and brings up its `lo`, then tells I on `ready`.
-fn make_net(ready: OwnedFd) -> Result<(), Error> {
+fn make_net(ready: &OwnedFd) -> Result<(), Error> {
     Context::NONE.step(Step::Unshare, || crate::sys::unshare(UnshareFlags::NEWNET))?;
     Context::NONE.step(Step::Loopback, crate::sys::loopback_up)?;
     // I may have failed and gone meanwhile: it told C on the page.
-    let _ = net::send(&ready, &[1], SendFlags::NOSIGNAL);
+    let _ = net::send(ready, &[1], SendFlags::NOSIGNAL);
     Ok(())
 }
 
