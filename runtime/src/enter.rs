@@ -155,24 +155,14 @@ impl Namespace {
         // Before unsharing: the kernel clones a descriptor's mount only from the
         // namespace it belongs to.
         let trees = descriptors::Trees::clone_all(params, self)?;
-        // With a pid namespace, the caller's stand-in makes the network namespace
-        // while pid 1 mounts (`pid::enter`): on two processors, its cost is hidden.
-        let forks =
-            parent.is_some() && (self.unshare().contains(Unshare::PID) || self.new_session());
-        let late_net = forks && self.unshare().contains(Unshare::NET);
-        let now = if late_net {
-            self.namespaces().difference(Unshare::NET)
-        } else {
-            self.namespaces()
-        };
-        let user_namespace = ids::unshare(now, identity)?;
+        let user_namespace = ids::unshare(self.namespaces(), identity)?;
         // Root in a mount namespace switches to the chosen ids before executing; a user
         // namespace maps the caller to them already.
         let program = confine::Program {
             identity,
             switch_ids: !user_namespace && identity.is_chosen(),
         };
-        self.set_up_namespaces(!late_net)?;
+        self.set_up_namespaces()?;
         // What is created has the mode the table gives, whatever the caller's umask. Only now: unshare
         // gave this thread a filesystem context (umask, cwd) of its own, so the other
         // threads of a multithreaded caller keep theirs.
@@ -183,18 +173,17 @@ impl Namespace {
         };
         let enter = || self.enter_unshared(user_namespace, start, params, maker, trees);
         let entered = match parent {
-            Some(parent) if forks => pid::enter(
-                parent,
-                pid::Shape {
-                    as_pid_1: self.as_pid_1(),
-                    late_net,
-                    timeout: self.timeout_seconds(),
-                },
-                enter,
-                |parent| self.confine(program, Some(parent)),
-                || confine::give_up_everything(program, true),
-                || confine::give_up_everything(program, false),
-            ),
+            Some(parent) if self.unshare().contains(Unshare::PID) || self.new_session() => {
+                pid::enter(
+                    parent,
+                    self.as_pid_1(),
+                    enter,
+                    |parent| self.confine(program, Some(parent)),
+                    || confine::give_up_everything(program, true),
+                    || confine::give_up_everything(program, false),
+                    self.timeout_seconds(),
+                )
+            }
             _ => enter().and_then(|()| self.confine(program, parent.map(confine::Parent::Pid))),
         };
         process::umask(umask);
@@ -212,11 +201,11 @@ impl Namespace {
 
     /// Sets the host name of the new UTS namespace, and brings up `lo` in the new
     /// network namespace, which has nothing else.
-    fn set_up_namespaces(&self, net: bool) -> Result<(), Error> {
+    fn set_up_namespaces(&self) -> Result<(), Error> {
         if let Some(name) = self.hostname() {
             Context::NONE.step(Step::Hostname, || system::sethostname(name.to_bytes()))?;
         }
-        if net && self.unshare().contains(Unshare::NET) {
+        if self.unshare().contains(Unshare::NET) {
             Context::NONE.step(Step::Loopback, sys::loopback_up)?;
         }
         Ok(())

@@ -17,12 +17,10 @@
 
 use core::mem;
 
-use rustix::fd::{AsFd as _, OwnedFd};
+use rustix::fd::OwnedFd;
 use rustix::io::{self, Errno};
-use rustix::net::{self, AddressFamily, SendFlags, SocketFlags, SocketType};
 use rustix::pipe::{PipeFlags, pipe_with};
 use rustix::process::{self, Pid, Resource, Rlimit, Signal, WaitOptions};
-use rustix::thread::{self, ThreadNameSpaceType, UnshareFlags};
 
 use crate::enter::confine::{Parent, die_with_parent};
 use crate::error::{Context, Error, Step};
@@ -52,20 +50,17 @@ const WAITED: SignalSet = SignalSet::of(&FORWARDED).union(SignalSet::of(&[CHILD]
 /// returns `Ok` there. In the caller, returns the error of either, or never (it exits
 /// as the program does). Once the program runs, pid 1 (unless it is the program) calls
 /// `init_gives_up` and the caller `caller_gives_up`: what they keep of their privileges
-/// (nothing). The caller dies with `parent`; `shape` says the rest.
+/// (nothing). With a `timeout` in seconds, pid 1 kills every process of the namespace
+/// that long after forking the program. The caller dies with `parent`.
 pub(super) fn enter(
     parent: Pid,
-    shape: Shape,
+    as_pid_1: bool,
     in_init: impl FnOnce() -> Result<(), Error>,
     in_program: impl FnOnce(Parent) -> Result<(), Error>,
     init_gives_up: impl FnOnce() -> Result<(), Error>,
     caller_gives_up: impl FnOnce() -> Result<(), Error>,
+    timeout: Option<u32>,
 ) -> Result<(), Error> {
-    let Shape {
-        as_pid_1,
-        late_net,
-        timeout,
-    } = shape;
     let caller = Caller::prepare(parent)?;
     let prepared = Context::NONE.step(Step::Fork, || {
         let page = OutcomePage::new()?;
@@ -73,24 +68,9 @@ pub(super) fn enter(
         let exec = pipe_with(PipeFlags::CLOEXEC)?;
         // C holds the only write end, so that I can tell whether C is still there.
         let life = pipe_with(PipeFlags::CLOEXEC | PipeFlags::NONBLOCK)?;
-        // C's own descriptor, through which I joins the network namespace C makes.
-        let net = if late_net {
-            let me = process::pidfd_open(process::getpid(), process::PidfdFlags::empty())?;
-            // A socket, not a pipe: C's word must not kill C with SIGPIPE when I is
-            // already gone.
-            let pair = net::socketpair(
-                AddressFamily::UNIX,
-                SocketType::STREAM,
-                SocketFlags::CLOEXEC,
-                None,
-            )?;
-            Some((me, pair))
-        } else {
-            None
-        };
-        Ok((page, exec, life, net))
+        Ok((page, exec, life))
     });
-    let (page, (exec_read, exec_write), (life_read, life_write), net) = match prepared {
+    let (page, (exec_read, exec_write), (life_read, life_write)) = match prepared {
         Ok(prepared) => prepared,
         Err(error) => return Err(caller.restore(error)),
     };
@@ -98,27 +78,14 @@ pub(super) fn enter(
         Err(error) => Err(caller.restore(error)),
         Ok(Some(init)) => {
             drop((exec_write, life_read));
-            if let Some((_, (net_read, net_write))) = net {
-                drop(net_read);
-                if let Err(error) = make_net(&net_write) {
-                    let _ = raw::kill(init, Signal::KILL.as_raw());
-                    let _ = process::waitpid(Pid::from_raw(init), WaitOptions::empty());
-                    return Err(caller.restore(error));
-                }
-            }
             caller.supervise(init, &page, &exec_read, life_write, caller_gives_up)
         }
         Ok(None) => {
             drop((exec_read, life_write));
-            let net = net.map(|(c, (net_read, net_write))| {
-                drop(net_write);
-                (c, net_read)
-            });
             let init = Init {
                 page,
                 exec: exec_write,
                 timeout,
-                net,
             };
             if as_pid_1 {
                 init.run_program(&caller, &life_read, in_init, in_program);
@@ -128,19 +95,6 @@ pub(super) fn enter(
             }
         }
     }
-}
-
-/// The processes' shape, as the table gives it.
-#[derive(Clone, Copy)]
-pub(super) struct Shape {
-    /// The program is pid 1 itself (`as_pid_1;`).
-    pub(super) as_pid_1: bool,
-    /// The table has a network namespace, which the caller makes once pid 1 is
-    /// forked, while pid 1 mounts; pid 1 joins it before the program is forked.
-    pub(super) late_net: bool,
-    /// The time limit in seconds: pid 1 kills every process of the namespace that long
-    /// after forking the program.
-    pub(super) timeout: Option<u32>,
 }
 
 /// C's signal state before entering, which the program gets back.
@@ -222,15 +176,6 @@ impl Caller {
             Outcome::Nothing | Outcome::Failed(_) => ended,
         })
     }
-}
-
-/// C: makes the network namespace and brings up its `lo`, then tells I on `ready`.
-fn make_net(ready: &OwnedFd) -> Result<(), Error> {
-    Context::NONE.step(Step::Unshare, || crate::sys::unshare(UnshareFlags::NEWNET))?;
-    Context::NONE.step(Step::Loopback, crate::sys::loopback_up)?;
-    // I may have failed and gone meanwhile: it told C on the page.
-    let _ = net::send(ready, &[1], SendFlags::NOSIGNAL);
-    Ok(())
 }
 
 /// Reads `fd` until its end: every copy of the write end is closed.
@@ -320,9 +265,6 @@ struct Init {
     exec: OwnedFd,
     /// The time limit in seconds, from the program's fork.
     timeout: Option<u32>,
-    /// C, and the pipe on which C says its network namespace is made: I joins it
-    /// before the program is forked.
-    net: Option<(OwnedFd, OwnedFd)>,
 }
 
 impl Init {
@@ -340,7 +282,6 @@ impl Init {
         if let Err(error) = in_init() {
             self.fail(error);
         }
-        self.join_net();
         // As the program will see it: 1 in a pid namespace.
         let init = process::getpid();
         // Its write end is open until I holds nothing: the program waits for its end,
@@ -398,7 +339,6 @@ impl Init {
         if let Err(error) = in_init() {
             self.fail(error);
         }
-        self.join_net();
         if let Err(errno) = caller.give_back() {
             self.fail(Error::new(Step::Fork, errno));
         }
@@ -407,28 +347,6 @@ impl Init {
         }
         // Closed when the program executes (O_CLOEXEC) or exits.
         mem::forget(self.exec);
-    }
-
-    /// Waits until C has made the network namespace, and joins it. If C could not, C
-    /// reports why and kills I.
-    fn join_net(&self) {
-        let Some((c, ready)) = &self.net else {
-            return;
-        };
-        let mut byte = [0u8; 1];
-        loop {
-            match io::read(ready, &mut byte) {
-                Ok(1) => break,
-                Err(Errno::INTR) => {}
-                Ok(_) | Err(_) => raw::exit(1),
-            }
-        }
-        let joined = Context::NONE.step(Step::Unshare, || {
-            thread::move_into_thread_name_spaces(c.as_fd(), ThreadNameSpaceType::NETWORK)
-        });
-        if let Err(error) = joined {
-            self.fail(error);
-        }
     }
 
     /// Tells C why entering failed, and exits.

@@ -28,7 +28,6 @@ const INJECTED: i32 = 131; // ENOTRECOVERABLE
 /// Each step, the occurrence to fail, and which process fails it.
 const CASES: [(Step, u16, &str); 11] = [
     (Step::Hostname, 1, "caller"),
-    // After pid 1 is forked, in the caller, which makes the network namespace then.
     (Step::Loopback, 1, "caller"),
     // Blocking signals, SIGCHLD's default, the page and pipes, the fork.
     (Step::Fork, 1, "caller"),
