@@ -484,8 +484,8 @@ pub mod __private {
     pub use mountns_macros::namespace_resumed;
     pub use mountns_runtime::__private::*;
     pub use mountns_runtime::{
-        Caps, Flags, Hidden, Instruction, Kind, Landlock, Limit, MadeIn, Mount, Mountpoint,
-        Namespace, Param, Resource, Tmpfs, Unshare, Upper,
+        Caps, Flags, Instruction, Kind, Limit, MadeIn, Mount, Mountpoint, Namespace, Param,
+        Resource, Unshare,
     };
     #[cfg(all(feature = "launcher", not(feature = "std")))]
     pub use mountns_runtime::{LauncherArgs, launcher_panicked, launcher_run};
