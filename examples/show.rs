@@ -28,7 +28,7 @@ fn main() {
     let ns: &'static mountns::Namespace = namespace! { include OTHER; bind "/q/"; };
     println!("--");
     print!("{ns}");
-    for m in ns.skeleton() {
+    for m in mountns::__private::skeleton(ns) {
         println!("{m:?}");
     }
 }

@@ -447,7 +447,7 @@ macro_rules! launcher {
             );
 
             ::core::assert!(
-                !$namespace.__has_slots(),
+                !$crate::__private::has_slots(&$namespace),
                 "a launcher cannot fill `param(NAME)` sources: declare their host paths"
             );
 
@@ -482,9 +482,10 @@ pub mod __private {
     pub use crate::assertions::{HiddenPath, assert_hidden, assert_read_only};
     pub use crate::package::{Layers, Message, Source, Wrap, split};
     pub use mountns_macros::namespace_resumed;
+    pub use mountns_runtime::__private::*;
     pub use mountns_runtime::{
-        Caps, Flags, Hidden, Instruction, Kind, Landlock, Limit, MadeIn, Mount, Mountpoint,
-        Namespace, Param, Resource, Tmpfs, Unshare, Upper,
+        Caps, Flags, Instruction, Kind, Limit, MadeIn, Mount, Mountpoint, Namespace, Param,
+        Resource, Unshare,
     };
     #[cfg(all(feature = "launcher", not(feature = "std")))]
     pub use mountns_runtime::{LauncherArgs, launcher_panicked, launcher_run};

@@ -534,10 +534,10 @@ pub fn consts(
     items
 }
 
-/// `.__hidden(&[..])`: the paths the table asserts hidden (and `/dev` for `no_dev`),
-/// checked again when entering, against the host's links and the run-time sources.
-/// Nothing for a table without them.
-pub fn runtime(settings: &Settings) -> TokenStream {
+/// `&[..]`: the paths the table asserts hidden (and `/dev` for `no_dev`), checked again
+/// when entering, against the host's links and the run-time sources. `None` for a
+/// table without them.
+pub fn runtime(settings: &Settings) -> Option<TokenStream> {
     let private = quote!(::mountns::__private);
     let mut hidden: Vec<(String, String)> = Vec::new();
     for check in checks(settings) {
@@ -549,14 +549,14 @@ pub fn runtime(settings: &Settings) -> TokenStream {
         hidden.push((written, text));
     }
     if hidden.is_empty() {
-        return TokenStream::new();
+        return None;
     }
     let hidden = hidden.iter().map(|(written, text)| {
         let path = c_str(written);
         let text = c_str(text);
-        quote!(#private::Hidden::__new(#path, #text))
+        quote!(#private::hidden(#path, #text))
     });
-    quote!(.__hidden(&[#(#hidden),*]))
+    Some(quote!(&[#(#hidden),*]))
 }
 
 /// A C string literal of checked text (paths have no NUL).
@@ -656,14 +656,14 @@ mod tests {
             assert!(emitted.contains(statement), "{statement} in {emitted}");
         }
         // Each path once, `/dev/` for `no_dev`.
-        let hidden = r#". __hidden (& [:: mountns :: __private :: Hidden :: __new (c"/home/" , c"hidden /home/") , :: mountns :: __private :: Hidden :: __new (c"/root/" , c"hidden /root/") , :: mountns :: __private :: Hidden :: __new (c"/dev/" , c"no_dev")])"#;
+        let hidden = r#":: mountns :: __private :: with_hidden (table , & [:: mountns :: __private :: hidden (c"/home/" , c"hidden /home/") , :: mountns :: __private :: hidden (c"/root/" , c"hidden /root/") , :: mountns :: __private :: hidden (c"/dev/" , c"no_dev")])"#;
         assert!(emitted.contains(hidden), "{emitted}");
     }
 
     #[test]
     fn a_table_without_assertions_emits_nothing_of_them() {
         let emitted = emitted(r#"static NS = { bind ro "/usr/"; bind "/x/" X; };"#);
-        assert!(!emitted.contains("__hidden"), "{emitted}");
+        assert!(!emitted.contains("with_hidden"), "{emitted}");
         assert!(!emitted.contains("assert_"), "{emitted}");
         assert!(!emitted.contains("assert "), "{emitted}");
     }

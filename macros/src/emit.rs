@@ -292,14 +292,16 @@ fn initializer(
         }
         let flags = bits("Flags", FLAGS, mount.flags);
         let made_in = Ident::new(mount.made_in.name(), Span::call_site());
-        let mode = mount
-            .made()
-            .and_then(Made::mode)
-            .map(|mode| quote!(.__with_mode(#mode)));
-        rows.push(quote! {
-            #private::Mount::__new(#target, #flags, #kind)
-                .__dir(#dir)
-                .__made_in(#private::MadeIn::#made_in)#mode
+        let mode = mount.made().and_then(Made::mode);
+        let row = quote! {
+            #private::made_in(
+                #private::dir(#private::mount(#target, #flags, #kind), #dir),
+                #private::MadeIn::#made_in,
+            )
+        };
+        rows.push(match mode {
+            Some(mode) => quote!(#private::with_mode(#row, #mode)),
+            None => row,
         });
     }
     let (skeleton, parents) = skeleton(mounts, &statics)?;
@@ -307,7 +309,7 @@ fn initializer(
     let seccomp_name = Ident::new("SECCOMP", Span::mixed_site());
     let seccomp = seccomp(settings, &seccomp_name)?;
     let checks = assertions::consts(mounts, settings, source_const);
-    let hidden = assertions::runtime(settings);
+    let hidden = assertions::runtime(settings).map(|hidden| step("with_hidden", &hidden));
     let (policy_items, policy) = policy(settings);
     let Statics { mut items, .. } = statics;
     items.extend(checks);
@@ -329,13 +331,16 @@ fn initializer(
     let parents = (!parents.is_empty()).then(|| {
         let name = Ident::new("PARENTS", Span::mixed_site());
         let len = parents.len();
-        quote! {
-            .__with_made_parents({
+        step(
+            "with_made_parents",
+            &quote! {{
                 static #name: [#private::Mountpoint; #len] = [#(#parents),*];
                 &#name
-            })
-        }
+            }},
+        )
     });
+    let table = table();
+    let seccomp_step = step("with_seccomp", &quote!(&#seccomp_name));
     Ok(quote! {{
         #items
         #seccomp
@@ -343,14 +348,30 @@ fn initializer(
         static #mounts_name: [#private::Mount; #mounts_len] = [#(#rows),*];
         static #skeleton_name: [#private::Mountpoint; #skeleton_len] = [#(#skeleton),*];
         static #sources_name: [&[::mountns::Source]; #sources_len] = [#(#sources),*];
-        #private::Namespace::__new(&#mounts_name, &#skeleton_name, &#sources_name) #with #hidden #policy
-            .__with_seccomp(&#seccomp_name)
-            #parents
+        let #table = #private::namespace(&#mounts_name, &#skeleton_name, &#sources_name);
+        #with
+        #hidden
+        #policy
+        #seccomp_step
+        #parents
+        #table
     }})
 }
 
+/// The local the initializer builds its `Namespace` in, step by step: hygienic, so no
+/// name of the user's expressions can refer to it.
+fn table() -> Ident {
+    Ident::new("table", Span::mixed_site())
+}
+
+/// One step of the initializer: `table = __private::builder(table, args)`.
+fn step(builder: &str, args: &TokenStream) -> TokenStream {
+    let (table, builder) = (table(), Ident::new(builder, Span::call_site()));
+    quote!(let #table = ::mountns::__private::#builder(#table, #args);)
+}
+
 /// The skeleton's rows (every mountpoint, and the paths made with it) and the parents
-/// made in a tmpfs whose mode or owner is not the default, for `__with_made_parents`.
+/// made in a tmpfs whose mode or owner is not the default, for `with_made_parents`.
 fn skeleton(
     mounts: &[Mount<Origin>],
     statics: &Statics,
@@ -358,10 +379,14 @@ fn skeleton(
     let private = quote!(::mountns::__private);
     let attributes = modes::attributes(mounts);
     // How a created path is made, where that is not the default of its kind.
-    let made_as = |path: &str, default: u32| {
+    let made_as = |path: &str, default: u32, mountpoint: TokenStream| {
         let made = attributes.get(path).copied();
-        made.filter(|made| made.mode != default || made.program)
-            .map(|modes::Attributes { mode, program }| quote!(.__made_as(#mode, #program)))
+        match made.filter(|made| made.mode != default || made.program) {
+            Some(modes::Attributes { mode, program }) => {
+                quote!(#private::made_as(#mountpoint, #mode, #program))
+            }
+            None => mountpoint,
+        }
     };
     let skeleton = collapse::skeleton(mounts)
         .into_iter()
@@ -374,21 +399,17 @@ fn skeleton(
             Ok(match node {
                 // A directory or a file, as the union of constants on it turns out.
                 Node::Dir if let Some((_, dir)) = known => {
-                    let made_as = made_as(&path, modes::DIR);
-                    quote!(#private::Mountpoint::__new(#lit, #dir)#made_as)
+                    made_as(&path, modes::DIR, quote!(#private::mountpoint(#lit, #dir)))
                 }
-                Node::Dir => {
-                    let made_as = made_as(&path, modes::DIR);
-                    quote!(#private::Mountpoint::__new(#lit, true)#made_as)
-                }
-                Node::File => {
-                    let made_as = made_as(&path, modes::FILE);
-                    quote!(#private::Mountpoint::__new(#lit, false)#made_as)
-                }
+                Node::Dir => made_as(&path, modes::DIR, quote!(#private::mountpoint(#lit, true))),
+                Node::File => made_as(
+                    &path,
+                    modes::FILE,
+                    quote!(#private::mountpoint(#lit, false)),
+                ),
                 Node::Link(text) => {
                     let text = c_lit(&text, Span::call_site())?;
-                    let made_as = made_as(&path, 0o777);
-                    quote!(#private::Mountpoint::__link(#lit, #text)#made_as)
+                    made_as(&path, 0o777, quote!(#private::link(#lit, #text)))
                 }
             })
         })
@@ -397,7 +418,7 @@ fn skeleton(
         .into_iter()
         .map(|(path, modes::Attributes { mode, program })| {
             let path = c_lit(&path, Span::call_site())?;
-            Ok(quote!(#private::Mountpoint::__new(#path, true).__made_as(#mode, #program)))
+            Ok(quote!(#private::made_as(#private::mountpoint(#path, true), #mode, #program)))
         })
         .collect::<syn::Result<Vec<_>>>()?;
     Ok((skeleton, parents))
@@ -418,7 +439,7 @@ fn seccomp(settings: &Settings, name: &Ident) -> syn::Result<TokenStream> {
         let len = program.len();
         let instructions = program.iter().map(|insn| {
             let (code, jt, jf, k) = (insn.code, insn.jt, insn.jf, insn.k);
-            quote!(::mountns::__private::Instruction::__new(#code, #jt, #jf, #k))
+            quote!(::mountns::__private::instruction(#code, #jt, #jf, #k))
         });
         statics.extend(quote! {
             #[cfg(target_arch = #arch)]
@@ -429,7 +450,7 @@ fn seccomp(settings: &Settings, name: &Ident) -> syn::Result<TokenStream> {
 }
 
 /// The statics of the table's policy (ports, limits), and the calls that add it to the
-/// `Namespace`: `.__landlock(..)`, `.__limits(..)`, `.__timeout(..)`, each only when
+/// `Namespace`: `with_landlock(..)`, `with_limits(..)`, `with_timeout(..)`, each only when
 /// the table has it.
 fn policy(settings: &Settings) -> (TokenStream, TokenStream) {
     let private = quote!(::mountns::__private);
@@ -452,25 +473,28 @@ fn policy(settings: &Settings) -> (TokenStream, TokenStream) {
             });
         }
         let [connect, bind] = [&lists[0], &lists[1]];
-        calls.extend(quote!(.__landlock(#private::Landlock::__new(#strict, #connect, #bind))));
+        calls.extend(step(
+            "with_landlock",
+            &quote!(#private::landlock(#strict, #connect, #bind)),
+        ));
     }
     if !settings.limits.is_empty() {
         let name = Ident::new("LIMITS", Span::mixed_site());
         let len = settings.limits.len();
         let limits = settings.limits.iter().map(|(&index, &value)| {
             let resource = Ident::new(valid::LIMITS[index].1, Span::call_site());
-            quote!(#private::Limit::__new(#private::Resource::#resource, #value))
+            quote!(#private::limit(#private::Resource::#resource, #value))
         });
         items.extend(quote! { static #name: [#private::Limit; #len] = [#(#limits),*]; });
-        calls.extend(quote!(.__limits(&#name)));
+        calls.extend(step("with_limits", &quote!(&#name)));
     }
     if let Some(seconds) = settings.timeout {
-        calls.extend(quote!(.__timeout(#seconds)));
+        calls.extend(step("with_timeout", &quote!(#seconds)));
     }
     (items, calls)
 }
 
-/// `.__with(..)`: the table's process-wide settings.
+/// The steps of the table's process-wide settings (`with_settings(..)`, ...).
 fn with_settings(settings: &Settings) -> syn::Result<TokenStream> {
     let unshare = bits("Unshare", UNSHARE, settings.unshare);
     let hostname = if let Some((name, _)) = &settings.hostname {
@@ -483,7 +507,7 @@ fn with_settings(settings: &Settings) -> syn::Result<TokenStream> {
     let caps = match settings.caps {
         0 => quote!(::mountns::__private::Caps::NONE),
         u64::MAX => quote!(::mountns::__private::Caps::ALL),
-        bits => quote!(::mountns::__private::Caps::__from_bits(#bits)),
+        bits => quote!(::mountns::__private::caps(#bits)),
     };
     let option = |value: Option<TokenStream>| {
         value.map_or_else(
@@ -499,7 +523,7 @@ fn with_settings(settings: &Settings) -> syn::Result<TokenStream> {
             .as_ref()
             .map(|(groups, _)| quote!(&[#(#groups),*])),
     );
-    let as_pid_1 = settings.as_pid_1.then(|| quote!(.__with_pid_1(true)));
+    let as_pid_1 = settings.as_pid_1.then(|| step("with_pid_1", &quote!(true)));
     let chdir = if let Some((dir, _)) = &settings.chdir {
         let dir = c_lit(dir, Span::call_site())?;
         quote!(::core::option::Option::Some(#dir))
@@ -512,13 +536,13 @@ fn with_settings(settings: &Settings) -> syn::Result<TokenStream> {
         .iter()
         .map(|(name, value, _)| c_lit(&format!("{name}={value}"), Span::call_site()))
         .collect::<syn::Result<Vec<_>>>()?;
-    Ok(quote! {
-        .__with(#unshare, #hostname, #new_session)
-        .__with_identity(#caps, #uid, #gid, #groups)
-        .__with_chdir(#chdir)
-        .__with_env(#env_clear, &[#(#env),*])
-        #as_pid_1
-    })
+    let steps = [
+        step("with_settings", &quote!(#unshare, #hostname, #new_session)),
+        step("with_identity", &quote!(#caps, #uid, #gid, #groups)),
+        step("with_chdir", &chdir),
+        step("with_env", &quote!(#env_clear, &[#(#env),*])),
+    ];
+    Ok(quote!(#(#steps)* #as_pid_1))
 }
 
 /// A source expanded while the user's crate compiles: its index among the table's,
@@ -541,7 +565,7 @@ fn expanded(host: &Host) -> Option<(usize, TokenStream, Span)> {
             source,
         } => Some((
             *source,
-            quote!(#private::Source::Layers(#from.__source(#index))),
+            quote!(#private::Source::Layers(#private::source(&#from, #index))),
             syn::spanned::Spanned::span(from),
         )),
         Host::Path(..) | Host::Slot(..) => None,
@@ -691,7 +715,7 @@ impl Statics {
                         );
                     });
                 }
-                quote!(#private::Kind::__layers(&#source, ::core::option::Option::None))
+                quote!(#private::layers(&#source, ::core::option::Option::None))
             }
             Kind::Tmpfs(entry) => {
                 let tmpfs = self.tmpfs(&entry.what, entry.origin.target_span, n)?;
@@ -752,7 +776,7 @@ impl Statics {
                             })
                         });
                         let (upper, work) = (upper?, work?);
-                        quote!(::core::option::Option::Some(#private::Upper::__host(#upper, #work)))
+                        quote!(::core::option::Option::Some(#private::host_upper(#upper, #work)))
                     }
                     Some(Entry {
                         what: Writable::Tmpfs(tmpfs),
@@ -762,12 +786,12 @@ impl Statics {
                         let tmpfs = self.tmpfs(tmpfs, origin.target_span, n)?;
                         let index = self.uppers;
                         self.uppers += 1;
-                        quote!(::core::option::Option::Some(#private::Upper::__new(#tmpfs, #index)))
+                        quote!(::core::option::Option::Some(#private::upper(#tmpfs, #index)))
                     }
                     None => quote!(::core::option::Option::None),
                 };
                 if expand {
-                    quote!(#private::Kind::__layers(&#name, #upper))
+                    quote!(#private::layers(&#name, #upper))
                 } else {
                     quote!(#private::Kind::Union { lowers: &#name, upper: #upper })
                 }
@@ -906,14 +930,14 @@ impl Statics {
             } else {
                 quote!(::core::option::Option::None)
             };
-            list.push(quote!(#private::Param::__new(#key, #value)));
+            list.push(quote!(#private::param(#key, #value)));
         }
         let name = format_ident!("PARAMS_{}", n, span = Span::mixed_site());
         let len = list.len();
         self.items
             .extend(quote! { static #name: [#private::Param; #len] = [#(#list),*]; });
         let options = c_lit(&tmpfs.options, span)?;
-        Ok(quote!(#private::Tmpfs::__new(#options, &#name)))
+        Ok(quote!(#private::tmpfs(#options, &#name)))
     }
 }
 
@@ -944,7 +968,7 @@ mod tests {
             .unwrap()
             .to_string();
         // `proc` implies pid, `hostname` uts.
-        let with = r#". __with (:: mountns :: __private :: Unshare :: PID . union (:: mountns :: __private :: Unshare :: UTS) , :: core :: option :: Option :: Some (c"box") , true)"#;
+        let with = r#":: mountns :: __private :: with_settings (table , :: mountns :: __private :: Unshare :: PID . union (:: mountns :: __private :: Unshare :: UTS) , :: core :: option :: Option :: Some (c"box") , true)"#;
         assert!(emitted.contains(with), "{emitted}");
         assert!(
             emitted.contains("Flags :: DEV . union (:: mountns :: __private :: Flags :: NOEXEC)"),
@@ -999,10 +1023,10 @@ mod tests {
             // The ports sorted, each limit its lowest, the shortest time limit; a time
             // limit implies a pid namespace.
             "[u16 ; 2usize] = [53u16 , 443u16]",
-            "Landlock :: __new (true , :: core :: option :: Option :: Some (& CONNECT) , :: core :: option :: Option :: None)",
+            "__private :: landlock (true , :: core :: option :: Option :: Some (& CONNECT) , :: core :: option :: Option :: None)",
             "Resource :: Nofile , 16u64",
             "Resource :: As , 2147483648u64",
-            ". __timeout (30u32)",
+            "__private :: with_timeout (table , 30u32)",
             "Unshare :: PID , :: core :: option :: Option :: None , false",
             // The companion macro re-states all of it.
             "landlock strict ; connect [53 , 443] ; limit [nofile (16) , as (2147483648)] ; timeout (30) ;",
@@ -1013,7 +1037,7 @@ mod tests {
         let emitted = crate::expand::namespace(plain, crate::expand::Grammar::Public)
             .unwrap()
             .to_string();
-        assert!(!emitted.contains("__landlock"), "{emitted}");
-        assert!(!emitted.contains("__limits"), "{emitted}");
+        assert!(!emitted.contains("with_landlock"), "{emitted}");
+        assert!(!emitted.contains("with_limits"), "{emitted}");
     }
 }

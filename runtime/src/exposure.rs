@@ -264,7 +264,7 @@ fn process(f: &mut fmt::Formatter<'_>, ns: &Namespace) -> fmt::Result {
     writeln!(
         f,
         "syscall filter: {} instructions, the terminal rule and the table's policy",
-        ns.__seccomp().len()
+        ns.seccomp().len()
     )?;
     f.write_str("asserted hidden:")?;
     if ns.hidden().is_empty() {

@@ -42,6 +42,17 @@ pub use table::{
     Caps, Flags, Hidden, Kind, MadeIn, Mount, Mountpoint, Namespace, Param, Source, Tmpfs, Unshare,
     Upper,
 };
+
+/// What the `namespace!` macro's output builds tables with: the `const fn`
+/// constructors and builders of the table's types, and the accessors its tests read.
+/// Not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::policy::{landlock, limit};
+    pub use crate::sys::instruction;
+    pub use crate::table::private::*;
+}
+
 #[cfg(all(feature = "launcher", not(feature = "std")))]
 #[doc(hidden)]
 pub use {

@@ -20,20 +20,21 @@ pub struct Landlock {
     bind: Option<&'static [u16]>,
 }
 
-impl Landlock {
-    #[doc(hidden)]
-    pub const fn __new(
-        strict: bool,
-        connect: Option<&'static [u16]>,
-        bind: Option<&'static [u16]>,
-    ) -> Self {
-        Landlock {
-            strict,
-            connect,
-            bind,
-        }
+/// `landlock;` (`landlock strict;`), with the ports of `connect [..];` and
+/// `bind_ports [..];`: a constructor of the crate's hidden `__private`.
+pub const fn landlock(
+    strict: bool,
+    connect: Option<&'static [u16]>,
+    bind: Option<&'static [u16]>,
+) -> Landlock {
+    Landlock {
+        strict,
+        connect,
+        bind,
     }
+}
 
+impl Landlock {
     /// Whether entering fails on a kernel whose Landlock lacks something the table
     /// asks for (`landlock strict;`), rather than applying what it supports.
     pub const fn is_strict(&self) -> bool {
@@ -144,12 +145,12 @@ pub struct Limit {
     value: u64,
 }
 
-impl Limit {
-    #[doc(hidden)]
-    pub const fn __new(resource: Resource, value: u64) -> Self {
-        Limit { resource, value }
-    }
+/// The limit of `resource` at `value`: a constructor of the crate's hidden `__private`.
+pub const fn limit(resource: Resource, value: u64) -> Limit {
+    Limit { resource, value }
+}
 
+impl Limit {
     pub const fn resource(&self) -> Resource {
         self.resource
     }

@@ -52,8 +52,8 @@ mod seccomp;
 pub(crate) mod shared;
 
 pub(crate) use net::loopback_up;
-pub use seccomp::Instruction;
 pub(crate) use seccomp::install as install_seccomp;
+pub use seccomp::{Instruction, instruction};
 
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 compile_error!("mountns: raw system calls are written for x86_64 (and, never built, aarch64) only");

@@ -1,7 +1,8 @@
 //! The mount table that a `namespace!` declaration compiles to.
 //!
-//! Everything here is built in `static`s by the macro through the hidden `const fn`
-//! constructors: the runtime never sorts, merges, parses or allocates. Every path is a
+//! Everything here is built in `static`s by the macro through the `const fn`
+//! constructors of [`private`] (the crate's hidden `__private`): the runtime never
+//! sorts, merges, parses or allocates. Every path is a
 //! `&'static CStr` ready for the kernel.
 
 use core::ffi::CStr;
@@ -13,6 +14,8 @@ use crate::policy::{Landlock, Limit};
 use crate::sys::Instruction;
 
 use rustix::mount::MountAttrFlags;
+
+pub(crate) mod private;
 
 /// A mount namespace: the collapsed mount table, in mount order.
 ///
@@ -50,52 +53,16 @@ pub(crate) struct Env {
 }
 
 impl Namespace {
-    #[doc(hidden)]
-    pub const fn __new(
-        mounts: &'static [Mount],
-        skeleton: &'static [Mountpoint],
-        sources: &'static [&'static [Source]],
-    ) -> Self {
-        Namespace {
-            mounts,
-            skeleton,
-            made_parents: &[],
-            sources,
-            unshare: Unshare::NONE,
-            hostname: None,
-            new_session: false,
-            as_pid_1: false,
-            caps: Caps::NONE,
-            identity: Identity::NONE,
-            seccomp: &crate::terminal::TERMINAL_ONLY,
-            hidden: &[],
-            landlock: None,
-            limits: &[],
-            timeout: None,
-            chdir: None,
-            env: Env {
-                clear: false,
-                vars: &[],
-            },
-        }
+    /// Every mountpoint and its ancestors, parents first, relative to the new root:
+    /// what the runtime creates in the fresh root before mounting anything.
+    pub(crate) const fn skeleton(&self) -> &'static [Mountpoint] {
+        self.skeleton
     }
 
-    /// The directory the program starts in (`chdir "/src";`).
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn __with_chdir(self, chdir: Option<&'static CStr>) -> Self {
-        Namespace { chdir, ..self }
-    }
-
-    /// The program's environment: `env clear;` drops the inherited one, `vars` are
-    /// `NAME=value` (`env "NAME" "value";`).
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn __with_env(self, clear: bool, vars: &'static [&'static CStr]) -> Self {
-        Namespace {
-            env: Env { clear, vars },
-            ..self
-        }
+    /// The classic BPF program installed when entering (after `no_new_privs`, last,
+    /// in the process that executes the program).
+    pub(crate) const fn seccomp(&self) -> &'static [Instruction] {
+        self.seccomp
     }
 
     /// The directory the program starts in, inside the new root (`chdir "/src";`). Without
@@ -119,31 +86,6 @@ impl Namespace {
         self.env.vars
     }
 
-    /// The table's seccomp program, compiled by the macro from its syscall statements
-    /// (and the terminal rule every table has): one program per target architecture,
-    /// the one of the architecture being built.
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn __with_seccomp(self, seccomp: &'static [Instruction]) -> Self {
-        Namespace { seccomp, ..self }
-    }
-
-    /// The classic BPF program installed when entering (after `no_new_privs`, last,
-    /// in the process that executes the program). Hidden: for the tests, which run it
-    /// in an interpreter.
-    #[doc(hidden)]
-    pub const fn __seccomp(&self) -> &'static [Instruction] {
-        self.seccomp
-    }
-
-    /// The host paths the table asserts hidden (`assert hidden [..];`, and `/dev` for
-    /// `assert no_dev;`), its own and its includes'.
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn __hidden(self, hidden: &'static [Hidden]) -> Self {
-        Namespace { hidden, ..self }
-    }
-
     /// The host paths the table asserts the program never sees: those of `assert hidden
     /// [..];` and `/dev/` for `assert no_dev;`, of the table and of what it includes.
     /// Checked at compile time on the sources as written, and again when entering on
@@ -152,36 +94,6 @@ impl Namespace {
     /// anything is mounted.
     pub const fn hidden(&self) -> &'static [Hidden] {
         self.hidden
-    }
-
-    /// The table's process-wide settings: the namespaces it makes beside the mount
-    /// namespace, its host name, and whether its program starts a new session.
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn __with(
-        self,
-        unshare: Unshare,
-        hostname: Option<&'static CStr>,
-        new_session: bool,
-    ) -> Self {
-        Namespace {
-            unshare,
-            hostname,
-            new_session,
-            ..self
-        }
-    }
-
-    /// The directories made inside a tmpfs of the table on the way to what is created
-    /// there whose mode or owner is not the default (0755, whoever enters), sorted by
-    /// their bytes.
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn __with_made_parents(self, made_parents: &'static [Mountpoint]) -> Self {
-        Namespace {
-            made_parents,
-            ..self
-        }
     }
 
     /// How the parent directory `path` (relative, `t/a`) is made when it is created
@@ -196,42 +108,6 @@ impl Namespace {
                 self.made_parents[found].program,
             ),
             Err(_) => (0o755, false),
-        }
-    }
-
-    /// `as_pid_1;`: the program is pid 1 of the table's pid namespace, with no init
-    /// of mountns's above it.
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn __with_pid_1(self, as_pid_1: bool) -> Self {
-        Namespace { as_pid_1, ..self }
-    }
-
-    /// What the program keeps and who it is: the capabilities of `caps [..];` and the
-    /// ids of `uid N;`, `gid N;` and `groups [..];`.
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn __with_identity(
-        self,
-        caps: Caps,
-        uid: Option<u32>,
-        gid: Option<u32>,
-        groups: Option<&'static [u32]>,
-    ) -> Self {
-        Namespace {
-            caps,
-            identity: Identity { uid, gid, groups },
-            ..self
-        }
-    }
-
-    /// Landlock's rules (`landlock;`, with `connect [..];` and `bind_ports [..];`).
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn __landlock(self, landlock: Landlock) -> Self {
-        Namespace {
-            landlock: Some(landlock),
-            ..self
         }
     }
 
@@ -258,25 +134,6 @@ impl Namespace {
     /// The ids the table chooses.
     pub(crate) const fn identity(&self) -> Identity<'static> {
         self.identity
-    }
-
-    /// The resource limits (`limit [..];`), one entry per resource.
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn __limits(self, limits: &'static [Limit]) -> Self {
-        Namespace { limits, ..self }
-    }
-
-    /// The time limit in seconds (`timeout(N);`), which needs a pid namespace: its
-    /// pid 1 ends the program and everything it started.
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn __timeout(self, seconds: u32) -> Self {
-        Namespace {
-            timeout: Some(seconds),
-            unshare: self.unshare.union(Unshare::PID),
-            ..self
-        }
     }
 
     /// Landlock's rules, if the table has them (`landlock;`): see [`Landlock`].
@@ -332,62 +189,6 @@ impl Namespace {
     /// children, and for one target a tmpfs before what it is the upper of.
     pub const fn mounts(&self) -> &'static [Mount] {
         self.mounts
-    }
-
-    /// Every mountpoint and its ancestors, parents first, relative to the new root:
-    /// what the runtime creates in the fresh root before mounting anything. Hidden:
-    /// the macro's output, for the runtime and the tests.
-    #[doc(hidden)]
-    pub const fn skeleton(&self) -> &'static [Mountpoint] {
-        self.skeleton
-    }
-
-    /// Whether a source of the table is a `param(NAME)` slot, filled only when entering.
-    /// Hidden: `launcher!` refuses such a table at compile time, since nothing in its
-    /// binary could fill the slot.
-    #[doc(hidden)]
-    pub const fn __has_slots(&self) -> bool {
-        let mut i = 0;
-        while i < self.mounts.len() {
-            match self.mounts[i].kind {
-                Kind::Bind {
-                    source: Source::Slot(_),
-                }
-                | Kind::FileParam { .. } => return true,
-                Kind::Union { lowers, upper } => {
-                    let mut j = 0;
-                    while j < lowers.len() {
-                        if let Source::Slot(_) = lowers[j] {
-                            return true;
-                        }
-                        j += 1;
-                    }
-                    if let Some(upper) = upper
-                        && let Some((Source::Slot(_), _) | (_, Source::Slot(_))) = upper.host()
-                    {
-                        return true;
-                    }
-                }
-                Kind::Bind { .. }
-                | Kind::Tmpfs(_)
-                | Kind::Proc
-                | Kind::Dev
-                | Kind::File { .. }
-                | Kind::Dir
-                | Kind::Symlink { .. } => {}
-            }
-            i += 1;
-        }
-        false
-    }
-
-    /// The paths of the `index`th source of the declaration that was not a string
-    /// literal (a `const`, `env!(..)`, a package and its inputs, ...). Lets another
-    /// crate include this namespace: it reads the paths here instead of re-evaluating
-    /// the expression.
-    #[doc(hidden)]
-    pub const fn __source(&self, index: usize) -> &'static [Source] {
-        self.sources[index]
     }
 }
 
@@ -469,11 +270,6 @@ impl Caps {
     pub const NONE: Caps = Caps(0);
     /// Every capability, those of kernels newer than this crate too: `caps [all];`.
     pub const ALL: Caps = Caps(u64::MAX);
-
-    #[doc(hidden)]
-    pub const fn __from_bits(bits: u64) -> Caps {
-        Caps(bits)
-    }
 
     /// The raw bits: bit `n` keeps the capability numbered `n`.
     pub const fn bits(self) -> u64 {
@@ -558,42 +354,6 @@ pub struct Mountpoint {
 }
 
 impl Mountpoint {
-    #[doc(hidden)]
-    pub const fn __new(path: &'static CStr, dir: bool) -> Self {
-        Mountpoint {
-            path,
-            dir,
-            link: None,
-            mode: if dir { 0o755 } else { 0o644 },
-            program: false,
-        }
-    }
-
-    /// A symbolic link of the skeleton (`symlink` in the new root, or in the lowest
-    /// layer of a union on `/`), with its text.
-    #[doc(hidden)]
-    pub const fn __link(path: &'static CStr, text: &'static CStr) -> Self {
-        Mountpoint {
-            path,
-            dir: false,
-            link: Some(text),
-            mode: 0o777,
-            program: false,
-        }
-    }
-
-    /// Made with `mode` (`0o7777` at most), and, with `program`, given to the
-    /// program's user when root enters to run it as another.
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn __made_as(self, mode: u32, program: bool) -> Self {
-        Mountpoint {
-            mode: (mode & 0o7777) as u16,
-            program,
-            ..self
-        }
-    }
-
     /// The mode it is made with: 0755 for a directory and 0644 for an empty file unless
     /// the table says otherwise (a `dir`'s `mode(..)`, or the parents of restricted
     /// directories, as bubblewrap makes them).
@@ -699,11 +459,6 @@ pub struct Param {
 }
 
 impl Param {
-    #[doc(hidden)]
-    pub const fn __new(key: &'static CStr, value: Option<&'static CStr>) -> Self {
-        Param { key, value }
-    }
-
     /// The option's name (`size`).
     pub const fn key(&self) -> &'static CStr {
         self.key
@@ -723,11 +478,6 @@ pub struct Tmpfs {
 }
 
 impl Tmpfs {
-    #[doc(hidden)]
-    pub const fn __new(options: &'static CStr, params: &'static [Param]) -> Self {
-        Tmpfs { options, params }
-    }
-
     /// The options as written (`size=10M,mode=755`); empty for none.
     pub const fn options(&self) -> &'static CStr {
         self.options
@@ -756,21 +506,10 @@ enum Layer {
 }
 
 impl Upper {
-    #[doc(hidden)]
-    pub const fn __new(tmpfs: Tmpfs, index: u32) -> Self {
-        Upper {
-            layer: Layer::Tmpfs(tmpfs),
-            index,
-        }
-    }
-
-    /// Upper and work directories of the host (each a path, or a slot).
-    #[doc(hidden)]
-    pub const fn __host(upper: Source, work: Source) -> Self {
-        Upper {
-            layer: Layer::Host { upper, work },
-            index: 0,
-        }
+    /// Which writable union of the table this is (0, 1, ...): names its scratch
+    /// directory outside the new root.
+    pub(crate) const fn index(&self) -> u32 {
+        self.index
     }
 
     /// The tmpfs that holds the writes, if they live in one.
@@ -788,13 +527,6 @@ impl Upper {
             Layer::Host { upper, work } => Some((upper, work)),
             Layer::Tmpfs(_) => None,
         }
-    }
-
-    /// Which writable union of the table this is (0, 1, ...): names its scratch
-    /// directory outside the new root. Hidden: the runtime's bookkeeping.
-    #[doc(hidden)]
-    pub const fn index(&self) -> u32 {
-        self.index
     }
 }
 
@@ -846,18 +578,6 @@ pub enum Kind {
         /// The link's text.
         text: &'static CStr,
     },
-}
-
-impl Kind {
-    /// What a source expanded at compile time (a package and its inputs) mounts: one
-    /// layer alone is a bind, more (or an upper) a union.
-    #[doc(hidden)]
-    pub const fn __layers(lowers: &'static [Source], upper: Option<Upper>) -> Kind {
-        match (lowers, upper) {
-            ([source], None) => Kind::Bind { source: *source },
-            _ => Kind::Union { lowers, upper },
-        }
-    }
 }
 
 /// Where a bind, a union's layer or a persistent union's upper or work directory comes
@@ -929,44 +649,6 @@ impl Mount {
             Kind::Proc => PROC_ATTRIBUTES,
             Kind::Dev => DEV_ATTRIBUTES.union(RDONLY),
             Kind::Dir | Kind::Symlink { .. } => MountAttrFlags::empty(),
-        }
-    }
-
-    /// A file target made with the skeleton; [`Mount::__dir`] and
-    /// [`Mount::__made_in`] say otherwise.
-    #[doc(hidden)]
-    pub const fn __new(target: &'static CStr, flags: Flags, kind: Kind) -> Self {
-        Mount {
-            target,
-            dir: false,
-            flags,
-            kind,
-            made_in: MadeIn::Skeleton,
-            mode: None,
-        }
-    }
-
-    /// Whether the target is a directory (declared with a trailing slash).
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn __dir(self, dir: bool) -> Self {
-        Mount { dir, ..self }
-    }
-
-    /// Where the mountpoint is made.
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn __made_in(self, made_in: MadeIn) -> Self {
-        Mount { made_in, ..self }
-    }
-
-    /// The mode of a `dir` or `file`, declared with `mode(..)` (`0o7777` at most).
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn __with_mode(self, mode: u32) -> Self {
-        Mount {
-            mode: Some((mode & 0o7777) as u16),
-            ..self
         }
     }
 
@@ -1193,11 +875,6 @@ pub struct Hidden {
 }
 
 impl Hidden {
-    #[doc(hidden)]
-    pub const fn __new(path: &'static CStr, assertion: &'static CStr) -> Self {
-        Hidden { path, assertion }
-    }
-
     /// The path as the assertion wrote it (`/home/`, or `/dev/` for `no_dev`).
     pub const fn path(&self) -> &'static CStr {
         self.path

@@ -1,5 +1,5 @@
 //! The terminal rule every table's seccomp program has, alone: the whole program of a
-//! table built by hand (`Namespace::__new`), where the macro compiles it with the
+//! table built by hand (`__private::namespace`), where the macro compiles it with the
 //! table's syscall statements (`mountns-seccomp`). `ioctl` `TIOCSTI` (push input into a
 //! terminal), `TIOCLINUX` (which can paste the console's selection) and `TIOCSETD`
 //! (change the line discipline, which can kill the caller's terminal) fail with EPERM,
@@ -18,8 +18,8 @@ use linux_raw_sys::ptrace::{
 };
 use rustix::io::Errno;
 
-use crate::sys::Instruction;
 use crate::sys::arch;
+use crate::sys::{Instruction, instruction};
 
 /// `ioctl` of i386 and of arm32.
 const COMPAT_IOCTL: u32 = 54;
@@ -35,12 +35,12 @@ const fn load(offset: u32) -> Instruction {
 }
 
 const fn statement(code: u32, k: u32) -> Instruction {
-    Instruction::__new(code as u16, 0, 0, k)
+    instruction(code as u16, 0, 0, k)
 }
 
 /// If the accumulator equals `k`, skip `then` instructions, else `or_else`.
 const fn jump_if(k: u32, then: u8, or_else: u8) -> Instruction {
-    Instruction::__new((BPF_JMP | BPF_JEQ | BPF_K) as u16, then, or_else, k)
+    instruction((BPF_JMP | BPF_JEQ | BPF_K) as u16, then, or_else, k)
 }
 
 const fn ret(k: u32) -> Instruction {

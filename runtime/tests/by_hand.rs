@@ -3,65 +3,44 @@
 //! 65534. Every other test declares its tables with `namespace!` (`tests/` at the
 //! repository's root).
 
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 
-use mountns_runtime::{Flags, Kind, MadeIn, Mount, Mountpoint, Namespace, Param, Source, Tmpfs};
+use mountns_runtime::__private::{dir, made_in, mount, mountpoint, namespace, param, tmpfs};
+use mountns_runtime::{Flags, Kind, MadeIn, Mount, Mountpoint, Namespace, Param, Source};
 use mountns_support::{Fixture, each_user_is_refused, each_user_sees};
 
 /// A tmpfs on the root itself, which the macro refuses (a declaration binds what it
 /// needs onto the fresh root instead). Everything else is inside that tmpfs, which
 /// covers the (empty) skeleton; its mode tells it from the tmpfs below.
 static ROOT_TMPFS: Namespace = {
-    static MODE: [Param; 1] = [Param::__new(c"mode", Some(c"0711"))];
+    static MODE: [Param; 1] = [param(c"mode", Some(c"0711"))];
     static MOUNTS: [Mount; 6] = [
-        Mount::__new(
-            c"/",
-            Flags::NONE,
-            Kind::Tmpfs(Tmpfs::__new(c"mode=0711", &MODE)),
-        )
-        .__dir(true),
-        Mount::__new(
-            c"/bin",
-            Flags::READ_ONLY,
-            Kind::Bind {
-                source: Source::Host(c"/bin"),
-            },
-        )
-        .__dir(true)
-        .__made_in(MadeIn::Tmpfs),
-        Mount::__new(
-            c"/lib",
-            Flags::READ_ONLY,
-            Kind::Bind {
-                source: Source::Host(c"/lib"),
-            },
-        )
-        .__dir(true)
-        .__made_in(MadeIn::Tmpfs),
-        Mount::__new(
-            c"/lib64",
-            Flags::READ_ONLY,
-            Kind::Bind {
-                source: Source::Host(c"/lib64"),
-            },
-        )
-        .__dir(true)
-        .__made_in(MadeIn::Tmpfs),
-        Mount::__new(
-            c"/usr",
-            Flags::READ_ONLY,
-            Kind::Bind {
-                source: Source::Host(c"/usr"),
-            },
-        )
-        .__dir(true)
-        .__made_in(MadeIn::Tmpfs),
-        Mount::__new(c"/work", Flags::NONE, Kind::Tmpfs(Tmpfs::__new(c"", &[])))
-            .__dir(true)
-            .__made_in(MadeIn::Tmpfs),
+        dir(
+            mount(c"/", Flags::NONE, Kind::Tmpfs(tmpfs(c"mode=0711", &MODE))),
+            true,
+        ),
+        in_tmpfs(c"/bin", Flags::READ_ONLY, Source::Host(c"/bin")),
+        in_tmpfs(c"/lib", Flags::READ_ONLY, Source::Host(c"/lib")),
+        in_tmpfs(c"/lib64", Flags::READ_ONLY, Source::Host(c"/lib64")),
+        in_tmpfs(c"/usr", Flags::READ_ONLY, Source::Host(c"/usr")),
+        made_in(
+            dir(
+                mount(c"/work", Flags::NONE, Kind::Tmpfs(tmpfs(c"", &[]))),
+                true,
+            ),
+            MadeIn::Tmpfs,
+        ),
     ];
-    Namespace::__new(&MOUNTS, &[], &[])
+    namespace(&MOUNTS, &[], &[])
 };
+
+/// A bind of `source` on the directory `target`, made in the tmpfs on the root.
+const fn in_tmpfs(target: &'static CStr, flags: Flags, source: Source) -> Mount {
+    made_in(
+        dir(mount(target, flags, Kind::Bind { source }), true),
+        MadeIn::Tmpfs,
+    )
+}
 
 #[test]
 fn tmpfs_on_the_root_itself() {
@@ -87,14 +66,9 @@ fn options_longer_than_a_page_are_refused() {
         lowers: Box::leak(lowers.into_boxed_slice()),
         upper: None,
     };
-    let mounts = Box::leak(Box::new([
-        Mount::__new(c"/opt/u", Flags::NONE, kind).__dir(true)
-    ]));
-    static SKELETON: [Mountpoint; 2] = [
-        Mountpoint::__new(c"opt", true),
-        Mountpoint::__new(c"opt/u", true),
-    ];
-    let ns = Box::leak(Box::new(Namespace::__new(mounts, &SKELETON, &[])));
+    let mounts = Box::leak(Box::new([dir(mount(c"/opt/u", Flags::NONE, kind), true)]));
+    static SKELETON: [Mountpoint; 2] = [mountpoint(c"opt", true), mountpoint(c"opt/u", true)];
+    let ns = Box::leak(Box::new(namespace(mounts, &SKELETON, &[])));
     let stderr = "mountns: union on \"/opt/u\": mount overlay with mount(2): \
                   Argument list too long (os error 7); the overlay options exceed a page, \
                   the most mount(2) takes; kernels from 6.8 take layers one at a time instead\n";

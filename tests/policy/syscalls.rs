@@ -257,7 +257,7 @@ echo built
 
 /// A table's program, as its `static` holds it.
 fn program(ns: &Namespace) -> Vec<Insn> {
-    ns.__seccomp()
+    mountns::__private::seccomp(ns)
         .iter()
         .map(|insn| Insn {
             code: insn.code(),
@@ -281,7 +281,7 @@ fn the_emitted_programs_give_the_declared_verdicts() {
         };
         Verdict::of(bpf::run(program, &data).0)
     };
-    static HAND: Namespace = Namespace::__new(&[], &[], &[]);
+    static HAND: Namespace = mountns::__private::namespace(&[], &[], &[]);
     for ns in [&DENY, &ALLOW, &DEFAULT, &NONE, &mountns::MINIMAL, &HAND] {
         let program = program(ns);
         bpf::check(&program).unwrap();

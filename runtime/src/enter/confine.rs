@@ -112,7 +112,7 @@ impl Namespace {
         if let Some(rules) = self.landlock() {
             landlock::restrict(self, rules)?;
         }
-        Context::NONE.step(Step::Seccomp, || sys::install_seccomp(self.__seccomp()))
+        Context::NONE.step(Step::Seccomp, || sys::install_seccomp(self.seccomp()))
     }
 }
 

@@ -15,6 +15,7 @@ use crate::enter::fsops::{attach, bind_one, new_file, new_mount, open_beneath};
 use crate::enter::roots::{Roots, open_source};
 use crate::error::{Context, Error, Reason, Step};
 use crate::sys;
+use crate::table::private::param;
 use crate::table::{DEV_ATTRIBUTES as ATTRIBUTES, Param, Source};
 
 /// The host's nodes: the name in the new `/dev` and the host path bound there.
@@ -41,21 +42,18 @@ const LINKS: [(&CStr, &CStr); 6] = [
 
 /// The tmpfs of `/dev` itself: empty files, two directories and short links take no
 /// pages; the size leaves room for the table's own entries under it.
-const TMPFS: [Param; 2] = [
-    Param::__new(c"mode", Some(c"0755")),
-    Param::__new(c"size", Some(c"64k")),
-];
+const TMPFS: [Param; 2] = [param(c"mode", Some(c"0755")), param(c"size", Some(c"64k"))];
 
 /// A devpts of its own, with every user's `ptmx`. No `gid=5`: in a user namespace the
 /// tty group may not be mapped, and the kernel then refuses the mount.
 const DEVPTS: [Param; 3] = [
-    Param::__new(c"newinstance", None),
-    Param::__new(c"ptmxmode", Some(c"0666")),
-    Param::__new(c"mode", Some(c"0620")),
+    param(c"newinstance", None),
+    param(c"ptmxmode", Some(c"0666")),
+    param(c"mode", Some(c"0620")),
 ];
 
 /// `/dev/shm`, writable by all as on the host, but only the sandbox's.
-const SHM: [Param; 1] = [Param::__new(c"mode", Some(c"1777"))];
+const SHM: [Param; 1] = [param(c"mode", Some(c"1777"))];
 
 const NOSUID: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NOSUID;
 const NODEV: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NODEV;

@@ -798,7 +798,7 @@ mod tests {
 
     #[test]
     fn names_a_hidden_path_and_the_value_that_exposes_it() {
-        static HIDDEN: Hidden = Hidden::__new(c"/home/", c"hidden /home/");
+        static HIDDEN: Hidden = crate::table::private::hidden(c"/home/", c"hidden /home/");
         let error = |value: &[u8]| {
             Context::new(Entry::Union, c"/src")
                 .with_source(Source::Slot(c"PROJECT"))

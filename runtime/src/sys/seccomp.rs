@@ -20,12 +20,12 @@ pub struct Instruction {
     k: u32,
 }
 
-impl Instruction {
-    #[doc(hidden)]
-    pub const fn __new(code: u16, jt: u8, jf: u8, k: u32) -> Self {
-        Instruction { code, jt, jf, k }
-    }
+/// One instruction: a constructor of the crate's hidden `__private`.
+pub const fn instruction(code: u16, jt: u8, jf: u8, k: u32) -> Instruction {
+    Instruction { code, jt, jf, k }
+}
 
+impl Instruction {
     /// The opcode.
     pub const fn code(&self) -> u16 {
         self.code

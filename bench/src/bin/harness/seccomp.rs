@@ -205,8 +205,7 @@ pub(crate) fn seccomp(config: &Config, report: &mut Report) {
 
 /// The program mountns compiled for `namespace`, as the interpreter's instructions.
 fn program(namespace: &Namespace) -> Vec<Insn> {
-    namespace
-        .__seccomp()
+    mountns::__private::seccomp(namespace)
         .iter()
         .map(|i| Insn {
             code: i.code(),

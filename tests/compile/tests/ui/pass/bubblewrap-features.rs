@@ -42,5 +42,5 @@ fn main() {
     };
     assert_eq!(lowers, [Source::Slot(c"LOWER")]);
     assert_eq!(upper.host(), Some((Source::Slot(c"UPPER"), Source::Slot(c"WORK"))));
-    assert!(FEATURES.__has_slots());
+    assert!(mountns::__private::has_slots(&FEATURES));
 }

@@ -30,12 +30,12 @@ mountns::namespace! {
 fn main() {
     for ns in [&ROOTFS, &UNION, &WRITABLE, &PACKAGED] {
         assert_eq!(ns.mounts()[0].target(), c"/");
-        assert!(ns.skeleton().iter().all(|m| !m.path().is_empty()));
+        assert!(mountns::__private::skeleton(ns).iter().all(|m| !m.path().is_empty()));
     }
     assert!(matches!(UNION.mounts()[0].kind(), mountns::Kind::Union { upper: None, .. }));
     assert!(matches!(WRITABLE.mounts()[0].kind(), mountns::Kind::Union { upper: Some(_), .. }));
     assert!(matches!(PACKAGED.mounts()[0].kind(), mountns::Kind::Union { upper: None, .. }));
-    let bin = PACKAGED.skeleton().iter().find(|m| m.path() == c"bin").unwrap();
+    let bin = mountns::__private::skeleton(&PACKAGED).iter().find(|m| m.path() == c"bin").unwrap();
     assert_eq!(bin.link(), Some(c"usr/bin"));
-    assert!(PACKAGED.skeleton().iter().any(|m| m.path() == c"run"));
+    assert!(mountns::__private::skeleton(&PACKAGED).iter().any(|m| m.path() == c"run"));
 }
