@@ -46,7 +46,8 @@ fn we_have_no_caps() {
     // As uid != 0, with and without `--as-pid-1`: `getpcaps 1` shows no capability.
     // bubblewrap as root keeps root's; mountns drops them unless `caps [..]` keeps them.
     for ns in [&DEV, &PID_1] {
-        each_user_sees(ns, "getpcaps 1 2>&1", "1: =\n");
+        // By its path: /usr/sbin is not in an ordinary user's PATH on Debian.
+        each_user_sees(ns, "/usr/sbin/getpcaps 1 2>&1", "1: =\n");
     }
 }
 

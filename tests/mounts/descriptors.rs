@@ -9,7 +9,7 @@ use std::os::fd::{AsRawFd as _, OwnedFd};
 use std::process::{Command, Stdio};
 
 use mountns::{CommandExt as _, Params, Step, namespace};
-use mountns_support::{BASE, Fixture, USERS, User, as_user, sh_stdout};
+use mountns_support::{BASE, Fixture, USERS, User, as_user, root_or_skip, sh_stdout};
 use rustix::fs::{Mode, OFlags};
 
 namespace! {
@@ -119,6 +119,9 @@ fn the_program_never_holds_the_descriptor() {
 
 #[test]
 fn a_descriptor_of_another_mount_namespace_is_refused() {
+    if !root_or_skip("it mounts a tmpfs in a mount namespace of its own with unshare -m") {
+        return;
+    }
     // A directory of a tmpfs mounted only in another namespace, reached through its
     // process's root: the kernel clones a mount of the caller's namespace only.
     let fixture = fixture("namespace");

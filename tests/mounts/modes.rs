@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use mountns::{CommandExt as _, Ids, namespace};
-use mountns_support::{BASE, each_user_sees};
+use mountns_support::{BASE, each_user_sees, root_or_skip};
 
 namespace! {
     /// Directories and files with and without modes, in the new root and in a tmpfs.
@@ -73,6 +73,9 @@ fn the_new_root_stays_read_only_whatever_a_dirs_mode() {
 
 #[test]
 fn what_is_made_for_the_program_is_its_users_under_namespace_as() {
+    if !root_or_skip("namespace_as switches ids, which only root can") {
+        return;
+    }
     // Root enters, then runs the program as 65534: the dirs and files the table
     // declares, and the parents made only for them, are the program's; a parent on the
     // way to a mountpoint stays root's.

@@ -9,7 +9,7 @@ use std::process::Command;
 use std::{fs, io};
 
 use mountns::{CommandExt as _, Params, Step, namespace};
-use mountns_support::{Fixture, USERS, User, as_user};
+use mountns_support::{Fixture, USERS, User, as_user, root_or_skip};
 
 namespace! {
     static BUILD = {
@@ -200,6 +200,9 @@ namespace! {
 
 #[test]
 fn a_hidden_path_the_caller_cannot_look_up_is_left_to_the_kernel() {
+    if !root_or_skip("the hidden directory must be another user's than the one entering") {
+        return;
+    }
     let fixture = Fixture::at("/tmp/mountns-hidden-private");
     let inner = fixture.dir("secret/inner");
     fs::set_permissions(fixture.path("secret"), fs::Permissions::from_mode(0o700)).unwrap();

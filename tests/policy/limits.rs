@@ -9,7 +9,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use mountns::{CommandExt as _, Ids, Namespace, namespace};
-use mountns_support::{BASE, USERS, User, as_user, shell};
+use mountns_support::{BASE, USERS, User, as_user, root_or_skip, shell};
 
 namespace! {
     static FILES = {
@@ -154,6 +154,9 @@ for pid in children:
 
 #[test]
 fn nproc_stops_a_fork_loop_and_leaves_the_callers_processes_alone() {
+    if !root_or_skip("it runs processes as uid 65533, which only root can") {
+        return;
+    }
     // Three processes of a uid that no other test uses (the count is the uid's across
     // the host), outside the sandbox, one a shell that forks once told to.
     const UID: u32 = 65533;

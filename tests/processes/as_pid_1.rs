@@ -72,7 +72,11 @@ fn pid_1_holds_no_capability() {
     // root too, where mountns drops every capability by default.
     for user in USERS {
         for ns in [&PID_1, &PID_2] {
-            assert_eq!(sh_stdout(ns, "getpcaps 1 2>&1", user), "1: =\n", "{user:?}");
+            assert_eq!(
+                sh_stdout(ns, "/usr/sbin/getpcaps 1 2>&1", user),
+                "1: =\n",
+                "{user:?}"
+            );
         }
         let status = "grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' /proc/1/status | cut -f2 | sort -u";
         assert_eq!(
@@ -82,7 +86,7 @@ fn pid_1_holds_no_capability() {
         );
     } // Root entering to run the program as another user: pid 1 is that user's.
     let output = Command::new("/bin/sh")
-        .args(["-c", "echo $$; id -u; getpcaps 1 2>&1"])
+        .args(["-c", "echo $$; id -u; /usr/sbin/getpcaps 1 2>&1"])
         .output_in_as(&PID_1, Ids::new(65534, 65534))
         .unwrap();
     assert_eq!(output.stdout, b"1\n65534\n1: =\n", "{output:?}");

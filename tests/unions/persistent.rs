@@ -177,6 +177,9 @@ fn a_link_planted_in_the_upper_is_refused_not_followed() {
 
 #[test]
 fn what_overlayfs_refuses_as_an_upper_is_named() {
+    if !root_or_skip("it mounts an overlay and a tmpfs under unshare -m") {
+        return;
+    }
     // Re-run under `unshare -m`, whose shell mounts an overlay (an upper on it is
     // refused) and a tmpfs (a work directory on it is on another mount) in that
     // namespace only.
