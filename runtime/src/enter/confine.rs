@@ -198,17 +198,10 @@ impl Parent<'_> {
             Parent::Pid(pid) => die_with_parent(pid),
             Parent::Init(pid, gate) => {
                 die_with_parent(pid)?;
-                Context::NONE.step(Step::DeathSignal, || {
-                    let mut byte = [0u8; 1];
-                    loop {
-                        match io::read(gate, &mut byte) {
-                            Ok(0) => return Ok(()),
-                            Err(Errno::INTR) => {}
-                            // Pid 1 writes nothing; dead, it took the program along.
-                            Ok(_) | Err(_) => return Err(Errno::SRCH),
-                        }
-                    }
-                })
+                // Pid 1 writes nothing: the end comes when it has given up everything,
+                // or when it died, which the death signal set above answers.
+                wait_for_eof(gate);
+                Ok(())
             }
             Parent::Outside(life) => Context::NONE.step(Step::DeathSignal, || {
                 process::set_parent_process_death_signal(Some(Signal::KILL))?;
@@ -219,6 +212,12 @@ impl Parent<'_> {
             }),
         }
     }
+}
+
+/// Reads `fd` until its end: every copy of the write end is closed.
+pub(super) fn wait_for_eof(fd: &OwnedFd) {
+    let mut byte = [0u8; 1];
+    while let Ok(1..) | Err(Errno::INTR) = io::read(fd, &mut byte) {}
 }
 
 /// `PR_SET_PDEATHSIG(SIGKILL)`, then checks that `parent` is still the parent: if it

@@ -18,11 +18,11 @@
 use core::mem;
 
 use rustix::fd::OwnedFd;
-use rustix::io::{self, Errno};
+use rustix::io::Errno;
 use rustix::pipe::{PipeFlags, pipe_with};
 use rustix::process::{self, Pid, Resource, Rlimit, Signal, WaitOptions};
 
-use crate::enter::confine::{Parent, die_with_parent};
+use crate::enter::confine::{Parent, die_with_parent, wait_for_eof};
 use crate::error::{Context, Error, Step};
 use crate::outcome::{Outcome, OutcomePage};
 use crate::policy::TIMED_OUT;
@@ -176,12 +176,6 @@ impl Caller {
             Outcome::Nothing | Outcome::Failed(_) => ended,
         })
     }
-}
-
-/// Reads `fd` until its end: every copy of the write end is closed.
-fn wait_for_eof(fd: &OwnedFd) {
-    let mut byte = [0u8; 1];
-    while let Ok(1..) | Err(Errno::INTR) = io::read(fd, &mut byte) {}
 }
 
 /// Waits for the child `pid` to end, passing the forwarded signals on to it: its raw
