@@ -21,24 +21,11 @@ use mountns_support::{
     role, root_or_skip, sh, spawn_copy, within,
 };
 
+use mountns_support::profiles::readme::BOX;
+
 const FIXTURES: &str = "/tmp/mountns-caps";
 
 namespace! {
-    /// The README's sandbox.
-    static BOX = {
-        bind ro "/usr/";
-        symlink "/bin" "usr/bin";
-        symlink "/lib" "usr/lib";
-        symlink "/lib64" "usr/lib64";
-        dev "/dev/";
-        proc "/proc/";
-        bind "/tmp/" tmpfs("size=64M");
-        dir "/var/tmp/";
-        file "/etc/hostname" "box\n";
-        unshare [net, ipc, uts];
-        hostname "box";
-    };
-
     /// Without a pid namespace: `Namespace::enter` takes it, and the program is the
     /// process that entered. The fixtures' directory is bound, writable.
     static PLAIN = {

@@ -5,26 +5,12 @@
 //! for a user's own tables.
 
 use mountns::namespace;
+use mountns_support::profiles::readme::BOX;
 
 namespace! {
-    /// The README's sandbox ("A sandbox").
-    static BOX = {
-        bind ro "/usr/";
-        symlink "/bin" "usr/bin";
-        symlink "/lib" "usr/lib";
-        symlink "/lib64" "usr/lib64";
-        dev "/dev/";
-        proc "/proc/";
-        bind "/tmp/" tmpfs("size=64M");
-        dir "/var/tmp/";
-        file "/etc/hostname" "box\n";
-        unshare [net, ipc, uts];
-        hostname "box";
-    };
-
-    /// The same, held to what it promises, with a project directory chosen at run time.
+    /// The README's sandbox, held to what it promises, with a project directory chosen at run time.
     static GUARDED = {
-        include BOX;
+        include mountns_support::profiles::readme::BOX;
         bind "/src/" [param(PROJECT), tmpfs("size=100M")];
         bind "/srv/" ["/srv/a/", "/srv/b/"];
         bind "/data/" "/srv/data/";

@@ -89,6 +89,29 @@ pub mod sandbox {
     }
 }
 
+/// The README's sandbox ("A sandbox"), which the capability attacks run in and the
+/// exposure report describes.
+pub mod readme {
+    use mountns::namespace;
+
+    namespace! {
+        /// Host /usr and its links, a fresh /dev and /proc, a tmpfs /tmp, a host name.
+        pub static BOX = {
+            bind ro "/usr/";
+            symlink "/bin" "usr/bin";
+            symlink "/lib" "usr/lib";
+            symlink "/lib64" "usr/lib64";
+            dev "/dev/";
+            proc "/proc/";
+            bind "/tmp/" tmpfs("size=64M");
+            dir "/var/tmp/";
+            file "/etc/hostname" "box\n";
+            unshare [net, ipc, uts];
+            hostname "box";
+        };
+    }
+}
+
 /// Assertions across the crate boundary: a profile that asserts what its includers must
 /// keep, one that exposes what assertions forbid, and packages with an input under
 /// `/home`.
