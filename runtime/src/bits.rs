@@ -55,6 +55,13 @@ macro_rules! bit_set {
             pub const fn union(self, other: $name) -> $name {
                 $name(self.0 | other.0)
             }
+
+            /// The bits of `self` that are not in `other`.
+            #[must_use]
+            #[allow(dead_code)]
+            pub(crate) const fn difference(self, other: $name) -> $name {
+                $name(self.0 & !other.0)
+            }
         }
 
         // Every word of the shared table has its constant here (the other way round,

@@ -9,6 +9,7 @@
 //! come from the static table as `&'static CStr`; anything composed is written into a
 //! stack buffer whose overflow is an error.
 
+use core::cell::Cell;
 use core::ffi::CStr;
 
 use rustix::fd::AsFd as _;
@@ -33,6 +34,7 @@ mod ids;
 mod landlock;
 mod limits;
 mod mountpoints;
+mod netns;
 mod nodes;
 mod pid;
 mod proc;
@@ -155,39 +157,92 @@ impl Namespace {
         // Before unsharing: the kernel clones a descriptor's mount only from the
         // namespace it belongs to.
         let trees = descriptors::Trees::clone_all(params, self)?;
-        let user_namespace = ids::unshare(self.namespaces(), identity)?;
         // Root in a mount namespace switches to the chosen ids before executing; a user
         // namespace maps the caller to them already.
-        let program = confine::Program {
+        let program = |user_namespace: bool| confine::Program {
             identity,
             switch_ids: !user_namespace && identity.is_chosen(),
         };
-        self.set_up_namespaces()?;
-        // What is created has the mode the table gives, whatever the caller's umask. Only now: unshare
-        // gave this thread a filesystem context (umask, cwd) of its own, so the other
-        // threads of a multithreaded caller keep theirs.
-        let umask = process::umask(Mode::empty());
-        let maker = mountpoints::Maker {
+        let maker = |program: confine::Program| mountpoints::Maker {
             ns: self,
             owner: program.owner(),
         };
-        let enter = || self.enter_unshared(user_namespace, start, params, maker, trees);
-        let entered = match parent {
+        match parent {
             Some(parent) if self.unshare().contains(Unshare::PID) || self.new_session() => {
+                // The namespaces are made for pid 1 only: the caller's stand-in stays
+                // where the caller is, so that its end (which the caller waits for)
+                // never has to tear them down.
+                let mapping = Cell::new(None);
+                let made = || mapping.get().is_some();
                 pid::enter(
                     parent,
-                    self.as_pid_1(),
-                    enter,
-                    |parent| self.confine(program, Some(parent)),
-                    || confine::give_up_everything(program, true),
-                    || confine::give_up_everything(program, false),
-                    self.timeout_seconds(),
+                    pid::Setup {
+                        as_pid_1: self.as_pid_1(),
+                        timeout: self.timeout_seconds(),
+                        wait_for_unmount: self.has_host_upper(),
+                    },
+                    || {
+                        // The network namespace is made by pid 1's helper.
+                        let namespaces = self.namespaces().difference(Unshare::NET);
+                        let (forked, made) = ids::fork_into(namespaces, identity)?;
+                        mapping.set(made);
+                        Ok(forked)
+                    },
+                    || {
+                        if let Some(mapping) = mapping.get() {
+                            ids::map(mapping, identity)?;
+                        }
+                        let net = if self.unshare().contains(Unshare::NET) {
+                            Some(netns::Helper::start()?)
+                        } else {
+                            None
+                        };
+                        self.set_hostname()?;
+                        let program = program(made());
+                        Self::with_umask_0(|| {
+                            self.enter_unshared(made(), start, params, maker(program), trees)
+                        })?;
+                        net.map_or(Ok(()), netns::Helper::join)
+                    },
+                    |parent| self.confine(program(made()), Some(parent)),
+                    || confine::give_up_everything(program(made())),
+                    || confine::give_up_outside(program(made())),
                 )
             }
-            _ => enter().and_then(|()| self.confine(program, parent.map(confine::Parent::Pid))),
-        };
+            _ => {
+                let user_namespace = ids::unshare(self.namespaces(), identity)?;
+                let program = program(user_namespace);
+                self.set_hostname()?;
+                if self.unshare().contains(Unshare::NET) {
+                    Context::NONE.step(Step::Loopback, sys::loopback_up)?;
+                }
+                // Only now: unshare gave this thread a filesystem context (umask, cwd) of
+                // its own, so the other threads of a multithreaded caller keep theirs.
+                Self::with_umask_0(|| {
+                    self.enter_unshared(user_namespace, start, params, maker(program), trees)
+                })?;
+                self.confine(program, parent.map(confine::Parent::Pid))
+            }
+        }
+    }
+
+    /// Runs `enter` with the umask 0, then puts the umask back: what is created has the
+    /// mode the table gives, whatever the caller's umask, and the program gets the
+    /// caller's.
+    fn with_umask_0<T>(enter: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+        let umask = process::umask(Mode::empty());
+        let entered = enter();
         process::umask(umask);
         entered
+    }
+
+    /// Whether a union of the table writes to host directories, which overlayfs lets
+    /// only one mount use at a time: the caller then returns only once the namespace
+    /// is gone, so that the next run may mount them again.
+    fn has_host_upper(&self) -> bool {
+        self.mounts().iter().any(|mount| {
+            matches!(mount.kind(), Kind::Union { upper: Some(upper), .. } if upper.host().is_some())
+        })
     }
 
     /// The namespaces to make beside the mount namespace: the table's, and UTS whenever
@@ -199,14 +254,11 @@ impl Namespace {
         }
     }
 
-    /// Sets the host name of the new UTS namespace, and brings up `lo` in the new
-    /// network namespace, which has nothing else.
-    fn set_up_namespaces(&self) -> Result<(), Error> {
+    /// Sets the host name of the new UTS namespace. (The new network namespace has
+    /// only `lo`, which is brought up where the namespace is made.)
+    fn set_hostname(&self) -> Result<(), Error> {
         if let Some(name) = self.hostname() {
             Context::NONE.step(Step::Hostname, || system::sethostname(name.to_bytes()))?;
-        }
-        if self.unshare().contains(Unshare::NET) {
-            Context::NONE.step(Step::Loopback, sys::loopback_up)?;
         }
         Ok(())
     }

@@ -27,6 +27,13 @@ pub(crate) enum Outcome {
     TimedOut,
 }
 
+impl Outcome {
+    /// Whether the program ended (by itself or by the time limit).
+    pub(crate) fn is_end(self) -> bool {
+        matches!(self, Outcome::Ended(_) | Outcome::TimedOut)
+    }
+}
+
 /// The page the processes of a pid namespace share: entering's error, `ENDED` (stored
 /// after the status beside it) or `TIMED_OUT`, and the program's raw wait status.
 pub(crate) struct OutcomePage(SharedPage<(Report<Error>, AtomicU32)>);

@@ -51,7 +51,7 @@ pub(crate) mod process;
 mod seccomp;
 pub(crate) mod shared;
 
-pub(crate) use net::loopback_up;
+pub(crate) use net::{loopback_up, loopback_up_namespace};
 pub(crate) use seccomp::install as install_seccomp;
 pub use seccomp::{Instruction, instruction};
 

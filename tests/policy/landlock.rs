@@ -82,8 +82,15 @@ namespace! {
 }
 
 /// The fixtures: `host/secret`, `data/file` (writable by anyone on the host, so that
-/// the control can write it as uid 65534 too) and `noexec/true`.
+/// the control can write it as uid 65534 too) and `noexec/true`. Made once: the tests
+/// run side by side, and copying `noexec/true` while another test runs it fails
+/// (`ETXTBSY`).
 fn fixtures() {
+    static MADE: std::sync::Once = std::sync::Once::new();
+    MADE.call_once(make_fixtures);
+}
+
+fn make_fixtures() {
     fixed_fixtures(ROOT, "host", "host/secret");
     fixed_fixtures(ROOT, "data", "data/file");
     fixed_fixtures(ROOT, "noexec", "noexec/placeholder");

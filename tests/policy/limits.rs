@@ -191,11 +191,11 @@ fn nproc_stops_a_fork_loop_and_leaves_the_callers_processes_alone() {
                 command.output_in_as(&PROCESSES, Ids::new(UID, UID)),
                 "2 EAGAIN\n",
             ),
-            // Through a user namespace, the uid's processes in that namespace: the
-            // caller's stand-in and pid 1 (both in it), the program, and 5 more.
+            // Through a user namespace, the uid's processes in that namespace: pid 1,
+            // the program, and 6 more (the caller's stand-in stays outside it).
             User::Nobody => (
                 as_user(&mut command, user).output_in(&PROCESSES),
-                "5 EAGAIN\n",
+                "6 EAGAIN\n",
             ),
         };
         let output = output.unwrap();

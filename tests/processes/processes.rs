@@ -66,6 +66,14 @@ namespace! {
         new_session;
     };
 
+    /// A new session without a pid namespace, and the host's /proc: the program can
+    /// name the processes that stand in for it.
+    static SESSION_HOST_PROC = {
+        include BASE;
+        bind "/proc/" "/proc/";
+        new_session;
+    };
+
     /// A fresh procfs, which brings a pid namespace with it.
     static FRESH_PROC = {
         include BASE;
@@ -555,15 +563,36 @@ fn nothing_of_the_caller_or_of_entering_is_left_open() {
         );
         let init = fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id())).unwrap();
         let init: u32 = init.trim().parse().unwrap();
-        // Pid 1 is not dumpable: only root may list its descriptors.
-        let pids = if root_or_skip("pid 1's descriptors, which only root may list") {
+        // Neither the caller's process nor pid 1 is dumpable: only root may list their
+        // descriptors.
+        let pids = if root_or_skip("the descriptors of C and pid 1, which only root may list") {
             vec![child.id(), init]
         } else {
-            vec![child.id()]
+            vec![]
+        };
+        // The caller's process and pid 1 keep one descriptor each of their own: the
+        // ends of the pipe pid 1 reports the program's end on, which nothing else holds.
+        let ours = |pid: u32| {
+            let mut held = fds_of(pid);
+            if held.len() == 1 {
+                let link = fs::read_link(format!("/proc/{pid}/fd/{}", held[0])).unwrap();
+                let link = link.to_string_lossy().into_owned();
+                let mine = fds_of(std::process::id())
+                    .into_iter()
+                    .filter_map(|fd| fs::read_link(format!("/proc/self/fd/{fd}")).ok());
+                if link.starts_with("pipe:")
+                    && mine
+                        .into_iter()
+                        .all(|other| other.to_string_lossy() != link)
+                {
+                    held.clear();
+                }
+            }
+            held
         };
         for pid in pids {
             assert!(
-                within(Duration::from_secs(1), || fds_of(pid).is_empty()),
+                within(Duration::from_secs(1), || ours(pid).is_empty()),
                 "{user:?}: {pid} holds {:?}",
                 fds_of(pid)
             );
@@ -695,5 +724,144 @@ fn only_a_new_session_keeps_kill_0_from_the_callers_process_group() {
             let _ = victim.kill();
             victim.wait().unwrap();
         }
+    }
+}
+
+/// The pids of the processes whose command line holds `marker` (a zombie's is empty).
+fn pids_marked(marker: &str) -> Vec<u32> {
+    fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = fs::read(entry.path().join("cmdline")).ok()?;
+            String::from_utf8_lossy(&cmdline)
+                .contains(marker)
+                .then_some(pid)
+        })
+        .collect()
+}
+
+/// Whether `pid` is gone, or dying: exiting (`PF_EXITING` in its flags), or with a
+/// SIGKILL pending. Either way it never runs its own code again.
+fn gone_or_dying(pid: u32) -> bool {
+    const PF_EXITING: u64 = 0x4;
+    const SIGKILL: u64 = 1 << 8;
+    let (Ok(stat), Ok(status)) = (
+        fs::read_to_string(format!("/proc/{pid}/stat")),
+        fs::read_to_string(format!("/proc/{pid}/status")),
+    ) else {
+        return true;
+    };
+    // The fields after the command name, which is in parentheses: state is the first,
+    // flags the seventh.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    let flags: u64 = fields[6].parse().unwrap();
+    let pending = status.lines().any(|line| {
+        line.strip_prefix("SigPnd:")
+            .or_else(|| line.strip_prefix("ShdPnd:"))
+            .is_some_and(|mask| u64::from_str_radix(mask.trim(), 16).unwrap() & SIGKILL != 0)
+    });
+    matches!(fields[0], "Z" | "X") || flags & PF_EXITING != 0 || pending
+}
+
+#[test]
+fn the_callers_process_stays_outside_and_returns_once_the_rest_is_killed() {
+    for user in USERS {
+        let marker = marker(user, "returns");
+        let script = format!("(sleep {marker} &) ; echo ready; read line; exit 0");
+        let mut child = shell(&script, user)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn_in(&PID_DEV)
+            .unwrap();
+        let mut ready = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut ready)
+            .unwrap();
+        assert_eq!(ready, "ready\n", "{user:?}");
+        assert!(
+            within(Duration::from_secs(5), || !pids_marked(&marker).is_empty()),
+            "{user:?}: no leftover"
+        );
+        // The caller's process is in none of the sandbox's namespaces: its end tears
+        // none down. Pid 1 (its child) is in all of them.
+        if root_or_skip("other processes' namespaces") {
+            let init =
+                fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id())).unwrap();
+            let init: u32 = init.trim().parse().unwrap();
+            let ns =
+                |pid: &str, name: &str| fs::read_link(format!("/proc/{pid}/ns/{name}")).unwrap();
+            for name in [
+                "mnt",
+                "pid",
+                "pid_for_children",
+                "user",
+                "net",
+                "ipc",
+                "uts",
+            ] {
+                assert_eq!(
+                    ns(&child.id().to_string(), name),
+                    ns("self", name),
+                    "{user:?}: {name}"
+                );
+            }
+            for name in ["mnt", "pid"] {
+                assert_ne!(
+                    ns(&init.to_string(), name),
+                    ns("self", name),
+                    "{user:?}: {name}"
+                );
+            }
+        }
+        drop(child.stdin.take());
+        assert!(child.wait().unwrap().success(), "{user:?}");
+        // Once the caller has the status, what the program left is dead or dying: it
+        // never runs again, though the kernel may still be ending it.
+        for pid in pids_marked(&marker) {
+            assert!(gone_or_dying(pid), "{user:?}: {pid} still runs");
+        }
+        assert!(
+            within(Duration::from_secs(1), || pids_marked(&marker).is_empty()),
+            "{user:?}: left behind: {:?}",
+            pids_marked(&marker)
+        );
+    }
+}
+
+/// Python that finds the caller's stand-in (the parent of its own parent, pid 1's
+/// stand-in of a new session) and tries `kill(pid, 0)` and `ptrace(PTRACE_ATTACH, pid)`
+/// on it, printing each result: 0, or the errno.
+const REACH_STAND_IN: &str = "
+import os, sys
+init = os.getppid()
+with open(f'/proc/{init}/stat') as stat:
+    pid = int(stat.read().rsplit(')', 1)[1].split()[1])
+sys.argv = [sys.argv[0], str(pid)]
+";
+
+#[test]
+fn the_stand_in_outside_is_out_of_the_programs_reach() {
+    // Without a pid namespace the program can name the caller's stand-in, which stays
+    // in the host's namespaces: traced, it would run code with the host's view of the
+    // filesystem (as root, uid 0's files). It is not dumpable, so it cannot be.
+    for user in USERS {
+        let mut command = Command::new("/usr/bin/python3");
+        command.args(["-c", &format!("{REACH_STAND_IN}{REACH}"), "0"]);
+        let output = as_user(&mut command, user)
+            .output_in(&SESSION_HOST_PROC)
+            .unwrap();
+        assert!(output.status.success(), "{user:?}: {output:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "kill 0\nptrace 1\n",
+            "{user:?}"
+        );
     }
 }

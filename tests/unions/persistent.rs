@@ -46,6 +46,13 @@ namespace! {
         ];
     };
 
+    /// A persistent union in a pid namespace.
+    static IN_A_PID_NAMESPACE = {
+        include BASE;
+        unshare [pid];
+        bind "/x/" [param(TOP), upper(param(UPPER), param(WORK))];
+    };
+
     /// A tmpfs nested in a persistent union: its mountpoint comes from the skeleton,
     /// the lowest layer, unless the upper holds something there.
     static NESTED = {
@@ -263,4 +270,24 @@ fn the_table_shows_the_upper_and_work_directories_escaped() {
          workdir=/srv/wo\\134rk\n\
          overlay /y/ overlay nosuid,nodev,lowerdir=param(TOP),upperdir=param(UPPER),workdir=param(WORK)\n"
     );
+}
+
+#[test]
+fn a_pair_serves_the_next_run_at_once_after_a_pid_namespace() {
+    // The caller of a table with a pid namespace returns before the namespace is
+    // unmounted, unless a union writes to the host: then the next run, at once, may
+    // mount the same pair (which overlayfs refuses while the last one holds it).
+    for user in USERS {
+        let root = format!("/tmp/mountns-runtime/next-run-{user:?}");
+        let (_fixture, params) = one_layer(&root, user);
+        for run in 0..20 {
+            let mut command = Command::new("/bin/true");
+            as_user(&mut command, user);
+            let status = command.status_in(IN_A_PID_NAMESPACE.with(params.clone()));
+            assert!(
+                status.as_ref().is_ok_and(std::process::ExitStatus::success),
+                "{user:?}: run {run}: {status:?}"
+            );
+        }
+    }
 }

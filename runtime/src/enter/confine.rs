@@ -6,8 +6,9 @@
 //! (`no_new_privs`, Landlock, then the seccomp filter). The order matters: the
 //! filter may refuse the very calls that drop the rest, and ids are switched while
 //! `CAP_SETUID` is still held, with the securebits already locked so that nothing comes
-//! back at `execve`. Pid 1 and the caller's stand-in of a pid namespace give up the
-//! same, keeping no capability at all ([`give_up_everything`]).
+//! back at `execve`. Pid 1 of a pid namespace gives up the same, keeping no capability
+//! at all ([`give_up_everything`]); the caller's stand-in outside drops what it holds
+//! ([`give_up_outside`]).
 
 use rustix::fd::OwnedFd;
 use rustix::io::{self, Errno};
@@ -116,19 +117,46 @@ impl Namespace {
     }
 }
 
-/// Pid 1 of a pid namespace, and the caller's stand-in outside, once the program runs:
-/// they take the program's ids (so they can still signal it) and keep no capability.
-/// With `hide_memory` (pid 1) it also stops being dumpable, so that the program, as the
-/// same user, can neither trace it nor read its memory, a copy of the caller's; the
-/// caller's stand-in is out of the program's sight (another pid namespace) and stays
-/// dumpable, so that the caller's user can inspect it as before.
-pub(super) fn give_up_everything(program: Program, hide_memory: bool) -> Result<(), Error> {
-    if hide_memory {
-        Context::NONE.step(Step::Capabilities, || {
-            process::set_dumpable_behavior(DumpableBehavior::NotDumpable)
-        })?;
-    }
+/// Pid 1 of a pid namespace, once the program runs: it takes the program's ids (so it
+/// can still signal it), keeps no capability, and stops being dumpable, so that the
+/// program, as the same user, can neither trace it nor read its memory, a copy of the
+/// caller's.
+pub(super) fn give_up_everything(program: Program) -> Result<(), Error> {
+    Context::NONE.step(Step::Capabilities, || {
+        process::set_dumpable_behavior(DumpableBehavior::NotDumpable)
+    })?;
     drop_capabilities(Caps::NONE, || program.switch())
+}
+
+/// The caller's stand-in, outside every namespace of the table, once the program runs:
+/// it takes the program's ids if root switches to them, and drops whatever it holds.
+/// An ordinary caller holds nothing: its bounding set, which only matters at an
+/// `execve` the stand-in never makes, needs `CAP_SETPCAP` to be emptied, so it stays.
+/// It stops being dumpable too: a program of the same uid that can name it (without a
+/// pid namespace, or through the host's /proc) can then neither trace it nor read its
+/// memory nor follow its `/proc/PID/root`, which, as root, would reach the host's
+/// mounts.
+pub(super) fn give_up_outside(program: Program) -> Result<(), Error> {
+    Context::NONE.step(Step::Capabilities, || {
+        process::set_dumpable_behavior(DumpableBehavior::NotDumpable)
+    })?;
+    let held = thread::capabilities(None)
+        .map_err(|errno| Error::new(Step::Capabilities, errno))?
+        .permitted;
+    if held.contains(CapabilitySet::SETPCAP) {
+        return drop_capabilities(Caps::NONE, || program.switch());
+    }
+    program.switch()?;
+    if held.is_empty() {
+        return Ok(());
+    }
+    let none = CapabilitySet::empty();
+    let sets = CapabilitySets {
+        effective: none,
+        permitted: none,
+        inheritable: none,
+    };
+    Context::NONE.step(Step::Capabilities, || thread::set_capabilities(None, sets))
 }
 
 /// Drops every capability but `keep` from every set, for good, and calls `switch` in

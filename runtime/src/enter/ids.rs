@@ -23,18 +23,54 @@ pub(crate) struct Owner {
     pub(crate) gid: Option<Gid>,
 }
 
-/// Makes a mount namespace and the `other` namespaces, inside a new user namespace
-/// (which then owns them all) unless we are root. Returns whether it made a user
-/// namespace, where the caller is mapped to the uid and gid of `identity` (its own if
-/// none is chosen).
+/// The caller's effective ids outside a user namespace it made: what the namespace
+/// maps the program's ids to.
+#[derive(Clone, Copy)]
+pub(super) struct Mapping {
+    uid: Uid,
+    gid: Gid,
+}
+
+/// Makes a mount namespace and the `other` namespaces in this process, inside a new
+/// user namespace (which then owns them all) unless we are root. Returns whether it
+/// made a user namespace, where the caller is mapped to the uid and gid of `identity`
+/// (its own if none is chosen).
 pub(super) fn unshare(other: Unshare, identity: Identity) -> Result<bool, Error> {
+    let ((), mapping) = make(other, identity, sys::unshare)?;
+    if let Some(mapping) = mapping {
+        map(mapping, identity)?;
+    }
+    Ok(mapping.is_some())
+}
+
+/// [`unshare`] for a child: forks a process made in the new namespaces, while this one
+/// stays where it is. Returns the child's pid here, `None` in the child, and the user
+/// namespace's [`Mapping`], which the child writes with [`map`] before anything else.
+pub(super) fn fork_into(
+    other: Unshare,
+    identity: Identity,
+) -> Result<(Option<i32>, Option<Mapping>), Error> {
+    make(other, identity, sys::process::fork_into)
+}
+
+/// Makes the namespaces with `how` (`unshare`, or a fork into them): as root without a
+/// user namespace if the kernel lets it, else with one, after the checks that a user
+/// namespace needs. Returns what `how` returned, and the mapping to write if it made a
+/// user namespace.
+fn make<T>(
+    other: Unshare,
+    identity: Identity,
+    mut how: impl FnMut(UnshareFlags) -> Result<T, Errno>,
+) -> Result<(T, Option<Mapping>), Error> {
     let namespaces = UnshareFlags::NEWNS | UnshareFlags::from_bits_retain(other.bits());
     // The kernel accepts only a map of the *effective* ids of an unprivileged writer.
-    let uid = process::geteuid();
-    let gid = process::getegid();
-    if uid.is_root() {
-        match Context::NONE.step(Step::Unshare, || sys::unshare(namespaces)) {
-            Ok(()) => return Ok(false),
+    let mapping = Mapping {
+        uid: process::geteuid(),
+        gid: process::getegid(),
+    };
+    if mapping.uid.is_root() {
+        match Context::NONE.step(Step::Unshare, || how(namespaces)) {
+            Ok(made) => return Ok((made, None)),
             // Root without CAP_SYS_ADMIN (in a container): try a user namespace.
             Err(error) if error.errno() == Errno::PERM.raw_os_error() => {}
             Err(error) => return Err(error),
@@ -52,26 +88,32 @@ pub(super) fn unshare(other: Unshare, identity: Identity) -> Result<bool, Error>
     if identity.groups.is_some() {
         return Err(Error::new(Step::Ids, Errno::PERM).because(Reason::GroupsWithoutRoot));
     }
-    let none = Context::NONE;
-    none.step(Step::UserNamespace, || {
-        sys::unshare(UnshareFlags::NEWUSER | namespaces)
+    let made = Context::NONE.step(Step::UserNamespace, || {
+        how(UnshareFlags::NEWUSER | namespaces)
     })?;
+    Ok((made, Some(mapping)))
+}
+
+/// Maps the program's ids in the user namespace this process was just made in to the
+/// caller's outside (`mapping`), the only map the kernel lets an unprivileged process
+/// write, with `setgroups` denied first, as it demands.
+pub(super) fn map(mapping: Mapping, identity: Identity) -> Result<(), Error> {
+    let none = Context::NONE;
     none.step(Step::Setgroups, || {
         write_proc(c"/proc/self/setgroups", b"deny")
     })?;
     let mut line = StackBuf::<64>::new();
-    let inside = identity.uid.unwrap_or(uid.as_raw());
-    let _ = write!(line, "{inside} {} 1", uid.as_raw());
+    let inside = identity.uid.unwrap_or(mapping.uid.as_raw());
+    let _ = write!(line, "{inside} {} 1", mapping.uid.as_raw());
     none.step(Step::UidMap, || {
         write_proc(c"/proc/self/uid_map", line.as_bytes())
     })?;
     line.clear();
-    let inside = identity.gid.unwrap_or(gid.as_raw());
-    let _ = write!(line, "{inside} {} 1", gid.as_raw());
+    let inside = identity.gid.unwrap_or(mapping.gid.as_raw());
+    let _ = write!(line, "{inside} {} 1", mapping.gid.as_raw());
     none.step(Step::GidMap, || {
         write_proc(c"/proc/self/gid_map", line.as_bytes())
-    })?;
-    Ok(true)
+    })
 }
 
 /// How many threads this process has: the kernel counts them in the links of

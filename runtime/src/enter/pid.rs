@@ -2,11 +2,13 @@
 //!
 //! `unshare(CLONE_NEWPID)` moves only the caller's children into the new namespace, and
 //! a fresh procfs must be mounted from inside it. So the caller (**C**) forks pid 1 of
-//! the namespace (**I**), which enters the rest of the table and forks the process
-//! that returns from entering and executes the program (**G**, pid 2). C stands in for
-//! the program outside: it passes the usual signals on and ends as the program ended.
-//! I passes them on to G, reaps orphans, and reports G's end to C on a shared page.
-//! Each dies with its parent. Allocation-free: this runs between fork and exec.
+//! the namespace (**I**) into the table's namespaces, staying outside them itself; I
+//! enters the rest of the table and forks the process that returns from entering and
+//! executes the program (**G**, pid 2). C stands in for the program outside: it passes
+//! the usual signals on and ends as the program ended. I passes them on to G, reaps
+//! orphans, and reports G's end to C on a shared page, then ends after C: the caller
+//! has the status before the kernel unmounts the namespace. Each dies with its parent.
+//! Allocation-free: this runs between fork and exec.
 //!
 //! A table with a new session but no pid namespace takes the same way: `setsid`
 //! refuses a process group leader, as a launcher started by an interactive shell is,
@@ -17,7 +19,8 @@
 
 use core::mem;
 
-use rustix::fd::OwnedFd;
+use rustix::event::{PollFd, PollFlags, poll};
+use rustix::fd::{AsFd as _, OwnedFd};
 use rustix::io::Errno;
 use rustix::pipe::{PipeFlags, pipe_with};
 use rustix::process::{self, Pid, Resource, Rlimit, Signal, WaitOptions};
@@ -40,26 +43,44 @@ const FORWARDED: [i32; 6] = [
 
 const CHILD: i32 = Signal::CHILD.as_raw();
 
-/// What C and I block and wait for: the forwarded signals and a child's end.
-const WAITED: SignalSet = SignalSet::of(&FORWARDED).union(SignalSet::of(&[CHILD]));
+/// What the kernel sends C when I reports the program's end (`raw::signal_on_input`).
+const REPORTED: i32 = Signal::IO.as_raw();
 
-/// Runs `in_init` in pid 1 of the new pid namespace (which the caller has unshared),
-/// then `in_program` in its child, with the process it must die with (pid 1); returns
-/// `Ok` only there, in the process that must execute the program next. With
-/// `as_pid_1`, `in_program` runs in pid 1 itself, which dies with the caller, and
-/// returns `Ok` there. In the caller, returns the error of either, or never (it exits
-/// as the program does). Once the program runs, pid 1 (unless it is the program) calls
-/// `init_gives_up` and the caller `caller_gives_up`: what they keep of their privileges
-/// (nothing). With a `timeout` in seconds, pid 1 kills every process of the namespace
-/// that long after forking the program. The caller dies with `parent`.
+/// What C and I block and wait for: the forwarded signals, a child's end, and I's
+/// report.
+const WAITED: SignalSet = SignalSet::of(&FORWARDED).union(SignalSet::of(&[CHILD, REPORTED]));
+
+/// What the table asks of the processes.
+#[derive(Clone, Copy)]
+pub(super) struct Setup {
+    /// The program is pid 1 itself (`as_pid_1;`).
+    pub(super) as_pid_1: bool,
+    /// The time limit in seconds (`timeout N;`), from the program's fork.
+    pub(super) timeout: Option<u32>,
+    /// C ends only once I has (and the namespace is unmounted), not as soon as I
+    /// reports the program's end: a union writes to host directories, which the next
+    /// run may mount again.
+    pub(super) wait_for_unmount: bool,
+}
+
+/// Runs `fork`, which forks pid 1 into the new namespaces (`None` there, its pid in
+/// the caller), then `in_init` in pid 1, then `in_program` in its child, with the
+/// process it must die with (pid 1); returns `Ok` only there, in the process that must
+/// execute the program next. With `as_pid_1`, `in_program` runs in pid 1 itself, which
+/// dies with the caller, and returns `Ok` there. In the caller, returns the error of
+/// either, or never (it exits as the program does). Once the program runs, pid 1
+/// (unless it is the program) calls `init_gives_up` and the caller `caller_gives_up`:
+/// what they keep of their privileges (nothing). With a `timeout` in seconds, pid 1
+/// kills every process of the namespace that long after forking the program. The
+/// caller dies with `parent`.
 pub(super) fn enter(
     parent: Pid,
-    as_pid_1: bool,
+    setup: Setup,
+    fork: impl FnOnce() -> Result<Option<i32>, Error>,
     in_init: impl FnOnce() -> Result<(), Error>,
     in_program: impl FnOnce(Parent) -> Result<(), Error>,
     init_gives_up: impl FnOnce() -> Result<(), Error>,
     caller_gives_up: impl FnOnce() -> Result<(), Error>,
-    timeout: Option<u32>,
 ) -> Result<(), Error> {
     let caller = Caller::prepare(parent)?;
     let prepared = Context::NONE.step(Step::Fork, || {
@@ -68,26 +89,37 @@ pub(super) fn enter(
         let exec = pipe_with(PipeFlags::CLOEXEC)?;
         // C holds the only write end, so that I can tell whether C is still there.
         let life = pipe_with(PipeFlags::CLOEXEC | PipeFlags::NONBLOCK)?;
-        Ok((page, exec, life))
+        // I writes to it once the program's end is on the page.
+        let report = pipe_with(PipeFlags::CLOEXEC)?;
+        Ok((page, exec, life, report))
     });
-    let (page, (exec_read, exec_write), (life_read, life_write)) = match prepared {
-        Ok(prepared) => prepared,
-        Err(error) => return Err(caller.restore(error)),
-    };
-    match Context::NONE.step(Step::Fork, raw::fork) {
+    let (page, (exec_read, exec_write), (life_read, life_write), (report_read, report_write)) =
+        match prepared {
+            Ok(prepared) => prepared,
+            Err(error) => return Err(caller.restore(error)),
+        };
+    match fork() {
         Err(error) => Err(caller.restore(error)),
         Ok(Some(init)) => {
-            drop((exec_write, life_read));
-            caller.supervise(init, &page, &exec_read, life_write, caller_gives_up)
+            drop((exec_write, life_read, report_write));
+            let waited = Waited {
+                init,
+                page: &page,
+                report: &report_read,
+                early: !setup.wait_for_unmount,
+            };
+            caller.supervise(&waited, &exec_read, life_write, caller_gives_up)
         }
         Ok(None) => {
-            drop((exec_read, life_write));
+            drop((exec_read, life_write, report_read));
             let init = Init {
                 page,
                 exec: exec_write,
-                timeout,
+                report: report_write,
+                timeout: setup.timeout,
+                early: !setup.wait_for_unmount,
             };
-            if as_pid_1 {
+            if setup.as_pid_1 {
                 init.run_program(&caller, &life_read, in_init, in_program);
                 Ok(())
             } else {
@@ -142,12 +174,12 @@ impl Caller {
     /// did.
     fn supervise(
         self,
-        init: i32,
-        page: &OutcomePage,
+        waited: &Waited,
         exec: &OwnedFd,
         life: OwnedFd,
         give_up: impl FnOnce() -> Result<(), Error>,
     ) -> Result<(), Error> {
+        let (init, page) = (waited.init, waited.page);
         wait_for_eof(exec);
         if let Outcome::Failed(error) = page.read() {
             let _ = process::waitpid(Pid::from_raw(init), WaitOptions::empty());
@@ -155,19 +187,26 @@ impl Caller {
             return Err(self.restore(error));
         }
         // The program runs: C needs no privilege to wait for it and pass signals on. If
-        // it cannot give them up, nothing of the sandbox may go on.
-        if let Err(error) = give_up() {
+        // it cannot give them up, nothing of the sandbox may go on. Only now is C told
+        // of I's report (`SIGIO`, blocked, taken by the wait below): no signal comes
+        // of a failure, which C returns with its signal mask given back.
+        let told = if waited.early {
+            Context::NONE.step(Step::Fork, || raw::signal_on_input(waited.report.as_fd()))
+        } else {
+            Ok(())
+        };
+        if let Err(error) = told.and_then(|()| give_up()) {
             error.report();
             let _ = raw::kill(init, Signal::KILL.as_raw());
             let _ = process::waitpid(Pid::from_raw(init), WaitOptions::empty());
             raw::exit(127);
         }
-        // The program runs. Keep no descriptor: std's spawn reads its pipe until every
-        // copy of the write end is closed, and a reader of the program's output waits
-        // for the end of every copy of stdout.
+        // The program runs. Keep no descriptor but the read end of I's report: std's
+        // spawn reads its pipe until every copy of the write end is closed, and a
+        // reader of the program's output waits for the end of every copy of stdout.
         mem::forget(life);
-        raw::close_every_fd();
-        let ended = wait_passing_signals(init);
+        raw::close_every_fd_but(waited.report.as_fd());
+        let ended = waited.wait_passing_signals();
         end_as(match page.read() {
             Outcome::Ended(status) => status,
             // The time limit: a status of its own, not the program's SIGKILL.
@@ -178,25 +217,44 @@ impl Caller {
     }
 }
 
-/// Waits for the child `pid` to end, passing the forwarded signals on to it: its raw
-/// wait status.
-fn wait_passing_signals(pid: i32) -> i32 {
-    let ended = pass_signals_until(pid, None, || {
-        match process::waitpid(Pid::from_raw(pid), WaitOptions::NOHANG) {
-            Ok(Some((_, status))) => Some(status.as_raw()),
-            Ok(None) => None,
-            // Not our child any more: nothing to wait for.
-            Err(_) => Some(NOT_RUN),
-        }
-    });
-    ended.unwrap_or(NOT_RUN)
+/// What C waits for once the program runs.
+struct Waited<'a> {
+    /// I's pid.
+    init: i32,
+    page: &'a OutcomePage,
+    /// The read end of the pipe I writes to once the program's end is on the page.
+    report: &'a OwnedFd,
+    /// Whether C may end as soon as the page says the program ended, while I still
+    /// ends (and with it the namespace, unmounted): bubblewrap's monitor does the same.
+    early: bool,
 }
 
-/// Takes the [`WAITED`] signals until `on_child`, called at each `SIGCHLD`, returns a
-/// raw wait status; passes on to `to` the forwarded signals that a process sent. A
-/// signal the kernel sent (a terminal's ^C, to the whole foreground process group)
-/// reached the program already. `None` if `deadline` passed first (`on_child` asked
-/// once more then, for a program that ended just in time).
+impl Waited<'_> {
+    /// Waits for I to end, or with `early` for the page to say the program ended,
+    /// passing the forwarded signals on to I: I's raw wait status, if it ended.
+    fn wait_passing_signals(&self) -> i32 {
+        // I may have reported before C was to be told.
+        if self.early && self.page.read().is_end() {
+            return NOT_RUN;
+        }
+        let ended = pass_signals_until(self.init, None, || {
+            match process::waitpid(Pid::from_raw(self.init), WaitOptions::NOHANG) {
+                Ok(Some((_, status))) => Some(status.as_raw()),
+                Ok(None) if self.early && self.page.read().is_end() => Some(NOT_RUN),
+                Ok(None) => None,
+                // Not our child any more: nothing to wait for.
+                Err(_) => Some(NOT_RUN),
+            }
+        });
+        ended.unwrap_or(NOT_RUN)
+    }
+}
+
+/// Takes the [`WAITED`] signals until `on_child`, called at each `SIGCHLD` and
+/// `SIGIO`, returns a raw wait status; passes on to `to` the forwarded signals that a
+/// process sent. A signal the kernel sent (a terminal's ^C, to the whole foreground
+/// process group) reached the program already. `None` if `deadline` passed first
+/// (`on_child` asked once more then, for a program that ended just in time).
 fn pass_signals_until(
     to: i32,
     deadline: Option<Instant>,
@@ -210,7 +268,7 @@ fn pass_signals_until(
                 None => return on_child(),
             },
         };
-        if received.signal == CHILD {
+        if received.signal == CHILD || received.signal == REPORTED {
             if let Some(status) = on_child() {
                 return Some(status);
             }
@@ -252,11 +310,28 @@ fn end_as(status: i32) -> ! {
     raw::exit(u8::try_from(128 + signal).unwrap_or(u8::MAX))
 }
 
+/// Forks the program's process from I: as pid 2 of a pid namespace, which the helper
+/// of `enter/netns.rs` may have taken first (the pid is free again once I waited for
+/// it, but the kernel hands pids out in turn); else as any pid.
+fn fork_program(init: Pid) -> Result<Option<i32>, Errno> {
+    if init.as_raw_nonzero().get() == 1 {
+        match raw::fork_as(2) {
+            Err(Errno::EXIST | Errno::PERM | Errno::NOSYS | Errno::INVAL) => {}
+            forked => return forked,
+        }
+    }
+    raw::fork()
+}
+
 /// I: pid 1 of the new namespace, until it forks the program.
 struct Init {
     page: OutcomePage,
     /// The write end of C's exec pipe, which the program holds until it executes.
     exec: OwnedFd,
+    /// The write end of the pipe that tells C the program's end is on the page.
+    report: OwnedFd,
+    /// Whether C ends as soon as it is told (see [`Waited::early`]).
+    early: bool,
     /// The time limit in seconds, from the program's fork.
     timeout: Option<u32>,
 }
@@ -285,7 +360,7 @@ impl Init {
                 Ok(gate) => gate,
                 Err(error) => self.fail(error),
             };
-        match Context::NONE.step(Step::Fork, raw::fork) {
+        match Context::NONE.step(Step::Fork, || fork_program(init)) {
             Err(error) => self.fail(error),
             Ok(Some(program)) => {
                 drop(gate_read);
@@ -297,7 +372,7 @@ impl Init {
                     self.fail(error);
                 }
                 // Closes the gate too: the program goes on.
-                raw::close_every_fd();
+                raw::close_every_fd_but(self.report.as_fd());
                 self.reap(program, deadline)
             }
             Ok(None) => {
@@ -350,9 +425,10 @@ impl Init {
     }
 
     /// Init's loop: passes signals on to the program, reaps every child (orphans come
-    /// to pid 1), and when the program ends, writes its status for C and exits, which
-    /// makes the kernel kill whatever is left in the namespace. At the `deadline`, says
-    /// so on the page, kills every process of the namespace and exits.
+    /// to pid 1), and when the program ends, kills whatever is left in the namespace,
+    /// writes the program's status for C, tells C, and exits. At the `deadline`, the
+    /// same, the page saying that the time limit ended the program. Outside a pid
+    /// namespace (a new session only), I is no init and kills nothing.
     fn reap(&self, program: i32, deadline: Option<Instant>) -> ! {
         let ended = pass_signals_until(program, deadline, || {
             // Any child, whatever its process group (`waitpid(None)` is only ours).
@@ -363,13 +439,25 @@ impl Init {
             }
             None
         });
-        if let Some(status) = ended {
-            self.page.end(status);
-        } else {
-            self.page.time_out();
-            // Every process of the namespace but pid 1, whose end then takes along
-            // whatever one of them forked meanwhile.
+        if process::getpid().as_raw_nonzero().get() == 1 {
+            // Every process of the namespace but pid 1, before C is told: none runs
+            // again once the caller goes on. Pid 1's end then takes along whatever one
+            // of them forked meanwhile.
             let _ = raw::kill(-1, Signal::KILL.as_raw());
+        }
+        match ended {
+            Some(status) => self.page.end(status),
+            None => self.page.time_out(),
+        }
+        // C may end now, before I's end unmounts the namespace.
+        let _ = rustix::io::write(&self.report, &[0]);
+        // The program's process may have written why it failed instead: C then waits
+        // for I's end.
+        if self.early && self.page.read().is_end() {
+            // Until C's end closes the read end: on the same processor, I's end would
+            // run first, and the caller would wait for the unmounting all the same.
+            let mut ended = [PollFd::new(&self.report, PollFlags::empty())];
+            while let Err(Errno::INTR) = poll(&mut ended, None) {}
         }
         raw::exit(0)
     }

@@ -5,11 +5,14 @@
 use core::mem::MaybeUninit;
 
 use linux_raw_sys::general::{
-    __NR_clock_gettime, __NR_clone, __NR_close_range, __NR_exit_group, __NR_kill,
-    __NR_rt_sigaction, __NR_rt_sigprocmask, __NR_rt_sigtimedwait, __kernel_timespec,
-    CLOCK_MONOTONIC, CLONE_FILES, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SIGCHLD, kernel_sigaction,
+    __NR_clock_gettime, __NR_clone, __NR_clone3, __NR_close_range, __NR_exit_group, __NR_fcntl,
+    __NR_kill, __NR_rt_sigaction, __NR_rt_sigprocmask, __NR_rt_sigtimedwait, __kernel_timespec,
+    CLOCK_MONOTONIC, CLONE_FILES, F_GETFL, F_SETFL, F_SETOWN, FASYNC, SIG_BLOCK, SIG_SETMASK,
+    SIG_UNBLOCK, SIGCHLD, clone_args, kernel_sigaction,
 };
+use rustix::fd::{AsRawFd as _, BorrowedFd};
 use rustix::io::Errno;
+use rustix::thread::UnshareFlags;
 
 use super::raw_syscall;
 
@@ -20,11 +23,56 @@ use super::raw_syscall;
 /// held there, so it must stay off them (entering takes none and allocates nothing)
 /// until it executes or exits.
 pub(crate) fn fork() -> Result<Option<i32>, Errno> {
+    fork_into(UnshareFlags::empty())
+}
+
+/// [`fork`] into new `namespaces` (`CLONE_NEW*` flags only, as `unshare` takes them):
+/// the child is made in them, this process stays where it is.
+pub(crate) fn fork_into(namespaces: UnshareFlags) -> Result<Option<i32>, Errno> {
+    const NAMESPACES: UnshareFlags = UnshareFlags::NEWNS
+        .union(UnshareFlags::NEWUSER)
+        .union(UnshareFlags::NEWPID)
+        .union(UnshareFlags::NEWNET)
+        .union(UnshareFlags::NEWIPC)
+        .union(UnshareFlags::NEWUTS)
+        .union(UnshareFlags::NEWCGROUP)
+        .union(UnshareFlags::NEWTIME);
+    let flags = (namespaces & NAMESPACES).bits() as usize | SIGCHLD as usize;
     // SAFETY: no pointer is passed; with a null stack the child runs on a copy of this
     // stack, as after fork(2). Memory is copied, not shared, so nothing of this process
-    // is aliased by the child.
-    let pid = unsafe { raw_syscall(__NR_clone, [SIGCHLD as usize, 0, 0, 0, 0]) }?;
+    // is aliased by the child; the namespace flags only choose where the child lives.
+    let pid = unsafe { raw_syscall(__NR_clone, [flags, 0, 0, 0, 0]) }?;
     Ok(if pid == 0 { None } else { Some(pid as i32) })
+}
+
+/// [`fork`] with the child's pid chosen: `clone3` with `set_tid` = `[pid]`, in this
+/// process's pid namespace (kernel 5.5; `CAP_SYS_ADMIN` over the namespace, and `pid`
+/// free, else an error).
+pub(crate) fn fork_as(pid: i32) -> Result<Option<i32>, Errno> {
+    let chosen = [pid];
+    let args = clone_args {
+        flags: 0,
+        pidfd: 0,
+        child_tid: 0,
+        parent_tid: 0,
+        exit_signal: u64::from(SIGCHLD),
+        stack: 0,
+        stack_size: 0,
+        tls: 0,
+        set_tid: chosen.as_ptr() as u64,
+        set_tid_size: 1,
+        cgroup: 0,
+    };
+    // SAFETY: `args` and the `chosen` array it points to live on this stack during the
+    // call, which only reads them. No stack is given: the child runs on a copy of this
+    // one, as after fork(2); memory is copied, not shared.
+    let child = unsafe {
+        raw_syscall(
+            __NR_clone3,
+            [&raw const args as usize, size_of::<clone_args>(), 0, 0, 0],
+        )
+    }?;
+    Ok(if child == 0 { None } else { Some(child as i32) })
 }
 
 /// `clone(CLONE_FILES | SIGCHLD)`: a fork that shares this process's descriptor table,
@@ -55,11 +103,35 @@ pub(crate) fn exit(code: u8) -> ! {
     }
 }
 
-/// `close_range(0, ~0, 0)`: closes every descriptor of the process.
-pub(crate) fn close_every_fd() {
-    // SAFETY: closes descriptors only. Every `OwnedFd` still alive in this process is
-    // forgotten or never used again by its callers, which only wait and exit after it.
-    let _ = unsafe { raw_syscall(__NR_close_range, [0, u32::MAX as usize, 0, 0, 0]) };
+/// `close_range` around `keep`: closes every descriptor of the process but `keep`.
+pub(crate) fn close_every_fd_but(keep: BorrowedFd<'_>) {
+    let keep = keep.as_raw_fd() as usize;
+    // SAFETY: closes descriptors only, as `close_every_fd`; `keep` stays open, and
+    // ranges that are empty (`keep` 0, or the last) close nothing.
+    unsafe {
+        if keep > 0 {
+            let _ = raw_syscall(__NR_close_range, [0, keep - 1, 0, 0, 0]);
+        }
+        let _ = raw_syscall(__NR_close_range, [keep + 1, u32::MAX as usize, 0, 0, 0]);
+    }
+}
+
+/// Makes the kernel send `SIGIO` to this process whenever input arrives on `fd` (or
+/// its write end closes): `F_SETOWN` to this process, then `O_ASYNC` added to its
+/// status flags.
+pub(crate) fn signal_on_input(fd: BorrowedFd<'_>) -> Result<(), Errno> {
+    let fd = fd.as_raw_fd() as usize;
+    let me = rustix::process::getpid().as_raw_nonzero().get() as usize;
+    // SAFETY: fcntl with integer arguments only; no pointer is passed.
+    unsafe {
+        raw_syscall(__NR_fcntl, [fd, F_SETOWN as usize, me, 0, 0])?;
+        let flags = raw_syscall(__NR_fcntl, [fd, F_GETFL as usize, 0, 0, 0])?;
+        raw_syscall(
+            __NR_fcntl,
+            [fd, F_SETFL as usize, flags | FASYNC as usize, 0, 0],
+        )?;
+    }
+    Ok(())
 }
 
 /// `kill(pid, signal)`, for any signal number (a program may die of a real-time one).
