@@ -157,81 +157,92 @@ impl Namespace {
         // Before unsharing: the kernel clones a descriptor's mount only from the
         // namespace it belongs to.
         let trees = descriptors::Trees::clone_all(params, self)?;
-        // Root in a mount namespace switches to the chosen ids before executing; a user
-        // namespace maps the caller to them already.
-        let program = |user_namespace: bool| confine::Program {
-            identity,
-            switch_ids: !user_namespace && identity.is_chosen(),
-        };
-        let maker = |program: confine::Program| mountpoints::Maker {
-            ns: self,
-            owner: program.owner(),
-        };
         match parent {
             Some(parent) if self.unshare().contains(Unshare::PID) || self.new_session() => {
-                // The namespaces are made for pid 1 only: the caller's stand-in stays
-                // where the caller is, so that its end (which the caller waits for)
-                // never has to tear them down.
-                let mapping = Cell::new(None);
-                let made = || mapping.get().is_some();
-                pid::enter(
-                    parent,
-                    pid::Setup {
-                        as_pid_1: self.as_pid_1(),
-                        timeout: self.timeout_seconds(),
-                        wait_for_unmount: self.has_host_upper(),
-                    },
-                    || {
-                        // The network namespace is made by pid 1's helper.
-                        let namespaces = self.namespaces().difference(Unshare::NET);
-                        let (forked, made) = ids::fork_into(namespaces, identity)?;
-                        mapping.set(made);
-                        Ok(forked)
-                    },
-                    || {
-                        if let Some(mapping) = mapping.get() {
-                            ids::map(mapping, identity)?;
-                        }
-                        let net = if self.unshare().contains(Unshare::NET) {
-                            Some(netns::Helper::start()?)
-                        } else {
-                            None
-                        };
-                        self.set_hostname()?;
-                        let program = program(made());
-                        Self::with_umask_0(|| {
-                            self.enter_unshared(made(), start, params, maker(program), trees)
-                        })?;
-                        net.map_or(Ok(()), netns::Helper::join)
-                    },
-                    |parent| self.confine(program(made()), Some(parent)),
-                    || confine::give_up_everything(program(made())),
-                    || confine::give_up_outside(program(made())),
-                )
+                self.enter_through_pid_1(parent, identity, start, params, trees)
             }
             _ => {
                 let user_namespace = ids::unshare(self.namespaces(), identity)?;
-                let program = program(user_namespace);
+                let program = confine::Program::new(identity, user_namespace);
                 self.set_hostname()?;
                 if self.unshare().contains(Unshare::NET) {
                     Context::NONE.step(Step::Loopback, sys::loopback_up)?;
                 }
                 // Only now: unshare gave this thread a filesystem context (umask, cwd) of
                 // its own, so the other threads of a multithreaded caller keep theirs.
-                Self::with_umask_0(|| {
-                    self.enter_unshared(user_namespace, start, params, maker(program), trees)
-                })?;
+                self.mount(user_namespace, program, start, params, trees)?;
                 self.confine(program, parent.map(confine::Parent::Pid))
             }
         }
     }
 
-    /// Runs `enter` with the umask 0, then puts the umask back: what is created has the
-    /// mode the table gives, whatever the caller's umask, and the program gets the
-    /// caller's.
-    fn with_umask_0<T>(enter: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    /// [`Namespace::enter_forking`] through the processes of `enter/pid.rs`. The
+    /// namespaces are made for pid 1 only: the caller's stand-in stays where the caller
+    /// is, so that its end (which the caller waits for) never has to tear them down.
+    /// Never inlined: a launcher whose table has no pid namespace and no new session
+    /// is then built without it.
+    #[inline(never)]
+    fn enter_through_pid_1(
+        &'static self,
+        parent: Pid,
+        identity: Identity,
+        start: Start,
+        params: &dyn Values,
+        trees: descriptors::Trees,
+    ) -> Result<(), Error> {
+        let mapping = Cell::new(None);
+        let program = || confine::Program::new(identity, mapping.get().is_some());
+        pid::enter(
+            parent,
+            pid::Setup {
+                as_pid_1: self.as_pid_1(),
+                timeout: self.timeout_seconds(),
+                wait_for_unmount: self.has_host_upper(),
+            },
+            || {
+                // The network namespace is made by pid 1's helper.
+                let namespaces = self.namespaces().difference(Unshare::NET);
+                let (forked, made) = ids::fork_into(namespaces, identity)?;
+                mapping.set(made);
+                Ok(forked)
+            },
+            || {
+                if let Some(mapping) = mapping.get() {
+                    ids::map(mapping, identity)?;
+                }
+                let net = if self.unshare().contains(Unshare::NET) {
+                    Some(netns::Helper::start()?)
+                } else {
+                    None
+                };
+                self.set_hostname()?;
+                let made = mapping.get().is_some();
+                self.mount(made, program(), start, params, trees)?;
+                net.map_or(Ok(()), netns::Helper::join)
+            },
+            |parent| self.confine(program(), Some(parent)),
+            || confine::give_up_everything(program()),
+            || confine::give_up_outside(program()),
+        )
+    }
+
+    /// Steps 2 to 8 (`enter_unshared`) with the umask 0, then the umask put back: what
+    /// is created has the mode the table gives, whatever the caller's umask, and the
+    /// program gets the caller's.
+    fn mount(
+        &'static self,
+        user_namespace: bool,
+        program: confine::Program,
+        start: Start,
+        params: &dyn Values,
+        trees: descriptors::Trees,
+    ) -> Result<(), Error> {
+        let maker = mountpoints::Maker {
+            ns: self,
+            owner: program.owner(),
+        };
         let umask = process::umask(Mode::empty());
-        let entered = enter();
+        let entered = self.enter_unshared(user_namespace, start, params, maker, trees);
         process::umask(umask);
         entered
     }

@@ -47,7 +47,16 @@ pub(crate) struct Program<'a> {
     pub(crate) switch_ids: bool,
 }
 
-impl Program<'_> {
+impl<'a> Program<'a> {
+    /// The program's process of `identity`: root in a mount namespace switches to the
+    /// chosen ids before executing; a user namespace maps the caller to them already.
+    pub(crate) fn new(identity: Identity<'a>, user_namespace: bool) -> Program<'a> {
+        Program {
+            identity,
+            switch_ids: !user_namespace && identity.is_chosen(),
+        }
+    }
+
     /// Who owns what the table makes for the program: its user and group when this
     /// process switches to them (root running it as another user); else whoever enters
     /// already is the program's user (`None`).

@@ -89,7 +89,9 @@ fn elsewhere(pid: i32) {
     let Ok(allowed) = thread::sched_getaffinity(None) else {
         return;
     };
-    let here = thread::sched_getcpu();
+    let Ok(here) = raw::current_cpu() else {
+        return;
+    };
     let Some(other) = (0..CpuSet::MAX_CPU).find(|&cpu| cpu != here && allowed.is_set(cpu)) else {
         return;
     };

@@ -6,9 +6,9 @@ use core::mem::MaybeUninit;
 
 use linux_raw_sys::general::{
     __NR_clock_gettime, __NR_clone, __NR_clone3, __NR_close_range, __NR_exit_group, __NR_fcntl,
-    __NR_kill, __NR_rt_sigaction, __NR_rt_sigprocmask, __NR_rt_sigtimedwait, __kernel_timespec,
-    CLOCK_MONOTONIC, CLONE_FILES, F_GETFL, F_SETFL, F_SETOWN, FASYNC, SIG_BLOCK, SIG_SETMASK,
-    SIG_UNBLOCK, SIGCHLD, clone_args, kernel_sigaction,
+    __NR_getcpu, __NR_kill, __NR_rt_sigaction, __NR_rt_sigprocmask, __NR_rt_sigtimedwait,
+    __kernel_timespec, CLOCK_MONOTONIC, CLONE_FILES, F_GETFL, F_SETFL, F_SETOWN, FASYNC, SIG_BLOCK,
+    SIG_SETMASK, SIG_UNBLOCK, SIGCHLD, clone_args, kernel_sigaction,
 };
 use rustix::fd::{AsRawFd as _, BorrowedFd};
 use rustix::io::Errno;
@@ -132,6 +132,16 @@ pub(crate) fn signal_on_input(fd: BorrowedFd<'_>) -> Result<(), Errno> {
         )?;
     }
     Ok(())
+}
+
+/// `getcpu`: the processor this thread runs on (straight to the kernel: rustix asks the
+/// vDSO, whose parser would weigh on a launcher).
+pub(crate) fn current_cpu() -> Result<usize, Errno> {
+    let mut cpu = 0u32;
+    // SAFETY: `cpu` is a live `u32` the kernel writes during the call; the other two
+    // pointers are null, which the call accepts.
+    unsafe { raw_syscall(__NR_getcpu, [(&raw mut cpu) as usize, 0, 0, 0, 0]) }?;
+    Ok(cpu as usize)
 }
 
 /// `kill(pid, signal)`, for any signal number (a program may die of a real-time one).
