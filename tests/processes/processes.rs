@@ -865,3 +865,43 @@ fn the_stand_in_outside_is_out_of_the_programs_reach() {
         );
     }
 }
+
+#[test]
+fn killing_the_child_kills_the_program_when_root_switches_ids() {
+    // Pid 1 takes the program's ids once it runs, and the kernel clears a process's
+    // parent-death signal whenever its ids change: pid 1 must still die with the
+    // caller's process, and the program with pid 1.
+    if !root_or_skip("namespace_as switches ids, which only root can") {
+        return;
+    }
+    let marker = marker(User::Root, "switched");
+    let mut command = Command::new("/bin/sh");
+    command
+        .args([
+            "-c",
+            &format!("sleep {marker} & sleep {marker} & echo ready; wait"),
+        ])
+        .stdout(Stdio::piped());
+    let mut child = command
+        .spawn_in_as(&PID_DEV, mountns::Ids::new(65534, 65534))
+        .unwrap();
+    let mut ready = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut ready)
+        .unwrap();
+    assert_eq!(ready, "ready\n");
+    assert!(
+        within(Duration::from_secs(5), || processes_marked(&marker).len()
+            == 3),
+        "{:?}",
+        processes_marked(&marker)
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        within(Duration::from_secs(1), || processes_marked(&marker)
+            .is_empty()),
+        "still running: {:?}",
+        processes_marked(&marker)
+    );
+}

@@ -133,6 +133,8 @@ pub(super) fn enter(
 struct Caller {
     mask: SignalSet,
     child_signal: Disposition,
+    /// The process C dies with.
+    parent: Pid,
 }
 
 impl Caller {
@@ -149,7 +151,11 @@ impl Caller {
                 return Err(error);
             }
         };
-        let caller = Caller { mask, child_signal };
+        let caller = Caller {
+            mask,
+            child_signal,
+            parent,
+        };
         match die_with_parent(parent) {
             Ok(()) => Ok(caller),
             Err(error) => Err(caller.restore(error)),
@@ -195,7 +201,12 @@ impl Caller {
         } else {
             Ok(())
         };
-        if let Err(error) = told.and_then(|()| give_up()) {
+        // Switching ids (root running the program as another user) clears the
+        // parent-death signal: set again, with the parent checked again.
+        let confined = told
+            .and_then(|()| give_up())
+            .and_then(|()| die_with_parent(self.parent));
+        if let Err(error) = confined {
             error.report();
             let _ = raw::kill(init, Signal::KILL.as_raw());
             let _ = process::waitpid(Pid::from_raw(init), WaitOptions::empty());
@@ -367,7 +378,9 @@ impl Init {
                 let deadline = self.timeout.map(|seconds| Instant::now().after(seconds));
                 // Before closing the exec pipe: C learns of a failure before it takes
                 // the program for running.
-                if let Err(error) = give_up() {
+                // Switching ids clears the parent-death signal: set again, with C
+                // checked again (C holds the read end of "report" until it ends).
+                if let Err(error) = give_up().and_then(|()| self.die_with_caller()) {
                     let _ = raw::kill(program, Signal::KILL.as_raw());
                     self.fail(error);
                 }
@@ -416,6 +429,23 @@ impl Init {
         }
         // Closed when the program executes (O_CLOEXEC) or exits.
         mem::forget(self.exec);
+    }
+
+    /// `PR_SET_PDEATHSIG(SIGKILL)` again, once I's ids changed, then checks that C is
+    /// still there: the read end of "report" is open (no `POLLERR` on its write end).
+    fn die_with_caller(&self) -> Result<(), Error> {
+        Context::NONE.step(Step::DeathSignal, || {
+            process::set_parent_process_death_signal(Some(Signal::KILL))?;
+            let mut report = [PollFd::new(&self.report, PollFlags::empty())];
+            let zero = rustix::event::Timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            };
+            match poll(&mut report, Some(&zero))? {
+                0 => Ok(()),
+                _ => Err(Errno::SRCH),
+            }
+        })
     }
 
     /// Tells C why entering failed, and exits.
