@@ -197,7 +197,7 @@ impl Namespace {
             pid::Setup {
                 as_pid_1: self.as_pid_1(),
                 timeout: self.timeout_seconds(),
-                wait_for_unmount: self.has_host_upper(),
+                wait_for_init: self.has_host_upper() || self.caps().bits() != 0,
             },
             || {
                 // The network namespace is made by pid 1's helper.

@@ -99,6 +99,7 @@ fn main() {
         Some("exec") => exec(false),
         Some("exec-missing") => exec(true),
         Some("exec-pid") => exec_pid(),
+        Some("exec-pid-thread") => exec_pid_from_a_thread(),
         Some("exec-landlock") => exec_landlock(),
         Some("session-leader") => session_leader(),
         Some("caps-exec") => caps_exec(),
@@ -136,6 +137,10 @@ fn main() {
                 (
                     "exec_with_a_pid_namespace_passes_signals_on",
                     exec_with_a_pid_namespace_passes_signals_on,
+                ),
+                (
+                    "exec_from_a_second_thread_ends_as_the_program",
+                    exec_from_a_second_thread_ends_as_the_program,
                 ),
                 (
                     "killing_the_exec_process_kills_the_program_and_its_children",
@@ -339,6 +344,14 @@ fn exec_pid() {
     std::process::exit(3);
 }
 
+/// Child: [`exec_pid`] from a second thread, while the main thread sleeps on.
+fn exec_pid_from_a_thread() {
+    std::thread::spawn(exec_pid);
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+}
+
 /// Child: executes `sh -c $MOUNTNS_TEST_SCRIPT sh FD` in `EXEC_POLICY` through `exec`,
 /// with a host directory (`policy/` of the fixture) open as `FD`.
 fn exec_landlock() {
@@ -423,6 +436,23 @@ fn exec_with_a_pid_namespace_ends_as_the_program() {
         let status = exec_pid_child("kill -TERM $$", user).wait().unwrap();
         assert_eq!(status.signal(), Some(15), "{user:?}: {status}");
         assert!(!status.core_dumped(), "{user:?}: {status}");
+    }
+}
+
+fn exec_from_a_second_thread_ends_as_the_program() {
+    // The process that stands in for the program outside is then one thread of many:
+    // the signal that tells it of the program's end must reach that thread, not one
+    // that does not wait for it (its default action ends the process: 157).
+    for user in USERS {
+        for _ in 0..5 {
+            let mut command = Command::new(this_binary());
+            command
+                .env(ROLE, "exec-pid-thread")
+                .env(SCRIPT, "exit 7")
+                .stdout(Stdio::piped());
+            let output = as_user(&mut command, user).output().unwrap();
+            assert_eq!(output.status.code(), Some(7), "{user:?}: {output:?}");
+        }
     }
 }
 

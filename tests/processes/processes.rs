@@ -742,34 +742,6 @@ fn pids_marked(marker: &str) -> Vec<u32> {
         .collect()
 }
 
-/// Whether `pid` is gone, or dying: exiting (`PF_EXITING` in its flags), or with a
-/// SIGKILL pending. Either way it never runs its own code again.
-fn gone_or_dying(pid: u32) -> bool {
-    const PF_EXITING: u64 = 0x4;
-    const SIGKILL: u64 = 1 << 8;
-    let (Ok(stat), Ok(status)) = (
-        fs::read_to_string(format!("/proc/{pid}/stat")),
-        fs::read_to_string(format!("/proc/{pid}/status")),
-    ) else {
-        return true;
-    };
-    // The fields after the command name, which is in parentheses: state is the first,
-    // flags the seventh.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .unwrap()
-        .1
-        .split_whitespace()
-        .collect();
-    let flags: u64 = fields[6].parse().unwrap();
-    let pending = status.lines().any(|line| {
-        line.strip_prefix("SigPnd:")
-            .or_else(|| line.strip_prefix("ShdPnd:"))
-            .is_some_and(|mask| u64::from_str_radix(mask.trim(), 16).unwrap() & SIGKILL != 0)
-    });
-    matches!(fields[0], "Z" | "X") || flags & PF_EXITING != 0 || pending
-}
-
 #[test]
 fn the_callers_process_stays_outside_and_returns_once_the_rest_is_killed() {
     for user in USERS {
@@ -822,15 +794,43 @@ fn the_callers_process_stays_outside_and_returns_once_the_rest_is_killed() {
         }
         drop(child.stdin.take());
         assert!(child.wait().unwrap().success(), "{user:?}");
-        // Once the caller has the status, what the program left is dead or dying: it
-        // never runs again, though the kernel may still be ending it.
-        for pid in pids_marked(&marker) {
-            assert!(gone_or_dying(pid), "{user:?}: {pid} still runs");
-        }
+        // Once the caller has the status, what the program left is gone, and what it
+        // held is free (the namespace's mounts may still be going).
+        assert!(pids_marked(&marker).is_empty(), "{user:?}: left behind");
+    }
+}
+
+namespace! {
+    /// A pid namespace whose program keeps the capabilities to switch ids.
+    static PID_DEV_SETUID = {
+        include PID_DEV;
+        caps [setuid, setgid];
+    };
+}
+
+#[test]
+fn leftovers_of_another_uid_are_gone_when_the_caller_has_the_status() {
+    // Holding no capability, pid 1 cannot kill a process of another uid, which a
+    // program keeping `setuid` can start: the caller then waits for pid 1's end, whose
+    // kernel side kills every process of the namespace, whatever its uid.
+    if !root_or_skip("a process of another uid, started by root keeping setuid") {
+        return;
+    }
+    for run in 0..10 {
+        let marker = format!("{}{run}", marker(User::Root, "other uid"));
+        let script = format!(
+            "(setpriv --reuid 1000 --regid 1000 --clear-groups sleep {marker} &) ; \
+             sleep 0.1; exit 0"
+        );
+        let status = shell(&script, User::Root)
+            .stdin(Stdio::null())
+            .status_in(&PID_DEV_SETUID)
+            .unwrap();
+        assert!(status.success(), "run {run}: {status}");
         assert!(
-            within(Duration::from_secs(1), || pids_marked(&marker).is_empty()),
-            "{user:?}: left behind: {:?}",
-            pids_marked(&marker)
+            pids_marked(&marker).is_empty(),
+            "run {run}: left behind: {:?}",
+            processes_marked(&marker)
         );
     }
 }
@@ -904,4 +904,45 @@ fn killing_the_child_kills_the_program_when_root_switches_ids() {
         "still running: {:?}",
         processes_marked(&marker)
     );
+}
+
+namespace! {
+    /// A pid namespace with a host directory the program may write.
+    static PID_LOCKS = {
+        include PID_DEV;
+        bind "/locks/" "/tmp/mountns-runtime/locks/";
+    };
+}
+
+#[test]
+fn what_leftovers_held_is_free_when_the_caller_has_the_status() {
+    // A process the program leaves behind holds a lock on a host file; once the
+    // caller has the status, the lock is free (the leftover is gone, not only killed).
+    let dir = "/tmp/mountns-runtime/locks";
+    fs::create_dir_all(dir).unwrap();
+    fs::set_permissions(
+        dir,
+        <fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o777),
+    )
+    .unwrap();
+    for user in USERS {
+        for run in 0..30 {
+            let _ = fs::remove_file(format!("{dir}/held"));
+            let script = "flock /locks/lock sh -c ': > /locks/held; exec sleep 100' & \
+                          while [ ! -e /locks/held ]; do :; done; exit 0";
+            let status = shell(script, user)
+                .stdin(Stdio::null())
+                .status_in(&PID_LOCKS)
+                .unwrap();
+            assert!(status.success(), "{user:?}: run {run}: {status}");
+            let free = Command::new("flock")
+                .args(["-n", &format!("{dir}/lock"), "true"])
+                .status()
+                .unwrap();
+            assert!(
+                free.success(),
+                "{user:?}: run {run}: the lock is still held"
+            );
+        }
+    }
 }

@@ -57,10 +57,12 @@ pub(super) struct Setup {
     pub(super) as_pid_1: bool,
     /// The time limit in seconds (`timeout N;`), from the program's fork.
     pub(super) timeout: Option<u32>,
-    /// C ends only once I has (and the namespace is unmounted), not as soon as I
-    /// reports the program's end: a union writes to host directories, which the next
-    /// run may mount again.
-    pub(super) wait_for_unmount: bool,
+    /// C ends only once I has (and with it every process of the namespace, and its
+    /// mounts), not as soon as I reports the program's end: a union writes to host
+    /// directories, which the next run may mount again, or the program keeps
+    /// capabilities, with which it may start processes that pid 1, holding none,
+    /// cannot kill (another uid).
+    pub(super) wait_for_init: bool,
 }
 
 /// Runs `fork`, which forks pid 1 into the new namespaces (`None` there, its pid in
@@ -106,7 +108,7 @@ pub(super) fn enter(
                 init,
                 page: &page,
                 report: &report_read,
-                early: !setup.wait_for_unmount,
+                early: !setup.wait_for_init,
             };
             caller.supervise(&waited, &exec_read, life_write, caller_gives_up)
         }
@@ -117,7 +119,7 @@ pub(super) fn enter(
                 exec: exec_write,
                 report: report_write,
                 timeout: setup.timeout,
-                early: !setup.wait_for_unmount,
+                early: !setup.wait_for_init,
             };
             if setup.as_pid_1 {
                 init.run_program(&caller, &life_read, in_init, in_program);
@@ -470,10 +472,18 @@ impl Init {
             None
         });
         if process::getpid().as_raw_nonzero().get() == 1 {
-            // Every process of the namespace but pid 1, before C is told: none runs
-            // again once the caller goes on. Pid 1's end then takes along whatever one
-            // of them forked meanwhile.
+            // Every process of the namespace but pid 1, before C is told; pid 1's end
+            // takes along whatever one of them forked meanwhile.
             let _ = raw::kill(-1, Signal::KILL.as_raw());
+            if self.early {
+                // And gone, not only killed: what they held (a lock, a running file,
+                // a busy mount of the host's) is free once the caller goes on. Every
+                // process of the namespace is pid 1's descendant, and comes to it
+                // when its parent dies. (Without `early`, C waits for pid 1's end,
+                // which waits for them all.)
+                let all = WaitOptions::from_bits_retain(linux_raw_sys::general::__WALL);
+                while let Ok(_) | Err(Errno::INTR) = process::wait(all) {}
+            }
         }
         match ended {
             Some(status) => self.page.end(status),

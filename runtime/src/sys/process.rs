@@ -7,8 +7,8 @@ use core::mem::MaybeUninit;
 use linux_raw_sys::general::{
     __NR_clock_gettime, __NR_clone, __NR_clone3, __NR_close_range, __NR_exit_group, __NR_fcntl,
     __NR_getcpu, __NR_kill, __NR_rt_sigaction, __NR_rt_sigprocmask, __NR_rt_sigtimedwait,
-    __kernel_timespec, CLOCK_MONOTONIC, CLONE_FILES, F_GETFL, F_SETFL, F_SETOWN, FASYNC, SIG_BLOCK,
-    SIG_SETMASK, SIG_UNBLOCK, SIGCHLD, clone_args, kernel_sigaction,
+    __kernel_timespec, CLOCK_MONOTONIC, CLONE_FILES, F_GETFL, F_OWNER_TID, F_SETFL, F_SETOWN_EX,
+    FASYNC, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SIGCHLD, clone_args, f_owner_ex, kernel_sigaction,
 };
 use rustix::fd::{AsRawFd as _, BorrowedFd};
 use rustix::io::Errno;
@@ -116,15 +116,23 @@ pub(crate) fn close_every_fd_but(keep: BorrowedFd<'_>) {
     }
 }
 
-/// Makes the kernel send `SIGIO` to this process whenever input arrives on `fd` (or
-/// its write end closes): `F_SETOWN` to this process, then `O_ASYNC` added to its
-/// status flags.
+/// Makes the kernel send `SIGIO` to the calling thread whenever input arrives on `fd`
+/// (or its write end closes): `F_SETOWN_EX` to this thread (`F_OWNER_TID`: a process
+/// owner would let any thread take it, and in a multithreaded caller one that does not
+/// block it would die of it), then `O_ASYNC` added to its status flags.
 pub(crate) fn signal_on_input(fd: BorrowedFd<'_>) -> Result<(), Errno> {
     let fd = fd.as_raw_fd() as usize;
-    let me = rustix::process::getpid().as_raw_nonzero().get() as usize;
-    // SAFETY: fcntl with integer arguments only; no pointer is passed.
+    let owner = f_owner_ex {
+        type_: F_OWNER_TID as _,
+        pid: rustix::thread::gettid().as_raw_nonzero().get(),
+    };
+    // SAFETY: `owner` is a live `struct f_owner_ex` on this stack, which F_SETOWN_EX
+    // only reads during the call; the other calls take integers only.
     unsafe {
-        raw_syscall(__NR_fcntl, [fd, F_SETOWN as usize, me, 0, 0])?;
+        raw_syscall(
+            __NR_fcntl,
+            [fd, F_SETOWN_EX as usize, &raw const owner as usize, 0, 0],
+        )?;
         let flags = raw_syscall(__NR_fcntl, [fd, F_GETFL as usize, 0, 0, 0])?;
         raw_syscall(
             __NR_fcntl,

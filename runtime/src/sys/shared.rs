@@ -88,17 +88,39 @@ unsafe impl<E> Zeroed for Report<E> {}
 /// The state of a [`Report`] that holds an error; no user's state.
 const FAILED: u32 = u32::MAX;
 
+/// The state of a [`Report`] whose error is being written; no user's state.
+const WRITING: u32 = u32::MAX - 1;
+
 impl<E: Handed> Report<E> {
-    /// Writes the error. Called once, by the one process that failed, and read only
-    /// after that process wrote it (then exited or executed).
+    /// Writes the error, unless another process's error was written (or is being
+    /// written) first: two processes may fail at once (pid 1 giving up, the program's
+    /// process confining itself), and the first one's error is the one told. Read only
+    /// after the writer wrote it (then exited or executed).
     pub(crate) fn fail(&self, error: E) {
-        // SAFETY: no other process writes `error`, and the reader reads it only after
-        // seeing FAILED, stored below with Release.
+        let mut state = self.state.load(Ordering::Relaxed);
+        loop {
+            if state == FAILED || state == WRITING {
+                return;
+            }
+            match self.state.compare_exchange_weak(
+                state,
+                WRITING,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => break,
+                Err(now) => state = now,
+            }
+        }
+        // SAFETY: this process alone moved the state to WRITING, so no other writes
+        // `error`, and the reader reads it only after seeing FAILED, stored below with
+        // Release.
         unsafe { (*self.error.get()).write(error) };
         self.state.store(FAILED, Ordering::Release);
     }
 
-    /// Sets `state` (not 0 nor [`FAILED`]), unless an error or a state was set first.
+    /// Sets `state` (not 0, [`FAILED`] nor [`WRITING`]), unless an error or a state
+    /// was set first.
     pub(crate) fn settle(&self, state: u32) {
         let _ = self
             .state
