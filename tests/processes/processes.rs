@@ -727,21 +727,6 @@ fn only_a_new_session_keeps_kill_0_from_the_callers_process_group() {
     }
 }
 
-/// The pids of the processes whose command line holds `marker` (a zombie's is empty).
-fn pids_marked(marker: &str) -> Vec<u32> {
-    fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|entry| {
-            let pid = entry.file_name().to_str()?.parse().ok()?;
-            let cmdline = fs::read(entry.path().join("cmdline")).ok()?;
-            String::from_utf8_lossy(&cmdline)
-                .contains(marker)
-                .then_some(pid)
-        })
-        .collect()
-}
-
 #[test]
 fn the_callers_process_stays_outside_and_returns_once_the_rest_is_killed() {
     for user in USERS {
@@ -758,7 +743,8 @@ fn the_callers_process_stays_outside_and_returns_once_the_rest_is_killed() {
             .unwrap();
         assert_eq!(ready, "ready\n", "{user:?}");
         assert!(
-            within(Duration::from_secs(5), || !pids_marked(&marker).is_empty()),
+            within(Duration::from_secs(5), || !processes_marked(&marker)
+                .is_empty()),
             "{user:?}: no leftover"
         );
         // The caller's process is in none of the sandbox's namespaces: its end tears
@@ -796,7 +782,10 @@ fn the_callers_process_stays_outside_and_returns_once_the_rest_is_killed() {
         assert!(child.wait().unwrap().success(), "{user:?}");
         // Once the caller has the status, what the program left is gone, and what it
         // held is free (the namespace's mounts may still be going).
-        assert!(pids_marked(&marker).is_empty(), "{user:?}: left behind");
+        assert!(
+            processes_marked(&marker).is_empty(),
+            "{user:?}: left behind"
+        );
     }
 }
 
@@ -828,7 +817,7 @@ fn leftovers_of_another_uid_are_gone_when_the_caller_has_the_status() {
             .unwrap();
         assert!(status.success(), "run {run}: {status}");
         assert!(
-            pids_marked(&marker).is_empty(),
+            processes_marked(&marker).is_empty(),
             "run {run}: left behind: {:?}",
             processes_marked(&marker)
         );

@@ -131,9 +131,7 @@ impl Namespace {
 /// program, as the same user, can neither trace it nor read its memory, a copy of the
 /// caller's.
 pub(super) fn give_up_everything(program: Program) -> Result<(), Error> {
-    Context::NONE.step(Step::Capabilities, || {
-        process::set_dumpable_behavior(DumpableBehavior::NotDumpable)
-    })?;
+    hide_memory()?;
     drop_capabilities(Caps::NONE, || program.switch())
 }
 
@@ -146,15 +144,13 @@ pub(super) fn give_up_everything(program: Program) -> Result<(), Error> {
 /// memory nor follow its `/proc/PID/root`, which, as root, would reach the host's
 /// mounts.
 pub(super) fn give_up_outside(program: Program) -> Result<(), Error> {
-    Context::NONE.step(Step::Capabilities, || {
-        process::set_dumpable_behavior(DumpableBehavior::NotDumpable)
-    })?;
     let held = thread::capabilities(None)
         .map_err(|errno| Error::new(Step::Capabilities, errno))?
         .permitted;
     if held.contains(CapabilitySet::SETPCAP) {
-        return drop_capabilities(Caps::NONE, || program.switch());
+        return give_up_everything(program);
     }
+    hide_memory()?;
     program.switch()?;
     if held.is_empty() {
         return Ok(());
@@ -166,6 +162,14 @@ pub(super) fn give_up_outside(program: Program) -> Result<(), Error> {
         inheritable: none,
     };
     Context::NONE.step(Step::Capabilities, || thread::set_capabilities(None, sets))
+}
+
+/// Stops being dumpable: no process of the same uid may then trace this one, read its
+/// memory or follow its `/proc/PID` links, without `CAP_SYS_PTRACE`.
+fn hide_memory() -> Result<(), Error> {
+    Context::NONE.step(Step::Capabilities, || {
+        process::set_dumpable_behavior(DumpableBehavior::NotDumpable)
+    })
 }
 
 /// Drops every capability but `keep` from every set, for good, and calls `switch` in

@@ -388,7 +388,7 @@ impl Init {
                 }
                 // Closes the gate too: the program goes on.
                 raw::close_every_fd_but(self.report.as_fd());
-                self.reap(program, deadline)
+                self.reap(init, program, deadline)
             }
             Ok(None) => {
                 drop(gate_write);
@@ -438,16 +438,29 @@ impl Init {
     fn die_with_caller(&self) -> Result<(), Error> {
         Context::NONE.step(Step::DeathSignal, || {
             process::set_parent_process_death_signal(Some(Signal::KILL))?;
-            let mut report = [PollFd::new(&self.report, PollFlags::empty())];
-            let zero = rustix::event::Timespec {
+            let now = rustix::event::Timespec {
                 tv_sec: 0,
                 tv_nsec: 0,
             };
-            match poll(&mut report, Some(&zero))? {
-                0 => Ok(()),
-                _ => Err(Errno::SRCH),
+            if self.caller_ended(Some(&now))? {
+                Err(Errno::SRCH)
+            } else {
+                Ok(())
             }
         })
+    }
+
+    /// Whether C has ended, waiting for it up to `wait` (`None`: until it has): C
+    /// holds the read end of "report" until its end, and a pipe's write end polls
+    /// `POLLERR` once no read end is left.
+    fn caller_ended(&self, wait: Option<&rustix::event::Timespec>) -> Result<bool, Errno> {
+        let mut report = [PollFd::new(&self.report, PollFlags::empty())];
+        loop {
+            match poll(&mut report, wait) {
+                Err(Errno::INTR) => {}
+                ready => return ready.map(|ready| ready > 0),
+            }
+        }
     }
 
     /// Tells C why entering failed, and exits.
@@ -461,7 +474,7 @@ impl Init {
     /// writes the program's status for C, tells C, and exits. At the `deadline`, the
     /// same, the page saying that the time limit ended the program. Outside a pid
     /// namespace (a new session only), I is no init and kills nothing.
-    fn reap(&self, program: i32, deadline: Option<Instant>) -> ! {
+    fn reap(&self, init: Pid, program: i32, deadline: Option<Instant>) -> ! {
         let ended = pass_signals_until(program, deadline, || {
             // Any child, whatever its process group (`waitpid(None)` is only ours).
             while let Ok(Some((pid, status))) = process::wait(WaitOptions::NOHANG) {
@@ -471,7 +484,7 @@ impl Init {
             }
             None
         });
-        if process::getpid().as_raw_nonzero().get() == 1 {
+        if init.as_raw_nonzero().get() == 1 {
             // Every process of the namespace but pid 1, before C is told; pid 1's end
             // takes along whatever one of them forked meanwhile.
             let _ = raw::kill(-1, Signal::KILL.as_raw());
@@ -494,10 +507,9 @@ impl Init {
         // The program's process may have written why it failed instead: C then waits
         // for I's end.
         if self.early && self.page.read().is_end() {
-            // Until C's end closes the read end: on the same processor, I's end would
-            // run first, and the caller would wait for the unmounting all the same.
-            let mut ended = [PollFd::new(&self.report, PollFlags::empty())];
-            while let Err(Errno::INTR) = poll(&mut ended, None) {}
+            // Until C has ended: on the same processor, I's end would run first, and
+            // the caller would wait for the unmounting all the same.
+            let _ = self.caller_ended(None);
         }
         raw::exit(0)
     }
