@@ -22,7 +22,7 @@ use rustix::system;
 use crate::error::{Context, Error, Reason, Step};
 use crate::params::{self, NoValues, Values};
 use crate::sys;
-use crate::table::{Identity, Kind, Mount, Namespace, Unshare};
+use crate::table::{Identity, Kind, MadeIn, Mount, Namespace, Unshare};
 
 mod bind;
 mod confine;
@@ -296,6 +296,7 @@ impl Namespace {
         let mut made = Made {
             data: nodes::Data::new(self.mounts()),
             devs: dev::Devs::new(),
+            parent: mountpoints::Parent::new(),
         };
         for mount in self.mounts() {
             mount_one(&mut roots, &mut made, mount, user_namespace)
@@ -313,6 +314,8 @@ impl Namespace {
 struct Made {
     data: nodes::Data,
     devs: dev::Devs,
+    /// The directory of the last bind's mountpoint, for the next one beside it.
+    parent: mountpoints::Parent,
 }
 
 /// Mounts (or makes) one entry of the table: one match over its kind, calling the
@@ -330,6 +333,14 @@ fn mount_one(
         mountpoints::open_mountpoint(roots.new.as_fd(), target, mount, context, maker)
     };
     match mount.kind() {
+        // A directory of the skeleton (or of a bound tree), which exists: found by name.
+        Kind::Bind { source } if mount.is_dir() && mount.made_in() == MadeIn::Skeleton => {
+            let open = || mountpoint(roots);
+            match made.parent.find(roots.new.as_fd(), mount, context)? {
+                Some(at) => bind::mount_at(roots, at, mount, source, context, open)?,
+                None => bind::mount(roots, &open()?, mount, source, context)?,
+            }
+        }
         Kind::Bind { source } => bind::mount(roots, &mountpoint(roots)?, mount, source, context)?,
         Kind::Tmpfs(tmpfs) => {
             let mountpoint = mountpoint(roots)?;
@@ -369,6 +380,7 @@ fn mount_one(
             nodes::symlink(roots.new.as_fd(), mount, text, context, maker)?;
         }
     }
+    made.parent.mounted(target);
     if target == c"." {
         // Something now covers the new root: later paths and the switch must start on
         // top of it, and a path walk from the old fd would stay below.

@@ -116,6 +116,12 @@ namespace! {
         bind ro "/box/" "/tmp/mountns-hostile/certs/src/";
         bind "/box/lib/ssl/certs/" tmpfs;
     };
+    /// The same with a bind where the tmpfs was (found by its name in its directory).
+    static CERTS_BIND = {
+        include mountns_support::profiles::SYSTEM;
+        bind ro "/box/" "/tmp/mountns-hostile/certs/src/";
+        bind "/box/lib/ssl/certs/" "/tmp/mountns-hostile/certs/empty/";
+    };
     /// The same on the host's own /usr, where that link may exist.
     static HOST_CERTS = {
         include mountns_support::profiles::SYSTEM;
@@ -999,15 +1005,18 @@ fn a_mountpoint_behind_a_link_of_a_bound_tree_is_refused() {
             Expect::Link("/box/lib/ssl/certs", "/box/lib/ssl/certs"),
         ),
     ];
+    case.dir("empty", 0o755);
     for (name, setup, expect) in setups {
         case.reset("src/lib");
         setup(&case);
-        for user in USERS {
-            // Were the link followed, the tmpfs would hide /box/etc/ssl/certs.
-            let what = format!("src/lib/ssl is {name} ({user:?})");
-            let outcome = case.enter(&CERTS, "ls /box/etc/ssl/certs", user);
-            check(&outcome, expect, &what);
-            case.assert_untouched(&what);
+        for (table, kind) in [(&CERTS, "a tmpfs"), (&CERTS_BIND, "a bind")] {
+            for user in USERS {
+                // Were the link followed, the mount would hide /box/etc/ssl/certs.
+                let what = format!("src/lib/ssl is {name}, under {kind} ({user:?})");
+                let outcome = case.enter(table, "ls /box/etc/ssl/certs", user);
+                check(&outcome, expect, &what);
+                case.assert_untouched(&what);
+            }
         }
     }
     // The same on the host, where /usr/lib/ssl/certs is a link on Debian.

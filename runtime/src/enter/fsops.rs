@@ -130,6 +130,19 @@ pub(super) fn attach(mount: &OwnedFd, mountpoint: &OwnedFd) -> Result<(), Errno>
     )
 }
 
+/// Attaches the detached `mount` on `name` under `dir`: one lookup step that follows
+/// no link (a link there is mounted over, and a directory tree fails ENOTDIR on one)
+/// but crosses mounts and triggers an automount, as opening `name` `O_DIRECTORY` does.
+pub(super) fn attach_at(mount: &OwnedFd, dir: BorrowedFd<'_>, name: &CStr) -> Result<(), Errno> {
+    mount::move_mount(
+        mount,
+        c"",
+        dir,
+        name,
+        MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH | MoveMountFlags::MOVE_MOUNT_T_AUTOMOUNTS,
+    )
+}
+
 /// A detached recursive clone of the tree at `dir`. Recursive: a plain clone of a tree
 /// with locked submounts fails in a user namespace, and submounts are part of what the
 /// host shows there.

@@ -8,7 +8,7 @@ use rustix::fd::{AsFd as _, BorrowedFd, OwnedFd};
 use rustix::fs::{self, AtFlags, FileType, Mode, OFlags};
 use rustix::io::Errno;
 
-use crate::enter::fsops::{NameBuf, create, open_beneath, relative};
+use crate::enter::fsops::{NameBuf, PathBuf, create, open_beneath, relative};
 use crate::enter::ids::Owner;
 use crate::error::{Context, Entry, Error, Reason, Step};
 use crate::table::{MadeIn, Mount, Mountpoint, Namespace};
@@ -108,6 +108,73 @@ pub(super) fn open_mountpoint(
     });
     opened.map_err(|error| explain(error, new_root, mount.target()))
 }
+
+/// The directory of the last mountpoint found by its name, opened beneath the new root
+/// following no link: binds side by side in one directory (a thousand of them) look it
+/// up once, then each is attached by its last name alone.
+pub(super) struct Parent {
+    open: Option<(&'static [u8], OwnedFd)>,
+}
+
+impl Parent {
+    pub(super) const fn new() -> Self {
+        Parent { open: None }
+    }
+
+    /// The directory holding `mount`'s target (not the new root itself), opened
+    /// beneath `new_root` as [`open_mountpoint`] opens a mountpoint, and the target's
+    /// last name; `None` when that name is not one plain name (`..`, say), which
+    /// [`open_mountpoint`] then handles. Errors are [`open_mountpoint`]'s, explained.
+    pub(super) fn find<'s>(
+        &'s mut self,
+        new_root: BorrowedFd<'s>,
+        mount: &'static Mount,
+        context: Context,
+    ) -> Result<Option<(BorrowedFd<'s>, &'static CStr)>, Error> {
+        let bytes = relative(mount.target()).to_bytes_with_nul();
+        let (dir, name) = match bytes.iter().rposition(|&byte| byte == b'/') {
+            Some(slash) => (bytes.get(..slash), bytes.get(slash + 1..)),
+            None => (Some(&[][..]), Some(bytes)),
+        };
+        let (Some(dir), Some(Ok(name))) = (dir, name.map(CStr::from_bytes_with_nul)) else {
+            return Ok(None);
+        };
+        if matches!(name.to_bytes(), b"" | b"." | b"..") || dir.last() == Some(&b'/') {
+            return Ok(None);
+        }
+        let fail = context.begin(Step::Mountpoint)?;
+        if dir.is_empty() {
+            return Ok(Some((new_root, name)));
+        }
+        if !matches!(&self.open, Some((path, _)) if *path == dir) {
+            self.open = None;
+            let mut path = PathBuf::new();
+            let opened = path
+                .push(dir)
+                .and_then(|()| open_beneath(new_root, path.as_cstr(), DIRECTORY))
+                .map_err(|errno| explain(fail(errno), new_root, mount.target()))?;
+            self.open = Some((dir, opened));
+        }
+        Ok(self.open.as_ref().map(|(_, dir)| (dir.as_fd(), name)))
+    }
+
+    /// Forgets the directory once a mount covers it, or covers a directory above it:
+    /// `target` (relative to the new root) was just mounted.
+    pub(super) fn mounted(&mut self, target: &CStr) {
+        let target = target.to_bytes();
+        let covered = |dir: &[u8]| {
+            target == b"."
+                || dir
+                    .strip_prefix(target)
+                    .is_some_and(|rest| rest.is_empty() || rest.first() == Some(&b'/'))
+        };
+        if self.open.as_ref().is_some_and(|(dir, _)| covered(dir)) {
+            self.open = None;
+        }
+    }
+}
+
+const DIRECTORY: OFlags = OFlags::PATH.union(OFlags::DIRECTORY).union(OFlags::CLOEXEC);
 
 /// Names the link (ELOOP) or the missing component (ENOENT) on the way to `target`
 /// that made `error`.
