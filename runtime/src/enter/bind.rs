@@ -87,15 +87,19 @@ fn open(roots: &Roots, mount: &Mount, source: Source, context: Context) -> Resul
 
 /// The detached clone of the source's tree, every flag set on each of its mounts in
 /// one call: the host's mounts below the source (a devtmpfs, a disk of set-id
-/// programs) get them too.
+/// programs) get them too. Cloned and set in one call where the kernel can (6.15); when
+/// that fails, in two, whose errors say which step failed.
 fn flagged_clone(opened: &OwnedFd, mount: &Mount, context: Context) -> Result<OwnedFd, Error> {
     let bind = context.begin(Step::Bind)?;
-    let tree = clone_tree(opened).map_err(bind)?;
-    let set_flags = || sys::mount_setattr(tree.as_fd(), true, mount.attributes());
-    if mount.flags().is_read_only() {
-        context.step(Step::ReadOnly, set_flags)?;
+    let set = if mount.flags().is_read_only() {
+        context.begin(Step::ReadOnly)?
     } else {
-        set_flags().map_err(bind)?;
+        bind
+    };
+    if let Ok(tree) = sys::clone_tree_with(opened.as_fd(), mount.attributes()) {
+        return Ok(tree);
     }
+    let tree = clone_tree(opened).map_err(bind)?;
+    sys::mount_setattr(tree.as_fd(), true, mount.attributes()).map_err(set)?;
     Ok(tree)
 }
