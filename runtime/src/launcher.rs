@@ -10,7 +10,7 @@ use crate::error::{Context, Entry, Error, Reason, Step};
 use crate::params::NoValues;
 use crate::stack::StackBuf;
 use crate::sys::process;
-use crate::sys::start::{Args, Environment};
+use crate::sys::start::{Args, Environment, Envp};
 use crate::table::{Namespace, Source};
 
 /// Where a program named without a `/` is looked for when `PATH` is unset.
@@ -56,14 +56,43 @@ fn exec(program: &'static CStr, args: Args, ns: &'static Namespace) -> Error {
         Ok(fail) => fail,
         Err(error) => return error,
     };
-    let environment = match environment(&args, ns.clears_env(), ns.env()) {
-        Ok(environment) => environment,
-        Err(errno) => return fail(errno),
-    };
-    if program.to_bytes().contains(&b'/') {
-        return fail(args.execve(program, 1, &environment));
+    if ns.clears_env() || !ns.env().is_empty() {
+        return exec_in(program, args, ns, fail);
     }
-    let search = var(&environment, b"PATH").unwrap_or(DEFAULT_PATH);
+    search(program, args, Envp::Inherited, fail)
+}
+
+/// [`exec`] with the environment the table sets: built on this function's stack, which
+/// a table that sets none never uses (never inlined).
+#[inline(never)]
+fn exec_in(
+    program: &'static CStr,
+    args: Args,
+    ns: &'static Namespace,
+    fail: impl Fn(Errno) -> Error,
+) -> Error {
+    let mut environment = Environment::new();
+    if let Err(errno) = build(&mut environment, &args, ns.clears_env(), ns.env()) {
+        return fail(errno);
+    }
+    search(program, args, Envp::Built(&environment), fail)
+}
+
+/// Executes `program` with `envp`, searching the `PATH` of `envp` for it if it has no `/`.
+fn search(
+    program: &'static CStr,
+    args: Args,
+    envp: Envp<'_>,
+    fail: impl Fn(Errno) -> Error,
+) -> Error {
+    if program.to_bytes().contains(&b'/') {
+        return fail(args.execve(program, 1, envp));
+    }
+    let path = match envp {
+        Envp::Inherited => var(args.inherited(), b"PATH"),
+        Envp::Built(environment) => var(environment.vars(), b"PATH"),
+    };
+    let search = path.unwrap_or(DEFAULT_PATH);
     // As execvp: the first error other than "not there" stops the search; a denied
     // one is remembered and reported if nothing else is found.
     let mut denied = false;
@@ -78,7 +107,7 @@ fn exec(program: &'static CStr, args: Args, ns: &'static Namespace) -> Error {
         {
             continue;
         }
-        match args.execve(path.as_cstr(), 1, &environment) {
+        match args.execve(path.as_cstr(), 1, envp) {
             Errno::NOENT | Errno::NOTDIR | Errno::STALE | Errno::NODEV | Errno::TIMEDOUT => {}
             Errno::ACCESS => denied = true,
             errno => return fail(errno),
@@ -87,15 +116,16 @@ fn exec(program: &'static CStr, args: Args, ns: &'static Namespace) -> Error {
     fail(if denied { Errno::ACCESS } else { Errno::NOENT })
 }
 
-/// The environment of the program: the inherited variables (none if `clear`, the
-/// table's `env clear;`) whose names `vars` (`env "NAME" "value";`, as `NAME=value`)
-/// does not set, then `vars`. `E2BIG` past 4096 variables.
-fn environment(
+/// Builds the environment of the program into `environment` (empty): the inherited
+/// variables (none if `clear`, the table's `env clear;`) whose names `vars`
+/// (`env "NAME" "value";`, as `NAME=value`) does not set, then `vars`. `E2BIG` past
+/// 4096 variables.
+fn build(
+    environment: &mut Environment,
     args: &Args,
     clear: bool,
     vars: &'static [&'static CStr],
-) -> Result<Environment, Errno> {
-    let mut environment = Environment::new();
+) -> Result<(), Errno> {
     let set = |var: &CStr| {
         let name = name_of(var.to_bytes());
         vars.iter().any(|table| name_of(table.to_bytes()) == name)
@@ -104,12 +134,12 @@ fn environment(
     for var in inherited.chain(vars.iter().copied()) {
         environment.push(var)?;
     }
-    Ok(environment)
+    Ok(())
 }
 
-/// The value of the variable `name` in `environment`, if set.
-fn var(environment: &Environment, name: &[u8]) -> Option<&'static CStr> {
-    environment.vars().find_map(|var| {
+/// The value of the variable `name` among `vars`, if set.
+fn var(mut vars: impl Iterator<Item = &'static CStr>, name: &[u8]) -> Option<&'static CStr> {
+    vars.find_map(|var| {
         let value = var
             .to_bytes_with_nul()
             .strip_prefix(name)?

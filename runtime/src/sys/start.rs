@@ -5,6 +5,7 @@
 //! `mountns::launcher!`) takes over from here, with `launcher.rs`, the safe rest.
 
 use core::ffi::{CStr, c_char, c_int, c_void};
+use core::mem::MaybeUninit;
 
 use linux_raw_sys::general::__NR_execve;
 use rustix::io::Errno;
@@ -82,26 +83,24 @@ impl Args {
         }
     }
 
-    /// `execve(path, argv[from..], environment)`: returns only on failure.
-    pub(crate) fn execve(&self, path: &CStr, from: usize, environment: &Environment) -> Errno {
+    /// `execve(path, argv[from..], envp)`: returns only on failure.
+    pub(crate) fn execve(&self, path: &CStr, from: usize, envp: Envp<'_>) -> Errno {
         if from >= self.argc {
             return Errno::INVAL;
         }
+        let envp = match envp {
+            Envp::Inherited => self.envp,
+            Envp::Built(environment) => environment.pointers.as_ptr().cast::<*const c_char>(),
+        };
         // SAFETY: `path` is NUL-terminated; `argv + from` is a null-terminated array of
-        // NUL-terminated strings (the kernel's own), and so is the environment's (its
-        // pointers to the initial stack or to statics, a null after the last); the
-        // kernel only reads them.
+        // NUL-terminated strings (the kernel's own), and so is `envp` (the kernel's own,
+        // or an environment's: its first `len` pointers to the initial stack or to
+        // statics, written, and a null after them); the kernel only reads them.
         let argv = unsafe { self.argv.add(from) };
         let done = unsafe {
             raw_syscall(
                 __NR_execve,
-                [
-                    path.as_ptr() as usize,
-                    argv as usize,
-                    environment.pointers.as_ptr() as usize,
-                    0,
-                    0,
-                ],
+                [path.as_ptr() as usize, argv as usize, envp as usize, 0, 0],
             )
         };
         match done {
@@ -111,14 +110,24 @@ impl Args {
     }
 }
 
+/// The environment a program is executed with: the launcher's own, as the kernel gave
+/// it, or one built for the table.
+#[derive(Clone, Copy)]
+pub(crate) enum Envp<'a> {
+    Inherited,
+    Built(&'a Environment),
+}
+
 /// How many variables a launcher's program may get: the room of [`Environment`].
 const ENVIRONMENT: usize = 4096;
 
 /// The environment a launcher executes its program with, as `execve` takes it:
 /// pointers on the launcher's stack (32 KiB) to `NAME=value` strings that live as long
-/// as the process (of the initial stack, or static), a null after the last.
+/// as the process (of the initial stack, or static), a null after the last. Only the
+/// pointers pushed and the null after them are ever written: the rest of the room is
+/// never touched (a fresh page of stack costs a fault, a copied one more).
 pub(crate) struct Environment {
-    pointers: [*const c_char; ENVIRONMENT + 1],
+    pointers: [MaybeUninit<*const c_char>; ENVIRONMENT + 1],
     len: usize,
 }
 
@@ -128,10 +137,9 @@ impl Environment {
     // where nothing else is: a launcher allocates nothing.
     #[allow(clippy::large_stack_arrays)]
     pub(crate) fn new() -> Environment {
-        Environment {
-            pointers: [core::ptr::null(); ENVIRONMENT + 1],
-            len: 0,
-        }
+        let mut pointers = [const { MaybeUninit::uninit() }; ENVIRONMENT + 1];
+        pointers[0] = MaybeUninit::new(core::ptr::null());
+        Environment { pointers, len: 0 }
     }
 
     /// Adds `var` after the others; `E2BIG` past 4096 variables.
@@ -140,18 +148,21 @@ impl Environment {
         if self.len >= ENVIRONMENT {
             return Err(Errno::TOOBIG);
         }
-        let slot = self.pointers.get_mut(self.len).ok_or(Errno::TOOBIG)?;
-        *slot = var.as_ptr();
+        let Some([slot, null]) = self.pointers.get_mut(self.len..=self.len + 1) else {
+            return Err(Errno::TOOBIG);
+        };
+        *slot = MaybeUninit::new(var.as_ptr());
+        *null = MaybeUninit::new(core::ptr::null());
         self.len += 1;
         Ok(())
     }
 
     /// The variables, in order.
     pub(crate) fn vars(&self) -> impl Iterator<Item = &'static CStr> + '_ {
-        self.pointers.iter().take(self.len).map(|&pointer| {
-            // SAFETY: each of the first `len` pointers is from a `&'static CStr` that
-            // `push` took: a NUL-terminated string that lives as long as the process.
-            unsafe { CStr::from_ptr(pointer) }
+        self.pointers.iter().take(self.len).map(|pointer| {
+            // SAFETY: each of the first `len` pointers was written by `push`, from a
+            // `&'static CStr`: a NUL-terminated string that lives as long as the process.
+            unsafe { CStr::from_ptr(pointer.assume_init()) }
         })
     }
 }
