@@ -7,7 +7,11 @@
 //! 2. Per entry point, a binary search on the call number over the ranges of numbers
 //!    that share a verdict: `jge` nodes, so a call costs about log2(ranges) jumps, and
 //!    an allow list of hundreds of calls stays short. `x86_64` and x32 share one
-//!    search: x32's numbers carry their bit, so they are ranges of their own.
+//!    search, on the number without x32's bit: the two numberings agree wherever both
+//!    have a call, and where only one has, the other's kernel answers `ENOSYS` to the
+//!    number whatever the program says (an `x86_64` number 512 and up, an x32 number
+//!    of a call only `x86_64` has), so one search serves both. When they disagree (a
+//!    policy that told them apart), x32's numbers keep their bit and ranges of their own.
 //! 3. The leaves: a return (allow, or an errno), or one of a few blocks that read an
 //!    argument's low 32 bits: `ioctl`'s request (the terminal rule), the family of
 //!    `socket` and `socketpair`, the flags of `clone` and `unshare` (`no_userns`), and
@@ -23,7 +27,7 @@ use std::collections::HashMap;
 use crate::bpf::{self, ABS, ALU, AND, Insn, JA, JEQ, JGE, JMP, JSET, K, LD, RET, W};
 use crate::{
     Arch, CLONE_NEWUSER, EAFNOSUPPORT, ENOSYS, EPERM, IPC, Policy, SOCKETCALL, TERMINAL_REQUESTS,
-    Verdict,
+    Verdict, X32_SYSCALL_BIT,
 };
 
 /// A machine the runtime builds for: one program covers each entry point a process
@@ -71,9 +75,13 @@ pub fn compile(policy: &Policy, target: Target) -> Result<Vec<Insn>, String> {
     let mut searches = Vec::new();
     // Backwards: the last entry point's search first.
     for entries in target.entries().iter().rev() {
-        let ranges = ranges(policy, entries);
+        let masked = masked_ranges(policy, entries);
+        let ranges = masked.clone().unwrap_or_else(|| ranges(policy, entries));
         let search = emitter.search(policy, &ranges, &mut blocks);
         emitter.goto(search);
+        if masked.is_some() {
+            emitter.push(Insn::stmt(ALU | AND | K, !X32_SYSCALL_BIT));
+        }
         let start = emitter.push(Insn::load(bpf::NR));
         searches.push((entries[0].audit(), start));
     }
@@ -93,22 +101,50 @@ pub fn compile(policy: &Policy, target: Target) -> Result<Vec<Insn>, String> {
 /// ranges: `(first number, action)`, sorted, the first starting at 0, each running to
 /// the next.
 fn ranges(policy: &Policy, entries: &[Arch]) -> Vec<(u32, Action)> {
-    let unknown = Action::Return(if policy.allow.is_some() {
-        Verdict::Errno(ENOSYS)
-    } else {
-        Verdict::Allow
-    });
+    to_ranges(policy, calls(policy, entries, false))
+}
+
+/// The ranges of `x86_64` and x32 searched together, on the number without x32's bit
+/// (the program clears it first), if the two numberings never give one number two
+/// actions; `None` for other entry points.
+fn masked_ranges(policy: &Policy, entries: &[Arch]) -> Option<Vec<(u32, Action)>> {
+    if entries != [Arch::X86_64, Arch::X32] {
+        return None;
+    }
+    let mut calls = calls(policy, entries, true);
+    let agree = calls
+        .windows(2)
+        .all(|pair| pair[0].0 != pair[1].0 || pair[0].1 == pair[1].1);
+    calls.dedup_by_key(|&mut (nr, _)| nr);
+    agree.then(|| to_ranges(policy, calls))
+}
+
+/// The action of each number the `entries` know, sorted by number; without x32's bit
+/// if `unmark` (a number both know is then there twice).
+fn calls(policy: &Policy, entries: &[Arch], unmark: bool) -> Vec<(u32, Action)> {
     let mut calls: Vec<(u32, Action)> = entries
         .iter()
         .flat_map(|&arch| {
             let mut numbers: Vec<u32> = arch.table().iter().map(|&(_, nr)| nr).collect();
             numbers.dedup();
-            numbers
-                .into_iter()
-                .map(move |nr| (nr, action(policy, arch, &arch.names(nr))))
+            numbers.into_iter().map(move |nr| {
+                let action = action(policy, arch, &arch.names(nr));
+                (if unmark { nr & !X32_SYSCALL_BIT } else { nr }, action)
+            })
         })
         .collect();
     calls.sort_by_key(|&(nr, _)| nr);
+    calls
+}
+
+/// `calls` (sorted) as ranges, every number they do not name given the policy's
+/// verdict for an unknown call.
+fn to_ranges(policy: &Policy, calls: Vec<(u32, Action)>) -> Vec<(u32, Action)> {
+    let unknown = Action::Return(if policy.allow.is_some() {
+        Verdict::Errno(ENOSYS)
+    } else {
+        Verdict::Allow
+    });
     let mut ranges = vec![(0, unknown)];
     let push = |ranges: &mut Vec<(u32, Action)>, start: u32, action: Action| match ranges.last_mut()
     {
