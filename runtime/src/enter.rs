@@ -191,7 +191,9 @@ impl Namespace {
         trees: descriptors::Trees,
     ) -> Result<(), Error> {
         let mapping = Cell::new(None);
-        let program = || confine::Program::new(identity, mapping.get().is_some());
+        let bounded = Cell::new(false);
+        let program =
+            || confine::Program::new(identity, mapping.get().is_some()).bounded(bounded.get());
         pid::enter(
             parent,
             pid::Setup {
@@ -218,6 +220,11 @@ impl Namespace {
                 self.set_hostname()?;
                 let made = mapping.get().is_some();
                 self.mount(made, program(), start, params, trees)?;
+                if let Some(helper) = &net {
+                    // While the helper is still at work: the program then has less to
+                    // do before it runs.
+                    bounded.set(confine::bound_while(self.caps(), || helper.at_work())?);
+                }
                 net.map_or(Ok(()), netns::Helper::join)
             },
             |parent| self.confine(program(), Some(parent)),

@@ -45,6 +45,9 @@ const WORKING: CapabilitySet = CapabilitySet::SETPCAP
 pub(crate) struct Program<'a> {
     pub(crate) identity: Identity<'a>,
     pub(crate) switch_ids: bool,
+    /// Whether the bounding set holds only what the table keeps already: pid 1
+    /// emptied its own of the rest ([`bound_while`]) before forking this process.
+    pub(crate) bounded: bool,
 }
 
 impl<'a> Program<'a> {
@@ -54,7 +57,13 @@ impl<'a> Program<'a> {
         Program {
             identity,
             switch_ids: !user_namespace && identity.is_chosen(),
+            bounded: false,
         }
+    }
+
+    /// The same, forked after [`bound_while`] emptied the bounding set when `bounded`.
+    pub(crate) fn bounded(self, bounded: bool) -> Program<'a> {
+        Program { bounded, ..self }
     }
 
     /// Who owns what the table makes for the program: its user and group when this
@@ -108,7 +117,7 @@ impl Namespace {
         if self.new_session() {
             Context::NONE.step(Step::Session, || process::setsid().map(drop))?;
         }
-        drop_capabilities(self.caps(), || program.switch())?;
+        drop_capabilities(self.caps(), program.bounded, || program.switch())?;
         // After the switch: the new keyring belongs to the program's uid.
         Context::NONE.step(Step::Keyring, sys::join_new_session_keyring)?;
         // After the switch too: the kernel clears the parent-death signal whenever the
@@ -132,7 +141,62 @@ impl Namespace {
 /// caller's.
 pub(super) fn give_up_everything(program: Program) -> Result<(), Error> {
     hide_memory()?;
-    drop_capabilities(Caps::NONE, || program.switch())
+    drop_capabilities(Caps::NONE, false, || program.switch())
+}
+
+/// Pid 1, before it forks the program, while `idle` says it would only wait: empties
+/// its bounding set of the capabilities the table does not keep, one at a time (each
+/// costs the kernel new credentials), which the program then finds done and need not
+/// do before it runs. Whether all are gone: not when `idle` stopped it first, nor when
+/// the table keeps a capability pid 1 does not hold (which the program reports).
+pub(super) fn bound_while(keep: Caps, mut idle: impl FnMut() -> bool) -> Result<bool, Error> {
+    let fail = Context::NONE.begin(Step::Capabilities)?;
+    let held = thread::capabilities(None).map_err(fail)?.permitted;
+    let kept = kept(keep, held);
+    if !held.contains(kept) {
+        return Ok(false);
+    }
+    for capability in droppable(kept) {
+        if !idle() {
+            return Ok(false);
+        }
+        match thread::remove_capability_from_bounding_set(capability) {
+            Ok(()) => {}
+            Err(Errno::INVAL) => break,
+            Err(errno) => return Err(fail(errno)),
+        }
+    }
+    Ok(true)
+}
+
+/// Every capability but `kept`, in order (past the kernel's last one too: removing
+/// that from the bounding set fails EINVAL).
+fn droppable(kept: CapabilitySet) -> impl Iterator<Item = CapabilitySet> {
+    (0..u64::BITS)
+        .map(|number| CapabilitySet::from_bits_retain(1 << number))
+        .filter(move |capability| !kept.contains(*capability))
+}
+
+/// What is kept of `held` when the table keeps `keep`.
+fn kept(keep: Caps, held: CapabilitySet) -> CapabilitySet {
+    if keep.is_all() {
+        held
+    } else {
+        CapabilitySet::from_bits_retain(keep.bits())
+    }
+}
+
+/// Removes every capability but `kept` from the bounding set.
+fn bound_to(kept: CapabilitySet) -> Result<(), Errno> {
+    for capability in droppable(kept) {
+        match thread::remove_capability_from_bounding_set(capability) {
+            Ok(()) => {}
+            // Past the kernel's last capability.
+            Err(Errno::INVAL) => break,
+            Err(errno) => return Err(errno),
+        }
+    }
+    Ok(())
 }
 
 /// The caller's stand-in, outside every namespace of the table, once the program runs:
@@ -176,16 +240,16 @@ fn hide_memory() -> Result<(), Error> {
 /// the middle, while the ids may still be switched: the sets are cut down to `keep`
 /// and what dropping needs, `keep` made ambient (a program that does not run as root,
 /// or as root under `NO_ROOT`, keeps only its ambient capabilities at `execve`), the
-/// bounding set emptied of the rest, the securebits locked, then the ids switched, then
-/// the last working capabilities dropped.
-fn drop_capabilities(keep: Caps, switch: impl FnOnce() -> Result<(), Error>) -> Result<(), Error> {
+/// bounding set emptied of the rest (unless `bounded`: it is already), the securebits
+/// locked, then the ids switched, then the last working capabilities dropped.
+fn drop_capabilities(
+    keep: Caps,
+    bounded: bool,
+    switch: impl FnOnce() -> Result<(), Error>,
+) -> Result<(), Error> {
     let fail = Context::NONE.begin(Step::Capabilities)?;
     let held = thread::capabilities(None).map_err(fail)?.permitted;
-    let kept = if keep.is_all() {
-        held
-    } else {
-        CapabilitySet::from_bits_retain(keep.bits())
-    };
+    let kept = kept(keep, held);
     if !held.contains(kept) {
         let missing = kept.difference(held).bits().trailing_zeros();
         return Err(fail(Errno::PERM).because(Reason::NotHeld(missing)));
@@ -202,14 +266,10 @@ fn drop_capabilities(keep: Caps, switch: impl FnOnce() -> Result<(), Error>) -> 
         let capability = CapabilitySet::from_bits_retain(1 << number);
         if kept.contains(capability) {
             thread::configure_capability_in_ambient_set(capability, true).map_err(fail)?;
-        } else {
-            match thread::remove_capability_from_bounding_set(capability) {
-                Ok(()) => {}
-                // Past the kernel's last capability.
-                Err(Errno::INVAL) => break,
-                Err(errno) => return Err(fail(errno)),
-            }
         }
+    }
+    if !bounded {
+        bound_to(kept).map_err(fail)?;
     }
     let bits = thread::capabilities_secure_bits().map_err(fail)?;
     thread::set_capabilities_secure_bits(bits.union(SECURE_BITS)).map_err(fail)?;
