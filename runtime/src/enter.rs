@@ -191,7 +191,7 @@ impl Namespace {
         trees: descriptors::Trees,
     ) -> Result<(), Error> {
         let mapping = Cell::new(None);
-        let bounded = Cell::new(false);
+        let bounded = Cell::new(None);
         let program =
             || confine::Program::new(identity, mapping.get().is_some()).bounded(bounded.get());
         pid::enter(

@@ -45,9 +45,10 @@ const WORKING: CapabilitySet = CapabilitySet::SETPCAP
 pub(crate) struct Program<'a> {
     pub(crate) identity: Identity<'a>,
     pub(crate) switch_ids: bool,
-    /// Whether the bounding set holds only what the table keeps already: pid 1
-    /// emptied its own of the rest ([`bound_while`]) before forking this process.
-    pub(crate) bounded: bool,
+    /// What the bounding set may still hold: every capability, or only what the
+    /// table keeps once pid 1 emptied its own of the rest ([`bound_while`]) before
+    /// forking this process.
+    pub(crate) bounding: CapabilitySet,
 }
 
 impl<'a> Program<'a> {
@@ -57,13 +58,16 @@ impl<'a> Program<'a> {
         Program {
             identity,
             switch_ids: !user_namespace && identity.is_chosen(),
-            bounded: false,
+            bounding: EVERY,
         }
     }
 
-    /// The same, forked after [`bound_while`] emptied the bounding set when `bounded`.
-    pub(crate) fn bounded(self, bounded: bool) -> Program<'a> {
-        Program { bounded, ..self }
+    /// The same, forked after [`bound_while`] left `bounding` in the bounding set.
+    pub(crate) fn bounded(self, bounding: Option<CapabilitySet>) -> Program<'a> {
+        Program {
+            bounding: bounding.unwrap_or(EVERY),
+            ..self
+        }
     }
 
     /// Who owns what the table makes for the program: its user and group when this
@@ -117,7 +121,7 @@ impl Namespace {
         if self.new_session() {
             Context::NONE.step(Step::Session, || process::setsid().map(drop))?;
         }
-        drop_capabilities(self.caps(), program.bounded, || program.switch())?;
+        drop_capabilities(self.caps(), program.bounding, || program.switch())?;
         // After the switch: the new keyring belongs to the program's uid.
         Context::NONE.step(Step::Keyring, sys::join_new_session_keyring)?;
         // After the switch too: the kernel clears the parent-death signal whenever the
@@ -141,24 +145,28 @@ impl Namespace {
 /// caller's.
 pub(super) fn give_up_everything(program: Program) -> Result<(), Error> {
     hide_memory()?;
-    drop_capabilities(Caps::NONE, false, || program.switch())
+    drop_capabilities(Caps::NONE, program.bounding, || program.switch())
 }
 
 /// Pid 1, before it forks the program, while `idle` says it would only wait: empties
 /// its bounding set of the capabilities the table does not keep, one at a time (each
 /// costs the kernel new credentials), which the program then finds done and need not
-/// do before it runs. Whether all are gone: not when `idle` stopped it first, nor when
-/// the table keeps a capability pid 1 does not hold (which the program reports).
-pub(super) fn bound_while(keep: Caps, mut idle: impl FnMut() -> bool) -> Result<bool, Error> {
+/// do before it runs, nor pid 1 once it does. What the bounding set holds then, if all
+/// are gone: not when `idle` stopped it first, nor when the table keeps a capability
+/// pid 1 does not hold (which the program reports).
+pub(super) fn bound_while(
+    keep: Caps,
+    mut idle: impl FnMut() -> bool,
+) -> Result<Option<CapabilitySet>, Error> {
     let fail = Context::NONE.begin(Step::Capabilities)?;
     let held = thread::capabilities(None).map_err(fail)?.permitted;
     let kept = kept(keep, held);
     if !held.contains(kept) {
-        return Ok(false);
+        return Ok(None);
     }
     for capability in droppable(kept) {
         if !idle() {
-            return Ok(false);
+            return Ok(None);
         }
         match thread::remove_capability_from_bounding_set(capability) {
             Ok(()) => {}
@@ -166,8 +174,11 @@ pub(super) fn bound_while(keep: Caps, mut idle: impl FnMut() -> bool) -> Result<
             Err(errno) => return Err(fail(errno)),
         }
     }
-    Ok(true)
+    Ok(Some(kept))
 }
+
+/// Every capability, the kernel's and any past its last.
+const EVERY: CapabilitySet = CapabilitySet::from_bits_retain(u64::MAX);
 
 /// Every capability but `kept`, in order (past the kernel's last one too: removing
 /// that from the bounding set fails EINVAL).
@@ -186,9 +197,9 @@ fn kept(keep: Caps, held: CapabilitySet) -> CapabilitySet {
     }
 }
 
-/// Removes every capability but `kept` from the bounding set.
-fn bound_to(kept: CapabilitySet) -> Result<(), Errno> {
-    for capability in droppable(kept) {
+/// Removes every capability of `bounding` but `kept` from the bounding set.
+fn bound_to(bounding: CapabilitySet, kept: CapabilitySet) -> Result<(), Errno> {
+    for capability in droppable(kept).filter(|capability| bounding.contains(*capability)) {
         match thread::remove_capability_from_bounding_set(capability) {
             Ok(()) => {}
             // Past the kernel's last capability.
@@ -240,11 +251,12 @@ fn hide_memory() -> Result<(), Error> {
 /// the middle, while the ids may still be switched: the sets are cut down to `keep`
 /// and what dropping needs, `keep` made ambient (a program that does not run as root,
 /// or as root under `NO_ROOT`, keeps only its ambient capabilities at `execve`), the
-/// bounding set emptied of the rest (unless `bounded`: it is already), the securebits
-/// locked, then the ids switched, then the last working capabilities dropped.
+/// bounding set emptied of the rest (of `bounding`, what it may still hold), the
+/// securebits locked, then the ids switched, then the last working capabilities
+/// dropped.
 fn drop_capabilities(
     keep: Caps,
-    bounded: bool,
+    bounding: CapabilitySet,
     switch: impl FnOnce() -> Result<(), Error>,
 ) -> Result<(), Error> {
     let fail = Context::NONE.begin(Step::Capabilities)?;
@@ -268,9 +280,7 @@ fn drop_capabilities(
             thread::configure_capability_in_ambient_set(capability, true).map_err(fail)?;
         }
     }
-    if !bounded {
-        bound_to(kept).map_err(fail)?;
-    }
+    bound_to(bounding, kept).map_err(fail)?;
     let bits = thread::capabilities_secure_bits().map_err(fail)?;
     thread::set_capabilities_secure_bits(bits.union(SECURE_BITS)).map_err(fail)?;
     switch()?;
