@@ -112,14 +112,18 @@ pub(crate) fn mount_setattr(
     .map(drop)
 }
 
-/// `open_tree_attr(dir, "", OPEN_TREE_CLONE | AT_RECURSIVE, attributes)` (Linux 6.15): a
-/// detached recursive clone of the tree at `dir` with `attributes` set on each of its
-/// mounts, in one call; ENOSYS before 6.15.
+/// `open_tree_attr(dir, "", OPEN_TREE_CLONE [| AT_RECURSIVE], attributes)` (Linux 6.15):
+/// a detached clone of the mount at `dir` (`recursive`: of the tree) with `attributes`
+/// set on each of its mounts, in one call; ENOSYS before 6.15.
 pub(crate) fn clone_tree_with(
     dir: BorrowedFd<'_>,
+    recursive: bool,
     attributes: MountAttrFlags,
 ) -> Result<OwnedFd, Errno> {
-    let flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE;
+    let flags = OPEN_TREE_CLONE
+        | OPEN_TREE_CLOEXEC
+        | AT_EMPTY_PATH
+        | if recursive { AT_RECURSIVE } else { 0 };
     let attr = mount_attr {
         attr_set: attributes.bits().into(),
         attr_clr: 0,

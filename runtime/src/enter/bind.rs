@@ -96,7 +96,7 @@ fn flagged_clone(opened: &OwnedFd, mount: &Mount, context: Context) -> Result<Ow
     } else {
         bind
     };
-    if let Ok(tree) = sys::clone_tree_with(opened.as_fd(), mount.attributes()) {
+    if let Ok(tree) = sys::clone_tree_with(opened.as_fd(), true, mount.attributes()) {
         return Ok(tree);
     }
     let tree = clone_tree(opened).map_err(bind)?;

@@ -11,7 +11,7 @@ use rustix::fs::{self, FileType, Mode, OFlags};
 use rustix::io::Errno;
 use rustix::mount::MountAttrFlags;
 
-use crate::enter::fsops::{attach, bind_one, new_file, new_mount, open_beneath};
+use crate::enter::fsops::{attach, attach_at, clone_one, new_mount, open_beneath};
 use crate::enter::roots::{Roots, open_source};
 use crate::error::{Context, Error, Reason, Step};
 use crate::sys;
@@ -133,9 +133,18 @@ fn bind_node(
     if !FileType::from_raw_mode(fs::fstat(&node)?.st_mode).is_char_device() {
         return Err(Errno::NODEV);
     }
-    let file = new_file(dev, name, 0o644)?;
+    // An empty file to mount on, made where nothing is (EEXIST otherwise): in the
+    // fresh tmpfs of this `dev`, which only we write to, the node is then found by its
+    // name as it is attached.
+    fs::mknodat(
+        dev,
+        name,
+        FileType::RegularFile,
+        Mode::from_raw_mode(0o644),
+        0,
+    )?;
     // That node alone, not the host's /dev around it; nosuid and noexec, but not nodev.
-    bind_one(&node, NOSUID | NOEXEC, &file)
+    attach_at(&clone_one(node.as_fd(), NOSUID | NOEXEC)?, dev, name)
 }
 
 /// Mounts a new filesystem of type `fstype` on a new directory `name` of `dev`.

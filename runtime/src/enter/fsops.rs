@@ -200,6 +200,18 @@ pub(super) fn bind_one(
     attributes: MountAttrFlags,
     onto: &OwnedFd,
 ) -> Result<(), Errno> {
+    attach(&clone_one(from.as_fd(), attributes)?, onto)
+}
+
+/// A detached clone of the one mount at `from`, with `attributes`: in one call where the
+/// kernel can (6.15), else in two.
+pub(super) fn clone_one(
+    from: BorrowedFd<'_>,
+    attributes: MountAttrFlags,
+) -> Result<OwnedFd, Errno> {
+    if let Ok(bound) = sys::clone_tree_with(from, false, attributes) {
+        return Ok(bound);
+    }
     let bound = mount::open_tree(
         from,
         c"",
@@ -208,5 +220,5 @@ pub(super) fn bind_one(
             | OpenTreeFlags::OPEN_TREE_CLOEXEC,
     )?;
     sys::mount_setattr(bound.as_fd(), false, attributes)?;
-    attach(&bound, onto)
+    Ok(bound)
 }
