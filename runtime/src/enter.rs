@@ -306,6 +306,7 @@ impl Namespace {
             data: nodes::Data::new(self.mounts()),
             devs: dev::Devs::new(),
             parent: mountpoints::Parent::new(),
+            sources: bind::Sources::new(),
         };
         for mount in self.mounts() {
             mount_one(&mut roots, &mut made, mount, user_namespace)
@@ -325,6 +326,8 @@ struct Made {
     devs: dev::Devs,
     /// The directory of the last bind's mountpoint, for the next one beside it.
     parent: mountpoints::Parent,
+    /// The directory of the last bind's source, for the next one beside it.
+    sources: bind::Sources,
 }
 
 /// Mounts (or makes) one entry of the table: one match over its kind, calling the
@@ -346,7 +349,9 @@ fn mount_one(
         Kind::Bind { source } if mount.is_dir() && mount.made_in() == MadeIn::Skeleton => {
             let open = || mountpoint(roots);
             match made.parent.find(roots.new.as_fd(), mount, context)? {
-                Some(at) => bind::mount_at(roots, at, mount, source, context, open)?,
+                Some(at) => {
+                    bind::mount_at(roots, &mut made.sources, at, mount, source, context, open)?;
+                }
                 None => bind::mount(roots, &open()?, mount, source, context)?,
             }
         }

@@ -97,7 +97,19 @@ impl Context {
     /// injected there (tests only), else gives the function that turns the step's
     /// errnos into [`Error`]s.
     pub(crate) fn begin(self, step: Step) -> Result<impl Fn(Errno) -> Error + Copy, Error> {
-        check(step).map_err(self.fail(step))?;
+        self.begin_if(step, true)
+    }
+
+    /// [`Context::begin`], checking for a fault only if `check` (not when the step is
+    /// taken again after a faster way that checked it already failed).
+    pub(crate) fn begin_if(
+        self,
+        step: Step,
+        check: bool,
+    ) -> Result<impl Fn(Errno) -> Error + Copy, Error> {
+        if check {
+            self::check(step).map_err(self.fail(step))?;
+        }
         Ok(self.fail(step))
     }
 }

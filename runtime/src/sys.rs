@@ -15,9 +15,12 @@
     clippy::cast_possible_truncation
 )]
 
+use core::ffi::CStr;
+
 use linux_raw_sys::general::{
     __NR_getcwd, __NR_keyctl, __NR_mount_setattr, __NR_open_tree_attr, __NR_setgroups,
-    AT_EMPTY_PATH, AT_RECURSIVE, OPEN_TREE_CLOEXEC, OPEN_TREE_CLONE, mount_attr,
+    AT_EMPTY_PATH, AT_RECURSIVE, AT_SYMLINK_NOFOLLOW, OPEN_TREE_CLOEXEC, OPEN_TREE_CLONE,
+    mount_attr,
 };
 use rustix::fd::{AsRawFd, BorrowedFd, FromRawFd as _, OwnedFd};
 use rustix::io::Errno;
@@ -120,24 +123,44 @@ pub(crate) fn clone_tree_with(
     recursive: bool,
     attributes: MountAttrFlags,
 ) -> Result<OwnedFd, Errno> {
-    let flags = OPEN_TREE_CLONE
-        | OPEN_TREE_CLOEXEC
-        | AT_EMPTY_PATH
-        | if recursive { AT_RECURSIVE } else { 0 };
+    open_tree_attr(dir, None, recursive, attributes)
+}
+
+/// [`clone_tree_with`] of the tree at `name` under `dir`, one plain name, a link there
+/// not followed (the clone is then of the link).
+pub(crate) fn clone_tree_at(
+    dir: BorrowedFd<'_>,
+    name: &CStr,
+    attributes: MountAttrFlags,
+) -> Result<OwnedFd, Errno> {
+    open_tree_attr(dir, Some(name), true, attributes)
+}
+
+fn open_tree_attr(
+    dir: BorrowedFd<'_>,
+    name: Option<&CStr>,
+    recursive: bool,
+    attributes: MountAttrFlags,
+) -> Result<OwnedFd, Errno> {
+    let (path, at) = match name {
+        Some(name) => (name, AT_SYMLINK_NOFOLLOW),
+        None => (c"", AT_EMPTY_PATH),
+    };
+    let flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | at | if recursive { AT_RECURSIVE } else { 0 };
     let attr = mount_attr {
         attr_set: attributes.bits().into(),
         attr_clr: 0,
         propagation: 0,
         userns_fd: 0,
     };
-    // SAFETY: the path is a NUL-terminated static string and `attr` a live `mount_attr`
-    // of the size passed; the kernel only reads both, during the call.
+    // SAFETY: the path is a NUL-terminated string and `attr` a live `mount_attr` of the
+    // size passed; the kernel only reads both, during the call.
     let fd = unsafe {
         raw_syscall(
             __NR_open_tree_attr,
             [
                 dir.as_raw_fd() as usize,
-                c"".as_ptr() as usize,
+                path.as_ptr() as usize,
                 flags as usize,
                 &raw const attr as usize,
                 size_of::<mount_attr>(),

@@ -113,12 +113,12 @@ pub(super) fn open_mountpoint(
 /// following no link: binds side by side in one directory (a thousand of them) look it
 /// up once, then each is attached by its last name alone.
 pub(super) struct Parent {
-    open: Option<(&'static [u8], OwnedFd)>,
+    dir: Dir,
 }
 
 impl Parent {
     pub(super) const fn new() -> Self {
-        Parent { open: None }
+        Parent { dir: Dir::new() }
     }
 
     /// The directory holding `mount`'s target (not the new root itself), opened
@@ -131,31 +131,17 @@ impl Parent {
         mount: &'static Mount,
         context: Context,
     ) -> Result<Option<(BorrowedFd<'s>, &'static CStr)>, Error> {
-        let bytes = relative(mount.target()).to_bytes_with_nul();
-        let (dir, name) = match bytes.iter().rposition(|&byte| byte == b'/') {
-            Some(slash) => (bytes.get(..slash), bytes.get(slash + 1..)),
-            None => (Some(&[][..]), Some(bytes)),
-        };
-        let (Some(dir), Some(Ok(name))) = (dir, name.map(CStr::from_bytes_with_nul)) else {
+        let Some((dir, name)) = split(relative(mount.target())) else {
             return Ok(None);
         };
-        if matches!(name.to_bytes(), b"" | b"." | b"..") || dir.last() == Some(&b'/') {
-            return Ok(None);
-        }
         let fail = context.begin(Step::Mountpoint)?;
         if dir.is_empty() {
             return Ok(Some((new_root, name)));
         }
-        if !matches!(&self.open, Some((path, _)) if *path == dir) {
-            self.open = None;
-            let mut path = PathBuf::new();
-            let opened = path
-                .push(dir)
-                .and_then(|()| open_beneath(new_root, path.as_cstr(), DIRECTORY))
-                .map_err(|errno| explain(fail(errno), new_root, mount.target()))?;
-            self.open = Some((dir, opened));
-        }
-        Ok(self.open.as_ref().map(|(_, dir)| (dir.as_fd(), name)))
+        let open = |path: &CStr| open_beneath(new_root, path, DIRECTORY);
+        let opened = self.dir.open(dir, open);
+        let opened = opened.map_err(|errno| explain(fail(errno), new_root, mount.target()))?;
+        Ok(Some((opened, name)))
     }
 
     /// Forgets the directory once a mount covers it, or covers a directory above it:
@@ -168,10 +154,52 @@ impl Parent {
                     .strip_prefix(target)
                     .is_some_and(|rest| rest.is_empty() || rest.first() == Some(&b'/'))
         };
-        if self.open.as_ref().is_some_and(|(dir, _)| covered(dir)) {
-            self.open = None;
+        if self.dir.open.as_ref().is_some_and(|(dir, _)| covered(dir)) {
+            self.dir.open = None;
         }
     }
+}
+
+/// A directory opened by its path, kept for the next lookup of the same path.
+pub(super) struct Dir {
+    open: Option<(&'static [u8], OwnedFd)>,
+}
+
+impl Dir {
+    pub(super) const fn new() -> Self {
+        Dir { open: None }
+    }
+
+    /// The directory at `path`, opened with `open` unless it is the one kept.
+    pub(super) fn open(
+        &mut self,
+        path: &'static [u8],
+        open: impl FnOnce(&CStr) -> Result<OwnedFd, Errno>,
+    ) -> Result<BorrowedFd<'_>, Errno> {
+        if !matches!(&self.open, Some((kept, _)) if *kept == path) {
+            self.open = None;
+            let mut buf = PathBuf::new();
+            buf.push(path)?;
+            self.open = Some((path, open(buf.as_cstr())?));
+        }
+        self.open
+            .as_ref()
+            .map(|(_, dir)| dir.as_fd())
+            .ok_or(Errno::BADF)
+    }
+}
+
+/// A relative path as its directory (empty: none) and its last name, which must be one
+/// plain name (not `.` or `..`); `None` otherwise.
+pub(super) fn split(path: &'static CStr) -> Option<(&'static [u8], &'static CStr)> {
+    let bytes = path.to_bytes_with_nul();
+    let (dir, name) = match bytes.iter().rposition(|&byte| byte == b'/') {
+        Some(slash) => (bytes.get(..slash)?, bytes.get(slash + 1..)?),
+        None => (&[][..], bytes),
+    };
+    let name = CStr::from_bytes_with_nul(name).ok()?;
+    let plain = !matches!(name.to_bytes(), b"" | b"." | b"..") && dir.last() != Some(&b'/');
+    plain.then_some((dir, name))
 }
 
 const DIRECTORY: OFlags = OFlags::PATH.union(OFlags::DIRECTORY).union(OFlags::CLOEXEC);
