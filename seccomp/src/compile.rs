@@ -11,7 +11,8 @@
 //!    have a call, and where only one has, the other's kernel answers `ENOSYS` to the
 //!    number whatever the program says (an `x86_64` number 512 and up, an x32 number
 //!    of a call only `x86_64` has), so one search serves both. When they disagree (a
-//!    policy that told them apart), x32's numbers keep their bit and ranges of their own.
+//!    policy that told them apart), or the search would be no shorter, x32's numbers
+//!    keep their bit and ranges of their own.
 //! 3. The leaves: a return (allow, or an errno), or one of a few blocks that read an
 //!    argument's low 32 bits: `ioctl`'s request (the terminal rule), the family of
 //!    `socket` and `socketpair`, the flags of `clone` and `unshare` (`no_userns`), and
@@ -75,8 +76,10 @@ pub fn compile(policy: &Policy, target: Target) -> Result<Vec<Insn>, String> {
     let mut searches = Vec::new();
     // Backwards: the last entry point's search first.
     for entries in target.entries().iter().rev() {
-        let masked = masked_ranges(policy, entries);
-        let ranges = masked.clone().unwrap_or_else(|| ranges(policy, entries));
+        // Masked only where that shortens the search: else the `and` is one more step.
+        let plain = ranges(policy, entries);
+        let masked = masked_ranges(policy, entries).filter(|masked| masked.len() < plain.len());
+        let ranges = masked.clone().unwrap_or(plain);
         let search = emitter.search(policy, &ranges, &mut blocks);
         emitter.goto(search);
         if masked.is_some() {
