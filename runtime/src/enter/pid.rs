@@ -508,8 +508,15 @@ impl Init {
         // for I's end.
         if self.early && self.page.read().is_end() {
             // Until C has ended: on the same processor, I's end would run first, and
-            // the caller would wait for the unmounting all the same.
-            let _ = self.caller_ended(None);
+            // the caller would wait for the unmounting all the same. Not woken when C
+            // closes its end of "report" (early in its exit: running then, I would
+            // delay the rest of it, and the caller's wait), but killed with it, by the
+            // parent-death signal sent once C's parent is told; a second at most.
+            let second = rustix::thread::Timespec {
+                tv_sec: 1,
+                tv_nsec: 0,
+            };
+            let _ = rustix::thread::nanosleep(&second);
         }
         raw::exit(0)
     }
