@@ -217,8 +217,6 @@ impl Namespace {
                 } else {
                     None
                 };
-                // Only now: the helper is at work sooner, and needs no mount namespace.
-                ids::unshare_mounts()?;
                 self.set_hostname()?;
                 let made = mapping.get().is_some();
                 self.mount(made, program(), start, params, trees)?;

@@ -36,46 +36,33 @@ pub(super) struct Mapping {
 /// made a user namespace, where the caller is mapped to the uid and gid of `identity`
 /// (its own if none is chosen).
 pub(super) fn unshare(other: Unshare, identity: Identity) -> Result<bool, Error> {
-    let ((), mapping) = make(UnshareFlags::NEWNS, other, identity, sys::unshare)?;
+    let ((), mapping) = make(other, identity, sys::unshare)?;
     if let Some(mapping) = mapping {
         map(mapping, identity)?;
     }
     Ok(mapping.is_some())
 }
 
-/// [`unshare`] for a child, but for the mount namespace: forks a process made in the
-/// new namespaces, while this one stays where it is; the child makes its mount
-/// namespace itself ([`unshare_mounts`]), once it has started what may start first.
-/// Returns the child's pid here, `None` in the child, and the user namespace's
-/// [`Mapping`], which the child writes with [`map`] before anything else.
+/// [`unshare`] for a child: forks a process made in the new namespaces, while this one
+/// stays where it is. Returns the child's pid here, `None` in the child, and the user
+/// namespace's [`Mapping`], which the child writes with [`map`] before anything else.
 pub(super) fn fork_into(
     other: Unshare,
     identity: Identity,
 ) -> Result<(Option<i32>, Option<Mapping>), Error> {
-    make(
-        UnshareFlags::empty(),
-        other,
-        identity,
-        sys::process::fork_into,
-    )
+    make(other, identity, sys::process::fork_into)
 }
 
-/// The mount namespace of a process [`fork_into`] made.
-pub(super) fn unshare_mounts() -> Result<(), Error> {
-    Context::NONE.step(Step::Unshare, || sys::unshare(UnshareFlags::NEWNS))
-}
-
-/// Makes the namespaces with `how` (`unshare`, or a fork into them): `mount` (a mount
-/// namespace, or none) and `other`, as root without a user namespace if the kernel
-/// lets it, else with one, after the checks that a user namespace needs. Returns what
-/// `how` returned, and the mapping to write if it made a user namespace.
+/// Makes the namespaces with `how` (`unshare`, or a fork into them): as root without a
+/// user namespace if the kernel lets it, else with one, after the checks that a user
+/// namespace needs. Returns what `how` returned, and the mapping to write if it made a
+/// user namespace.
 fn make<T>(
-    mount: UnshareFlags,
     other: Unshare,
     identity: Identity,
     mut how: impl FnMut(UnshareFlags) -> Result<T, Errno>,
 ) -> Result<(T, Option<Mapping>), Error> {
-    let namespaces = mount | UnshareFlags::from_bits_retain(other.bits());
+    let namespaces = UnshareFlags::NEWNS | UnshareFlags::from_bits_retain(other.bits());
     // The kernel accepts only a map of the *effective* ids of an unprivileged writer.
     let mapping = Mapping {
         uid: process::geteuid(),
