@@ -122,6 +122,14 @@ namespace! {
         bind ro "/box/" "/tmp/mountns-hostile/certs/src/";
         bind "/box/lib/ssl/certs/" "/tmp/mountns-hostile/certs/empty/";
     };
+    /// Binds whose sources lie side by side (the second found by its name in their
+    /// directory) onto directories of a bound tree: both ends may be made links.
+    static SIDE = {
+        include mountns_support::profiles::SYSTEM;
+        bind ro "/p/" "/tmp/mountns-hostile/side/proj/";
+        bind "/p/a/" "/tmp/mountns-hostile/side/d/a/";
+        bind "/p/b/" "/tmp/mountns-hostile/side/d/b/";
+    };
     /// The same on the host's own /usr, where that link may exist.
     static HOST_CERTS = {
         include mountns_support::profiles::SYSTEM;
@@ -1032,6 +1040,53 @@ fn a_mountpoint_behind_a_link_of_a_bound_tree_is_refused() {
             "{} is not a link here: the host case is skipped",
             host.display()
         );
+    }
+}
+
+#[test]
+fn a_link_at_both_ends_of_a_bind_found_by_name_is_refused() {
+    let case = Case::new("side");
+    case.dir("d/a", 0o755);
+    case.dir("proj/a", 0o755);
+    type Plant = (&'static str, fn(&Case), Expect);
+    let plants: [Plant; 3] = [
+        (
+            "directories (no attack)",
+            |case| {
+                case.dir("d/b", 0o755);
+                case.file("d/b/inside", "inside\n", 0o644);
+                case.dir("proj/b", 0o755);
+            },
+            Expect::Runs("inside\n"),
+        ),
+        (
+            "a link at the source and at the mountpoint",
+            |case| {
+                case.link(&case.path("canary"), "d/b");
+                case.link(&case.path("canary"), "proj/b");
+            },
+            Expect::Link("/p/b", "/p/b"),
+        ),
+        (
+            "a link to /proc/self/root at the source, a link at the mountpoint",
+            |case| {
+                case.link("/proc/self/root", "d/b");
+                case.link("/proc/self/root", "proj/b");
+            },
+            Expect::Link("/p/b", "/p/b"),
+        ),
+    ];
+    for (name, plant, expect) in plants {
+        case.reset("d/b");
+        case.reset("proj/b");
+        fs::remove_dir(case.path("d/b")).unwrap();
+        fs::remove_dir(case.path("proj/b")).unwrap();
+        plant(&case);
+        for user in USERS {
+            let what = format!("d/b and proj/b: {name} ({user:?})");
+            check(&case.enter(&SIDE, "cat /p/b/inside", user), expect, &what);
+            case.assert_untouched(&what);
+        }
     }
 }
 

@@ -60,7 +60,14 @@ pub(super) fn mount_at(
                 context.begin(Step::ReadOnly).map(drop)?;
             }
             let cloned = from.and_then(|from| sys::clone_tree_at(from, last, mount.attributes()));
-            if cloned.and_then(|tree| attach_at(&tree, dir, name)).is_ok() {
+            // A directory, as the usual way opens a source (`O_DIRECTORY`): not a link
+            // (ordinary or magic: `/proc/PID/root`), not a file; attached, the kernel then
+            // takes it onto a directory only.
+            let attached = cloned.and_then(|tree| match is_dir(&tree)? {
+                true => attach_at(&tree, dir, name),
+                false => Err(Errno::NOTDIR),
+            });
+            if attached.is_ok() {
                 return Ok(());
             }
             // A link there, say: the usual way, whose errors say what is wrong.
