@@ -63,9 +63,12 @@ pub(super) fn mount_at(
             // A directory, as the usual way opens a source (`O_DIRECTORY`): not a link
             // (ordinary or magic: `/proc/PID/root`), not a file; attached, the kernel then
             // takes it onto a directory only.
-            let attached = cloned.and_then(|tree| match is_dir(&tree)? {
-                true => attach_at(&tree, dir, name),
-                false => Err(Errno::NOTDIR),
+            let attached = cloned.and_then(|tree| {
+                if is_dir(&tree)? {
+                    attach_at(&tree, dir, name)
+                } else {
+                    Err(Errno::NOTDIR)
+                }
             });
             if attached.is_ok() {
                 return Ok(());
