@@ -7,7 +7,9 @@ use rustix::fd::{AsFd as _, BorrowedFd, OwnedFd};
 use rustix::fs::OFlags;
 use rustix::io::Errno;
 
-use crate::enter::fsops::{attach, attach_at, clone_tree, is_dir, open_in_root, relative};
+use crate::enter::fsops::{
+    DIRECTORY, Failed, attach, attach_at, clone_flagged, is_dir, open_in_root, relative,
+};
 use crate::enter::mountpoints::{Dir, split};
 use crate::enter::roots::{Roots, is_file, open_source};
 use crate::error::{Context, Error, Step};
@@ -137,12 +139,10 @@ impl Sources {
         if dir.is_empty() {
             return Some((Ok(roots.old.as_fd()), last));
         }
-        let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        Some((
-            self.dir
-                .open(dir, |dir| open_in_root(&roots.old, dir, flags)),
-            last,
-        ))
+        let opened = self
+            .dir
+            .open(dir, |dir| open_in_root(&roots.old, dir, DIRECTORY));
+        Some((opened, last))
     }
 
     /// Finding a source of the last one's directory by name failed.
@@ -199,10 +199,10 @@ fn flagged_clone(
     } else {
         bind
     };
-    if let Ok(tree) = sys::clone_tree_with(opened.as_fd(), true, mount.attributes()) {
-        return Ok(tree);
-    }
-    let tree = clone_tree(opened).map_err(bind)?;
-    sys::mount_setattr(tree.as_fd(), true, mount.attributes()).map_err(set)?;
-    Ok(tree)
+    clone_flagged(opened.as_fd(), true, mount.attributes()).map_err(
+        |(failed, errno)| match failed {
+            Failed::Clone => bind(errno),
+            Failed::Flags => set(errno),
+        },
+    )
 }

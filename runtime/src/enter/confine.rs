@@ -156,7 +156,7 @@ pub(super) fn give_up_everything(program: Program) -> Result<(), Error> {
 /// pid 1 does not hold (which the program reports).
 pub(super) fn bound_while(
     keep: Caps,
-    mut idle: impl FnMut() -> bool,
+    idle: impl FnMut() -> bool,
 ) -> Result<Option<CapabilitySet>, Error> {
     let fail = Context::NONE.begin(Step::Capabilities)?;
     let held = thread::capabilities(None).map_err(fail)?.permitted;
@@ -164,17 +164,8 @@ pub(super) fn bound_while(
     if !held.contains(kept) {
         return Ok(None);
     }
-    for capability in droppable(kept) {
-        if !idle() {
-            return Ok(None);
-        }
-        match thread::remove_capability_from_bounding_set(capability) {
-            Ok(()) => {}
-            Err(Errno::INVAL) => break,
-            Err(errno) => return Err(fail(errno)),
-        }
-    }
-    Ok(Some(kept))
+    let done = remove_from_bounding(droppable(kept), idle).map_err(fail)?;
+    Ok(done.then_some(kept))
 }
 
 /// Every capability, the kernel's and any past its last.
@@ -199,7 +190,20 @@ fn kept(keep: Caps, held: CapabilitySet) -> CapabilitySet {
 
 /// Removes every capability of `bounding` but `kept` from the bounding set.
 fn bound_to(bounding: CapabilitySet, kept: CapabilitySet) -> Result<(), Errno> {
-    for capability in droppable(kept).filter(|capability| bounding.contains(*capability)) {
+    let capabilities = droppable(kept).filter(|capability| bounding.contains(*capability));
+    remove_from_bounding(capabilities, || true).map(drop)
+}
+
+/// Removes `capabilities` (in order) from the bounding set, each while `go_on` says to:
+/// whether all are gone.
+fn remove_from_bounding(
+    capabilities: impl Iterator<Item = CapabilitySet>,
+    mut go_on: impl FnMut() -> bool,
+) -> Result<bool, Errno> {
+    for capability in capabilities {
+        if !go_on() {
+            return Ok(false);
+        }
         match thread::remove_capability_from_bounding_set(capability) {
             Ok(()) => {}
             // Past the kernel's last capability.
@@ -207,7 +211,7 @@ fn bound_to(bounding: CapabilitySet, kept: CapabilitySet) -> Result<(), Errno> {
             Err(errno) => return Err(errno),
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// The caller's stand-in, outside every namespace of the table, once the program runs:

@@ -26,6 +26,9 @@ pub(super) type ScratchName = StackBuf<32>;
 /// One component of a path, NUL-terminated: `NAME_MAX` bytes at most.
 pub(super) type NameBuf = StackBuf<256>;
 
+/// A directory, opened as a path only (`O_PATH | O_DIRECTORY | O_CLOEXEC`).
+pub(super) const DIRECTORY: OFlags = OFlags::PATH.union(OFlags::DIRECTORY).union(OFlags::CLOEXEC);
+
 pub(super) const RESOLVE: ResolveFlags = ResolveFlags::IN_ROOT.union(ResolveFlags::NO_MAGICLINKS);
 
 /// How often to retry an `openat2` that a concurrent mount or rename made fail.
@@ -203,22 +206,45 @@ pub(super) fn bind_one(
     attach(&clone_one(from.as_fd(), attributes)?, onto)
 }
 
-/// A detached clone of the one mount at `from`, with `attributes`: in one call where the
-/// kernel can (6.15), else in two.
+/// A detached clone of the one mount at `from`, with `attributes`.
 pub(super) fn clone_one(
     from: BorrowedFd<'_>,
     attributes: MountAttrFlags,
 ) -> Result<OwnedFd, Errno> {
-    if let Ok(bound) = sys::clone_tree_with(from, false, attributes) {
-        return Ok(bound);
+    clone_flagged(from, false, attributes).map_err(|(_, errno)| errno)
+}
+
+/// Which call of [`clone_flagged`] failed: the clone, or setting its flags.
+#[derive(Clone, Copy)]
+pub(super) enum Failed {
+    Clone,
+    Flags,
+}
+
+/// A detached clone of the mount at `from` (`recursive`: of its tree), with `attributes`
+/// on each of its mounts: in one call where the kernel can (6.15), else in two, whose
+/// error says which failed.
+pub(super) fn clone_flagged(
+    from: BorrowedFd<'_>,
+    recursive: bool,
+    attributes: MountAttrFlags,
+) -> Result<OwnedFd, (Failed, Errno)> {
+    if let Ok(tree) = sys::clone_tree_with(from, recursive, attributes) {
+        return Ok(tree);
     }
-    let bound = mount::open_tree(
-        from,
-        c"",
-        OpenTreeFlags::AT_EMPTY_PATH
-            | OpenTreeFlags::OPEN_TREE_CLONE
-            | OpenTreeFlags::OPEN_TREE_CLOEXEC,
-    )?;
-    sys::mount_setattr(bound.as_fd(), false, attributes)?;
-    Ok(bound)
+    let tree = if recursive {
+        clone_tree(from)
+    } else {
+        mount::open_tree(
+            from,
+            c"",
+            OpenTreeFlags::AT_EMPTY_PATH
+                | OpenTreeFlags::OPEN_TREE_CLONE
+                | OpenTreeFlags::OPEN_TREE_CLOEXEC,
+        )
+    };
+    let tree = tree.map_err(|errno| (Failed::Clone, errno))?;
+    sys::mount_setattr(tree.as_fd(), recursive, attributes)
+        .map_err(|errno| (Failed::Flags, errno))?;
+    Ok(tree)
 }

@@ -8,7 +8,7 @@ use rustix::fd::{AsFd as _, BorrowedFd, OwnedFd};
 use rustix::fs::{self, AtFlags, FileType, Mode, OFlags};
 use rustix::io::Errno;
 
-use crate::enter::fsops::{NameBuf, PathBuf, create, open_beneath, relative};
+use crate::enter::fsops::{DIRECTORY, NameBuf, PathBuf, create, open_beneath, relative};
 use crate::enter::ids::Owner;
 use crate::error::{Context, Entry, Error, Reason, Step};
 use crate::table::{MadeIn, Mount, Mountpoint, Namespace};
@@ -202,8 +202,6 @@ pub(super) fn split(path: &'static CStr) -> Option<(&'static [u8], &'static CStr
     plain.then_some((dir, name))
 }
 
-const DIRECTORY: OFlags = OFlags::PATH.union(OFlags::DIRECTORY).union(OFlags::CLOEXEC);
-
 /// Names the link (ELOOP) or the missing component (ENOENT) on the way to `target`
 /// that made `error`.
 pub(super) fn explain(error: Error, new_root: BorrowedFd<'_>, target: &'static CStr) -> Error {
@@ -270,8 +268,7 @@ pub(super) fn create_parents(
     path: &CStr,
     maker: Maker,
 ) -> Result<(OwnedFd, NameBuf), Errno> {
-    let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-    let mut dir = open_beneath(root, c".", flags)?;
+    let mut dir = open_beneath(root, c".", DIRECTORY)?;
     let bytes = path.to_bytes();
     let mut end = 0;
     let mut components = bytes.split(|&byte| byte == b'/').peekable();
@@ -289,7 +286,7 @@ pub(super) fn create_parents(
             if create(dir.as_fd(), name.as_cstr(), true, mode)? {
                 maker.give(dir.as_fd(), name.as_cstr(), program)?;
             }
-            dir = open_beneath(dir.as_fd(), name.as_cstr(), flags)?;
+            dir = open_beneath(dir.as_fd(), name.as_cstr(), DIRECTORY)?;
         }
     }
     Ok((dir, name))
