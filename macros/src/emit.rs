@@ -1,10 +1,11 @@
 //! Token output: each declaration's `static` table and its companion macro, or the
 //! expression form's block.
 
+use std::fmt::Write as _;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use mountns_paths::words::{FLAGS, UNSHARE};
-use proc_macro2::{Span, TokenStream};
+use mountns_paths::words::{FLAGS, MADE_IN, UNSHARE, row_bits};
+use proc_macro2::{Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{Ident, LitCStr, LitInt, LitStr};
 
@@ -278,32 +279,51 @@ fn initializer(
 ) -> syn::Result<TokenStream> {
     let private = quote!(::mountns::__private);
     let mut statics = Statics::new(entries, mounts);
-    let mut rows = Vec::new();
+    // The rows are most of a big table's tokens, which rustc reads, checks and
+    // evaluates: each is one call of a short path, its flags, directory and where it is
+    // made one number (`row_bits`).
+    let short = short_private();
+    let mut rows = Rows::default();
     for (n, mount) in mounts.iter().enumerate() {
-        let target = c_lit(&mount.target, Span::call_site())?;
-        let kind = statics.kind(mount, n)?;
-        let dir = statics.dir(mount);
-        if statics
-            .dirs
+        let bits = MADE_IN
             .iter()
-            .any(|(target, _)| *target == mount.target)
-        {
-            statics.no_children_if_a_file(mount, mounts);
-        }
-        let flags = bits("Flags", FLAGS, mount.flags);
-        let made_in = Ident::new(mount.made_in.name(), Span::call_site());
+            .position(|name| *name == mount.made_in.name())
+            .and_then(|made_in| row_bits(mount.flags, mount.dir, made_in))
+            .ok_or_else(|| syn::Error::new(Span::call_site(), "mountns: a row's bits"))?;
         let mode = mount.made().and_then(Made::mode);
-        let row = quote! {
-            #private::made_in(
-                #private::dir(#private::mount(#target, #flags, #kind), #dir),
-                #private::MadeIn::#made_in,
-            )
+        if let (
+            Kind::Bind(Entry {
+                what: Host::Path(path, span),
+                ..
+            }),
+            None,
+        ) = (&mount.kind, mode)
+            && !statics.computes_dir(mount)
+        {
+            // The most common row, all literals.
+            let target = c_text(&mount.target, Span::call_site())?;
+            let source = c_text(path, *span)?;
+            rows.text(format_args!("{SHORT}::host({target}, {bits}, {source})"));
+            continue;
+        }
+        let target = c_lit(&mount.target, Span::call_site())?;
+        let bits = Literal::u32_unsuffixed(bits);
+        let kind = statics.kind(mount, n)?;
+        let row = quote!(#short::row(#target, #bits, #kind));
+        // Known only once `kind` has seen a union of constants declared on a file.
+        let row = if statics.computes_dir(mount) {
+            statics.no_children_if_a_file(mount, mounts);
+            let dir = statics.dir(mount);
+            quote!(#short::dir(#row, #dir))
+        } else {
+            row
         };
-        rows.push(match mode {
-            Some(mode) => quote!(#private::with_mode(#row, #mode)),
+        rows.tokens(match mode {
+            Some(mode) => quote!(#short::with_mode(#row, #mode)),
             None => row,
-        });
+        })?;
     }
+    let (rows, mounts_len) = rows.finish()?;
     let (skeleton, parents) = skeleton(mounts, &statics)?;
     let with = with_settings(settings)?;
     let seccomp_name = Ident::new("SECCOMP", Span::mixed_site());
@@ -325,7 +345,8 @@ fn initializer(
             quote!(&#name)
         })
         .collect();
-    let (mounts_len, skeleton_len, sources_len) = (rows.len(), skeleton.len(), sources.len());
+    let (skeleton, skeleton_len) = skeleton;
+    let sources_len = sources.len();
     let [mounts_name, skeleton_name, sources_name] =
         ["MOUNTS", "SKELETON", "SOURCES"].map(|name| Ident::new(name, Span::mixed_site()));
     let parents = (!parents.is_empty()).then(|| {
@@ -345,8 +366,14 @@ fn initializer(
         #items
         #seccomp
         #policy_items
-        static #mounts_name: [#private::Mount; #mounts_len] = [#(#rows),*];
-        static #skeleton_name: [#private::Mountpoint; #skeleton_len] = [#(#skeleton),*];
+        static #mounts_name: [#private::Mount; #mounts_len] = {
+            use ::mountns::__private as #short;
+            [#rows]
+        };
+        static #skeleton_name: [#private::Mountpoint; #skeleton_len] = {
+            use ::mountns::__private as #short;
+            [#skeleton]
+        };
         static #sources_name: [&[::mountns::Source]; #sources_len] = [#(#sources),*];
         let #table = #private::namespace(&#mounts_name, &#skeleton_name, &#sources_name);
         #with
@@ -356,6 +383,83 @@ fn initializer(
         #parents
         #table
     }})
+}
+
+/// The short name of `::mountns::__private` in the blocks of the rows (whose tokens
+/// are the macro's own: no expression of the user's is in its scope).
+const SHORT: &str = "p";
+
+/// [`SHORT`] as an identifier: at the call site, as the rows written as text are.
+fn short_private() -> Ident {
+    Ident::new(SHORT, Span::call_site())
+}
+
+/// The rows of a static array: as text where a row is only literals, which rustc lexes
+/// in one call (far faster than the macro making each token, and most of a big table's
+/// macro time), and as tokens where a row refers to the table's other items.
+#[derive(Default)]
+struct Rows {
+    tokens: TokenStream,
+    text: String,
+    len: usize,
+}
+
+impl Rows {
+    /// A row of literals and [`SHORT`] paths, as text.
+    fn text(&mut self, row: std::fmt::Arguments) {
+        let _ = write!(self.text, "{row},");
+        self.len += 1;
+    }
+
+    /// A row as tokens.
+    fn tokens(&mut self, row: TokenStream) -> syn::Result<()> {
+        self.flush()?;
+        self.tokens.extend(row);
+        self.tokens.extend(quote!(,));
+        self.len += 1;
+        Ok(())
+    }
+
+    /// The text so far, as tokens.
+    fn flush(&mut self) -> syn::Result<()> {
+        if !self.text.is_empty() {
+            let text = std::mem::take(&mut self.text);
+            let lex_error = |error: &dyn std::fmt::Display| {
+                syn::Error::new(
+                    Span::call_site(),
+                    format!("mountns: rows written as text did not lex ({error}): {text}"),
+                )
+            };
+            // rustc's lexer straight away: `proc_macro2` would first lex the text again
+            // with its own lexer, built unoptimized with the macro. Outside a macro (the
+            // unit tests), `proc_macro2`'s.
+            let tokens = if proc_macro::is_available() {
+                text.parse::<proc_macro::TokenStream>()
+                    .map(TokenStream::from)
+                    .map_err(|error| lex_error(&error))?
+            } else {
+                text.parse::<TokenStream>()
+                    .map_err(|error| lex_error(&error))?
+            };
+            self.tokens.extend(tokens);
+        }
+        Ok(())
+    }
+
+    /// The rows, comma-separated, and how many.
+    fn finish(mut self) -> syn::Result<(TokenStream, usize)> {
+        self.flush()?;
+        Ok((self.tokens, self.len))
+    }
+}
+
+/// A C string literal's text for a row written as text (`c"/usr"`): Rust's escapes of
+/// the string are the literal's.
+fn c_text(value: &str, span: Span) -> syn::Result<String> {
+    if value.contains('\0') {
+        return Err(syn::Error::new(span, "a path must not contain a NUL byte"));
+    }
+    Ok(format!("c{value:?}"))
 }
 
 /// The local the initializer builds its `Namespace` in, step by step: hygienic, so no
@@ -370,58 +474,66 @@ fn step(builder: &str, args: &TokenStream) -> TokenStream {
     quote!(let #table = ::mountns::__private::#builder(#table, #args);)
 }
 
-/// The skeleton's rows (every mountpoint, and the paths made with it) and the parents
-/// made in a tmpfs whose mode or owner is not the default, for `with_made_parents`.
+/// The skeleton's rows (every mountpoint, and the paths made with it) and how many,
+/// and the parents made in a tmpfs whose mode or owner is not the default, for
+/// `with_made_parents`.
 fn skeleton(
     mounts: &[Mount<Origin>],
     statics: &Statics,
-) -> syn::Result<(Vec<TokenStream>, Vec<TokenStream>)> {
-    let private = quote!(::mountns::__private);
+) -> syn::Result<((TokenStream, usize), Vec<TokenStream>)> {
     let attributes = modes::attributes(mounts);
-    // How a created path is made, where that is not the default of its kind.
-    let made_as = |path: &str, default: u32, mountpoint: TokenStream| {
-        let made = attributes.get(path).copied();
-        match made.filter(|made| made.mode != default || made.program) {
-            Some(modes::Attributes { mode, program }) => {
-                quote!(#private::made_as(#mountpoint, #mode, #program))
+    let mut rows = Rows::default();
+    for (path, node) in collapse::skeleton(mounts) {
+        let lit = c_text(&path, Span::call_site())?;
+        let (row, default) = match node {
+            // A directory or a file, as the union of constants on it turns out.
+            Node::Dir => {
+                let known = statics
+                    .dirs
+                    .iter()
+                    .find(|(target, _)| target.get(1..) == Some(path.as_str()));
+                if let Some((_, dir)) = known {
+                    // An expression of the table's items: as tokens.
+                    let (short, lit) = (short_private(), c_lit(&path, Span::call_site())?);
+                    let row = quote!(#short::mountpoint(#lit, #dir));
+                    rows.tokens(match attributes.get(&path) {
+                        Some(modes::Attributes { mode, program })
+                            if *mode != modes::DIR || *program =>
+                        {
+                            quote!(#short::made_as(#row, #mode, #program))
+                        }
+                        _ => row,
+                    })?;
+                    continue;
+                }
+                (format!("{SHORT}::mountpoint({lit}, true)"), modes::DIR)
             }
-            None => mountpoint,
+            Node::File => (format!("{SHORT}::mountpoint({lit}, false)"), modes::FILE),
+            Node::Link(text) => {
+                let text = c_text(&text, Span::call_site())?;
+                (format!("{SHORT}::link({lit}, {text})"), 0o777)
+            }
+        };
+        // How a created path is made, where that is not the default of its kind.
+        match attributes.get(&path) {
+            Some(modes::Attributes { mode, program }) if *mode != default || *program => {
+                rows.text(format_args!("{SHORT}::made_as({row}, {mode}, {program})"));
+            }
+            _ => rows.text(format_args!("{row}")),
         }
-    };
-    let skeleton = collapse::skeleton(mounts)
-        .into_iter()
-        .map(|(path, node)| {
-            let known = statics
-                .dirs
-                .iter()
-                .find(|(target, _)| target.get(1..) == Some(path.as_str()));
-            let lit = c_lit(&path, Span::call_site())?;
-            Ok(match node {
-                // A directory or a file, as the union of constants on it turns out.
-                Node::Dir if let Some((_, dir)) = known => {
-                    made_as(&path, modes::DIR, quote!(#private::mountpoint(#lit, #dir)))
-                }
-                Node::Dir => made_as(&path, modes::DIR, quote!(#private::mountpoint(#lit, true))),
-                Node::File => made_as(
-                    &path,
-                    modes::FILE,
-                    quote!(#private::mountpoint(#lit, false)),
-                ),
-                Node::Link(text) => {
-                    let text = c_lit(&text, Span::call_site())?;
-                    made_as(&path, 0o777, quote!(#private::link(#lit, #text)))
-                }
-            })
-        })
-        .collect::<syn::Result<Vec<_>>>()?;
+    }
     let parents = modes::made_parents(mounts, &attributes)
         .into_iter()
         .map(|(path, modes::Attributes { mode, program })| {
             let path = c_lit(&path, Span::call_site())?;
-            Ok(quote!(#private::made_as(#private::mountpoint(#path, true), #mode, #program)))
+            Ok(quote!(::mountns::__private::made_as(
+                ::mountns::__private::mountpoint(#path, true),
+                #mode,
+                #program,
+            )))
         })
         .collect::<syn::Result<Vec<_>>>()?;
-    Ok((skeleton, parents))
+    Ok((rows.finish()?, parents))
 }
 
 /// The table's seccomp program, one `static SECCOMP` per target architecture, each
@@ -799,6 +911,12 @@ impl Statics {
         })
     }
 
+    /// Whether whether `mount`'s target is a directory is known only once constants
+    /// are evaluated ([`Statics::dir`]).
+    fn computes_dir(&self, mount: &Mount<Origin>) -> bool {
+        self.dirs.iter().any(|(target, _)| *target == mount.target)
+    }
+
     /// Whether `mount` mounts on a directory: as collapsed, or, for a union of
     /// constants declared on a file, once its layers are known.
     fn dir(&self, mount: &Mount<Origin>) -> TokenStream {
@@ -943,19 +1061,81 @@ impl Statics {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
     use std::str::FromStr;
 
     use proc_macro2::TokenStream;
 
     #[test]
-    fn flags_are_emitted_by_name() {
+    fn a_row_is_one_call_its_flags_directory_and_place_one_number() {
         let tokens = TokenStream::from_str(r#"bind ro "/usr/"; bind "/tmp/" tmpfs;"#).unwrap();
         let emitted = crate::expand::namespace(tokens, crate::expand::Grammar::Public)
             .unwrap()
             .to_string();
-        assert!(emitted.contains("Flags :: READ_ONLY"), "{emitted}");
-        assert!(emitted.contains("Flags :: NONE"), "{emitted}");
+        // A tmpfs (no flag) on a directory (256), made with the skeleton (0).
+        assert!(
+            emitted.contains(r#"p :: row (c"/tmp" , 256 , "#),
+            "{emitted}"
+        );
+        // `ro` (1) on a directory (256): a host path's row.
+        assert!(
+            emitted.contains(r#"p :: host (c"/usr" , 257 , c"/usr")"#),
+            "{emitted}"
+        );
+        assert!(
+            emitted.contains("use :: mountns :: __private as p ;"),
+            "{emitted}"
+        );
         assert!(!emitted.contains("union"), "{emitted}");
+    }
+
+    /// The rows written as text: a path's every byte comes back from the C string
+    /// literal rustc reads (quotes, backslashes, control characters, non-ASCII).
+    #[test]
+    fn a_path_written_as_text_reads_back_byte_for_byte() {
+        let paths = [
+            "/a \"quoted\" dir",
+            "/back\\slash",
+            "/new\nline\ttab\r",
+            "/caf\u{e9}/\u{301}accent/\u{1f600}",
+            "/bell\u{7}/del\u{7f}/nbsp\u{a0}",
+        ];
+        let mut declaration = String::new();
+        for path in paths {
+            // A statement's literal, written with Rust's escapes.
+            let _ = write!(declaration, "bind ro {:?} {:?};", format!("{path}/"), path);
+        }
+        let emitted = crate::expand::namespace(
+            TokenStream::from_str(&declaration).unwrap(),
+            crate::expand::Grammar::Public,
+        )
+        .unwrap();
+        let mut found = Vec::new();
+        collect_c_strings(emitted, &mut found);
+        for path in paths {
+            let target = path.as_bytes();
+            let skeleton = &path.as_bytes()[1..];
+            for wanted in [target, skeleton] {
+                assert!(
+                    found.iter().any(|bytes| bytes == wanted),
+                    "{path:?} as {wanted:?} in {found:?}"
+                );
+            }
+        }
+    }
+
+    fn collect_c_strings(tokens: TokenStream, found: &mut Vec<Vec<u8>>) {
+        for tree in tokens {
+            match tree {
+                proc_macro2::TokenTree::Group(group) => collect_c_strings(group.stream(), found),
+                proc_macro2::TokenTree::Literal(literal) => {
+                    if let syn::Lit::CStr(lit) = syn::Lit::new(literal) {
+                        found.push(lit.value().into_bytes());
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 
     #[test]
@@ -970,8 +1150,9 @@ mod tests {
         // `proc` implies pid, `hostname` uts.
         let with = r#":: mountns :: __private :: with_settings (table , :: mountns :: __private :: Unshare :: PID . union (:: mountns :: __private :: Unshare :: UTS) , :: core :: option :: Option :: Some (c"box") , true)"#;
         assert!(emitted.contains(with), "{emitted}");
+        // `dev noexec` (2 + 4) on a directory (256).
         assert!(
-            emitted.contains("Flags :: DEV . union (:: mountns :: __private :: Flags :: NOEXEC)"),
+            emitted.contains(r#"p :: host (c"/dev/dri" , 262 , c"/dev/dri")"#),
             "{emitted}"
         );
         // The companion macro re-states all of it; a constant content is read from

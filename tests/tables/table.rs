@@ -273,6 +273,53 @@ overlay /u/ overlay ro,nosuid,nodev,lowerdir=/srv/x\\054upperdir=/etc\\072/srv/y
     assert_eq!(FORGED.to_string().lines().count(), FORGED.mounts().len());
 }
 
+#[test]
+fn every_byte_of_a_path_reaches_the_table() {
+    // Quotes, backslashes, control characters, a combining mark, a character outside
+    // the basic plane, a link's text: the rows are written by the macro as text rustc
+    // lexes, so the escapes must be the literal's.
+    static ODD: &Namespace = namespace! {
+        bind ro "/a \"q\" b/" "/srv/\\x\u{7}\u{7f}";
+        bind "/caf\u{e9}/\u{301}n/" "/srv/\u{1f600}\n\t\r";
+        symlink "/l\u{a0}nk" "../\"t\"";
+    };
+    let rows: Vec<(&[u8], Option<&[u8]>)> = ODD
+        .mounts()
+        .iter()
+        .map(|m| {
+            let source = match m.kind() {
+                Kind::Bind {
+                    source: Source::Host(source),
+                } => Some(source.to_bytes()),
+                _ => None,
+            };
+            (m.target().to_bytes(), source)
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (&b"/a \"q\" b"[..], Some(&b"/srv/\\x\x07\x7f"[..])),
+            (
+                "/caf\u{e9}/\u{301}n".as_bytes(),
+                Some("/srv/\u{1f600}\n\t\r".as_bytes())
+            ),
+            ("/l\u{a0}nk".as_bytes(), None),
+        ]
+    );
+    let skeleton: Vec<(&[u8], Option<&[u8]>)> = mountns::__private::skeleton(ODD)
+        .iter()
+        .map(|m| (m.path().to_bytes(), m.link().map(CStr::to_bytes)))
+        .collect();
+    for wanted in [
+        (&b"a \"q\" b"[..], None),
+        ("caf\u{e9}/\u{301}n".as_bytes(), None),
+        ("l\u{a0}nk".as_bytes(), Some(&b"../\"t\""[..])),
+    ] {
+        assert!(skeleton.contains(&wanted), "{wanted:?} in {skeleton:?}");
+    }
+}
+
 namespace! {
     /// The policy statements, and an includer in this crate of one in another.
     static POLICY = {

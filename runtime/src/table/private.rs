@@ -302,7 +302,41 @@ pub const fn layers(lowers: &'static [Source], upper: Option<Upper>) -> Kind {
     }
 }
 
-/// A file target made with the skeleton; [`dir`] and [`made_in`] say otherwise.
+/// A row of the table in one call, as the macro writes each of a table's rows (a
+/// table may hold thousands): its target, what mounts it, and its flags, whether its
+/// target is a directory and where its mountpoint is made, in one number
+/// ([`mountns_paths::words::row_bits`]).
+pub const fn row(target: &'static CStr, bits: u32, kind: Kind) -> Mount {
+    let (flags, dir, made_in) = mountns_paths::words::row_parts(bits);
+    Mount {
+        target,
+        dir,
+        flags: Flags(flags),
+        kind,
+        // The order of `mountns_paths::words::MADE_IN` (a test checks the names).
+        made_in: match made_in {
+            0 => MadeIn::Skeleton,
+            1 => MadeIn::Tmpfs,
+            2 => MadeIn::Dev,
+            _ => MadeIn::Upper,
+        },
+        mode: None,
+    }
+}
+
+/// A bind of a host path, the most common row: [`row`] of a `Kind::Bind`.
+pub const fn host(target: &'static CStr, bits: u32, source: &'static CStr) -> Mount {
+    row(
+        target,
+        bits,
+        Kind::Bind {
+            source: Source::Host(source),
+        },
+    )
+}
+
+/// A file target made with the skeleton, for tables written by hand (the tests);
+/// [`dir`] and [`made_in`] say otherwise.
 pub const fn mount(target: &'static CStr, flags: Flags, kind: Kind) -> Mount {
     Mount {
         target,
@@ -314,14 +348,16 @@ pub const fn mount(target: &'static CStr, flags: Flags, kind: Kind) -> Mount {
     }
 }
 
-/// Whether the target is a directory (declared with a trailing slash).
-pub const fn dir(mount: Mount, dir: bool) -> Mount {
-    Mount { dir, ..mount }
-}
-
 /// Where the mountpoint is made.
 pub const fn made_in(mount: Mount, made_in: MadeIn) -> Mount {
     Mount { made_in, ..mount }
+}
+
+/// Whether the target is a directory (the macro's rows say it unless only a constant
+/// tells: a union of constants declared on a file is one when it has more than one
+/// layer).
+pub const fn dir(mount: Mount, dir: bool) -> Mount {
+    Mount { dir, ..mount }
 }
 
 /// The mode of a `dir` or `file`, declared with `mode(..)` (`0o7777` at most).
@@ -335,4 +371,24 @@ pub const fn with_mode(mount: Mount, mode: u32) -> Mount {
 /// A host path a table asserts hidden, and the assertion that says so.
 pub const fn hidden(path: &'static CStr, assertion: &'static CStr) -> Hidden {
     Hidden { path, assertion }
+}
+
+#[cfg(test)]
+mod tests {
+    use mountns_paths::words::{FLAGS, MADE_IN, row_bits};
+
+    use super::{Kind, row};
+
+    #[test]
+    fn a_row_reads_the_macro_s_bits() {
+        for ((position, name), flags) in MADE_IN.iter().enumerate().zip((0..1 << FLAGS.len()).rev())
+        {
+            for dir in [false, true] {
+                let bits = row_bits(flags, dir, position).unwrap();
+                let mount = row(c"/a", bits, Kind::Dir);
+                assert_eq!(format!("{:?}", mount.made_in), *name);
+                assert_eq!((mount.flags.bits(), mount.dir), (flags, dir));
+            }
+        }
+    }
 }
