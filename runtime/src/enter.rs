@@ -194,6 +194,13 @@ impl Namespace {
         let bounded = Cell::new(None);
         let program =
             || confine::Program::new(identity, mapping.get().is_some()).bounded(bounded.get());
+        // The network namespace is made by pid 1's helper. Pid 1 makes its mount
+        // namespace once the helper is at work (which needs none, and then starts
+        // sooner), when another namespace is made with pid 1: root without
+        // CAP_SYS_ADMIN is then refused the fork, and takes a user namespace.
+        let net = self.unshare().contains(Unshare::NET);
+        let others = self.namespaces().difference(Unshare::NET);
+        let mounts_later = net && others != Unshare::NONE;
         pid::enter(
             parent,
             pid::Setup {
@@ -202,9 +209,7 @@ impl Namespace {
                 wait_for_init: self.has_host_upper() || self.caps().bits() != 0,
             },
             || {
-                // The network namespace is made by pid 1's helper.
-                let namespaces = self.namespaces().difference(Unshare::NET);
-                let (forked, made) = ids::fork_into(namespaces, identity)?;
+                let (forked, made) = ids::fork_into(others, identity, mounts_later)?;
                 mapping.set(made);
                 Ok(forked)
             },
@@ -212,11 +217,14 @@ impl Namespace {
                 if let Some(mapping) = mapping.get() {
                     ids::map(mapping, identity)?;
                 }
-                let net = if self.unshare().contains(Unshare::NET) {
+                let net = if net {
                     Some(netns::Helper::start()?)
                 } else {
                     None
                 };
+                if mounts_later {
+                    ids::unshare_mounts()?;
+                }
                 self.set_hostname()?;
                 let made = mapping.get().is_some();
                 self.mount(made, program(), start, params, trees)?;

@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 
 use mountns::{CommandExt, Namespace, Step, namespace};
 use mountns_support::{
-    BASE, USERS, User, as_user, inherited_fds, is_root, kill, processes_marked, root_or_skip,
-    shell, within,
+    BASE, USERS, User, as_user, inherited_fds, is_root, kill, processes_marked, rerun, role,
+    root_or_skip, shell, this_binary, within,
 };
 use rustix::process::Signal;
 
@@ -88,6 +88,18 @@ namespace! {
         dev "/dev/";
         file "/etc/box" "box\n";
         bind "/tmp/" tmpfs;
+        unshare [net];
+        new_session;
+    };
+
+    /// A network namespace and a new session, but no pid namespace: pid 1 is an
+    /// ordinary process, forked into no namespace but the mount namespace.
+    static NET_SESSION = {
+        bind ro "/usr/";
+        symlink "/bin" "usr/bin";
+        symlink "/lib" "usr/lib";
+        symlink "/lib64" "usr/lib64";
+        bind "/proc/" "/proc/";
         unshare [net];
         new_session;
     };
@@ -417,6 +429,69 @@ fn a_network_namespace_has_only_lo_up_and_not_the_hosts_loopback() {
         assert!(run(&BASE).starts_with("own ok\nhost ok\n"), "{user:?}");
         // ECONNREFUSED: nothing listens on the namespace's own lo.
         assert_eq!(run(&NET), "own ok\nhost 111\nlo\n", "{user:?}");
+    }
+}
+
+/// The child of `root_without_cap_sys_admin_makes_the_sandbox_in_a_user_namespace`:
+/// without `CAP_SYS_ADMIN`, enters the sandbox and prints its uid map and interfaces.
+fn sandbox_without_sys_admin() {
+    let status = fs::read_to_string("/proc/self/status").unwrap();
+    let effective = status
+        .lines()
+        .find_map(|line| line.strip_prefix("CapEff:"))
+        .map(|hex| u64::from_str_radix(hex.trim(), 16).unwrap())
+        .unwrap();
+    assert_eq!(effective & 1 << 21, 0, "CAP_SYS_ADMIN is still effective");
+    for (name, ns) in [("sandbox", &SANDBOX), ("net_session", &NET_SESSION)] {
+        let mut command = Command::new("/bin/sh");
+        command.args([
+            "-c",
+            "cat /proc/self/uid_map; tail -n +3 /proc/net/dev | cut -d: -f1",
+        ]);
+        let output = command.output_in(ns).unwrap();
+        assert!(output.status.success(), "{name}: {output:?}");
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            println!(
+                "{name}: {}",
+                line.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
+        }
+    }
+}
+
+#[test]
+fn root_without_cap_sys_admin_makes_the_sandbox_in_a_user_namespace() {
+    const TEST: &str = "root_without_cap_sys_admin_makes_the_sandbox_in_a_user_namespace";
+    if role().as_deref() == Some("sandbox") {
+        return sandbox_without_sys_admin();
+    }
+    if !root_or_skip("it drops CAP_SYS_ADMIN from root") {
+        return;
+    }
+    // Root in a container: a network namespace, with or without a pid namespace (with
+    // one, pid 1 makes its mount namespace after the fork), is refused, and made inside
+    // a user namespace instead, root mapped to root alone.
+    let original = rerun(this_binary(), TEST, "sandbox");
+    let mut command = Command::new("setpriv");
+    command
+        .arg("--bounding-set=-sys_admin")
+        .arg(original.get_program())
+        .args(original.get_args());
+    for (key, value) in original.get_envs() {
+        if let Some(value) = value {
+            command.env(key, value);
+        }
+    }
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    for name in ["sandbox", "net_session"] {
+        for line in [format!("{name}: 0 0 1"), format!("{name}: lo")] {
+            assert!(
+                stdout.lines().any(|found| found == line),
+                "{line} in {stdout}"
+            );
+        }
     }
 }
 

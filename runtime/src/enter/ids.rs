@@ -36,7 +36,7 @@ pub(super) struct Mapping {
 /// made a user namespace, where the caller is mapped to the uid and gid of `identity`
 /// (its own if none is chosen).
 pub(super) fn unshare(other: Unshare, identity: Identity) -> Result<bool, Error> {
-    let ((), mapping) = make(other, identity, sys::unshare)?;
+    let ((), mapping) = make(UnshareFlags::NEWNS, other, identity, sys::unshare)?;
     if let Some(mapping) = mapping {
         map(mapping, identity)?;
     }
@@ -44,25 +44,44 @@ pub(super) fn unshare(other: Unshare, identity: Identity) -> Result<bool, Error>
 }
 
 /// [`unshare`] for a child: forks a process made in the new namespaces, while this one
-/// stays where it is. Returns the child's pid here, `None` in the child, and the user
-/// namespace's [`Mapping`], which the child writes with [`map`] before anything else.
+/// stays where it is; with `mounts_later`, the child makes its mount namespace itself
+/// ([`unshare_mounts`]), once it has started what may start first. Returns the child's
+/// pid here, `None` in the child, and the user namespace's [`Mapping`], which the child
+/// writes with [`map`] before anything else.
+///
+/// `mounts_later` only with `other` not empty: every namespace but a user namespace
+/// takes `CAP_SYS_ADMIN`, so that root without it (in a container) is refused here, as
+/// it would be refused the mount namespace, and gets a user namespace instead.
 pub(super) fn fork_into(
     other: Unshare,
     identity: Identity,
+    mounts_later: bool,
 ) -> Result<(Option<i32>, Option<Mapping>), Error> {
-    make(other, identity, sys::process::fork_into)
+    debug_assert!(!mounts_later || other != Unshare::NONE);
+    let mounts = if mounts_later {
+        UnshareFlags::empty()
+    } else {
+        UnshareFlags::NEWNS
+    };
+    make(mounts, other, identity, sys::process::fork_into)
 }
 
-/// Makes the namespaces with `how` (`unshare`, or a fork into them): as root without a
-/// user namespace if the kernel lets it, else with one, after the checks that a user
-/// namespace needs. Returns what `how` returned, and the mapping to write if it made a
-/// user namespace.
+/// The mount namespace of a process [`fork_into`] made with `mounts_later`.
+pub(super) fn unshare_mounts() -> Result<(), Error> {
+    Context::NONE.step(Step::Unshare, || sys::unshare(UnshareFlags::NEWNS))
+}
+
+/// Makes the namespaces with `how` (`unshare`, or a fork into them): `mounts` (a mount
+/// namespace, or none) and `other`, as root without a user namespace if the kernel
+/// lets it, else with one, after the checks that a user namespace needs. Returns what
+/// `how` returned, and the mapping to write if it made a user namespace.
 fn make<T>(
+    mounts: UnshareFlags,
     other: Unshare,
     identity: Identity,
     mut how: impl FnMut(UnshareFlags) -> Result<T, Errno>,
 ) -> Result<(T, Option<Mapping>), Error> {
-    let namespaces = UnshareFlags::NEWNS | UnshareFlags::from_bits_retain(other.bits());
+    let namespaces = mounts | UnshareFlags::from_bits_retain(other.bits());
     // The kernel accepts only a map of the *effective* ids of an unprivileged writer.
     let mapping = Mapping {
         uid: process::geteuid(),
