@@ -228,11 +228,9 @@ impl Namespace {
                 self.set_hostname()?;
                 let made = mapping.get().is_some();
                 self.mount(made, program(), start, params, trees)?;
-                if let Some(helper) = &net {
-                    // While the helper is still at work: the program then has less to
-                    // do before it runs.
-                    bounded.set(confine::bound_while(self.caps(), || helper.at_work())?);
-                }
+                // Before the fork, while the helper may still be at work: neither the
+                // program nor pid 1, once it runs, has it to do then.
+                bounded.set(confine::bound(self.caps())?);
                 net.map_or(Ok(()), netns::Helper::join)
             },
             |parent| self.confine(program(), Some(parent)),

@@ -46,7 +46,7 @@ pub(crate) struct Program<'a> {
     pub(crate) identity: Identity<'a>,
     pub(crate) switch_ids: bool,
     /// What the bounding set may still hold: every capability, or only what the
-    /// table keeps once pid 1 emptied its own of the rest ([`bound_while`]) before
+    /// table keeps once pid 1 emptied its own of the rest ([`bound`]) before
     /// forking this process.
     pub(crate) bounding: CapabilitySet,
 }
@@ -62,7 +62,7 @@ impl<'a> Program<'a> {
         }
     }
 
-    /// The same, forked after [`bound_while`] left `bounding` in the bounding set.
+    /// The same, forked after [`bound`] left `bounding` in the bounding set.
     pub(crate) fn bounded(self, bounding: Option<CapabilitySet>) -> Program<'a> {
         Program {
             bounding: bounding.unwrap_or(EVERY),
@@ -148,24 +148,22 @@ pub(super) fn give_up_everything(program: Program) -> Result<(), Error> {
     drop_capabilities(Caps::NONE, program.bounding, || program.switch())
 }
 
-/// Pid 1, before it forks the program, while `idle` says it would only wait: empties
-/// its bounding set of the capabilities the table does not keep, one at a time (each
-/// costs the kernel new credentials), which the program then finds done and need not
-/// do before it runs, nor pid 1 once it does. What the bounding set holds then, if all
-/// are gone: not when `idle` stopped it first, nor when the table keeps a capability
-/// pid 1 does not hold (which the program reports).
-pub(super) fn bound_while(
-    keep: Caps,
-    idle: impl FnMut() -> bool,
-) -> Result<Option<CapabilitySet>, Error> {
+/// Pid 1, before it forks the program: empties its bounding set of the capabilities
+/// the table does not keep, one at a time (each costs the kernel new credentials),
+/// which the program then finds done, and pid 1 too once the program runs: that is
+/// what the program waits for ([`Parent::Init`]). The bounding set matters only at
+/// `execve`, which pid 1 never makes (or, with `as_pid_1;`, makes as the program), so
+/// pid 1 holds every capability it needs until then. What the bounding set holds then:
+/// not when the table keeps a capability pid 1 does not hold (the program reports it).
+pub(super) fn bound(keep: Caps) -> Result<Option<CapabilitySet>, Error> {
     let fail = Context::NONE.begin(Step::Capabilities)?;
     let held = thread::capabilities(None).map_err(fail)?.permitted;
     let kept = kept(keep, held);
     if !held.contains(kept) {
         return Ok(None);
     }
-    let done = remove_from_bounding(droppable(kept), idle).map_err(fail)?;
-    Ok(done.then_some(kept))
+    remove_from_bounding(droppable(kept)).map_err(fail)?;
+    Ok(Some(kept))
 }
 
 /// Every capability, the kernel's and any past its last.
@@ -191,19 +189,12 @@ fn kept(keep: Caps, held: CapabilitySet) -> CapabilitySet {
 /// Removes every capability of `bounding` but `kept` from the bounding set.
 fn bound_to(bounding: CapabilitySet, kept: CapabilitySet) -> Result<(), Errno> {
     let capabilities = droppable(kept).filter(|capability| bounding.contains(*capability));
-    remove_from_bounding(capabilities, || true).map(drop)
+    remove_from_bounding(capabilities)
 }
 
-/// Removes `capabilities` (in order) from the bounding set, each while `go_on` says to:
-/// whether all are gone.
-fn remove_from_bounding(
-    capabilities: impl Iterator<Item = CapabilitySet>,
-    mut go_on: impl FnMut() -> bool,
-) -> Result<bool, Errno> {
+/// Removes `capabilities` (in order) from the bounding set.
+fn remove_from_bounding(capabilities: impl Iterator<Item = CapabilitySet>) -> Result<(), Errno> {
     for capability in capabilities {
-        if !go_on() {
-            return Ok(false);
-        }
         match thread::remove_capability_from_bounding_set(capability) {
             Ok(()) => {}
             // Past the kernel's last capability.
@@ -211,23 +202,25 @@ fn remove_from_bounding(
             Err(errno) => return Err(errno),
         }
     }
-    Ok(true)
+    Ok(())
 }
 
 /// The caller's stand-in, outside every namespace of the table, once the program runs:
-/// it takes the program's ids if root switches to them, and drops whatever it holds.
-/// An ordinary caller holds nothing: its bounding set, which only matters at an
-/// `execve` the stand-in never makes, needs `CAP_SETPCAP` to be emptied, so it stays.
-/// It stops being dumpable too: a program of the same uid that can name it (without a
-/// pid namespace, or through the host's /proc) can then neither trace it nor read its
-/// memory nor follow its `/proc/PID/root`, which, as root, would reach the host's
-/// mounts.
+/// it takes the program's ids if root switches to them, and drops whatever it holds
+/// but its bounding set, which only matters at an `execve` the stand-in never makes
+/// (emptying it costs the kernel new credentials for each capability, on the processor
+/// the program may be running on). It stops being dumpable too: a program of the same
+/// uid that can name it (without a pid namespace, or through the host's /proc) can then
+/// neither trace it nor read its memory nor follow its `/proc/PID/root`, which, as
+/// root, would reach the host's mounts.
 pub(super) fn give_up_outside(program: Program) -> Result<(), Error> {
     let held = thread::capabilities(None)
         .map_err(|errno| Error::new(Step::Capabilities, errno))?
         .permitted;
     if held.contains(CapabilitySet::SETPCAP) {
-        return give_up_everything(program);
+        // Root: the securebits locked too, as the program's process and pid 1 do.
+        hide_memory()?;
+        return drop_capabilities(Caps::NONE, CapabilitySet::empty(), || program.switch());
     }
     hide_memory()?;
     program.switch()?;

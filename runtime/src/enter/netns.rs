@@ -10,7 +10,7 @@
 use rustix::fd::{AsFd as _, OwnedFd};
 use rustix::fs::{self, Mode, OFlags};
 use rustix::io::{DupFlags, Errno};
-use rustix::process::{self, Pid, WaitId, WaitIdOptions, WaitOptions};
+use rustix::process::{self, Pid, WaitOptions};
 use rustix::thread::{self, CpuSet, LinkNameSpaceType, UnshareFlags};
 
 use crate::error::{Context, Error, Step};
@@ -52,15 +52,6 @@ impl Helper {
                 Ok(Helper { pid, slot, report })
             }
         }
-    }
-
-    /// Whether the helper has not ended yet (it is not reaped: [`Helper::join`] does).
-    pub(super) fn at_work(&self) -> bool {
-        let options = WaitIdOptions::EXITED | WaitIdOptions::NOHANG | WaitIdOptions::NOWAIT;
-        let Some(pid) = Pid::from_raw(self.pid) else {
-            return false;
-        };
-        matches!(process::waitid(WaitId::Pid(pid), options), Ok(None))
     }
 
     /// Waits for the helper to end, then moves this process into the namespace it
