@@ -162,7 +162,7 @@ impl Namespace {
                 self.enter_through_pid_1(parent, identity, start, params, trees)
             }
             _ => {
-                let user_namespace = ids::unshare(self.namespaces(), identity)?;
+                let (user_namespace, own) = ids::unshare(self.namespaces(), identity)?;
                 let program = confine::Program::new(identity, user_namespace);
                 self.set_hostname()?;
                 if self.unshare().contains(Unshare::NET) {
@@ -170,7 +170,7 @@ impl Namespace {
                 }
                 // Only now: unshare gave this thread a filesystem context (umask, cwd) of
                 // its own, so the other threads of a multithreaded caller keep theirs.
-                self.mount(user_namespace, program, start, params, trees)?;
+                self.mount(own, user_namespace, program, start, params, trees)?;
                 self.confine(program, parent.map(confine::Parent::Pid))
             }
         }
@@ -191,16 +191,15 @@ impl Namespace {
         trees: descriptors::Trees,
     ) -> Result<(), Error> {
         let mapping = Cell::new(None);
+        let mounts = Cell::new(ids::MountsPending::UNKNOWN);
         let bounded = Cell::new(None);
         let program =
             || confine::Program::new(identity, mapping.get().is_some()).bounded(bounded.get());
         // The network namespace is made by pid 1's helper. Pid 1 makes its mount
         // namespace once the helper is at work (which needs none, and then starts
-        // sooner), when another namespace is made with pid 1: root without
-        // CAP_SYS_ADMIN is then refused the fork, and takes a user namespace.
+        // sooner), when `fork_into` can.
         let net = self.unshare().contains(Unshare::NET);
         let others = self.namespaces().difference(Unshare::NET);
-        let mounts_later = net && others != Unshare::NONE;
         pid::enter(
             parent,
             pid::Setup {
@@ -209,8 +208,9 @@ impl Namespace {
                 wait_for_init: self.has_host_upper() || self.caps().bits() != 0,
             },
             || {
-                let (forked, made) = ids::fork_into(others, identity, mounts_later)?;
+                let (forked, made, pending) = ids::fork_into(others, identity, net)?;
                 mapping.set(made);
+                mounts.set(pending);
                 Ok(forked)
             },
             || {
@@ -222,12 +222,10 @@ impl Namespace {
                 } else {
                     None
                 };
-                if mounts_later {
-                    ids::unshare_mounts()?;
-                }
+                let own = mounts.get().make()?;
                 self.set_hostname()?;
                 let made = mapping.get().is_some();
-                self.mount(made, program(), start, params, trees)?;
+                self.mount(own, made, program(), start, params, trees)?;
                 // Before the fork, while the helper may still be at work: neither the
                 // program nor pid 1, once it runs, has it to do then.
                 bounded.set(confine::bound(self.caps())?);
@@ -244,6 +242,8 @@ impl Namespace {
     /// program gets the caller's.
     fn mount(
         &'static self,
+        // Only in a mount namespace of its own.
+        _own: ids::OwnMounts,
         user_namespace: bool,
         program: confine::Program,
         start: Start,

@@ -276,11 +276,13 @@ overlay /u/ overlay ro,nosuid,nodev,lowerdir=/srv/x\\054upperdir=/etc\\072/srv/y
 #[test]
 fn every_byte_of_a_path_reaches_the_table() {
     // Quotes, backslashes, control characters, a combining mark, a character outside
-    // the basic plane, a link's text: the rows are written by the macro as text rustc
-    // lexes, so the escapes must be the literal's.
+    // the basic plane, text-direction and other format characters, a line separator,
+    // a link's text: the rows are written by the macro as text rustc lexes, so the
+    // escapes must be the literal's.
     static ODD: &Namespace = namespace! {
         bind ro "/a \"q\" b/" "/srv/\\x\u{7}\u{7f}";
         bind "/caf\u{e9}/\u{301}n/" "/srv/\u{1f600}\n\t\r";
+        bind "/d\u{202e}ir'/" "/srv/\u{2066}\u{feff}\u{200b}\u{2028}'";
         symlink "/l\u{a0}nk" "../\"t\"";
     };
     let rows: Vec<(&[u8], Option<&[u8]>)> = ODD
@@ -304,6 +306,10 @@ fn every_byte_of_a_path_reaches_the_table() {
                 "/caf\u{e9}/\u{301}n".as_bytes(),
                 Some("/srv/\u{1f600}\n\t\r".as_bytes())
             ),
+            (
+                "/d\u{202e}ir'".as_bytes(),
+                Some("/srv/\u{2066}\u{feff}\u{200b}\u{2028}'".as_bytes())
+            ),
             ("/l\u{a0}nk".as_bytes(), None),
         ]
     );
@@ -314,6 +320,7 @@ fn every_byte_of_a_path_reaches_the_table() {
     for wanted in [
         (&b"a \"q\" b"[..], None),
         ("caf\u{e9}/\u{301}n".as_bytes(), None),
+        ("d\u{202e}ir'".as_bytes(), None),
         ("l\u{a0}nk".as_bytes(), Some(&b"../\"t\""[..])),
     ] {
         assert!(skeleton.contains(&wanted), "{wanted:?} in {skeleton:?}");

@@ -35,19 +35,44 @@ pub(super) struct Mapping {
 /// user namespace (which then owns them all) unless we are root. Returns whether it
 /// made a user namespace, where the caller is mapped to the uid and gid of `identity`
 /// (its own if none is chosen).
-pub(super) fn unshare(other: Unshare, identity: Identity) -> Result<bool, Error> {
+pub(super) fn unshare(other: Unshare, identity: Identity) -> Result<(bool, OwnMounts), Error> {
     let ((), mapping) = make(UnshareFlags::NEWNS, other, identity, sys::unshare)?;
     if let Some(mapping) = mapping {
         map(mapping, identity)?;
     }
-    Ok(mapping.is_some())
+    Ok((mapping.is_some(), OwnMounts(())))
+}
+
+/// That this process is in a mount namespace that entering made: what the mount steps
+/// take, made only here, so that none of them can run in the caller's namespace (where
+/// making `/` private and pivoting would change the host's).
+pub(super) struct OwnMounts(());
+
+/// What [`fork_into`] left of the child's mount namespace: made with the fork, or to
+/// make once the child has started what may start first ([`MountsPending::make`]).
+#[derive(Clone, Copy)]
+pub(super) struct MountsPending {
+    later: bool,
+}
+
+impl MountsPending {
+    /// Not known to be made: [`MountsPending::make`] makes one (the safe side).
+    pub(super) const UNKNOWN: MountsPending = MountsPending { later: true };
+
+    /// The child's mount namespace, made now unless the fork made it.
+    pub(super) fn make(self) -> Result<OwnMounts, Error> {
+        if self.later {
+            Context::NONE.step(Step::Unshare, || sys::unshare(UnshareFlags::NEWNS))?;
+        }
+        Ok(OwnMounts(()))
+    }
 }
 
 /// [`unshare`] for a child: forks a process made in the new namespaces, while this one
-/// stays where it is; with `mounts_later`, the child makes its mount namespace itself
-/// ([`unshare_mounts`]), once it has started what may start first. Returns the child's
-/// pid here, `None` in the child, and the user namespace's [`Mapping`], which the child
-/// writes with [`map`] before anything else.
+/// stays where it is; with `mounts_later`, the child makes its mount namespace itself,
+/// once it has started what may start first. Returns the child's pid here, `None` in
+/// the child, the user namespace's [`Mapping`], which the child writes with [`map`]
+/// before anything else, and its mount namespace to [`MountsPending::make`].
 ///
 /// `mounts_later` only with `other` not empty: every namespace but a user namespace
 /// takes `CAP_SYS_ADMIN`, so that root without it (in a container) is refused here, as
@@ -56,19 +81,15 @@ pub(super) fn fork_into(
     other: Unshare,
     identity: Identity,
     mounts_later: bool,
-) -> Result<(Option<i32>, Option<Mapping>), Error> {
-    debug_assert!(!mounts_later || other != Unshare::NONE);
-    let mounts = if mounts_later {
+) -> Result<(Option<i32>, Option<Mapping>, MountsPending), Error> {
+    let later = mounts_later && other != Unshare::NONE;
+    let mounts = if later {
         UnshareFlags::empty()
     } else {
         UnshareFlags::NEWNS
     };
-    make(mounts, other, identity, sys::process::fork_into)
-}
-
-/// The mount namespace of a process [`fork_into`] made with `mounts_later`.
-pub(super) fn unshare_mounts() -> Result<(), Error> {
-    Context::NONE.step(Step::Unshare, || sys::unshare(UnshareFlags::NEWNS))
+    let (forked, mapping) = make(mounts, other, identity, sys::process::fork_into)?;
+    Ok((forked, mapping, MountsPending { later }))
 }
 
 /// Makes the namespaces with `how` (`unshare`, or a fork into them): `mounts` (a mount
