@@ -74,9 +74,10 @@ impl MountsPending {
 /// the child, the user namespace's [`Mapping`], which the child writes with [`map`]
 /// before anything else, and its mount namespace to [`MountsPending::make`].
 ///
-/// `mounts_later` only with `other` not empty: every namespace but a user namespace
-/// takes `CAP_SYS_ADMIN`, so that root without it (in a container) is refused here, as
-/// it would be refused the mount namespace, and gets a user namespace instead.
+/// `mounts_later` is taken only with `other` not empty: every namespace but a user
+/// namespace takes `CAP_SYS_ADMIN`, so that root without it (in a container) is still
+/// refused here, as it would be refused the mount namespace, and gets a user namespace
+/// instead; with none, the fork makes the mount namespace.
 pub(super) fn fork_into(
     other: Unshare,
     identity: Identity,
