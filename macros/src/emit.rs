@@ -289,7 +289,12 @@ fn initializer(
             .iter()
             .position(|name| *name == mount.made_in.name())
             .and_then(|made_in| row_bits(mount.flags, mount.dir, made_in))
-            .ok_or_else(|| syn::Error::new(Span::call_site(), "mountns: a row's bits"))?;
+            .ok_or_else(|| {
+                syn::Error::new(
+                    Span::call_site(),
+                    "mountns: internal error: a row's flags or place do not fit its number",
+                )
+            })?;
         let mode = mount.made().and_then(Made::mode);
         if let (
             Kind::Bind(Entry {
