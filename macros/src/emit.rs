@@ -285,16 +285,7 @@ fn initializer(
     let short = short_private();
     let mut rows = Rows::default();
     for (n, mount) in mounts.iter().enumerate() {
-        let bits = MADE_IN
-            .iter()
-            .position(|name| *name == mount.made_in.name())
-            .and_then(|made_in| row_bits(mount.flags, mount.dir, made_in))
-            .ok_or_else(|| {
-                syn::Error::new(
-                    Span::call_site(),
-                    "mountns: internal error: a row's flags or place do not fit its number",
-                )
-            })?;
+        let bits = row_number(mount)?;
         let mode = mount.made().and_then(Made::mode);
         if let (
             Kind::Bind(Entry {
@@ -388,6 +379,21 @@ fn initializer(
         #parents
         #table
     }})
+}
+
+/// A row's flags, whether its target is a directory and where its mountpoint is made,
+/// as one number (`row_bits`).
+fn row_number(mount: &Mount<Origin>) -> syn::Result<u32> {
+    MADE_IN
+        .iter()
+        .position(|name| *name == mount.made_in.name())
+        .and_then(|made_in| row_bits(mount.flags, mount.dir, made_in))
+        .ok_or_else(|| {
+            syn::Error::new(
+                Span::call_site(),
+                "mountns: internal error: a row's flags or place do not fit its number",
+            )
+        })
 }
 
 /// The short name of `::mountns::__private` in the blocks of the rows (whose tokens
