@@ -8,6 +8,7 @@ use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::{Child, Command};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
@@ -48,9 +49,14 @@ pub fn rerun_line(program: &str, test: &str, role: &str) -> String {
 /// A copy of this test binary that uid 65534 may execute, in `fixture`. Copied by `cp`,
 /// not by this process: a child that another thread forks while the copy is open for
 /// writing would hold it open until it executes, and the kernel refuses to execute a
-/// file open for writing (ETXTBSY).
+/// file open for writing (ETXTBSY). A new copy each call: a namespace entered through
+/// the last one may still have its pid 1, a fork of that copy, which outlives the
+/// caller's stand-in by a moment, and the kernel refuses to write a file being executed
+/// (ETXTBSY again).
 pub fn launcher(fixture: &Fixture) -> String {
-    let launcher = fixture.path("launcher");
+    static COPIES: AtomicUsize = AtomicUsize::new(0);
+    let copy = COPIES.fetch_add(1, Ordering::Relaxed);
+    let launcher = fixture.path(&format!("launcher-{copy}"));
     let copied = Command::new("cp")
         .arg(std::env::current_exe().unwrap())
         .arg(&launcher)
