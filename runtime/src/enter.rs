@@ -13,7 +13,7 @@ use core::cell::Cell;
 use core::ffi::CStr;
 
 use rustix::fd::AsFd as _;
-use rustix::fs::{self, Mode, OFlags};
+use rustix::fs::{self, Mode};
 use rustix::io::Errno;
 use rustix::mount::{self, MountPropagationFlags};
 use rustix::process::{self, Pid};
@@ -41,7 +41,7 @@ mod proc;
 mod roots;
 mod union;
 
-use fsops::{PathBuf, attach, new_tmpfs, relative};
+use fsops::{DIRECTORY, PathBuf, attach, new_tmpfs, relative};
 pub use landlock::force_landlock_abi;
 use roots::{Roots, Start};
 pub use union::force_legacy_unions;
@@ -402,12 +402,8 @@ fn mount_one(
     if target == c"." {
         // Something now covers the new root: later paths and the switch must start on
         // top of it, and a path walk from the old fd would stay below.
-        roots.new = fs::open(
-            c"/newroot",
-            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )
-        .map_err(context.fail(Step::Mountpoint))?;
+        roots.new = fs::open(c"/newroot", DIRECTORY, Mode::empty())
+            .map_err(context.fail(Step::Mountpoint))?;
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ use rustix::fs::{self, FileType, Mode, OFlags};
 use rustix::io::Errno;
 use rustix::mount::MountAttrFlags;
 
-use crate::enter::fsops::{attach, attach_at, clone_one, new_mount, open_beneath};
+use crate::enter::fsops::{DIRECTORY, attach, attach_at, clone_one, new_mount, open_beneath};
 use crate::enter::roots::{Roots, open_source};
 use crate::error::{Context, Error, Reason, Step};
 use crate::sys;
@@ -156,7 +156,6 @@ fn mount_in(
     attributes: MountAttrFlags,
 ) -> Result<(), Errno> {
     fs::mkdirat(dev, name, Mode::from_raw_mode(0o755))?;
-    let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-    let dir = open_beneath(dev, name, flags)?;
+    let dir = open_beneath(dev, name, DIRECTORY)?;
     attach(&new_mount(fstype, params, attributes)?, &dir)
 }

@@ -15,7 +15,7 @@ use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{self, FileType, Mode, OFlags, ResolveFlags};
 use rustix::io::Errno;
 
-use crate::enter::fsops::{PathBuf, openat2_retried};
+use crate::enter::fsops::{DIRECTORY, PathBuf, openat2_retried};
 use crate::error::{Context, Error, Exposes, Reason, Step};
 use crate::params::{self, Values};
 use crate::table::{Hidden, Namespace, Source};
@@ -50,8 +50,7 @@ pub(super) fn check(values: &dyn Values, ns: &'static Namespace) -> Result<(), E
         return Ok(());
     }
     let fail = Context::NONE.begin(Step::Hidden)?;
-    let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-    let root = fs::open(c"/", flags, Mode::empty()).map_err(fail)?;
+    let root = fs::open(c"/", DIRECTORY, Mode::empty()).map_err(fail)?;
     let mut next = 0;
     // Locals borrowed, not arrays moved into a struct: each is on the stack once.
     let mut own = [(NO_ID, 0); HIDDEN_PER_PASS];
@@ -253,12 +252,7 @@ fn id_of(fd: impl AsFd) -> Result<Id, Errno> {
 
 /// The directory above `dir` (`dir` itself at the root).
 fn dotdot(dir: &OwnedFd) -> Result<OwnedFd, Errno> {
-    fs::openat(
-        dir,
-        c"..",
-        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
-        Mode::empty(),
-    )
+    fs::openat(dir, c"..", DIRECTORY, Mode::empty())
 }
 
 /// Calls `visit` with `dir` and each directory above it, up to the root, until it

@@ -10,6 +10,7 @@ use rustix::io::Errno;
 use rustix::process::{self, DumpableBehavior, Gid, Uid};
 use rustix::thread::UnshareFlags;
 
+use crate::enter::fsops::DIRECTORY;
 use crate::error::{Context, Error, Reason, Step};
 use crate::stack::StackBuf;
 use crate::sys;
@@ -160,11 +161,7 @@ pub(super) fn map(mapping: Mapping, identity: Identity) -> Result<(), Error> {
 /// How many threads this process has: the kernel counts them in the links of
 /// `/proc/self/task` (two more than the threads), read without allocating.
 pub(super) fn threads() -> Result<u32, Errno> {
-    let task = fs::open(
-        c"/proc/self/task",
-        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
-        Mode::empty(),
-    )?;
+    let task = fs::open(c"/proc/self/task", DIRECTORY, Mode::empty())?;
     if fs::fstatfs(&task)?.f_type != fs::PROC_SUPER_MAGIC {
         return Err(Errno::XDEV);
     }

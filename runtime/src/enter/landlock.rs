@@ -28,7 +28,7 @@ use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{self, Mode, OFlags};
 use rustix::io::Errno;
 
-use crate::enter::fsops::{open_beneath, relative};
+use crate::enter::fsops::{DIRECTORY, open_beneath, relative};
 use crate::error::{Context, Error, Reason, Step};
 use crate::policy::Landlock;
 use crate::sys::landlock as sys;
@@ -175,12 +175,7 @@ pub(super) fn restrict(ns: &'static Namespace, landlock: Landlock) -> Result<(),
         ruleset: ruleset.as_fd(),
         handled,
     };
-    let root = fs::open(
-        c"/",
-        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
-        Mode::empty(),
-    )
-    .map_err(fail)?;
+    let root = fs::open(c"/", DIRECTORY, Mode::empty()).map_err(fail)?;
     // The new root's own tmpfs holds only mountpoints: listing them is all. A mount on
     // `/` covers it and brings its own rights.
     if !ns.mounts().iter().any(|mount| mount.target() == c"/") {
@@ -237,12 +232,7 @@ impl Rules<'_> {
         self.allow(opened.as_fd(), rights, mount.is_dir())
             .map_err(fail)?;
         if mount.kind() == Kind::Dev {
-            let shm = open_beneath(
-                opened.as_fd(),
-                c"shm",
-                OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            )
-            .map_err(fail)?;
+            let shm = open_beneath(opened.as_fd(), c"shm", DIRECTORY).map_err(fail)?;
             self.allow(shm.as_fd(), READ | EXECUTE | WRITE, true)
                 .map_err(fail)?;
         }

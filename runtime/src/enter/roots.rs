@@ -10,7 +10,7 @@ use rustix::mount::{self, MountAttrFlags, MountFlags, MountPropagationFlags, Unm
 use rustix::process;
 
 use crate::enter::descriptors::Trees;
-use crate::enter::fsops::{is_dir, open_in_root, relative};
+use crate::enter::fsops::{DIRECTORY, is_dir, open_in_root, relative};
 use crate::enter::mountpoints::Maker;
 use crate::error::{Context, Error, Step};
 use crate::params::{self, Values};
@@ -71,13 +71,7 @@ impl<'p> Roots<'p> {
             // read-only; the size limit is a second fence.
             tmpfs(c"/newroot", c"mode=0755,size=64k")?;
             trees.attach()?;
-            let open = |path: &CStr| {
-                fs::open(
-                    path,
-                    OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
-                    Mode::empty(),
-                )
-            };
+            let open = |path: &CStr| fs::open(path, DIRECTORY, Mode::empty());
             Ok(Roots {
                 params,
                 scratch: open(c"/")?,

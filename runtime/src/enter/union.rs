@@ -15,7 +15,7 @@ use rustix::mount::{
     self, FsMountFlags, FsOpenFlags, MountAttrFlags, MountFlags, MoveMountFlags, OpenTreeFlags,
 };
 
-use crate::enter::fsops::{ScratchName, attach, clone_tree, new_tmpfs};
+use crate::enter::fsops::{DIRECTORY, ScratchName, attach, clone_tree, new_tmpfs};
 use crate::enter::roots::{Roots, open_source};
 use crate::error::{Context, Error, Reason, Step};
 use crate::stack::StackBuf;
@@ -242,8 +242,7 @@ fn overlapping(error: Error, roots: &Roots, lowers: &'static [Source], context: 
                 return context.with_source(lowers[later]).fail(error.step())(Errno::LOOP)
                     .because(Reason::Overlapping(lowers[earlier]));
             }
-            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-            match fs::openat(&dir, c"..", flags, Mode::empty()) {
+            match fs::openat(&dir, c"..", DIRECTORY, Mode::empty()) {
                 Ok(parent) if id != host_root => dir = parent,
                 _ => break,
             }
