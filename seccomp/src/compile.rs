@@ -79,10 +79,11 @@ pub fn compile(policy: &Policy, target: Target) -> Result<Vec<Insn>, String> {
         // Masked only where that shortens the search: else the `and` is one more step.
         let plain = ranges(policy, entries);
         let masked = masked_ranges(policy, entries).filter(|masked| masked.len() < plain.len());
-        let ranges = masked.clone().unwrap_or(plain);
+        let unmark = masked.is_some();
+        let ranges = masked.unwrap_or(plain);
         let search = emitter.search(policy, &ranges, &mut blocks);
         emitter.goto(search);
-        if masked.is_some() {
+        if unmark {
             emitter.push(Insn::stmt(ALU | AND | K, !X32_SYSCALL_BIT));
         }
         let start = emitter.push(Insn::load(bpf::NR));
