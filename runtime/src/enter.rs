@@ -352,7 +352,10 @@ fn mount_one(
         // A directory of the skeleton (or of a bound tree), which exists: found by name.
         Kind::Bind { source } if mount.is_dir() && mount.made_in() == MadeIn::Skeleton => {
             let open = || mountpoint(roots);
-            match made.parent.find(roots.new.as_fd(), mount, context)? {
+            match made
+                .parent
+                .find(roots.new.as_fd(), roots.own, mount, context)?
+            {
                 Some(at) => {
                     bind::mount_at(roots, &mut made.sources, at, mount, source, context, open)?;
                 }
@@ -404,6 +407,7 @@ fn mount_one(
         // top of it, and a path walk from the old fd would stay below.
         roots.new = fs::open(c"/newroot", DIRECTORY, Mode::empty())
             .map_err(context.fail(Step::Mountpoint))?;
+        roots.own = false;
     }
     Ok(())
 }

@@ -130,6 +130,13 @@ namespace! {
         bind "/p/a/" "/tmp/mountns-hostile/side/d/a/";
         bind "/p/b/" "/tmp/mountns-hostile/side/d/b/";
     };
+    /// The same onto directories of the new root's own tmpfs, which the skeleton made:
+    /// only the source's end may be made a link.
+    static SIDE_OWN = {
+        include mountns_support::profiles::SYSTEM;
+        bind ro "/q/a/" "/tmp/mountns-hostile/side-own/d/a/";
+        bind "/q/b/" "/tmp/mountns-hostile/side-own/d/b/";
+    };
     /// The same on the host's own /usr, where that link may exist.
     static HOST_CERTS = {
         include mountns_support::profiles::SYSTEM;
@@ -1085,6 +1092,61 @@ fn a_link_at_both_ends_of_a_bind_found_by_name_is_refused() {
         for user in USERS {
             let what = format!("d/b and proj/b: {name} ({user:?})");
             check(&case.enter(&SIDE, "cat /p/b/inside", user), expect, &what);
+            case.assert_untouched(&what);
+        }
+    }
+}
+
+#[test]
+fn a_source_found_by_name_is_never_attached_onto_the_skeleton_unless_a_directory() {
+    // The mountpoint /q/b is a directory the skeleton made in the new root's own
+    // tmpfs, and the kernel attaches nothing but a directory onto a directory: what is
+    // planted at the source takes the usual way, which follows a host link to a
+    // directory (as for any source) and refuses the rest.
+    let case = Case::new("side-own");
+    case.dir("d/a", 0o755);
+    case.dir("other", 0o755);
+    case.file("other/inside", "other\n", 0o644);
+    type Plant = (&'static str, fn(&Case), Expect);
+    let plants: [Plant; 5] = [
+        (
+            "a directory (no attack)",
+            |case| {
+                case.dir("d/b", 0o755);
+                case.file("d/b/inside", "inside\n", 0o644);
+            },
+            Expect::Runs("inside\n"),
+        ),
+        (
+            "a link to a directory, followed as the usual way follows it",
+            |case| case.link(&case.path("other"), "d/b"),
+            Expect::Runs("other\n"),
+        ),
+        (
+            "a link to the canary's file",
+            |case| case.link(&case.path("canary/secret"), "d/b"),
+            Expect::Refused(EISDIR, "/q/b"),
+        ),
+        (
+            "a link to /proc/self/root",
+            |case| case.link("/proc/self/root", "d/b"),
+            Expect::Refused(ELOOP, "/q/b"),
+        ),
+        (
+            "a file",
+            |case| case.file("d/b", SECRET, 0o644),
+            Expect::Refused(EISDIR, "/q/b"),
+        ),
+    ];
+    for (name, plant, expect) in plants {
+        case.reset("d/b");
+        fs::remove_dir(case.path("d/b")).unwrap();
+        plant(&case);
+        for user in USERS {
+            let what = format!("d/b: {name} ({user:?})");
+            // A link attached at /q/b would show as one.
+            let script = "test -d /q/b && ! test -L /q/b && cat /q/b/inside";
+            check(&case.enter(&SIDE_OWN, script, user), expect, &what);
             case.assert_untouched(&what);
         }
     }

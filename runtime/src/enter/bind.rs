@@ -10,7 +10,7 @@ use rustix::io::Errno;
 use crate::enter::fsops::{
     DIRECTORY, Failed, attach, attach_at, clone_flagged, is_dir, open_in_root, relative,
 };
-use crate::enter::mountpoints::{Dir, split};
+use crate::enter::mountpoints::{Dir, Found, split};
 use crate::enter::roots::{Roots, is_file, open_source};
 use crate::error::{Context, Error, Step};
 use crate::sys;
@@ -37,7 +37,8 @@ pub(super) fn mount(
     attach(&tree, mountpoint).map_err(context.fail(Step::Bind))
 }
 
-/// [`mount`] for a directory mountpoint given as its last `name` under `dir`: no
+/// [`mount`] for a directory mountpoint given as its last name under its directory
+/// (`at`, from [`Parent::find`](crate::enter::mountpoints::Parent::find)): no
 /// descriptor of its own, one lookup step at the attach. When that fails (a link or a
 /// file there, nothing there), `open` opens the mountpoint the usual way, whose error
 /// is the one [`mount`] would give; so is a source's error, once `open` has found the
@@ -46,7 +47,7 @@ pub(super) fn mount(
 pub(super) fn mount_at(
     roots: &Roots,
     sources: &mut Sources,
-    (dir, name): (BorrowedFd<'_>, &CStr),
+    at: Found<'_>,
     mount: &Mount,
     source: Source,
     context: Context,
@@ -64,10 +65,12 @@ pub(super) fn mount_at(
             let cloned = from.and_then(|from| sys::clone_tree_at(from, last, mount.attributes()));
             // A directory, as the usual way opens a source (`O_DIRECTORY`): not a link
             // (ordinary or magic: `/proc/PID/root`), not a file; attached, the kernel then
-            // takes it onto a directory only.
+            // takes it onto a directory only. On the new root's own tmpfs the mountpoint
+            // is the directory the skeleton made, so the kernel's refusal of anything
+            // else onto it (EINVAL) is that check already, without an `fstat`.
             let attached = cloned.and_then(|tree| {
-                if is_dir(&tree)? {
-                    attach_at(&tree, dir, name)
+                if at.own || is_dir(&tree)? {
+                    attach_at(&tree, at.dir, at.name)
                 } else {
                     Err(Errno::NOTDIR)
                 }
@@ -89,7 +92,7 @@ pub(super) fn mount_at(
         }
     };
     let tree = flagged_clone(&opened, mount, context, check)?;
-    match attach_at(&tree, dir, name) {
+    match attach_at(&tree, at.dir, at.name) {
         Ok(()) => Ok(()),
         Err(_) => attach(&tree, &open_mountpoint()?).map_err(context.fail(Step::Bind)),
     }

@@ -67,6 +67,17 @@ pub(super) fn open_beneath(
     openat2_retried(dir, path, flags, RESOLVE | ResolveFlags::NO_SYMLINKS)
 }
 
+/// `open_beneath`, crossing no mount either (EXDEV): what it opens lies on `dir`'s
+/// mount.
+pub(super) fn open_on_mount(
+    dir: BorrowedFd<'_>,
+    path: &CStr,
+    flags: OFlags,
+) -> Result<OwnedFd, Errno> {
+    let resolve = RESOLVE | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_XDEV;
+    openat2_retried(dir, path, flags, resolve)
+}
+
 /// `target` without its leading slashes, `.` for the root itself.
 pub(super) fn relative(path: &CStr) -> &CStr {
     let mut path = path;

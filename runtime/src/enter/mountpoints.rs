@@ -8,7 +8,9 @@ use rustix::fd::{AsFd as _, BorrowedFd, OwnedFd};
 use rustix::fs::{self, AtFlags, FileType, Mode, OFlags};
 use rustix::io::Errno;
 
-use crate::enter::fsops::{DIRECTORY, NameBuf, PathBuf, create, open_beneath, relative};
+use crate::enter::fsops::{
+    DIRECTORY, NameBuf, PathBuf, create, open_beneath, open_on_mount, relative,
+};
 use crate::enter::ids::Owner;
 use crate::error::{Context, Entry, Error, Reason, Step};
 use crate::table::{MadeIn, Mount, Mountpoint, Namespace};
@@ -114,34 +116,76 @@ pub(super) fn open_mountpoint(
 /// up once, then each is attached by its last name alone.
 pub(super) struct Parent {
     dir: Dir,
+    /// Whether the kept directory lies on the mount of the new root it was opened
+    /// from, no mount crossed on the way (see [`Found::own`]).
+    own: bool,
+}
+
+/// A mountpoint's directory and last name, found by [`Parent::find`].
+#[derive(Clone, Copy)]
+pub(super) struct Found<'s> {
+    pub(super) dir: BorrowedFd<'s>,
+    pub(super) name: &'static CStr,
+    /// Whether `dir` is a directory of the new root's own tmpfs, which only this
+    /// process writes: the skeleton made `name` a directory there, and nothing else
+    /// can put a link or a file in its place.
+    pub(super) own: bool,
 }
 
 impl Parent {
     pub(super) const fn new() -> Self {
-        Parent { dir: Dir::new() }
+        Parent {
+            dir: Dir::new(),
+            own: false,
+        }
     }
 
-    /// The directory holding `mount`'s target (not the new root itself), opened
-    /// beneath `new_root` as [`open_mountpoint`] opens a mountpoint, and the target's
-    /// last name; `None` when that name is not one plain name (`..`, say), which
-    /// [`open_mountpoint`] then handles. Errors are [`open_mountpoint`]'s, explained.
+    /// The directory holding `mount`'s target, opened beneath `new_root` as
+    /// [`open_mountpoint`] opens a mountpoint, and the target's last name; `None` when
+    /// that name is not one plain name (`..`, say), which [`open_mountpoint`] then
+    /// handles. Errors are [`open_mountpoint`]'s, explained. `own_root`: whether
+    /// `new_root` is the new root's own tmpfs, nothing mounted on `/` yet.
     pub(super) fn find<'s>(
         &'s mut self,
         new_root: BorrowedFd<'s>,
+        own_root: bool,
         mount: &'static Mount,
         context: Context,
-    ) -> Result<Option<(BorrowedFd<'s>, &'static CStr)>, Error> {
+    ) -> Result<Option<Found<'s>>, Error> {
         let Some((dir, name)) = split(relative(mount.target())) else {
             return Ok(None);
         };
         let fail = context.begin(Step::Mountpoint)?;
         if dir.is_empty() {
-            return Ok(Some((new_root, name)));
+            let own = own_root;
+            return Ok(Some(Found {
+                dir: new_root,
+                name,
+                own,
+            }));
         }
-        let open = |path: &CStr| open_beneath(new_root, path, DIRECTORY);
+        let own = &mut self.own;
+        // On the root's mount all the way, or else (EXDEV: a mount on the way, a bound
+        // tree say) opened the usual way; any other error is the usual way's too, the
+        // walk being the same up to where it failed.
+        let open = |path: &CStr| match open_on_mount(new_root, path, DIRECTORY) {
+            Err(Errno::XDEV) => {
+                *own = false;
+                open_beneath(new_root, path, DIRECTORY)
+            }
+            opened => {
+                *own = own_root;
+                opened
+            }
+        };
         let opened = self.dir.open(dir, open);
         let opened = opened.map_err(|errno| explain(fail(errno), new_root, mount.target()))?;
-        Ok(Some((opened, name)))
+        let own = self.own;
+        Ok(Some(Found {
+            dir: opened,
+            name,
+            own,
+        }))
     }
 
     /// Forgets the directory once a mount covers it, or covers a directory above it:

@@ -39,6 +39,8 @@ pub(super) struct Roots<'p> {
     pub(super) new: OwnedFd,
     /// The new root's own tmpfs, made read-only once the table is mounted.
     pub(super) base: OwnedFd,
+    /// Whether `new` is still `base`: nothing is mounted on the new root's `/` yet.
+    pub(super) own: bool,
     /// Whether /stage exists, where the legacy path mounts overlays before moving them.
     pub(super) stage: bool,
     /// How many layers were staged at /l{n} (see `union.rs`).
@@ -78,6 +80,7 @@ impl<'p> Roots<'p> {
                 old: open(c"/oldroot")?,
                 new: open(c"/newroot")?,
                 base: open(c"/newroot")?,
+                own: true,
                 stage: false,
                 staged: 0,
                 maker,
