@@ -48,7 +48,15 @@ pub fn item(decl: &Decl, table: &Table) -> syn::Result<TokenStream> {
     let start = name.span().start();
     (name.span().file(), start.line, start.column).hash(&mut hasher);
     serialize_body(body).to_string().hash(&mut hasher);
-    let macro_name = format_ident!("__mountns_{}_{:016x}", name, hasher.finish());
+    // The macro's own span, not the name's: the `use` below then resolves as in the
+    // macro's edition. In the caller's, were it 2015, its path would start at the
+    // crate root, where a macro-expanded `#[macro_export]` macro cannot be named.
+    let macro_name = format_ident!(
+        "__mountns_{}_{:016x}",
+        name,
+        hasher.finish(),
+        span = Span::call_site()
+    );
     Ok(quote! {
         #(#attrs)*
         #vis #static_token #name: ::mountns::__private::Namespace = #init;
