@@ -82,7 +82,13 @@ pub fn front(tokens: TokenStream, grammar: Grammar) -> syn::Result<Front> {
     match input {
         Input::Items(decls) => {
             let mut tables = Vec::new();
-            for decl in &decls {
+            for (i, decl) in decls.iter().enumerate() {
+                if decls[..i].iter().any(|earlier| earlier.name == decl.name) {
+                    let name = &decl.name;
+                    let message =
+                        format!("`{name}` is declared twice in this `namespace!`; rename one");
+                    errors.push(syn::Error::new(name.span(), message));
+                }
                 match table(&decls, Some(&decl.name), &decl.body) {
                     Ok(table) => tables.push(table),
                     Err(error) => errors.push(error),
