@@ -96,6 +96,7 @@ pub(crate) fn binds(config: &Config, report: &mut Report) {
 /// to tell flat from growing.
 fn linearity(config: &Config, report: &mut Report) {
     let launcher = config.bin("bench-exec");
+    let floor = config.bin("bindfloor");
     let mut variants = vec![Variant::external("0", &[&launcher, "seven", TRUE], None)];
     variants.push(Variant::in_process(
         "command 0",
@@ -103,6 +104,7 @@ fn linearity(config: &Config, report: &mut Report) {
         false,
         None,
     ));
+    variants.push(Variant::external("floor 0", &[&floor, "0", TRUE], None));
     for n in BINDS {
         let name = format!("binds-{n}");
         variants.push(Variant::external(
@@ -116,6 +118,11 @@ fn linearity(config: &Config, report: &mut Report) {
             false,
             None,
         ));
+        variants.push(Variant::external(
+            &format!("floor {n}"),
+            &[&floor, &n.to_string(), TRUE],
+            None,
+        ));
     }
     let s = measure(
         "binds, mountns alone",
@@ -127,29 +134,53 @@ fn linearity(config: &Config, report: &mut Report) {
     );
     let per = |k: &str, base: &str, n: usize| s.paired(k, base).map(|d| d / n as f64);
     report.line(format!(
-        "mountns alone ({} interleaved rounds of every N), time per bind:",
+        "mountns alone ({} interleaved rounds of every N), time per bind, and the kernel's \
+         floor: `bindfloor.c` makes each bind with the fewest calls fd-based mounts allow \
+         (`mkdirat`, `open_tree_attr` by name, `move_mount` by name, `close`) and checks \
+         nothing; its per-bind time includes the kernel's unmounting at exit, as mountns's \
+         does:",
         s.rounds
     ));
     report.line("");
-    report.line("| N | `bench-exec` | per bind | `Command::namespace` | per bind |");
-    report.line("| ---: | ---: | ---: | ---: | ---: |");
+    report.line(
+        "| N | `bench-exec` | per bind | `Command::namespace` | per bind | per bind, `bindfloor.c` |",
+    );
+    report.line("| ---: | ---: | ---: | ---: | ---: | ---: |");
     let mut flat = Vec::new();
+    let mut at_floor = None;
     for n in BINDS {
         let (e, c) = (n.to_string(), format!("command {n}"));
         let pe = per(&e, "0", n);
         let pc = per(&c, "command 0", n);
+        let pf = per(&format!("floor {n}"), "floor 0", n);
         if n >= 10 {
             flat.push((n, pe));
         }
+        if n == 1000 {
+            at_floor = pe.zip(pf);
+        }
         report.line(format!(
-            "| {n} | {} | {} | {} | {} |",
+            "| {n} | {} | {} | {} | {} | {} |",
             s.cell(&e),
             pe.map_or("–".into(), us),
             s.cell(&c),
             pc.map_or("–".into(), us),
+            pf.map_or("–".into(), us),
         ));
     }
     report.line("");
+    if let Some((exec, floor)) = at_floor {
+        report.target(
+            "binds: mountns time per bind at N = 1000 within 10% of bindfloor.c's",
+            format!(
+                "{} vs {} ({:+.0}%)",
+                us(exec),
+                us(floor),
+                (exec / floor - 1.0) * 100.0
+            ),
+            exec <= floor * 1.1,
+        );
+    }
     let values: Vec<f64> = flat.iter().filter_map(|(_, p)| *p).collect();
     if values.len() == flat.len() && !values.is_empty() {
         let (lo, hi) = values
