@@ -127,8 +127,10 @@ pub(super) struct Found<'s> {
     pub(super) dir: BorrowedFd<'s>,
     pub(super) name: &'static CStr,
     /// Whether `dir` is a directory of the new root's own tmpfs, which only this
-    /// process writes: the skeleton made `name` a directory there, and nothing else
-    /// can put a link or a file in its place.
+    /// process writes (or a process of its user with rights over it, through
+    /// `/proc/PID/root`, which reaches the host's root there anyway): the skeleton
+    /// made `name` a directory there, and no owner of a host tree can put a link or a
+    /// file in its place.
     pub(super) own: bool,
 }
 
