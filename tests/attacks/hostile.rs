@@ -273,6 +273,23 @@ impl Case {
         self.dir(rel, 0o755);
     }
 
+    /// For each plant: clears `paths`, plants, and enters `ns` running `script` as each
+    /// user, which must give what the plant expects and leave the canary untouched.
+    fn try_plants(&self, paths: &[&str], plants: &[Plant], ns: &'static Namespace, script: &str) {
+        for &(name, plant, expect) in plants {
+            for path in paths {
+                self.reset(path);
+                fs::remove_dir(self.path(path)).unwrap();
+            }
+            plant(self);
+            for user in USERS {
+                let what = format!("{}: {name} ({user:?})", paths.join(" and "));
+                check(&self.enter(ns, script, user), expect, &what);
+                self.assert_untouched(&what);
+            }
+        }
+    }
+
     /// The canary is as it was made, and the host's mount table as it was then.
     fn assert_untouched(&self, what: &str) {
         assert_eq!(
@@ -360,6 +377,10 @@ enum Outcome {
 /// What a case must do: run and print `stdout`, fail entering with `errno` and a
 /// message naming the mount on `target`, or fail (ELOOP) naming the mount on `target`
 /// and the symbolic link on its path.
+/// What is planted in a case's directory (after [`Case::try_plants`] cleared the paths
+/// it names), named, and what entering must then give.
+type Plant = (&'static str, fn(&Case), Expect);
+
 #[derive(Clone, Copy, Debug)]
 enum Expect {
     Runs(&'static str),
@@ -1055,7 +1076,6 @@ fn a_link_at_both_ends_of_a_bind_found_by_name_is_refused() {
     let case = Case::new("side");
     case.dir("d/a", 0o755);
     case.dir("proj/a", 0o755);
-    type Plant = (&'static str, fn(&Case), Expect);
     let plants: [Plant; 3] = [
         (
             "directories (no attack)",
@@ -1083,18 +1103,7 @@ fn a_link_at_both_ends_of_a_bind_found_by_name_is_refused() {
             Expect::Link("/p/b", "/p/b"),
         ),
     ];
-    for (name, plant, expect) in plants {
-        case.reset("d/b");
-        case.reset("proj/b");
-        fs::remove_dir(case.path("d/b")).unwrap();
-        fs::remove_dir(case.path("proj/b")).unwrap();
-        plant(&case);
-        for user in USERS {
-            let what = format!("d/b and proj/b: {name} ({user:?})");
-            check(&case.enter(&SIDE, "cat /p/b/inside", user), expect, &what);
-            case.assert_untouched(&what);
-        }
-    }
+    case.try_plants(&["d/b", "proj/b"], &plants, &SIDE, "cat /p/b/inside");
 }
 
 #[test]
@@ -1107,7 +1116,6 @@ fn a_source_found_by_name_is_never_attached_onto_the_skeleton_unless_a_directory
     case.dir("d/a", 0o755);
     case.dir("other", 0o755);
     case.file("other/inside", "other\n", 0o644);
-    type Plant = (&'static str, fn(&Case), Expect);
     let plants: [Plant; 5] = [
         (
             "a directory (no attack)",
@@ -1138,18 +1146,9 @@ fn a_source_found_by_name_is_never_attached_onto_the_skeleton_unless_a_directory
             Expect::Refused(EISDIR, "/q/b"),
         ),
     ];
-    for (name, plant, expect) in plants {
-        case.reset("d/b");
-        fs::remove_dir(case.path("d/b")).unwrap();
-        plant(&case);
-        for user in USERS {
-            let what = format!("d/b: {name} ({user:?})");
-            // A link attached at /q/b would show as one.
-            let script = "test -d /q/b && ! test -L /q/b && cat /q/b/inside";
-            check(&case.enter(&SIDE_OWN, script, user), expect, &what);
-            case.assert_untouched(&what);
-        }
-    }
+    // A link attached at /q/b would show as one.
+    let script = "test -d /q/b && ! test -L /q/b && cat /q/b/inside";
+    case.try_plants(&["d/b"], &plants, &SIDE_OWN, script);
 }
 
 #[test]

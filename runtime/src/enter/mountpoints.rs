@@ -159,12 +159,12 @@ impl Parent {
         };
         let fail = context.begin(Step::Mountpoint)?;
         if dir.is_empty() {
-            let own = own_root;
-            return Ok(Some(Found {
+            let at = Found {
                 dir: new_root,
                 name,
-                own,
-            }));
+                own: own_root,
+            };
+            return Ok(Some(at));
         }
         let own = &mut self.own;
         // On the root's mount all the way, or else (EXDEV: a mount on the way, a bound
@@ -182,11 +182,10 @@ impl Parent {
         };
         let opened = self.dir.open(dir, open);
         let opened = opened.map_err(|errno| explain(fail(errno), new_root, mount.target()))?;
-        let own = self.own;
         Ok(Some(Found {
             dir: opened,
             name,
-            own,
+            own: self.own,
         }))
     }
 
